@@ -1,0 +1,191 @@
+import KLSTensor
+
+/// One parameter of a builtin: required, optional with a default, or variadic.
+public struct Parameter: Sendable {
+    /// The name, usable as a keyword.
+    public let name: String
+    /// The default; nil for a required parameter.
+    public let defaultValue: Value?
+    /// True for `args...`, which collects the remaining positional arguments.
+    public let isVariadic: Bool
+
+    /// A required parameter.
+    public static func required(_ name: String) -> Parameter {
+        Parameter(name: name, defaultValue: nil, isVariadic: false)
+    }
+
+    /// An optional parameter with a default.
+    public static func optional(_ name: String, _ defaultValue: Value = .none) -> Parameter {
+        Parameter(name: name, defaultValue: defaultValue, isVariadic: false)
+    }
+
+    /// A parameter that collects any number of positional arguments.
+    public static func variadic(_ name: String) -> Parameter {
+        Parameter(name: name, defaultValue: .list([]), isVariadic: true)
+    }
+
+    /// `x`, `axis=none`, `args...` as shown in help.
+    public var display: String {
+        if isVariadic { return "\(name)..." }
+        return defaultValue.map { "\(name)=\(Formatter().inline($0))" } ?? name
+    }
+}
+
+/// Where a builtin belongs in `:help`.
+public enum Theme: String, Sendable, CaseIterable {
+    case tensors = "Tensors"
+    case elementwise = "Element-wise"
+    case reductions = "Reductions and scans"
+    case random = "Random"
+    case distributions = "Distributions"
+    case divergence = "KL divergence"
+    case plots = "Plots"
+    case misc = "Misc"
+}
+
+/// A builtin function: everything about it in one declaration. The registry
+/// feeds the interpreter, `help`/`:help` and tab completion from these.
+public struct Builtin: Sendable {
+    /// The name users call.
+    public let name: String
+    /// Parameters in positional order.
+    public let parameters: [Parameter]
+    /// One line of help.
+    public let summary: String
+    /// A short example, runnable as written.
+    public let example: String
+    /// The help section.
+    public let theme: Theme
+    /// The implementation; arguments arrive bound to `parameters`.
+    public let body: @Sendable (Arguments, Interpreter) throws(KLSError) -> Value
+
+    /// Declares a builtin.
+    public init(_ name: String, _ parameters: [Parameter], theme: Theme, summary: String, example: String,
+                body: @escaping @Sendable (Arguments, Interpreter) throws(KLSError) -> Value) {
+        self.name = name
+        self.parameters = parameters
+        self.summary = summary
+        self.example = example
+        self.theme = theme
+        self.body = body
+    }
+
+    /// `name(x, axis=none)`.
+    public var signature: String {
+        "\(name)(\(parameters.map(\.display).joined(separator: ", ")))"
+    }
+
+    /// The help text: signature, summary, example.
+    public var help: String {
+        "\(signature)\n  \(summary)\n  example: \(example)"
+    }
+}
+
+/// The arguments of one builtin call, bound to parameter names, with typed
+/// accessors whose errors name the function and the parameter.
+public struct Arguments {
+    /// The builtin being called, for messages.
+    public let function: String
+    let names: [String]
+    let values: [Value]
+    let ranges: [SourceRange?]
+
+    init(function: String, names: [String], values: [Value], ranges: [SourceRange?]) {
+        self.function = function
+        self.names = names
+        self.values = values
+        self.ranges = ranges
+    }
+
+    private func position(_ name: String) -> Int {
+        names.firstIndex(of: name) ?? 0
+    }
+
+    /// The bound value of parameter `name` (its default when not passed).
+    public subscript(name: String) -> Value {
+        values[position(name)]
+    }
+
+    /// True when the parameter holds `none`.
+    public func isNone(_ name: String) -> Bool {
+        if case .none = self[name] { return true }
+        return false
+    }
+
+    /// Runs a conversion, pointing any error at the argument and naming it.
+    public func read<T>(_ name: String, _ convert: (Value, String) throws(KLSError) -> T) throws(KLSError) -> T {
+        do {
+            return try convert(self[name], "\(function): \(name)")
+        } catch {
+            throw ranges[position(name)].map { error.located(at: $0) } ?? error
+        }
+    }
+
+    /// Parameter `name` as a tensor.
+    public func tensor(_ name: String) throws(KLSError) -> Tensor {
+        try read(name) { v, what throws(KLSError) in try v.asTensor(what) }
+    }
+
+    /// Parameter `name` as one number.
+    public func number(_ name: String) throws(KLSError) -> Double {
+        try read(name) { v, what throws(KLSError) in try v.asNumber(what) }
+    }
+
+    /// Parameter `name` as a whole number ≥ `minimum`.
+    public func integer(_ name: String, atLeast minimum: Int = Int.min) throws(KLSError) -> Int {
+        try read(name) { v, what throws(KLSError) in try v.asInteger(what, atLeast: minimum) }
+    }
+
+    /// Parameter `name` as a bool.
+    public func bool(_ name: String) throws(KLSError) -> Bool {
+        try read(name) { v, what throws(KLSError) in
+            guard case .bool(let b) = v else {
+                if case .number(let n) = v, n == 0 || n == 1 { return n == 1 }
+                throw KLSError("\(what) must be true or false, got \(v.typeName)")
+            }
+            return b
+        }
+    }
+
+    /// Parameter `name` as a shape.
+    public func shape(_ name: String) throws(KLSError) -> [Int] {
+        try read(name) { v, what throws(KLSError) in try v.asShape(what) }
+    }
+
+    /// Parameter `name` as a string.
+    public func string(_ name: String) throws(KLSError) -> String {
+        try read(name) { v, what throws(KLSError) in try v.asString(what) }
+    }
+
+    /// Parameter `name` as axes: none (all), a number, or a list of numbers.
+    public func axes(_ name: String = "axis") throws(KLSError) -> [Int]? {
+        try read(name) { v, what throws(KLSError) in
+            switch v {
+            case .none: return nil
+            case .number, .bool: return [try v.asInteger(what)]
+            case .list(let items):
+                var axes: [Int] = []
+                for item in items { axes.append(try item.asInteger(what)) }
+                return axes
+            case .tensor(let t) where t.rank <= 1:
+                var axes: [Int] = []
+                for x in t.values { axes.append(try Value.number(x).asInteger(what)) }
+                return axes
+            default:
+                throw KLSError("\(what) must be none, a whole number or a list of them, got \(v.typeName)")
+            }
+        }
+    }
+
+    /// Parameter `name` as an optional single axis.
+    public func axis(_ name: String = "axis") throws(KLSError) -> Int? {
+        if isNone(name) { return nil }
+        return try integer(name)
+    }
+
+    /// The variadic parameter's values.
+    public func rest(_ name: String) -> [Value] {
+        if case .list(let items) = self[name] { return items }
+        return []
+    }
+}

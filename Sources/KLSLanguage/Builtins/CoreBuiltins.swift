@@ -1,0 +1,102 @@
+import KLSTensor
+
+/// Printing, checking, higher-order functions and help (§4, "Misc").
+enum CoreBuiltins {
+    static let all: [Builtin] = [
+        Builtin("print", [.variadic("values")], theme: .misc,
+                summary: "Prints the values separated by spaces (strings without quotes).",
+                example: "print(\"mean:\", mean([1, 2]))") { a, session throws(KLSError) in
+            session.output(a.rest("values").map(session.formatter.plain).joined(separator: " "))
+            return .none
+        },
+        Builtin("str", [.required("x")], theme: .misc,
+                summary: "The value as it would display, as a string.", example: "\"n = \" + str(3)") { a, session throws(KLSError) in
+            .string(session.formatter.plain(a["x"]))
+        },
+        Builtin("type", [.required("x")], theme: .misc,
+                summary: "The kind of a value: number, tensor, list, …", example: "type([1, 2])") { a, _ throws(KLSError) in
+            .string(a["x"].typeName)
+        },
+        Builtin("assert", [.required("condition"), .optional("msg", .string(""))], theme: .misc,
+                summary: "Fails with msg unless condition is true.", example: "assert(1 + 1 == 2, \"arithmetic\")") { a, _ throws(KLSError) in
+            let ok = try a.read("condition") { v, what throws(KLSError) in try v.asBool(what) }
+            if !ok {
+                let message = try a.string("msg")
+                throw KLSError(message.isEmpty ? "assertion failed" : "assertion failed: \(message)")
+            }
+            return .none
+        },
+        Builtin("assert_close", [.required("a"), .required("b"), .optional("rtol", .number(1e-9)), .optional("atol", .number(0))],
+                theme: .misc, summary: "Fails unless |a − b| ≤ atol + rtol·|b| everywhere, naming the worst element.",
+                example: "assert_close(exp(log(2)), 2)") { a, session throws(KLSError) in
+            try assertClose(try a.tensor("a"), try a.tensor("b"), rtol: try a.number("rtol"), atol: try a.number("atol"), session.formatter)
+            return .none
+        },
+        Builtin("map", [.required("f"), .required("xs")], theme: .misc,
+                summary: "f applied to each item of a list or each row of a tensor; a tensor when the results stack.",
+                example: "map(x -> x^2, [1, 2, 3])") { a, session throws(KLSError) in
+            guard case .function(let f) = a["f"] else { throw KLSError("map: f must be a function, got \(a["f"].typeName)") }
+            var results: [Value] = []
+            for item in try items(a, "xs") {
+                try Cancellation.check()
+                results.append(try session.call(f, [item]))
+            }
+            if results.isEmpty { return .list([]) }
+            return (try Value.stackIfNumeric(results, raggedIsList: true)).map(Value.tensor) ?? .list(results)
+        },
+        Builtin("help", [.optional("name")], theme: .misc,
+                summary: "Help for a builtin or function (help(exp) or help(\"exp\")); no argument lists everything.",
+                example: "help(\"logsumexp\")") { a, session throws(KLSError) in
+            session.output(try Help.text(for: a["name"]))
+            return .none
+        },
+    ]
+
+    /// Items of a list, or rows of a tensor.
+    static func items(_ a: Arguments, _ name: String) throws(KLSError) -> [Value] {
+        switch a[name] {
+        case .list(let items): return items
+        case .tensor(let t) where t.rank >= 1:
+            var rows: [Value] = []
+            for i in 0..<t.shape[0] { rows.append(Value.from(try t.slice(at: i))) }
+            return rows
+        case let v:
+            throw KLSError("\(a.function): \(name) must be a list or tensor, got \(v.typeName)")
+        }
+    }
+
+    /// NumPy's `isclose` semantics: inf equals inf of the same sign, nan is never close.
+    static func assertClose(_ x: Tensor, _ y: Tensor, rtol: Double, atol: Double, _ formatter: Formatter) throws(KLSError) {
+        let shape = try Shape.broadcast(x.shape, y.shape)
+        let a = try x.broadcast(to: shape), b = try y.broadcast(to: shape)
+        var failures = 0
+        var worst: (index: Int, excess: Double)? = nil
+        for i in 0..<a.count {
+            let p = a[flat: i], q = b[flat: i]
+            if p == q { continue }
+            let difference = Swift.abs(p - q)
+            let tolerance = atol + rtol * Swift.abs(q)
+            if difference <= tolerance { continue }
+            failures += 1
+            let excess = difference.isNaN ? .infinity : difference - tolerance
+            if worst == nil || excess > worst!.excess { worst = (i, excess) }
+        }
+        guard let worst else { return }
+        let where_ = shape.isEmpty ? "" : " at index \(Shape.describe(unravel(worst.index, shape)))"
+        let p = a[flat: worst.index], q = b[flat: worst.index]
+        let values = "a = \(Formatter.number(p, precision: 10)), b = \(Formatter.number(q, precision: 10))"
+        let gap = "|a − b| = \(Formatter.number(Swift.abs(p - q), precision: 3)) > \(Formatter.number(atol + rtol * Swift.abs(q), precision: 3))"
+        let count = a.count == 1 ? "" : " (\(failures) of \(a.count) elements differ)"
+        throw KLSError("assert_close failed\(where_): \(values), \(gap)\(count)")
+    }
+
+    static func unravel(_ flat: Int, _ shape: [Int]) -> [Int] {
+        var rest = flat
+        var index = [Int](repeating: 0, count: shape.count)
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            index[axis] = rest % shape[axis]
+            rest /= shape[axis]
+        }
+        return index
+    }
+}

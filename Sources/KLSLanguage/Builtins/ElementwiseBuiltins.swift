@@ -1,0 +1,65 @@
+import KLSTensor
+
+/// Element-wise functions (§4, "Element-wise"). Each accepts a number or a tensor
+/// and returns the same kind.
+enum ElementwiseBuiltins {
+    static let unary: [(UnaryFunction, String, String)] = [
+        (.exp, "e to the power x.", "exp([0, 1])"),
+        (.log, "Natural logarithm; log(0) = -inf, negative → nan.", "log(exp(2))"),
+        (.log1p, "log(1 + x), accurate for tiny x.", "log1p(1e-10)"),
+        (.expm1, "exp(x) − 1, accurate for tiny x.", "expm1(1e-10)"),
+        (.sqrt, "Square root; negative → nan.", "sqrt([4, 9])"),
+        (.abs, "Absolute value.", "abs([-1, 2])"),
+        (.square, "x².", "square(3)"),
+        (.sin, "Sine (radians).", "sin(0.5)"),
+        (.cos, "Cosine (radians).", "cos(0.5)"),
+        (.tan, "Tangent (radians).", "tan(0.5)"),
+        (.tanh, "Hyperbolic tangent.", "tanh([-1, 0, 1])"),
+        (.sigmoid, "The logistic function 1/(1+e^−x), stable for large |x|.", "sigmoid([-800, 0, 800])"),
+        (.softplus, "log(1 + e^x) without overflow.", "softplus([-50, 0, 800])"),
+        (.lgamma, "log |Γ(x)|.", "lgamma(10)"),
+        (.digamma, "ψ(x) = d/dx log Γ(x).", "digamma(1)"),
+        (.erf, "The error function.", "erf(0.5)"),
+        (.erfc, "1 − erf(x), accurate in the tail.", "erfc(5)"),
+        (.floor, "Largest whole number ≤ x.", "floor(-1.5)"),
+        (.ceil, "Smallest whole number ≥ x.", "ceil(-1.5)"),
+        (.round, "Nearest whole number, halves to even (NumPy).", "round([0.5, 1.5, 2.5])"),
+        (.sign, "−1, 0 or 1 by the sign of x.", "sign([-2, 0, 3])"),
+        (.isnan, "1 where x is nan, else 0.", "isnan(log(-1))"),
+        (.isfinite, "1 where x is finite, else 0.", "isfinite([1, 1/0])"),
+    ]
+
+    static let all: [Builtin] = unary.map { function, summary, example in
+        Builtin(function.rawValue, [.required("x")], theme: .elementwise, summary: summary, example: example) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("x").map(function))
+        }
+    } + [
+        binary("pow", .power, "x to the power y, element-wise.", "pow([1, 2, 3], 2)"),
+        binary("maximum", .maximum, "The larger of x and y, element-wise (nan wins).", "maximum([1, 5], [3, 2])"),
+        binary("minimum", .minimum, "The smaller of x and y, element-wise (nan wins).", "minimum([1, 5], [3, 2])"),
+        Builtin("clip", [.required("x"), .required("lo"), .required("hi")], theme: .elementwise,
+                summary: "x limited to [lo, hi].", example: "clip([-2, 0.5, 3], 0, 1)") { a, _ throws(KLSError) in
+            let low = try Tensor.binary(.maximum, try a.tensor("x"), try a.tensor("lo"))
+            return Value.from(try Tensor.binary(.minimum, low, try a.tensor("hi")))
+        },
+        Builtin("where", [.required("condition"), .required("x"), .required("y")], theme: .elementwise,
+                summary: "x where condition is non-zero, else y (broadcast).", example: "where([1, 0, 1], 10, -1)") { a, _ throws(KLSError) in
+            Value.from(try select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))
+        },
+    ]
+
+    static func binary(_ name: String, _ op: BinaryOperator, _ summary: String, _ example: String) -> Builtin {
+        Builtin(name, [.required("x"), .required("y")], theme: .elementwise, summary: summary, example: example) { a, _ throws(KLSError) in
+            Value.from(try Tensor.binary(op, try a.tensor("x"), try a.tensor("y")))
+        }
+    }
+
+    /// `where`: the three operands broadcast to one shape, then selected.
+    static func select(_ c: Tensor, _ x: Tensor, _ y: Tensor) throws(KLSError) -> Tensor {
+        let shape = try Shape.broadcast(try Shape.broadcast(c.shape, x.shape), y.shape)
+        let (cb, xb, yb) = (try c.broadcast(to: shape), try x.broadcast(to: shape), try y.broadcast(to: shape))
+        return try Tensor(shape: shape) { out in
+            for i in 0..<out.count { out[i] = cb[flat: i] != 0 ? xb[flat: i] : yb[flat: i] }
+        }
+    }
+}

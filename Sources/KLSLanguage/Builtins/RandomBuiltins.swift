@@ -1,0 +1,43 @@
+import KLSTensor
+
+/// Random numbers (§4, "Random"). Draws come from Philox keyed by the seed and
+/// the draw index: with `seed=` a call gives the same numbers on every machine
+/// and thread count; without it, calls continue the session stream.
+enum RandomBuiltins {
+    static let all: [Builtin] = [
+        Builtin("seed", [.required("n")], theme: .random,
+                summary: "Restarts the session's random stream at seed n.", example: "seed(42)") { a, session throws(KLSError) in
+            guard let seed = try seedValue(a, "n") else { throw KLSError("seed: n must be a whole number ≥ 0, got none") }
+            session.random.reseed(seed)
+            return .none
+        },
+        Builtin("randn", [.optional("shape"), .optional("seed")], theme: .random,
+                summary: "Standard normal draws (ziggurat); no shape gives one number.",
+                example: "randn([2, 3], seed=1)") { a, session throws(KLSError) in
+            let shape = a.isNone("shape") ? [] : try a.shape("shape")
+            let (generator, start) = try stream(a, session, count: try Shape.elementCount(shape))
+            return Value.from(try Tensor.normal(shape: shape, generator: generator, start: start))
+        },
+        Builtin("rand", [.optional("shape"), .optional("seed")], theme: .random,
+                summary: "Uniform draws in [0, 1); no shape gives one number.",
+                example: "rand(3, seed=1)") { a, session throws(KLSError) in
+            let shape = a.isNone("shape") ? [] : try a.shape("shape")
+            let (generator, start) = try stream(a, session, count: try Shape.elementCount(shape))
+            return Value.from(try Tensor.uniform(shape: shape, generator: generator, start: start))
+        },
+    ]
+
+    /// A `seed=` argument: a whole number in [0, 2⁵³); nil when none.
+    static func seedValue(_ a: Arguments, _ name: String = "seed") throws(KLSError) -> UInt64? {
+        if a.isNone(name) { return nil }
+        return UInt64(try a.integer(name, atLeast: 0))
+    }
+
+    /// The generator and first draw index: a fresh stream for `seed=`, else the
+    /// next `count` draws of the session stream.
+    static func stream(_ a: Arguments, _ session: Interpreter, count: Int) throws(KLSError) -> (Philox, UInt64) {
+        try MemoryLimit.check(elements: count)
+        if let seed = try seedValue(a) { return (Philox(seed: seed), 0) }
+        return session.random.take(count)
+    }
+}

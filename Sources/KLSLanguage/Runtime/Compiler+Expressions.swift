@@ -1,0 +1,237 @@
+import KLSTensor
+
+extension Compiler {
+    mutating func compile(_ expr: Expr) throws(KLSError) -> Code {
+        let range = expr.range
+        switch expr.kind {
+        case .number(let x):
+            let v = Value.number(x)
+            return { _ in v }
+        case .string(let s):
+            let v = Value.string(s)
+            return { _ in v }
+        case .bool(let b):
+            let v = Value.bool(b)
+            return { _ in v }
+        case .none:
+            return { _ in .none }
+        case .name(let name):
+            return try read(name, range: range)
+        case .bracket(let items):
+            return try bracket(items, range: range)
+        case .unary(let op, let operand):
+            let a = try compile(operand)
+            return { frame throws(KLSError) in
+                let v = try a(frame)
+                return try at(range) { () throws(KLSError) in try Operators.unary(op, v) }
+            }
+        case .binary(let op, let lhs, let rhs):
+            let a = try compile(lhs), b = try compile(rhs)
+            return { frame throws(KLSError) in
+                let x = try a(frame)
+                let y = try b(frame)
+                if case .number(let p) = x, case .number(let q) = y { return .number(op(p, q)) }
+                return try at(range) { () throws(KLSError) in try Operators.arithmetic(op, x, y) }
+            }
+        case .compare(let op, let lhs, let rhs):
+            let a = try compile(lhs), b = try compile(rhs)
+            return { frame throws(KLSError) in
+                let x = try a(frame)
+                let y = try b(frame)
+                if case .number(let p) = x, case .number(let q) = y { return .bool(op(p, q) != 0) }
+                return try at(range) { () throws(KLSError) in try Operators.compare(op, x, y) }
+            }
+        case .logical(let isAnd, let lhs, let rhs):
+            return try logical(isAnd: isAnd, lhs, rhs, range: range)
+        case .matmul(let lhs, let rhs):
+            let a = try compile(lhs), b = try compile(rhs)
+            return { frame throws(KLSError) in
+                let x = try a(frame)
+                let y = try b(frame)
+                return try at(range) { () throws(KLSError) in
+                    Value.from(try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
+                }
+            }
+        case .call(let callee, let arguments):
+            return try call(callee, arguments, range: range)
+        case .index(let target, let components):
+            return try index(target, components, range: range)
+        case .member(let target, let name):
+            let a = try compile(target)
+            return { frame throws(KLSError) in
+                let v = try a(frame)
+                return try at(range) { () throws(KLSError) in try Members.member(v, name) }
+            }
+        case .lambda(let l):
+            return try lambda(l, range: range)
+        case .block(let statements):
+            return try block(statements)
+        case .ifElse(let condition, let then, let otherwise):
+            let c = try compile(condition), t = try compile(then)
+            let o = try otherwise.map { e throws(KLSError) in try compile(e) }
+            let conditionRange = condition.range
+            return { frame throws(KLSError) in
+                let test = try c(frame)
+                if try at(conditionRange, { () throws(KLSError) in try test.asBool("if condition") }) { return try t(frame) }
+                return try o?(frame) ?? .none
+            }
+        case .forLoop(let variable, let sequence, let body):
+            return try forLoop(variable, sequence, body, range: range)
+        }
+    }
+
+    mutating func block(_ statements: [Statement]) throws(KLSError) -> Code {
+        var codes: [Code] = []
+        for s in statements { codes.append(try compile(s)) }
+        if codes.isEmpty { return { _ in .none } }
+        if codes.count == 1 { return codes[0] }
+        return { frame throws(KLSError) in
+            var last = Value.none
+            for code in codes { last = try code(frame) }
+            return last
+        }
+    }
+
+    /// `[a, b]`: a tensor when every element is numeric (stacked, so nested
+    /// brackets make matrices), otherwise a list.
+    mutating func bracket(_ items: [Expr], range: SourceRange) throws(KLSError) -> Code {
+        let literals = items.compactMap { e -> Double? in if case .number(let v) = e.kind { return v } else { return nil } }
+        if literals.count == items.count {
+            let constant = Value.tensor(try at(range) { () throws(KLSError) in try Tensor(literals) })
+            return { _ in constant }
+        }
+        var codes: [Code] = []
+        for item in items { codes.append(try compile(item)) }
+        // Nested literals must be rectangular; computed tensors of different
+        // shapes make a list (so `concat([x, y])` works).
+        let nested = items.contains { if case .bracket = $0.kind { return true } else { return false } }
+        return { frame throws(KLSError) in
+            var values: [Value] = []
+            values.reserveCapacity(codes.count)
+            for code in codes { values.append(try code(frame)) }
+            let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: !nested) }
+            return stacked.map { .tensor($0) } ?? .list(values)
+        }
+    }
+
+    /// `and` / `or`: short-circuit on scalars, element-wise on tensors.
+    mutating func logical(isAnd: Bool, _ lhs: Expr, _ rhs: Expr, range: SourceRange) throws(KLSError) -> Code {
+        let a = try compile(lhs), b = try compile(rhs)
+        return { frame throws(KLSError) in
+            let x = try a(frame)
+            if case .tensor(let t) = x, t.count != 1 {
+                let y = try b(frame)
+                return try at(range) { () throws(KLSError) in try Operators.arithmetic(isAnd ? .logicalAnd : .logicalOr, x, y) }
+            }
+            let left = try at(lhs.range) { () throws(KLSError) in try x.asBool("operand of '\(isAnd ? "and" : "or")'") }
+            if left != isAnd { return .bool(left) }
+            let y = try b(frame)
+            if case .tensor(let t) = y, t.count != 1 {
+                return try at(range) { () throws(KLSError) in try Operators.arithmetic(isAnd ? .logicalAnd : .logicalOr, x, y) }
+            }
+            return .bool(try at(rhs.range) { () throws(KLSError) in try y.asBool("operand of '\(isAnd ? "and" : "or")'") })
+        }
+    }
+
+    mutating func call(_ callee: Expr, _ arguments: [Argument], range: SourceRange) throws(KLSError) -> Code {
+        let f = try compile(callee)
+        var positional: [Code] = [], keywords: [(String, Code)] = []
+        for argument in arguments {
+            let code = try compile(argument.value)
+            if let name = argument.name { keywords.append((name, code)) } else { positional.append(code) }
+        }
+        let ranges: [SourceRange?] = arguments.map(\.value.range)
+        let calleeRange = callee.range
+        let interpreter = self.interpreter
+        return { frame throws(KLSError) in
+            let target = try f(frame)
+            guard case .function(let function) = target else {
+                throw KLSError("this is a \(target.typeName), not a function", range: calleeRange)
+            }
+            var values: [Value] = []
+            values.reserveCapacity(positional.count)
+            for code in positional { values.append(try code(frame)) }
+            var named: [(String, Value)] = []
+            for (name, code) in keywords { named.append((name, try code(frame))) }
+            return try at(range) { () throws(KLSError) in
+                try interpreter.call(function, values, keywords: named, ranges: ranges)
+            }
+        }
+    }
+
+    mutating func index(_ target: Expr, _ components: [IndexExpr], range: SourceRange) throws(KLSError) -> Code {
+        let t = try compile(target)
+        var parts: [(Code?, Code?, Code?, isSlice: Bool)] = []
+        for component in components {
+            switch component {
+            case .single(let e): parts.append((try compile(e), nil, nil, false))
+            case .slice(let a, let b, let c):
+                parts.append((try a.map { e throws(KLSError) in try compile(e) }, try b.map { e throws(KLSError) in try compile(e) },
+                              try c.map { e throws(KLSError) in try compile(e) }, true))
+            }
+        }
+        return { frame throws(KLSError) in
+            let value = try t(frame)
+            var resolved: [IndexComponent] = []
+            for part in parts {
+                func bound(_ code: Code?) throws(KLSError) -> Int? {
+                    guard let code else { return nil }
+                    let v = try code(frame)
+                    if case .none = v { return nil }
+                    return try at(range) { () throws(KLSError) in try v.asInteger("index") }
+                }
+                if part.isSlice {
+                    resolved.append(.slice(start: try bound(part.0), stop: try bound(part.1), step: try bound(part.2)))
+                } else {
+                    guard let i = try bound(part.0) else { throw KLSError("index cannot be none", range: range) }
+                    resolved.append(.single(i))
+                }
+            }
+            return try at(range) { () throws(KLSError) in try Members.index(value, resolved) }
+        }
+    }
+
+    mutating func forLoop(_ variable: String, _ sequence: Expr, _ body: Expr, range: SourceRange) throws(KLSError) -> Code {
+        let items = try compile(sequence)
+        let run = try compile(body)
+        let setter = try loopSetter(variable)
+        let sequenceRange = sequence.range
+        return { frame throws(KLSError) in
+            let collection = try items(frame)
+            switch collection {
+            case .tensor(let t) where t.rank == 1:
+                for i in 0..<t.count {
+                    try Cancellation.check()
+                    setter(frame, .number(t[flat: i]))
+                    _ = try run(frame)
+                }
+            case .tensor(let t) where t.rank > 1:
+                for i in 0..<t.shape[0] {
+                    try Cancellation.check()
+                    setter(frame, .tensor(try at(sequenceRange) { () throws(KLSError) in try t.slice(at: i) }))
+                    _ = try run(frame)
+                }
+            case .list(let values):
+                for v in values {
+                    try Cancellation.check()
+                    setter(frame, v)
+                    _ = try run(frame)
+                }
+            default:
+                throw KLSError("cannot iterate over a \(collection.typeName)", range: sequenceRange,
+                               hint: collection.isNumeric ? "use arange(n) to count" : nil)
+            }
+            return .none
+        }
+    }
+
+    /// A fast store of the loop variable into its slot.
+    func loopSetter(_ name: String) throws(KLSError) -> (Frame, Value) -> Void {
+        if let scope, let slot = scope.slots[name] {
+            return { frame, v in frame.slots[slot] = v }
+        }
+        let slot = try interpreter.globals.slot(name)
+        let storage = interpreter.globals.values
+        return { _, v in storage[slot] = v }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import KLSTensor
+
+/// A kls session: global variables, the random stream, display settings, and
+/// the machinery that compiles statements and runs them.
+///
+/// ```swift
+/// let session = Interpreter(seed: 1)
+/// for statement in try Parser.parse("x = [1, 2]\nsum(x)") {
+///     if let value = try session.execute(statement) { print(session.formatter.format(value)) }
+/// }
+/// ```
+public final class Interpreter {
+    /// The global variables.
+    public let globals = Globals()
+    /// The session's random stream (`seed(n)`, `--seed`).
+    public var random: RandomStream
+    /// Display settings (`:precision`).
+    public var formatter = Formatter()
+    /// Where `print` and `help` write.
+    public var output: (String) -> Void
+    /// Where warnings go (one line each, without the `warning:` prefix).
+    public var warn: (String) -> Void
+    /// Nested user-function calls now running.
+    var callDepth = 0
+    /// The deepest recursion allowed before a clear error.
+    public static let maximumCallDepth = 10_000
+    let rootFrame = Frame(count: 0, parent: nil)
+
+    /// A session. Without a seed, the stream is seeded from the clock.
+    public init(seed: UInt64? = nil, output: @escaping (String) -> Void = { print($0) },
+                warn: @escaping (String) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }) {
+        random = RandomStream(seed: seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
+        self.output = output
+        self.warn = warn
+    }
+
+    /// Runs one statement. Returns the value to display, or nil when the statement
+    /// displays nothing (an assignment, a trailing `;`, or a `none` result). A
+    /// displayed value becomes `ans`.
+    public func execute(_ statement: Statement) throws(KLSError) -> Value? {
+        var compiler = Compiler(interpreter: self)
+        let code = try compiler.compile(statement)
+        callDepth = 0
+        let value = try code(rootFrame)
+        if statement.silent { return nil }
+        if case .assign = statement.kind { return nil }
+        if case .none = value { return nil }
+        try globals.set("ans", value)
+        return value
+    }
+
+    /// Parses and runs `source`, returning the displayed values (for tests and `-e`).
+    @discardableResult
+    public func run(_ source: String) throws(KLSError) -> [Value] {
+        var shown: [Value] = []
+        for statement in try Parser.parse(source) {
+            if let value = try execute(statement) { shown.append(value) }
+        }
+        return shown
+    }
+
+    /// Forgets all variables and restores default settings (`:reset`).
+    public func reset() {
+        globals.clear()
+        formatter = Formatter()
+    }
+
+    /// Calls a function value with positional and keyword arguments.
+    public func call(_ function: Function, _ positional: [Value], keywords: [(String, Value)] = [],
+                     ranges: [SourceRange?] = []) throws(KLSError) -> Value {
+        switch function.body {
+        case .builtin(let builtin):
+            let arguments = try bind(builtin, positional, keywords, ranges)
+            return try builtin.body(arguments, self)
+        case .user(let user):
+            return try call(user, positional, keywords)
+        }
+    }
+
+    func call(_ user: UserFunction, _ positional: [Value], _ keywords: [(String, Value)]) throws(KLSError) -> Value {
+        let label = user.name ?? "lambda"
+        guard positional.count <= user.parameters.count else {
+            throw KLSError("\(label) takes \(user.parameters.count) argument\(user.parameters.count == 1 ? "" : "s") (\(user.parameterList)), got \(positional.count)")
+        }
+        let frame = Frame(count: user.slotCount, parent: user.captured)
+        for (i, value) in positional.enumerated() { frame.slots[i] = value }
+        for (name, value) in keywords {
+            guard let i = user.parameters.firstIndex(of: name) else {
+                throw KLSError("\(label) has no parameter '\(name)'", hint: Suggestions.hint(for: name, among: user.parameters))
+            }
+            guard frame.slots[i] == nil else { throw KLSError("\(label) got two values for '\(name)'") }
+            frame.slots[i] = value
+        }
+        for i in 0..<user.parameters.count where frame.slots[i] == nil {
+            guard let fallback = user.defaults[i] else {
+                throw KLSError("missing argument '\(user.parameters[i])' in call to \(label)(\(user.parameterList))")
+            }
+            frame.slots[i] = fallback
+        }
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > Interpreter.maximumCallDepth {
+            throw KLSError("recursion too deep: more than \(Interpreter.maximumCallDepth) nested calls (in \(label))", kind: .resource,
+                           hint: "check that the recursion has a base case")
+        }
+        try Cancellation.check()
+        return try user.body(frame)
+    }
+
+    /// Matches arguments to a builtin's parameters.
+    func bind(_ builtin: Builtin, _ positional: [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?]) throws(KLSError) -> Arguments {
+        let parameters = builtin.parameters
+        var values = [Value?](repeating: nil, count: parameters.count)
+        var bound = [SourceRange?](repeating: nil, count: parameters.count)
+        let variadic = parameters.firstIndex(where: \.isVariadic)
+        for (i, value) in positional.enumerated() {
+            if let v = variadic, i >= v {
+                if case .list(var items) = values[v] ?? .list([]) {
+                    items.append(value)
+                    values[v] = .list(items)
+                }
+                continue
+            }
+            guard i < parameters.count else {
+                throw KLSError("\(builtin.name) takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(positional.count)",
+                               range: i < ranges.count ? ranges[i] : nil, hint: "usage: \(builtin.signature)")
+            }
+            values[i] = value
+            bound[i] = i < ranges.count ? ranges[i] : nil
+        }
+        for (k, (name, value)) in keywords.enumerated() {
+            let range = positional.count + k < ranges.count ? ranges[positional.count + k] : nil
+            guard let i = parameters.firstIndex(where: { $0.name == name && !$0.isVariadic }) else {
+                throw KLSError("\(builtin.name) has no parameter '\(name)'", range: range,
+                               hint: Suggestions.hint(for: name, among: parameters.map(\.name)) ?? "usage: \(builtin.signature)")
+            }
+            guard values[i] == nil else { throw KLSError("\(builtin.name) got two values for '\(name)'", range: range) }
+            values[i] = value
+            bound[i] = range
+        }
+        var filled: [Value] = []
+        filled.reserveCapacity(parameters.count)
+        for (i, parameter) in parameters.enumerated() {
+            guard let value = values[i] ?? parameter.defaultValue else {
+                throw KLSError("missing argument '\(parameter.name)' in call to \(builtin.signature)")
+            }
+            filled.append(value)
+        }
+        return Arguments(function: builtin.name, names: parameters.map(\.name), values: filled, ranges: bound)
+    }
+}

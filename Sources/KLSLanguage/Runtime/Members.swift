@@ -1,0 +1,73 @@
+import KLSTensor
+
+/// Member access (`x.shape`, `e.value`) and indexing of non-tensor values.
+public enum Members {
+    /// The members a value offers, for messages and tab completion.
+    public static func names(of value: Value) -> [String] {
+        switch value {
+        case .tensor, .number, .bool: return ["shape", "T", "size", "ndim"]
+        case .record(let r): return r.names
+        case .list: return ["length"]
+        case .distribution: return ["batch_shape", "event_shape"]
+        default: return []
+        }
+    }
+
+    static func member(_ value: Value, _ name: String) throws(KLSError) -> Value {
+        switch (value, name) {
+        case (.tensor(let t), "shape"): return .tensor(try shapeTensor(t.shape))
+        case (.tensor(let t), "T"): return .tensor(try t.transposed())
+        case (.tensor(let t), "size"): return .number(Double(t.count))
+        case (.tensor(let t), "ndim"): return .number(Double(t.rank))
+        case (.number, "shape"), (.bool, "shape"): return .tensor(try shapeTensor([]))
+        case (.number, "T"), (.bool, "T"): return value
+        case (.number, "size"), (.bool, "size"): return .number(1)
+        case (.number, "ndim"), (.bool, "ndim"): return .number(0)
+        case (.list(let items), "length"): return .number(Double(items.count))
+        case (.record(let r), _):
+            if let v = r[name] { return v }
+        case (.distribution(let d), "batch_shape"): return .tensor(try shapeTensor(d.batchShape))
+        case (.distribution(let d), "event_shape"): return .tensor(try shapeTensor(d.eventShape))
+        default:
+            break
+        }
+        let available = names(of: value)
+        throw KLSError("a \(value.typeName) has no member '\(name)'",
+                       hint: Suggestions.hint(for: name, among: available) ?? (available.isEmpty ? nil : "members: " + available.joined(separator: ", ")))
+    }
+
+    /// A shape as a 1-D tensor, so `zeros(x.shape)` and `x.shape[0]` work.
+    static func shapeTensor(_ shape: [Int]) throws(KLSError) -> Tensor {
+        try Tensor(shape.map(Double.init))
+    }
+
+    static func index(_ value: Value, _ components: [IndexComponent]) throws(KLSError) -> Value {
+        switch value {
+        case .tensor(let t):
+            return Value.from(try t.index(components))
+        case .list(let items):
+            guard components.count == 1 else { throw KLSError("a list takes one index, got \(components.count)") }
+            switch components[0] {
+            case .single(let i):
+                return items[try IndexComponent.resolve(single: i, length: items.count, axis: 0)]
+            case .slice(let start, let stop, let step):
+                let s = try IndexComponent.resolve(start: start, stop: stop, step: step, length: items.count)
+                return .list((0..<s.count).map { items[s.start + $0 * s.step] })
+            }
+        case .string(let text):
+            let characters = Array(text)
+            guard components.count == 1 else { throw KLSError("a string takes one index, got \(components.count)") }
+            switch components[0] {
+            case .single(let i):
+                return .string(String(characters[try IndexComponent.resolve(single: i, length: characters.count, axis: 0)]))
+            case .slice(let start, let stop, let step):
+                let s = try IndexComponent.resolve(start: start, stop: stop, step: step, length: characters.count)
+                return .string(String((0..<s.count).map { characters[s.start + $0 * s.step] }))
+            }
+        case .number, .bool:
+            throw KLSError("cannot index a number (it has no axes)")
+        default:
+            throw KLSError("cannot index a \(value.typeName)")
+        }
+    }
+}

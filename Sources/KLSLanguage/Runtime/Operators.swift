@@ -1,0 +1,73 @@
+import KLSTensor
+
+/// The meaning of the operators on values (§3): element-wise with NumPy
+/// broadcasting on numbers and tensors; `+` also joins strings and lists.
+enum Operators {
+    static func unary(_ op: UnaryOperator, _ v: consuming Value) throws(KLSError) -> Value {
+        switch (op, v) {
+        case (.negate, .number(let x)): return .number(-x)
+        case (.negate, .bool(let b)): return .number(b ? -1 : 0)
+        case (.plus, .number), (.plus, .tensor): return v
+        case (.plus, .bool(let b)): return .number(b ? 1 : 0)
+        case (.not, .tensor(let t)) where t.count != 1: return .tensor(try t.map(.logicalNot))
+        case (.not, _): return .bool(!(try v.asBool("operand of 'not'")))
+        case (.negate, .tensor(let t)): return .tensor(try t.map(.negate))
+        default:
+            throw KLSError("cannot apply unary '\(op.rawValue)' to a \(v.typeName)")
+        }
+    }
+
+    static func arithmetic(_ op: BinaryOperator, _ a: consuming Value, _ b: consuming Value) throws(KLSError) -> Value {
+        if a.isNumeric && b.isNumeric {
+            return Value.from(try Tensor.binary(op, try a.asTensor(), try b.asTensor()))
+        }
+        switch (op, a, b) {
+        case (.add, .string(let x), .string(let y)): return .string(x + y)
+        case (.add, .list(let x), .list(let y)): return .list(x + y)
+        case (.logicalAnd, _, _), (.logicalOr, _, _):
+            let x = try a.asBool(), y = try b.asBool()
+            return .bool(op == .logicalAnd ? x && y : x || y)
+        default:
+            let hint: String? = (a.typeName == "string" || b.typeName == "string") && op == .add ? "use str(x) to turn a value into a string" : nil
+            throw KLSError("cannot apply '\(op.rawValue)' to a \(a.typeName) and a \(b.typeName)", hint: hint)
+        }
+    }
+
+    static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(KLSError) -> Value {
+        if a.isNumeric && b.isNumeric {
+            let result = try Tensor.binary(op, try a.asTensor(), try b.asTensor())
+            if case .tensor = a { return .tensor(result) }
+            if case .tensor = b { return .tensor(result) }
+            return .bool(result[flat: 0] != 0)
+        }
+        if op == .equal || op == .notEqual {
+            return .bool(equal(a, b) == (op == .equal))
+        }
+        if case .string(let x) = a, case .string(let y) = b {
+            switch op {
+            case .less: return .bool(x < y)
+            case .lessEqual: return .bool(x <= y)
+            case .greater: return .bool(x > y)
+            default: return .bool(x >= y)
+            }
+        }
+        throw KLSError("cannot compare a \(a.typeName) and a \(b.typeName) with '\(op.rawValue)'")
+    }
+
+    /// Structural equality for non-numeric values (identity for functions and
+    /// distributions).
+    static func equal(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.none, .none): return true
+        case (.string(let x), .string(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.tensor(let x), .tensor(let y)): return x.shape == y.shape && x.values == y.values
+        case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (.record(let x), .record(let y)): return x.names == y.names && zip(x.values, y.values).allSatisfy { equal($0, $1) }
+        case (.function(let x), .function(let y)): return x === y
+        case (.distribution(let x), .distribution(let y)): return x === y
+        default: return false
+        }
+    }
+}

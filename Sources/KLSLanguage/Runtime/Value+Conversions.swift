@@ -1,0 +1,121 @@
+import KLSTensor
+
+/// Reading values as the types builtins and operators need, with errors that say
+/// what was expected and what arrived.
+extension Value {
+    /// The value as a tensor: numbers and bools become rank-0 tensors; a list of
+    /// numeric values of one shape is stacked.
+    public func asTensor(_ what: @autoclosure () -> String = "value") throws(KLSError) -> Tensor {
+        switch self {
+        case .tensor(let t): return t
+        case .number(let v): return Tensor(scalar: v)
+        case .bool(let b): return Tensor(scalar: b ? 1 : 0)
+        case .list(let items):
+            guard let stacked = try Value.stackIfNumeric(items) else {
+                throw KLSError("\(what()) must be numeric, got a list holding \(items.first { !$0.isNumeric }?.typeName ?? "non-numbers")")
+            }
+            return stacked
+        default:
+            throw KLSError("\(what()) must be a number or tensor, got \(typeName)")
+        }
+    }
+
+    /// True for numbers, bools and tensors.
+    public var isNumeric: Bool {
+        switch self {
+        case .number, .bool, .tensor: return true
+        default: return false
+        }
+    }
+
+    /// The value as one number: a number, a bool, or a one-element tensor.
+    public func asNumber(_ what: @autoclosure () -> String = "value") throws(KLSError) -> Double {
+        switch self {
+        case .number(let v): return v
+        case .bool(let b): return b ? 1 : 0
+        case .tensor(let t):
+            if let v = t.scalarValue { return v }
+            throw KLSError("\(what()) must be a single number, got a tensor of shape \(Shape.describe(t.shape))")
+        default:
+            throw KLSError("\(what()) must be a number, got \(typeName)")
+        }
+    }
+
+    /// The value as a count or index: a whole number (§1), in `range`.
+    public func asInteger(_ what: @autoclosure () -> String = "value", atLeast minimum: Int = Int.min) throws(KLSError) -> Int {
+        let v = try asNumber(what())
+        guard v.isFinite, v == v.rounded(), Swift.abs(v) < 9.007_199_254_740_992e15 else {
+            throw KLSError("\(what()) must be a whole number, got \(Formatter.number(v))")
+        }
+        let n = Int(v)
+        guard n >= minimum else {
+            throw KLSError("\(what()) must be a whole number ≥ \(minimum), got \(Formatter.number(v))")
+        }
+        return n
+    }
+
+    /// The value as a bool, for conditions and flags.
+    public func asBool(_ what: @autoclosure () -> String = "condition") throws(KLSError) -> Bool {
+        switch self {
+        case .bool(let b): return b
+        case .number(let v): return v != 0
+        case .tensor(let t):
+            guard let v = t.scalarValue else {
+                throw KLSError("the truth value of a tensor with \(t.count) elements is ambiguous", hint: "use all(x) or any(x)")
+            }
+            return v != 0
+        case .none: return false
+        default:
+            throw KLSError("\(what()) must be a bool or number, got \(typeName)")
+        }
+    }
+
+    /// A shape: a whole number (a 1-D length) or a list/tensor of whole numbers.
+    public func asShape(_ what: @autoclosure () -> String = "shape") throws(KLSError) -> [Int] {
+        switch self {
+        case .number, .bool: return [try asInteger(what(), atLeast: 0)]
+        case .tensor(let t) where t.rank <= 1:
+            var shape: [Int] = []
+            for v in t.values { shape.append(try Value.number(v).asInteger("each extent of \(what())", atLeast: 0)) }
+            return shape
+        case .list(let items):
+            var shape: [Int] = []
+            for item in items { shape.append(try item.asInteger("each extent of \(what())", atLeast: 0)) }
+            return shape
+        default:
+            throw KLSError("\(what()) must be a whole number or a list of them, got \(typeName)")
+        }
+    }
+
+    /// A string argument.
+    public func asString(_ what: @autoclosure () -> String = "value") throws(KLSError) -> String {
+        guard case .string(let s) = self else { throw KLSError("\(what()) must be a string, got \(typeName)") }
+        return s
+    }
+
+    /// Stacks numeric items into one tensor; nil when some item is not numeric, or
+    /// when shapes differ and `raggedIsList` (a list of computed tensors, say for
+    /// `concat`). Otherwise items of different shapes are a ragged literal: an error.
+    public static func stackIfNumeric(_ items: [Value], raggedIsList: Bool = false) throws(KLSError) -> Tensor? {
+        var tensors: [Tensor] = []
+        tensors.reserveCapacity(items.count)
+        for item in items {
+            switch item {
+            case .number(let v): tensors.append(Tensor(scalar: v))
+            case .bool(let b): tensors.append(Tensor(scalar: b ? 1 : 0))
+            case .tensor(let t): tensors.append(t)
+            default: return nil
+            }
+        }
+        if tensors.isEmpty { return try Tensor([]) }
+        if tensors.allSatisfy({ $0.rank == 0 }) {
+            return try Tensor(tensors.map { $0[flat: 0] })
+        }
+        if let i = tensors.firstIndex(where: { $0.shape != tensors[0].shape }) {
+            if raggedIsList { return nil }
+            throw KLSError("ragged nested list: element 0 has shape \(Shape.describe(tensors[0].shape)) but element \(i) has shape \(Shape.describe(tensors[i].shape))",
+                           hint: "every row of a tensor literal needs the same length")
+        }
+        return try Tensor.stack(tensors, axis: 0)
+    }
+}

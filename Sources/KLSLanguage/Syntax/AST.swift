@@ -1,0 +1,104 @@
+import KLSTensor
+
+/// An expression node: what it is and where it came from.
+public final class Expr: Sendable {
+    /// The node's kind and children.
+    public let kind: ExprKind
+    /// The source text the node covers, for error carets.
+    public let range: SourceRange
+
+    /// Creates a node.
+    public init(_ kind: ExprKind, _ range: SourceRange) {
+        self.kind = kind
+        self.range = range
+    }
+}
+
+/// The expression forms of §3.
+public enum ExprKind: Sendable {
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+    case none
+    case name(String)
+    /// `[a, b, c]`: a tensor when every element is numeric, else a list.
+    case bracket([Expr])
+    case unary(UnaryOperator, Expr)
+    case binary(BinaryOperator, Expr, Expr)
+    /// `a < b`: kept apart from arithmetic because scalars compare to a bool.
+    case compare(BinaryOperator, Expr, Expr)
+    /// Short-circuiting `and` / `or` (element-wise on tensors).
+    case logical(isAnd: Bool, Expr, Expr)
+    case matmul(Expr, Expr)
+    case call(Expr, [Argument])
+    case index(Expr, [IndexExpr])
+    case member(Expr, String)
+    case lambda(Lambda)
+    /// `{ s1; s2; e }`: its value is the last statement's.
+    case block([Statement])
+    case ifElse(condition: Expr, then: Expr, otherwise: Expr?)
+    case forLoop(variable: String, sequence: Expr, body: Expr)
+}
+
+/// The prefix operators.
+public enum UnaryOperator: String, Sendable {
+    case negate = "-", plus = "+", not = "not"
+}
+
+/// One argument of a call: positional, or `name=value`.
+public struct Argument: Sendable {
+    /// The keyword, or nil for a positional argument.
+    public var name: String?
+    /// The argument expression.
+    public var value: Expr
+}
+
+/// One component inside `x[...]`.
+public enum IndexExpr: Sendable {
+    case single(Expr)
+    case slice(start: Expr?, stop: Expr?, step: Expr?)
+}
+
+/// A parameter of a user function or lambda, with an optional default.
+public struct ParameterSyntax: Sendable {
+    /// The parameter's name.
+    public var name: String
+    /// The default value's expression, evaluated when the function is defined.
+    public var defaultValue: Expr?
+}
+
+/// A function literal: `x -> x + 1`, `(a, b) -> a * b`, or the right side of
+/// `f(x) = …` (which also has a name).
+public struct Lambda: Sendable {
+    /// The function's name for display and errors; nil for a lambda.
+    public var name: String?
+    /// The parameters in order.
+    public var parameters: [ParameterSyntax]
+    /// The body expression.
+    public var body: Expr
+}
+
+/// A statement: an expression (displayed unless silenced) or an assignment.
+public final class Statement: Sendable {
+    /// The statement's form.
+    public enum Kind: Sendable {
+        /// `expr`; `silent` when it ended in `;`.
+        case expression(Expr)
+        /// `name = expr`, `name += expr`, or `f(x) = expr` (a lambda value).
+        case assign(name: String, value: Expr)
+    }
+
+    /// The statement's form.
+    public let kind: Kind
+    /// Whether a `;` ended it, which suppresses display.
+    public let silent: Bool
+    /// The source text of the whole statement.
+    public let range: SourceRange
+
+    /// Creates a statement.
+    public init(_ kind: Kind, silent: Bool, range: SourceRange) {
+        self.kind = kind
+        self.silent = silent
+        self.range = range
+    }
+}

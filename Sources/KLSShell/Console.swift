@@ -1,0 +1,76 @@
+import Foundation
+
+/// Standard output and error, kept in order: stdout is flushed before anything
+/// goes to stderr, so a transcript reads in the order things happened.
+public final class Console: @unchecked Sendable {
+    /// Whether to use ANSI colour (a terminal, no `NO_COLOR`, no `--no-color`).
+    public var color: Bool
+
+    /// A console; colour only when asked for and stderr is a terminal.
+    public init(color: Bool) {
+        self.color = color
+    }
+
+    /// Output waiting to be written to stdout; flushed when large, before any
+    /// write to stderr, and at the end.
+    private var pending: [UInt8] = []
+
+    /// Writes a line to standard output. On a terminal it appears at once.
+    public func out(_ text: String) {
+        pending.append(contentsOf: text.utf8)
+        pending.append(10)
+        if pending.count > 1 << 16 || Console.stdoutIsTerminal { flush() }
+    }
+
+    /// Writes a line to standard error, after flushing standard output.
+    public func err(_ text: String) {
+        flush()
+        Console.write(2, Array((text + "\n").utf8))
+    }
+
+    /// Writes pending standard output.
+    public func flush() {
+        guard !pending.isEmpty else { return }
+        Console.write(1, pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private static let stdoutIsTerminal = isTerminal(1)
+
+    /// Writes all of `bytes`, retrying on short writes and EINTR.
+    static func write(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            guard var p = raw.baseAddress else { return }
+            var left = raw.count
+            while left > 0 {
+                let n = Foundation.write(fd, p, left)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                p += n
+                left -= n
+            }
+        }
+    }
+
+    /// `text` in an ANSI style when colour is on.
+    public func styled(_ text: String, _ style: Style) -> String {
+        color ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    /// The ANSI styles kls uses.
+    public enum Style: String {
+        case red = "31;1", dim = "2", bold = "1", yellow = "33;1"
+    }
+
+    /// True when the file descriptor is a terminal.
+    public static func isTerminal(_ fd: Int32) -> Bool {
+        isatty(fd) == 1
+    }
+
+    /// Colour is allowed: not disabled by `NO_COLOR` (any value) or the flag.
+    public static func colorAllowed(noColorFlag: Bool) -> Bool {
+        !noColorFlag && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+}

@@ -1,0 +1,70 @@
+import Dispatch
+
+/// Splits large loops over the machine's cores.
+///
+/// Work is cut into contiguous chunks; below `threshold` elements the loop runs
+/// inline because waking a second thread costs more than it saves.
+public enum Parallel {
+    /// The number of workers used for large loops.
+    public static let workers: Int = Swift.max(1, Swift.min(ProcessInfo.activeCores, 64))
+
+    /// Elements below which a loop stays on the calling thread.
+    public static let threshold = 1 << 15
+
+    /// Calls `body(range)` over chunks of `0..<count`, in parallel when large.
+    /// `cost` scales the threshold for expensive per-element work (e.g. `exp`).
+    public static func forEachChunk(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = count * Swift.max(cost, 1) >= threshold ? workers : 1
+        if parts <= 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let task = Unchecked(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                task.value(chunk(part, of: parts, count: count))
+            }
+        }
+    }
+
+    /// Evaluates `body` over chunks in parallel and returns each chunk's result in
+    /// chunk order, so reductions combine partial results deterministically.
+    public static func mapChunks<R>(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> R) -> [R] {
+        let parts = count * Swift.max(cost, 1) >= threshold ? workers : 1
+        if parts <= 1 { return [body(0..<count)] }
+        let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: parts)
+        results.initialize(repeating: nil)
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        withoutActuallyEscaping(body) { body in
+            let task = Unchecked((body, results))
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                task.value.1[part] = task.value.0(chunk(part, of: parts, count: count))
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    static func chunk(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
+        let base = count / parts
+        let extra = count % parts
+        let start = part * base + Swift.min(part, extra)
+        return start..<(start + base + (part < extra ? 1 : 0))
+    }
+}
+
+/// Carries a value into `concurrentPerform`'s `@Sendable` closure. Sound here
+/// because every worker writes a disjoint chunk and the call joins before return.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+import Foundation
+
+extension ProcessInfo {
+    /// Cores this process may use.
+    static var activeCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// The constructors behind `zeros`, `ones`, `linspace`, `arange`, `eye`.
+extension Tensor {
+    /// `n` evenly spaced values from `a` to `b` inclusive.
+    public static func linspace(_ a: Double, _ b: Double, count n: Int) throws(KLSError) -> Tensor {
+        guard n >= 0 else { throw KLSError("linspace needs a count ≥ 0, got \(n)") }
+        return try Tensor(shape: [n]) { out in
+            let step = n > 1 ? (b - a) / Double(n - 1) : 0
+            for i in 0..<n { out[i] = a + Double(i) * step }
+            // The last point is b exactly, not a + (n−1)·step rounded.
+            if n > 1 { out[n - 1] = b }
+        }
+    }
+
+    /// Values from `start` up to (not including) `stop` by `step`.
+    public static func arange(_ start: Double, _ stop: Double, step: Double) throws(KLSError) -> Tensor {
+        guard step != 0, step.isFinite else { throw KLSError("arange step must be finite and non-zero, got \(step)") }
+        guard start.isFinite, stop.isFinite else { throw KLSError("arange bounds must be finite, got \(start) and \(stop)") }
+        let length = ((stop - start) / step).rounded(.up)
+        guard length < 9e15 else {
+            throw KLSError("arange(\(start), \(stop), step=\(step)) has too many elements", kind: .resource)
+        }
+        let n = Swift.max(0, Int(length))
+        try MemoryLimit.check(elements: n)
+        return try Tensor(shape: [n]) { out in
+            for i in 0..<n { out[i] = start + Double(i) * step }
+        }
+    }
+
+    /// The n×n identity matrix.
+    public static func eye(_ n: Int) throws(KLSError) -> Tensor {
+        try Tensor(shape: [n, n]) { out in
+            out.initialize(repeating: 0)
+            for i in 0..<n { out[i * n + i] = 1 }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// The heap buffer behind a tensor: `count` contiguous doubles.
+///
+/// A class rather than `[Double]` so that kernels can ask
+/// `isKnownUniquelyReferenced` and write a result into a temporary operand's
+/// buffer instead of allocating (and page-faulting) a fresh one: `exp(x) * 2 + 1`
+/// then touches one new buffer, not three.
+public final class TensorStorage: @unchecked Sendable {
+    /// Number of doubles in the buffer.
+    public let count: Int
+    /// The first element. Valid for `count` elements for the life of the storage.
+    public let pointer: UnsafeMutablePointer<Double>
+
+    /// Allocates uninitialized storage; the caller must write every element.
+    /// Checks the memory limit first.
+    public convenience init(uninitializedCount count: Int) throws(KLSError) {
+        try MemoryLimit.check(elements: count)
+        self.init(unchecked: count)
+    }
+
+    /// Allocates without consulting the memory limit: only for sizes known to be tiny.
+    init(unchecked count: Int) {
+        self.count = count
+        self.pointer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
+    }
+
+    deinit {
+        pointer.deallocate()
+    }
+
+    /// The elements as a buffer pointer.
+    @inlinable public var buffer: UnsafeMutableBufferPointer<Double> {
+        UnsafeMutableBufferPointer(start: pointer, count: count)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// The element-wise binary operators, with NumPy semantics: IEEE division
+/// (`1/0 == inf`), `%` taking the sign of the divisor, comparisons giving 0/1.
+public enum BinaryOperator: String, Sendable, CaseIterable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^", modulo = "%"
+    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case maximum, minimum, logicalAnd = "and", logicalOr = "or"
+
+    /// The operator at one pair of points.
+    @inlinable public func callAsFunction(_ a: Double, _ b: Double) -> Double {
+        switch self {
+        case .add: return a + b
+        case .subtract: return a - b
+        case .multiply: return a * b
+        case .divide: return a / b
+        case .power: return BinaryOperator.power(a, b)
+        case .modulo: return BinaryOperator.modulo(a, b)
+        case .equal: return a == b ? 1 : 0
+        case .notEqual: return a != b ? 1 : 0
+        case .less: return a < b ? 1 : 0
+        case .lessEqual: return a <= b ? 1 : 0
+        case .greater: return a > b ? 1 : 0
+        case .greaterEqual: return a >= b ? 1 : 0
+        case .maximum: return a.isNaN || b.isNaN ? .nan : Swift.max(a, b)
+        case .minimum: return a.isNaN || b.isNaN ? .nan : Swift.min(a, b)
+        case .logicalAnd: return a != 0 && b != 0 ? 1 : 0
+        case .logicalOr: return a != 0 || b != 0 ? 1 : 0
+        }
+    }
+
+    /// `a ^ b`, with the common small integer powers done by multiplication.
+    @inlinable static func power(_ a: Double, _ b: Double) -> Double {
+        if b == 2 { return a * a }
+        if b == 1 { return a }
+        if b == 0.5 { return a.squareRoot() }
+        return Foundation.pow(a, b)
+    }
+
+    /// Python's and NumPy's `%`: the result has the sign of the divisor.
+    @inlinable static func modulo(_ a: Double, _ b: Double) -> Double {
+        let r = fmod(a, b)
+        if r != 0 && ((r < 0) != (b < 0)) { return r + b }
+        return r
+    }
+
+    /// Relative cost per element, for deciding when to split over cores.
+    var cost: Int {
+        switch self {
+        case .power, .modulo: return 16
+        default: return 1
+        }
+    }
+}
+
+extension Tensor {
+    /// `op` applied element-wise with NumPy broadcasting. Writes into an operand's
+    /// buffer when that operand is a temporary of the result's shape.
+    public static func binary(_ op: BinaryOperator, _ a: consuming Tensor, _ b: consuming Tensor) throws(KLSError) -> Tensor {
+        switch op {
+        case .add: return try combine(a, b, cost: 1) { $0 + $1 }
+        case .subtract: return try combine(a, b, cost: 1) { $0 - $1 }
+        case .multiply: return try combine(a, b, cost: 1) { $0 * $1 }
+        case .divide: return try combine(a, b, cost: 1) { $0 / $1 }
+        default: return try combine(a, b, cost: op.cost) { op($0, $1) }
+        }
+    }
+
+    /// The broadcasting loop behind `binary`, specialized per closure.
+    @inline(__always)
+    public static func combine(_ a: consuming Tensor, _ b: consuming Tensor, cost: Int,
+                               _ op: (Double, Double) -> Double) throws(KLSError) -> Tensor {
+        let shape = try Shape.broadcast(a.shape, b.shape)
+        let count = try Shape.elementCount(shape)
+        let target: TensorStorage
+        if a.shape == shape, isKnownUniquelyReferenced(&a.storage) {
+            target = a.storage
+        } else if b.shape == shape, isKnownUniquelyReferenced(&b.storage) {
+            target = b.storage
+        } else {
+            target = try TensorStorage(uninitializedCount: count)
+        }
+        let x = UnsafePointer(a.storage.pointer), y = UnsafePointer(b.storage.pointer)
+        let out = target.pointer
+        withExtendedLifetime((a, b)) {
+            if a.count == count && b.count == count {
+                Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(x[i], y[i]) } }
+            } else if b.count == 1 && a.count == count {
+                let s = y[0]
+                Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(x[i], s) } }
+            } else if a.count == 1 && b.count == count {
+                let s = x[0]
+                Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(s, y[i]) } }
+            } else {
+                broadcastLoop(shape: shape, a.shape, x, b.shape, y, out, op)
+            }
+        }
+        return Tensor(shape: shape, storage: target)
+    }
+
+    /// General broadcasting: walk the output's outer index, with a strided inner loop
+    /// over the last axis.
+    @inline(__always)
+    static func broadcastLoop(shape: [Int], _ aShape: [Int], _ x: UnsafePointer<Double>, _ bShape: [Int],
+                              _ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+                              _ op: (Double, Double) -> Double) {
+        let rank = shape.count
+        guard rank > 0, !shape.contains(0) else {
+            if rank == 0 { out[0] = op(x[0], y[0]) }
+            return
+        }
+        let sa = Shape.broadcastStrides(aShape, to: shape), sb = Shape.broadcastStrides(bShape, to: shape)
+        let inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1]
+        let rows = shape.dropLast().reduce(1, *)
+        var index = [Int](repeating: 0, count: rank - 1)
+        var offsetA = 0, offsetB = 0
+        for row in 0..<rows {
+            let o = out + row * inner
+            for j in 0..<inner { o[j] = op(x[offsetA + j * ia], y[offsetB + j * ib]) }
+            // Odometer increment over the outer axes, updating offsets incrementally.
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                offsetA += sa[axis]
+                offsetB += sb[axis]
+                if index[axis] < shape[axis] { break }
+                offsetA -= sa[axis] * shape[axis]
+                offsetB -= sb[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}

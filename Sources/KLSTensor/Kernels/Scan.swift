@@ -1,0 +1,31 @@
+/// Running sums and means along an axis.
+extension Tensor {
+    /// Cumulative sum (or running mean when `mean` is true) along `axis`; with no
+    /// axis, over the flattened tensor (NumPy).
+    public func scan(mean: Bool, axis: Int?) throws(KLSError) -> Tensor {
+        guard let axis else { return try reshaped([count]).scan(mean: mean, axis: 0) }
+        let a = try Shape.normalize(axis: axis, rank: rank)
+        let n = shape[a]
+        let inner = shape[(a + 1)...].reduce(1, *)
+        let outer = shape[..<a].reduce(1, *)
+        return try Tensor(shape: shape) { out in
+            withBuffer { x in
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        // Compensated running sum: a long running mean (a convergence
+                        // trace of a million draws) stays accurate to the last digit.
+                        var s = 0.0, c = 0.0
+                        for t in 0..<n {
+                            let index = (o * n + t) * inner + i
+                            let y = x[index] - c
+                            let next = s + y
+                            c = next.isFinite ? (next - s) - y : 0
+                            s = next
+                            out[index] = mean ? s / Double(t + 1) : s
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

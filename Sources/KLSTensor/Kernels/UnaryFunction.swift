@@ -1,0 +1,81 @@
+import Foundation
+import RealModule
+
+/// The element-wise functions of the language, each with its numerically careful
+/// scalar definition. `Tensor.map(_:)` runs them over whole tensors.
+public enum UnaryFunction: String, CaseIterable, Sendable {
+    case negate, exp, log, log1p, expm1, sqrt, abs, square, sin, cos, tan, tanh
+    case sigmoid, softplus, lgamma, digamma, erf, erfc, floor, ceil, round, sign
+    case isnan, isfinite, logicalNot
+
+    /// Relative cost per element, used to decide when a loop is worth splitting
+    /// over cores.
+    var cost: Int {
+        switch self {
+        case .negate, .abs, .square, .floor, .ceil, .round, .sign, .isnan, .isfinite, .logicalNot: return 1
+        case .sqrt: return 2
+        default: return 16
+        }
+    }
+
+    /// The function at one point.
+    @inlinable public func callAsFunction(_ x: Double) -> Double {
+        switch self {
+        case .negate: return -x
+        case .exp: return Foundation.exp(x)
+        case .log: return Foundation.log(x)
+        case .log1p: return Foundation.log1p(x)
+        case .expm1: return Foundation.expm1(x)
+        case .sqrt: return x.squareRoot()
+        case .abs: return Swift.abs(x)
+        case .square: return x * x
+        case .sin: return Foundation.sin(x)
+        case .cos: return Foundation.cos(x)
+        case .tan: return Foundation.tan(x)
+        case .tanh: return Foundation.tanh(x)
+        case .sigmoid: return SpecialFunctions.sigmoid(x)
+        case .softplus: return SpecialFunctions.softplus(x)
+        case .lgamma: return Double.logGamma(x)
+        case .digamma: return SpecialFunctions.digamma(x)
+        case .erf: return Double.erf(x)
+        case .erfc: return Double.erfc(x)
+        case .floor: return x.rounded(.down)
+        case .ceil: return x.rounded(.up)
+        case .round: return x.rounded(.toNearestOrEven)
+        case .sign: return x > 0 ? 1 : (x < 0 ? -1 : (x.isNaN ? .nan : 0))
+        case .isnan: return x.isNaN ? 1 : 0
+        case .isfinite: return x.isFinite ? 1 : 0
+        case .logicalNot: return x == 0 ? 1 : 0
+        }
+    }
+}
+
+extension Tensor {
+    /// Applies `function` to every element. Reuses this tensor's buffer when it is
+    /// the only owner; splits the loop over cores when large.
+    public consuming func map(_ function: UnaryFunction) throws(KLSError) -> Tensor {
+        switch function {
+        case .exp: return try apply(cost: function.cost) { Foundation.exp($0) }
+        case .log: return try apply(cost: function.cost) { Foundation.log($0) }
+        case .negate: return try apply(cost: 1) { -$0 }
+        case .square: return try apply(cost: 1) { $0 * $0 }
+        case .abs: return try apply(cost: 1) { Swift.abs($0) }
+        case .sqrt: return try apply(cost: 2) { $0.squareRoot() }
+        default: return try apply(cost: function.cost) { function($0) }
+        }
+    }
+
+    /// The loop behind `map`: specialized per closure so simple operations vectorize.
+    @inline(__always)
+    public consuming func apply(cost: Int, _ op: (Double) -> Double) throws(KLSError) -> Tensor {
+        let target = try reusableStorage()
+        let input = UnsafePointer(storage.pointer)
+        let output = target.pointer
+        withExtendedLifetime(storage) {
+            Parallel.forEachChunk(count, cost: cost) { range in
+                for i in range { output[i] = op(input[i]) }
+            }
+        }
+        return Tensor(shape: shape, storage: target)
+    }
+}
