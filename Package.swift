@@ -1,5 +1,22 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Vector width for the hot kernels, chosen for the machine that builds kls (CI
+/// builds and runs on the same machine): AVX-512 or AVX2+FMA when the CPU has
+/// them, the portable baseline otherwise.
+let cpuFlags: [SwiftSetting] = {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+    let flags = Set(line.split(separator: " ").map(String.init))
+    if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "bmi2"].allSatisfy(flags.contains) {
+        return [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+    }
+    if ["avx2", "fma", "bmi2"].allSatisfy(flags.contains) {
+        return [.unsafeFlags(["-target-cpu", "haswell"])]
+    }
+    return []
+}()
 
 // Dependencies point one way only:
 // KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls
@@ -18,7 +35,8 @@ let package = Package(
     targets: [
         .target(
             name: "KLSTensor",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: cpuFlags
         ),
         .target(name: "KLSDistributions", dependencies: ["KLSTensor"]),
         .target(name: "KLSLanguage", dependencies: ["KLSTensor", "KLSDistributions"]),

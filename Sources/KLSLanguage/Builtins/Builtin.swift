@@ -57,11 +57,11 @@ public struct Builtin: Sendable {
     /// The help section.
     public let theme: Theme
     /// The implementation; arguments arrive bound to `parameters`.
-    public let body: @Sendable (Arguments, Interpreter) throws(KLSError) -> Value
+    public let body: @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
 
     /// Declares a builtin.
     public init(_ name: String, _ parameters: [Parameter], theme: Theme, summary: String, example: String,
-                body: @escaping @Sendable (Arguments, Interpreter) throws(KLSError) -> Value) {
+                body: @escaping @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value) {
         self.name = name
         self.parameters = parameters
         self.summary = summary
@@ -87,7 +87,7 @@ public struct Arguments {
     /// The builtin being called, for messages.
     public let function: String
     let names: [String]
-    let values: [Value]
+    var values: [Value]
     let ranges: [SourceRange?]
 
     init(function: String, names: [String], values: [Value], ranges: [SourceRange?]) {
@@ -124,6 +124,20 @@ public struct Arguments {
     /// Parameter `name` as a tensor.
     public func tensor(_ name: String) throws(KLSError) -> Tensor {
         try read(name) { v, what throws(KLSError) in try v.asTensor(what) }
+    }
+
+    /// Parameter `name` as a tensor, moved out of the arguments (which then hold
+    /// `none` there) so that a temporary's buffer can be reused for the result.
+    public mutating func takeTensor(_ name: String) throws(KLSError) -> Tensor {
+        let i = position(name)
+        let value = values[i]
+        values[i] = .none
+        do {
+            return try value.takeTensor()
+        } catch {
+            values[i] = value
+            throw ranges[i].map { error.located(at: $0) } ?? error
+        }
     }
 
     /// Parameter `name` as one number.

@@ -1,3 +1,4 @@
+import Dispatch
 import KLSTensor
 
 /// Printing, checking, higher-order functions and help (§4, "Misc").
@@ -43,6 +44,16 @@ enum CoreBuiltins {
             }
             if results.isEmpty { return .list([]) }
             return (try Value.stackIfNumeric(results, raggedIsList: true)).map(Value.tensor) ?? .list(results)
+        },
+        Builtin("clock", [], theme: .misc,
+                summary: "Seconds on a monotonic clock, for timing: t = clock(); …; clock() - t.",
+                example: "t = clock(); sum(randn(1e6)); clock() - t") { _, _ throws(KLSError) in
+            .number(Double(DispatchTime.now().uptimeNanoseconds) * 1e-9)
+        },
+        Builtin("allocations", [], theme: .misc,
+                summary: "Tensor buffers allocated so far (to see which expressions reuse temporaries).",
+                example: "a = allocations(); y = exp(randn(1e6)) * 2 + 1; allocations() - a") { _, _ throws(KLSError) in
+            .number(Double(TensorStorage.allocationCount))
         },
         Builtin("help", [.optional("name")], theme: .misc,
                 summary: "Help for a builtin or function (help(exp) or help(\"exp\")); no argument lists everything.",

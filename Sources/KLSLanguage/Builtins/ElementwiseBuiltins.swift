@@ -31,7 +31,7 @@ enum ElementwiseBuiltins {
 
     static let all: [Builtin] = unary.map { function, summary, example in
         Builtin(function.rawValue, [.required("x")], theme: .elementwise, summary: summary, example: example) { a, _ throws(KLSError) in
-            Value.from(try a.tensor("x").map(function))
+            Value.from(try a.takeTensor("x").map(function))
         }
     } + [
         binary("pow", .power, "x to the power y, element-wise.", "pow([1, 2, 3], 2)"),

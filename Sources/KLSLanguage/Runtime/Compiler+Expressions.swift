@@ -31,7 +31,8 @@ extension Compiler {
                 let x = try a(frame)
                 let y = try b(frame)
                 if case .number(let p) = x, case .number(let q) = y { return .number(op(p, q)) }
-                return try at(range) { () throws(KLSError) in try Operators.arithmetic(op, x, y) }
+                // Handing over ownership lets a temporary operand's buffer hold the result.
+                do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch { throw error.located(at: range) }
             }
         case .compare(let op, let lhs, let rhs):
             let a = try compile(lhs), b = try compile(rhs)
@@ -153,8 +154,10 @@ extension Compiler {
             for code in positional { values.append(try code(frame)) }
             var named: [(String, Value)] = []
             for (name, code) in keywords { named.append((name, try code(frame))) }
-            return try at(range) { () throws(KLSError) in
-                try interpreter.call(function, values, keywords: named, ranges: ranges)
+            do throws(KLSError) {
+                return try interpreter.call(function, consume values, keywords: named, ranges: ranges)
+            } catch {
+                throw error.located(at: range)
             }
         }
     }

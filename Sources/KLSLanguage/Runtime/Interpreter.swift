@@ -67,12 +67,12 @@ public final class Interpreter {
     }
 
     /// Calls a function value with positional and keyword arguments.
-    public func call(_ function: Function, _ positional: [Value], keywords: [(String, Value)] = [],
+    public func call(_ function: Function, _ positional: consuming [Value], keywords: [(String, Value)] = [],
                      ranges: [SourceRange?] = []) throws(KLSError) -> Value {
         switch function.body {
         case .builtin(let builtin):
-            let arguments = try bind(builtin, positional, keywords, ranges)
-            return try builtin.body(arguments, self)
+            var arguments = try bind(builtin, positional, keywords, ranges)
+            return try builtin.body(&arguments, self)
         case .user(let user):
             return try call(user, positional, keywords)
         }
@@ -109,12 +109,17 @@ public final class Interpreter {
     }
 
     /// Matches arguments to a builtin's parameters.
-    func bind(_ builtin: Builtin, _ positional: [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?]) throws(KLSError) -> Arguments {
+    /// Positional values are moved, not copied, so the builtin holds the only
+    /// reference to a temporary tensor.
+    func bind(_ builtin: Builtin, _ positional: consuming [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?]) throws(KLSError) -> Arguments {
         let parameters = builtin.parameters
         var values = [Value?](repeating: nil, count: parameters.count)
         var bound = [SourceRange?](repeating: nil, count: parameters.count)
         let variadic = parameters.firstIndex(where: \.isVariadic)
-        for (i, value) in positional.enumerated() {
+        let given = positional.count
+        for i in 0..<given {
+            let value = positional[i]
+            positional[i] = .none
             if let v = variadic, i >= v {
                 if case .list(var items) = values[v] ?? .list([]) {
                     items.append(value)
@@ -123,14 +128,14 @@ public final class Interpreter {
                 continue
             }
             guard i < parameters.count else {
-                throw KLSError("\(builtin.name) takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(positional.count)",
+                throw KLSError("\(builtin.name) takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(given)",
                                range: i < ranges.count ? ranges[i] : nil, hint: "usage: \(builtin.signature)")
             }
             values[i] = value
             bound[i] = i < ranges.count ? ranges[i] : nil
         }
         for (k, (name, value)) in keywords.enumerated() {
-            let range = positional.count + k < ranges.count ? ranges[positional.count + k] : nil
+            let range = given + k < ranges.count ? ranges[given + k] : nil
             guard let i = parameters.firstIndex(where: { $0.name == name && !$0.isVariadic }) else {
                 throw KLSError("\(builtin.name) has no parameter '\(name)'", range: range,
                                hint: Suggestions.hint(for: name, among: parameters.map(\.name)) ?? "usage: \(builtin.signature)")
@@ -145,6 +150,7 @@ public final class Interpreter {
             guard let value = values[i] ?? parameter.defaultValue else {
                 throw KLSError("missing argument '\(parameter.name)' in call to \(builtin.signature)")
             }
+            values[i] = nil
             filled.append(value)
         }
         return Arguments(function: builtin.name, names: parameters.map(\.name), values: filled, ranges: bound)

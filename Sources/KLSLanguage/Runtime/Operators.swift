@@ -19,7 +19,9 @@ enum Operators {
 
     static func arithmetic(_ op: BinaryOperator, _ a: consuming Value, _ b: consuming Value) throws(KLSError) -> Value {
         if a.isNumeric && b.isNumeric {
-            return Value.from(try Tensor.binary(op, try a.asTensor(), try b.asTensor()))
+            if let s = b.scalar { return Value.from(try Tensor.binary(op, try a.takeTensor(), scalar: s, scalarOnLeft: false)) }
+            if let s = a.scalar { return Value.from(try Tensor.binary(op, try b.takeTensor(), scalar: s, scalarOnLeft: true)) }
+            return Value.from(try Tensor.binary(op, try a.takeTensor(), try b.takeTensor()))
         }
         switch (op, a, b) {
         case (.add, .string(let x), .string(let y)): return .string(x + y)

@@ -20,6 +20,24 @@ extension Value {
         }
     }
 
+    /// The tensor inside, moved out rather than copied, so that a temporary's
+    /// buffer can be reused by the operation that consumes it.
+    public consuming func takeTensor() throws(KLSError) -> Tensor {
+        switch consume self {
+        case .tensor(let t): return t
+        case let other: return try other.asTensor()
+        }
+    }
+
+    /// The number of a `.number` or `.bool` (not of a tensor), else nil.
+    var scalar: Double? {
+        switch self {
+        case .number(let v): return v
+        case .bool(let b): return b ? 1 : 0
+        default: return nil
+        }
+    }
+
     /// True for numbers, bools and tensors.
     public var isNumeric: Bool {
         switch self {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The heap buffer behind a tensor: `count` contiguous doubles.
 ///
 /// A class rather than `[Double]` so that kernels can ask
@@ -17,14 +19,20 @@ public final class TensorStorage: @unchecked Sendable {
         self.init(unchecked: count)
     }
 
+    /// Buffers allocated so far in this process; tests use it to check that
+    /// temporaries are reused.
+    public static var allocationCount: Int { allocations.load(ordering: .relaxed) }
+    private static let allocations = Atomic<Int>(0)
+
     /// Allocates without consulting the memory limit: only for sizes known to be tiny.
     init(unchecked count: Int) {
+        TensorStorage.allocations.add(1, ordering: .relaxed)
         self.count = count
-        self.pointer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
+        self.pointer = BufferPool.allocate(count)
     }
 
     deinit {
-        pointer.deallocate()
+        BufferPool.deallocate(pointer, count: count)
     }
 
     /// The elements as a buffer pointer.

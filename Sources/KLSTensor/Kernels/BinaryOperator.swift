@@ -66,6 +66,21 @@ extension Tensor {
         }
     }
 
+    /// `op` between a tensor and a scalar (`scalarOnLeft` for `s op t`), without
+    /// allocating a tensor for the scalar; reuses `t`'s buffer when it can.
+    public static func binary(_ op: BinaryOperator, _ t: consuming Tensor, scalar s: Double, scalarOnLeft: Bool) throws(KLSError) -> Tensor {
+        switch (op, scalarOnLeft) {
+        case (.add, _): return try t.apply(cost: 1) { $0 + s }
+        case (.multiply, _): return try t.apply(cost: 1) { $0 * s }
+        case (.subtract, false): return try t.apply(cost: 1) { $0 - s }
+        case (.subtract, true): return try t.apply(cost: 1) { s - $0 }
+        case (.divide, false): return try t.apply(cost: 1) { $0 / s }
+        case (.divide, true): return try t.apply(cost: 1) { s / $0 }
+        case (_, false): return try t.apply(cost: op.cost) { op($0, s) }
+        case (_, true): return try t.apply(cost: op.cost) { op(s, $0) }
+        }
+    }
+
     /// The broadcasting loop behind `binary`, specialized per closure.
     @inline(__always)
     public static func combine(_ a: consuming Tensor, _ b: consuming Tensor, cost: Int,

@@ -55,14 +55,29 @@ extension Tensor {
     /// the only owner; splits the loop over cores when large.
     public consuming func map(_ function: UnaryFunction) throws(KLSError) -> Tensor {
         switch function {
-        case .exp: return try apply(cost: function.cost) { Foundation.exp($0) }
-        case .log: return try apply(cost: function.cost) { Foundation.log($0) }
+        case .exp: return try applyVector(cost: 4, VectorMath.exp) { Foundation.exp($0) }
+        case .log: return try applyVector(cost: 4, VectorMath.log) { Foundation.log($0) }
         case .negate: return try apply(cost: 1) { -$0 }
         case .square: return try apply(cost: 1) { $0 * $0 }
         case .abs: return try apply(cost: 1) { Swift.abs($0) }
         case .sqrt: return try apply(cost: 2) { $0.squareRoot() }
         default: return try apply(cost: function.cost) { function($0) }
         }
+    }
+
+    /// Like `apply`, with an explicit 8-wide kernel for the body of the loop.
+    @inline(__always)
+    consuming func applyVector(cost: Int, _ vector: (VectorMath.Vector) -> VectorMath.Vector,
+                               _ scalar: (Double) -> Double) throws(KLSError) -> Tensor {
+        let target = try reusableStorage()
+        let input = UnsafePointer(storage.pointer)
+        let output = target.pointer
+        withExtendedLifetime(storage) {
+            Parallel.forEachChunk(count, cost: cost) { range in
+                VectorMath.apply(input, output, range, vector, scalar)
+            }
+        }
+        return Tensor(shape: shape, storage: target)
     }
 
     /// The loop behind `map`: specialized per closure so simple operations vectorize.
