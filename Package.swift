@@ -49,9 +49,11 @@ let package = Package(
             name: "KLSTensorTests",
             dependencies: ["KLSTensor", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "KLSLanguageTests", dependencies: ["KLSLanguage"]),
+        .testTarget(name: "KLSLanguageTests", dependencies: ["KLSLanguage", "KLSTensor"]),
         .testTarget(name: "KLSShellTests", dependencies: ["KLSShell"]),
-        .testTarget(name: "EndToEndTests", dependencies: [], resources: [.copy("Scripts")]),
+        .testTarget(name: "KLSDistributionsTests", dependencies: ["KLSDistributions"]),
+        // Runs the built `kls` binary; scripts/test builds it first and passes its path.
+        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,6 +20,11 @@ public struct ErrorRenderer {
         }
         var lines = ["\(file):\(range.start.line + lineOffset):\(range.start.column): \(console.styled("error:", .red)) \(message)"]
         lines += excerpt(range, in: source)
+        for (call, repeats) in ErrorRenderer.collapse(error.trace).prefix(8) {
+            let times = repeats > 1 ? " (\(repeats) nested calls)" : ""
+            lines.append("\(file):\(call.range.start.line + lineOffset):\(call.range.start.column): \(console.styled("note:", .dim)) in the call to \(call.function)\(times)")
+            lines += excerpt(call.range, in: source)
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -30,6 +35,19 @@ public struct ErrorRenderer {
         if let range = error.range { lines += excerpt(range, in: source) }
         if let hint = error.hint { lines.append(console.styled("hint: \(hint)", .dim)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Runs of the same call site (recursion) folded into one entry with a count.
+    static func collapse(_ trace: [(range: SourceRange, function: String)]) -> [((range: SourceRange, function: String), Int)] {
+        var runs: [((range: SourceRange, function: String), Int)] = []
+        for call in trace {
+            if let last = runs.last, last.0.range == call.range {
+                runs[runs.count - 1].1 += 1
+            } else {
+                runs.append((call, 1))
+            }
+        }
+        return runs
     }
 
     /// The source line of `range` with `^~~~` under it (indented by four spaces).

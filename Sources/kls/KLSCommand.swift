@@ -18,7 +18,7 @@ struct KLSCommand: ParsableCommand {
     @ArgumentParser.Argument(help: "A .kls script to run, or - to read the script from stdin.")
     var file: String?
 
-    @Option(name: .customShort("e"), help: ArgumentHelp("Evaluate statements and print their values.", valueName: "statements"))
+    @Option(name: .customShort("e"), parsing: .unconditional, help: ArgumentHelp("Evaluate statements and print their values.", valueName: "statements"))
     var expression: String?
 
     @Option(help: "Seed the session's random stream (a whole number ≥ 0).")

@@ -133,7 +133,8 @@ public struct Arguments {
         let value = values[i]
         values[i] = .none
         do {
-            return try value.takeTensor()
+            if case .tensor = value { return try value.takeTensor() }
+            return try value.asTensor("\(function): \(name)")
         } catch {
             values[i] = value
             throw ranges[i].map { error.located(at: $0) } ?? error

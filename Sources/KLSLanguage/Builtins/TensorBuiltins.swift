@@ -61,7 +61,7 @@ enum TensorBuiltins {
         },
         Builtin("concat", [.required("tensors"), .optional("axis", .number(0))], theme: .tensors,
                 summary: "Joins a list of tensors along an existing axis.",
-                example: "concat([[1, 2], [3]], axis=0)") { a, _ throws(KLSError) in
+                example: "concat([arange(2), arange(3)], axis=0)") { a, _ throws(KLSError) in
             Value.from(try Tensor.concatenate(try tensorList(a, "tensors"), axis: try a.integer("axis")))
         },
         Builtin("stack", [.required("tensors"), .optional("axis", .number(0))], theme: .tensors,

@@ -157,7 +157,13 @@ extension Compiler {
             do throws(KLSError) {
                 return try interpreter.call(function, consume values, keywords: named, ranges: ranges)
             } catch {
-                throw error.located(at: range)
+                var located = error.located(at: range)
+                // An error from inside a user function points into its body; note
+                // the call so the user can see how execution got there.
+                if case .user(let user) = function.body, error.range != nil, error.range != range {
+                    located.trace.append((range, user.name ?? "lambda"))
+                }
+                throw located
             }
         }
     }

@@ -25,6 +25,8 @@ public final class Interpreter {
     var callDepth = 0
     /// The deepest recursion allowed before a clear error.
     public static let maximumCallDepth = 10_000
+    /// The lowest stack address user calls may reach (see `StackGuard`).
+    var stackFloor = StackGuard.floor()
     let rootFrame = Frame(count: 0, parent: nil)
 
     /// A session. Without a seed, the stream is seeded from the clock.
@@ -42,6 +44,7 @@ public final class Interpreter {
         var compiler = Compiler(interpreter: self)
         let code = try compiler.compile(statement)
         callDepth = 0
+        stackFloor = StackGuard.floor()
         let value = try code(rootFrame)
         if statement.silent { return nil }
         if case .assign = statement.kind { return nil }
@@ -100,8 +103,8 @@ public final class Interpreter {
         }
         callDepth += 1
         defer { callDepth -= 1 }
-        if callDepth > Interpreter.maximumCallDepth {
-            throw KLSError("recursion too deep: more than \(Interpreter.maximumCallDepth) nested calls (in \(label))", kind: .resource,
+        if callDepth > Interpreter.maximumCallDepth || StackGuard.position() < stackFloor {
+            throw KLSError("recursion too deep: \(callDepth) nested calls (in \(label))", kind: .resource,
                            hint: "check that the recursion has a base case")
         }
         try Cancellation.check()

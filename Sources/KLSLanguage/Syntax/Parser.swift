@@ -12,7 +12,7 @@ public struct Parser {
 
     /// The deepest nesting of brackets and operators accepted; deeper input is a
     /// clear error rather than a stack overflow.
-    public static let maximumDepth = 2000
+    public static let maximumDepth = 256
 
     /// Parses a whole program or REPL entry.
     public static func parse(_ source: String) throws(KLSError) -> [Statement] {

@@ -57,7 +57,7 @@ extension Token.Kind {
     /// The token as it would be written, for error messages.
     public var display: String {
         switch self {
-        case .number(let v): return "number \(v)"
+        case .number(let v): return "number \(Formatter.number(v))"
         case .string: return "string"
         case .identifier(let name): return "'\(name)'"
         case .keyword(let k): return "'\(k.rawValue)'"

@@ -43,7 +43,7 @@ public struct SourceRange: Sendable, Equatable, Hashable {
 ///
 /// Lower layers (tensors, distributions) do not know about source text, so they
 /// throw with `range == nil` and the interpreter fills it in on the way out.
-public struct KLSError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct KLSError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, in broad strokes; the shell uses it to pick exit codes and
     /// the REPL to decide whether to read a continuation line.
     public enum Kind: Sendable, Equatable {
@@ -68,6 +68,9 @@ public struct KLSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var range: SourceRange?
     /// An optional second line: what to try instead.
     public var hint: String?
+    /// The calls the error passed through, innermost first: each the call
+    /// expression and the name of the function called.
+    public var trace: [(range: SourceRange, function: String)] = []
 
     /// Creates an error.
     public init(_ message: String, kind: Kind = .runtime, range: SourceRange? = nil, hint: String? = nil) {

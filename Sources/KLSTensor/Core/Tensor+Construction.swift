@@ -15,11 +15,11 @@ extension Tensor {
 
     /// Values from `start` up to (not including) `stop` by `step`.
     public static func arange(_ start: Double, _ stop: Double, step: Double) throws(KLSError) -> Tensor {
-        guard step != 0, step.isFinite else { throw KLSError("arange step must be finite and non-zero, got \(step)") }
-        guard start.isFinite, stop.isFinite else { throw KLSError("arange bounds must be finite, got \(start) and \(stop)") }
+        guard step != 0, step.isFinite else { throw KLSError("arange step must be finite and non-zero, got \(short(step))") }
+        guard start.isFinite, stop.isFinite else { throw KLSError("arange bounds must be finite, got \(short(start)) and \(short(stop))") }
         let length = ((stop - start) / step).rounded(.up)
         guard length < 9e15 else {
-            throw KLSError("arange(\(start), \(stop), step=\(step)) has too many elements", kind: .resource)
+            throw KLSError("arange(\(short(start)), \(short(stop)), step=\(short(step))) has too many elements", kind: .resource)
         }
         let n = Swift.max(0, Int(length))
         try MemoryLimit.check(elements: n)
@@ -35,4 +35,9 @@ extension Tensor {
             for i in 0..<n { out[i * n + i] = 1 }
         }
     }
+}
+
+/// A number as kls displays it (`%g`), for messages from this layer.
+func short(_ x: Double) -> String {
+    String(format: "%g", x)
 }

@@ -1,0 +1,106 @@
+import Testing
+
+/// Bad input must end in a clear error (exit 1, `-e:LINE:COL: error: …`), never a
+/// crash, a trap or a hang.
+@Suite struct BadInputTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var source: String
+        var message: String
+        var location = "1:"
+        var testDescription: String { source.count > 40 ? String(source.prefix(40)) + "…" : source }
+    }
+
+    static let cases: [Case] = [
+        // Syntax
+        Case(source: "1 +", message: "expected an expression, but the input ended"),
+        Case(source: "(1, 2)", message: "expected ')'"),
+        Case(source: "print(1", message: "input ended"),
+        Case(source: "\"open", message: "unterminated string"),
+        Case(source: "'a'", message: "strings use double quotes"),
+        Case(source: "x = 3 $ 4", message: "unexpected character '$'", location: "1:7:"),
+        Case(source: "1 2", message: "after the end of a statement", location: "1:3:"),
+        Case(source: "2x", message: "write 2 * x"),
+        Case(source: "1 < 2 < 3", message: "comparisons cannot be chained"),
+        Case(source: "x[0] = 1", message: "index assignment is not supported"),
+        Case(source: "1 = 2", message: "cannot assign to this expression"),
+        Case(source: "f(a, a) = 1", message: "parameter 'a' appears twice"),
+        Case(source: "f(1) = 2", message: "a function parameter must be a name"),
+        Case(source: ")", message: "unmatched ')'"),
+        Case(source: "[1, 2)", message: "does not match"),
+        Case(source: "{ 1", message: "'{' is not closed"),
+        Case(source: "\"a\\q\"", message: "unknown escape"),
+        Case(source: String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000), message: "nested too deeply"),
+        Case(source: "x = " + String(repeating: "-", count: 10_000) + "1", message: "nested too deeply"),
+        // Names and calls
+        Case(source: "undefined_thing", message: "unknown name 'undefined_thing'"),
+        Case(source: "sigmoidd(1)", message: "did you mean 'sigmoid'?"),
+        Case(source: "sum([1, 2], axs=0)", message: "did you mean 'axis'?"),
+        Case(source: "a = 1; a()", message: "this is a number, not a function", location: "1:8:"),
+        Case(source: "f(x) = x; f(1, 2)", message: "f takes 1 argument"),
+        Case(source: "f(x) = x; f()", message: "missing argument 'x'"),
+        Case(source: "exp()", message: "missing argument 'x'"),
+        Case(source: "exp(1, 2)", message: "exp takes at most 1 argument"),
+        Case(source: "exp(1, x=2)", message: "got two values for 'x'"),
+        Case(source: "f(n) = f(n + 1); f(0)", message: "recursion too deep"),
+        Case(source: "g() = { y = z_undefined; y }; g()", message: "unknown name 'z_undefined'"),
+        // Types
+        Case(source: "\"a\" * 2", message: "cannot apply '*' to a string and a number"),
+        Case(source: "exp(\"a\")", message: "exp: x must be a number or tensor, got string"),
+        Case(source: "full([2], \"x\")", message: "full: value must be a number"),
+        Case(source: "if ones(3) { 1 }", message: "ambiguous"),
+        Case(source: "for i in 5 { }", message: "cannot iterate over a number"),
+        Case(source: "[1, 2].shap", message: "did you mean 'shape'?"),
+        Case(source: "map(3, [1])", message: "map: f must be a function"),
+        Case(source: "len(3)", message: "a scalar has no length"),
+        Case(source: "3[0]", message: "cannot index a number"),
+        Case(source: "zeros(1.5)", message: "must be a whole number"),
+        Case(source: "zeros(-1)", message: "must be a whole number ≥ 0"),
+        Case(source: "randn(3, seed=1.5)", message: "randn: seed must be a whole number"),
+        Case(source: "seed(-1)", message: "seed: n must be a whole number ≥ 0"),
+        // Shapes and indices
+        Case(source: "[[1, 2], [3]]", message: "ragged"),
+        Case(source: "ones([2, 3]) + ones([3, 2])", message: "shapes [2, 3] and [3, 2] do not broadcast"),
+        Case(source: "ones([2, 3]) @ ones([2, 3])", message: "do not align for @"),
+        Case(source: "x = [1, 2, 3]; x[5]", message: "index 5 is out of bounds for axis 0 with size 3"),
+        Case(source: "x = [1, 2, 3]; x[1, 2]", message: "too many indices"),
+        Case(source: "x = [1, 2, 3]; x[::0]", message: "slice step cannot be zero"),
+        Case(source: "sum(ones(3), axis=5)", message: "axis 5 is out of range"),
+        Case(source: "reshape(arange(6), [4, -1])", message: "cannot reshape"),
+        Case(source: "stack([ones(2), ones(3)])", message: "stack: tensor 1 has shape [3], expected [2]"),
+        Case(source: "concat([])", message: "concat needs at least one tensor"),
+        Case(source: "min([])", message: "min of an empty tensor"),
+        Case(source: "transpose(ones([2, 3]), [0, 0])", message: "not a permutation"),
+        // Resources
+        Case(source: "zeros(1e12)", message: "over the memory limit"),
+        Case(source: "randn([1e6, 1e6])", message: "over the memory limit"),
+        Case(source: "zeros([1e10, 1e10, 1e10])", message: "too many elements"),
+        Case(source: "arange(1e300)", message: "too many elements"),
+        Case(source: "eye(1e6)", message: "over the memory limit"),
+        Case(source: "arange(0, 1, step=0)", message: "step must be finite and non-zero"),
+        // Checks
+        Case(source: "assert(false, \"boom\")", message: "assertion failed: boom"),
+        Case(source: "assert_close([1, 2, 3], [1, 2.001, 3])", message: "at index [1]: a = 2, b = 2.001"),
+    ]
+
+    @Test func tableIsLarge() {
+        #expect(BadInputTests.cases.count >= 40)
+    }
+
+    @Test(arguments: BadInputTests.cases)
+    func badInput(_ c: Case) throws {
+        let result = try KLSProcess.run(["-e", c.source])
+        #expect(!result.signaled, "kls crashed on \(c.source)")
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("-e:\(c.location)"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("error: "), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(c.message), "stderr: \(result.stderr)")
+    }
+
+    /// IEEE arithmetic gives values, not errors.
+    @Test(arguments: [("1/0", "inf"), ("-1/0", "-inf"), ("0/0", "nan"), ("log(0)", "-inf"), ("sqrt(-1)", "nan"), ("1e999", "inf")])
+    func definedValues(_ source: String, _ expected: String) throws {
+        let result = try KLSProcess.run(["-e", source])
+        #expect(result.status == 0)
+        #expect(result.stdout == expected + "\n")
+    }
+}

@@ -1,0 +1,47 @@
+import Testing
+import KLSTensor
+@testable import KLSLanguage
+
+@Suite struct BuiltinRegistryTests {
+    /// Every builtin of LANGUAGE.md §4 exists.
+    @Test(arguments: [
+        "zeros", "ones", "full", "linspace", "arange", "eye", "reshape", "transpose", "concat", "stack", "shape", "size", "len",
+        "exp", "log", "log1p", "expm1", "sqrt", "abs", "square", "sin", "cos", "tanh", "sigmoid", "softplus", "lgamma",
+        "digamma", "erf", "floor", "round", "sign", "clip", "pow", "maximum", "minimum", "where", "isnan", "isfinite",
+        "sum", "mean", "var", "std", "min", "max", "prod", "logsumexp", "argmin", "argmax", "all", "any", "cumsum", "cummean",
+        "dot", "seed", "randn", "rand", "print", "str", "assert", "assert_close", "map", "help",
+    ])
+    func languageBuiltinIsRegistered(_ name: String) {
+        #expect(BuiltinRegistry.builtin(name) != nil)
+    }
+
+    /// Each builtin's help example runs as written.
+    @Test(arguments: BuiltinRegistry.all.map(\.name))
+    func exampleRuns(_ name: String) throws {
+        let builtin = try #require(BuiltinRegistry.builtin(name))
+        #expect(!builtin.summary.isEmpty)
+        #expect(builtin.example.contains(name))
+        #expect(failure(builtin.example) == nil, "\(builtin.example) fails: \(failure(builtin.example)?.message ?? "")")
+    }
+
+    @Test func reductionsTakeAxisAndKeepdims() throws {
+        for name in ["sum", "mean", "var", "std", "min", "max", "prod", "logsumexp", "argmin", "argmax", "all", "any"] {
+            let parameters = try #require(BuiltinRegistry.builtin(name)).parameters.map(\.name)
+            #expect(parameters.contains("axis") && parameters.contains("keepdims"), "\(name)")
+        }
+    }
+
+    @Test func helpNamesTheSignature() throws {
+        let text = try Help.text(named: "logsumexp")
+        #expect(text.hasPrefix("logsumexp(x, axis=none, keepdims=false)"))
+        #expect(text.contains("example:"))
+        #expect(Help.overview().contains("Reductions and scans:"))
+        #expect(throws: KLSError.self) { try Help.text(named: "logsumexpp") }
+    }
+
+    @Test func suggestionsFindTypos() {
+        #expect(Suggestions.nearest("sigmiod", among: BuiltinRegistry.names) == "sigmoid")
+        #expect(Suggestions.nearest("lgama", among: BuiltinRegistry.names) == "lgamma")
+        #expect(Suggestions.nearest("zzzzzz", among: BuiltinRegistry.names) == nil)
+    }
+}

@@ -1,0 +1,86 @@
+import KLSTensor
+import Testing
+@testable import KLSLanguage
+
+@Suite struct InterpreterTests {
+    @Test func loopsAndConditionalsShareTheEnclosingScope() throws {
+        #expect(try value("for i in [1, 2] { inner = i }\ninner") == "2")
+        #expect(try value("if true { made = 3 }\nmade") == "3")
+        #expect(try value("i = 100\nfor i in [1, 2] { }\ni") == "2")
+    }
+
+    @Test func functionsHaveLocalScopeAndReadGlobals() throws {
+        #expect(try value("k = 10\nf(x) = { k2 = x + k; k2 }\nf(1)") == "11")
+        #expect(failure("f(x) = { local = x }\nf(1)\nlocal")?.message == "unknown name 'local'")
+        #expect(try value("a = 1\nf() = { a = 5; a }\nf()\na") == "1")
+    }
+
+    @Test func closuresCaptureTheirDefiningFrame() throws {
+        #expect(try value("adder(n) = x -> x + n\nadd2 = adder(2)\nadd3 = adder(3)\nadd2(1) + add3(1)") == "7")
+        #expect(try value("counter(start) = { step = 2; v -> v + start + step }\ncounter(10)(1)") == "13")
+    }
+
+    @Test func recursionAndItsLimit() throws {
+        #expect(try value("fib(n) = if n < 2 { n } else { fib(n - 1) + fib(n - 2) }\nfib(15)") == "610")
+        let error = failure("f(n) = f(n + 1)\nf(0)")
+        #expect(error?.kind == .resource)
+        #expect(error?.message.contains("recursion too deep") == true)
+    }
+
+    @Test func ansHoldsTheLastDisplayedValue() throws {
+        #expect(try value("2 + 3\nx = 7\nans * 2") == "10")
+        #expect(try value("4\nprint(1)\nans") == "4")
+    }
+
+    @Test func bracketLiteralsAreTensorsOrLists() throws {
+        #expect(try value("type([1, 2])") == "\"tensor\"")
+        #expect(try value("type([1, \"a\"])") == "\"list\"")
+        #expect(try value("type([exp, 1])") == "\"list\"")
+        #expect(try value("x = [1, 2]; y = [3, 4, 5]; type([x, y])") == "\"list\"")
+        #expect(failure("[[1, 2], [3]]")?.message.contains("ragged") == true)
+        #expect(try value("shape([[1, 2], [3, 4], [5, 6]])") == "[3, 2]")
+    }
+
+    @Test func comparisonsOfScalarsAreBoolsAndOfTensorsAreMasks() throws {
+        #expect(try value("2 > 1") == "true")
+        #expect(try value("[1, 2] > 1") == "[0, 1]")
+        #expect(try value("\"a\" == \"a\"") == "true")
+        #expect(try value("none == none") == "true")
+        #expect(try value("[1, 2] > 0 and [1, 0] > 0") == "[1, 0]")
+    }
+
+    @Test func shortCircuit() throws {
+        #expect(try value("false and undefined_name") == "false")
+        #expect(try value("true or undefined_name") == "true")
+    }
+
+    @Test func stringsAndLists() throws {
+        #expect(try value("\"ab\" + \"cd\"") == "\"abcd\"")
+        #expect(try value("[1, \"a\"] + [none]") == "[1, \"a\", none]")
+        #expect(try value("\"hello\"[1:3]") == "\"el\"")
+        #expect(try value("[1, \"a\", 3][-1]") == "3")
+    }
+
+    @Test func compoundAssignment() throws {
+        #expect(try value("x = 2; x += 3; x *= 2; x -= 1; x /= 3; x") == "3")
+    }
+
+    @Test func mapStacksOrLists() throws {
+        #expect(try value("map(x -> x * 2, [1, 2])") == "[2, 4]")
+        #expect(try value("map(r -> sum(r), [[1, 2], [3, 4]])") == "[3, 7]")
+        #expect(try value("map(x -> str(x), [1, 2])") == "[\"1\", \"2\"]")
+    }
+
+    @Test func seedMakesTheSessionStreamRepeatable() throws {
+        let a = try display("seed(3); randn(2); randn(2)")
+        let b = try display("seed(3); randn(2); randn(2)")
+        #expect(a == b)
+        #expect(try value("all(randn(4, seed=9) == randn(4, seed=9))") == "true")
+    }
+
+    @Test func errorsCarryTheOffendingRange() {
+        let error = failure("x = 1\ny = x + [1, 2] @ [1, 2, 3]")
+        #expect(error?.range?.start.line == 2)
+        #expect(error?.range?.start.column == 9)
+    }
+}

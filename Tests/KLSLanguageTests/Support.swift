@@ -1,0 +1,23 @@
+import KLSLanguage
+import KLSTensor
+
+/// Runs source in a fresh session and returns the displayed values as text.
+func display(_ source: String, seed: UInt64 = 1) throws -> [String] {
+    let session = Interpreter(seed: seed, output: { _ in }, warn: { _ in })
+    return try session.run(source).map(session.formatter.format)
+}
+
+/// The single displayed value of `source`.
+func value(_ source: String) throws -> String {
+    try display(source).last ?? "<nothing>"
+}
+
+/// The error `source` raises, or nil.
+func failure(_ source: String) -> KLSError? {
+    do {
+        _ = try display(source)
+        return nil
+    } catch {
+        return error as? KLSError
+    }
+}

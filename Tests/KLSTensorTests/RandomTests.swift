@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import KLSTensor
+
+@Suite struct RandomTests {
+    /// Random123's known-answer vectors (tests/kat_vectors, v1.14.0).
+    @Test func philoxKnownAnswers() {
+        let zero = Philox(seed: 0).block(0, 0, 0, 0)
+        #expect([zero.0, zero.1, zero.2, zero.3] == [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
+        let ones = Philox(seed: UInt64.max).block(.max, .max, .max, .max)
+        #expect([ones.0, ones.1, ones.2, ones.3] == [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd])
+        let pi = Philox(seed: 0x299f_31d0_a409_3822).block(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344)
+        #expect([pi.0, pi.1, pi.2, pi.3] == [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1])
+    }
+
+    /// Mean, variance, skewness and excess kurtosis of 10⁶ normal draws within
+    /// 5 standard errors; plus the tail beyond the ziggurat's base strip.
+    @Test func normalDrawsHaveTheRightMoments() throws {
+        let n = 1_000_000
+        let x = try Tensor.normal(shape: [n], generator: Philox(seed: 42), start: 0)
+        var m1 = 0.0, m2 = 0.0, m3 = 0.0, m4 = 0.0, tail = 0
+        for i in 0..<n {
+            let v = x[flat: i]
+            m1 += v; m2 += v * v; m3 += v * v * v; m4 += v * v * v * v
+            if abs(v) > 3.6541528853610088 { tail += 1 }
+        }
+        let N = Double(n)
+        #expect(abs(m1 / N) < 5 / sqrt(N))
+        #expect(abs(m2 / N - 1) < 5 * sqrt(2 / N))
+        #expect(abs(m3 / N) < 5 * sqrt(15 / N))
+        #expect(abs(m4 / N - 3) < 5 * sqrt(96 / N))
+        let pTail = 2 * 0.5 * erfc(3.6541528853610088 / sqrt(2))
+        #expect(abs(Double(tail) - N * pTail) < 5 * sqrt(N * pTail))
+    }
+
+    @Test func uniformDrawsAreInTheUnitInterval() throws {
+        let n = 1_000_000
+        let u = try Tensor.uniform(shape: [n], generator: Philox(seed: 7), start: 0)
+        var sum = 0.0, squares = 0.0
+        for i in 0..<n {
+            let v = u[flat: i]
+            #expect(v >= 0 && v < 1)
+            sum += v
+            squares += (v - 0.5) * (v - 0.5)
+        }
+        #expect(abs(sum / Double(n) - 0.5) < 5 * sqrt(1.0 / 12 / Double(n)))
+        #expect(abs(squares / Double(n) - 1.0 / 12) < 5 * sqrt(1.0 / 180 / Double(n)))
+    }
+
+    /// Draw i depends only on (seed, i): any window of a stream equals the same
+    /// window drawn alone, whatever the chunking or thread count.
+    @Test func drawsDependOnlyOnSeedAndIndex() throws {
+        let generator = Philox(seed: 99)
+        let whole = try Tensor.normal(shape: [200_000], generator: generator, start: 0)
+        for start in [0, 1, 7, 65_537, 199_990] {
+            let part = try Tensor.normal(shape: [10], generator: generator, start: UInt64(start))
+            for j in 0..<10 { #expect(part[flat: j] == whole[flat: start + j]) }
+            #expect(NormalSampler.draw(generator, index: UInt64(start)) == whole[flat: start])
+        }
+    }
+
+    @Test func sessionStreamAdvances() {
+        var stream = RandomStream(seed: 5)
+        let (_, first) = stream.take(10)
+        let (_, second) = stream.take(3)
+        #expect(first == 0 && second == 10)
+        stream.reseed(5)
+        #expect(stream.take(1).1 == 0)
+    }
+}
