@@ -27,6 +27,13 @@ extension Compiler {
             }
         case .binary(let op, let lhs, let rhs):
             let a = try compile(lhs), b = try compile(rhs)
+            switch op {
+            case .add: return arithmetic(a, b, op, range) { $0 + $1 }
+            case .subtract: return arithmetic(a, b, op, range) { $0 - $1 }
+            case .multiply: return arithmetic(a, b, op, range) { $0 * $1 }
+            case .divide: return arithmetic(a, b, op, range) { $0 / $1 }
+            default: break
+            }
             return { frame throws(KLSError) in
                 let x = try a(frame)
                 let y = try b(frame)
@@ -81,15 +88,35 @@ extension Compiler {
         }
     }
 
-    mutating func block(_ statements: [Statement]) throws(KLSError) -> Code {
-        var codes: [Code] = []
-        for s in statements { codes.append(try compile(s)) }
-        if codes.isEmpty { return { _ in .none } }
-        if codes.count == 1 { return codes[0] }
+    /// A block's statements in order; its value is the last one's. With
+    /// `discarding`, the value is not needed (a loop body), so assignments skip
+    /// returning a copy of what they stored.
+    mutating func block(_ statements: [Statement], discarding: Bool = false) throws(KLSError) -> Code {
+        if statements.isEmpty { return { _ in .none } }
+        // Closures taken out of an array come back wrapped in reabstraction thunks;
+        // a one-statement block (the common loop body) compiles to its statement's
+        // closure, longer ones keep theirs in boxes of concrete type.
+        if statements.count == 1 { return try compile(statements[0], discarding: discarding) }
+        var boxes: [CompiledCode] = []
+        for (i, s) in statements.enumerated() {
+            boxes.append(CompiledCode(try compile(s, discarding: discarding || i < statements.count - 1)))
+        }
         return { frame throws(KLSError) in
             var last = Value.none
-            for code in codes { last = try code(frame) }
+            for box in boxes { last = try box.run(frame) }
             return last
+        }
+    }
+
+    /// `a op b` for the four arithmetic operators: numbers are computed inline by a
+    /// closure specialized for the operator, anything else goes to `Operators`.
+    func arithmetic(_ a: @escaping Code, _ b: @escaping Code, _ op: BinaryOperator, _ range: SourceRange,
+                    _ f: @escaping (Double, Double) -> Double) -> Code {
+        { frame throws(KLSError) in
+            let x = try a(frame)
+            let y = try b(frame)
+            if case .number(let p) = x, case .number(let q) = y { return .number(f(p, q)) }
+            do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch { throw error.located(at: range) }
         }
     }
 
@@ -202,7 +229,8 @@ extension Compiler {
 
     mutating func forLoop(_ variable: String, _ sequence: Expr, _ body: Expr, range: SourceRange) throws(KLSError) -> Code {
         let items = try compile(sequence)
-        let run = try compile(body)
+        let run: Code
+        if case .block(let statements) = body.kind { run = try block(statements, discarding: true) } else { run = try compile(body) }
         let setter = try loopSetter(variable)
         let sequenceRange = sequence.range
         return { frame throws(KLSError) in
@@ -210,20 +238,21 @@ extension Compiler {
             switch collection {
             case .tensor(let t) where t.rank == 1:
                 for i in 0..<t.count {
-                    try Cancellation.check()
-                    setter(frame, .number(t[flat: i]))
+                    // Polling every 256 iterations keeps Ctrl-C prompt at no cost.
+                    if i & 255 == 0 { try Cancellation.check() }
+                    setter.store(frame, .number(t[flat: i]))
                     _ = try run(frame)
                 }
             case .tensor(let t) where t.rank > 1:
                 for i in 0..<t.shape[0] {
                     try Cancellation.check()
-                    setter(frame, .tensor(try at(sequenceRange) { () throws(KLSError) in try t.slice(at: i) }))
+                    setter.store(frame, .tensor(try at(sequenceRange) { () throws(KLSError) in try t.slice(at: i) }))
                     _ = try run(frame)
                 }
             case .list(let values):
                 for v in values {
                     try Cancellation.check()
-                    setter(frame, v)
+                    setter.store(frame, v)
                     _ = try run(frame)
                 }
             default:
@@ -234,13 +263,30 @@ extension Compiler {
         }
     }
 
-    /// A fast store of the loop variable into its slot.
-    func loopSetter(_ name: String) throws(KLSError) -> (Frame, Value) -> Void {
-        if let scope, let slot = scope.slots[name] {
-            return { frame, v in frame.slots[slot] = v }
-        }
-        let slot = try interpreter.globals.slot(name)
-        let storage = interpreter.globals.values
-        return { _, v in storage[slot] = v }
+    /// Where the loop variable lives: a frame slot or a global slot.
+    func loopSetter(_ name: String) throws(KLSError) -> SlotStore {
+        if let scope, let slot = scope.slots[name] { return SlotStore(local: slot) }
+        return SlotStore(global: interpreter.globals.values + (try interpreter.globals.slot(name)))
+    }
+}
+
+/// A variable's storage resolved at compile time, written without a closure call.
+struct SlotStore {
+    let local: Int
+    let global: UnsafeMutablePointer<Value?>?
+
+    init(local: Int) {
+        self.local = local
+        self.global = nil
+    }
+
+    init(global: UnsafeMutablePointer<Value?>) {
+        self.local = -1
+        self.global = global
+    }
+
+    @inline(__always)
+    func store(_ frame: Frame, _ value: Value) {
+        if let global { global.pointee = value } else { frame.slots[local] = value }
     }
 }

@@ -25,29 +25,28 @@ struct Compiler {
         self.interpreter = interpreter
     }
 
-    mutating func compile(_ statement: Statement) throws(KLSError) -> Code {
+    mutating func compile(_ statement: Statement, discarding: Bool = false) throws(KLSError) -> Code {
         switch statement.kind {
         case .expression(let expr):
             return try compile(expr)
         case .assign(let name, let value):
-            return try assignment(name, try compile(value), range: statement.range)
+            return try assignment(name, try compile(value), returning: !discarding)
         }
     }
 
-    /// Stores into the current function's slot, or a global at the top level.
-    func assignment(_ name: String, _ value: @escaping Code, range: SourceRange) throws(KLSError) -> Code {
-        if let scope, let slot = scope.slots[name] {
+    /// Stores into the current function's slot, or a global at the top level. The
+    /// statement's value is the stored value, unless nobody will read it.
+    func assignment(_ name: String, _ value: @escaping Code, returning: Bool = true) throws(KLSError) -> Code {
+        let store = try loopSetter(name)
+        if !returning {
             return { frame throws(KLSError) in
-                let v = try value(frame)
-                frame.slots[slot] = v
-                return v
+                store.store(frame, try value(frame))
+                return .none
             }
         }
-        let slot = try interpreter.globals.slot(name)
-        let storage = interpreter.globals.values
         return { frame throws(KLSError) in
             let v = try value(frame)
-            storage[slot] = v
+            store.store(frame, v)
             return v
         }
     }
@@ -59,6 +58,12 @@ struct Compiler {
         while let s = current {
             if let slot = s.slots[name] {
                 let d = depth
+                if d == 0 {
+                    return { frame throws(KLSError) in
+                        if let v = frame.slots[slot] { return v }
+                        throw KLSError("'\(name)' is used before it is assigned", range: range)
+                    }
+                }
                 return { frame throws(KLSError) in
                     if let v = frame.ancestor(d).slots[slot] { return v }
                     throw KLSError("'\(name)' is used before it is assigned", range: range)
@@ -138,6 +143,16 @@ struct Compiler {
         }
         visit(expr)
         return names
+    }
+}
+
+/// A compiled closure held in a class, so that arrays of them store a concrete
+/// function type (no reabstraction thunks on every call).
+final class CompiledCode {
+    let run: Code
+
+    init(_ run: @escaping Code) {
+        self.run = run
     }
 }
 
