@@ -45,45 +45,72 @@ extension Tensor {
         return (oa, ob)
     }
 
-    /// C (m×n) = A (m×k) · B (k×n), all row-major and contiguous. Rows of C are
-    /// split over cores; each task runs a 4-row × 8-column register-blocked
-    /// micro-kernel so every load of B feeds four fused multiply-adds.
+    /// C (m×n) = A (m×k) · B (k×n), all row-major and contiguous.
+    ///
+    /// Rows of C are split over cores. Each core walks B in column panels of 64
+    /// (k×64 doubles, which stay in its L2 cache) and, per panel, runs a
+    /// 4-row × 16-column register-blocked micro-kernel: per step of k, two loads
+    /// of B and four broadcasts of A feed eight 8-wide fused multiply-adds.
     static func multiply(_ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>, _ C: UnsafeMutablePointer<Double>,
                          _ m: Int, _ k: Int, _ n: Int) {
         let blocks = (m + 3) / 4
+        let panel = 64
         Parallel.forEachChunk(blocks, cost: Swift.max(1, 4 * k * n / 8)) { range in
-            for block in range {
-                let i0 = block * 4
-                let rows = Swift.min(4, m - i0)
-                if rows == 4 {
-                    microKernel4(A + i0 * k, B, C + i0 * n, k, n)
-                } else {
-                    for i in i0..<(i0 + rows) { rowKernel(A + i * k, B, C + i * n, k, n) }
+            var j0 = 0
+            while j0 < n {
+                let width = Swift.min(panel, n - j0)
+                for block in range {
+                    let i0 = block * 4
+                    let rows = Swift.min(4, m - i0)
+                    if rows == 4 {
+                        microKernel4(A + i0 * k, B + j0, C + i0 * n + j0, k, n, width)
+                    } else {
+                        for i in i0..<(i0 + rows) { rowKernel(A + i * k, B + j0, C + i * n + j0, k, n, width) }
+                    }
                 }
+                j0 += width
             }
         }
     }
 
+    /// Four rows of C over `width` columns; B and C have row stride `n`.
     private static func microKernel4(_ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
-                                     _ C: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int) {
+                                     _ C: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int) {
+        typealias V = SIMD8<Double>
         let rawB = UnsafeRawPointer(B), rawC = UnsafeMutableRawPointer(C)
+        let a0 = A, a1 = A + k, a2 = A + 2 * k, a3 = A + 3 * k
         var j = 0
-        while j + 8 <= n {
-            var c0 = SIMD8<Double>(), c1 = SIMD8<Double>(), c2 = SIMD8<Double>(), c3 = SIMD8<Double>()
+        while j + 16 <= width {
+            var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
             for p in 0..<k {
-                let b = rawB.loadUnaligned(fromByteOffset: (p * n + j) * 8, as: SIMD8<Double>.self)
-                c0 += A[p] * b
-                c1 += A[k + p] * b
-                c2 += A[2 * k + p] * b
-                c3 += A[3 * k + p] * b
+                let offset = (p * n + j) * 8
+                let b0 = rawB.loadUnaligned(fromByteOffset: offset, as: V.self)
+                let b1 = rawB.loadUnaligned(fromByteOffset: offset + 64, as: V.self)
+                let x0 = V(repeating: a0[p]), x1 = V(repeating: a1[p]), x2 = V(repeating: a2[p]), x3 = V(repeating: a3[p])
+                c00.addProduct(x0, b0); c01.addProduct(x0, b1)
+                c10.addProduct(x1, b0); c11.addProduct(x1, b1)
+                c20.addProduct(x2, b0); c21.addProduct(x2, b1)
+                c30.addProduct(x3, b0); c31.addProduct(x3, b1)
             }
-            rawC.storeBytes(of: c0, toByteOffset: j * 8, as: SIMD8<Double>.self)
-            rawC.storeBytes(of: c1, toByteOffset: (n + j) * 8, as: SIMD8<Double>.self)
-            rawC.storeBytes(of: c2, toByteOffset: (2 * n + j) * 8, as: SIMD8<Double>.self)
-            rawC.storeBytes(of: c3, toByteOffset: (3 * n + j) * 8, as: SIMD8<Double>.self)
+            for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)].enumerated() {
+                rawC.storeBytes(of: lo, toByteOffset: (r * n + j) * 8, as: V.self)
+                rawC.storeBytes(of: hi, toByteOffset: (r * n + j + 8) * 8, as: V.self)
+            }
+            j += 16
+        }
+        while j + 8 <= width {
+            var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+            for p in 0..<k {
+                let b = rawB.loadUnaligned(fromByteOffset: (p * n + j) * 8, as: V.self)
+                c0.addProduct(V(repeating: a0[p]), b)
+                c1.addProduct(V(repeating: a1[p]), b)
+                c2.addProduct(V(repeating: a2[p]), b)
+                c3.addProduct(V(repeating: a3[p]), b)
+            }
+            for (r, c) in [c0, c1, c2, c3].enumerated() { rawC.storeBytes(of: c, toByteOffset: (r * n + j) * 8, as: V.self) }
             j += 8
         }
-        while j < n {
+        while j < width {
             for r in 0..<4 {
                 var s = 0.0
                 for p in 0..<k { s += A[r * k + p] * B[p * n + j] }
@@ -93,13 +120,14 @@ extension Tensor {
         }
     }
 
+    /// One row of C over `width` columns.
     private static func rowKernel(_ a: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
-                                  _ c: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int) {
-        c.initialize(repeating: 0, count: n)
+                                  _ c: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int) {
+        c.update(repeating: 0, count: width)
         for p in 0..<k {
             let scale = a[p]
             let row = B + p * n
-            for j in 0..<n { c[j] += scale * row[j] }
+            for j in 0..<width { c[j] += scale * row[j] }
         }
     }
 }
