@@ -50,8 +50,7 @@ let package = Package(
             dependencies: ["KLSTensor", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "KLSLanguageTests", dependencies: ["KLSLanguage", "KLSTensor"]),
-        .testTarget(name: "KLSShellTests", dependencies: ["KLSShell"]),
-        .testTarget(name: "KLSDistributionsTests", dependencies: ["KLSDistributions"]),
+        .testTarget(name: "KLSShellTests", dependencies: ["KLSShell", "KLSLanguage", "KLSTensor"]),
         // Runs the built `kls` binary; scripts/test builds it first and passes its path.
         .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["Scripts"]),
     ],

@@ -6,9 +6,13 @@ public final class Console: @unchecked Sendable {
     /// Whether to use ANSI colour (a terminal, no `NO_COLOR`, no `--no-color`).
     public var color: Bool
 
-    /// A console; colour only when asked for and stderr is a terminal.
-    public init(color: Bool) {
+    /// Where bytes go: file descriptor 1 or 2 and the bytes. Tests capture it.
+    let sink: (Int32, [UInt8]) -> Void
+
+    /// A console writing to the process's stdout and stderr, or to `sink`.
+    public init(color: Bool, sink: ((Int32, [UInt8]) -> Void)? = nil) {
         self.color = color
+        self.sink = sink ?? { fd, bytes in Console.write(fd, bytes) }
     }
 
     /// Output waiting to be written to stdout; flushed when large, before any
@@ -25,13 +29,13 @@ public final class Console: @unchecked Sendable {
     /// Writes a line to standard error, after flushing standard output.
     public func err(_ text: String) {
         flush()
-        Console.write(2, Array((text + "\n").utf8))
+        sink(2, Array((text + "\n").utf8))
     }
 
     /// Writes pending standard output.
     public func flush() {
         guard !pending.isEmpty else { return }
-        Console.write(1, pending)
+        sink(1, pending)
         pending.removeAll(keepingCapacity: true)
     }
 

@@ -1,0 +1,76 @@
+import KLSLanguage
+import KLSShell
+import KLSTensor
+import Testing
+
+/// A console whose output is captured.
+final class Capture: @unchecked Sendable {
+    var out = "", err = ""
+    lazy var console = Console(color: false) { [unowned self] fd, bytes in
+        if fd == 1 { self.out += String(decoding: bytes, as: UTF8.self) } else { self.err += String(decoding: bytes, as: UTF8.self) }
+    }
+}
+
+@Suite struct ErrorRendererTests {
+    let renderer = ErrorRenderer(console: Console(color: false))
+
+    @Test func scriptFormatHasLocationSourceAndCaret() {
+        let error = KLSError("unknown name 'mu'", range: SourceRange(start: SourceLocation(line: 2, column: 5, offset: 10),
+                                                                   end: SourceLocation(line: 2, column: 7, offset: 12)),
+                             hint: "did you mean 'mu1'?")
+        let text = renderer.script(error, file: "vae.kls", source: "mu1 = 0\nz = mu + 1")
+        #expect(text == "vae.kls:2:5: error: unknown name 'mu' (did you mean 'mu1'?)\n    z = mu + 1\n        ^~")
+    }
+
+    @Test func interactiveFormatShowsTheStatementAndHint() {
+        let error = KLSError("oops", range: SourceRange(start: SourceLocation(line: 1, column: 3, offset: 2),
+                                                       end: SourceLocation(line: 1, column: 4, offset: 3)), hint: "try this")
+        #expect(renderer.interactive(error, source: "a b") == "error: oops\n    a b\n      ^\nhint: try this")
+    }
+
+    @Test func colourWrapsTheLabel() {
+        let coloured = ErrorRenderer(console: Console(color: true))
+        #expect(coloured.script(KLSError("x"), file: "f", source: "").contains("\u{1B}[31;1merror:\u{1B}[0m"))
+    }
+
+    @Test func recursionNotesAreCollapsed() throws {
+        let capture = Capture()
+        let session = Interpreter(seed: 1, output: { _ in })
+        let status = ScriptRunner(session: session, console: capture.console)
+            .run(source: "f(n) = if n == 0 { nope } else { f(n - 1) }\nf(50)", file: "r.kls")
+        #expect(status == 1)
+        #expect(capture.err.contains("r.kls:1:20: error: unknown name 'nope'"))
+        #expect(capture.err.contains("note: in the call to f (50 nested calls)"))
+        #expect(capture.err.contains("r.kls:2:1: note: in the call to f"))
+    }
+}
+
+@Suite struct RunnerTests {
+    @Test func scriptRunnerPrintsDisplayedValuesAndStopsAtTheFirstError() {
+        let capture = Capture()
+        let session = Interpreter(seed: 1, output: { capture.console.out($0) })
+        let status = ScriptRunner(session: session, console: capture.console).run(source: "1 + 1\nprint(\"hi\")\nx = y\n3", file: "s.kls")
+        #expect(status == 1)
+        #expect(capture.out == "2\nhi\n")
+        #expect(capture.err.hasPrefix("s.kls:3:5: error: unknown name 'y'"))
+    }
+
+    @Test func plainRunnerReadsContinuationLines() {
+        let capture = Capture()
+        let session = Interpreter(seed: 1, output: { capture.console.out($0) })
+        var lines = ["f(x) = {", "  x + 1", "}", "f(1)", "[1,", " 2]", "bad +", "1"].makeIterator()
+        let status = PlainLineRunner(session: session, console: capture.console).run { lines.next() }
+        #expect(status == 1)
+        #expect(capture.out == "2\n[1, 2]\n")
+        #expect(capture.err.hasPrefix("<stdin>:7:1: error: unknown name 'bad'"))
+    }
+
+    @Test func unfinishedInputAtTheEndIsReported() {
+        let capture = Capture()
+        let session = Interpreter(seed: 1)
+        var lines = ["x = (1 +"].makeIterator()
+        let status = PlainLineRunner(session: session, console: capture.console).run { lines.next() }
+        #expect(status == 1)
+        #expect(capture.err.contains("input ended"))
+    }
+}
