@@ -21,10 +21,11 @@ import KLSTensor
     }
 
     @Test func largeTensorsAreSummarised() throws {
-        let text = try value("zeros([501, 2]) + 1")
-        #expect(text.hasPrefix("Tensor[501, 2]\n[[1, 1],"))
+        let text = try value("zeros([500, 2]) + 1")
+        #expect(text.hasPrefix("Tensor[500, 2]\n[[1, 1],"))
         #expect(text.contains(" ...,\n"))
         #expect(text.split(separator: "\n").count == 8)
+        #expect(try !value("zeros(999)").hasPrefix("Tensor"))
     }
 
     @Test func longRowsWrap() throws {

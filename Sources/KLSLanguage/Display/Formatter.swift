@@ -3,11 +3,12 @@ import KLSTensor
 
 /// Renders values for display (§7): numbers to `precision` significant digits
 /// without trailing zeros, tensors NumPy-like with rows on lines and summaries
-/// past 1000 elements, lists and records inline.
+/// from 1000 elements, lists and records inline.
 public struct Formatter: Sendable {
     /// Significant digits for numbers (`:precision N`).
     public var precision: Int
-    /// Tensors with more elements than this are summarised.
+    /// Tensors with this many elements or more are summarised (LANGUAGE.md's
+    /// example header is `Tensor[500, 2]`, a typical 500-draw 2-D sample).
     public var threshold = 1000
     /// Items kept at each end of a summarised axis.
     public var edgeItems = 3
@@ -85,7 +86,7 @@ extension Formatter {
     public func tensor(_ t: Tensor) -> String {
         if t.rank == 0 { return Formatter.number(t[flat: 0], precision: precision) }
         if t.count == 0 { return t.rank == 1 ? "[]" : "Tensor\(Shape.describe(t.shape)) []" }
-        let summarize = t.count > threshold
+        let summarize = t.count >= threshold
         let strides = Shape.strides(t.shape)
         var cells: [Int: String] = [:]
         var width = 0

@@ -171,10 +171,14 @@ extension Compiler {
         let ranges: [SourceRange?] = arguments.map(\.value.range)
         let calleeRange = callee.range
         let interpreter = self.interpreter
+        var shadowHint: String? = nil
+        if case .name(let name) = callee.kind, BuiltinRegistry.builtin(name) != nil {
+            shadowHint = "'\(name)' is a variable here, hiding the builtin \(name); rename the variable"
+        }
         return { frame throws(KLSError) in
             let target = try f(frame)
             guard case .function(let function) = target else {
-                throw KLSError("this is a \(target.typeName), not a function", range: calleeRange)
+                throw KLSError("this is a \(target.typeName), not a function", range: calleeRange, hint: shadowHint)
             }
             var values: [Value] = []
             values.reserveCapacity(positional.count)
