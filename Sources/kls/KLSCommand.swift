@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import KLSLanguage
 import KLSShell
 
 /// The `kls` command line (§8): argument parsing and wiring only.
@@ -39,9 +38,8 @@ struct KLSCommand: ParsableCommand {
     /// Runs the command and returns the exit status.
     func execute() -> Int32 {
         let console = Console(color: Console.colorAllowed(noColorFlag: noColor) && Console.isTerminal(2))
-        let session = Interpreter(seed: seed, output: { console.out($0) },
-                                  warn: { console.err(console.styled("warning:", .yellow) + " " + $0) })
-        let runner = ScriptRunner(session: session, console: console)
+        let session = ShellSession(seed: seed, console: console)
+        let runner = ScriptRunner(session: session)
         if let expression {
             return runner.run(source: expression, file: "-e")
         }
@@ -56,6 +54,6 @@ struct KLSCommand: ParsableCommand {
             }
             return runner.run(source: String(decoding: data, as: UTF8.self), file: file)
         }
-        return PlainLineRunner(session: session, console: console).run()
+        return PlainLineRunner(session: session).run()
     }
 }

@@ -35,8 +35,7 @@ final class Capture: @unchecked Sendable {
 
     @Test func recursionNotesAreCollapsed() throws {
         let capture = Capture()
-        let session = Interpreter(seed: 1, output: { _ in })
-        let status = ScriptRunner(session: session, console: capture.console)
+        let status = ScriptRunner(session: ShellSession(seed: 1, console: capture.console))
             .run(source: "f(n) = if n == 0 { nope } else { f(n - 1) }\nf(50)", file: "r.kls")
         #expect(status == 1)
         #expect(capture.err.contains("r.kls:1:20: error: unknown name 'nope'"))
@@ -48,8 +47,7 @@ final class Capture: @unchecked Sendable {
 @Suite struct RunnerTests {
     @Test func scriptRunnerPrintsDisplayedValuesAndStopsAtTheFirstError() {
         let capture = Capture()
-        let session = Interpreter(seed: 1, output: { capture.console.out($0) })
-        let status = ScriptRunner(session: session, console: capture.console).run(source: "1 + 1\nprint(\"hi\")\nx = y\n3", file: "s.kls")
+        let status = ScriptRunner(session: ShellSession(seed: 1, console: capture.console)).run(source: "1 + 1\nprint(\"hi\")\nx = y\n3", file: "s.kls")
         #expect(status == 1)
         #expect(capture.out == "2\nhi\n")
         #expect(capture.err.hasPrefix("s.kls:3:5: error: unknown name 'y'"))
@@ -57,9 +55,8 @@ final class Capture: @unchecked Sendable {
 
     @Test func plainRunnerReadsContinuationLines() {
         let capture = Capture()
-        let session = Interpreter(seed: 1, output: { capture.console.out($0) })
         var lines = ["f(x) = {", "  x + 1", "}", "f(1)", "[1,", " 2]", "bad +", "1"].makeIterator()
-        let status = PlainLineRunner(session: session, console: capture.console).run { lines.next() }
+        let status = PlainLineRunner(session: ShellSession(seed: 1, console: capture.console)).run { lines.next() }
         #expect(status == 1)
         #expect(capture.out == "2\n[1, 2]\n")
         #expect(capture.err.hasPrefix("<stdin>:7:1: error: unknown name 'bad'"))
@@ -67,9 +64,8 @@ final class Capture: @unchecked Sendable {
 
     @Test func unfinishedInputAtTheEndIsReported() {
         let capture = Capture()
-        let session = Interpreter(seed: 1)
         var lines = ["x = (1 +"].makeIterator()
-        let status = PlainLineRunner(session: session, console: capture.console).run { lines.next() }
+        let status = PlainLineRunner(session: ShellSession(seed: 1, console: capture.console)).run { lines.next() }
         #expect(status == 1)
         #expect(capture.err.contains("input ended"))
     }

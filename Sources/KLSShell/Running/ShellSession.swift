@@ -1,0 +1,34 @@
+import KLSLanguage
+import KLSTensor
+
+/// An interpreter session wired to a console: runs statements and shows what
+/// they display. Script runners and the REPL all go through it.
+public final class ShellSession {
+    /// The interpreter holding the session's variables and settings.
+    public let interpreter: Interpreter
+    /// Where displayed values and errors go.
+    public let console: Console
+
+    /// A session whose `print` output and warnings go to `console`.
+    public init(seed: UInt64?, console: Console) {
+        self.console = console
+        interpreter = Interpreter(seed: seed, output: { console.out($0) },
+                                  warn: { console.err(console.styled("warning:", .yellow) + " " + $0) })
+    }
+
+    /// Parses `text` and runs its statements in order, displaying each value that
+    /// is not silenced. Stops at the first error, which it throws.
+    public func run(_ text: String) throws(KLSError) {
+        try run(try Parser.parse(text))
+    }
+
+    /// Runs parsed statements in order, displaying values; throws the first error.
+    public func run(_ statements: [Statement]) throws(KLSError) {
+        for statement in statements {
+            Cancellation.reset()
+            if let value = try interpreter.execute(statement) {
+                console.out(interpreter.formatter.format(value))
+            }
+        }
+    }
+}

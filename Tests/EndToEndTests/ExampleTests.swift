@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+
+/// Every example in `examples/` runs to completion on a clean clone.
+@Suite struct ExampleTests {
+    static let examples: [String] = {
+        let folder = KLSProcess.root.appendingPathComponent("examples")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return files.filter { $0.hasSuffix(".kls") }.sorted()
+    }()
+
+    @Test func thereAreExamples() {
+        #expect(!ExampleTests.examples.isEmpty)
+    }
+
+    @Test(arguments: ExampleTests.examples)
+    func exampleRuns(_ name: String) throws {
+        let path = KLSProcess.root.appendingPathComponent("examples/\(name)").path
+        let result = try KLSProcess.run([path])
+        #expect(!result.signaled)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr == "")
+        #expect(!result.stdout.isEmpty)
+    }
+}
