@@ -1,10 +1,11 @@
 import KLSTensor
 
 /// A probability distribution over tensors, with PyTorch's shape conventions: a
-/// draw has shape `sampleShape + batchShape + eventShape`.
+/// draw has shape `sampleShape + batchShape + eventShape`; `logpdf` sums over
+/// the event axes and broadcasts over the leading ones.
 ///
-/// The families, their samplers and the KL registry arrive with the
-/// distributions issue; the language layer already stores values of this type.
+/// Distributions are immutable reference types, so the language can hold them
+/// in values cheaply.
 public protocol Distribution: AnyObject, Sendable {
     /// The family name as the user writes it, e.g. `Normal`.
     var family: String { get }
@@ -12,4 +13,63 @@ public protocol Distribution: AnyObject, Sendable {
     var batchShape: [Int] { get }
     /// Shape of one draw.
     var eventShape: [Int] { get }
+    /// The parameters to display and to offer as members, in order.
+    var parameters: [(name: String, value: Tensor)] { get }
+    /// Random-number indices one sample consumes (the session stream advances by
+    /// this much per sample).
+    var drawsPerSample: Int { get }
+
+    /// `count` samples (one when nil, without the leading axis) from draws
+    /// `start, start+1, …` of `generator`.
+    func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor
+    /// Log-density (or log-mass) of `x`, summed over the event axes.
+    func logpdf(_ x: Tensor) throws(KLSError) -> Tensor
+    /// The cumulative distribution function (scalar families).
+    func cdf(_ x: Tensor) throws(KLSError) -> Tensor
+    /// Differential entropy per batch element.
+    func entropy() throws(KLSError) -> Tensor
+    /// The mean, of shape `batchShape + eventShape`.
+    func mean() throws(KLSError) -> Tensor
+    /// The variance of each coordinate, of shape `batchShape + eventShape`.
+    func variance() throws(KLSError) -> Tensor
+    /// The interval holding the support of a scalar distribution.
+    var support: ClosedRange<Double> { get }
+    /// True when the values are discrete (Bernoulli, Categorical).
+    var isDiscrete: Bool { get }
+}
+
+extension Distribution {
+    /// Shape of a sample: batch followed by event.
+    public var sampleShape: [Int] { batchShape + eventShape }
+
+    public var isDiscrete: Bool { false }
+
+    public var support: ClosedRange<Double> { -Double.infinity...Double.infinity }
+
+    public func cdf(_ x: Tensor) throws(KLSError) -> Tensor {
+        throw KLSError("cdf is defined for scalar distributions; \(family) has event shape \(Shape.describe(eventShape))")
+    }
+
+    /// `sample(n)` output shape.
+    func outputShape(_ count: Int?) -> [Int] {
+        (count.map { [$0] } ?? []) + batchShape + eventShape
+    }
+}
+
+/// Errors shared by the families.
+enum DistributionError {
+    /// "Normal: std must be > 0, got -1 (at index [2])".
+    static func invalid(_ family: String, _ parameter: String, _ requirement: String, _ value: Double, at index: Int?, shape: [Int]) -> KLSError {
+        var location = ""
+        if let index, !shape.isEmpty {
+            var rest = index
+            var position = [Int](repeating: 0, count: shape.count)
+            for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+                position[axis] = rest % shape[axis]
+                rest /= shape[axis]
+            }
+            location = " at index \(Shape.describe(position))"
+        }
+        return KLSError("\(family): \(parameter) must be \(requirement), got \(String(format: "%g", value))\(location)")
+    }
 }

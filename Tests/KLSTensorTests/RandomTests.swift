@@ -22,14 +22,14 @@ import Testing
         for i in 0..<n {
             let v = x[flat: i]
             m1 += v; m2 += v * v; m3 += v * v * v; m4 += v * v * v * v
-            if abs(v) > 3.6541528853610088 { tail += 1 }
+            if abs(v) > NormalSampler.tailStart { tail += 1 }
         }
         let N = Double(n)
         #expect(abs(m1 / N) < 5 / sqrt(N))
         #expect(abs(m2 / N - 1) < 5 * sqrt(2 / N))
         #expect(abs(m3 / N) < 5 * sqrt(15 / N))
         #expect(abs(m4 / N - 3) < 5 * sqrt(96 / N))
-        let pTail = 2 * 0.5 * erfc(3.6541528853610088 / sqrt(2))
+        let pTail = erfc(NormalSampler.tailStart / sqrt(2))
         #expect(abs(Double(tail) - N * pTail) < 5 * sqrt(N * pTail))
     }
 
@@ -56,6 +56,26 @@ import Testing
             let part = try Tensor.normal(shape: [10], generator: generator, start: UInt64(start))
             for j in 0..<10 { #expect(part[flat: j] == whole[flat: start + j]) }
             #expect(NormalSampler.draw(generator, index: UInt64(start)) == whole[flat: start])
+        }
+    }
+
+    /// The bulk SIMD filler gives exactly the per-index draws, from any start.
+    @Test func bulkFillEqualsSingleDraws() {
+        let generator = Philox(seed: 2024)
+        for start in [0, 1, 2, 15, 16, 17, 1_000_003] as [UInt64] {
+            let count = 200
+            var out = [Double](repeating: 0, count: count)
+            out.withUnsafeMutableBufferPointer { NormalSampler.fill(generator, start: start, count: count, into: $0.baseAddress!) }
+            for i in 0..<count { #expect(out[i] == NormalSampler.draw(generator, index: start + UInt64(i))) }
+        }
+    }
+
+    @Test func simdPhiloxEqualsScalar() {
+        let generator = Philox(seed: 0xDEAD_BEEF_1234)
+        let (a, b) = generator.words8(first: 1 << 33, stream: 7, attempt: 3)
+        for k in 0..<8 {
+            let (x, y) = generator.words(index: (1 << 33) + UInt64(k), stream: 7, attempt: 3)
+            #expect(a[k] == x && b[k] == y)
         }
     }
 

@@ -35,8 +35,9 @@ enum RandomBuiltins {
 
     /// The generator and first draw index: a fresh stream for `seed=`, else the
     /// next `count` draws of the session stream.
-    static func stream(_ a: Arguments, _ session: Interpreter, count: Int) throws(KLSError) -> (Philox, UInt64) {
-        try MemoryLimit.check(elements: count)
+    /// `streaming` skips the memory check for draws that are consumed in chunks.
+    static func stream(_ a: Arguments, _ session: Interpreter, count: Int, streaming: Bool = false) throws(KLSError) -> (Philox, UInt64) {
+        if !streaming { try MemoryLimit.check(elements: count) }
         if let seed = try seedValue(a) { return (Philox(seed: seed), 0) }
         return session.random.take(count)
     }

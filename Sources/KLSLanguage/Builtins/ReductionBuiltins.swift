@@ -1,3 +1,4 @@
+import KLSDistributions
 import KLSTensor
 
 /// Reductions and scans (§4). Every reduction takes `axis=` (a number, a list,
@@ -5,7 +6,7 @@ import KLSTensor
 enum ReductionBuiltins {
     static let all: [Builtin] = [
         reduction("sum", .sum, "The sum of the elements.", "sum([[1, 2], [3, 4]], axis=0)"),
-        reduction("mean", .mean, "The arithmetic mean.", "mean([1, 2, 3, 4])"),
+        reduction("mean", .mean, "The arithmetic mean; of a distribution, its mean.", "mean([1, 2, 3, 4])"),
         reduction("prod", .prod, "The product of the elements.", "prod([1, 2, 3, 4])"),
         reduction("min", .min, "The smallest element (nan if any is nan).", "min([3, 1, 2])"),
         reduction("max", .max, "The largest element (nan if any is nan).", "max([[1, 5], [3, 2]], axis=1)"),
@@ -14,7 +15,7 @@ enum ReductionBuiltins {
         reduction("argmax", .argmax, "The index of the largest element (flat index when axis is none).", "argmax([3, 1, 2])"),
         reduction("all", .all, "true when every element is non-zero.", "all([1, 2] > 0)"),
         reduction("any", .any, "true when some element is non-zero.", "any([0, 0, 1])"),
-        spread("var", { .variance(ddof: $0) }, "Variance, dividing by n − ddof.", "var([1, 2, 3, 4], ddof=1)"),
+        spread("var", { .variance(ddof: $0) }, "Variance, dividing by n − ddof; of a distribution, its variance.", "var([1, 2, 3, 4], ddof=1)"),
         spread("std", { .std(ddof: $0) }, "Standard deviation, dividing by n − ddof.", "std([1, 2, 3, 4])"),
         scan("cumsum", mean: false, "Running sum along an axis (flattened when axis is none).", "cumsum([1, 2, 3])"),
         scan("cummean", mean: true, "Running mean: element i is the mean of the first i+1.", "cummean([2, 4, 6])"),
@@ -35,12 +36,24 @@ enum ReductionBuiltins {
     }
 
     static func reduce(_ a: Arguments, _ reduction: Reduction) throws(KLSError) -> Value {
+        if case .distribution(let d) = a["x"] { return try moment(d, reduction, a) }
         let x = try a.tensor("x")
         let axes = try a.axes()
         let keepdims = try a.bool("keepdims")
         let result = try x.reduce(reduction, axes: axes, keepdims: keepdims)
         if (reduction == .all || reduction == .any), result.rank == 0 { return .bool(result[flat: 0] != 0) }
         return Value.from(result)
+    }
+
+    /// mean(d), var(d), std(d) of a distribution: its moments per coordinate.
+    static func moment(_ d: any Distribution, _ reduction: Reduction, _ a: Arguments) throws(KLSError) -> Value {
+        guard a.isNone("axis") else { throw KLSError("\(a.function): axis= applies to tensors, not to a distribution") }
+        switch reduction {
+        case .mean: return Value.from(try d.mean())
+        case .variance: return Value.from(try d.variance())
+        case .std: return Value.from(try d.variance().map(.sqrt))
+        default: throw KLSError("\(a.function) of a distribution is not defined; draw samples first: \(a.function)(sample(d, n=1000))")
+        }
     }
 
     static func scan(_ name: String, mean: Bool, _ summary: String, _ example: String) -> Builtin {

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDistributions
 import KLSTensor
 
 /// Renders values for display (§7): numbers to `precision` significant digits
@@ -35,6 +36,7 @@ public struct Formatter: Sendable {
         switch value {
         case .string(let s): return Formatter.quote(s)
         case .tensor(let t): return tensor(t)
+        case .record(let r): return record(r) ?? inline(value)
         default: return inline(value)
         }
     }
@@ -46,7 +48,7 @@ public struct Formatter: Sendable {
         case .bool(let b): return b ? "true" : "false"
         case .string(let s): return Formatter.quote(s)
         case .none: return "none"
-        case .tensor(let t): return t.count > 20 ? "Tensor\(Shape.describe(t.shape))" : tensor(t).replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n", with: "")
+        case .tensor(let t): return t.count > 20 ? "Tensor\(Shape.describe(t.shape))" : tensor(t, aligned: false).replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n", with: "")
         case .list(let items): return "[" + items.map(inline).joined(separator: ", ") + "]"
         case .record(let r): return "{" + zip(r.names, r.values).map { "\($0): \(inline($1))" }.joined(separator: ", ") + "}"
         case .function(let f):
@@ -55,7 +57,7 @@ public struct Formatter: Sendable {
             case .user(let u): return u.name == nil ? "<lambda (\(u.parameterList))>" : "<function \(f.signature)>"
             }
         case .distribution(let d):
-            return "\(d.family)(batch_shape=\(Shape.describe(d.batchShape)), event_shape=\(Shape.describe(d.eventShape)))"
+            return distribution(d)
         }
     }
 
@@ -83,7 +85,7 @@ public struct Formatter: Sendable {
 
 extension Formatter {
     /// A tensor NumPy-like, with a `Tensor[shape]` header when summarised.
-    public func tensor(_ t: Tensor) -> String {
+    public func tensor(_ t: Tensor, aligned: Bool = true) -> String {
         if t.rank == 0 { return Formatter.number(t[flat: 0], precision: precision) }
         if t.count == 0 { return t.rank == 1 ? "[]" : "Tensor\(Shape.describe(t.shape)) []" }
         let summarize = t.count >= threshold
@@ -95,7 +97,7 @@ extension Formatter {
             cells[index] = text
             width = Swift.max(width, text.count)
         }
-        if t.rank == 1 && !summarize { width = 0 }
+        if (t.rank == 1 && !summarize) || !aligned { width = 0 }
         let body = render(t, axis: 0, offset: 0, strides: strides, summarize: summarize, cells: cells, width: width)
         return summarize ? "Tensor\(Shape.describe(t.shape))\n" + body : body
     }

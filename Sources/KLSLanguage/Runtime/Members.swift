@@ -1,3 +1,4 @@
+import KLSDistributions
 import KLSTensor
 
 /// Member access (`x.shape`, `e.value`) and indexing of non-tensor values.
@@ -8,7 +9,7 @@ public enum Members {
         case .tensor, .number, .bool: return ["shape", "T", "size", "ndim"]
         case .record(let r): return r.names
         case .list: return ["length"]
-        case .distribution: return ["batch_shape", "event_shape"]
+        case .distribution(let d): return distributionMembers(d)
         default: return []
         }
     }
@@ -26,14 +27,42 @@ public enum Members {
         case (.list(let items), "length"): return .number(Double(items.count))
         case (.record(let r), _):
             if let v = r[name] { return v }
-        case (.distribution(let d), "batch_shape"): return .tensor(try shapeTensor(d.batchShape))
-        case (.distribution(let d), "event_shape"): return .tensor(try shapeTensor(d.eventShape))
+        case (.distribution(let d), _):
+            if let v = try distributionMember(d, name) { return v }
         default:
             break
         }
         let available = names(of: value)
         throw KLSError("a \(value.typeName) has no member '\(name)'",
                        hint: Suggestions.hint(for: name, among: available) ?? (available.isEmpty ? nil : "members: " + available.joined(separator: ", ")))
+    }
+
+    /// A distribution's members: shapes, its parameters, and its moments.
+    static func distributionMembers(_ d: any Distribution) -> [String] {
+        var names = ["batch_shape", "event_shape"] + d.parameters.map(\.name) + ["mean", "var", "std", "logvar"]
+        if d is MvNormal { names.append("scale_tril") }
+        if d is Mixture { names.append("components") }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+
+    static func distributionMember(_ d: any Distribution, _ name: String) throws(KLSError) -> Value? {
+        if let parameter = d.parameters.first(where: { $0.name == name }) { return Value.from(parameter.value) }
+        if name == "logvar", let std = d.parameters.first(where: { $0.name == "std" }) {
+            return Value.from(try std.value.map(.log).apply(cost: 1) { 2 * $0 })
+        }
+        switch name {
+        case "batch_shape": return .tensor(try shapeTensor(d.batchShape))
+        case "event_shape": return .tensor(try shapeTensor(d.eventShape))
+        // The distribution's moments; for Normal-based families these are the parameters.
+        case "mean": return Value.from(try d.mean())
+        case "var": return Value.from(try d.variance())
+        case "std": return Value.from(try d.variance().map(.sqrt))
+        case "logvar": return Value.from(try d.variance().map(.log))
+        case "scale_tril": return (d as? MvNormal).map { Value.from($0.choleskyFactors) }
+        case "components": return (d as? Mixture).map { .list($0.components.map { Value.distribution($0) }) }
+        default: return nil
+        }
     }
 
     /// A shape as a 1-D tensor, so `zeros(x.shape)` and `x.shape[0]` work.

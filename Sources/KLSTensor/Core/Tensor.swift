@@ -24,6 +24,14 @@ public struct Tensor: Sendable {
         self.storage = storage
     }
 
+    /// Adopts storage that the caller filled; its count must match `shape`.
+    public init(shape: [Int], adopting storage: TensorStorage) throws(KLSError) {
+        guard try Shape.elementCount(shape) == storage.count else {
+            throw KLSError("internal: storage of \(storage.count) elements for shape \(Shape.describe(shape))")
+        }
+        self.init(shape: shape, storage: storage)
+    }
+
     /// A tensor of `shape` with uninitialized elements; `body` must fill all of them.
     public init(shape: [Int], fill body: (UnsafeMutableBufferPointer<Double>) throws(KLSError) -> Void) throws(KLSError) {
         let count = try Shape.elementCount(shape)

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Standard normal draws by the 256-layer ziggurat (Marsaglia & Tsang 2000), fed
-/// by Philox so that draw `i` depends only on the seed and `i`.
+/// Standard normal draws by a 1024-layer ziggurat (Marsaglia & Tsang 2000), fed
+/// by Philox so that draw `i` depends only on the seed and `i`. A 64-bit word
+/// holds the layer (bits 0–9), the sign (bit 10) and a 53-bit uniform (bits
+/// 11–63); with 1024 layers 99.7% of candidates pass the rectangle test.
 ///
 /// Draws come in pairs: the two 64-bit words of Philox block `i/2` are the first
 /// candidates of draws `i` (even) and `i+1` (odd). The ~1.2% of candidates that
@@ -11,7 +13,6 @@ public enum NormalSampler {
     /// The Philox stream tag reserved for normal draws.
     public static let streamTag: UInt32 = 1
 
-    static let tailStart = 3.6541528853610088
 
     /// Standard normal draw number `index` of `generator`.
     @inlinable public static func draw(_ generator: Philox, index: UInt64) -> Double {
@@ -21,14 +22,69 @@ public enum NormalSampler {
         return slowPath(generator, index: index, first: word)
     }
 
+    /// Draws `start ..< start + count` into `out`, equal to `draw(_:index:)` for
+    /// each index: SIMD Philox makes 16 candidates at a time, the rectangle test
+    /// runs 8-wide, and the rare rejected lane takes the scalar slow path.
+    public static func fill(_ generator: Philox, start: UInt64, count: Int, into out: UnsafeMutablePointer<Double>) {
+        var i = 0
+        if start & 1 == 1, count > 0 {
+            out[0] = draw(generator, index: start)
+            i = 1
+        }
+        layerPairs.withUnsafeBufferPointer { table in
+            guard let x = table.baseAddress else { return }
+            while i + 16 <= count {
+                let first = start &+ UInt64(i)
+                let (even, odd) = generator.words8(first: first >> 1, stream: streamTag, attempt: 0)
+                rectangle8(even, x, generator, first, out + i, parity: 0)
+                rectangle8(odd, x, generator, first, out + i, parity: 1)
+                i += 16
+            }
+        }
+        while i < count {
+            out[i] = draw(generator, index: start &+ UInt64(i))
+            i += 1
+        }
+    }
+
+    /// (xᵢ, xᵢ₊₁) side by side: one 16-byte load per lane fetches both edges.
+    static let layerPairs: [SIMD2<Double>] = (0..<layers).map { SIMD2(layerX[$0], layerX[$0 + 1]) }
+
+    /// The fast path for eight candidates; writes lane k to `out[2k + parity]`.
+    /// Every lane is stored unconditionally; the ~1.2% rejected lanes are then
+    /// overwritten by the scalar slow path.
+    @inline(__always)
+    static func rectangle8(_ words: SIMD8<UInt64>, _ table: UnsafePointer<SIMD2<Double>>, _ generator: Philox, _ first: UInt64,
+                           _ out: UnsafeMutablePointer<Double>, parity: Int) {
+        let layers = words & 0x3FF
+        let p0 = table[Int(layers[0])], p1 = table[Int(layers[1])], p2 = table[Int(layers[2])], p3 = table[Int(layers[3])]
+        let p4 = table[Int(layers[4])], p5 = table[Int(layers[5])], p6 = table[Int(layers[6])], p7 = table[Int(layers[7])]
+        let width = SIMD8<Double>(p0.x, p1.x, p2.x, p3.x, p4.x, p5.x, p6.x, p7.x)
+        let next = SIMD8<Double>(p0.y, p1.y, p2.y, p3.y, p4.y, p5.y, p6.y, p7.y)
+        // (w >> 11)·2⁻⁵³ without a (scalarised) int→double conversion: the 53 bits
+        // go in two exact halves, each planted in the mantissa of 2⁵².
+        let bits = words &>> 11
+        let high = unsafeBitCast((bits &>> 32) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self) - 0x1p52
+        let low = unsafeBitCast((bits & 0xFFFF_FFFF) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self) - 0x1p52
+        let magnitude = (high * 0x1p-21 + low * 0x1p-53) * width
+        let signed = unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | ((words & 0x400) &<< 53), to: SIMD8<Double>.self)
+        for k in 0..<8 { out[2 * k + parity] = signed[k] }
+        let rejected = magnitude .>= next
+        if any(rejected) {
+            for k in 0..<8 where rejected[k] {
+                out[2 * k + parity] = slowPath(generator, index: first &+ UInt64(2 * k + parity), first: words[k])
+            }
+        }
+    }
+
     /// The rectangle test that accepts ~98.8% of candidates.
     @inlinable @inline(__always)
     static func fastPath(_ word: UInt64) -> Double? {
-        let layer = Int(word & 0xFF)
+        let layer = Int(word & 0x3FF)
         let u = Philox.unit(word)
         let x = u * layerX[layer]
         guard x < layerX[layer + 1] else { return nil }
-        return word & 0x100 == 0 ? x : -x
+        return word & 0x400 == 0 ? x : -x
     }
 
     /// Wedges and the tail; rare, so kept out of line.
@@ -37,8 +93,8 @@ public enum NormalSampler {
         var extra = ExtraWords(generator: generator, index: index)
         var word = first
         while true {
-            let layer = Int(word & 0xFF)
-            let negative = word & 0x100 != 0
+            let layer = Int(word & 0x3FF)
+            let negative = word & 0x400 != 0
             let x = Philox.unit(word) * layerX[layer]
             if x < layerX[layer + 1] { return negative ? -x : x }
             if layer == 0 {

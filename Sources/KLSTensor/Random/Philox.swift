@@ -12,6 +12,15 @@ public struct Philox: Sendable {
         key1 = UInt32(truncatingIfNeeded: seed >> 32)
     }
 
+    /// An independent generator for sub-stream `k` (a mixture's components),
+    /// keyed by a SplitMix64 hash of this key and `k`.
+    public func derived(_ k: Int) -> Philox {
+        var z = (UInt64(key1) << 32 | UInt64(key0)) &+ UInt64(truncatingIfNeeded: k &+ 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Philox(seed: z ^ (z >> 31))
+    }
+
     /// The four 32-bit output words for counter `(c0, c1, c2, c3)`.
     @inlinable @inline(__always)
     public func block(_ c0: UInt32, _ c1: UInt32, _ c2: UInt32, _ c3: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
@@ -37,6 +46,42 @@ public struct Philox: Sendable {
     public func words(index: UInt64, stream: UInt32, attempt: UInt32) -> (UInt64, UInt64) {
         let (a, b, c, d) = block(UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32), stream, attempt)
         return (UInt64(a) | UInt64(b) << 32, UInt64(c) | UInt64(d) << 32)
+    }
+
+    /// Eight consecutive blocks at once: counters `(first + lane, stream, attempt)`
+    /// for lanes 0…7, as the two 64-bit words of each. The same numbers as
+    /// `words(index:stream:attempt:)`, computed 8-wide with 32-bit values in
+    /// 64-bit lanes: masking the factors lets each 32×32→64 product be one
+    /// `vpmuludq`, and the rounds are unrolled with their keys precomputed.
+    @inlinable @inline(__always)
+    public func words8(first: UInt64, stream: UInt32, attempt: UInt32) -> (SIMD8<UInt64>, SIMD8<UInt64>) {
+        let index = SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7) &+ first
+        var x0 = index & 0xFFFF_FFFF, x1 = index &>> 32
+        var x2 = SIMD8<UInt64>(repeating: UInt64(stream)), x3 = SIMD8<UInt64>(repeating: UInt64(attempt))
+        let k0 = UInt64(key0), k1 = UInt64(key1)
+        // Unrolled by hand: a rolled loop here costs 50% more.
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, k0, k1)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 2 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 2 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 3 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 3 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 4 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 4 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 5 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 5 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 6 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 6 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 7 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 7 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 8 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 8 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 9 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 9 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        return (x0 | (x1 &<< 32), x2 | (x3 &<< 32))
+    }
+
+    /// One Philox round on eight lanes, as a pure function so the state stays in
+    /// registers.
+    @inlinable @inline(__always)
+    static func round8(_ x0: SIMD8<UInt64>, _ x1: SIMD8<UInt64>, _ x2: SIMD8<UInt64>, _ x3: SIMD8<UInt64>,
+                       _ k0: UInt64, _ k1: UInt64) -> (SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>) {
+        let mask = SIMD8<UInt64>(repeating: 0xFFFF_FFFF)
+        let p0 = (x0 & mask) &* 0xD251_1F53
+        let p1 = (x2 & mask) &* 0xCD9E_8D57
+        return ((p1 &>> 32) ^ x1 ^ k0, p1 & mask, (p0 &>> 32) ^ x3 ^ k1, p0 & mask)
     }
 
     /// A double in [0, 1) from the top 53 bits of a word.

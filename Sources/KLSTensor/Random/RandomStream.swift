@@ -34,7 +34,7 @@ extension Tensor {
         try Tensor(shape: shape) { out in
             guard let p = out.baseAddress else { return }
             Parallel.forEachChunk(out.count, cost: 8) { range in
-                for i in range { p[i] = NormalSampler.draw(generator, index: start &+ UInt64(i)) }
+                NormalSampler.fill(generator, start: start &+ UInt64(range.lowerBound), count: range.count, into: p + range.lowerBound)
             }
         }
     }

@@ -1,0 +1,44 @@
+import Foundation
+import KLSTensor
+
+/// The beta distribution on [0, 1] with density ∝ x^(a−1) (1−x)^(b−1).
+public enum BetaFamily: ScalarFamily {
+    public static let name = "Beta"
+    public static let parameterNames = ["a", "b"]
+    public static let tag: UInt32 = 7
+
+    public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
+        if !(t.a > 0 && t.a.isFinite) { return ("a", "finite and > 0", t.a) }
+        if !(t.b > 0 && t.b.isFinite) { return ("b", "finite and > 0", t.b) }
+        return nil
+    }
+
+    public static func logpdf(_ x: Double, _ t: Theta) -> Double {
+        if x.isNaN { return .nan }
+        if x < 0 || x > 1 { return -.infinity }
+        let left = t.a == 1 ? 0 : (t.a - 1) * Foundation.log(x)
+        let right = t.b == 1 ? 0 : (t.b - 1) * Foundation.log1p(-x)
+        return left + right - SpecialFunctions.logBeta(t.a, t.b)
+    }
+
+    public static func cdf(_ x: Double, _ t: Theta) -> Double { SpecialFunctions.regularizedBeta(x, t.a, t.b) }
+
+    /// X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
+    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {
+        var random = DrawRandom(generator, index: index, tag: tag)
+        let x = random.gamma(t.a), y = random.gamma(t.b)
+        return x / (x + y)
+    }
+
+    public static func entropy(_ t: Theta) -> Double {
+        let (a, b) = (t.a, t.b)
+        return SpecialFunctions.logBeta(a, b) - (a - 1) * SpecialFunctions.digamma(a) - (b - 1) * SpecialFunctions.digamma(b)
+            + (a + b - 2) * SpecialFunctions.digamma(a + b)
+    }
+
+    public static func mean(_ t: Theta) -> Double { t.a / (t.a + t.b) }
+    public static func variance(_ t: Theta) -> Double { t.a * t.b / ((t.a + t.b) * (t.a + t.b) * (t.a + t.b + 1)) }
+    public static func support(_ t: Theta) -> ClosedRange<Double> { 0...1 }
+}
+
+public typealias Beta = ScalarDistribution<BetaFamily>

@@ -1,0 +1,53 @@
+import KLSTensor
+
+/// Reinterprets the last `k` batch axes of a distribution as event axes
+/// (PyTorch's `Independent`): `DiagNormal(m, s)` is `independent(Normal(m, s))`.
+public final class Independent: Distribution {
+    /// The distribution whose batch axes become event axes.
+    public let base: any Distribution
+    /// How many trailing batch axes moved to the event.
+    public let reinterpreted: Int
+    /// The name shown: `Independent`, or `DiagNormal` / `StdNormal` for the
+    /// Gaussians built this way.
+    public let family: String
+
+    /// Wraps `base`; throws when it has fewer than `k` batch axes.
+    public init(_ base: any Distribution, k: Int = 1, name: String = "Independent") throws(KLSError) {
+        guard k >= 0, k <= base.batchShape.count else {
+            throw KLSError("\(name): cannot move \(k) batch axes to the event of a \(base.family) with batch shape \(Shape.describe(base.batchShape))",
+                           hint: name == "DiagNormal" ? "give a mean or std with at least one axis, or use Normal for a scalar" : nil)
+        }
+        self.base = base
+        self.reinterpreted = k
+        self.family = name
+    }
+
+    public var batchShape: [Int] { Array(base.batchShape.dropLast(reinterpreted)) }
+    public var eventShape: [Int] { Array(base.batchShape.suffix(reinterpreted)) + base.eventShape }
+    public var parameters: [(name: String, value: Tensor)] { base.parameters }
+    public var drawsPerSample: Int { base.drawsPerSample }
+    public var isDiscrete: Bool { base.isDiscrete }
+
+    public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
+        try base.sample(count, generator: generator, start: start)
+    }
+
+    /// The base's log-density summed over the reinterpreted axes.
+    public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor {
+        try sumEvent(try base.logpdf(x))
+    }
+
+    public func entropy() throws(KLSError) -> Tensor { try sumEvent(try base.entropy()) }
+    public func mean() throws(KLSError) -> Tensor { try base.mean() }
+    public func variance() throws(KLSError) -> Tensor { try base.variance() }
+
+    /// Sums the last `reinterpreted` axes.
+    func sumEvent(_ t: Tensor) throws(KLSError) -> Tensor {
+        guard reinterpreted > 0 else { return t }
+        guard t.rank >= reinterpreted else { return t }
+        return try t.reduce(.sum, axes: Array((t.rank - reinterpreted)..<t.rank))
+    }
+
+    /// The diagonal Gaussian behind `DiagNormal` and `StdNormal`, if this is one.
+    public var normalBase: Normal? { base as? Normal }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import KLSTensor
+
+/// The multivariate normal N(mean, cov) with a full covariance, held by its
+/// Cholesky factor L (cov = L Lᵀ). Event shape `[d]`; the mean may carry batch
+/// axes, sharing one covariance or matching a batch of them.
+public final class MvNormal: Distribution {
+    public let family = "MvNormal"
+    public let batchShape: [Int]
+    public var eventShape: [Int] { [dimension] }
+    /// The dimension d.
+    public let dimension: Int
+    /// Mean vectors, one per batch element (row-major `batch × d`).
+    public let means: Tensor
+    /// Covariances, one per batch element (`batch × d × d`).
+    public let covariances: Tensor
+    /// Lower Cholesky factors, one per batch element.
+    public let choleskyFactors: Tensor
+
+    /// Factors the covariance; throws when it is not square, not symmetric or not
+    /// positive definite.
+    public init(mean: Tensor, cov: Tensor) throws(KLSError) {
+        guard mean.rank >= 1 else { throw KLSError("MvNormal: mean must be a vector, got a scalar", hint: "use Normal for one dimension") }
+        let d = mean.shape[mean.rank - 1]
+        guard cov.rank >= 2, cov.shape[cov.rank - 1] == d, cov.shape[cov.rank - 2] == d else {
+            throw KLSError("MvNormal: cov must have shape [\(d), \(d)] to match a mean of shape \(Shape.describe(mean.shape)), got \(Shape.describe(cov.shape))")
+        }
+        let batch = try Shape.broadcast(Array(mean.shape.dropLast()), Array(cov.shape.dropLast(2)))
+        dimension = d
+        batchShape = batch
+        means = try mean.broadcast(to: batch + [d])
+        covariances = try cov.broadcast(to: batch + [d, d])
+        choleskyFactors = try MvNormal.factor(covariances, d)
+    }
+
+    static func factor(_ cov: Tensor, _ d: Int) throws(KLSError) -> Tensor {
+        let count = cov.count / Swift.max(d * d, 1)
+        return try Tensor(shape: cov.shape) { (L: UnsafeMutableBufferPointer<Double>) throws(KLSError) in
+            for b in 0..<count {
+                let base = b * d * d
+                for i in 0..<d {
+                    for j in 0..<d {
+                        let x = cov[flat: base + i * d + j], y = cov[flat: base + j * d + i]
+                        guard x.isFinite else { throw KLSError("MvNormal: cov holds \(String(format: "%g", x)) at [\(i), \(j)]") }
+                        guard Swift.abs(x - y) <= 1e-10 * Swift.max(1, Swift.abs(x), Swift.abs(y)) else {
+                            throw KLSError("MvNormal: cov must be symmetric, but cov[\(i), \(j)] = \(String(format: "%g", x)) and cov[\(j), \(i)] = \(String(format: "%g", y))")
+                        }
+                    }
+                }
+                for j in 0..<d {
+                    var s = cov[flat: base + j * d + j]
+                    for k in 0..<j { s -= L[base + j * d + k] * L[base + j * d + k] }
+                    guard s > 0 else {
+                        throw KLSError("MvNormal: cov is not positive definite (the Cholesky factorisation fails at row \(j))",
+                                       hint: "a covariance needs positive variances and |correlations| < 1; add a small multiple of eye(d)")
+                    }
+                    let pivot = s.squareRoot()
+                    L[base + j * d + j] = pivot
+                    for i in (j + 1)..<Swift.max(j + 1, d) {
+                        var t = cov[flat: base + i * d + j]
+                        for k in 0..<j { t -= L[base + i * d + k] * L[base + j * d + k] }
+                        L[base + i * d + j] = t / pivot
+                    }
+                    for i in 0..<j { L[base + i * d + j] = 0 }
+                }
+            }
+        }
+    }
+
+    public var parameters: [(name: String, value: Tensor)] {
+        [("mean", dimension == means.count ? (try? means.reshaped([dimension])) ?? means : means), ("cov", covariances)]
+    }
+
+    var batchCount: Int { means.count / Swift.max(dimension, 1) }
+    public var drawsPerSample: Int { means.count }
+
+    /// mean + L z, with z the standard normal draws of the same indices.
+    public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
+        let z = try Tensor.normal(shape: outputShape(count), generator: generator, start: start)
+        let d = dimension, batch = batchCount
+        return try Tensor(shape: z.shape) { out in
+            let vectors = out.count / Swift.max(d, 1)
+            for v in 0..<vectors {
+                let b = v % batch
+                for i in 0..<d {
+                    var s = means[flat: b * d + i]
+                    for k in 0...i { s += choleskyFactors[flat: (b * d + i) * d + k] * z[flat: v * d + k] }
+                    out[v * d + i] = s
+                }
+            }
+        }
+    }
+
+    /// −½ (d log 2π + log|Σ| + |L⁻¹(x − μ)|²), by forward substitution.
+    public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor {
+        let d = dimension
+        guard x.rank >= 1, x.shape[x.rank - 1] == d else {
+            throw KLSError("MvNormal: logpdf needs points with a last axis of \(d), got shape \(Shape.describe(x.shape))")
+        }
+        let shape = try Shape.broadcast(Array(x.shape.dropLast()), batchShape)
+        let xs = try x.broadcast(to: shape + [d])
+        let mu = try means.broadcast(to: shape + [d])
+        let batch = batchCount
+        let logDeterminants = (0..<batch).map { b in (0..<d).reduce(0.0) { $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1]) } }
+        var y = [Double](repeating: 0, count: d)
+        return try Tensor(shape: shape) { out in
+            for v in 0..<out.count {
+                let b = v % batch
+                var quadratic = 0.0
+                for i in 0..<d {
+                    var s = xs[flat: v * d + i] - mu[flat: v * d + i]
+                    for k in 0..<i { s -= choleskyFactors[flat: (b * d + i) * d + k] * y[k] }
+                    y[i] = s / choleskyFactors[flat: (b * d + i) * d + i]
+                    quadratic += y[i] * y[i]
+                }
+                out[v] = -0.5 * quadratic - logDeterminants[b] - Double(d) * Gaussian.logSqrtTwoPi
+            }
+        }
+    }
+
+    public func entropy() throws(KLSError) -> Tensor {
+        let d = dimension
+        return try Tensor(shape: batchShape) { out in
+            for b in 0..<out.count {
+                let logDeterminant = (0..<d).reduce(0.0) { $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1]) }
+                out[b] = Double(d) * (0.5 + Gaussian.logSqrtTwoPi) + logDeterminant
+            }
+        }
+    }
+
+    public func mean() throws(KLSError) -> Tensor { try means.reshaped(batchShape + [dimension]) }
+
+    public func variance() throws(KLSError) -> Tensor {
+        let d = dimension
+        return try Tensor(shape: batchShape + [d]) { out in
+            for v in 0..<out.count { out[v] = covariances[flat: v * d + v % d] }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import KLSTensor
+
+/// The parameters of one scalar distribution in a batch (up to three).
+public struct Theta: Sendable {
+    public var a: Double, b: Double, c: Double
+
+    public init(_ a: Double, _ b: Double = 0, _ c: Double = 0) {
+        self.a = a
+        self.b = b
+        self.c = c
+    }
+}
+
+/// A family of scalar distributions, described by its formulas at one point.
+/// `ScalarDistribution<F>` lifts them to batches with broadcasting, sampling in
+/// parallel and the shape rules.
+public protocol ScalarFamily: Sendable {
+    /// The constructor name.
+    static var name: String { get }
+    /// Parameter names in constructor order.
+    static var parameterNames: [String] { get }
+    /// Random stream tag, distinct per family.
+    static var tag: UInt32 { get }
+    /// The error for invalid parameters, or nil when valid.
+    static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)?
+    static func logpdf(_ x: Double, _ t: Theta) -> Double
+    static func cdf(_ x: Double, _ t: Theta) -> Double
+    /// Draw number `index`: families take their variates from a `DrawRandom` (or,
+    /// for Normal, the ziggurat) so the draw depends only on seed and index.
+    static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double
+    static func entropy(_ t: Theta) -> Double
+    static func mean(_ t: Theta) -> Double
+    static func variance(_ t: Theta) -> Double
+    static func support(_ t: Theta) -> ClosedRange<Double>
+    static var isDiscrete: Bool { get }
+}
+
+extension ScalarFamily {
+    public static var isDiscrete: Bool { false }
+    public static func support(_ t: Theta) -> ClosedRange<Double> { -Double.infinity...Double.infinity }
+}
+
+/// A batch of independent scalar distributions of family `F`, parameters
+/// broadcast to the batch shape.
+public final class ScalarDistribution<F: ScalarFamily>: Distribution {
+    public var family: String { F.name }
+    public let batchShape: [Int]
+    public var eventShape: [Int] { [] }
+    /// Parameters broadcast to `batchShape`, in `F.parameterNames` order.
+    public let values: [Tensor]
+    public var drawsPerSample: Int { Swift.max(1, values.first?.count ?? 1) }
+    public var isDiscrete: Bool { F.isDiscrete }
+
+    /// Broadcasts and validates the parameters.
+    public init(_ parameters: [Tensor]) throws(KLSError) {
+        var shape: [Int] = []
+        for p in parameters { shape = try Shape.broadcast(shape, p.shape) }
+        var broadcast: [Tensor] = []
+        for p in parameters { broadcast.append(try p.broadcast(to: shape)) }
+        batchShape = shape
+        values = broadcast
+        let count = broadcast.first?.count ?? 1
+        for i in 0..<count {
+            if let bad = F.validate(theta(i)) {
+                throw DistributionError.invalid(F.name, bad.parameter, bad.requirement, bad.value, at: i, shape: shape)
+            }
+        }
+    }
+
+    public var parameters: [(name: String, value: Tensor)] {
+        Array(zip(F.parameterNames, values))
+    }
+
+    /// The parameters of batch element `i`.
+    @inline(__always)
+    public func theta(_ i: Int) -> Theta {
+        Theta(values.count > 0 ? values[0][flat: i] : 0, values.count > 1 ? values[1][flat: i] : 0,
+              values.count > 2 ? values[2][flat: i] : 0)
+    }
+
+    var batchCount: Int { values.first?.count ?? 1 }
+
+    public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
+        let batch = batchCount
+        let thetas = (0..<batch).map(theta)
+        return try Tensor(shape: outputShape(count)) { out in
+            guard let p = out.baseAddress else { return }
+            Parallel.forEachChunk(out.count, cost: 16) { range in
+                for e in range { p[e] = F.sample(generator, start &+ UInt64(e), thetas[e % batch]) }
+            }
+        }
+    }
+
+    /// Applies `f(x, θ)` with `x` broadcast against the batch.
+    func pointwise(_ x: Tensor, _ f: @escaping (Double, Theta) -> Double) throws(KLSError) -> Tensor {
+        let shape = try Shape.broadcast(x.shape, batchShape)
+        let xs = try x.broadcast(to: shape)
+        if Array(shape.suffix(batchShape.count)) == batchShape {
+            // The batch is the trailing block of the result: element e uses θ[e % batch].
+            let batch = batchCount
+            let thetas = (0..<batch).map(theta)
+            return try Tensor(shape: shape) { out in
+                guard let p = out.baseAddress else { return }
+                Parallel.forEachChunk(out.count, cost: 16) { range in
+                    for e in range { p[e] = f(xs[flat: e], thetas[e % batch]) }
+                }
+            }
+        }
+        var parameters: [Tensor] = []
+        for v in values { parameters.append(try v.broadcast(to: shape)) }
+        return try Tensor(shape: shape) { out in
+            for e in 0..<out.count {
+                let t = Theta(parameters.count > 0 ? parameters[0][flat: e] : 0, parameters.count > 1 ? parameters[1][flat: e] : 0,
+                              parameters.count > 2 ? parameters[2][flat: e] : 0)
+                out[e] = f(xs[flat: e], t)
+            }
+        }
+    }
+
+    public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor { try pointwise(x, F.logpdf) }
+    public func cdf(_ x: Tensor) throws(KLSError) -> Tensor { try pointwise(x, F.cdf) }
+
+    func perBatch(_ f: (Theta) -> Double) throws(KLSError) -> Tensor {
+        try Tensor(shape: batchShape) { out in
+            for i in 0..<out.count { out[i] = f(theta(i)) }
+        }
+    }
+
+    public func entropy() throws(KLSError) -> Tensor { try perBatch(F.entropy) }
+    public func mean() throws(KLSError) -> Tensor { try perBatch(F.mean) }
+    public func variance() throws(KLSError) -> Tensor { try perBatch(F.variance) }
+
+    public var support: ClosedRange<Double> {
+        var low = Double.infinity, high = -Double.infinity
+        for i in 0..<batchCount {
+            let s = F.support(theta(i))
+            low = Swift.min(low, s.lowerBound)
+            high = Swift.max(high, s.upperBound)
+        }
+        return low...high
+    }
+}
+
+/// Constants shared by the Gaussian formulas.
+enum Gaussian {
+    static let logSqrtTwoPi = 0.9189385332046727
+    static let sqrtTwo = 1.4142135623730951
+}

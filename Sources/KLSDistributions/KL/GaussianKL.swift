@@ -1,0 +1,69 @@
+import Foundation
+import KLSTensor
+
+/// Multivariate Gaussian pairs: MvNormal with MvNormal, and with the diagonal
+/// Gaussians (DiagNormal, StdNormal) in either order.
+enum GaussianKL {
+    static let rules: [(String, String, KLRegistry.Rule)] = {
+        var rules: [(String, String, KLRegistry.Rule)] = [("MvNormal", "MvNormal", { q, p throws(KLSError) in try multivariate(q, p) })]
+        for diagonal in ["DiagNormal", "StdNormal"] {
+            rules.append((diagonal, "MvNormal", { q, p throws(KLSError) in try multivariate(q, p) }))
+            rules.append(("MvNormal", diagonal, { q, p throws(KLSError) in try multivariate(q, p) }))
+        }
+        return rules
+    }()
+
+    /// The distribution as an MvNormal (a diagonal one gets cov = diag(σ²)).
+    static func asMvNormal(_ d: any Distribution) throws(KLSError) -> MvNormal {
+        if let m = d as? MvNormal { return m }
+        guard let diagonal = d as? Independent, diagonal.reinterpreted == 1, let normal = diagonal.normalBase else {
+            throw KLSError("internal: \(d.family) is not a Gaussian")
+        }
+        let mean = normal.values[0], std = normal.values[1]
+        let n = mean.shape.last ?? 1
+        let cov = try Tensor(shape: mean.shape + [n]) { out in
+            out.initialize(repeating: 0)
+            for v in 0..<(mean.count / Swift.max(n, 1)) {
+                for i in 0..<n { out[(v * n + i) * n + i] = std[flat: v * n + i] * std[flat: v * n + i] }
+            }
+        }
+        return try MvNormal(mean: mean, cov: cov)
+    }
+
+    /// ½ [tr(Σp⁻¹Σq) + (μp−μq)ᵀΣp⁻¹(μp−μq) − d + log|Σp| − log|Σq|], using the
+    /// Cholesky factors (Σp⁻¹Σq traced as |Lp⁻¹Lq|²_F).
+    static func multivariate(_ first: any Distribution, _ second: any Distribution) throws(KLSError) -> Tensor {
+        let q = try asMvNormal(first), p = try asMvNormal(second)
+        let d = q.dimension
+        let shape = try Shape.broadcast(q.batchShape, p.batchShape)
+        let qBatch = q.means.count / d, pBatch = p.means.count / d
+        return try Tensor(shape: shape) { out in
+            for r in 0..<out.count {
+                let bq = r % qBatch, bp = r % pBatch
+                func lq(_ i: Int, _ j: Int) -> Double { q.choleskyFactors[flat: (bq * d + i) * d + j] }
+                func lp(_ i: Int, _ j: Int) -> Double { p.choleskyFactors[flat: (bp * d + i) * d + j] }
+                // Solve Lp X = Lq column by column; the trace term is Σ X².
+                var trace = 0.0
+                var column = [Double](repeating: 0, count: d)
+                for j in 0..<d {
+                    for i in 0..<d {
+                        var s = i >= j ? lq(i, j) : 0
+                        for k in 0..<i { s -= lp(i, k) * column[k] }
+                        column[i] = s / lp(i, i)
+                        trace += column[i] * column[i]
+                    }
+                }
+                var quadratic = 0.0
+                for i in 0..<d {
+                    var s = p.means[flat: bp * d + i] - q.means[flat: bq * d + i]
+                    for k in 0..<i { s -= lp(i, k) * column[k] }
+                    column[i] = s / lp(i, i)
+                    quadratic += column[i] * column[i]
+                }
+                var logRatio = 0.0
+                for i in 0..<d { logRatio += Foundation.log(lp(i, i)) - Foundation.log(lq(i, i)) }
+                out[r] = 0.5 * (trace + quadratic - Double(d)) + logRatio
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Dispatch
+import KLSTensor
+
+/// Streams Monte Carlo KL estimates: draws from q in fixed chunks, evaluates the
+/// log-ratio, and folds per-chunk moments in chunk order. Memory stays bounded
+/// by the chunk size, whatever n; results depend only on the seed and n.
+public struct MonteCarloEngine {
+    /// Samples per chunk. Fixed, so that a seed gives the same estimate for any
+    /// thread count.
+    public static let chunkSize = 4096
+
+    let q: any Distribution
+    let p: any Distribution
+    /// The broadcast batch shape of the estimate.
+    public let batchShape: [Int]
+    let fused: GaussianKernel?
+
+    /// An engine for KL(q‖p); throws when the event shapes differ.
+    public init(q: any Distribution, p: any Distribution) throws(KLSError) {
+        try KLRegistry.checkEvents(q, p)
+        self.q = q
+        self.p = p
+        batchShape = try Shape.broadcast(q.batchShape, p.batchShape)
+        fused = GaussianKernel(q: q, p: p, batchShape: batchShape)
+    }
+
+    /// Elements per sample of the estimate (the batch size).
+    public var batchCount: Int { batchShape.reduce(1, *) }
+
+    /// Random indices one sample of q consumes.
+    public var drawsPerSample: Int { q.drawsPerSample }
+
+    /// Log-ratios ℓ = log q(z) − log p(z) of samples `first ..< first + count`,
+    /// written to `out` (count × batch).
+    func logRatios(first: Int, count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) throws(KLSError) {
+        let offset = start &+ UInt64(first) &* UInt64(q.drawsPerSample)
+        if let fused {
+            fused.logRatios(count: count, generator: generator, start: offset, into: out)
+            return
+        }
+        let z = try q.sample(count, generator: generator, start: offset)
+        try Self.logRatios(q, p, z, batchShape: batchShape, into: out)
+    }
+
+    /// ℓ for given draws `z` (leading sample axis), broadcast to `[n] + batch`.
+    static func logRatios(_ q: any Distribution, _ p: any Distribution, _ z: Tensor, batchShape: [Int],
+                          into out: UnsafeMutablePointer<Double>) throws(KLSError) {
+        let difference = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
+        let n = z.shape.first ?? 1
+        let full = try difference.broadcast(to: [n] + batchShape)
+        full.withBuffer { b in
+            guard let base = b.baseAddress else { return }
+            out.update(from: base, count: b.count)
+        }
+    }
+
+    /// Per-batch, per-estimator moments of n draws. With `keepTerms`, also every
+    /// log-ratio (n × batch), for traces.
+    public func run(n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
+                    keepTerms: Bool = false) throws(KLSError) -> (moments: [[Moments]], logRatios: Tensor?) {
+        let batch = batchCount
+        try MemoryLimit.check(elements: Self.chunkSize * batch * 2, what: "Monte Carlo chunk")
+        var kept: TensorStorage? = nil
+        if keepTerms { kept = try TensorStorage(uninitializedCount: n * batch) }
+        var totals = [[Moments]](repeating: [Moments](repeating: Moments(), count: batch), count: estimators.count)
+        let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
+        let perRound = 16 * Parallel.workers
+        var firstChunk = 0
+        while firstChunk < chunks {
+            try Cancellation.check()
+            let count = Swift.min(perRound, chunks - firstChunk)
+            let partials = try processRound(firstChunk: firstChunk, chunks: count, n: n, estimators: estimators,
+                                            generator: generator, start: start, kept: kept)
+            for chunk in partials {
+                for (e, perBatch) in chunk.enumerated() {
+                    for b in 0..<batch { totals[e][b].merge(perBatch[b]) }
+                }
+            }
+            firstChunk += count
+        }
+        return (totals, try kept.map { storage throws(KLSError) in try Tensor(shape: [n] + batchShape, adopting: storage) })
+    }
+
+    /// One round of chunks in parallel; returns each chunk's moments in order.
+    private func processRound(firstChunk: Int, chunks: Int, n: Int, estimators: [Estimator], generator: Philox,
+                              start: UInt64, kept: TensorStorage?) throws(KLSError) -> [[[Moments]]] {
+        let batch = batchCount
+        let results = UnsafeMutableBufferPointer<Result<[[Moments]], KLSError>?>.allocate(capacity: chunks)
+        results.initialize(repeating: nil)
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        let work = Unchecked((self, results, kept))
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            let (engine, results, kept) = work.value
+            let first = (firstChunk + i) * Self.chunkSize
+            let count = Swift.min(Self.chunkSize, n - first)
+            do throws(KLSError) {
+                results[i] = .success(try engine.chunkMoments(first: first, count: count, batch: batch, estimators: estimators,
+                                                              generator: generator, start: start, kept: kept))
+            } catch {
+                results[i] = .failure(error)
+            }
+        }
+        var ordered: [[[Moments]]] = []
+        for r in results {
+            switch r {
+            case .success(let m)?: ordered.append(m)
+            case .failure(let error)?: throw error
+            case nil: throw KLSError("internal: a Monte Carlo chunk did not run")
+            }
+        }
+        return ordered
+    }
+
+    private func chunkMoments(first: Int, count: Int, batch: Int, estimators: [Estimator], generator: Philox,
+                              start: UInt64, kept: TensorStorage?) throws(KLSError) -> [[Moments]] {
+        let buffer = kept.map { $0.pointer + first * batch } ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
+        defer { if kept == nil { buffer.deallocate() } }
+        try logRatios(first: first, count: count, generator: generator, start: start, into: buffer)
+        return Self.moments(buffer, count: count, batch: batch, estimators: estimators)
+    }
+
+    /// Moments of the estimators on the user's own draws `samples` (leading axis n).
+    public func estimate(samples: Tensor, estimators: [Estimator]) throws(KLSError) -> [[Moments]] {
+        let n = samples.shape.first ?? 0
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, n * batchCount))
+        defer { buffer.deallocate() }
+        try Self.logRatios(q, p, samples, batchShape: batchShape, into: buffer)
+        return Self.moments(buffer, count: n, batch: batchCount, estimators: estimators)
+    }
+
+    /// Moments of each estimator's terms, per batch element, for `count` samples.
+    static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator]) -> [[Moments]] {
+        let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
+        defer { terms.deallocate() }
+        return estimators.map { estimator in
+            if batch == 1 {
+                estimator.terms(logRatios, count, into: terms)
+                return [Moments(terms, count)]
+            }
+            return (0..<batch).map { b in
+                for s in 0..<count { terms[s] = estimator.term(logRatios[s * batch + b]) }
+                return Moments(terms, count)
+            }
+        }
+    }
+}
+
+/// Carries values into `concurrentPerform`; each worker touches its own slots.
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

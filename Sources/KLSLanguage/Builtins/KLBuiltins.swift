@@ -1,0 +1,175 @@
+import Foundation
+import KLSDistributions
+import KLSTensor
+
+/// KL divergence: closed forms, Monte Carlo estimators and their diagnostics (§6).
+enum KLBuiltins {
+    static let all: [Builtin] = [
+        Builtin("kl", [.required("q"), .required("p")], theme: .divergence,
+                summary: "KL(q‖p) in closed form, per batch element, summed over the event.",
+                example: "kl(Normal(0, 1), Normal(1, 2))") { a, _ throws(KLSError) in
+            Value.from(try KLRegistry.kl(try q(a), try p(a)))
+        },
+        Builtin("kl_mc", [.required("q"), .required("p"), .optional("n", .number(1000)), .optional("estimator", .string("k1")),
+                          .optional("seed"), .optional("samples")], theme: .divergence,
+                summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
+                example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)") { a, session throws(KLSError) in
+            try monteCarlo(a, session)
+        },
+        Builtin("logratio", [.required("q"), .required("p"), .required("z")], theme: .divergence,
+                summary: "logpdf(q, z) − logpdf(p, z), per sample: the k1 terms.",
+                example: "logratio(Normal(0, 1), Normal(1, 1), [0, 1])") { a, _ throws(KLSError) in
+            let z = try a.tensor("z")
+            return Value.from(try Tensor.binary(.subtract, try q(a).logpdf(z), try p(a).logpdf(z)))
+        },
+        Builtin("kl_trace", [.required("q"), .required("p"), .required("n"), .optional("estimator", .string("k1")), .optional("seed")],
+                theme: .divergence, summary: "The running estimate after each of n draws; its last element equals kl_mc's value.",
+                example: "kl_trace(Normal(0, 1), Normal(1, 1), 100, seed=1)[-1]") { a, session throws(KLSError) in
+            try trace(a, session)
+        },
+        Builtin("compare", [.required("q"), .required("p"), .optional("n", .number(1000)), .optional("seed")], theme: .divergence,
+                summary: "k1, k2 and k3 on the same draws: mean, bias, stderr and relstd of each.",
+                example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)") { a, session throws(KLSError) in
+            try comparison(a, session)
+        },
+        Builtin("check", [.required("z"), .required("dist")], theme: .divergence,
+                summary: "Do draws z look like they came from dist? z-scores, a KS test, ok and a verdict.",
+                example: "check(randn([1000, 2], seed=1) * 0.01, StdNormal(2))") { a, _ throws(KLSError) in
+            .record(checkRecord(try SampleCheck(try a.tensor("z"), try DistributionBuiltins.distribution(a, "dist"))))
+        },
+        Builtin("kl_quad", [.required("q"), .required("p")], theme: .divergence,
+                summary: "KL(q‖p) by adaptive Gauss–Kronrod quadrature for scalar pairs, with an error estimate.",
+                example: "kl_quad(Mixture([0.5, 0.5], [Normal(-1, 1), Normal(1, 1)]), Normal(0, 2))") { a, _ throws(KLSError) in
+            let result = try Quadrature.kl(try q(a), try p(a))
+            return .record(Record(kind: "quadrature", [("value", .number(result.value)), ("error", .number(result.error)),
+                                                       ("evaluations", .number(Double(result.evaluations)))]))
+        },
+    ]
+
+    static func q(_ a: Arguments) throws(KLSError) -> any Distribution { try DistributionBuiltins.distribution(a, "q") }
+    static func p(_ a: Arguments) throws(KLSError) -> any Distribution { try DistributionBuiltins.distribution(a, "p") }
+
+    static func estimator(_ a: Arguments) throws(KLSError) -> Estimator {
+        let name = try a.string("estimator")
+        guard let e = Estimator(rawValue: name) else {
+            throw KLSError("\(a.function): estimator must be \"k1\", \"k2\" or \"k3\", got \"\(name)\"",
+                           hint: Suggestions.hint(for: name, among: Estimator.allCases.map(\.rawValue)))
+        }
+        return e
+    }
+
+    /// Draws for n samples of q from `seed=` or the session stream.
+    static func stream(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ n: Int) throws(KLSError) -> (Philox, UInt64) {
+        let (count, overflow) = n.multipliedReportingOverflow(by: q.drawsPerSample)
+        guard !overflow else { throw KLSError("\(a.function): n = \(n) is too many draws", kind: .resource) }
+        return try RandomBuiltins.stream(a, session, count: count, streaming: true)
+    }
+
+    static func monteCarlo(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
+        let q = try q(a), p = try p(a), estimator = try estimator(a)
+        let engine = try MonteCarloEngine(q: q, p: p)
+        var moments: [Moments]
+        var n: Int
+        if a.isNone("samples") {
+            n = try a.integer("n", atLeast: 1)
+            let (generator, start) = try stream(a, session, q, n)
+            moments = try engine.run(n: n, estimators: [estimator], generator: generator, start: start).moments[0]
+        } else {
+            let z = try a.tensor("samples")
+            n = z.shape.first ?? 0
+            guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
+                throw KLSError("kl_mc: samples must have shape [n] + \(Shape.describe(q.sampleShape)) (draws of q), got \(Shape.describe(z.shape))")
+            }
+            moments = try engine.estimate(samples: z, estimators: [estimator])[0]
+            if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
+                session.warn("kl_mc: the samples do not look like draws from q: \(check.verdict), so this is not an estimate of KL(q‖p); draw them as z = sample(q, n=…) or check(z, q)")
+            }
+        }
+        let exact = try KLRegistry.closedForm(q, p)
+        let record = estimateRecord(moments, shape: engine.batchShape, n: n, estimator: estimator, exact: exact)
+        if estimator == .k1, moments.contains(where: { $0.mean < 0 }) {
+            let worst = moments.min { $0.mean < $1.mean } ?? Moments()
+            session.warn("kl_mc: the k1 estimate is negative (\(Formatter.number(worst.mean)) ± \(Formatter.number(worst.standardError, precision: 2))). KL is never negative: this is Monte Carlo noise or samples not drawn from q; use more samples, estimator=\"k3\" (never negative), or check(z, q)")
+        }
+        return .record(record)
+    }
+
+    /// The estimate record of §6: value, stderr, ci, n, estimator, exact and its z-score.
+    static func estimateRecord(_ moments: [Moments], shape: [Int], n: Int, estimator: Estimator, exact: Tensor?) -> Record {
+        func tensor(_ f: (Int) -> Double, extra: [Int] = []) -> Value {
+            let count = moments.count * Swift.max(1, extra.reduce(1, *))
+            guard let t = try? Tensor(shape: shape + extra, values: (0..<count).map(f)) else { return .none }
+            return Value.from(t)
+        }
+        let value = tensor { moments[$0].mean }
+        let stderr = tensor { moments[$0].standardError }
+        let ci = tensor({ i in moments[i / 2].mean + (i % 2 == 0 ? -1 : 1) * 1.959963984540054 * moments[i / 2].standardError }, extra: [2])
+        var fields: [(String, Value)] = [("value", value), ("stderr", stderr), ("ci", ci), ("n", .number(Double(n))),
+                                         ("estimator", .string(estimator.rawValue))]
+        if let exact {
+            fields.append(("exact", Value.from(exact)))
+            fields.append(("z", tensor { (moments[$0].mean - exact[flat: $0 % Swift.max(exact.count, 1)]) / moments[$0].standardError }))
+        }
+        return Record(kind: "estimate", fields)
+    }
+
+    static func trace(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
+        let q = try q(a), p = try p(a), estimator = try estimator(a)
+        let n = try a.integer("n", atLeast: 1)
+        let engine = try MonteCarloEngine(q: q, p: p)
+        try MemoryLimit.check(elements: n * engine.batchCount, what: "kl_trace of \(n) draws")
+        let (generator, start) = try stream(a, session, q, n)
+        let (moments, kept) = try engine.run(n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
+        guard let logRatios = kept else { throw KLSError("internal: kl_trace kept no terms") }
+        let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
+        let running = try terms.scan(mean: true, axis: 0)
+        // The last row is kl_mc's value exactly (same draws, same chunked sum).
+        let batch = engine.batchCount
+        let trace = try Tensor(shape: running.shape) { out in
+            running.withBuffer { b in
+                guard let base = b.baseAddress else { return }
+                out.baseAddress?.update(from: base, count: b.count)
+            }
+            for r in 0..<batch { out[(n - 1) * batch + r] = moments[0][r].mean }
+        }
+        return Value.from(trace)
+    }
+
+    static func comparison(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
+        let q = try q(a), p = try p(a)
+        let n = try a.integer("n", atLeast: 2)
+        let engine = try MonteCarloEngine(q: q, p: p)
+        let (generator, start) = try stream(a, session, q, n)
+        let moments = try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start).moments
+        let exact = try KLRegistry.closedForm(q, p)
+        let shape = engine.batchShape
+        func field(_ m: [Moments], _ f: (Moments, Double?) -> Double) -> Value {
+            let values = m.enumerated().map { i, moment in f(moment, exact.map { $0[flat: i % Swift.max($0.count, 1)] }) }
+            return (try? Tensor(shape: shape, values: values)).map(Value.from) ?? .none
+        }
+        var fields: [(String, Value)] = []
+        for (e, estimator) in Estimator.allCases.enumerated() {
+            let m = moments[e]
+            var summary: [(String, Value)] = [("mean", field(m) { x, _ in x.mean }), ("stderr", field(m) { x, _ in x.standardError })]
+            if exact != nil {
+                summary.append(("bias", field(m) { x, k in x.mean - (k ?? .nan) }))
+                summary.append(("relstd", field(m) { x, k in x.variance.squareRoot() / (k ?? .nan) }))
+            } else {
+                summary += [("bias", .none), ("relstd", .none)]
+            }
+            fields.append((estimator.rawValue, .record(Record(kind: "summary", summary))))
+        }
+        fields.append(("n", .number(Double(n))))
+        fields.append(("exact", exact.map(Value.from) ?? .none))
+        return .record(Record(kind: "comparison", fields))
+    }
+
+    static func checkRecord(_ c: SampleCheck) -> Record {
+        func vector(_ v: [Double]) -> Value { v.count == 1 ? .number(v[0]) : ((try? Tensor(v)).map(Value.tensor) ?? .none) }
+        return Record(kind: "check", [
+            ("ok", .bool(c.ok)), ("verdict", .string(c.verdict)), ("n", .number(Double(c.n))),
+            ("mean_z", vector(c.meanZ)), ("std_ratio", vector(c.stdRatio)), ("std_z", vector(c.stdZ)),
+            ("ks", c.ksStatistic.map(Value.number) ?? .none), ("ks_pvalue", c.ksPValue.map(Value.number) ?? .none),
+        ])
+    }
+}

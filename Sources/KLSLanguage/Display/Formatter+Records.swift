@@ -1,0 +1,106 @@
+import KLSDistributions
+import KLSTensor
+
+/// Layouts for the records the KL builtins return (§7): an estimate reads as
+/// `value ± stderr (estimator, n, CI)`, a comparison as a table.
+extension Formatter {
+    /// The display of a record of a known kind, or nil for a plain record.
+    func record(_ r: Record) -> String? {
+        switch r.kind {
+        case "estimate": return estimate(r)
+        case "comparison": return comparison(r)
+        case "check": return check(r)
+        case "quadrature": return quadrature(r)
+        default: return nil
+        }
+    }
+
+    private func n(_ v: Value?) -> String {
+        guard let v, let x = try? v.asTensor() else { return "?" }
+        return x.count == 1 ? Formatter.number(x[flat: 0], precision: precision) : tensor(x)
+    }
+
+    /// Element `i` of a field (a number or a tensor).
+    private func element(_ v: Value?, _ i: Int) -> Double? {
+        guard let v, let t = try? v.asTensor(), t.count > 0 else { return nil }
+        return t[flat: i % t.count]
+    }
+
+    private func estimate(_ r: Record) -> String {
+        let count = (try? r["value"]?.asTensor().count) ?? 1
+        let estimator: String = { if case .string(let s)? = r["estimator"] { return s } else { return "?" } }()
+        let draws = r["n"].flatMap { try? $0.asNumber() }.map { Formatter.number($0, precision: 12) } ?? "?"
+        var lines: [String] = []
+        for i in 0..<Swift.min(count, 20) {
+            let num = { (x: Double?) in x.map { Formatter.number($0, precision: self.precision) } ?? "?" }
+            let v = element(r["value"], i), s = element(r["stderr"], i)
+            let lo = element(r["ci"], 2 * i), hi = element(r["ci"], 2 * i + 1)
+            var line = (count > 1 ? "[\(i)] " : "") + "\(num(v)) ± \(s.map { Formatter.number($0, precision: 2) } ?? "?")  (\(estimator), n=\(draws), 95% CI [\(num(lo)), \(num(hi))])"
+            if let exact = element(r["exact"], i), let z = element(r["z"], i) {
+                line += (count > 1 ? "  " : "\n") + "exact \(num(exact))  (z = \(Formatter.number(z, precision: 2)): \(Formatter.verdict(z)))"
+            }
+            lines.append(line)
+        }
+        if count > 20 { lines.append("… \(count - 20) more batch elements") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What a z-score against the exact value means.
+    static func verdict(_ z: Double) -> String {
+        let a = Swift.abs(z)
+        if a.isNaN { return "no spread to compare" }
+        if a < 2 { return "within noise" }
+        if a < 4.5 { return "borderline" }
+        return "the estimate disagrees with the closed form"
+    }
+
+    private func comparison(_ r: Record) -> String {
+        let columns = ["mean", "bias", "stderr", "relstd"]
+        var rows: [[String]] = [["estimator"] + columns]
+        for name in ["k1", "k2", "k3"] {
+            guard case .record(let s)? = r[name] else { continue }
+            rows.append([name] + columns.map { c in
+                guard let v = s[c], case .none = v else { return s[c].map { inline($0) } ?? "" }
+                return "—"
+            })
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            row.enumerated().map { c, cell in
+                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "   ")
+        }
+        var footer = "n = \(n(r["n"]))"
+        if let exact = r["exact"], exact.typeName != "none" { footer = "exact KL = \(n(exact)), " + footer }
+        lines.append(footer)
+        return lines.joined(separator: "\n")
+    }
+
+    private func check(_ r: Record) -> String {
+        let ok: Bool = { if case .bool(let b)? = r["ok"] { return b } else { return false } }()
+        let verdict: String = { if case .string(let s)? = r["verdict"] { return s } else { return "" } }()
+        var detail = "mean z \(n(r["mean_z"])), std ratio \(n(r["std_ratio"]))"
+        if let p = r["ks_pvalue"], p.typeName != "none" { detail += ", KS p = \(n(p))" }
+        return (ok ? "ok: " : "FAILED: ") + verdict + "\n  " + detail.replacingOccurrences(of: "\n", with: " ")
+    }
+
+    private func quadrature(_ r: Record) -> String {
+        "\(n(r["value"])) ± \(element(r["error"], 0).map { Formatter.number($0, precision: 2) } ?? "?")  (quadrature, \(n(r["evaluations"])) evaluations)"
+    }
+}
+
+/// How distributions display: family, parameters, and shapes when not empty.
+extension Formatter {
+    func distribution(_ d: any Distribution) -> String {
+        if d.family == "StdNormal" { return "StdNormal(\(d.eventShape.first ?? 1))" }
+        let parameters = d.parameters.map { "\($0.name)=\(inline(Value.from($0.value)))" }
+        var text = "\(d.family)(\(parameters.joined(separator: ", ")))"
+        if let mixture = d as? Mixture {
+            text = "Mixture(weights=\(inline(.tensor((try? Tensor(mixture.weights)) ?? Tensor(scalar: 1)))), components=[\(mixture.components.map(distribution).joined(separator: ", "))])"
+        }
+        if !d.batchShape.isEmpty { text += "  batch_shape=\(Shape.describe(d.batchShape))" }
+        if !d.eventShape.isEmpty { text += "  event_shape=\(Shape.describe(d.eventShape))" }
+        return text
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// All the randomness of one draw: a private supply of uniform words taken from
+/// Philox blocks `(index, tag, attempt 0, 1, …)`.
+///
+/// Samplers that need a variable number of variates per draw (gamma by
+/// rejection, Student t, beta) take them from here, so draw `index` depends
+/// only on the seed, the index and the tag — never on how many variates other
+/// draws consumed, or on chunking and threads.
+public struct DrawRandom {
+    let generator: Philox
+    let index: UInt64
+    let tag: UInt32
+    var attempt: UInt32 = 0
+    var buffered: UInt64? = nil
+
+    /// The supply for draw `index` of `generator`, in the stream named by `tag`.
+    public init(_ generator: Philox, index: UInt64, tag: UInt32) {
+        self.generator = generator
+        self.index = index
+        self.tag = tag
+    }
+
+    /// The next 64 random bits.
+    public mutating func word() -> UInt64 {
+        if let w = buffered {
+            buffered = nil
+            return w
+        }
+        let (a, b) = generator.words(index: index, stream: tag, attempt: attempt)
+        attempt &+= 1
+        buffered = b
+        return a
+    }
+
+    /// A uniform double in [0, 1).
+    public mutating func uniform() -> Double {
+        Philox.unit(word())
+    }
+
+    /// A uniform double in (0, 1), safe to take the log of.
+    public mutating func openUniform() -> Double {
+        (Double(word() >> 11) + 0.5) * 0x1p-53
+    }
+
+    /// A standard normal variate (Marsaglia's polar method).
+    public mutating func normal() -> Double {
+        while true {
+            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 { return u * (-2 * Foundation.log(s) / s).squareRoot() }
+        }
+    }
+
+    /// A Gamma(shape, 1) variate: Marsaglia & Tsang (2000), with the
+    /// shape < 1 boost Gamma(a) = Gamma(a + 1) · U^(1/a).
+    public mutating func gamma(_ shape: Double) -> Double {
+        if shape < 1 {
+            let boost = Foundation.pow(openUniform(), 1 / shape)
+            return gamma(shape + 1) * boost
+        }
+        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x = 0.0, v = 0.0
+            repeat {
+                x = normal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = openUniform()
+            if u < 1 - 0.0331 * x * x * x * x { return d * v }
+            if Foundation.log(u) < 0.5 * x * x + d * (1 - v + Foundation.log(v)) { return d * v }
+        }
+    }
+}
