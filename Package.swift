@@ -49,6 +49,7 @@ let package = Package(
             name: "KLSTensorTests",
             dependencies: ["KLSTensor", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "KLSDistributionsTests", dependencies: ["KLSDistributions", "KLSTensor"]),
         .testTarget(name: "KLSLanguageTests", dependencies: ["KLSLanguage", "KLSTensor"]),
         .testTarget(name: "KLSShellTests", dependencies: ["KLSShell", "KLSLanguage", "KLSTensor"]),
         // Runs the built `kls` binary; scripts/test builds it first and passes its path.

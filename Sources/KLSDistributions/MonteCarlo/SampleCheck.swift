@@ -74,7 +74,7 @@ public struct SampleCheck: Sendable {
         let stdOff = Swift.abs(stdZ[worstStd]).nanToInfinity >= zLimit
         let meanOff = Swift.abs(meanZ[worstMean]).nanToInfinity >= zLimit
         if stdOff && (!meanOff || Swift.abs(stdZ[worstStd]) >= Swift.abs(meanZ[worstMean])) {
-            return (false, "std is \(format(ratios[worstStd]))× what \(family) implies\(where_(worstStd))")
+            return (false, "std is \(String(format: "%.2g", ratios[worstStd]))× what \(family) implies\(where_(worstStd))")
         }
         if meanOff {
             return (false, "mean is \(format(Swift.abs(meanZ[worstMean]))) standard errors \(meanZ[worstMean] > 0 ? "above" : "below") what \(family) implies\(where_(worstMean))")

@@ -1,12 +1,28 @@
 import Dispatch
+import Synchronization
 
 /// Splits large loops over the machine's cores.
 ///
 /// Work is cut into contiguous chunks; below `threshold` elements the loop runs
 /// inline because waking a second thread costs more than it saves.
 public enum Parallel {
-    /// The number of workers used for large loops.
-    public static let workers: Int = Swift.max(1, Swift.min(ProcessInfo.activeCores, 64))
+    /// The number of workers used for large loops: the machine's cores, unless
+    /// `withWorkers` says otherwise.
+    public static var workers: Int {
+        let forced = override.load(ordering: .relaxed)
+        return forced > 0 ? forced : cores
+    }
+
+    static let cores: Int = Swift.max(1, Swift.min(ProcessInfo.activeCores, 64))
+    static let override = Atomic<Int>(0)
+
+    /// Runs `body` with `count` workers (tests use it to show that results do not
+    /// depend on the thread count).
+    public static func withWorkers<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        override.store(count, ordering: .relaxed)
+        defer { override.store(0, ordering: .relaxed) }
+        return try body()
+    }
 
     /// Elements below which a loop stays on the calling thread.
     public static let threshold = 1 << 15
