@@ -38,8 +38,8 @@ let package = Package(
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: cpuFlags
         ),
-        .target(name: "KLSDistributions", dependencies: ["KLSTensor"]),
-        .target(name: "KLSLanguage", dependencies: ["KLSTensor", "KLSDistributions"]),
+        .target(name: "KLSDistributions", dependencies: ["KLSTensor"], swiftSettings: cpuFlags),
+        .target(name: "KLSLanguage", dependencies: ["KLSTensor", "KLSDistributions"], swiftSettings: cpuFlags),
         .target(name: "KLSShell", dependencies: ["KLSLanguage"]),
         .executableTarget(
             name: "kls",

@@ -48,10 +48,15 @@ public enum Estimator: String, CaseIterable, Sendable {
         var i = 0
         while i + 8 <= count {
             let l = source.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
-            var t = VectorMath.exp(-l) - 1 + l
-            t.replace(with: Estimator.series(l), where: abs(l) .< 0.1)
-            t.replace(with: 0, where: t .< 0)
-            target.storeBytes(of: t, toByteOffset: i * 8, as: SIMD8<Double>.self)
+            let direct = VectorMath.exp(-l) - 1 + l
+            // Bitwise blends: the generic SIMD `replace(with:where:)` does not vectorise.
+            let small = unsafeBitCast(abs(l) .< 0.1, to: SIMD8<UInt64>.self)
+            let chosen = (unsafeBitCast(Estimator.series(l), to: SIMD8<UInt64>.self) & small)
+                | (unsafeBitCast(direct, to: SIMD8<UInt64>.self) & ~small)
+            let t = unsafeBitCast(chosen, to: SIMD8<Double>.self)
+            let positive = unsafeBitCast(t .>= 0, to: SIMD8<UInt64>.self)
+            let clamped = unsafeBitCast(unsafeBitCast(t, to: SIMD8<UInt64>.self) & positive, to: SIMD8<Double>.self)
+            target.storeBytes(of: clamped, toByteOffset: i * 8, as: SIMD8<Double>.self)
             i += 8
         }
         while i < count {

@@ -70,18 +70,21 @@ public struct Philox: Sendable {
         (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 7 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 7 &* 0xBB67_AE85) & 0xFFFF_FFFF)
         (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 8 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 8 &* 0xBB67_AE85) & 0xFFFF_FFFF)
         (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 9 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 9 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        return (x0 | (x1 &<< 32), x2 | (x3 &<< 32))
+        let mask = SIMD8<UInt64>(repeating: 0xFFFF_FFFF)
+        return ((x0 & mask) | (x1 &<< 32), (x2 & mask) | (x3 &<< 32))
     }
 
     /// One Philox round on eight lanes, as a pure function so the state stays in
-    /// registers.
+    /// registers. Only the low 32 bits of each lane are meaningful: the
+    /// multiplies read just those (`vpmuludq`), so the high garbage left by
+    /// skipping masks is harmless until the final mask in `words8`.
     @inlinable @inline(__always)
     static func round8(_ x0: SIMD8<UInt64>, _ x1: SIMD8<UInt64>, _ x2: SIMD8<UInt64>, _ x3: SIMD8<UInt64>,
                        _ k0: UInt64, _ k1: UInt64) -> (SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>) {
         let mask = SIMD8<UInt64>(repeating: 0xFFFF_FFFF)
         let p0 = (x0 & mask) &* 0xD251_1F53
         let p1 = (x2 & mask) &* 0xCD9E_8D57
-        return ((p1 &>> 32) ^ x1 ^ k0, p1 & mask, (p0 &>> 32) ^ x3 ^ k1, p0 & mask)
+        return ((p1 &>> 32) ^ x1 ^ k0, p1, (p0 &>> 32) ^ x3 ^ k1, p0)
     }
 
     /// A double in [0, 1) from the top 53 bits of a word.
