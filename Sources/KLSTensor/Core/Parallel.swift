@@ -30,9 +30,9 @@ public enum Parallel {
     /// Calls `body(range)` over chunks of `0..<count`, in parallel when large.
     /// `cost` scales the threshold for expensive per-element work (e.g. `exp`).
     public static func forEachChunk(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
-        let parts = count * Swift.max(cost, 1) >= threshold ? workers : 1
-        if parts <= 1 {
-            body(0..<count)
+        let parts = partCount(count, cost: cost)
+        if parts <= 1 || workers == 1 {
+            for part in 0..<parts { body(chunk(part, of: parts, count: count)) }
             return
         }
         withoutActuallyEscaping(body) { body in
@@ -46,8 +46,8 @@ public enum Parallel {
     /// Evaluates `body` over chunks in parallel and returns each chunk's result in
     /// chunk order, so reductions combine partial results deterministically.
     public static func mapChunks<R>(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> R) -> [R] {
-        let parts = count * Swift.max(cost, 1) >= threshold ? workers : 1
-        if parts <= 1 { return [body(0..<count)] }
+        let parts = partCount(count, cost: cost)
+        if parts <= 1 || workers == 1 { return (0..<parts).map { body(chunk($0, of: parts, count: count)) } }
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: parts)
         results.initialize(repeating: nil)
         defer {
@@ -61,6 +61,15 @@ public enum Parallel {
             }
         }
         return results.compactMap { $0 }
+    }
+
+    /// One part below the threshold; otherwise a fixed 8 parts (at least four per
+    /// worker on two cores, so a worker that starts late does not leave the other
+    /// waiting). Fixed, not per worker, so a reduction's partial sums — and its
+    /// result to the last bit — are the same for any thread count.
+    static func partCount(_ count: Int, cost: Int) -> Int {
+        guard count * Swift.max(cost, 1) >= threshold else { return 1 }
+        return Swift.min(count, Swift.max(8, 4 * workers))
     }
 
     static func chunk(_ part: Int, of parts: Int, count: Int) -> Range<Int> {

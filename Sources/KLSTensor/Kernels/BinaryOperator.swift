@@ -99,7 +99,16 @@ extension Tensor {
         let out = target.pointer
         withExtendedLifetime((a, b)) {
             if a.count == count && b.count == count {
-                Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(x[i], y[i]) } }
+                // See `apply`: a separate loop for the in-place case keeps it vectorised.
+                Parallel.forEachChunk(count, cost: cost) { r in
+                    if UnsafePointer(out) == x {
+                        for i in r { out[i] = op(out[i], y[i]) }
+                    } else if UnsafePointer(out) == y {
+                        for i in r { out[i] = op(x[i], out[i]) }
+                    } else {
+                        for i in r { out[i] = op(x[i], y[i]) }
+                    }
+                }
             } else if b.count == 1 && a.count == count {
                 let s = y[0]
                 Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(x[i], s) } }

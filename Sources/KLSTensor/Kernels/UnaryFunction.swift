@@ -88,7 +88,13 @@ extension Tensor {
         let output = target.pointer
         withExtendedLifetime(storage) {
             Parallel.forEachChunk(count, cost: cost) { range in
-                for i in range { output[i] = op(input[i]) }
+                // In place, one pointer: with two equal pointers LLVM's alias check
+                // fails at run time and the loop falls back to scalar code.
+                if UnsafePointer(output) == input {
+                    for i in range { output[i] = op(output[i]) }
+                } else {
+                    for i in range { output[i] = op(input[i]) }
+                }
             }
         }
         return Tensor(shape: shape, storage: target)

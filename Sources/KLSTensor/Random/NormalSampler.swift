@@ -5,10 +5,12 @@ import Foundation
 /// holds the layer (bits 0–9), the sign (bit 10) and a 53-bit uniform (bits
 /// 11–63); with 1024 layers 99.7% of candidates pass the rectangle test.
 ///
-/// Draws come in pairs: the two 64-bit words of Philox block `i/2` are the first
-/// candidates of draws `i` (even) and `i+1` (odd). The ~1.2% of candidates that
-/// fall in a wedge or the tail take further words from blocks whose attempt tag
-/// is private to that draw, so a rejection never shifts another draw.
+/// Draws come in groups of 16: draws 16g + k (k < 8) take word 0 of Philox block
+/// 8g + k and draws 16g + 8 + k take its word 1, so eight blocks computed side by
+/// side fill sixteen consecutive draws with two vector stores. The ~0.4% of
+/// candidates that fall in a wedge or the tail take further words from blocks
+/// whose attempt tag is private to that draw, so a rejection never shifts
+/// another draw.
 public enum NormalSampler {
     /// The Philox stream tag reserved for normal draws.
     public static let streamTag: UInt32 = 1
@@ -16,10 +18,16 @@ public enum NormalSampler {
 
     /// Standard normal draw number `index` of `generator`.
     @inlinable public static func draw(_ generator: Philox, index: UInt64) -> Double {
-        let (w0, w1) = generator.words(index: index >> 1, stream: streamTag, attempt: 0)
-        let word = index & 1 == 0 ? w0 : w1
+        let (w0, w1) = generator.words(index: block(index), stream: streamTag, attempt: 0)
+        let word = (index >> 3) & 1 == 0 ? w0 : w1
         if let x = fastPath(word) { return x }
         return slowPath(generator, index: index, first: word)
+    }
+
+    /// The Philox block whose words start draw `index`.
+    @inlinable @inline(__always)
+    static func block(_ index: UInt64) -> UInt64 {
+        (index >> 4) << 3 | (index & 7)
     }
 
     /// Draws `start ..< start + count` into `out`, equal to `draw(_:index:)` for
@@ -27,17 +35,17 @@ public enum NormalSampler {
     /// runs 8-wide, and the rare rejected lane takes the scalar slow path.
     public static func fill(_ generator: Philox, start: UInt64, count: Int, into out: UnsafeMutablePointer<Double>) {
         var i = 0
-        if start & 1 == 1, count > 0 {
-            out[0] = draw(generator, index: start)
-            i = 1
+        while i < count && (start &+ UInt64(i)) & 15 != 0 {
+            out[i] = draw(generator, index: start &+ UInt64(i))
+            i += 1
         }
         layerPairs.withUnsafeBufferPointer { table in
             guard let x = table.baseAddress else { return }
             while i + 16 <= count {
                 let first = start &+ UInt64(i)
-                let (even, odd) = generator.words8(first: first >> 1, stream: streamTag, attempt: 0)
-                rectangle8(even, x, generator, first, out + i, parity: 0)
-                rectangle8(odd, x, generator, first, out + i, parity: 1)
+                let (low, high) = generator.words8(first: first >> 1, stream: streamTag, attempt: 0)
+                rectangle8(low, x, generator, first, out + i)
+                rectangle8(high, x, generator, first &+ 8, out + i + 8)
                 i += 16
             }
         }
@@ -50,12 +58,11 @@ public enum NormalSampler {
     /// (xᵢ, xᵢ₊₁) side by side: one 16-byte load per lane fetches both edges.
     static let layerPairs: [SIMD2<Double>] = (0..<layers).map { SIMD2(layerX[$0], layerX[$0 + 1]) }
 
-    /// The fast path for eight candidates; writes lane k to `out[2k + parity]`.
-    /// Every lane is stored unconditionally; the ~1.2% rejected lanes are then
-    /// overwritten by the scalar slow path.
+    /// The fast path for eight candidates (draws `first ..< first + 8`), stored as
+    /// one vector; the rare rejected lanes are then overwritten by the slow path.
     @inline(__always)
     static func rectangle8(_ words: SIMD8<UInt64>, _ table: UnsafePointer<SIMD2<Double>>, _ generator: Philox, _ first: UInt64,
-                           _ out: UnsafeMutablePointer<Double>, parity: Int) {
+                           _ out: UnsafeMutablePointer<Double>) {
         let layers = words & 0x3FF
         let p0 = table[Int(layers[0])], p1 = table[Int(layers[1])], p2 = table[Int(layers[2])], p3 = table[Int(layers[3])]
         let p4 = table[Int(layers[4])], p5 = table[Int(layers[5])], p6 = table[Int(layers[6])], p7 = table[Int(layers[7])]
@@ -68,11 +75,11 @@ public enum NormalSampler {
         let low = unsafeBitCast((bits & 0xFFFF_FFFF) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self) - 0x1p52
         let magnitude = (high * 0x1p-21 + low * 0x1p-53) * width
         let signed = unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | ((words & 0x400) &<< 53), to: SIMD8<Double>.self)
-        for k in 0..<8 { out[2 * k + parity] = signed[k] }
+        UnsafeMutableRawPointer(out).storeBytes(of: signed, as: SIMD8<Double>.self)
         let rejected = magnitude .>= next
         if any(rejected) {
             for k in 0..<8 where rejected[k] {
-                out[2 * k + parity] = slowPath(generator, index: first &+ UInt64(2 * k + parity), first: words[k])
+                out[k] = slowPath(generator, index: first &+ UInt64(k), first: words[k])
             }
         }
     }
@@ -112,7 +119,7 @@ public enum NormalSampler {
     }
 
     /// The private supply of extra words for one draw: blocks
-    /// `(index/2, attempt = 1 + parity + 2j)` for j = 0, 1, …
+    /// `(block(index), attempt = 1 + word + 2j)` for j = 0, 1, …
     struct ExtraWords {
         let generator: Philox
         let pair: UInt64
@@ -121,8 +128,8 @@ public enum NormalSampler {
 
         init(generator: Philox, index: UInt64) {
             self.generator = generator
-            self.pair = index >> 1
-            self.attempt = 1 + UInt32(index & 1)
+            self.pair = NormalSampler.block(index)
+            self.attempt = 1 + UInt32((index >> 3) & 1)
         }
 
         mutating func next() -> UInt64 {
