@@ -48,6 +48,21 @@ import KLSTensor
         for i in 0..<10 { #expect(abs(direct[flat: i] - b[flat: i]) < 1e-12) }
     }
 
+    /// The fused multivariate kernel gives the log-ratios of sampling q and
+    /// evaluating both densities, draw for draw.
+    @Test func fusedMultivariateKernelMatchesTheGenericPath() throws {
+        let q = try MvNormal(mean: try Tensor([0.2, 0, -0.1]), cov: try Tensor(shape: [3, 3], values: [1, 0.3, 0.1, 0.3, 2, 0.4, 0.1, 0.4, 0.5]))
+        for p in [try MonteCarloTests.diagonal([0, 0, 0], [1, 1, 1]) as any Distribution,
+                  try MvNormal(mean: try Tensor([0, 0.5, -0.5]), cov: try Tensor(shape: [3, 3], values: [2, -0.2, 0, -0.2, 1, 0.3, 0, 0.3, 1.5]))] {
+            let engine = try MonteCarloEngine(q: q, p: p)
+            #expect(engine.fused is MultivariateGaussianKernel)
+            let fused = try #require(try engine.run(n: 100, estimators: [.k1], generator: Philox(seed: 4), start: 0, keepTerms: true).logRatios)
+            let z = try q.sample(100, generator: Philox(seed: 4), start: 0)
+            let direct = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
+            for i in 0..<100 { #expect(abs(fused[flat: i] - direct[flat: i]) < 1e-12) }
+        }
+    }
+
     @Test func checkFindsTheWrongStd() throws {
         let q = try MonteCarloTests.diagonal([0, 0], [1, 1])
         let good = try q.sample(2000, generator: Philox(seed: 1), start: 0)

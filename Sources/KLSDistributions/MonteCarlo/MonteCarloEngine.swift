@@ -13,7 +13,7 @@ public struct MonteCarloEngine {
     let p: any Distribution
     /// The broadcast batch shape of the estimate.
     public let batchShape: [Int]
-    let fused: GaussianKernel?
+    let fused: (any FusedKernel)?
 
     /// An engine for KL(q‖p); throws when the event shapes differ.
     public init(q: any Distribution, p: any Distribution) throws(KLSError) {
@@ -22,6 +22,7 @@ public struct MonteCarloEngine {
         self.p = p
         batchShape = try Shape.broadcast(q.batchShape, p.batchShape)
         fused = GaussianKernel(q: q, p: p, batchShape: batchShape)
+            ?? MultivariateGaussianKernel(q: q, p: p, batchShape: batchShape)
     }
 
     /// Elements per sample of the estimate (the batch size).

@@ -1,0 +1,82 @@
+import Foundation
+import KLSTensor
+
+/// The fused path for Gaussian pairs where either side has a full covariance
+/// (MvNormal against MvNormal, DiagNormal or StdNormal). With z = μq + Lq ε,
+/// log p(z) needs y = Lp⁻¹(z − μp) = a + M ε, where a = Lp⁻¹(μq − μp) and
+/// M = Lp⁻¹Lq (lower triangular) are computed once; then
+/// ℓ = ½(|y|² − |ε|²) + Σ log Lp,ii − Σ log Lq,ii, one pass per draw.
+struct MultivariateGaussianKernel: FusedKernel {
+    let dimension: Int
+    let batch: Int
+    /// Per batch element: a (d), M (d×d, row-major, lower triangular), and the constant.
+    let offsets: [Double], transforms: [Double], constants: [Double]
+
+    init?(q: any Distribution, p: any Distribution, batchShape: [Int]) {
+        guard q is MvNormal || p is MvNormal, q.batchShape == batchShape, q.eventShape.count == 1,
+              let mq = try? GaussianKL.asMvNormal(q), let mp = try? GaussianKL.asMvNormal(p) else { return nil }
+        let d = mq.dimension
+        let batch = Swift.max(1, batchShape.reduce(1, *))
+        let pBatch = Swift.max(1, mp.means.count / d)
+        var offsets: [Double] = [], transforms: [Double] = [], constants: [Double] = []
+        for b in 0..<batch {
+            let bp = b % pBatch
+            func lq(_ i: Int, _ j: Int) -> Double { mq.choleskyFactors[flat: (b * d + i) * d + j] }
+            func lp(_ i: Int, _ j: Int) -> Double { mp.choleskyFactors[flat: (bp * d + i) * d + j] }
+            // a = Lp⁻¹(μq − μp) by forward substitution.
+            var a = [Double](repeating: 0, count: d)
+            for i in 0..<d {
+                var s = mq.means[flat: b * d + i] - mp.means[flat: bp * d + i]
+                for k in 0..<i { s -= lp(i, k) * a[k] }
+                a[i] = s / lp(i, i)
+            }
+            // M = Lp⁻¹Lq, column by column.
+            var m = [Double](repeating: 0, count: d * d)
+            for j in 0..<d {
+                for i in j..<d {
+                    var s = lq(i, j)
+                    for k in j..<i { s -= lp(i, k) * m[k * d + j] }
+                    m[i * d + j] = s / lp(i, i)
+                }
+            }
+            offsets += a
+            transforms += m
+            constants.append((0..<d).reduce(0.0) { $0 + Foundation.log(lp($1, $1)) - Foundation.log(lq($1, $1)) })
+        }
+        dimension = d
+        self.batch = batch
+        self.offsets = offsets
+        self.transforms = transforms
+        self.constants = constants
+    }
+
+    func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) {
+        let d = dimension, width = batch * d
+        let epsilon = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count * width))
+        defer { epsilon.deallocate() }
+        NormalSampler.fill(generator, start: start, count: count * width, into: epsilon)
+        offsets.withUnsafeBufferPointer { a in
+        transforms.withUnsafeBufferPointer { m in
+            for s in 0..<count {
+                for r in 0..<batch {
+                    let e = epsilon + (s * batch + r) * d
+                    var total = 0.0
+                    for i in 0..<d {
+                        var y = a[r * d + i]
+                        let row = r * d * d + i * d
+                        for k in 0...i { y += m[row + k] * e[k] }
+                        total += y * y - e[i] * e[i]
+                    }
+                    out[s * batch + r] = 0.5 * total + constants[r]
+                }
+            }
+        }}
+    }
+}
+
+/// A one-pass kernel for ℓ = log q(z) − log p(z) over draws of q.
+protocol FusedKernel {
+    func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>)
+}
+
+extension GaussianKernel: FusedKernel {}
