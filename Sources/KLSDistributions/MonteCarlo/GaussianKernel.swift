@@ -52,9 +52,7 @@ struct GaussianKernel {
     /// ℓ = const + ½ Σ (linear·ε + quadratic·ε²).
     func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) {
         let d = dimension, width = batch * d
-        let epsilon = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count * width))
-        defer { epsilon.deallocate() }
-        NormalSampler.fill(generator, start: start, count: count * width, into: epsilon)
+        withDraws(count * width, generator, start) { epsilon in
         linear.withUnsafeBufferPointer { l in
         quadratic.withUnsafeBufferPointer { q in
             guard let l = l.baseAddress, let q = q.baseAddress else { return }
@@ -82,6 +80,6 @@ struct GaussianKernel {
                     out[s * batch + r] = 0.5 * total + constant[r]
                 }
             }
-        }}
+        }}}
     }
 }

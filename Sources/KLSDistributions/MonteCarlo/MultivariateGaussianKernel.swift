@@ -51,10 +51,8 @@ struct MultivariateGaussianKernel: FusedKernel {
     }
 
     func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) {
-        let d = dimension, width = batch * d
-        let epsilon = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count * width))
-        defer { epsilon.deallocate() }
-        NormalSampler.fill(generator, start: start, count: count * width, into: epsilon)
+        let d = dimension
+        withDraws(count * batch * d, generator, start) { epsilon in
         offsets.withUnsafeBufferPointer { a in
         transforms.withUnsafeBufferPointer { m in
             for s in 0..<count {
@@ -70,13 +68,24 @@ struct MultivariateGaussianKernel: FusedKernel {
                     out[s * batch + r] = 0.5 * total + constants[r]
                 }
             }
-        }}
+        }}}
     }
 }
 
 /// A one-pass kernel for ℓ = log q(z) − log p(z) over draws of q.
 protocol FusedKernel {
     func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>)
+}
+
+extension FusedKernel {
+    /// Standard normal draws `start ..< start + count`, in bulk, in a scratch
+    /// buffer that lives for the call.
+    func withDraws<R>(_ count: Int, _ generator: Philox, _ start: UInt64, _ body: (UnsafePointer<Double>) -> R) -> R {
+        let epsilon = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count))
+        defer { epsilon.deallocate() }
+        NormalSampler.fill(generator, start: start, count: count, into: epsilon)
+        return body(epsilon)
+    }
 }
 
 extension GaussianKernel: FusedKernel {}
