@@ -19,7 +19,7 @@ let cpuFlags: [SwiftSetting] = {
 }()
 
 // Dependencies point one way only:
-// KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls
+// KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls; CReadline ← KLSShell
 let package = Package(
     name: "kls",
     products: [
@@ -40,7 +40,8 @@ let package = Package(
         ),
         .target(name: "KLSDistributions", dependencies: ["KLSTensor"], swiftSettings: cpuFlags),
         .target(name: "KLSLanguage", dependencies: ["KLSTensor", "KLSDistributions"], swiftSettings: cpuFlags),
-        .target(name: "KLSShell", dependencies: ["KLSLanguage"]),
+        .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
+        .target(name: "KLSShell", dependencies: ["KLSLanguage", "CReadline"]),
         .executableTarget(
             name: "kls",
             dependencies: ["KLSShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]

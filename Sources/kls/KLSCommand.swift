@@ -12,7 +12,7 @@ struct KLSCommand: ParsableCommand {
             reads statements line by line. Errors print FILE:LINE:COL: error: MESSAGE and
             exit 1; usage errors exit 2.
             """,
-        version: KLSVersion.current)
+        version: KLSShellInfo.version)
 
     @ArgumentParser.Argument(help: "A .kls script to run, or - to read the script from stdin.")
     var file: String?
@@ -53,6 +53,10 @@ struct KLSCommand: ParsableCommand {
                 return 2
             }
             return runner.run(source: String(decoding: data, as: UTF8.self), file: file)
+        }
+        if Console.isTerminal(0) {
+            let history = History(path: History.defaultPath) { console.err(console.styled("warning:", .yellow) + " " + $0) }
+            return REPL(shell: session, editor: ReadlineEditor(), history: history).run()
         }
         return PlainLineRunner(session: session).run()
     }

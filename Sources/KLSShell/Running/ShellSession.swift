@@ -23,12 +23,13 @@ public final class ShellSession {
     }
 
     /// Runs parsed statements in order, displaying values; throws the first error.
-    public func run(_ statements: [Statement]) throws(KLSError) {
+    /// `succeeded` hears of each statement that ran, with its displayed value.
+    public func run(_ statements: [Statement], succeeded: (Statement, Value?) -> Void = { _, _ in }) throws(KLSError) {
         for statement in statements {
             Cancellation.reset()
-            if let value = try interpreter.execute(statement) {
-                console.out(interpreter.formatter.format(value))
-            }
+            let value = try interpreter.execute(statement)
+            if let value { console.out(interpreter.formatter.format(value)) }
+            succeeded(statement, value)
         }
     }
 }

@@ -1,0 +1,129 @@
+// GNU readline for kls. Readline's globals are shared mutable C state, which
+// Swift 6 rejects, so everything Swift needs goes through these small functions.
+#ifndef KLS_READLINE_SHIM_H
+#define KLS_READLINE_SHIM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+
+typedef char **(*kls_completer)(const char *text, int start, int end);
+
+// State lives in function-local statics: Swift's Clang importer emits the static
+// inline functions below but not file-scope static variables.
+
+/// Set when SIGINT arrives; taken (and cleared) by kls_take_interrupt.
+static inline volatile sig_atomic_t *kls_interrupt_flag(void) {
+    static volatile sig_atomic_t pending = 0;
+    return &pending;
+}
+
+/// The thread reading lines, and a Swift callback run on SIGINT.
+static inline pthread_t *kls_reader_thread(void) {
+    static pthread_t thread;
+    return &thread;
+}
+
+static inline void (**kls_interrupt_extra(void))(void) {
+    static void (*extra)(void) = 0;
+    return &extra;
+}
+
+/// The prompt shown after Ctrl-C (the REPL's primary prompt).
+static inline char **kls_fresh_prompt(void) {
+    static char *prompt = 0;
+    return &prompt;
+}
+
+/// Called by readline (in normal context) whenever a signal interrupts its
+/// read. readline then simply reads again, so on Ctrl-C the line is cleared and
+/// a fresh prompt drawn in place; the REPL sees the flag when the next line
+/// comes back and drops any unfinished statement.
+static inline int kls_signal_hook(void) {
+    if (*kls_interrupt_flag()) {
+        rl_replace_line("", 0);
+        rl_crlf();
+        if (*kls_fresh_prompt()) rl_set_prompt(*kls_fresh_prompt());
+        rl_on_new_line();
+        rl_redisplay();
+    }
+    return 0;
+}
+
+static inline void kls_set_fresh_prompt(const char *prompt) {
+    free(*kls_fresh_prompt());
+    *kls_fresh_prompt() = strdup(prompt);
+}
+
+/// Only sets flags, the one thing a signal handler may safely do (the Swift
+/// callback is an atomic store). A process-directed SIGINT may land on any
+/// thread; only the one blocked in readline's read() gets EINTR, so the signal
+/// is forwarded there.
+static inline void kls_on_sigint(int signal) {
+    if (!pthread_equal(pthread_self(), *kls_reader_thread())) {
+        pthread_kill(*kls_reader_thread(), signal);
+        return;
+    }
+    *kls_interrupt_flag() = 1;
+    void (*extra)(void) = *kls_interrupt_extra();
+    if (extra) extra();
+}
+
+/// Installs the SIGINT handler without SA_RESTART, so a blocking read in
+/// readline returns and readline runs the signal hook.
+static inline void kls_install_sigint(void (*extra)(void)) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = kls_on_sigint;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    *kls_interrupt_extra() = extra;
+    *kls_reader_thread() = pthread_self();
+    sigaction(SIGINT, &action, NULL);
+}
+
+/// 1 if SIGINT arrived since the last call.
+static inline int kls_take_interrupt(void) {
+    int was = *kls_interrupt_flag();
+    *kls_interrupt_flag() = 0;
+    return was;
+}
+
+/// Names the application, installs the completer and the word breaks (which
+/// must outlive readline, so they are a string literal here), and lets kls
+/// handle signals itself.
+static inline void kls_readline_setup(kls_completer completer) {
+    rl_readline_name = "kls";
+    rl_attempted_completion_function = completer;
+    rl_completer_word_break_characters = " \t\n\"'()[]{},;=+*^%@<>!&|";
+    rl_catch_signals = 0;
+    rl_signal_event_hook = kls_signal_hook;
+}
+
+/// Inside the completer: no fallback to readline's filename completion, and
+/// the character appended after a unique match (0 for none, e.g. after a '/').
+static inline void kls_completion_options(int append_character) {
+    rl_attempted_completion_over = 1;
+    rl_completion_append_character = append_character;
+}
+
+/// The line being edited, up to the cursor.
+static inline const char *kls_line_buffer(void) { return rl_line_buffer ? rl_line_buffer : ""; }
+static inline int kls_line_point(void) { return rl_point; }
+
+/// A NULL-terminated, malloc'd match array as readline expects (it frees it):
+/// element 0 is the text to insert (the longest common prefix), then matches.
+static inline char **kls_match_array(int count) {
+    char **matches = (char **)calloc((size_t)count + 2, sizeof(char *));
+    return matches;
+}
+
+static inline void kls_match_set(char **matches, int index, const char *text) {
+    matches[index] = strdup(text);
+}
+
+#endif

@@ -1,0 +1,98 @@
+import Foundation
+import KLSLanguage
+
+/// Tab completion: names, keywords, builtins, commands, members after `.`, and
+/// file paths inside a string or after `:load`/`:save`. Candidates come from the
+/// builtin registry, the command table and the live session.
+public struct Completer {
+    let session: Interpreter
+
+    /// A completer over the session's variables.
+    public init(session: Interpreter) {
+        self.session = session
+    }
+
+    /// Candidates replacing `word` (the text readline will replace), given the
+    /// line up to the cursor; `append` is the character to add after a unique
+    /// match (nil for none).
+    public func complete(word: String, line: String) -> (matches: [String], append: Character?) {
+        let trimmed = line.drop { $0 == " " }
+        if trimmed.hasPrefix(":") {
+            if !trimmed.contains(" ") { return (Commands.names.map { ":" + $0 }.filter { $0.hasPrefix(word) }.sorted(), " ") }
+            if trimmed.hasPrefix(":load ") || trimmed.hasPrefix(":save ") { return paths(word, closeQuote: false) }
+            if trimmed.hasPrefix(":help ") { return (names(prefix: word), nil) }
+            if trimmed.hasPrefix(":time ") == false { return ([], nil) }
+        }
+        if word.hasPrefix("?") {
+            return (names(prefix: String(word.dropFirst())).map { "?" + $0 }, nil)
+        }
+        if insideString(line, before: word) { return paths(word, closeQuote: true) }
+        if let dot = word.lastIndex(of: ".") {
+            let base = String(word[..<dot]), prefix = String(word[word.index(after: dot)...])
+            guard let value = session.globals[base] else { return ([], nil) }
+            return (Members.names(of: value).filter { $0.hasPrefix(prefix) }.sorted().map { base + "." + $0 }, nil)
+        }
+        // Keep anything before the identifier being typed (`x/ab`, `-ab`).
+        let head = word.lastIndex { !Completer.isIdentifier($0) }.map { String(word[...$0]) } ?? ""
+        let identifier = String(word.dropFirst(head.count))
+        guard identifier.allSatisfy(Completer.isIdentifier) else { return ([], nil) }
+        let matches = names(prefix: identifier)
+        let unique = matches.count == 1 ? matches[0] : nil
+        let append: Character = unique.flatMap { BuiltinRegistry.builtin($0) } != nil && session.globals[unique ?? ""] == nil ? "(" : " "
+        return (matches.map { head + $0 }, append)
+    }
+
+    /// Variables, builtins and keywords starting with `prefix`.
+    func names(prefix: String) -> [String] {
+        let all = Set(session.globals.assigned.map(\.0) + BuiltinRegistry.names + Keyword.allCases.map(\.rawValue))
+        return all.filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    /// True when an unclosed `"` precedes the word.
+    func insideString(_ line: String, before word: String) -> Bool {
+        let head = line.dropLast(word.count)
+        var open = false, escaped = false
+        for c in head {
+            if escaped { escaped = false; continue }
+            if c == "\\" { escaped = true } else if c == "\"" { open.toggle() }
+        }
+        return open
+    }
+
+    /// Files and folders whose path starts with `word` (`~` expanded for the
+    /// lookup, kept as typed); folders end in `/` and take nothing after; a
+    /// unique file inside a string gets its closing quote.
+    func paths(_ word: String, closeQuote: Bool) -> (matches: [String], append: Character?) {
+        let expanded = word.hasPrefix("~") ? NSString(string: word).expandingTildeInPath + (word.hasSuffix("/") && word.count > 1 ? "/" : "") : word
+        let (folder, prefix): (String, String)
+        if let slash = expanded.lastIndex(of: "/") {
+            folder = String(expanded[...slash])
+            prefix = String(expanded[expanded.index(after: slash)...])
+        } else {
+            (folder, prefix) = ("", expanded)
+        }
+        let typedFolder = word.lastIndex(of: "/").map { String(word[...$0]) } ?? ""
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return ([], nil) }
+        var matches: [String] = []
+        for entry in entries.sorted() where entry.hasPrefix(prefix) && (prefix.hasPrefix(".") || !entry.hasPrefix(".")) {
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: folder + entry, isDirectory: &isFolder)
+            matches.append(typedFolder + entry + (isFolder.boolValue ? "/" : ""))
+        }
+        let file = matches.count == 1 && !matches[0].hasSuffix("/")
+        return (matches, file ? (closeQuote ? "\"" : " ") : nil)
+    }
+
+    static func isIdentifier(_ c: Character) -> Bool {
+        c == "_" || (c.isASCII && (c.isLetter || c.isNumber))
+    }
+
+    /// The longest prefix shared by every match.
+    public static func commonPrefix(_ matches: [String]) -> String {
+        guard var prefix = matches.first else { return "" }
+        for m in matches.dropFirst() {
+            while !m.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import KLSLanguage
+import KLSTensor
+
+extension REPL {
+    enum Outcome { case proceed, quit }
+
+    /// Runs one `:command`.
+    func handle(_ name: String, _ argument: String) -> Outcome {
+        guard Commands.named(name) != nil else {
+            let hint = Suggestions.nearest(name, among: Commands.names).map { " (did you mean :\($0)?)" } ?? " (:help lists the commands)"
+            console.err(console.styled("error:", .red) + " unknown command :\(name)" + hint)
+            return .proceed
+        }
+        switch name {
+        case "quit": return .quit
+        case "help": help(argument)
+        case "vars": variables()
+        case "reset":
+            interpreter.reset()
+            log.removeAll()
+            console.out(console.styled("session reset", .dim))
+        case "load": load(argument)
+        case "save": save(argument)
+        case "time":
+            guard !argument.isEmpty else { return usage("time") }
+            evaluate(argument, timed: true)
+        case "seed":
+            guard let n = UInt64(argument), n < 1 << 53 else { return usage("seed") }
+            interpreter.random.reseed(n)
+            log.append("seed(\(n))")
+        case "precision":
+            guard let n = Int(argument), (1...17).contains(n) else { return usage("precision", "N from 1 to 17") }
+            interpreter.formatter.precision = n
+        case "history":
+            let count = argument.isEmpty ? nil : Int(argument)
+            if !argument.isEmpty && count == nil { return usage("history") }
+            let entries = history.last(count)
+            for (i, entry) in zip(entries.indices, entries) {
+                console.out(String(format: "%5d  ", i + 1) + entry.replacingOccurrences(of: "\n", with: "\n       "))
+            }
+        default:
+            break
+        }
+        return .proceed
+    }
+
+    func usage(_ name: String, _ detail: String? = nil) -> Outcome {
+        let command = Commands.named(name)
+        console.err(console.styled("error:", .red) + " usage: \(command?.usage ?? name)" + (detail.map { " (\($0))" } ?? ""))
+        return .proceed
+    }
+
+    func help(_ argument: String) {
+        let name = argument.hasPrefix(":") ? String(argument.dropFirst()) : argument
+        if name.isEmpty {
+            console.out(Commands.help + "\n\n" + Help.overview())
+            return
+        }
+        if let command = Commands.named(name) {
+            console.out("\(command.usage)\n  \(command.summary)")
+            return
+        }
+        if case .function(let f)? = interpreter.globals[name], case .user = f.body {
+            console.out((try? Help.text(for: .function(f))) ?? name)
+            return
+        }
+        do {
+            console.out(try Help.text(named: name))
+        } catch {
+            console.err(ErrorRenderer(console: console).interactive(error, source: ""))
+        }
+    }
+
+    func variables() {
+        let rows = interpreter.globals.assigned.map { name, value -> [String] in
+            var text = interpreter.formatter.inline(value)
+            if text.count > 48 { text = String(text.prefix(47)) + "…" }
+            return [name, value.typeName, REPL.shape(of: value), text]
+        }
+        guard !rows.isEmpty else {
+            console.out(console.styled("no variables yet", .dim))
+            return
+        }
+        let table = [["name", "kind", "shape", "value"]] + rows
+        let widths = (0..<4).map { c in table.map { $0[c].count }.max() ?? 0 }
+        for (i, row) in table.enumerated() {
+            let line = row.enumerated().map { c, cell in c == 3 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+            console.out(i == 0 ? console.styled(line, .dim) : line)
+        }
+    }
+
+    static func shape(of value: Value) -> String {
+        switch value {
+        case .tensor(let t): return Shape.describe(t.shape)
+        case .number, .bool: return "[]"
+        case .list(let items): return "\(items.count) items"
+        case .distribution(let d): return Shape.describe(d.batchShape + d.eventShape)
+        default: return ""
+        }
+    }
+
+    func load(_ argument: String) {
+        let path = REPL.unquote(argument)
+        guard !path.isEmpty else { _ = usage("load"); return }
+        guard let data = FileManager.default.contents(atPath: NSString(string: path).expandingTildeInPath) else {
+            console.err(console.styled("error:", .red) + " cannot read '\(path)'")
+            return
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        do {
+            let statements = try Parser.parse(text)
+            try shell.run(statements) { statement, _ in self.log.append(REPL.source(of: statement, in: text)) }
+        } catch {
+            _ = editor.takeInterrupt()
+            console.err(ErrorRenderer(console: console).script(error, file: path, source: text))
+        }
+    }
+
+    func save(_ argument: String) {
+        let path = REPL.unquote(argument)
+        guard !path.isEmpty else { _ = usage("save"); return }
+        let header = "# Saved by kls \(KLSShellInfo.version): this session's successful statements.\nseed(\(initialSeed))\n"
+        let text = header + log.map { $0 + "\n" }.joined()
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: NSString(string: path).expandingTildeInPath))
+            console.out(console.styled("saved \(log.count) statements to \(path)", .dim))
+        } catch {
+            console.err(console.styled("error:", .red) + " cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    static func unquote(_ s: String) -> String {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        if t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\"") { return String(t.dropFirst().dropLast()) }
+        return t
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import KLSLanguage
+import KLSTensor
+
+/// The interactive shell (§8): prompts, continuation lines, statements,
+/// commands, history and completion over a `LineEditor`.
+public final class REPL {
+    let shell: ShellSession
+    let editor: LineEditor
+    let history: History
+    /// Statements that ran without error, as typed: what `:save` writes.
+    var log: [String] = []
+    let initialSeed: UInt64
+    var interpreter: Interpreter { shell.interpreter }
+    var console: Console { shell.console }
+
+    /// A REPL over `shell`, reading from `editor`, recording into `history`.
+    public init(shell: ShellSession, editor: LineEditor, history: History) {
+        self.shell = shell
+        self.editor = editor
+        self.history = history
+        initialSeed = shell.interpreter.random.seed
+        editor.completer = Completer(session: shell.interpreter)
+        for entry in history.entries { editor.remember(entry) }
+    }
+
+    /// The first line a user sees.
+    public static var banner: String { "kls \(KLSShellInfo.version) — KL divergence by experiment. Type :help for help, :quit to leave." }
+
+    /// Reads and runs until `:quit` or Ctrl-D; returns the exit status.
+    public func run(showBanner: Bool = true) -> Int32 {
+        if showBanner { console.out(console.styled(REPL.banner, .dim)) }
+        var buffer = ""
+        _ = editor.takeInterrupt()
+        while true {
+            let input = editor.readLine(prompt: buffer.isEmpty ? "kls> " : "...> ")
+            // Ctrl-C while this line was being typed abandoned any unfinished statement.
+            if editor.takeInterrupt() { buffer = "" }
+            switch input {
+            case .end:
+                if !buffer.isEmpty {
+                    console.out("")
+                    buffer = ""
+                    continue
+                }
+                console.flush()
+                return 0
+            case .interrupted:
+                buffer = ""
+            case .line(let line):
+                if buffer.isEmpty, let command = REPL.command(in: line) {
+                    // ↑ Enter should never quit by surprise: :quit is not recorded.
+                    if command.name != "quit" { remember(line) }
+                    if handle(command.name, command.argument) == .quit {
+                        console.flush()
+                        return 0
+                    }
+                    continue
+                }
+                buffer += buffer.isEmpty ? line : "\n" + line
+                if Parser.isIncomplete(buffer) { continue }
+                remember(buffer)
+                evaluate(buffer)
+                buffer = ""
+            }
+        }
+    }
+
+    func remember(_ entry: String) {
+        if history.add(entry) { editor.remember(entry) }
+    }
+
+    /// `:name argument` or `?name`, else nil.
+    static func command(in line: String) -> (name: String, argument: String)? {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("?") { return ("help", String(text.dropFirst()).trimmingCharacters(in: .whitespaces)) }
+        guard text.hasPrefix(":") else { return nil }
+        let body = text.dropFirst()
+        let name = body.prefix { !$0.isWhitespace }
+        return (String(name), String(body.dropFirst(name.count)).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Runs an entry's statements, logging each one that succeeds.
+    func evaluate(_ text: String, timed: Bool = false) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var last: Value? = nil
+        do {
+            let statements = try Parser.parse(text)
+            try shell.run(statements) { statement, value in
+                self.log.append(REPL.source(of: statement, in: text))
+                if let value { last = value }
+            }
+        } catch {
+            _ = editor.takeInterrupt()
+            report(error, source: text)
+        }
+        if timed { reportTime(since: start, last) }
+    }
+
+    func report(_ error: KLSError, source: String) {
+        if error.kind == .interrupted {
+            console.err(console.styled("interrupted", .yellow) + console.styled(" (the session is intact)", .dim))
+            return
+        }
+        var shown = error
+        // An error inside a function defined earlier points into other text: show
+        // the call in this entry instead.
+        if let call = error.trace.last {
+            shown.range = call.range
+            shown.hint = ([error.hint, "raised inside \(call.function)"].compactMap { $0 }).joined(separator: "; ")
+        }
+        console.err(ErrorRenderer(console: console).interactive(shown, source: source))
+    }
+
+    func reportTime(since start: UInt64, _ value: Value?) {
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        var line = "time: \(Formatter.number(seconds, precision: 4)) s"
+        if case .record(let r)? = value, let n = r["n"].flatMap({ try? $0.asNumber() }), seconds > 0 {
+            let multiplier = r.kind == "comparison" ? 1.0 : 1.0
+            line += "  (\(Formatter.number(n * multiplier / seconds, precision: 3)) samples/s)"
+        }
+        console.out(console.styled(line, .dim))
+    }
+
+    /// The text of `statement` inside `text` (ranges count Unicode scalars).
+    static func source(of statement: Statement, in text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        let lo = Swift.max(0, Swift.min(statement.range.start.offset, scalars.count))
+        let hi = Swift.max(lo, Swift.min(statement.range.end.offset, scalars.count))
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[lo..<hi])
+        return String(view)
+    }
+}
+
+/// Facts about the build the shell shows.
+public enum KLSShellInfo {
+    /// The version in the banner and `--version`.
+    public static let version = "0.2.0"
+}

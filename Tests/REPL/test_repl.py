@@ -1,0 +1,158 @@
+"""The REPL in a real pseudo-terminal (pexpect): prompt, evaluation,
+continuation, history across sessions, completion, Ctrl-C at the prompt and
+during a long kl_mc, :save replayed by `kls FILE`, NO_COLOR, Ctrl-D."""
+import os
+import re
+import subprocess
+import time
+
+import pexpect
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KLS = os.environ.get("KLS_BINARY", os.path.join(ROOT, ".build", "debug", "kls"))
+PROMPT = "kls> "
+
+
+def spawn(tmp_path, color=False, history=None):
+    env = dict(os.environ, TERM="xterm", KLS_HISTORY=str(history or tmp_path / "history"))
+    env.pop("NO_COLOR", None)
+    if not color:
+        env["NO_COLOR"] = "1"
+    child = pexpect.spawn(KLS, env=env, encoding="utf-8", timeout=10, dimensions=(40, 120))
+    child.expect_exact(PROMPT)
+    return child
+
+
+def run(child, line):
+    """Sends a line; returns what was printed before the next prompt."""
+    child.sendline(line)
+    child.expect_exact(PROMPT)
+    return child.before
+
+
+def test_banner_prompt_and_evaluation(tmp_path):
+    env = dict(os.environ, TERM="xterm", KLS_HISTORY=str(tmp_path / "h"), NO_COLOR="1")
+    child = pexpect.spawn(KLS, env=env, encoding="utf-8", timeout=10)
+    child.expect(r"kls \d+\.\d+\.\d+ .*Type :help")
+    child.expect_exact(PROMPT)
+    assert "3" in run(child, "1 + 2")
+    child.sendline(":quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_continuation_prompt(tmp_path):
+    child = spawn(tmp_path)
+    child.sendline("x = [1,")
+    child.expect_exact("...> ")
+    child.sendline("2]")
+    child.expect_exact(PROMPT)
+    assert "[1, 2]" in run(child, "x")
+    child.sendline("f(v) = {")
+    child.expect_exact("...> ")
+    child.sendline("  v * 10")
+    child.expect_exact("...> ")
+    child.sendline("}")
+    child.expect_exact(PROMPT)
+    assert "30" in run(child, "f(3)")
+
+
+def test_wrong_statement_is_reported_at_once(tmp_path):
+    child = spawn(tmp_path)
+    out = run(child, "1 2")
+    assert "error: unexpected number 2" in out
+    assert "^" in out
+
+
+def test_history_persists_across_sessions(tmp_path):
+    history = tmp_path / "hist"
+    first = spawn(tmp_path, history=history)
+    assert "42" in run(first, "marker = 41; marker + 1")
+    first.sendline(":quit")
+    first.expect(pexpect.EOF)
+    assert "marker = 41; marker + 1" in history.read_text()
+    second = spawn(tmp_path, history=history)
+    second.send("\x1b[A")          # up arrow recalls the last entry
+    second.send("\r")
+    second.expect_exact(PROMPT)
+    assert "42" in second.before
+
+
+def test_tab_completes_a_variable_and_a_builtin(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "my_variable = 5")
+    child.send("my_var\t")
+    time.sleep(0.3)
+    child.send(" * 2\r")
+    child.expect_exact(PROMPT)
+    assert "10" in child.before
+    child.send("logsum\t")
+    time.sleep(0.3)
+    child.send("[0, 0])\r")
+    child.expect_exact(PROMPT)
+    assert "0.693147" in child.before
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line(tmp_path):
+    child = spawn(tmp_path)
+    child.send("this is not sent")
+    time.sleep(0.2)
+    child.sendintr()
+    child.expect_exact(PROMPT)
+    out = run(child, "1 + 1")
+    assert "2" in out
+    assert "error" not in out
+
+
+def test_ctrl_c_stops_a_long_kl_mc_and_keeps_the_session(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "kept = 123")
+    child.sendline("kl_mc(Normal(0, 1), Normal(1, 1), n=1e10)")
+    time.sleep(1.0)
+    sent = time.monotonic()
+    child.sendintr()
+    child.expect("interrupted")
+    assert time.monotonic() - sent < 0.2 + 0.3  # 0.2 s to stop, plus pty round trips
+    child.expect_exact(PROMPT)
+    assert "123" in run(child, "kept")
+
+
+def test_save_replays_with_the_same_values(tmp_path):
+    child = spawn(tmp_path)
+    shown = run(child, "a = randn(3); a")
+    values = re.search(r"\[[-0-9.e+, ]+\]", shown).group(0)
+    run(child, "b = sum(a)")
+    path = tmp_path / "session.kls"
+    assert "saved" in run(child, f":save {path}")
+    replay = subprocess.run([KLS, str(path)], capture_output=True, text=True)
+    assert replay.returncode == 0
+    assert values in replay.stdout
+
+
+def test_no_color_and_color(tmp_path):
+    plain = spawn(tmp_path)
+    out = run(plain, "undefined_name")
+    assert "error: unknown name" in out
+    assert "\x1b[31" not in out
+    colored = spawn(tmp_path, color=True)
+    out = run(colored, "undefined_name")
+    assert "\x1b[31;1merror:\x1b[0m" in out
+
+
+def test_ctrl_d_leaves_with_status_zero(tmp_path):
+    child = spawn(tmp_path)
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_commands(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "v = [1, 2]")
+    assert "v" in run(child, ":vars") and "tensor" in run(child, ":vars")
+    assert "logsumexp(x, axis=none" in run(child, "?logsumexp")
+    assert "did you mean :load" in run(child, ":lod x")
+    assert "time:" in run(child, ":time sum(randn(1000))")
