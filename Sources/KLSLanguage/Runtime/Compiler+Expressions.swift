@@ -242,8 +242,9 @@ extension Compiler {
             switch collection {
             case .tensor(let t) where t.rank == 1:
                 for i in 0..<t.count {
-                    // Polling every 256 iterations keeps Ctrl-C prompt at no cost.
-                    if i & 255 == 0 { try Cancellation.check() }
+                    // Every 8 iterations: prompt for Ctrl-C even with slow bodies
+                    // (which poll again in their own calls), nearly free for fast ones.
+                    if i & 7 == 0 { try Cancellation.check() }
                     setter.store(frame, .number(t[flat: i]))
                     _ = try run(frame)
                 }

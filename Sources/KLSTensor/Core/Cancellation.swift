@@ -6,7 +6,7 @@ import Synchronization
 /// flag and long-running loops (the evaluator, chunked kernels, Monte Carlo) poll
 /// it between chunks and throw `KLSError(kind: .interrupted)`.
 public enum Cancellation {
-    private static let flag = Atomic<Bool>(false)
+    @usableFromInline static let flag = Atomic<Bool>(false)
 
     /// Asks running computations to stop. Safe to call from a signal handler.
     public static func request() {
@@ -19,12 +19,13 @@ public enum Cancellation {
     }
 
     /// True when a stop was requested and not yet reset.
-    public static var isRequested: Bool {
+    @inlinable public static var isRequested: Bool {
         flag.load(ordering: .relaxed)
     }
 
-    /// Throws `KLSError(kind: .interrupted)` when a stop was requested.
-    public static func check() throws(KLSError) {
+    /// Throws `KLSError(kind: .interrupted)` when a stop was requested. Inlinable:
+    /// the interpreter calls it on every loop iteration.
+    @inlinable public static func check() throws(KLSError) {
         if flag.load(ordering: .relaxed) {
             throw KLSError("interrupted", kind: .interrupted)
         }

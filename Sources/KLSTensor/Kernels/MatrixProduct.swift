@@ -22,12 +22,14 @@ extension Tensor {
             guard let c = out.baseAddress else { return }
             let pa = UnsafePointer(a.storage.pointer), pb = UnsafePointer(b.storage.pointer)
             withExtendedLifetime((a, b)) {
-                for t in 0..<batchCount {
+                for t in 0..<batchCount where !Cancellation.isRequested {
                     let (oa, ob) = batchOffsets(t, batch, aStrides, bStrides)
                     multiply(pa + oa * m * k, pb + ob * k * n, c + t * m * n, m, k, n)
                 }
             }
         }
+        // A product stopped by Ctrl-C left the result unfinished.
+        try Cancellation.check()
         if a.rank == 1 { shape.remove(at: shape.count - 2) }
         if b.rank == 1 { shape.removeLast() }
         return try result.reshaped(shape)
@@ -57,7 +59,7 @@ extension Tensor {
         let panel = 64
         Parallel.forEachChunk(blocks, cost: Swift.max(1, 4 * k * n / 8)) { range in
             var j0 = 0
-            while j0 < n {
+            while j0 < n && !Cancellation.isRequested {
                 let width = Swift.min(panel, n - j0)
                 for block in range {
                     let i0 = block * 4
