@@ -26,13 +26,40 @@ struct KLSCommand: ParsableCommand {
     @Flag(help: "Never use colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(help: "Replay FILE as a transcript: each statement after the prompt, then its output.")
+    var echo = false
+
+    @Flag(help: "Classroom mode: show each statement of FILE and wait for Enter (q quits to the REPL).")
+    var step = false
+
+    @Flag(help: "Check FILE: statements followed by '#=> expected' must display exactly that.")
+    var check = false
+
     func validate() throws {
         if expression != nil && file != nil {
             throw ValidationError("give either -e STATEMENTS or FILE, not both")
         }
+        if [echo, step, check].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --echo, --step and --check")
+        }
+        if (echo || step || check) && (file == nil || expression != nil) {
+            throw ValidationError("--echo, --step and --check need a FILE")
+        }
         if let seed, seed >= 1 << 53 {
             throw ValidationError("--seed must be below 2^53, got \(seed)")
         }
+    }
+
+    /// `--echo` and `--step`: stepping waits only on a terminal, and on a terminal
+    /// the session stays open as a REPL afterwards.
+    func replay(_ source: String, file: String, session: ShellSession, console: Console) -> Int32 {
+        let interactive = step && Console.isTerminal(0)
+        let pause: (() -> String?)? = interactive ? { Swift.readLine(strippingNewline: true) } : nil
+        let (status, _) = TranscriptRunner(session: session, pause: pause).run(source: source, file: file)
+        guard interactive else { return status }
+        console.out(console.styled("(end of \(file): the session stays open; :quit to leave)", .dim))
+        let history = History(path: History.defaultPath) { console.err(console.styled("warning:", .yellow) + " " + $0) }
+        return REPL(shell: session, editor: ReadlineEditor(), history: history).run(showBanner: false)
     }
 
     /// Runs the command and returns the exit status.
@@ -52,7 +79,10 @@ struct KLSCommand: ParsableCommand {
                 console.err("kls: cannot read '\(file)': \(FileManager.default.fileExists(atPath: file) ? "permission denied or a directory" : "no such file")")
                 return 2
             }
-            return runner.run(source: String(decoding: data, as: UTF8.self), file: file)
+            let source = String(decoding: data, as: UTF8.self)
+            if check { return CheckRunner(seed: seed, console: console).run(source: source, file: file) }
+            if echo || step { return replay(source, file: file, session: session, console: console) }
+            return runner.run(source: source, file: file)
         }
         if Console.isTerminal(0) {
             let history = History(path: History.defaultPath) { console.err(console.styled("warning:", .yellow) + " " + $0) }

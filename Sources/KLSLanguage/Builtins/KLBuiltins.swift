@@ -132,6 +132,9 @@ enum KLBuiltins {
             }
             for r in 0..<batch { out[(n - 1) * batch + r] = moments[0][r].mean }
         }
+        if let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
+            session.lastTrace = (trace.storage, exact[flat: 0])
+        }
         return Value.from(trace)
     }
 

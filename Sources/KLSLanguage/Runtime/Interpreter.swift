@@ -28,6 +28,23 @@ public final class Interpreter {
     /// The lowest stack address user calls may reach (see `StackGuard`).
     var stackFloor = StackGuard.floor()
     let rootFrame = Frame(count: 0, parent: nil)
+    /// The last kl_trace and its exact KL, so `plot(kl_trace(…))` can draw it.
+    var lastTrace: (storage: TensorStorage, exact: Double)? = nil
+    /// Columns available for text plots: `COLUMNS`, else the terminal's, else 80.
+    public var displayWidth: Int = Interpreter.terminalWidth()
+
+    /// The exact KL remembered for a tensor returned by kl_trace.
+    func traceExact(of t: Tensor) -> Double? {
+        guard let trace = lastTrace, trace.storage === t.storage else { return nil }
+        return trace.exact
+    }
+
+    static func terminalWidth() -> Int {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
 
     /// A session. Without a seed, the stream is seeded from the clock.
     public init(seed: UInt64? = nil, output: @escaping (String) -> Void = { print($0) },

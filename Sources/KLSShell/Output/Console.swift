@@ -26,6 +26,13 @@ public final class Console: @unchecked Sendable {
         if pending.count > 1 << 16 || Console.stdoutIsTerminal { flush() }
     }
 
+    /// Writes text to standard output without a newline and flushes it (a
+    /// prompt that waits for the presenter).
+    public func write(_ text: String) {
+        pending.append(contentsOf: text.utf8)
+        flush()
+    }
+
     /// Writes a line to standard error, after flushing standard output.
     public func err(_ text: String) {
         flush()

@@ -1,0 +1,80 @@
+import Foundation
+
+/// What a plot shows, independent of how it is drawn (terminal text or SVG).
+public struct PlotData: Sendable {
+    /// Line series: x and y of equal length.
+    public var lines: [(x: [Double], y: [Double])] = []
+    /// A shaded band (low and high at each x of the first series).
+    public var band: (low: [Double], high: [Double])? = nil
+    /// A horizontal reference line and its label (the exact KL).
+    public var reference: (value: Double, label: String)? = nil
+    /// Histogram bars: left edges, width and counts.
+    public var bars: (edges: [Double], width: Double, counts: [Double])? = nil
+    public var title: String? = nil
+    public var xLabel: String? = nil
+    public var yLabel: String? = nil
+    /// Points before this index do not set the y range (a trace's first draws
+    /// swing wildly and would flatten the rest); they are still drawn, clipped.
+    public var yRangeFrom = 0
+
+    /// The x range covered by everything drawn.
+    var xRange: (Double, Double) {
+        var values = lines.flatMap(\.x)
+        if let bars { values += bars.edges + [bars.edges.last.map { $0 + bars.width } ?? 0] }
+        return PlotData.range(values)
+    }
+
+    /// The y range covered by everything drawn (bars start at zero).
+    var yRange: (Double, Double) {
+        var values = lines.flatMap { $0.y.dropFirst(Swift.min(yRangeFrom, Swift.max(0, $0.y.count - 1))) }
+        if let band { values += band.low.dropFirst(yRangeFrom) + band.high.dropFirst(yRangeFrom) }
+        if let reference { values.append(reference.value) }
+        if let bars { values += bars.counts + [0] }
+        return PlotData.range(values)
+    }
+
+    static func range(_ values: [Double]) -> (Double, Double) {
+        let finite = values.filter(\.isFinite)
+        guard var low = finite.min(), var high = finite.max() else { return (0, 1) }
+        if low == high {
+            low -= Swift.max(0.5, Swift.abs(low) * 0.1)
+            high += Swift.max(0.5, Swift.abs(high) * 0.1)
+        }
+        return (low, high)
+    }
+
+    /// About `count` round tick values covering `low…high` (1, 2 or 5 × 10ᵏ apart).
+    static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+        let span = high - low
+        guard span > 0, span.isFinite else { return [low] }
+        let raw = span / Double(count)
+        let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var ticks: [Double] = []
+        var t = Foundation.ceil(low / step) * step
+        while t <= high + step * 1e-9 {
+            ticks.append(Swift.abs(t) < step * 1e-9 ? 0 : t)
+            t += step
+        }
+        return ticks
+    }
+
+    /// A convergence band from a running mean: the terms are recovered from the
+    /// running means, and the band is mean ± 2 standard errors at each step.
+    static func convergenceBand(_ runningMean: [Double]) -> (low: [Double], high: [Double]) {
+        var low: [Double] = [], high: [Double] = []
+        var previous = 0.0, mean = 0.0, m2 = 0.0
+        for (i, m) in runningMean.enumerated() {
+            let n = Double(i + 1)
+            let term = n * m - (n - 1) * previous
+            previous = m
+            let delta = term - mean
+            mean += delta / n
+            m2 += delta * (term - mean)
+            let stderr = n > 1 ? (m2 / (n - 1) / n).squareRoot() : 0
+            low.append(m - 2 * stderr)
+            high.append(m + 2 * stderr)
+        }
+        return (low, high)
+    }
+}
