@@ -104,6 +104,11 @@ import Testing
         Case(source: "Normal(0, 1).foo", message: "a distribution has no member 'foo'"),
         Case(source: "sample(Normal(0, 1), n=1e12)", message: "over the memory limit"),
         Case(source: "mean(Normal(0, 1), axis=0)", message: "axis= applies to tensors"),
+        // Plots
+        Case(source: "hist([1, 2], bins=0)", message: "bins must be a whole number ≥ 1"),
+        Case(source: "hist(1/0)", message: "hist: x has no finite values"),
+        Case(source: "plot([1, 2], [1, 2, 3])", message: "same length"),
+        Case(source: "plot([1, 2], file=\"out.png\")", message: "file must name an .svg file"),
         // Checks
         Case(source: "assert(false, \"boom\")", message: "assertion failed: boom"),
         Case(source: "assert_close([1, 2, 3], [1, 2.001, 3])", message: "at index [1]: a = 2, b = 2.001"),

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Every example in `examples/` runs to completion on a clean clone.
+/// Every example in `examples/` runs to completion, and passes `kls --check`.
 @Suite struct ExampleTests {
     static let examples: [String] = {
         let folder = KLSProcess.root.appendingPathComponent("examples")
@@ -23,5 +23,8 @@ import Testing
         let unexpected = result.stderr.split(separator: "\n").filter { !$0.hasPrefix("warning: ") }
         #expect(unexpected.isEmpty, "stderr: \(result.stderr)")
         #expect(!result.stdout.isEmpty)
+        let check = try KLSProcess.run(["--check", path])
+        #expect(check.status == 0, "\(check.stdout)")
+        #expect(check.stdout.hasSuffix(" passed, 0 failed\n"))
     }
 }

@@ -156,3 +156,23 @@ def test_commands(tmp_path):
     assert "logsumexp(x, axis=none" in run(child, "?logsumexp")
     assert "did you mean :load" in run(child, ":lod x")
     assert "time:" in run(child, ":time sum(randn(1000))")
+
+
+def test_step_waits_for_enter_and_q_opens_the_repl(tmp_path):
+    script = tmp_path / "lesson.kls"
+    script.write_text("# lesson\na = 20\na + 1\na + 2\n")
+    env = dict(os.environ, TERM="xterm", KLS_HISTORY=str(tmp_path / "h"), NO_COLOR="1")
+    child = pexpect.spawn(KLS, ["--step", str(script)], env=env, encoding="utf-8", timeout=10)
+    child.expect_exact("kls> a = 20")
+    child.sendline("")
+    child.expect_exact("kls> a + 1")
+    time.sleep(0.3)
+    assert "21" not in child.before          # nothing runs before Enter
+    child.sendline("")
+    child.expect_exact("21")
+    child.expect_exact("kls> a + 2")
+    child.sendline("q")                       # stop stepping: the REPL keeps the variables
+    child.expect_exact("the session stays open")
+    child.expect_exact(PROMPT)
+    child.sendline("a * 2")
+    child.expect_exact("40")

@@ -30,6 +30,8 @@ public struct CheckRunner {
         let capture = Console(color: false) { _, bytes in shown += String(decoding: bytes, as: UTF8.self) }
         let session = ShellSession(seed: seed, console: capture)
         session.interpreter.warn = { _ in }
+        // Expectations must not depend on the terminal the check runs in.
+        session.interpreter.displayWidth = 80
         var passed = 0, failed = 0
         for group in layout.groups {
             shown = ""
