@@ -13,7 +13,10 @@ public struct SVGPlot {
         let (x0, x1) = data.xRange, (y0, y1) = data.yRange
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let px = { (x: Double) in self.left + (x - x0) / (x1 - x0) * plotWidth }
-        let py = { (y: Double) in self.top + Swift.min(1, Swift.max(0, (y1 - y) / (y1 - y0))) * plotHeight }
+        // Points outside the y range (a trace's first draws) are clipped by the
+        // plot area's clip path; clamping only keeps them from running off to
+        // infinity.
+        let py = { (y: Double) in self.top + Swift.min(3, Swift.max(-2, (y1 - y) / (y1 - y0))) * plotHeight }
         let f = { (v: Double) in String(format: "%.2f", v) }
         var svg: [String] = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
@@ -23,6 +26,7 @@ public struct SVGPlot {
         if let title = data.title {
             svg.append("<text class=\"title\" x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(SVGPlot.escape(title))</text>")
         }
+        svg.append("<defs><clipPath id=\"area\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>")
         svg.append("<g class=\"grid\" stroke=\"#e5e5e5\">")
         for t in PlotData.ticks(y0, y1) { svg.append("<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(t)))\"/>") }
         svg.append("</g>")
@@ -36,11 +40,11 @@ public struct SVGPlot {
         if let band = data.band, let xs = data.lines.first?.x, !xs.isEmpty {
             let upper = zip(xs, band.high).map { "\(f(px($0))),\(f(py($1)))" }
             let lower = zip(xs, band.low).reversed().map { "\(f(px($0))),\(f(py($1)))" }
-            svg.append("<polygon class=\"band\" fill=\"#4c72b0\" fill-opacity=\"0.2\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>")
+            svg.append("<polygon class=\"band\" clip-path=\"url(#area)\" fill=\"#4c72b0\" fill-opacity=\"0.2\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>")
         }
         for line in data.lines {
             let points = zip(line.x, line.y).filter { $0.isFinite && $1.isFinite }.map { "\(f(px($0))),\(f(py($1)))" }
-            svg.append("<polyline class=\"data\" fill=\"none\" stroke=\"#1f4e8c\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>")
+            svg.append("<polyline class=\"data\" clip-path=\"url(#area)\" fill=\"none\" stroke=\"#1f4e8c\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>")
         }
         if let reference = data.reference {
             svg.append("<line class=\"reference\" x1=\"\(f(left))\" y1=\"\(f(py(reference.value)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(reference.value)))\" stroke=\"#c44e52\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>")
