@@ -27,11 +27,12 @@ extension Compiler {
             }
         case .binary(let op, let lhs, let rhs):
             let a = try compile(lhs), b = try compile(rhs)
+            let fused = (operand(lhs), operand(rhs))
             switch op {
-            case .add: return arithmetic(a, b, op, range) { $0 + $1 }
-            case .subtract: return arithmetic(a, b, op, range) { $0 - $1 }
-            case .multiply: return arithmetic(a, b, op, range) { $0 * $1 }
-            case .divide: return arithmetic(a, b, op, range) { $0 / $1 }
+            case .add: return arithmetic(a, b, fused, op, range) { $0 + $1 }
+            case .subtract: return arithmetic(a, b, fused, op, range) { $0 - $1 }
+            case .multiply: return arithmetic(a, b, fused, op, range) { $0 * $1 }
+            case .divide: return arithmetic(a, b, fused, op, range) { $0 / $1 }
             default: break
             }
             return { frame throws(KLSError) in
@@ -110,13 +111,50 @@ extension Compiler {
 
     /// `a op b` for the four arithmetic operators: numbers are computed inline by a
     /// closure specialized for the operator, anything else goes to `Operators`.
-    func arithmetic(_ a: @escaping Code, _ b: @escaping Code, _ op: BinaryOperator, _ range: SourceRange,
-                    _ f: @escaping (Double, Double) -> Double) -> Code {
-        { frame throws(KLSError) in
+    /// When an operand is a local variable or a number literal, its read is fused
+    /// in (no closure call), which is most of the cost of `s = s + i` in a loop.
+    func arithmetic(_ a: @escaping Code, _ b: @escaping Code, _ fused: (Operand?, Operand?), _ op: BinaryOperator,
+                    _ range: SourceRange, _ f: @escaping (Double, Double) -> Double) -> Code {
+        let slow: Code = { frame throws(KLSError) in
             let x = try a(frame)
             let y = try b(frame)
             if case .number(let p) = x, case .number(let q) = y { return .number(f(p, q)) }
             do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch { throw error.located(at: range) }
+        }
+        switch fused {
+        case (.local(let i)?, .local(let j)?):
+            return { frame throws(KLSError) in
+                if case .number(let p)? = frame.slots[i], case .number(let q)? = frame.slots[j] { return .number(f(p, q)) }
+                return try slow(frame)
+            }
+        case (.local(let i)?, .constant(let q)?):
+            return { frame throws(KLSError) in
+                if case .number(let p)? = frame.slots[i] { return .number(f(p, q)) }
+                return try slow(frame)
+            }
+        case (.constant(let p)?, .local(let j)?):
+            return { frame throws(KLSError) in
+                if case .number(let q)? = frame.slots[j] { return .number(f(p, q)) }
+                return try slow(frame)
+            }
+        default:
+            return slow
+        }
+    }
+
+    /// An operand whose read can be fused into an operator node.
+    enum Operand {
+        case local(Int)
+        case constant(Double)
+    }
+
+    func operand(_ e: Expr) -> Operand? {
+        switch e.kind {
+        case .number(let v): return .constant(v)
+        case .name(let name):
+            if let scope, let slot = scope.slots[name] { return .local(slot) }
+            return nil
+        default: return nil
         }
     }
 
