@@ -25,6 +25,7 @@ let package = Package(
     products: [
         .executable(name: "kls", targets: ["kls"]),
         .library(name: "KLSTensor", targets: ["KLSTensor"]),
+        .library(name: "KLSDistributions", targets: ["KLSDistributions"]),
         .library(name: "KLSLanguage", targets: ["KLSLanguage"]),
     ],
     dependencies: [
