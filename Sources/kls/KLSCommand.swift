@@ -54,12 +54,15 @@ struct KLSCommand: ParsableCommand {
     /// the session stays open as a REPL afterwards.
     func replay(_ source: String, file: String, session: ShellSession, console: Console) -> Int32 {
         let interactive = step && Console.isTerminal(0)
+        // The editor installs the Ctrl-C handler: in class, Ctrl-C stops a long
+        // statement and the lesson goes on.
+        let editor: ReadlineEditor? = interactive ? ReadlineEditor() : nil
         let pause: (() -> String?)? = interactive ? { Swift.readLine(strippingNewline: true) } : nil
         let (status, _) = TranscriptRunner(session: session, pause: pause).run(source: source, file: file)
-        guard interactive else { return status }
+        guard let editor else { return status }
         console.out(console.styled("(end of \(file): the session stays open; :quit to leave)", .dim))
         let history = History(path: History.defaultPath) { console.err(console.styled("warning:", .yellow) + " " + $0) }
-        return REPL(shell: session, editor: ReadlineEditor(), history: history).run(showBanner: false)
+        return REPL(shell: session, editor: editor, history: history).run(showBanner: false)
     }
 
     /// Runs the command and returns the exit status.
