@@ -148,9 +148,3 @@ public struct MonteCarloEngine {
         }
     }
 }
-
-/// Carries values into `concurrentPerform`; each worker touches its own slots.
-struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

@@ -90,7 +90,7 @@ enum CoreBuiltins {
             if difference <= tolerance { continue }
             failures += 1
             let excess = difference.isNaN ? .infinity : difference - tolerance
-            if worst == nil || excess > worst!.excess { worst = (i, excess) }
+            if excess > (worst?.excess ?? -.infinity) { worst = (i, excess) }
         }
         guard let worst else { return }
         let where_ = shape.isEmpty ? "" : " at index \(Shape.describe(unravel(worst.index, shape)))"

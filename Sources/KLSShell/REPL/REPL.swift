@@ -116,8 +116,7 @@ public final class REPL {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         var line = "time: \(Formatter.number(seconds, precision: 4)) s"
         if case .record(let r)? = value, let n = r["n"].flatMap({ try? $0.asNumber() }), seconds > 0 {
-            let multiplier = r.kind == "comparison" ? 1.0 : 1.0
-            line += "  (\(Formatter.number(n * multiplier / seconds, precision: 3)) samples/s)"
+            line += "  (\(Formatter.number(n / seconds, precision: 3)) samples/s)"
         }
         console.out(console.styled(line, .dim))
     }

@@ -80,11 +80,14 @@ public enum Parallel {
     }
 }
 
-/// Carries a value into `concurrentPerform`'s `@Sendable` closure. Sound here
-/// because every worker writes a disjoint chunk and the call joins before return.
-struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Carries a value into `concurrentPerform`'s `@Sendable` closure. Sound where
+/// every worker writes a disjoint part and the call joins before returning.
+public struct Unchecked<T>: @unchecked Sendable {
+    /// The carried value.
+    public let value: T
+
+    /// Wraps `value`.
+    public init(_ value: T) { self.value = value }
 }
 
 import Foundation
