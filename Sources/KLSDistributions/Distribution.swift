@@ -62,13 +62,7 @@ enum DistributionError {
     static func invalid(_ family: String, _ parameter: String, _ requirement: String, _ value: Double, at index: Int?, shape: [Int]) -> KLSError {
         var location = ""
         if let index, !shape.isEmpty {
-            var rest = index
-            var position = [Int](repeating: 0, count: shape.count)
-            for axis in stride(from: shape.count - 1, through: 0, by: -1) {
-                position[axis] = rest % shape[axis]
-                rest /= shape[axis]
-            }
-            location = " at index \(Shape.describe(position))"
+            location = " at index \(Shape.describe(Shape.unravel(index, shape)))"
         }
         return KLSError("\(family): \(parameter) must be \(requirement), got \(String(format: "%g", value))\(location)")
     }

@@ -10,6 +10,12 @@ public struct Theta: Sendable {
         self.b = b
         self.c = c
     }
+
+    /// Element `i` of each parameter tensor (missing parameters are 0).
+    public init(_ parameters: [Tensor], at i: Int) {
+        self.init(parameters.count > 0 ? parameters[0][flat: i] : 0, parameters.count > 1 ? parameters[1][flat: i] : 0,
+                  parameters.count > 2 ? parameters[2][flat: i] : 0)
+    }
 }
 
 /// A family of scalar distributions, described by its formulas at one point.
@@ -75,8 +81,7 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
     /// The parameters of batch element `i`.
     @inline(__always)
     public func theta(_ i: Int) -> Theta {
-        Theta(values.count > 0 ? values[0][flat: i] : 0, values.count > 1 ? values[1][flat: i] : 0,
-              values.count > 2 ? values[2][flat: i] : 0)
+        Theta(values, at: i)
     }
 
     var batchCount: Int { values.first?.count ?? 1 }
@@ -111,9 +116,7 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
         for v in values { parameters.append(try v.broadcast(to: shape)) }
         return try Tensor(shape: shape) { out in
             for e in 0..<out.count {
-                let t = Theta(parameters.count > 0 ? parameters[0][flat: e] : 0, parameters.count > 1 ? parameters[1][flat: e] : 0,
-                              parameters.count > 2 ? parameters[2][flat: e] : 0)
-                out[e] = f(xs[flat: e], t)
+                out[e] = f(xs[flat: e], Theta(parameters, at: e))
             }
         }
     }

@@ -52,11 +52,8 @@ func pairwise<F: ScalarFamily, G: ScalarFamily>(_ q: ScalarDistribution<F>, _ p:
     var qs: [Tensor] = [], ps: [Tensor] = []
     for v in q.values { qs.append(try v.broadcast(to: shape)) }
     for v in p.values { ps.append(try v.broadcast(to: shape)) }
-    func theta(_ t: [Tensor], _ i: Int) -> Theta {
-        Theta(t.count > 0 ? t[0][flat: i] : 0, t.count > 1 ? t[1][flat: i] : 0, t.count > 2 ? t[2][flat: i] : 0)
-    }
     return try Tensor(shape: shape) { out in
-        for i in 0..<out.count { out[i] = f(theta(qs, i), theta(ps, i)) }
+        for i in 0..<out.count { out[i] = f(Theta(qs, at: i), Theta(ps, at: i)) }
     }
 }
 

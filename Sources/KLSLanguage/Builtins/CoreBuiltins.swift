@@ -93,21 +93,11 @@ enum CoreBuiltins {
             if excess > (worst?.excess ?? -.infinity) { worst = (i, excess) }
         }
         guard let worst else { return }
-        let where_ = shape.isEmpty ? "" : " at index \(Shape.describe(unravel(worst.index, shape)))"
+        let where_ = shape.isEmpty ? "" : " at index \(Shape.describe(Shape.unravel(worst.index, shape)))"
         let p = a[flat: worst.index], q = b[flat: worst.index]
         let values = "a = \(Formatter.number(p, precision: 10)), b = \(Formatter.number(q, precision: 10))"
         let gap = "|a − b| = \(Formatter.number(Swift.abs(p - q), precision: 3)) > \(Formatter.number(atol + rtol * Swift.abs(q), precision: 3))"
         let count = a.count == 1 ? "" : " (\(failures) of \(a.count) elements differ)"
         throw KLSError("assert_close failed\(where_): \(values), \(gap)\(count)")
-    }
-
-    static func unravel(_ flat: Int, _ shape: [Int]) -> [Int] {
-        var rest = flat
-        var index = [Int](repeating: 0, count: shape.count)
-        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
-            index[axis] = rest % shape[axis]
-            rest /= shape[axis]
-        }
-        return index
     }
 }

@@ -27,6 +27,17 @@ public enum Shape {
         return strides
     }
 
+    /// The multi-index of row-major position `flat` in `shape`.
+    public static func unravel(_ flat: Int, _ shape: [Int]) -> [Int] {
+        var rest = flat
+        var index = [Int](repeating: 0, count: shape.count)
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] > 0 {
+            index[axis] = rest % shape[axis]
+            rest /= shape[axis]
+        }
+        return index
+    }
+
     /// `[2, 3]` as the user writes it.
     public static func describe(_ shape: [Int]) -> String {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
