@@ -50,6 +50,19 @@ extension Distribution {
         throw KLSError("cdf is defined for scalar distributions; \(family) has event shape \(Shape.describe(eventShape))")
     }
 
+    /// kls's one rule for zero-size axes: a distribution has at least one element
+    /// in its batch and in its event. An empty batch or a zero-dimensional event
+    /// has no draws, no density and no KL worth the name, so it is refused where
+    /// it is made rather than handled in every kernel.
+    public func requireElements() throws(KLSError) {
+        guard sampleShape.contains(0) else { return }
+        let part = batchShape.contains(0) ? "an empty batch" : "a zero-dimensional event"
+        throw KLSError(
+            "\(family) has \(part) (batch \(Shape.describe(batchShape)), event \(Shape.describe(eventShape))); "
+                + "a distribution needs at least one element",
+            hint: "give parameters with at least one element on every axis")
+    }
+
     /// `sample(n)` output shape.
     func outputShape(_ count: Int?) -> [Int] {
         (count.map { [$0] } ?? []) + batchShape + eventShape

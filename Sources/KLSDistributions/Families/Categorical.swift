@@ -73,8 +73,11 @@ public final class Categorical: Distribution {
             for e in 0..<out.count {
                 let v = xs[flat: e]
                 if v.isNaN { out[e] = .nan; continue }
-                guard v == v.rounded(), v >= 0, v < Double(k) else { out[e] = -.infinity; continue }
-                out[e] = Foundation.log(probs[flat: (e % batch) * k + Int(v)])
+                guard let category = Checked.wholeNumber(v), category >= 0, category < k else {
+                    out[e] = -.infinity
+                    continue
+                }
+                out[e] = Foundation.log(probs[flat: (e % batch) * k + category])
             }
         }
     }

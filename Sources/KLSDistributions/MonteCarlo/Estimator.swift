@@ -80,6 +80,14 @@ public struct Moments: Sendable {
         guard n > 0 else { return }
         var s = 0.0
         for i in 0..<n { s += p[i * stride] }
+        count = Double(n)
+        guard s.isFinite else {
+            // A +inf term (q puts mass where p has none) makes the mean +inf and its
+            // spread unbounded; inf − inf makes both nan.
+            mean = s
+            m2 = s.isNaN ? .nan : .infinity
+            return
+        }
         let m = s / Double(n)
         var squares = 0.0, correction = 0.0
         for i in 0..<n {
@@ -87,7 +95,6 @@ public struct Moments: Sendable {
             squares += d * d
             correction += d
         }
-        count = Double(n)
         mean = m + correction / Double(n)
         m2 = squares - correction * correction / Double(n)
     }
@@ -106,7 +113,7 @@ public struct Moments: Sendable {
             m2 += other.m2 + delta * delta * count * other.count / total
         } else {
             mean = (mean * count + other.mean * other.count) / total
-            m2 = .nan
+            m2 = mean.isNaN ? .nan : .infinity
         }
         count = total
     }

@@ -18,6 +18,8 @@ public struct MonteCarloEngine {
     /// An engine for KL(q‖p); throws when the event shapes differ.
     public init(q: any Distribution, p: any Distribution) throws(KLSError) {
         try KLRegistry.checkEvents(q, p)
+        try q.requireElements()
+        try p.requireElements()
         self.q = q
         self.p = p
         batchShape = try Shape.broadcast(q.batchShape, p.batchShape)
@@ -60,9 +62,13 @@ public struct MonteCarloEngine {
     public func run(n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
                     keepTerms: Bool = false) throws(KLSError) -> (moments: [[Moments]], logRatios: Tensor?) {
         let batch = batchCount
-        try MemoryLimit.check(elements: Self.chunkSize * batch * 2, what: "Monte Carlo chunk")
+        try MemoryLimit.check(
+            elements: try Checked.product([Self.chunkSize, batch, 2], what: "a Monte Carlo chunk"),
+            what: "a Monte Carlo chunk")
         var kept: TensorStorage? = nil
-        if keepTerms { kept = try TensorStorage(uninitializedCount: n * batch) }
+        if keepTerms {
+            kept = try TensorStorage(uninitializedCount: try Checked.product([n, batch], what: "\(n) draws of the batch"))
+        }
         var totals = [[Moments]](repeating: [Moments](repeating: Moments(), count: batch), count: estimators.count)
         let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
         let perRound = 16 * Parallel.workers
@@ -126,7 +132,9 @@ public struct MonteCarloEngine {
     /// Moments of the estimators on the user's own draws `samples` (leading axis n).
     public func estimate(samples: Tensor, estimators: [Estimator]) throws(KLSError) -> [[Moments]] {
         let n = samples.shape.first ?? 0
-        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, n * batchCount))
+        let count = try Checked.product([n, batchCount], what: "the samples")
+        try MemoryLimit.check(elements: count, what: "the log-ratios of the samples")
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count))
         defer { buffer.deallocate() }
         try Self.logRatios(q, p, samples, batchShape: batchShape, into: buffer)
         return Self.moments(buffer, count: n, batch: batchCount, estimators: estimators)

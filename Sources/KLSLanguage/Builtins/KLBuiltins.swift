@@ -87,11 +87,26 @@ enum KLBuiltins {
         }
         let exact = try KLRegistry.closedForm(q, p)
         let record = estimateRecord(moments, shape: engine.batchShape, n: n, estimator: estimator, exact: exact)
+        warnIfInfinite(moments, a.function, session)
         if estimator == .k1, moments.contains(where: { $0.mean < 0 }) {
             let worst = moments.min { $0.mean < $1.mean } ?? Moments()
             session.warn("kl_mc: the k1 estimate is negative (\(Formatter.number(worst.mean)) ± \(Formatter.number(worst.standardError, precision: 2))). KL is never negative: this is Monte Carlo noise or samples not drawn from q; use more samples, estimator=\"k3\" (never negative), or check(z, q)")
         }
         return .record(record)
+    }
+
+    /// How many standard errors `moments`' mean lies from `exact`; 0 when they are
+    /// equal (both +inf, say, or an estimate with no spread that is exactly right).
+    static func zScore(_ moments: Moments, _ exact: Double) -> Double {
+        moments.mean == exact ? 0 : (moments.mean - exact) / moments.standardError
+    }
+
+    /// Warns when some estimate is +inf: a draw of q where p has no density.
+    static func warnIfInfinite(_ moments: [Moments], _ function: String, _ session: Interpreter) {
+        let infinite = moments.filter { $0.mean == .infinity }.count
+        guard infinite > 0 else { return }
+        let which = moments.count > 1 ? " (\(infinite) of \(moments.count) batch elements)" : ""
+        session.warn(KLMessages.infiniteEstimate(function: function, which: which))
     }
 
     /// The estimate record of §6: value, stderr, ci, n, estimator, exact and its z-score.
@@ -108,7 +123,7 @@ enum KLBuiltins {
                                          ("estimator", .string(estimator.rawValue))]
         if let exact {
             fields.append(("exact", Value.from(exact)))
-            fields.append(("z", tensor { (moments[$0].mean - exact[flat: $0 % Swift.max(exact.count, 1)]) / moments[$0].standardError }))
+            fields.append(("z", tensor { zScore(moments[$0], exact[flat: $0 % Swift.max(exact.count, 1)]) }))
         }
         return Record(kind: "estimate", fields)
     }
@@ -117,10 +132,13 @@ enum KLBuiltins {
         let q = try q(a), p = try p(a), estimator = try estimator(a)
         let n = try a.integer("n", atLeast: 1)
         let engine = try MonteCarloEngine(q: q, p: p)
-        try MemoryLimit.check(elements: n * engine.batchCount, what: "kl_trace of \(n) draws")
+        try MemoryLimit.check(
+            elements: try Checked.product([n, engine.batchCount], what: "kl_trace of \(n) draws"),
+            what: "kl_trace of \(n) draws")
         let (generator, start) = try stream(a, session, q, n)
         let (moments, kept) = try engine.run(n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
         guard let logRatios = kept else { throw KLSError("internal: kl_trace kept no terms") }
+        warnIfInfinite(moments[0], a.function, session)
         let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
         let running = try terms.scan(mean: true, axis: 0)
         // The last row is kl_mc's value exactly (same draws, same chunked sum).
@@ -144,6 +162,7 @@ enum KLBuiltins {
         let engine = try MonteCarloEngine(q: q, p: p)
         let (generator, start) = try stream(a, session, q, n)
         let moments = try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start).moments
+        warnIfInfinite(moments[0], a.function, session)
         let exact = try KLRegistry.closedForm(q, p)
         let shape = engine.batchShape
         func field(_ m: [Moments], _ f: (Moments, Double?) -> Double) -> Value {

@@ -13,9 +13,10 @@ enum PlotBuiltins {
             guard !x.isEmpty else { throw KLSError("hist: x has no finite values") }
             guard bins <= 10_000 else { throw KLSError("hist: bins must be at most 10000, got \(bins)") }
             let (low, high) = PlotData.range(x)
-            let width = (high - low) / Double(bins)
+            // Divided before subtracting, so that −1e308…1e308 does not overflow.
+            let width = high / Double(bins) - low / Double(bins)
             var counts = [Double](repeating: 0, count: bins)
-            for v in x { counts[Swift.min(bins - 1, Int((v - low) / width))] += 1 }
+            for v in x { counts[Checked.clamped((v / width - low / width).rounded(.down), to: 0...(bins - 1))] += 1 }
             var data = PlotData()
             data.bars = ((0..<bins).map { low + Double($0) * width }, width, counts)
             data.title = try title(a) ?? "\(x.count) values, \(bins) bins"

@@ -25,8 +25,10 @@ public struct Formatter: Sendable {
     public static func number(_ x: Double, precision: Int = 6) -> String {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
-        if x == x.rounded(), Swift.abs(x) < 1e15, precision >= 15 || Swift.abs(x) < pow(10, Double(precision)) {
-            return x == 0 && x.sign == .minus ? "-0" : String(Int(x))
+        if Swift.abs(x) < 1e15, precision >= 15 || Swift.abs(x) < pow(10, Double(precision)),
+            let whole = Checked.wholeNumber(x)
+        {
+            return x == 0 && x.sign == .minus ? "-0" : String(whole)
         }
         return String(format: "%.\(Swift.max(1, Swift.min(precision, 17)))g", x)
     }
@@ -41,16 +43,55 @@ public struct Formatter: Sendable {
         }
     }
 
+    /// Items a list or record display shows before `…`; nested lists that share
+    /// themselves (`l = [l, l]` repeated) would otherwise print exponentially long.
+    static let inlineItemBudget = 2_000
+    /// Nesting shown before `[…]`.
+    static let inlineDepthLimit = 64
+
     /// The display of a value inside a list or record.
     public func inline(_ value: Value) -> String {
+        var budget = Formatter.inlineItemBudget
+        return inline(value, budget: &budget, depth: 0)
+    }
+
+    /// `inline`, showing at most `budget` items in all and `inlineDepthLimit` levels.
+    func inline(_ value: Value, budget: inout Int, depth: Int) -> String {
+        switch value {
+        case .list(let items):
+            guard depth < Formatter.inlineDepthLimit else { return "[…]" }
+            var shown: [String] = []
+            for item in items {
+                guard budget > 0 else {
+                    shown.append("… (\(items.count - shown.count) more)")
+                    break
+                }
+                budget -= 1
+                shown.append(inline(item, budget: &budget, depth: depth + 1))
+            }
+            return "[" + shown.joined(separator: ", ") + "]"
+        case .record(let r):
+            guard depth < Formatter.inlineDepthLimit else { return "{…}" }
+            var shown: [String] = []
+            for (name, item) in zip(r.names, r.values) {
+                budget -= 1
+                shown.append("\(name): \(inline(item, budget: &budget, depth: depth + 1))")
+            }
+            return "{" + shown.joined(separator: ", ") + "}"
+        default:
+            return inlineScalar(value)
+        }
+    }
+
+    /// The display of a value that holds no other values.
+    private func inlineScalar(_ value: Value) -> String {
         switch value {
         case .number(let v): return Formatter.number(v, precision: precision)
         case .bool(let b): return b ? "true" : "false"
         case .string(let s): return Formatter.quote(s)
         case .none: return "none"
         case .tensor(let t): return t.count > 20 ? "Tensor\(Shape.describe(t.shape))" : tensor(t, aligned: false).replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n", with: "")
-        case .list(let items): return "[" + items.map(inline).joined(separator: ", ") + "]"
-        case .record(let r): return "{" + zip(r.names, r.values).map { "\($0): \(inline($1))" }.joined(separator: ", ") + "}"
+        case .list, .record: return inline(value)
         case .function(let f):
             switch f.body {
             case .builtin: return "<builtin \(f.signature)>"

@@ -43,20 +43,31 @@ public struct PlotData: Sendable {
         return (low, high)
     }
 
+    /// Where `value` lies between `low` (0) and `high` (1), computed on halves so
+    /// that a range like −1e308…1e308 does not overflow to inf.
+    static func fraction(_ value: Double, _ low: Double, _ high: Double) -> Double {
+        (value / 2 - low / 2) / (high / 2 - low / 2)
+    }
+
     /// About `count` round tick values covering `low…high` (1, 2 or 5 × 10ᵏ apart).
+    /// Ticks are numbered, not accumulated, so a step below the spacing of doubles
+    /// at `low` (1e16…1e16 + 2) cannot stall the loop; there are never more than
+    /// a few times `count`.
     static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
-        let span = high - low
+        let span = high / 2 - low / 2
         guard span > 0, span.isFinite else { return [low] }
-        let raw = span / Double(count)
+        let raw = 2 * span / Double(count)
         let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(raw)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        let first = Foundation.ceil(low / step)
         var ticks: [Double] = []
-        var t = Foundation.ceil(low / step) * step
-        while t <= high + step * 1e-9 {
+        for i in 0..<(4 * count) {
+            let t = (first + Double(i)) * step
+            guard t <= high + step * 1e-9 else { break }
+            if let last = ticks.last, t <= last { continue }
             ticks.append(Swift.abs(t) < step * 1e-9 ? 0 : t)
-            t += step
         }
-        return ticks
+        return ticks.isEmpty ? [low] : ticks
     }
 
     /// A convergence band from a running mean: the terms are recovered from the

@@ -12,16 +12,17 @@ public struct SVGPlot {
     public func render(_ data: PlotData, format: (Double) -> String) -> String {
         let (x0, x1) = data.xRange, (y0, y1) = data.yRange
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let px = { (x: Double) in self.left + (x - x0) / (x1 - x0) * plotWidth }
+        let px = { (x: Double) in self.left + PlotData.fraction(x, x0, x1) * plotWidth }
         // Points outside the y range (a trace's first draws) are clipped by the
         // plot area's clip path; clamping only keeps them from running off to
         // infinity.
-        let py = { (y: Double) in self.top + Swift.min(3, Swift.max(-2, (y1 - y) / (y1 - y0))) * plotHeight }
+        let py = { (y: Double) in self.top + Swift.min(3, Swift.max(-2, 1 - PlotData.fraction(y, y0, y1))) * plotHeight }
         let f = { (v: Double) in String(format: "%.2f", v) }
+        let w = String(format: "%.0f", width), h = String(format: "%.0f", height)
         var svg: [String] = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">",
-            "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"white\"/>",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" font-family=\"sans-serif\" font-size=\"12\">",
+            "<rect x=\"0\" y=\"0\" width=\"\(w)\" height=\"\(h)\" fill=\"white\"/>",
         ]
         if let title = data.title {
             svg.append("<text class=\"title\" x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(SVGPlot.escape(title))</text>")

@@ -1,4 +1,5 @@
 import Foundation
+import KLSTensor
 
 /// Draws a `PlotData` for the terminal: lines in braille (2×4 dots a cell), a
 /// band shaded with `░`, the reference line dashed, histogram bars in eighth
@@ -20,8 +21,14 @@ public struct TextPlot {
         let columns = width - labelWidth - 2
         var cells = [[Character]](repeating: [Character](repeating: " ", count: columns), count: height)
         var dots = [[UInt8]](repeating: [UInt8](repeating: 0, count: columns), count: height)
-        let column = { (x: Double) in Int(((x - x0) / (x1 - x0) * Double(columns * 2 - 1)).rounded()) }
-        let row = { (y: Double) in Int((Swift.min(1, Swift.max(0, (y1 - y) / (y1 - y0))) * Double(height * 4 - 1)).rounded()) }
+        let dotColumns = columns * 2 - 1, dotRows = height * 4 - 1
+        // Dots off the grid are dropped by `plot`; one step beyond each edge is enough.
+        let column = { (x: Double) in
+            Checked.clamped(PlotData.fraction(x, x0, x1) * Double(dotColumns), to: -1...(dotColumns + 1))
+        }
+        let row = { (y: Double) in
+            Checked.clamped(Swift.min(1, Swift.max(0, PlotData.fraction(y1 - y, 0, y1 - y0))) * Double(dotRows), to: 0...dotRows)
+        }
         if let band = data.band, let xs = data.lines.first?.x {
             for (i, x) in xs.enumerated() where band.low[i].isFinite && band.high[i].isFinite {
                 let c = column(x) / 2
@@ -39,7 +46,7 @@ public struct TextPlot {
             for c in 0..<columns {
                 let x = x0 + (Double(c) + 0.5) / Double(columns) * (x1 - x0)
                 guard let b = bars.edges.lastIndex(where: { $0 <= x }), x <= bars.edges[b] + bars.width else { continue }
-                var eighths = Int((bars.counts[b] / y1 * Double(height * 8)).rounded())
+                var eighths = Checked.clamped(bars.counts[b] / y1 * Double(height * 8), to: 0...(height * 8))
                 for r in stride(from: height - 1, through: 0, by: -1) where eighths > 0 {
                     cells[r][c] = blocks[Swift.min(8, eighths)]
                     eighths -= 8

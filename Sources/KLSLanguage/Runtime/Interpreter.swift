@@ -92,7 +92,9 @@ public final class Interpreter {
         switch function.body {
         case .builtin(let builtin):
             var arguments = try bind(builtin, positional, keywords, ranges)
-            return try builtin.body(&arguments, self)
+            let result = try builtin.body(&arguments, self)
+            if case .distribution(let made) = result { try made.requireElements() }
+            return result
         case .user(let user):
             return try call(user, positional, keywords)
         }

@@ -24,8 +24,13 @@ enum Operators {
             return Value.from(try Tensor.binary(op, try a.takeTensor(), try b.takeTensor()))
         }
         switch (op, a, b) {
-        case (.add, .string(let x), .string(let y)): return .string(x + y)
-        case (.add, .list(let x), .list(let y)): return .list(x + y)
+        case (.add, .string(let x), .string(let y)):
+            try MemoryLimit.check(bytes: x.utf8.count + y.utf8.count, what: "a string of \(x.utf8.count + y.utf8.count) bytes")
+            return .string(x + y)
+        case (.add, .list(let x), .list(let y)):
+            let count = x.count + y.count
+            try MemoryLimit.check(bytes: count * MemoryLayout<Value>.stride, what: "a list of \(count) items")
+            return .list(x + y)
         case (.logicalAnd, _, _), (.logicalOr, _, _):
             let x = try a.asBool(), y = try b.asBool()
             return .bool(op == .logicalAnd ? x && y : x || y)

@@ -62,10 +62,10 @@ extension Value {
     /// The value as a count or index: a whole number (§1), in `range`.
     public func asInteger(_ what: @autoclosure () -> String = "value", atLeast minimum: Int = Int.min) throws(KLSError) -> Int {
         let v = try asNumber(what())
-        guard v.isFinite, v == v.rounded(), Swift.abs(v) < 9.007_199_254_740_992e15 else {
-            throw KLSError("\(what()) must be a whole number, got \(Formatter.number(v))")
+        guard let n = Checked.wholeNumber(v) else {
+            let reason = v.isFinite && v == v.rounded() ? " (at most 2^53 in magnitude)" : ""
+            throw KLSError("\(what()) must be a whole number\(reason), got \(Formatter.number(v))")
         }
-        let n = Int(v)
         guard n >= minimum else {
             throw KLSError("\(what()) must be a whole number ≥ \(minimum), got \(Formatter.number(v))")
         }

@@ -6,11 +6,45 @@ public final class Expr: Sendable {
     public let kind: ExprKind
     /// The source text the node covers, for error carets.
     public let range: SourceRange
+    /// The longest path from this node to a leaf: 1 for a literal. The parser
+    /// refuses trees taller than `Parser.maximumHeight`, so that compiling,
+    /// running and freeing a tree never recurses deeper than the stack allows.
+    public let height: Int
 
     /// Creates a node.
     public init(_ kind: ExprKind, _ range: SourceRange) {
         self.kind = kind
         self.range = range
+        self.height = 1 + kind.childHeight
+    }
+}
+
+extension ExprKind {
+    /// The tallest child's height (0 for a leaf). Bodies of blocks and lambdas
+    /// count too: they are compiled and freed recursively like any child.
+    var childHeight: Int {
+        switch self {
+        case .number, .string, .bool, .none, .name: return 0
+        case .bracket(let items): return items.map(\.height).max() ?? 0
+        case .unary(_, let x), .member(let x, _): return x.height
+        case .binary(_, let x, let y), .compare(_, let x, let y), .logical(_, let x, let y), .matmul(let x, let y):
+            return Swift.max(x.height, y.height)
+        case .call(let callee, let arguments): return Swift.max(callee.height, arguments.map(\.value.height).max() ?? 0)
+        case .index(let x, let components):
+            return components.reduce(x.height) { tallest, component in
+                switch component {
+                case .single(let e): return Swift.max(tallest, e.height)
+                case .slice(let start, let stop, let step):
+                    return [start, stop, step].compactMap { $0?.height }.reduce(tallest, Swift.max)
+                }
+            }
+        case .lambda(let lambda):
+            return lambda.parameters.compactMap { $0.defaultValue?.height }.reduce(lambda.body.height, Swift.max)
+        case .block(let statements): return statements.map(\.height).max() ?? 0
+        case .ifElse(let condition, let then, let otherwise):
+            return Swift.max(condition.height, then.height, otherwise?.height ?? 0)
+        case .forLoop(_, let sequence, let body): return Swift.max(sequence.height, body.height)
+        }
     }
 }
 
@@ -94,6 +128,13 @@ public final class Statement: Sendable {
     public let silent: Bool
     /// The source text of the whole statement.
     public let range: SourceRange
+
+    /// The height of the statement's expression.
+    public var height: Int {
+        switch kind {
+        case .expression(let e), .assign(_, let e): return e.height
+        }
+    }
 
     /// Creates a statement.
     public init(_ kind: Kind, silent: Bool, range: SourceRange) {

@@ -17,7 +17,7 @@ extension Parser {
             advance()
             skipNewlines()
             let right = isAnd ? try notExpression() : try logical(isAnd: true)
-            left = Expr(.logical(isAnd: isAnd, left, right), left.range.union(right.range))
+            left = try limitHeight(Expr(.logical(isAnd: isAnd, left, right), left.range.union(right.range)))
         }
         return left
     }
@@ -62,7 +62,7 @@ extension Parser {
             advance()
             skipNewlines()
             let right = try binary(level: level + 1)
-            left = Expr(.binary(op, left, right), left.range.union(right.range))
+            left = try limitHeight(Expr(.binary(op, left, right), left.range.union(right.range)))
         }
         return left
     }
@@ -72,7 +72,7 @@ extension Parser {
         while match(.at) {
             skipNewlines()
             let right = try unary()
-            left = Expr(.matmul(left, right), left.range.union(right.range))
+            left = try limitHeight(Expr(.matmul(left, right), left.range.union(right.range)))
         }
         return left
     }
@@ -106,15 +106,15 @@ extension Parser {
         while true {
             if match(.leftParen) {
                 let arguments = try callArguments()
-                expr = Expr(.call(expr, arguments), expr.range.union(previous.range))
+                expr = try limitHeight(Expr(.call(expr, arguments), expr.range.union(previous.range)))
             } else if match(.leftBracket) {
                 let components = try indexComponents()
-                expr = Expr(.index(expr, components), expr.range.union(previous.range))
+                expr = try limitHeight(Expr(.index(expr, components), expr.range.union(previous.range)))
             } else if check(.dot) {
                 advance()
                 guard case .identifier(let name) = peek.kind else { throw unexpected(expecting: "a member name after '.'") }
                 let token = advance()
-                expr = Expr(.member(expr, name), expr.range.union(token.range))
+                expr = try limitHeight(Expr(.member(expr, name), expr.range.union(token.range)))
             } else {
                 return expr
             }

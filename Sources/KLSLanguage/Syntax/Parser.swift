@@ -14,6 +14,13 @@ public struct Parser {
     /// clear error rather than a stack overflow.
     public static let maximumDepth = 256
 
+    /// The tallest expression tree accepted. Left-nested chains (`1 + 1 + … + 1`,
+    /// `f()()()`, `x.a.b.c`) are parsed by loops, not recursion, but compiling,
+    /// evaluating and freeing them recurses once per level: measured at about
+    /// 2.5 KB of stack a level in a debug build, so 10,000 levels stay far inside
+    /// the interpreter thread's 1 GiB stack (and inside 64 MiB).
+    public static let maximumHeight = 10_000
+
     /// Parses a whole program or REPL entry.
     public static func parse(_ source: String) throws(KLSError) -> [Statement] {
         var parser = Parser(tokens: try Lexer.tokenize(source))
@@ -184,6 +191,13 @@ public struct Parser {
     }
 
     /// Guards recursion so that absurdly deep input fails cleanly.
+    /// `node`, unless it makes the tree taller than `maximumHeight`.
+    func limitHeight(_ node: Expr) throws(KLSError) -> Expr {
+        guard node.height > Parser.maximumHeight else { return node }
+        throw KLSError("expression nested too deeply (over \(Parser.maximumHeight) levels)", kind: .syntax,
+                       range: node.range, hint: "split it into smaller statements, or sum a list: sum([a, b, c])")
+    }
+
     mutating func enter() throws(KLSError) {
         depth += 1
         if depth > Parser.maximumDepth {

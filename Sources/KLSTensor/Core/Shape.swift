@@ -2,18 +2,27 @@
 /// and axis normalization, each failing with a message that names the shapes.
 public enum Shape {
     /// The number of elements of `shape`; throws on a negative extent or overflow.
+    ///
+    /// The product of the non-zero extents must fit in an `Int` too, even when a
+    /// zero extent makes the count 0: kernels then take partial products of any
+    /// axes (rows, runs, strides) without overflow checks of their own.
     public static func elementCount(_ shape: [Int]) throws(KLSError) -> Int {
-        var n = 1
+        var nonZero = 1
+        var hasZero = false
         for extent in shape {
             guard extent >= 0 else { throw KLSError("negative dimension \(extent) in shape \(describe(shape))") }
-            let (product, overflow) = n.multipliedReportingOverflow(by: extent)
+            if extent == 0 {
+                hasZero = true
+                continue
+            }
+            let (product, overflow) = nonZero.multipliedReportingOverflow(by: extent)
             if overflow {
                 throw KLSError("shape \(describe(shape)) has too many elements", kind: .resource,
                                hint: "set KLS_MAX_MEMORY to raise the limit")
             }
-            n = product
+            nonZero = product
         }
-        return n
+        return hasZero ? 0 : nonZero
     }
 
     /// Row-major strides in elements.

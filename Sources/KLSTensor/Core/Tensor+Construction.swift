@@ -17,11 +17,11 @@ extension Tensor {
     public static func arange(_ start: Double, _ stop: Double, step: Double) throws(KLSError) -> Tensor {
         guard step != 0, step.isFinite else { throw KLSError("arange step must be finite and non-zero, got \(short(step))") }
         guard start.isFinite, stop.isFinite else { throw KLSError("arange bounds must be finite, got \(short(start)) and \(short(stop))") }
-        let length = ((stop - start) / step).rounded(.up)
-        guard length < 9e15 else {
+        // (stop − start) can overflow to ±inf, and a tiny step sends the ratio there.
+        let length = Swift.max(0, ((stop - start) / step).rounded(.up))
+        guard let n = Checked.wholeNumber(length) else {
             throw KLSError("arange(\(short(start)), \(short(stop)), step=\(short(step))) has too many elements", kind: .resource)
         }
-        let n = Swift.max(0, Int(length))
         try MemoryLimit.check(elements: n)
         return try Tensor(shape: [n]) { out in
             for i in 0..<n { out[i] = start + Double(i) * step }

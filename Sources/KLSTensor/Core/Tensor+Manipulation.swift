@@ -85,7 +85,7 @@ extension Tensor {
             guard expected == actual else {
                 throw KLSError("concat: shapes \(Shape.describe(first.shape)) and \(Shape.describe(part.shape)) differ off axis \(a)")
             }
-            total += part.shape[a]
+            total = try Checked.sum(total, part.shape[a], what: "concat's result")
         }
         var shape = first.shape
         shape[a] = total

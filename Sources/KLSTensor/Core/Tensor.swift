@@ -33,10 +33,14 @@ public struct Tensor: Sendable {
     }
 
     /// A tensor of `shape` with uninitialized elements; `body` must fill all of them.
+    ///
+    /// `body` is not called when the shape has no elements, so every kernel built
+    /// on this initializer costs O(1) on an empty result, however large its other
+    /// extents (`stack([zeros([2^40, 0])], axis=1)` loops zero times, not 2^40).
     public init(shape: [Int], fill body: (UnsafeMutableBufferPointer<Double>) throws(KLSError) -> Void) throws(KLSError) {
         let count = try Shape.elementCount(shape)
         let storage = try TensorStorage(uninitializedCount: count)
-        try body(storage.buffer)
+        if count > 0 { try body(storage.buffer) }
         self.init(shape: shape, storage: storage)
     }
 

@@ -15,8 +15,9 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates uninitialized storage; the caller must write every element.
     /// Checks the memory limit first.
     public convenience init(uninitializedCount count: Int) throws(KLSError) {
-        try MemoryLimit.check(elements: count)
-        self.init(unchecked: count)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        try MemoryLimit.reserve(bytes: overflow ? Int.max : bytes, what: "a tensor of \(count) elements")
+        self.init(reserved: count)
     }
 
     /// Buffers allocated so far in this process; tests use it to check that
@@ -25,7 +26,14 @@ public final class TensorStorage: @unchecked Sendable {
     private static let allocations = Atomic<Int>(0)
 
     /// Allocates without consulting the memory limit: only for sizes known to be tiny.
-    init(unchecked count: Int) {
+    /// The buffer is still charged to the session.
+    convenience init(unchecked count: Int) {
+        MemoryLimit.charge(bytes: count * MemoryLayout<Double>.stride)
+        self.init(reserved: count)
+    }
+
+    /// Allocates memory already charged to the session.
+    private init(reserved count: Int) {
         TensorStorage.allocations.add(1, ordering: .relaxed)
         self.count = count
         self.pointer = BufferPool.allocate(count)
@@ -33,6 +41,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit {
         BufferPool.deallocate(pointer, count: count)
+        MemoryLimit.release(bytes: count * MemoryLayout<Double>.stride)
     }
 
     /// The elements as a buffer pointer.

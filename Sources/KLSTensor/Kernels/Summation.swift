@@ -25,7 +25,9 @@ public enum Summation {
             total = t
             start += n
         }
-        return total + compensation
+        // Once the total is ±inf or nan, the compensation holds inf − inf = nan;
+        // the plain total is then the answer NumPy gives (±inf, or nan for inf − inf).
+        return total.isFinite ? total + compensation : total
     }
 
     /// A sum over at most a few thousand elements, with 32 accumulator lanes.
