@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KLSShell
+import KLSTensor
 
 /// The `kls` command line (§8): argument parsing and wiring only.
 struct KLSCommand: ParsableCommand {
@@ -65,27 +66,40 @@ struct KLSCommand: ParsableCommand {
         return REPL(shell: session, editor: editor, history: history).run(showBanner: false)
     }
 
-    /// Runs the command and returns the exit status.
+    /// Runs the command and returns the exit status; a failed write to standard
+    /// output or error (a full disk) makes it 1.
     func execute() -> Int32 {
         let console = Console(color: Console.colorAllowed(noColorFlag: noColor) && Console.isTerminal(2))
+        if let problem = MemoryLimit.configurationProblem {
+            console.err(console.styled("warning:", .yellow) + " " + problem)
+        }
+        let status = run(console)
+        console.flush()
+        if let failure = Console.writeFailure {
+            Console.reportWriteFailure(failure)
+            return status == 0 ? 1 : status
+        }
+        return status
+    }
+
+    func run(_ console: Console) -> Int32 {
         let session = ShellSession(seed: seed, console: console)
         let runner = ScriptRunner(session: session)
         if let expression {
-            return runner.run(source: expression, file: "-e")
+            return runner.run(source: SourceFile.normalize(expression), file: "-e")
         }
         if let file {
-            if file == "-" {
-                let data = FileHandle.standardInput.readDataToEndOfFile()
-                return runner.run(source: String(decoding: data, as: UTF8.self), file: "<stdin>")
-            }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                console.err("kls: cannot read '\(file)': \(FileManager.default.fileExists(atPath: file) ? "permission denied or a directory" : "no such file")")
+            let name = file == "-" ? "<stdin>" : file
+            let source: String
+            do {
+                source = file == "-" ? try SourceFile.readStandardInput() : try SourceFile.read(file)
+            } catch {
+                console.err("kls: \(error.message)")
                 return 2
             }
-            let source = String(decoding: data, as: UTF8.self)
-            if check { return CheckRunner(seed: seed, console: console).run(source: source, file: file) }
-            if echo || step { return replay(source, file: file, session: session, console: console) }
-            return runner.run(source: source, file: file)
+            if check { return CheckRunner(seed: seed, console: console).run(source: source, file: name) }
+            if echo || step { return replay(source, file: name, session: session, console: console) }
+            return runner.run(source: source, file: name)
         }
         if Console.isTerminal(0) {
             let history = History(path: History.defaultPath) { console.err(console.styled("warning:", .yellow) + " " + $0) }

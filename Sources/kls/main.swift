@@ -1,5 +1,9 @@
 import ArgumentParser
 import Foundation
+import KLSShell
+
+// Output to a closed pipe is an error to report (EPIPE), not a reason to die.
+signal(SIGPIPE, SIG_IGN)
 
 /// Parses the command line; on a usage error prints it and exits 2 (§9), on
 /// `--help`/`--version` prints and exits 0.
@@ -13,7 +17,7 @@ func parseCommand() -> KLSCommand {
             print(message)
             exit(0)
         }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Console.write(2, Array((message + "\n").utf8))
         exit(2)
     }
 }

@@ -23,6 +23,15 @@ public final class Mixture: Distribution {
         for (i, c) in components.enumerated() where c.batchShape != first.batchShape || c.eventShape != first.eventShape {
             throw KLSError("Mixture: component \(i) (\(c.family)) has batch \(Shape.describe(c.batchShape)) and event \(Shape.describe(c.eventShape)), but component 0 (\(first.family)) has \(Shape.describe(first.batchShape)) and \(Shape.describe(first.eventShape))")
         }
+        // A density and a mass function do not add up to either: the mixture's
+        // logpdf (and every KL built on it) would be meaningless.
+        if let discrete = components.firstIndex(where: \.isDiscrete),
+            let continuous = components.firstIndex(where: { !$0.isDiscrete })
+        {
+            throw KLSError(
+                "Mixture: component \(discrete) (\(components[discrete].family)) is discrete but component "
+                    + "\(continuous) (\(components[continuous].family)) is continuous; mix components of one kind")
+        }
         weights = raw.values.map { $0 / total }
         self.components = components
     }

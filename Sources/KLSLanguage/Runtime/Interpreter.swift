@@ -48,7 +48,10 @@ public final class Interpreter {
 
     /// A session. Without a seed, the stream is seeded from the clock.
     public init(seed: UInt64? = nil, output: @escaping (String) -> Void = { print($0) },
-                warn: @escaping (String) -> Void = { FileHandle.standardError.write(Data("warning: \($0)\n".utf8)) }) {
+                warn: @escaping (String) -> Void = { message in
+                    let text = "warning: \(message)\n"
+                    _ = text.withCString { Foundation.write(2, $0, strlen($0)) }
+                }) {
         random = RandomStream(seed: seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
         self.output = output
         self.warn = warn

@@ -17,6 +17,8 @@ public struct Lexer {
     public init(_ source: String, firstLine: Int = 1) {
         scalars = Array(source.unicodeScalars)
         line = firstLine
+        // A UTF-8 byte-order mark, as some editors write, is not part of the program.
+        if scalars.first == "\u{FEFF}" { position = 1 }
     }
 
     /// All tokens, ending with `.end`.
@@ -181,7 +183,12 @@ public struct Lexer {
         case "!": "use 'not'"
         default: nil
         }
-        throw KLSError("unexpected character '\(c)'", kind: .syntax, range: SourceRange(start: start, end: location), hint: hint)
+        // Invisible characters are named by code point, never echoed raw.
+        let invisible = c.properties.isWhitespace || c.value < 32 || c.value == 0x7F
+            || c.properties.generalCategory == .format || c.properties.generalCategory == .control
+        let code = String(c.value, radix: 16, uppercase: true)
+        let shown = invisible ? "U+" + String(repeating: "0", count: Swift.max(0, 4 - code.count)) + code : "'\(c)'"
+        throw KLSError("unexpected character \(shown)", kind: .syntax, range: SourceRange(start: start, end: location), hint: hint)
     }
 
     /// Keeps the stack of open brackets, which decides whether a newline counts.

@@ -48,8 +48,14 @@ public final class Console: @unchecked Sendable {
 
     private static let stdoutIsTerminal = isTerminal(1)
 
-    /// Writes all of `bytes`, retrying on short writes and EINTR.
-    static func write(_ fd: Int32, _ bytes: [UInt8]) {
+    /// The first failed write to standard output or error: the descriptor and
+    /// errno. The command line reports it and exits 1, so `kls … > /dev/full`
+    /// does not pretend to succeed.
+    public nonisolated(unsafe) static var writeFailure: (fd: Int32, code: Int32)? = nil
+
+    /// Writes all of `bytes`, retrying on short writes and EINTR; records the first
+    /// failure in `writeFailure`.
+    public static func write(_ fd: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
             guard var p = raw.baseAddress else { return }
             var left = raw.count
@@ -57,12 +63,21 @@ public final class Console: @unchecked Sendable {
                 let n = Foundation.write(fd, p, left)
                 if n < 0 {
                     if errno == EINTR { continue }
+                    if writeFailure == nil { writeFailure = (fd, errno) }
                     return
                 }
                 p += n
                 left -= n
             }
         }
+    }
+
+    /// Tells standard error (when it still works) which stream failed and why;
+    /// a closed pipe (the reader left, as `kls … | head` does) is not news.
+    public static func reportWriteFailure(_ failure: (fd: Int32, code: Int32)) {
+        guard failure.code != EPIPE, failure.fd != 2 else { return }
+        let message = "kls: cannot write to standard output: \(String(cString: strerror(failure.code)))\n"
+        _ = message.withCString { Foundation.write(2, $0, strlen($0)) }
     }
 
     /// `text` in an ANSI style when colour is on.

@@ -50,15 +50,47 @@ public struct ErrorRenderer {
         return runs
     }
 
+    /// Columns of source shown around the caret; a longer line is cut with `…`.
+    static let excerptColumns = 120
+
     /// The source line of `range` with `^~~~` under it (indented by four spaces).
+    /// Control characters show as `�` (a binary file must not drive the terminal),
+    /// and a long line is cut to a window around the caret.
     func excerpt(_ range: SourceRange, in source: String) -> [String] {
-        let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
         let index = range.start.line - 1
-        guard index >= 0, index < sourceLines.count else { return [] }
-        let line = String(sourceLines[index])
-        guard range.start.column - 1 <= line.count else { return [] }
-        let width = range.end.line == range.start.line ? Swift.max(1, range.end.column - range.start.column) : Swift.max(1, line.count - range.start.column + 1)
-        let caret = String(repeating: " ", count: range.start.column - 1) + "^" + String(repeating: "~", count: Swift.max(0, width - 1))
-        return ["    " + line, "    " + console.styled(caret, .red)]
+        guard index >= 0, let found = ErrorRenderer.line(index, of: source) else { return [] }
+        var line = Array(found.map { $0.isASCII && ($0.asciiValue ?? 32) < 32 || $0 == "\u{7F}" ? "�" : $0 })
+        var start = range.start.column - 1
+        guard start >= 0, start <= line.count else { return [] }
+        var width = range.end.line == range.start.line ? range.end.column - range.start.column : line.count - start
+        width = Swift.max(1, Swift.min(width, ErrorRenderer.excerptColumns))
+        var prefix = "", suffix = ""
+        if line.count > ErrorRenderer.excerptColumns {
+            let first = Swift.max(0, Swift.min(start - 20, line.count - ErrorRenderer.excerptColumns))
+            let last = Swift.min(line.count, first + ErrorRenderer.excerptColumns)
+            prefix = first > 0 ? "…" : ""
+            suffix = last < line.count ? "…" : ""
+            line = Array(line[first..<last])
+            start = start - first + prefix.count
+            width = Swift.min(width, line.count + prefix.count - start + 1)
+        }
+        let caret = String(repeating: " ", count: start) + "^" + String(repeating: "~", count: Swift.max(0, width - 1))
+        return ["    " + prefix + String(line) + suffix, "    " + console.styled(caret, .red)]
+    }
+
+    /// Line `index` (0-based) of `source`, found without splitting the whole text.
+    static func line(_ index: Int, of source: String) -> Substring? {
+        var current = 0
+        var lineStart = source.startIndex
+        var position = source.startIndex
+        while position < source.endIndex {
+            if source[position] == "\n" {
+                if current == index { return source[lineStart..<position] }
+                current += 1
+                lineStart = source.index(after: position)
+            }
+            position = source.index(after: position)
+        }
+        return current == index ? source[lineStart...] : nil
     }
 }

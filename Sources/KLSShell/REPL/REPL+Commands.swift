@@ -6,11 +6,19 @@ extension REPL {
     enum Outcome { case proceed, quit }
 
     /// Runs one `:command`.
-    func handle(_ name: String, _ argument: String) -> Outcome {
-        guard Commands.named(name) != nil else {
+    func handle(_ written: String, _ argument: String) -> Outcome {
+        // `:save!` is `:save` that may replace an existing file.
+        let force = written == "save!"
+        let name = force ? "save" : written
+        guard let command = Commands.named(name) else {
             let hint = Suggestions.nearest(name, among: Commands.names).map { " (did you mean :\($0)?)" } ?? " (:help lists the commands)"
             console.err(console.styled("error:", .red) + " unknown command :\(name)" + hint)
             return .proceed
+        }
+        switch (command.argument, argument.isEmpty) {
+        case (.none, false): return usage(name, "it takes no argument")
+        case (.required, true): return usage(name)
+        default: break
         }
         switch name {
         case "quit": return .quit
@@ -21,10 +29,8 @@ extension REPL {
             log.removeAll()
             console.out(console.styled("session reset", .dim))
         case "load": load(argument)
-        case "save": save(argument)
-        case "time":
-            guard !argument.isEmpty else { return usage("time") }
-            evaluate(argument, timed: true)
+        case "save": save(argument, replacing: force)
+        case "time": evaluate(argument, timed: true)
         case "seed":
             guard let n = UInt64(argument), n < 1 << 53 else { return usage("seed") }
             interpreter.random.reseed(n)
@@ -34,7 +40,7 @@ extension REPL {
             interpreter.formatter.precision = n
         case "history":
             let count = argument.isEmpty ? nil : Int(argument)
-            if !argument.isEmpty && count == nil { return usage("history") }
+            if !argument.isEmpty && !(count.map { $0 >= 0 } ?? false) { return usage("history", "N a whole number ≥ 0") }
             let entries = history.last(count)
             for (i, entry) in zip(entries.indices, entries) {
                 console.out(String(format: "%5d  ", i + 1) + entry.replacingOccurrences(of: "\n", with: "\n       "))
@@ -104,11 +110,13 @@ extension REPL {
     func load(_ argument: String) {
         let path = REPL.unquote(argument)
         guard !path.isEmpty else { _ = usage("load"); return }
-        guard let data = FileManager.default.contents(atPath: NSString(string: path).expandingTildeInPath) else {
-            console.err(console.styled("error:", .red) + " cannot read '\(path)'")
+        let text: String
+        do {
+            text = try SourceFile.read(NSString(string: path).expandingTildeInPath, shownAs: path)
+        } catch {
+            console.err(console.styled("error:", .red) + " \(error.message)")
             return
         }
-        let text = String(decoding: data, as: UTF8.self)
         do {
             let statements = try Parser.parse(text)
             try shell.run(statements) { statement, _ in self.log.append(REPL.source(of: statement, in: text)) }
@@ -118,13 +126,18 @@ extension REPL {
         }
     }
 
-    func save(_ argument: String) {
+    func save(_ argument: String, replacing: Bool) {
         let path = REPL.unquote(argument)
         guard !path.isEmpty else { _ = usage("save"); return }
+        let fullPath = NSString(string: path).expandingTildeInPath
+        if !replacing && FileManager.default.fileExists(atPath: fullPath) {
+            console.err(console.styled("error:", .red) + " '\(path)' already exists; :save! \(path) replaces it")
+            return
+        }
         let header = "# Saved by kls \(KLSShellInfo.version): this session's successful statements.\nseed(\(initialSeed))\n"
         let text = header + log.map { $0 + "\n" }.joined()
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: NSString(string: path).expandingTildeInPath))
+            try Data(text.utf8).write(to: URL(fileURLWithPath: fullPath), options: .atomic)
             console.out(console.styled("saved \(log.count) statements to \(path)", .dim))
         } catch {
             console.err(console.styled("error:", .red) + " cannot write '\(path)': \(error.localizedDescription)")

@@ -43,7 +43,11 @@ struct ScriptLayout {
         for g in groups.indices {
             let last = groups[g].lines.upperBound
             var expected: [String] = []
-            if let inline = ScriptLayout.expectation(in: line(last)) { expected.append(inline) }
+            // Only after the statement ends: a `#=>` inside a string literal is data.
+            let end = groups[g].statements.last?.range.end
+            let column = end?.line == last ? (end?.column ?? 1) - 1 : 0
+            let rest = String(line(last).dropFirst(Swift.max(0, column)))
+            if let inline = ScriptLayout.expectation(in: rest) { expected.append(inline) }
             var n = last + 1
             while let text = ScriptLayout.expectation(in: line(n)), line(n).trimmingCharacters(in: .whitespaces).hasPrefix("#=>") {
                 expected.append(text)
