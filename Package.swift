@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "KLSLanguageTests", dependencies: ["KLSLanguage", "KLSTensor"]),
         .testTarget(name: "KLSShellTests", dependencies: ["KLSShell", "KLSLanguage", "KLSTensor"]),
         // Runs the built `kls` binary; scripts/test builds it first and passes its path.
-        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["Scripts"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["KLSLanguage"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

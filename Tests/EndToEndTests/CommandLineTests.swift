@@ -66,6 +66,57 @@ import Testing
         #expect(r.stderr.hasPrefix("-e:3:3: error: unknown name 'undefined_name'"))
     }
 
+    @Test func aBadMemoryLimitIsNamed() throws {
+        for bad in ["abc", "-1", "0"] {
+            let r = try KLSProcess.run(["-e", "1"], environment: ["KLS_MAX_MEMORY": bad])
+            #expect(r.stdout == "1\n")
+            #expect(r.stderr.contains("warning: KLS_MAX_MEMORY=\"\(bad)\" is not a positive size"))
+        }
+    }
+
+    /// The session total counts: two tensors of 0.6 MiB do not fit under 1 MiB.
+    @Test func memoryLimitBoundsTheSession() throws {
+        let r = try KLSProcess.run(["-e", "a = zeros(80000); b = zeros(80000)"], environment: ["KLS_MAX_MEMORY": "1M"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("already in use"), "\(r.stderr)")
+    }
+
+    @Test func closedStandardInputIsAnError() throws {
+        let r = try KLSProcess.run(["-c", "exec \"$0\" - <&-", KLSProcess.binary], shell: true)
+        #expect(!r.signaled)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot read standard input"))
+    }
+
+    @Test func aFullDiskIsAnError() throws {
+        let r = try KLSProcess.run(["-c", "exec \"$0\" -e 'print(1)' > /dev/full", KLSProcess.binary], shell: true)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot write to standard output: No space left on device"))
+    }
+
+    /// Windows line endings, a byte-order mark and `#=>` inside a string.
+    @Test func scriptsFromOtherEditors() throws {
+        let source = "\u{FEFF}x = 1\r\nprint(\"#=> not an expectation\")\r\nx + 1 #=> 2\r\n"
+        let check = try KLSProcess.run(["--check", "-"], stdin: source)
+        #expect(check.stdout.hasSuffix("1 passed, 0 failed\n"), "\(check.stdout) \(check.stderr)")
+        let echo = try KLSProcess.run(["--echo", "-"], stdin: source)
+        #expect(!echo.stdout.contains("\r"))
+        #expect(echo.stdout.contains("kls> x + 1"))
+    }
+
+    @Test func binaryFilesAreRefusedAndDirectoriesNamed() throws {
+        let binary = try KLSProcess.run([KLSProcess.binary])
+        #expect(binary.status == 2)
+        #expect(binary.stderr.contains("is not a text file"))
+        let directory = try KLSProcess.run(["/tmp"])
+        #expect(directory.stderr.contains("it is a directory"))
+    }
+
+    @Test func standardInputByName() throws {
+        let r = try KLSProcess.run(["/dev/stdin"], stdin: "print(5)\n")
+        #expect(r.stdout == "5\n", "\(r.stderr)")
+    }
+
     @Test func memoryLimitComesFromTheEnvironment() throws {
         let r = try KLSProcess.run(["-e", "zeros(1e6)"], environment: ["KLS_MAX_MEMORY": "1M"])
         #expect(r.status == 1)

@@ -9,6 +9,8 @@ struct KLSProcess {
         var signaled: Bool
         var stdout: String
         var stderr: String
+        /// True when the run was stopped for exceeding its timeout.
+        var timedOut = false
     }
 
     /// The package root, from this file's location.
@@ -23,9 +25,12 @@ struct KLSProcess {
     static let scripts = root.appendingPathComponent("Tests/EndToEndTests/Scripts")
 
     /// Runs kls with `arguments`, feeding `stdin`, with extra environment variables.
-    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) throws -> Result {
+    /// A run longer than `timeout` seconds is killed and reported as timed out.
+    /// With `shell`, the arguments go to /bin/sh instead (for redirections).
+    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
+                    timeout: Double = 600, shell: Bool = false) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: shell ? "/bin/sh" : binary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = nil
@@ -42,10 +47,17 @@ struct KLSProcess {
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         process.currentDirectoryURL = scripts
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+        let timedOut = exited.wait(timeout: .now() + timeout) == .timedOut
+        if timedOut {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        return Result(status: process.terminationStatus,
+                      signaled: process.terminationReason == .uncaughtSignal && !timedOut,
                       stdout: String(decoding: try Data(contentsOf: output), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self))
+                      stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self), timedOut: timedOut)
     }
 }

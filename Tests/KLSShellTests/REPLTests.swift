@@ -40,6 +40,29 @@ import Testing
         #expect(run.editor.prompts == ["kls> ", "...> ", "kls> ", "kls> ", "kls> "])
     }
 
+    /// Every command checks its argument; none traps (`:history -1` once did,
+    /// and the line was already in the history file).
+    @Test func commandArgumentsAreValidated() {
+        let run = Run([":history -1", ":history x", ":quit now", ":vars x", ":load", ":seed -3", ":precision 99", "1"])
+        #expect(run.capture.err.contains("usage: :history [N] (N a whole number ≥ 0)"))
+        #expect(run.capture.err.contains("usage: :quit (it takes no argument)"))
+        #expect(run.capture.err.contains("usage: :vars (it takes no argument)"))
+        #expect(run.capture.err.contains("usage: :load FILE"))
+        #expect(run.capture.err.contains("usage: :seed N"))
+        #expect(run.capture.out == "1\n")
+    }
+
+    @Test func saveDoesNotOverwriteWithoutBang() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kls-save-\(UUID().uuidString).kls").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: path))
+        let refused = Run(["x = 1", ":save \(path)"])
+        #expect(refused.capture.err.contains("already exists; :save! \(path) replaces it"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me\n")
+        _ = Run(["x = 2", ":save! \(path)"])
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("x = 2"))
+    }
+
     @Test func commands() {
         let run = Run([":seed 3", "a = randn(2)", ":precision 3", "1/3", ":vars", ":help logsumexp", "?exp", ":lod x", ":reset", "a", ":quit", "never"])
         #expect(run.capture.out.contains("0.333\n"))

@@ -101,6 +101,13 @@ enum KLBuiltins {
         moments.mean == exact ? 0 : (moments.mean - exact) / moments.standardError
     }
 
+    /// One end of the 95% interval; an infinite estimate's interval is that
+    /// infinity (inf − inf would make the lower end nan).
+    static func confidenceBound(_ moments: Moments, upper: Bool) -> Double {
+        if moments.mean.isInfinite { return moments.mean }
+        return moments.mean + (upper ? 1 : -1) * 1.959963984540054 * moments.standardError
+    }
+
     /// Warns when some estimate is +inf: a draw of q where p has no density.
     static func warnIfInfinite(_ moments: [Moments], _ function: String, _ session: Interpreter) {
         let infinite = moments.filter { $0.mean == .infinity }.count
@@ -118,7 +125,7 @@ enum KLBuiltins {
         }
         let value = tensor { moments[$0].mean }
         let stderr = tensor { moments[$0].standardError }
-        let ci = tensor({ i in moments[i / 2].mean + (i % 2 == 0 ? -1 : 1) * 1.959963984540054 * moments[i / 2].standardError }, extra: [2])
+        let ci = tensor({ i in confidenceBound(moments[i / 2], upper: i % 2 == 1) }, extra: [2])
         var fields: [(String, Value)] = [("value", value), ("stderr", stderr), ("ci", ci), ("n", .number(Double(n))),
                                          ("estimator", .string(estimator.rawValue))]
         if let exact {
