@@ -200,7 +200,7 @@ public struct Arguments {
 
     /// The variadic parameter's values.
     public func rest(_ name: String) -> [Value] {
-        if case .list(let items) = self[name] { return items }
+        if case .list(let list) = self[name] { return list.items }
         return []
     }
 }

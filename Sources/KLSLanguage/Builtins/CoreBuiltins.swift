@@ -12,11 +12,11 @@ enum CoreBuiltins {
         },
         Builtin("str", [.required("x")], theme: .misc,
                 summary: "The value as it would display, as a string.", example: "\"n = \" + str(3)") { a, session throws(KLSError) in
-            .string(session.formatter.plain(a["x"]))
+            .string(try Text(session.formatter.plain(a["x"])))
         },
         Builtin("type", [.required("x")], theme: .misc,
                 summary: "The kind of a value: number, tensor, list, …", example: "type([1, 2])") { a, _ throws(KLSError) in
-            .string(a["x"].typeName)
+            .string(Text(small: a["x"].typeName))
         },
         Builtin("assert", [.required("condition"), .optional("msg", .string(""))], theme: .misc,
                 summary: "Fails with msg unless condition is true.", example: "assert(1 + 1 == 2, \"arithmetic\")") { a, _ throws(KLSError) in
@@ -43,7 +43,8 @@ enum CoreBuiltins {
                 results.append(try session.call(f, [item]))
             }
             if results.isEmpty { return .list([]) }
-            return (try Value.stackIfNumeric(results, raggedIsList: true)).map(Value.tensor) ?? .list(results)
+            if let stacked = try Value.stackIfNumeric(results, raggedIsList: true) { return .tensor(stacked) }
+            return .list(try List(results))
         },
         Builtin("clock", [], theme: .misc,
                 summary: "Seconds on a monotonic clock, for timing: t = clock(); …; clock() - t.",
@@ -66,7 +67,7 @@ enum CoreBuiltins {
     /// Items of a list, or rows of a tensor.
     static func items(_ a: Arguments, _ name: String) throws(KLSError) -> [Value] {
         switch a[name] {
-        case .list(let items): return items
+        case .list(let list): return list.items
         case .tensor(let t) where t.rank >= 1:
             var rows: [Value] = []
             for i in 0..<t.shape[0] { rows.append(Value.from(try t.slice(at: i))) }

@@ -10,7 +10,7 @@ public enum Help {
         case .none:
             return overview()
         case .string(let name):
-            return try text(named: name)
+            return try text(named: name.string)
         case .function(let f):
             switch f.body {
             case .builtin(let b): return b.help

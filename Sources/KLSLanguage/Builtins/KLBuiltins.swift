@@ -127,7 +127,7 @@ enum KLBuiltins {
         let stderr = tensor { moments[$0].standardError }
         let ci = tensor({ i in confidenceBound(moments[i / 2], upper: i % 2 == 1) }, extra: [2])
         var fields: [(String, Value)] = [("value", value), ("stderr", stderr), ("ci", ci), ("n", .number(Double(n))),
-                                         ("estimator", .string(estimator.rawValue))]
+                                         ("estimator", .string(Text(small: estimator.rawValue)))]
         if let exact {
             fields.append(("exact", Value.from(exact)))
             fields.append(("z", tensor { zScore(moments[$0], exact[flat: $0 % Swift.max(exact.count, 1)]) }))
@@ -196,7 +196,7 @@ enum KLBuiltins {
     static func checkRecord(_ c: SampleCheck) -> Record {
         func vector(_ v: [Double]) -> Value { v.count == 1 ? .number(v[0]) : ((try? Tensor(v)).map(Value.tensor) ?? .none) }
         return Record(kind: "check", [
-            ("ok", .bool(c.ok)), ("verdict", .string(c.verdict)), ("n", .number(Double(c.n))),
+            ("ok", .bool(c.ok)), ("verdict", .string(Text(small: c.verdict))), ("n", .number(Double(c.n))),
             ("mean_z", vector(c.meanZ)), ("std_ratio", vector(c.stdRatio)), ("std_z", vector(c.stdZ)),
             ("ks", c.ksStatistic.map(Value.number) ?? .none), ("ks_pvalue", c.ksPValue.map(Value.number) ?? .none),
         ])

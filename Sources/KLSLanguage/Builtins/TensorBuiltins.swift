@@ -81,7 +81,7 @@ enum TensorBuiltins {
                 summary: "The length of the first axis, or of a list or string.", example: "len([1, 2, 3])") { a, _ throws(KLSError) in
             switch a["x"] {
             case .list(let items): return .number(Double(items.count))
-            case .string(let s): return .number(Double(s.count))
+            case .string(let s): return .number(Double(s.string.count))
             default:
                 let x = try a.tensor("x")
                 guard let first = x.shape.first else { throw KLSError("len: a scalar has no length", hint: "use size(x)") }

@@ -28,7 +28,7 @@ extension Formatter {
 
     private func estimate(_ r: Record) -> String {
         let count = (try? r["value"]?.asTensor().count) ?? 1
-        let estimator: String = { if case .string(let s)? = r["estimator"] { return s } else { return "?" } }()
+        let estimator: String = { if case .string(let s)? = r["estimator"] { return s.string } else { return "?" } }()
         let draws = r["n"].flatMap { try? $0.asNumber() }.map { Formatter.number($0, precision: 12) } ?? "?"
         var lines: [String] = []
         for i in 0..<Swift.min(count, 20) {
@@ -79,7 +79,7 @@ extension Formatter {
 
     private func check(_ r: Record) -> String {
         let ok: Bool = { if case .bool(let b)? = r["ok"] { return b } else { return false } }()
-        let verdict: String = { if case .string(let s)? = r["verdict"] { return s } else { return "" } }()
+        let verdict: String = { if case .string(let s)? = r["verdict"] { return s.string } else { return "" } }()
         var detail = "mean z \(n(r["mean_z"])), std ratio \(n(r["std_ratio"]))"
         if let p = r["ks_pvalue"], p.typeName != "none" { detail += ", KS p = \(n(p))" }
         return (ok ? "ok: " : "FAILED: ") + verdict + "\n  " + detail.replacingOccurrences(of: "\n", with: " ")

@@ -36,7 +36,7 @@ public struct Formatter: Sendable {
     /// The display of a value at the top level of the REPL.
     public func format(_ value: Value) -> String {
         switch value {
-        case .string(let s): return Formatter.quote(s)
+        case .string(let s): return Formatter.quote(s.string)
         case .tensor(let t): return tensor(t)
         case .record(let r): return record(r) ?? inline(value)
         default: return inline(value)
@@ -88,7 +88,7 @@ public struct Formatter: Sendable {
         switch value {
         case .number(let v): return Formatter.number(v, precision: precision)
         case .bool(let b): return b ? "true" : "false"
-        case .string(let s): return Formatter.quote(s)
+        case .string(let s): return Formatter.quote(s.string)
         case .none: return "none"
         case .tensor(let t): return t.count > 20 ? "Tensor\(Shape.describe(t.shape))" : tensor(t, aligned: false).replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n", with: "")
         case .list, .record: return inline(value)
@@ -104,7 +104,7 @@ public struct Formatter: Sendable {
 
     /// The text `print` shows: strings unquoted, everything else as displayed.
     public func plain(_ value: Value) -> String {
-        if case .string(let s) = value { return s }
+        if case .string(let s) = value { return s.string }
         return format(value)
     }
 

@@ -8,7 +8,7 @@ extension Compiler {
             let v = Value.number(x)
             return { _ in v }
         case .string(let s):
-            let v = Value.string(s)
+            let v = Value.string(Text(small: s))
             return { _ in v }
         case .bool(let b):
             let v = Value.bool(b)
@@ -176,7 +176,8 @@ extension Compiler {
             values.reserveCapacity(codes.count)
             for code in codes { values.append(try code(frame)) }
             let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: !nested) }
-            return stacked.map { .tensor($0) } ?? .list(values)
+            if let stacked { return .tensor(stacked) }
+            return .list(try List(values))
         }
     }
 

@@ -142,14 +142,12 @@ public final class Interpreter {
         var bound = [SourceRange?](repeating: nil, count: parameters.count)
         let variadic = parameters.firstIndex(where: \.isVariadic)
         let given = positional.count
+        var rest: [Value] = []
         for i in 0..<given {
             let value = positional[i]
             positional[i] = .none
             if let v = variadic, i >= v {
-                if case .list(var items) = values[v] ?? .list([]) {
-                    items.append(value)
-                    values[v] = .list(items)
-                }
+                rest.append(value)
                 continue
             }
             guard i < parameters.count else {
@@ -159,6 +157,7 @@ public final class Interpreter {
             values[i] = value
             bound[i] = i < ranges.count ? ranges[i] : nil
         }
+        if let v = variadic, !rest.isEmpty { values[v] = .list(try List(rest)) }
         for (k, (name, value)) in keywords.enumerated() {
             let range = given + k < ranges.count ? ranges[given + k] : nil
             guard let i = parameters.firstIndex(where: { $0.name == name && !$0.isVariadic }) else {

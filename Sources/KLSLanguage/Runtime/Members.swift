@@ -60,7 +60,7 @@ public enum Members {
         case "std": return Value.from(try d.variance().map(.sqrt))
         case "logvar": return Value.from(try d.variance().map(.log))
         case "scale_tril": return (d as? MvNormal).map { Value.from($0.choleskyFactors) }
-        case "components": return (d as? Mixture).map { .list($0.components.map { Value.distribution($0) }) }
+        case "components": return (d as? Mixture).map { .list(List(small: $0.components.map { Value.distribution($0) })) }
         default: return nil
         }
     }
@@ -81,17 +81,17 @@ public enum Members {
                 return items[try IndexComponent.resolve(single: i, length: items.count, axis: 0)]
             case .slice(let start, let stop, let step):
                 let s = try IndexComponent.resolve(start: start, stop: stop, step: step, length: items.count)
-                return .list((0..<s.count).map { items[s.start + $0 * s.step] })
+                return .list(try List((0..<s.count).map { items[s.start + $0 * s.step] }))
             }
         case .string(let text):
-            let characters = Array(text)
+            let characters = Array(text.string)
             guard components.count == 1 else { throw KLSError("a string takes one index, got \(components.count)") }
             switch components[0] {
             case .single(let i):
-                return .string(String(characters[try IndexComponent.resolve(single: i, length: characters.count, axis: 0)]))
+                return .string(Text(small: String(characters[try IndexComponent.resolve(single: i, length: characters.count, axis: 0)])))
             case .slice(let start, let stop, let step):
                 let s = try IndexComponent.resolve(start: start, stop: stop, step: step, length: characters.count)
-                return .string(String((0..<s.count).map { characters[s.start + $0 * s.step] }))
+                return .string(try Text(String((0..<s.count).map { characters[s.start + $0 * s.step] })))
             }
         case .number, .bool:
             throw KLSError("cannot index a number (it has no axes)")

@@ -25,12 +25,14 @@ enum Operators {
         }
         switch (op, a, b) {
         case (.add, .string(let x), .string(let y)):
-            try MemoryLimit.check(bytes: x.utf8.count + y.utf8.count, what: "a string of \(x.utf8.count + y.utf8.count) bytes")
-            return .string(x + y)
+            let bytes = x.string.utf8.count + y.string.utf8.count
+            // Checked before the concatenation allocates, then charged while it lives.
+            try MemoryLimit.check(bytes: bytes, what: "a string of \(bytes) bytes")
+            return .string(try Text(x.string + y.string))
         case (.add, .list(let x), .list(let y)):
             let count = x.count + y.count
             try MemoryLimit.check(bytes: count * MemoryLayout<Value>.stride, what: "a list of \(count) items")
-            return .list(x + y)
+            return .list(try List(x.items + y.items))
         case (.logicalAnd, _, _), (.logicalOr, _, _):
             let x = try a.asBool(), y = try b.asBool()
             return .bool(op == .logicalAnd ? x && y : x || y)
@@ -52,10 +54,10 @@ enum Operators {
         }
         if case .string(let x) = a, case .string(let y) = b {
             switch op {
-            case .less: return .bool(x < y)
-            case .lessEqual: return .bool(x <= y)
-            case .greater: return .bool(x > y)
-            default: return .bool(x >= y)
+            case .less: return .bool(x.string < y.string)
+            case .lessEqual: return .bool(x.string <= y.string)
+            case .greater: return .bool(x.string > y.string)
+            default: return .bool(x.string >= y.string)
             }
         }
         throw KLSError("cannot compare a \(a.typeName) and a \(b.typeName) with '\(op.rawValue)'")
@@ -66,7 +68,7 @@ enum Operators {
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.none, .none): return true
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.string == y.string
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
         case (.tensor(let x), .tensor(let y)): return x.shape == y.shape && x.values == y.values

@@ -11,7 +11,7 @@ extension Value {
         case .number(let v): return Tensor(scalar: v)
         case .bool(let b): return Tensor(scalar: b ? 1 : 0)
         case .list(let items):
-            guard let stacked = try Value.stackIfNumeric(items) else {
+            guard let stacked = try Value.stackIfNumeric(items.items) else {
                 throw KLSError("\(what()) must be numeric, got a list holding \(items.first { !$0.isNumeric }?.typeName ?? "non-numbers")")
             }
             return stacked
@@ -108,7 +108,7 @@ extension Value {
     /// A string argument.
     public func asString(_ what: @autoclosure () -> String = "value") throws(KLSError) -> String {
         guard case .string(let s) = self else { throw KLSError("\(what()) must be a string, got \(typeName)") }
-        return s
+        return s.string
     }
 
     /// Stacks numeric items into one tensor; nil when some item is not numeric, or

@@ -9,10 +9,10 @@ import KLSTensor
 public enum Value: @unchecked Sendable {
     case number(Double)
     case bool(Bool)
-    case string(String)
+    case string(Text)
     case none
     case tensor(Tensor)
-    case list([Value])
+    case list(List)
     case record(Record)
     case function(Function)
     case distribution(any Distribution)
