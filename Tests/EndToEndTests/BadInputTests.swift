@@ -124,6 +124,8 @@ import Testing
         Case(source: "Mixture([1, 1], [Bernoulli(0.5), Normal(0, 1)])",
              message: "component 0 (Bernoulli) is discrete but component 1 (Normal) is continuous"),
         Case(source: "x = 1 \u{7}", message: "unexpected character U+0007", location: "1:7:"),
+        Case(source: "l = [\"a\"]; for i in arange(20000) { l = [l, \"a\"] }; l == l", message: "lists nested too deeply",
+             location: "1:41:"),
         // Checks
         Case(source: "assert(false, \"boom\")", message: "assertion failed: boom"),
         Case(source: "assert_close([1, 2, 3], [1, 2.001, 3])", message: "at index [1]: a = 2, b = 2.001"),

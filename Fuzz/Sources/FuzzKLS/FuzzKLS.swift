@@ -38,7 +38,12 @@ final class FuzzRun: @unchecked Sendable {
                 }
             }
         } catch {
-            _ = error.description
+            // Every error must point into the source (`FILE:LINE:COL: error:`); one
+            // that does not is a bug the fuzzer should report like a crash.
+            if error.range == nil && error.kind != .interrupted {
+                FileHandle.standardError.write(Data("error without a location: \(error.description)\n".utf8))
+                abort()
+            }
         }
         finished.signal()
     }

@@ -177,7 +177,7 @@ extension Compiler {
             for code in codes { values.append(try code(frame)) }
             let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: !nested) }
             if let stacked { return .tensor(stacked) }
-            return .list(try List(values))
+            return .list(try at(range) { () throws(KLSError) in try List(values) })
         }
     }
 

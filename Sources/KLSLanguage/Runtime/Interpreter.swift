@@ -61,11 +61,17 @@ public final class Interpreter {
     /// displays nothing (an assignment, a trailing `;`, or a `none` result). A
     /// displayed value becomes `ans`.
     public func execute(_ statement: Statement) throws(KLSError) -> Value? {
-        var compiler = Compiler(interpreter: self)
-        let code = try compiler.compile(statement)
-        callDepth = 0
-        stackFloor = StackGuard.floor()
-        let value = try code(rootFrame)
+        let value: Value
+        do {
+            var compiler = Compiler(interpreter: self)
+            let code = try compiler.compile(statement)
+            callDepth = 0
+            stackFloor = StackGuard.floor()
+            value = try code(rootFrame)
+        } catch {
+            // Every error points somewhere: at worst, the whole statement.
+            throw error.located(at: statement.range)
+        }
         if statement.silent { return nil }
         if case .assign = statement.kind { return nil }
         if case .none = value { return nil }

@@ -40,21 +40,40 @@ public struct List: RandomAccessCollection, Sendable, ExpressibleByArrayLiteral 
     /// Lists below this many items are not charged.
     static let chargedFrom = 256
 
+    /// The deepest nesting of lists in lists accepted. Comparing, displaying and
+    /// freeing a list recurse once per level, so deeper lists are refused where
+    /// they are made (as expression trees are by the parser).
+    public static let maximumDepth = 10_000
+
     /// The items.
     public let items: [Value]
+    /// 1 for a list of non-lists, 1 + the deepest item list otherwise.
+    public let depth: Int
     let charge: MemoryCharge?
 
-    /// A list that may be long: charged, or refused when it does not fit.
+    /// A list that may be long or deep: charged, or refused when it does not fit
+    /// or nests deeper than `maximumDepth`.
     public init(_ items: [Value]) throws(KLSError) {
+        depth = List.depth(of: items)
+        guard depth <= List.maximumDepth else {
+            throw KLSError("lists nested too deeply (over \(List.maximumDepth) levels)", kind: .resource)
+        }
         let bytes = items.count * MemoryLayout<Value>.stride
         charge = items.count < List.chargedFrom ? nil : try MemoryCharge(bytes: bytes, what: "a list of \(items.count) items")
         self.items = items
     }
 
-    /// A list known to be short (a literal, a distribution's components).
+    /// A list known to be short and shallow (a literal, a distribution's components).
     public init(small items: [Value]) {
         self.items = items
+        depth = List.depth(of: items)
         charge = nil
+    }
+
+    static func depth(of items: [Value]) -> Int {
+        var deepest = 0
+        for case .list(let inner) in items { deepest = Swift.max(deepest, inner.depth) }
+        return deepest + 1
     }
 
     public init(arrayLiteral elements: Value...) {
