@@ -14,7 +14,7 @@ let package = Package(
                 .product(name: "KLSLanguage", package: "kls"),
                 .product(name: "KLSTensor", package: "kls"),
             ]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,7 +47,8 @@ extension Distribution {
     public var support: ClosedRange<Double> { -Double.infinity...Double.infinity }
 
     public func cdf(_ x: Tensor) throws(KLSError) -> Tensor {
-        throw KLSError("cdf is defined for scalar distributions; \(family) has event shape \(Shape.describe(eventShape))")
+        throw KLSError(
+            "cdf is defined for scalar distributions; \(family) has event shape \(Shape.describe(eventShape))")
     }
 
     /// kls's one rule for zero-size axes: a distribution has at least one element
@@ -72,7 +73,9 @@ extension Distribution {
 /// Errors shared by the families.
 enum DistributionError {
     /// "Normal: std must be > 0, got -1 (at index [2])".
-    static func invalid(_ family: String, _ parameter: String, _ requirement: String, _ value: Double, at index: Int?, shape: [Int]) -> KLSError {
+    static func invalid(
+        _ family: String, _ parameter: String, _ requirement: String, _ value: Double, at index: Int?, shape: [Int]
+    ) -> KLSError {
         var location = ""
         if let index, !shape.isEmpty {
             location = " at index \(Shape.describe(Shape.unravel(index, shape)))"

@@ -18,7 +18,9 @@ struct KLSCommand: ParsableCommand {
     @ArgumentParser.Argument(help: "A .kls script to run, or - to read the script from stdin.")
     var file: String?
 
-    @Option(name: .customShort("e"), parsing: .unconditional, help: ArgumentHelp("Evaluate statements and print their values.", valueName: "statements"))
+    @Option(
+        name: .customShort("e"), parsing: .unconditional,
+        help: ArgumentHelp("Evaluate statements and print their values.", valueName: "statements"))
     var expression: String?
 
     @Option(help: "Seed the session's random stream (a whole number ≥ 0).")
@@ -102,7 +104,9 @@ struct KLSCommand: ParsableCommand {
             return runner.run(source: source, file: name)
         }
         if Console.isTerminal(0) {
-            let history = History(path: History.defaultPath) { console.err(console.styled("warning:", .yellow) + " " + $0) }
+            let history = History(path: History.defaultPath) {
+                console.err(console.styled("warning:", .yellow) + " " + $0)
+            }
             return REPL(shell: session, editor: ReadlineEditor(), history: history).run()
         }
         return PlainLineRunner(session: session).run()

@@ -49,7 +49,9 @@ import Testing
     @Test func callsSetTheTargetParameter() throws {
         let builtin = try #require(BuiltinRegistry.builtin("kl_mc"))
         let n = try #require(builtin.parameters.first { $0.name == "n" })
-        #expect(ArgumentMatrixTests.call(builtin, target: n, value: "0/0") == "kl_mc(q=Normal(0, 1), p=Normal(1, 2), n=0/0)")
+        #expect(
+            ArgumentMatrixTests.call(builtin, target: n, value: "0/0") == "kl_mc(q=Normal(0, 1), p=Normal(1, 2), n=0/0)"
+        )
     }
 
     @Test(arguments: ArgumentMatrixTests.builtins.map(\.name))
@@ -62,8 +64,9 @@ import Testing
             }
         }
         if builtin.parameters.isEmpty { lines.append("\(name)()") }
-        let result = try KLSProcess.run([], stdin: lines.joined(separator: "\n") + "\n",
-                                        environment: ["KLS_MAX_MEMORY": "64M", "COLUMNS": "60"], timeout: 120)
+        let result = try KLSProcess.run(
+            [], stdin: lines.joined(separator: "\n") + "\n",
+            environment: ["KLS_MAX_MEMORY": "64M", "COLUMNS": "60"], timeout: 120)
         #expect(!result.timedOut, "\(name): no answer within 120 s; stderr ends: \(result.stderr.suffix(400))")
         #expect(!result.signaled, "\(name): kls died of a signal; stderr ends: \(result.stderr.suffix(800))")
         #expect(result.status == 0 || result.status == 1, "\(name): exit status \(result.status)")

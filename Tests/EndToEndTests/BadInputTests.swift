@@ -29,7 +29,9 @@ import Testing
         Case(source: "[1, 2)", message: "does not match"),
         Case(source: "{ 1", message: "'{' is not closed"),
         Case(source: "\"a\\q\"", message: "unknown escape"),
-        Case(source: String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000), message: "nested too deeply"),
+        Case(
+            source: String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000),
+            message: "nested too deeply"),
         Case(source: "x = " + String(repeating: "-", count: 10_000) + "1", message: "nested too deeply"),
         // Names and calls
         Case(source: "undefined_thing", message: "unknown name 'undefined_thing'"),
@@ -94,9 +96,13 @@ import Testing
         Case(source: "kl(Normal(0, 1), StdNormal(2))", message: "distributions over different shapes"),
         Case(source: "kl(Gamma(2, 1), Normal(0, 1))", message: "has no closed form in kls (estimate it with kl_mc"),
         Case(source: "kl(1, Normal(0, 1))", message: "kl: q must be a distribution, got number"),
-        Case(source: "kl_mc(Normal(0, 1), Normal(1, 1), estimator=\"k4\")", message: "estimator must be \"k1\", \"k2\" or \"k3\""),
+        Case(
+            source: "kl_mc(Normal(0, 1), Normal(1, 1), estimator=\"k4\")",
+            message: "estimator must be \"k1\", \"k2\" or \"k3\""),
         Case(source: "kl_mc(Normal(0, 1), Normal(1, 1), n=0)", message: "n must be a whole number ≥ 1"),
-        Case(source: "kl_mc(StdNormal(2), StdNormal(2), samples=[1, 2, 3])", message: "samples must have shape [n] + [2]"),
+        Case(
+            source: "kl_mc(StdNormal(2), StdNormal(2), samples=[1, 2, 3])", message: "samples must have shape [n] + [2]"
+        ),
         Case(source: "check(ones([10, 3]), StdNormal(2))", message: "do not match StdNormal"),
         Case(source: "kl_quad(StdNormal(2), StdNormal(2))", message: "kl_quad integrates one scalar distribution"),
         Case(source: "cdf(StdNormal(2), [0, 0])", message: "cdf is defined for scalar distributions"),
@@ -114,18 +120,23 @@ import Testing
         Case(source: "logpdf(MvNormal(zeros(0), eye(0)), zeros(0))", message: "a zero-dimensional event"),
         Case(source: "compare(StdNormal(2), DiagNormal(zeros([0, 2]), 1))", message: "empty batch"),
         Case(source: "kl_trace(Normal(zeros(2^20), 1), Normal(1, 1), 2^50)", message: "too many elements"),
-        Case(source: "s = \"ab\"; for i in arange(40) { s = s + s }", message: "over the memory limit",
-             location: "1:37:"),
+        Case(
+            source: "s = \"ab\"; for i in arange(40) { s = s + s }", message: "over the memory limit",
+            location: "1:37:"),
         Case(source: "zeros([0, 2^40, 2^40])", message: "too many elements"),
         Case(source: "zeros(2^53 + 1)", message: "whole number (at most 2^53 in magnitude)"),
         Case(source: "x = 1" + String(repeating: " + 1", count: 20_000), message: "nested too deeply"),
-        Case(source: "f(x) = x; f" + String(repeating: "(1)", count: 20_000), message: "nested too deeply",
-             location: "1:11:"),
-        Case(source: "Mixture([1, 1], [Bernoulli(0.5), Normal(0, 1)])",
-             message: "component 0 (Bernoulli) is discrete but component 1 (Normal) is continuous"),
+        Case(
+            source: "f(x) = x; f" + String(repeating: "(1)", count: 20_000), message: "nested too deeply",
+            location: "1:11:"),
+        Case(
+            source: "Mixture([1, 1], [Bernoulli(0.5), Normal(0, 1)])",
+            message: "component 0 (Bernoulli) is discrete but component 1 (Normal) is continuous"),
         Case(source: "x = 1 \u{7}", message: "unexpected character U+0007", location: "1:7:"),
-        Case(source: "l = [\"a\"]; for i in arange(20000) { l = [l, \"a\"] }; l == l", message: "lists nested too deeply",
-             location: "1:41:"),
+        Case(
+            source: "l = [\"a\"]; for i in arange(20000) { l = [l, \"a\"] }; l == l",
+            message: "lists nested too deeply",
+            location: "1:41:"),
         // Checks
         Case(source: "assert(false, \"boom\")", message: "assertion failed: boom"),
         Case(source: "assert_close([1, 2, 3], [1, 2.001, 3])", message: "at index [1]: a = 2, b = 2.001"),
@@ -146,7 +157,9 @@ import Testing
     /// Infinities are honest, as in NumPy: an inf term makes the sum inf, and an
     /// estimate over draws where p has no density is inf with a warning.
     @Test func infinities() throws {
-        let sums = try KLSProcess.run(["-e", "[sum([1/0, 1]), mean([1/0, 1]), sum([1/0, -1/0]), arange(0, -1, step=1e-308)]"])
+        let sums = try KLSProcess.run([
+            "-e", "[sum([1/0, 1]), mean([1/0, 1]), sum([1/0, -1/0]), arange(0, -1, step=1e-308)]",
+        ])
         #expect(sums.stdout == "[inf, inf, nan, []]\n", "\(sums.stderr)")
         let estimate = try KLSProcess.run(["-e", "kl_mc(Uniform(0, 2), Uniform(0, 1), seed=1).value"])
         #expect(estimate.stdout == "inf\n")
@@ -164,7 +177,9 @@ import Testing
     }
 
     /// IEEE arithmetic gives values, not errors.
-    @Test(arguments: [("1/0", "inf"), ("-1/0", "-inf"), ("0/0", "nan"), ("log(0)", "-inf"), ("sqrt(-1)", "nan"), ("1e999", "inf")])
+    @Test(arguments: [
+        ("1/0", "inf"), ("-1/0", "-inf"), ("0/0", "nan"), ("log(0)", "-inf"), ("sqrt(-1)", "nan"), ("1e999", "inf"),
+    ])
     func definedValues(_ source: String, _ expected: String) throws {
         let result = try KLSProcess.run(["-e", source])
         #expect(result.status == 0)

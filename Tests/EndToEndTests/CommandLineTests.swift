@@ -80,11 +80,13 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr.contains("already in use"), "\(r.stderr)")
         // Strings count too: a 32 MiB string leaves no room for a 69 MiB tensor under 100 MiB.
-        let strings = try KLSProcess.run(["-e", "s = \"ab\"; for i in arange(24) { s = s + s }; x = zeros(9e6)"],
-                                         environment: ["KLS_MAX_MEMORY": "100M"])
+        let strings = try KLSProcess.run(
+            ["-e", "s = \"ab\"; for i in arange(24) { s = s + s }; x = zeros(9e6)"],
+            environment: ["KLS_MAX_MEMORY": "100M"])
         #expect(strings.stderr.contains("(32 MiB already in use)"), "\(strings.stderr)")
-        let freed = try KLSProcess.run(["-e", "s = \"ab\"; for i in arange(24) { s = s + s }; s = 1; size(zeros(9e6))"],
-                                       environment: ["KLS_MAX_MEMORY": "100M"])
+        let freed = try KLSProcess.run(
+            ["-e", "s = \"ab\"; for i in arange(24) { s = s + s }; s = 1; size(zeros(9e6))"],
+            environment: ["KLS_MAX_MEMORY": "100M"])
         #expect(freed.stdout == "9e+06\n", "\(freed.stderr)")
     }
 

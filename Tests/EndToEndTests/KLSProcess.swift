@@ -14,7 +14,8 @@ struct KLSProcess {
     }
 
     /// The package root, from this file's location.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// `KLS_BINARY` when set (scripts/test sets it), else the debug build.
     static var binary: String {
@@ -27,8 +28,10 @@ struct KLSProcess {
     /// Runs kls with `arguments`, feeding `stdin`, with extra environment variables.
     /// A run longer than `timeout` seconds is killed and reported as timed out.
     /// With `shell`, the arguments go to /bin/sh instead (for redirections).
-    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
-                    timeout: Double = 600, shell: Bool = false) throws -> Result {
+    static func run(
+        _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
+        timeout: Double = 600, shell: Bool = false
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: shell ? "/bin/sh" : binary)
         process.arguments = arguments
@@ -39,7 +42,9 @@ struct KLSProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kls-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let input = directory.appendingPathComponent("in"), output = directory.appendingPathComponent("out"), errors = directory.appendingPathComponent("err")
+        let input = directory.appendingPathComponent("in")
+        let output = directory.appendingPathComponent("out")
+        let errors = directory.appendingPathComponent("err")
         try Data(stdin.utf8).write(to: input)
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
@@ -55,9 +60,10 @@ struct KLSProcess {
             process.terminate()
             process.waitUntilExit()
         }
-        return Result(status: process.terminationStatus,
-                      signaled: process.terminationReason == .uncaughtSignal && !timedOut,
-                      stdout: String(decoding: try Data(contentsOf: output), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self), timedOut: timedOut)
+        return Result(
+            status: process.terminationStatus,
+            signaled: process.terminationReason == .uncaughtSignal && !timedOut,
+            stdout: String(decoding: try Data(contentsOf: output), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errors), as: UTF8.self), timedOut: timedOut)
     }
 }

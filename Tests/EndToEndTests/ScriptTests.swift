@@ -17,7 +17,8 @@ import Testing
     @Test(arguments: ScriptTests.names)
     func script(_ name: String) throws {
         let result = try KLSProcess.run(["\(name).kls"])
-        let expectedOut = try String(contentsOf: KLSProcess.scripts.appendingPathComponent("\(name).out"), encoding: .utf8)
+        let expectedOut = try String(
+            contentsOf: KLSProcess.scripts.appendingPathComponent("\(name).out"), encoding: .utf8)
         let errURL = KLSProcess.scripts.appendingPathComponent("\(name).err")
         #expect(!result.signaled)
         #expect(result.stdout == expectedOut)

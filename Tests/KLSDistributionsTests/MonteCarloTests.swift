@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import KLSDistributions
 import KLSTensor
+import Testing
+
+@testable import KLSDistributions
 
 @Suite struct MonteCarloTests {
     static func diagonal(_ mean: [Double], _ std: [Double]) throws -> Independent {
@@ -12,19 +13,28 @@ import KLSTensor
     /// fused Gaussian path and on the generic path.
     @Test func estimatesAgreeWithClosedForms() throws {
         let pairs: [(any Distribution, any Distribution)] = [
-            (try MonteCarloTests.diagonal([0.5, -1, 0.2], [1, 0.6, 1.3]), try MonteCarloTests.diagonal([0, 0, 0], [1, 1, 1])),
+            (
+                try MonteCarloTests.diagonal([0.5, -1, 0.2], [1, 0.6, 1.3]),
+                try MonteCarloTests.diagonal([0, 0, 0], [1, 1, 1])
+            ),
             (try Gamma([Tensor(scalar: 2), Tensor(scalar: 1)]), try Gamma([Tensor(scalar: 3), Tensor(scalar: 2)])),
             (try Beta([Tensor(scalar: 2), Tensor(scalar: 3)]), try Beta([Tensor(scalar: 1.5), Tensor(scalar: 1)])),
-            (try MvNormal(mean: try Tensor([0.2, 0]), cov: try Tensor(shape: [2, 2], values: [1, 0.3, 0.3, 1])),
-             try MonteCarloTests.diagonal([0, 0], [1, 1])),
+            (
+                try MvNormal(mean: try Tensor([0.2, 0]), cov: try Tensor(shape: [2, 2], values: [1, 0.3, 0.3, 1])),
+                try MonteCarloTests.diagonal([0, 0], [1, 1])
+            ),
         ]
         for (q, p) in pairs {
             let exact = try KLRegistry.kl(q, p)[flat: 0]
             let engine = try MonteCarloEngine(q: q, p: p)
-            let moments = try engine.run(n: 200_000, estimators: Estimator.allCases, generator: Philox(seed: 5), start: 0).moments
+            let moments = try engine.run(
+                n: 200_000, estimators: Estimator.allCases, generator: Philox(seed: 5), start: 0
+            ).moments
             for (e, estimator) in Estimator.allCases.enumerated() where estimator != .k2 {
                 let m = moments[e][0]
-                #expect(abs(m.mean - exact) < 4.5 * m.standardError, "\(q.family) \(estimator): \(m.mean) ± \(m.standardError) vs \(exact)")
+                #expect(
+                    abs(m.mean - exact) < 4.5 * m.standardError,
+                    "\(q.family) \(estimator): \(m.mean) ± \(m.standardError) vs \(exact)")
             }
         }
     }
@@ -32,15 +42,23 @@ import KLSTensor
     /// The same seed gives the same estimate whatever the thread count, and the
     /// first m log-ratios do not depend on n (draw i depends only on i).
     @Test func reproducibleAcrossThreadsAndChunking() throws {
-        let q = try MonteCarloTests.diagonal([0.3, -0.2], [0.9, 1.1]), p = try MonteCarloTests.diagonal([0, 0], [1, 1])
+        let q = try MonteCarloTests.diagonal([0.3, -0.2], [0.9, 1.1])
+        let p = try MonteCarloTests.diagonal([0, 0], [1, 1])
         let engine = try MonteCarloEngine(q: q, p: p)
-        let one = try Parallel.withWorkers(1) { try engine.run(n: 50_000, estimators: [.k1], generator: Philox(seed: 8), start: 0) }
-        let two = try Parallel.withWorkers(2) { try engine.run(n: 50_000, estimators: [.k1], generator: Philox(seed: 8), start: 0) }
+        let one = try Parallel.withWorkers(1) {
+            try engine.run(n: 50_000, estimators: [.k1], generator: Philox(seed: 8), start: 0)
+        }
+        let two = try Parallel.withWorkers(2) {
+            try engine.run(n: 50_000, estimators: [.k1], generator: Philox(seed: 8), start: 0)
+        }
         #expect(one.moments[0][0].mean == two.moments[0][0].mean)
         #expect(one.moments[0][0].m2 == two.moments[0][0].m2)
-        let short = try engine.run(n: 10_001, estimators: [.k1], generator: Philox(seed: 8), start: 0, keepTerms: true).logRatios
-        let long = try engine.run(n: 30_000, estimators: [.k1], generator: Philox(seed: 8), start: 0, keepTerms: true).logRatios
-        let a = try #require(short), b = try #require(long)
+        let short = try engine.run(n: 10_001, estimators: [.k1], generator: Philox(seed: 8), start: 0, keepTerms: true)
+            .logRatios
+        let long = try engine.run(n: 30_000, estimators: [.k1], generator: Philox(seed: 8), start: 0, keepTerms: true)
+            .logRatios
+        let a = try #require(short)
+        let b = try #require(long)
         for i in 0..<a.count { #expect(a[flat: i] == b[flat: i]) }
         // The generic path draws the same numbers as sampling q directly.
         let z = try q.sample(10, generator: Philox(seed: 8), start: 0)
@@ -51,12 +69,20 @@ import KLSTensor
     /// The fused multivariate kernel gives the log-ratios of sampling q and
     /// evaluating both densities, draw for draw.
     @Test func fusedMultivariateKernelMatchesTheGenericPath() throws {
-        let q = try MvNormal(mean: try Tensor([0.2, 0, -0.1]), cov: try Tensor(shape: [3, 3], values: [1, 0.3, 0.1, 0.3, 2, 0.4, 0.1, 0.4, 0.5]))
-        for p in [try MonteCarloTests.diagonal([0, 0, 0], [1, 1, 1]) as any Distribution,
-                  try MvNormal(mean: try Tensor([0, 0.5, -0.5]), cov: try Tensor(shape: [3, 3], values: [2, -0.2, 0, -0.2, 1, 0.3, 0, 0.3, 1.5]))] {
+        let q = try MvNormal(
+            mean: try Tensor([0.2, 0, -0.1]),
+            cov: try Tensor(shape: [3, 3], values: [1, 0.3, 0.1, 0.3, 2, 0.4, 0.1, 0.4, 0.5]))
+        for p in [
+            try MonteCarloTests.diagonal([0, 0, 0], [1, 1, 1]) as any Distribution,
+            try MvNormal(
+                mean: try Tensor([0, 0.5, -0.5]),
+                cov: try Tensor(shape: [3, 3], values: [2, -0.2, 0, -0.2, 1, 0.3, 0, 0.3, 1.5])),
+        ] {
             let engine = try MonteCarloEngine(q: q, p: p)
             #expect(engine.fused is MultivariateGaussianKernel)
-            let fused = try #require(try engine.run(n: 100, estimators: [.k1], generator: Philox(seed: 4), start: 0, keepTerms: true).logRatios)
+            let fused = try #require(
+                try engine.run(n: 100, estimators: [.k1], generator: Philox(seed: 4), start: 0, keepTerms: true)
+                    .logRatios)
             let z = try q.sample(100, generator: Philox(seed: 4), start: 0)
             let direct = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
             for i in 0..<100 { #expect(abs(fused[flat: i] - direct[flat: i]) < 1e-12) }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import KLSDistributions
 import KLSTensor
+import Testing
+
+@testable import KLSDistributions
 
 /// Every sampler at 10⁶ draws: sample mean and variance within 5 standard errors
 /// of the distribution's (the variance's standard error estimated from the
@@ -22,7 +23,14 @@ import KLSTensor
         ("LogNormal", { try LogNormal([s(0.1), s(0.4)]) }),
         ("Bernoulli", { try Bernoulli([s(0.3)]) }),
         ("Categorical", { try Categorical(probs: try Tensor([1, 2, 3, 4])) }),
-        ("Mixture", { try Mixture(weights: try Tensor([0.25, 0.75]), components: [try Normal([s(-2), s(1)]), try Normal([s(3), s(0.5)])]) }),
+        (
+            "Mixture",
+            {
+                try Mixture(
+                    weights: try Tensor([0.25, 0.75]),
+                    components: [try Normal([s(-2), s(1)]), try Normal([s(3), s(0.5)])])
+            }
+        ),
     ]
 
     @Test(arguments: families.map(\.0))
@@ -33,7 +41,8 @@ import KLSTensor
         var m1 = 0.0
         for i in 0..<n { m1 += x[flat: i] }
         m1 /= Double(n)
-        var m2 = 0.0, m4 = 0.0
+        var m2 = 0.0
+        var m4 = 0.0
         for i in 0..<n {
             let c = x[flat: i] - m1
             m2 += c * c
@@ -41,11 +50,15 @@ import KLSTensor
         }
         m2 /= Double(n)
         m4 /= Double(n)
-        let mean = try d.mean()[flat: 0], variance = try d.variance()[flat: 0]
+        let mean = try d.mean()[flat: 0]
+        let variance = try d.variance()[flat: 0]
         #expect(abs(m1 - mean) < 5 * (variance / Double(n)).squareRoot(), "\(name) mean \(m1) vs \(mean)")
-        #expect(abs(m2 - variance) < 5 * ((m4 - m2 * m2) / Double(n)).squareRoot(), "\(name) variance \(m2) vs \(variance)")
+        #expect(
+            abs(m2 - variance) < 5 * ((m4 - m2 * m2) / Double(n)).squareRoot(), "\(name) variance \(m2) vs \(variance)")
         let support = d.support
-        for i in stride(from: 0, to: n, by: 997) { #expect(support.contains(x[flat: i]), "\(name) draw outside the support") }
+        for i in stride(from: 0, to: n, by: 997) {
+            #expect(support.contains(x[flat: i]), "\(name) draw outside the support")
+        }
     }
 
     @Test func multivariateNormalHasTheCovariance() throws {
@@ -53,8 +66,12 @@ import KLSTensor
         let d = try MvNormal(mean: try Tensor([1, -1]), cov: cov)
         let n = 1_000_000
         let x = try d.sample(n, generator: Philox(seed: 3), start: 0)
-        var mean = [0.0, 0.0], cross = 0.0
-        for i in 0..<n { mean[0] += x[flat: 2 * i]; mean[1] += x[flat: 2 * i + 1] }
+        var mean = [0.0, 0.0]
+        var cross = 0.0
+        for i in 0..<n {
+            mean[0] += x[flat: 2 * i]
+            mean[1] += x[flat: 2 * i + 1]
+        }
         mean = mean.map { $0 / Double(n) }
         for i in 0..<n { cross += (x[flat: 2 * i] - mean[0]) * (x[flat: 2 * i + 1] - mean[1]) }
         cross /= Double(n)
@@ -86,13 +103,22 @@ import KLSTensor
                 return (error as? KLSError)?.message ?? ""
             }
         }
-        #expect(message { try Normal([SamplerTests.s(0), SamplerTests.s(-1)]) } == "Normal: std must be finite and > 0, got -1")
-        #expect(message { try Exponential([try Tensor([1, 0])]) }.contains("rate must be finite and > 0, got 0 at index [1]"))
+        #expect(
+            message { try Normal([SamplerTests.s(0), SamplerTests.s(-1)]) }
+                == "Normal: std must be finite and > 0, got -1")
+        #expect(
+            message { try Exponential([try Tensor([1, 0])]) }.contains(
+                "rate must be finite and > 0, got 0 at index [1]"))
         #expect(message { try Bernoulli([SamplerTests.s(1.5)]) }.contains("p must be a probability"))
         #expect(message { try Categorical(probs: try Tensor([1, -1])) }.contains("probs must be finite and ≥ 0"))
         #expect(message { try Normal([SamplerTests.s(.nan), SamplerTests.s(1)]) }.contains("mean must be finite"))
         #expect(message { try Normal([try Tensor([0, 0]), try Tensor([1, 1, 1])]) }.contains("do not broadcast"))
-        #expect(message { try MvNormal(mean: try Tensor([0, 0]), cov: try Tensor(shape: [2, 2], values: [1, 2, 2, 1])) }.contains("not positive definite"))
-        #expect(message { try MvNormal(mean: try Tensor([0, 0]), cov: try Tensor(shape: [2, 2], values: [1, 0.5, 0.4, 1])) }.contains("symmetric"))
+        #expect(
+            message { try MvNormal(mean: try Tensor([0, 0]), cov: try Tensor(shape: [2, 2], values: [1, 2, 2, 1])) }
+                .contains("not positive definite"))
+        #expect(
+            message {
+                try MvNormal(mean: try Tensor([0, 0]), cov: try Tensor(shape: [2, 2], values: [1, 0.5, 0.4, 1]))
+            }.contains("symmetric"))
     }
 }

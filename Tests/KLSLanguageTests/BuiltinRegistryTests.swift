@@ -1,14 +1,17 @@
-import Testing
 import KLSTensor
+import Testing
+
 @testable import KLSLanguage
 
 @Suite struct BuiltinRegistryTests {
     /// Every builtin of LANGUAGE.md §4 exists.
     @Test(arguments: [
-        "zeros", "ones", "full", "linspace", "arange", "eye", "reshape", "transpose", "concat", "stack", "shape", "size", "len",
+        "zeros", "ones", "full", "linspace", "arange", "eye", "reshape", "transpose", "concat", "stack", "shape",
+        "size", "len",
         "exp", "log", "log1p", "expm1", "sqrt", "abs", "square", "sin", "cos", "tanh", "sigmoid", "softplus", "lgamma",
         "digamma", "erf", "floor", "round", "sign", "clip", "pow", "maximum", "minimum", "where", "isnan", "isfinite",
-        "sum", "mean", "var", "std", "min", "max", "prod", "logsumexp", "argmin", "argmax", "all", "any", "cumsum", "cummean",
+        "sum", "mean", "var", "std", "min", "max", "prod", "logsumexp", "argmin", "argmax", "all", "any", "cumsum",
+        "cummean",
         "dot", "seed", "randn", "rand", "print", "str", "assert", "assert_close", "map", "help",
     ])
     func languageBuiltinIsRegistered(_ name: String) {

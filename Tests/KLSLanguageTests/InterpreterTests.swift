@@ -1,5 +1,6 @@
 import KLSTensor
 import Testing
+
 @testable import KLSLanguage
 
 @Suite struct InterpreterTests {

@@ -1,5 +1,6 @@
 import KLSTensor
 import Testing
+
 @testable import KLSLanguage
 
 @Suite struct LexerTests {
@@ -8,7 +9,10 @@ import Testing
     }
 
     @Test func numbers() throws {
-        #expect(try kinds("12 1.5 .5 1e6 2.5e-3 1.") == [.number(12), .number(1.5), .number(0.5), .number(1e6), .number(2.5e-3), .number(1), .end])
+        #expect(
+            try kinds("12 1.5 .5 1e6 2.5e-3 1.") == [
+                .number(12), .number(1.5), .number(0.5), .number(1e6), .number(2.5e-3), .number(1), .end,
+            ])
     }
 
     @Test func stringsWithEscapes() throws {
@@ -16,10 +20,11 @@ import Testing
     }
 
     @Test func keywordsIdentifiersAndOperators() throws {
-        #expect(try kinds("for x_1 in not -> <= == !=") == [
-            .keyword(.for), .identifier("x_1"), .keyword(.in), .keyword(.not), .symbol(.arrow),
-            .symbol(.lessEqual), .symbol(.equalEqual), .symbol(.notEqual), .end,
-        ])
+        #expect(
+            try kinds("for x_1 in not -> <= == !=") == [
+                .keyword(.for), .identifier("x_1"), .keyword(.in), .keyword(.not), .symbol(.arrow),
+                .symbol(.lessEqual), .symbol(.equalEqual), .symbol(.notEqual), .end,
+            ])
     }
 
     @Test func commentsAndNewlines() throws {
@@ -27,10 +32,11 @@ import Testing
     }
 
     @Test func newlinesInsideBracketsAreDropped() throws {
-        #expect(try kinds("(1,\n2)\n[3\n]") == [
-            .symbol(.leftParen), .number(1), .symbol(.comma), .number(2), .symbol(.rightParen), .newline,
-            .symbol(.leftBracket), .number(3), .symbol(.rightBracket), .end,
-        ])
+        #expect(
+            try kinds("(1,\n2)\n[3\n]") == [
+                .symbol(.leftParen), .number(1), .symbol(.comma), .number(2), .symbol(.rightParen), .newline,
+                .symbol(.leftBracket), .number(3), .symbol(.rightBracket), .end,
+            ])
         #expect(try kinds("{1\n2}").contains(.newline))
     }
 

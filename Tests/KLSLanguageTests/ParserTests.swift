@@ -1,5 +1,6 @@
 import KLSTensor
 import Testing
+
 @testable import KLSLanguage
 
 @Suite struct ParserTests {
@@ -13,12 +14,17 @@ import Testing
         #expect(try value(source) == expected)
     }
 
-    @Test(arguments: ["(1 +", "f(x) =", "[1,\n2", "{ a = 1", "x = 1 +", "if x > 0 {", "g = (a, b) ->", "print(1,", "for i in [1, 2] {\n"])
+    @Test(arguments: [
+        "(1 +", "f(x) =", "[1,\n2", "{ a = 1", "x = 1 +", "if x > 0 {", "g = (a, b) ->", "print(1,",
+        "for i in [1, 2] {\n",
+    ])
     func incompleteInputAsksForMore(_ source: String) {
         #expect(Parser.isIncomplete(source))
     }
 
-    @Test(arguments: ["1 +\n2", "f(x) = x", "x = [1,\n2]", "{ a = 1 }", "1 2", ")", "x = 3 $", "if x > 0 { 1 } else { 2 }"])
+    @Test(arguments: [
+        "1 +\n2", "f(x) = x", "x = [1,\n2]", "{ a = 1 }", "1 2", ")", "x = 3 $", "if x > 0 { 1 } else { 2 }",
+    ])
     func completeOrWrongInputDoesNot(_ source: String) {
         #expect(!Parser.isIncomplete(source))
     }

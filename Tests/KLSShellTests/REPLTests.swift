@@ -1,7 +1,8 @@
 import Foundation
 import KLSLanguage
-@testable import KLSShell
 import Testing
+
+@testable import KLSShell
 
 /// The REPL loop driven by a scripted editor: prompts, continuation, commands.
 @Suite struct REPLTests {
@@ -53,7 +54,8 @@ import Testing
     }
 
     @Test func saveDoesNotOverwriteWithoutBang() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kls-save-\(UUID().uuidString).kls").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kls-save-\(UUID().uuidString).kls")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: path))
         let refused = Run(["x = 1", ":save \(path)"])
@@ -64,7 +66,10 @@ import Testing
     }
 
     @Test func commands() {
-        let run = Run([":seed 3", "a = randn(2)", ":precision 3", "1/3", ":vars", ":help logsumexp", "?exp", ":lod x", ":reset", "a", ":quit", "never"])
+        let run = Run([
+            ":seed 3", "a = randn(2)", ":precision 3", "1/3", ":vars", ":help logsumexp", "?exp", ":lod x", ":reset",
+            "a", ":quit", "never",
+        ])
         #expect(run.capture.out.contains("0.333\n"))
         #expect(run.capture.out.contains("name  kind    shape  value"))
         #expect(run.capture.out.contains("logsumexp(x, axis=none, keepdims=false)"))
@@ -75,7 +80,8 @@ import Testing
     }
 
     @Test func saveWritesAReplayableScript() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kls-save-\(UUID().uuidString).kls").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kls-save-\(UUID().uuidString).kls")
+            .path
         defer { try? FileManager.default.removeItem(atPath: file) }
         let run = Run(["x = randn(3)", "bad + 1", "y = x * 2; z = undefined_thing", "y", ":save \(file)"])
         let text = try String(contentsOfFile: file, encoding: .utf8)
@@ -83,7 +89,9 @@ import Testing
         #expect(!text.contains("bad"))
         let replay = Capture()
         _ = ScriptRunner(session: ShellSession(seed: 99, console: replay.console)).run(source: text, file: file)
-        #expect(replay.out == run.capture.out.components(separatedBy: "\n").filter { $0.hasPrefix("[") }.joined(separator: "\n") + "\n")
+        #expect(
+            replay.out == run.capture.out.components(separatedBy: "\n").filter { $0.hasPrefix("[") }.joined(
+                separator: "\n") + "\n")
     }
 
     @Test func timeReportsSamplesPerSecond() {
@@ -93,7 +101,8 @@ import Testing
     }
 
     @Test func historyIsSavedDeduplicatedAndReloaded() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kls-history-\(UUID().uuidString)").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kls-history-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: file) }
         _ = Run(["a = 1", "a = 1", "f(x) = {", "  x + 1", "}", ":history"], historyPath: file)
         let second = Run([":history 3"], historyPath: file)
@@ -147,7 +156,8 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data().write(to: folder.appendingPathComponent("lesson.kls"))
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("lessons"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("lessons"), withIntermediateDirectories: true)
         let prefix = folder.path + "/less"
         #expect(complete(prefix, ":load " + prefix) == [prefix + "on.kls", prefix + "ons/"])
         #expect(complete(prefix, "x = load(\"" + prefix) == [prefix + "on.kls", prefix + "ons/"])

@@ -7,7 +7,11 @@ import Testing
 final class Capture: @unchecked Sendable {
     var out = "", err = ""
     lazy var console = Console(color: false) { [unowned self] fd, bytes in
-        if fd == 1 { self.out += String(decoding: bytes, as: UTF8.self) } else { self.err += String(decoding: bytes, as: UTF8.self) }
+        if fd == 1 {
+            self.out += String(decoding: bytes, as: UTF8.self)
+        } else {
+            self.err += String(decoding: bytes, as: UTF8.self)
+        }
     }
 }
 
@@ -15,16 +19,22 @@ final class Capture: @unchecked Sendable {
     let renderer = ErrorRenderer(console: Console(color: false))
 
     @Test func scriptFormatHasLocationSourceAndCaret() {
-        let error = KLSError("unknown name 'mu'", range: SourceRange(start: SourceLocation(line: 2, column: 5, offset: 10),
-                                                                   end: SourceLocation(line: 2, column: 7, offset: 12)),
-                             hint: "did you mean 'mu1'?")
+        let error = KLSError(
+            "unknown name 'mu'",
+            range: SourceRange(
+                start: SourceLocation(line: 2, column: 5, offset: 10),
+                end: SourceLocation(line: 2, column: 7, offset: 12)),
+            hint: "did you mean 'mu1'?")
         let text = renderer.script(error, file: "vae.kls", source: "mu1 = 0\nz = mu + 1")
         #expect(text == "vae.kls:2:5: error: unknown name 'mu' (did you mean 'mu1'?)\n    z = mu + 1\n        ^~")
     }
 
     @Test func interactiveFormatShowsTheStatementAndHint() {
-        let error = KLSError("oops", range: SourceRange(start: SourceLocation(line: 1, column: 3, offset: 2),
-                                                       end: SourceLocation(line: 1, column: 4, offset: 3)), hint: "try this")
+        let error = KLSError(
+            "oops",
+            range: SourceRange(
+                start: SourceLocation(line: 1, column: 3, offset: 2),
+                end: SourceLocation(line: 1, column: 4, offset: 3)), hint: "try this")
         #expect(renderer.interactive(error, source: "a b") == "error: oops\n    a b\n      ^\nhint: try this")
     }
 
@@ -47,7 +57,8 @@ final class Capture: @unchecked Sendable {
 @Suite struct RunnerTests {
     @Test func scriptRunnerPrintsDisplayedValuesAndStopsAtTheFirstError() {
         let capture = Capture()
-        let status = ScriptRunner(session: ShellSession(seed: 1, console: capture.console)).run(source: "1 + 1\nprint(\"hi\")\nx = y\n3", file: "s.kls")
+        let status = ScriptRunner(session: ShellSession(seed: 1, console: capture.console)).run(
+            source: "1 + 1\nprint(\"hi\")\nx = y\n3", file: "s.kls")
         #expect(status == 1)
         #expect(capture.out == "2\nhi\n")
         #expect(capture.err.hasPrefix("s.kls:3:5: error: unknown name 'y'"))

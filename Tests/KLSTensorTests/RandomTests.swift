@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KLSTensor
 
 @Suite struct RandomTests {
@@ -18,10 +19,17 @@ import Testing
     @Test func normalDrawsHaveTheRightMoments() throws {
         let n = 1_000_000
         let x = try Tensor.normal(shape: [n], generator: Philox(seed: 42), start: 0)
-        var m1 = 0.0, m2 = 0.0, m3 = 0.0, m4 = 0.0, tail = 0
+        var m1 = 0.0
+        var m2 = 0.0
+        var m3 = 0.0
+        var m4 = 0.0
+        var tail = 0
         for i in 0..<n {
             let v = x[flat: i]
-            m1 += v; m2 += v * v; m3 += v * v * v; m4 += v * v * v * v
+            m1 += v
+            m2 += v * v
+            m3 += v * v * v
+            m4 += v * v * v * v
             if abs(v) > NormalSampler.tailStart { tail += 1 }
         }
         let N = Double(n)
@@ -36,7 +44,8 @@ import Testing
     @Test func uniformDrawsAreInTheUnitInterval() throws {
         let n = 1_000_000
         let u = try Tensor.uniform(shape: [n], generator: Philox(seed: 7), start: 0)
-        var sum = 0.0, squares = 0.0
+        var sum = 0.0
+        var squares = 0.0
         for i in 0..<n {
             let v = u[flat: i]
             #expect(v >= 0 && v < 1)
@@ -65,7 +74,9 @@ import Testing
         for start in [0, 1, 2, 15, 16, 17, 1_000_003] as [UInt64] {
             let count = 200
             var out = [Double](repeating: 0, count: count)
-            out.withUnsafeMutableBufferPointer { NormalSampler.fill(generator, start: start, count: count, into: $0.baseAddress!) }
+            out.withUnsafeMutableBufferPointer {
+                NormalSampler.fill(generator, start: start, count: count, into: $0.baseAddress!)
+            }
             for i in 0..<count { #expect(out[i] == NormalSampler.draw(generator, index: start + UInt64(i))) }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KLSTensor
 
 /// Special functions against reference values computed with mpmath at 30 digits.
@@ -30,16 +31,20 @@ import Testing
         #expect(SpecialFunctions.digamma(.nan).isNaN)
     }
 
-    @Test(arguments: [(0.5, 0.5723649429247001), (10.5, 13.940625219403763), (100, 359.1342053695754),
-                      (1e-05, 11.512919692895826), (3.3, 0.9870985778947344), (-0.5, 1.2655121234846454),
-                      (-2.5, -0.056243716497674054)])
+    @Test(arguments: [
+        (0.5, 0.5723649429247001), (10.5, 13.940625219403763), (100, 359.1342053695754),
+        (1e-05, 11.512919692895826), (3.3, 0.9870985778947344), (-0.5, 1.2655121234846454),
+        (-2.5, -0.056243716497674054),
+    ])
     func logGammaMatchesReference(_ x: Double, _ expected: Double) {
         #expect(abs(UnaryFunction.lgamma(x) - expected) <= 1e-13 * abs(expected))
     }
 
-    @Test(arguments: [(0.1, 0.1124629160182849, 0.887537083981715), (0.5, 0.5204998778130465, 0.4795001221869535),
-                      (2, 0.9953222650189527, 0.004677734981047266), (-0.7, -0.6778011938374184, 1.6778011938374184),
-                      (5, 0.9999999999984626, 1.537459794428035e-12)])
+    @Test(arguments: [
+        (0.1, 0.1124629160182849, 0.887537083981715), (0.5, 0.5204998778130465, 0.4795001221869535),
+        (2, 0.9953222650189527, 0.004677734981047266), (-0.7, -0.6778011938374184, 1.6778011938374184),
+        (5, 0.9999999999984626, 1.537459794428035e-12),
+    ])
     func errorFunctionMatchesReference(_ x: Double, _ erf: Double, _ erfc: Double) {
         #expect(abs(UnaryFunction.erf(x) - erf) <= 1e-14 * abs(erf))
         #expect(abs(UnaryFunction.erfc(x) - erfc) <= 1e-13 * abs(erfc))

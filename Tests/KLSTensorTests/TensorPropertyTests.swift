@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import KLSTensor
 
 /// Algebraic properties over random shapes and values.
@@ -29,7 +30,8 @@ import Testing
 
     @Test func sumIsLinearAndAxisSumsAddUp() async {
         await propertyCheck(input: Gen.int(in: 1...8), Gen.int(in: 1...8), Gen.double(in: -5...5)) { rows, columns, c in
-            let x = try! Tensor.normal(shape: [rows, columns], generator: Philox(seed: UInt64(rows * 31 + columns)), start: 0)
+            let x = try! Tensor.normal(
+                shape: [rows, columns], generator: Philox(seed: UInt64(rows * 31 + columns)), start: 0)
             let total = try! x.reduce(.sum)[flat: 0]
             let byRows = try! x.reduce(.sum, axes: [1]).reduce(.sum)[flat: 0]
             let byColumns = try! x.reduce(.sum, axes: [0]).reduce(.sum)[flat: 0]

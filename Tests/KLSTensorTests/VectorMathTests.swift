@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KLSTensor
 
 /// The SIMD exp and log against libm: within 2 ulp on a dense sweep, and exactly
@@ -28,17 +29,23 @@ import Testing
         let near = try Tensor.linspace(0.5, 2, count: 100_003)
         let z = try near.map(.log)
         for i in 0..<near.count {
-            #expect(abs(z[flat: i] - Foundation.log(near[flat: i])) <= 2 * max(Foundation.log(near[flat: i]).ulp, 1e-300))
+            #expect(
+                abs(z[flat: i] - Foundation.log(near[flat: i])) <= 2 * max(Foundation.log(near[flat: i]).ulp, 1e-300))
         }
     }
 
     @Test func edgeCasesFollowLibm() throws {
-        let specials: [Double] = [0, -0.0, .infinity, -.infinity, .nan, -1, Double.leastNormalMagnitude / 4, Double.leastNonzeroMagnitude, 710, -746, 1, 2]
+        let specials: [Double] = [
+            0, -0.0, .infinity, -.infinity, .nan, -1, Double.leastNormalMagnitude / 4, Double.leastNonzeroMagnitude,
+            710, -746, 1, 2,
+        ]
         // Pad to a multiple of 8 so the vector path sees them.
         let x = try Tensor(specials + [3, 4, 5, 6])
-        let e = try x.map(.exp), l = try x.map(.log)
+        let e = try x.map(.exp)
+        let l = try x.map(.log)
         for (i, v) in specials.enumerated() {
-            let ee = Foundation.exp(v), ll = Foundation.log(v)
+            let ee = Foundation.exp(v)
+            let ll = Foundation.log(v)
             #expect(e[flat: i] == ee || (e[flat: i].isNaN && ee.isNaN), "exp(\(v))")
             #expect(l[flat: i] == ll || (l[flat: i].isNaN && ll.isNaN), "log(\(v))")
         }

@@ -50,7 +50,10 @@ final class FuzzRun: @unchecked Sendable {
 }
 
 @_cdecl("LLVMFuzzerInitialize")
-public func fuzzerInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+public func fuzzerInitialize(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+) -> CInt {
     MemoryLimit.setLimit(bytes: FuzzLimits.memoryBytes)
     // `plot(…, file=…)` writes files: keep them out of the checkout.
     let scratch = NSTemporaryDirectory() + "kls-fuzz-\(getpid())"

@@ -26,13 +26,15 @@ public enum BetaFamily: ScalarFamily {
     /// X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {
         var random = DrawRandom(generator, index: index, tag: tag)
-        let x = random.gamma(t.a), y = random.gamma(t.b)
+        let x = random.gamma(t.a)
+        let y = random.gamma(t.b)
         return x / (x + y)
     }
 
     public static func entropy(_ t: Theta) -> Double {
         let (a, b) = (t.a, t.b)
-        return SpecialFunctions.logBeta(a, b) - (a - 1) * SpecialFunctions.digamma(a) - (b - 1) * SpecialFunctions.digamma(b)
+        return SpecialFunctions.logBeta(a, b) - (a - 1) * SpecialFunctions.digamma(a) - (b - 1)
+            * SpecialFunctions.digamma(b)
             + (a + b - 2) * SpecialFunctions.digamma(a + b)
     }
 

@@ -17,10 +17,12 @@ public final class Categorical: Distribution {
     /// or a row that sums to zero.
     public init(probs raw: Tensor) throws(KLSError) {
         guard raw.rank >= 1, let k = raw.shape.last, k > 0 else {
-            throw KLSError("Categorical: probs needs a last axis of at least one category, got shape \(Shape.describe(raw.shape))")
+            throw KLSError(
+                "Categorical: probs needs a last axis of at least one category, got shape \(Shape.describe(raw.shape))")
         }
         for i in 0..<raw.count where !(raw[flat: i] >= 0) || !raw[flat: i].isFinite {
-            throw DistributionError.invalid("Categorical", "probs", "finite and ≥ 0", raw[flat: i], at: i, shape: raw.shape)
+            throw DistributionError.invalid(
+                "Categorical", "probs", "finite and ≥ 0", raw[flat: i], at: i, shape: raw.shape)
         }
         let rows = raw.count / k
         for r in 0..<rows where (0..<k).reduce(0.0, { $0 + raw[flat: r * k + $1] }) == 0 {
@@ -43,16 +45,21 @@ public final class Categorical: Distribution {
 
     /// Inverse CDF: the first category whose cumulative probability exceeds u.
     public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
-        let k = categories, batch = batchCount
+        let k = categories
+        let batch = batchCount
         return try Tensor(shape: outputShape(count)) { out in
             for e in 0..<out.count {
                 var random = DrawRandom(generator, index: start &+ UInt64(e), tag: 10)
                 let u = random.uniform()
                 let row = (e % batch) * k
-                var cumulative = 0.0, chosen = k - 1
+                var cumulative = 0.0
+                var chosen = k - 1
                 for j in 0..<k {
                     cumulative += probs[flat: row + j]
-                    if u < cumulative { chosen = j; break }
+                    if u < cumulative {
+                        chosen = j
+                        break
+                    }
                 }
                 // Never pick a zero-probability category through rounding at the top.
                 while probs[flat: row + chosen] == 0 && chosen > 0 { chosen -= 1 }
@@ -65,14 +72,20 @@ public final class Categorical: Distribution {
     public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor {
         let shape = try Shape.broadcast(x.shape, batchShape)
         let xs = try x.broadcast(to: shape)
-        let k = categories, batch = batchCount
+        let k = categories
+        let batch = batchCount
         guard Array(shape.suffix(batchShape.count)) == batchShape else {
-            throw KLSError("Categorical: values of shape \(Shape.describe(x.shape)) do not line up with the batch \(Shape.describe(batchShape))")
+            throw KLSError(
+                "Categorical: values of shape \(Shape.describe(x.shape)) do not line up with the batch \(Shape.describe(batchShape))"
+            )
         }
         return try Tensor(shape: shape) { out in
             for e in 0..<out.count {
                 let v = xs[flat: e]
-                if v.isNaN { out[e] = .nan; continue }
+                if v.isNaN {
+                    out[e] = .nan
+                    continue
+                }
                 guard let category = Checked.wholeNumber(v), category >= 0, category < k else {
                     out[e] = -.infinity
                     continue
@@ -85,7 +98,8 @@ public final class Categorical: Distribution {
     public func cdf(_ x: Tensor) throws(KLSError) -> Tensor {
         let shape = try Shape.broadcast(x.shape, batchShape)
         let xs = try x.broadcast(to: shape)
-        let k = categories, batch = batchCount
+        let k = categories
+        let batch = batchCount
         return try Tensor(shape: shape) { out in
             for e in 0..<out.count {
                 let v = xs[flat: e]

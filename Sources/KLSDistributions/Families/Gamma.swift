@@ -20,7 +20,9 @@ public enum GammaFamily: ScalarFamily {
         return t.a * Foundation.log(t.b) + (t.a - 1) * Foundation.log(x) - t.b * x - Double.logGamma(t.a)
     }
 
-    public static func cdf(_ x: Double, _ t: Theta) -> Double { SpecialFunctions.regularizedGammaP(t.a, t.b * Swift.max(x, 0)) }
+    public static func cdf(_ x: Double, _ t: Theta) -> Double {
+        SpecialFunctions.regularizedGammaP(t.a, t.b * Swift.max(x, 0))
+    }
 
     /// Marsaglia–Tsang with the shape < 1 boost (see `DrawRandom.gamma`).
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {

@@ -14,8 +14,10 @@ public final class Independent: Distribution {
     /// Wraps `base`; throws when it has fewer than `k` batch axes.
     public init(_ base: any Distribution, k: Int = 1, name: String = "Independent") throws(KLSError) {
         guard k >= 0, k <= base.batchShape.count else {
-            throw KLSError("\(name): cannot move \(k) batch axes to the event of a \(base.family) with batch shape \(Shape.describe(base.batchShape))",
-                           hint: name == "DiagNormal" ? "give a mean or std with at least one axis, or use Normal for a scalar" : nil)
+            throw KLSError(
+                "\(name): cannot move \(k) batch axes to the event of a \(base.family) with batch shape \(Shape.describe(base.batchShape))",
+                hint: name == "DiagNormal"
+                    ? "give a mean or std with at least one axis, or use Normal for a scalar" : nil)
         }
         self.base = base
         self.reinterpreted = k

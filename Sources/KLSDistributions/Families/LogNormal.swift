@@ -15,7 +15,8 @@ public enum LogNormalFamily: ScalarFamily {
 
     public static func logpdf(_ x: Double, _ t: Theta) -> Double {
         guard x > 0 else { return x.isNaN ? .nan : -.infinity }
-        let logX = Foundation.log(x), z = (logX - t.a) / t.b
+        let logX = Foundation.log(x)
+        let z = (logX - t.a) / t.b
         return -0.5 * z * z - Foundation.log(t.b) - Gaussian.logSqrtTwoPi - logX
     }
 
@@ -29,7 +30,9 @@ public enum LogNormalFamily: ScalarFamily {
 
     public static func entropy(_ t: Theta) -> Double { t.a + 0.5 + Gaussian.logSqrtTwoPi + Foundation.log(t.b) }
     public static func mean(_ t: Theta) -> Double { Foundation.exp(t.a + t.b * t.b / 2) }
-    public static func variance(_ t: Theta) -> Double { Foundation.expm1(t.b * t.b) * Foundation.exp(2 * t.a + t.b * t.b) }
+    public static func variance(_ t: Theta) -> Double {
+        Foundation.expm1(t.b * t.b) * Foundation.exp(2 * t.a + t.b * t.b)
+    }
     public static func support(_ t: Theta) -> ClosedRange<Double> { 0...Double.infinity }
 }
 

@@ -12,16 +12,21 @@ public final class Mixture: Distribution {
     /// Checks shapes and normalises the weights.
     public init(weights raw: Tensor, components: [any Distribution]) throws(KLSError) {
         guard raw.rank == 1, raw.count == components.count, !components.isEmpty else {
-            throw KLSError("Mixture: \(raw.count) weights for \(components.count) components; give one weight per component")
+            throw KLSError(
+                "Mixture: \(raw.count) weights for \(components.count) components; give one weight per component")
         }
         for i in 0..<raw.count where !(raw[flat: i] >= 0) || !raw[flat: i].isFinite {
-            throw DistributionError.invalid("Mixture", "weights", "finite and ≥ 0", raw[flat: i], at: i, shape: raw.shape)
+            throw DistributionError.invalid(
+                "Mixture", "weights", "finite and ≥ 0", raw[flat: i], at: i, shape: raw.shape)
         }
         let total = raw.values.reduce(0, +)
         guard total > 0 else { throw KLSError("Mixture: the weights sum to 0") }
         let first = components[0]
-        for (i, c) in components.enumerated() where c.batchShape != first.batchShape || c.eventShape != first.eventShape {
-            throw KLSError("Mixture: component \(i) (\(c.family)) has batch \(Shape.describe(c.batchShape)) and event \(Shape.describe(c.eventShape)), but component 0 (\(first.family)) has \(Shape.describe(first.batchShape)) and \(Shape.describe(first.eventShape))")
+        for (i, c) in components.enumerated() where c.batchShape != first.batchShape || c.eventShape != first.eventShape
+        {
+            throw KLSError(
+                "Mixture: component \(i) (\(c.family)) has batch \(Shape.describe(c.batchShape)) and event \(Shape.describe(c.eventShape)), but component 0 (\(first.family)) has \(Shape.describe(first.batchShape)) and \(Shape.describe(first.eventShape))"
+            )
         }
         // A density and a mass function do not add up to either: the mixture's
         // logpdf (and every KL built on it) would be meaningless.
@@ -40,7 +45,9 @@ public final class Mixture: Distribution {
     public var eventShape: [Int] { components[0].eventShape }
     public var drawsPerSample: Int { components[0].drawsPerSample }
     public var isDiscrete: Bool { components.allSatisfy(\.isDiscrete) }
-    public var parameters: [(name: String, value: Tensor)] { [("weights", (try? Tensor(weights)) ?? Tensor(scalar: 1))] }
+    public var parameters: [(name: String, value: Tensor)] {
+        [("weights", (try? Tensor(weights)) ?? Tensor(scalar: 1))]
+    }
 
     public var support: ClosedRange<Double> {
         let supports = components.map(\.support)
@@ -52,7 +59,9 @@ public final class Mixture: Distribution {
     /// depends only on the seed and its index.
     public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
         var draws: [Tensor] = []
-        for (k, c) in components.enumerated() { draws.append(try c.sample(count, generator: generator.derived(k), start: start)) }
+        for (k, c) in components.enumerated() {
+            draws.append(try c.sample(count, generator: generator.derived(k), start: start))
+        }
         let chooser = generator.derived(components.count)
         let eventCount = Swift.max(1, eventShape.reduce(1, *))
         let cumulative = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
@@ -71,7 +80,8 @@ public final class Mixture: Distribution {
     public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor {
         var terms: [Tensor] = []
         for (k, c) in components.enumerated() {
-            terms.append(try Tensor.binary(.add, try c.logpdf(x), scalar: Foundation.log(weights[k]), scalarOnLeft: false))
+            terms.append(
+                try Tensor.binary(.add, try c.logpdf(x), scalar: Foundation.log(weights[k]), scalarOnLeft: false))
         }
         return try Tensor.stack(terms, axis: 0).reduce(.logsumexp, axes: [0])
     }
@@ -86,14 +96,16 @@ public final class Mixture: Distribution {
     }
 
     public func entropy() throws(KLSError) -> Tensor {
-        throw KLSError("the entropy of a Mixture has no closed form",
-                       hint: "estimate it: z = sample(m, n=100000); -mean(logpdf(m, z))")
+        throw KLSError(
+            "the entropy of a Mixture has no closed form",
+            hint: "estimate it: z = sample(m, n=100000); -mean(logpdf(m, z))")
     }
 
     public func mean() throws(KLSError) -> Tensor {
         var total = try Tensor(repeating: 0, shape: batchShape + eventShape)
         for (k, c) in components.enumerated() {
-            total = try Tensor.binary(.add, total, try Tensor.binary(.multiply, try c.mean(), scalar: weights[k], scalarOnLeft: false))
+            total = try Tensor.binary(
+                .add, total, try Tensor.binary(.multiply, try c.mean(), scalar: weights[k], scalarOnLeft: false))
         }
         return total
     }
@@ -104,7 +116,8 @@ public final class Mixture: Distribution {
         for (k, c) in components.enumerated() {
             let m = try c.mean()
             let moment = try Tensor.binary(.add, try c.variance(), try Tensor.binary(.multiply, m, m))
-            second = try Tensor.binary(.add, second, try Tensor.binary(.multiply, moment, scalar: weights[k], scalarOnLeft: false))
+            second = try Tensor.binary(
+                .add, second, try Tensor.binary(.multiply, moment, scalar: weights[k], scalarOnLeft: false))
         }
         let m = try mean()
         return try Tensor.binary(.subtract, second, try Tensor.binary(.multiply, m, m))

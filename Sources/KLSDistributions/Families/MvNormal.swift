@@ -20,10 +20,14 @@ public final class MvNormal: Distribution {
     /// Factors the covariance; throws when it is not square, not symmetric or not
     /// positive definite.
     public init(mean: Tensor, cov: Tensor) throws(KLSError) {
-        guard mean.rank >= 1 else { throw KLSError("MvNormal: mean must be a vector, got a scalar", hint: "use Normal for one dimension") }
+        guard mean.rank >= 1 else {
+            throw KLSError("MvNormal: mean must be a vector, got a scalar", hint: "use Normal for one dimension")
+        }
         let d = mean.shape[mean.rank - 1]
         guard cov.rank >= 2, cov.shape[cov.rank - 1] == d, cov.shape[cov.rank - 2] == d else {
-            throw KLSError("MvNormal: cov must have shape [\(d), \(d)] to match a mean of shape \(Shape.describe(mean.shape)), got \(Shape.describe(cov.shape))")
+            throw KLSError(
+                "MvNormal: cov must have shape [\(d), \(d)] to match a mean of shape \(Shape.describe(mean.shape)), got \(Shape.describe(cov.shape))"
+            )
         }
         let batch = try Shape.broadcast(Array(mean.shape.dropLast()), Array(cov.shape.dropLast(2)))
         dimension = d
@@ -40,10 +44,15 @@ public final class MvNormal: Distribution {
                 let base = b * d * d
                 for i in 0..<d {
                     for j in 0..<d {
-                        let x = cov[flat: base + i * d + j], y = cov[flat: base + j * d + i]
-                        guard x.isFinite else { throw KLSError("MvNormal: cov holds \(String(format: "%g", x)) at [\(i), \(j)]") }
+                        let x = cov[flat: base + i * d + j]
+                        let y = cov[flat: base + j * d + i]
+                        guard x.isFinite else {
+                            throw KLSError("MvNormal: cov holds \(String(format: "%g", x)) at [\(i), \(j)]")
+                        }
                         guard Swift.abs(x - y) <= 1e-10 * Swift.max(1, Swift.abs(x), Swift.abs(y)) else {
-                            throw KLSError("MvNormal: cov must be symmetric, but cov[\(i), \(j)] = \(String(format: "%g", x)) and cov[\(j), \(i)] = \(String(format: "%g", y))")
+                            throw KLSError(
+                                "MvNormal: cov must be symmetric, but cov[\(i), \(j)] = \(String(format: "%g", x)) and cov[\(j), \(i)] = \(String(format: "%g", y))"
+                            )
                         }
                     }
                 }
@@ -51,8 +60,11 @@ public final class MvNormal: Distribution {
                     var s = cov[flat: base + j * d + j]
                     for k in 0..<j { s -= L[base + j * d + k] * L[base + j * d + k] }
                     guard s > 0 else {
-                        throw KLSError("MvNormal: cov is not positive definite (the Cholesky factorisation fails at row \(j))",
-                                       hint: "a covariance needs positive variances and |correlations| < 1; add a small multiple of eye(d)")
+                        throw KLSError(
+                            "MvNormal: cov is not positive definite (the Cholesky factorisation fails at row \(j))",
+                            hint:
+                                "a covariance needs positive variances and |correlations| < 1; add a small multiple of eye(d)"
+                        )
                     }
                     let pivot = s.squareRoot()
                     L[base + j * d + j] = pivot
@@ -68,7 +80,10 @@ public final class MvNormal: Distribution {
     }
 
     public var parameters: [(name: String, value: Tensor)] {
-        [("mean", dimension == means.count ? (try? means.reshaped([dimension])) ?? means : means), ("cov", covariances)]
+        [
+            ("mean", dimension == means.count ? (try? means.reshaped([dimension])) ?? means : means),
+            ("cov", covariances),
+        ]
     }
 
     var batchCount: Int { means.count / Swift.max(dimension, 1) }
@@ -77,7 +92,8 @@ public final class MvNormal: Distribution {
     /// mean + L z, with z the standard normal draws of the same indices.
     public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
         let z = try Tensor.normal(shape: outputShape(count), generator: generator, start: start)
-        let d = dimension, batch = batchCount
+        let d = dimension
+        let batch = batchCount
         return try Tensor(shape: z.shape) { out in
             let vectors = out.count / Swift.max(d, 1)
             for v in 0..<vectors {
@@ -95,13 +111,16 @@ public final class MvNormal: Distribution {
     public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor {
         let d = dimension
         guard x.rank >= 1, x.shape[x.rank - 1] == d else {
-            throw KLSError("MvNormal: logpdf needs points with a last axis of \(d), got shape \(Shape.describe(x.shape))")
+            throw KLSError(
+                "MvNormal: logpdf needs points with a last axis of \(d), got shape \(Shape.describe(x.shape))")
         }
         let shape = try Shape.broadcast(Array(x.shape.dropLast()), batchShape)
         let xs = try x.broadcast(to: shape + [d])
         let mu = try means.broadcast(to: shape + [d])
         let batch = batchCount
-        let logDeterminants = (0..<batch).map { b in (0..<d).reduce(0.0) { $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1]) } }
+        let logDeterminants = (0..<batch).map { b in
+            (0..<d).reduce(0.0) { $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1]) }
+        }
         var y = [Double](repeating: 0, count: d)
         return try Tensor(shape: shape) { out in
             for v in 0..<out.count {
@@ -122,7 +141,9 @@ public final class MvNormal: Distribution {
         let d = dimension
         return try Tensor(shape: batchShape) { out in
             for b in 0..<out.count {
-                let logDeterminant = (0..<d).reduce(0.0) { $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1]) }
+                let logDeterminant = (0..<d).reduce(0.0) {
+                    $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1])
+                }
                 out[b] = Double(d) * (0.5 + Gaussian.logSqrtTwoPi) + logDeterminant
             }
         }

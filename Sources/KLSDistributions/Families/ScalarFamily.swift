@@ -13,8 +13,9 @@ public struct Theta: Sendable {
 
     /// Element `i` of each parameter tensor (missing parameters are 0).
     public init(_ parameters: [Tensor], at i: Int) {
-        self.init(parameters.count > 0 ? parameters[0][flat: i] : 0, parameters.count > 1 ? parameters[1][flat: i] : 0,
-                  parameters.count > 2 ? parameters[2][flat: i] : 0)
+        self.init(
+            parameters.count > 0 ? parameters[0][flat: i] : 0, parameters.count > 1 ? parameters[1][flat: i] : 0,
+            parameters.count > 2 ? parameters[2][flat: i] : 0)
     }
 }
 
@@ -135,7 +136,8 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
     public func variance() throws(KLSError) -> Tensor { try perBatch(F.variance) }
 
     public var support: ClosedRange<Double> {
-        var low = Double.infinity, high = -Double.infinity
+        var low = Double.infinity
+        var high = -Double.infinity
         for i in 0..<batchCount {
             let s = F.support(theta(i))
             low = Swift.min(low, s.lowerBound)

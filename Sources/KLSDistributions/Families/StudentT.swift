@@ -16,13 +16,15 @@ public enum StudentTFamily: ScalarFamily {
     }
 
     public static func logpdf(_ x: Double, _ t: Theta) -> Double {
-        let nu = t.a, z = (x - t.b) / t.c
+        let nu = t.a
+        let z = (x - t.b) / t.c
         return Double.logGamma((nu + 1) / 2) - Double.logGamma(nu / 2) - 0.5 * Foundation.log(nu * Double.pi)
             - Foundation.log(t.c) - (nu + 1) / 2 * Foundation.log1p(z * z / nu)
     }
 
     public static func cdf(_ x: Double, _ t: Theta) -> Double {
-        let nu = t.a, z = (x - t.b) / t.c
+        let nu = t.a
+        let z = (x - t.b) / t.c
         if z.isInfinite { return z > 0 ? 1 : 0 }
         let tail = 0.5 * SpecialFunctions.regularizedBeta(nu / (nu + z * z), nu / 2, 0.5)
         return z > 0 ? 1 - tail : tail

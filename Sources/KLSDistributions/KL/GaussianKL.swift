@@ -5,7 +5,9 @@ import KLSTensor
 /// Gaussians (DiagNormal, StdNormal) in either order.
 enum GaussianKL {
     static let rules: [(String, String, KLRegistry.Rule)] = {
-        var rules: [(String, String, KLRegistry.Rule)] = [("MvNormal", "MvNormal", { q, p throws(KLSError) in try multivariate(q, p) })]
+        var rules: [(String, String, KLRegistry.Rule)] = [
+            ("MvNormal", "MvNormal", { q, p throws(KLSError) in try multivariate(q, p) })
+        ]
         for diagonal in ["DiagNormal", "StdNormal"] {
             rules.append((diagonal, "MvNormal", { q, p throws(KLSError) in try multivariate(q, p) }))
             rules.append(("MvNormal", diagonal, { q, p throws(KLSError) in try multivariate(q, p) }))
@@ -19,7 +21,8 @@ enum GaussianKL {
         guard let diagonal = d as? Independent, diagonal.reinterpreted == 1, let normal = diagonal.normalBase else {
             throw KLSError("internal: \(d.family) is not a Gaussian")
         }
-        let mean = normal.values[0], std = normal.values[1]
+        let mean = normal.values[0]
+        let std = normal.values[1]
         let n = mean.shape.last ?? 1
         let cov = try Tensor(shape: mean.shape + [n]) { out in
             out.initialize(repeating: 0)
@@ -33,13 +36,16 @@ enum GaussianKL {
     /// ½ [tr(Σp⁻¹Σq) + (μp−μq)ᵀΣp⁻¹(μp−μq) − d + log|Σp| − log|Σq|], using the
     /// Cholesky factors (Σp⁻¹Σq traced as |Lp⁻¹Lq|²_F).
     static func multivariate(_ first: any Distribution, _ second: any Distribution) throws(KLSError) -> Tensor {
-        let q = try asMvNormal(first), p = try asMvNormal(second)
+        let q = try asMvNormal(first)
+        let p = try asMvNormal(second)
         let d = q.dimension
         let shape = try Shape.broadcast(q.batchShape, p.batchShape)
-        let qBatch = q.means.count / d, pBatch = p.means.count / d
+        let qBatch = q.means.count / d
+        let pBatch = p.means.count / d
         return try Tensor(shape: shape) { out in
             for r in 0..<out.count {
-                let bq = r % qBatch, bp = r % pBatch
+                let bq = r % qBatch
+                let bp = r % pBatch
                 func lq(_ i: Int, _ j: Int) -> Double { q.choleskyFactors[flat: (bq * d + i) * d + j] }
                 func lp(_ i: Int, _ j: Int) -> Double { p.choleskyFactors[flat: (bp * d + i) * d + j] }
                 // Solve Lp X = Lq column by column; the trace term is Σ X².

@@ -19,8 +19,10 @@ public enum KLRegistry {
     /// KL(q‖p) per batch element.
     public static func kl(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor {
         if let value = try closedForm(q, p) { return value }
-        throw KLSError("KL(\(q.family) ‖ \(p.family)) has no closed form in kls",
-                       hint: "estimate it with kl_mc(q, p, n=100000)" + (q.eventShape.isEmpty && !q.isDiscrete ? " or compute it with kl_quad(q, p)" : ""))
+        throw KLSError(
+            "KL(\(q.family) ‖ \(p.family)) has no closed form in kls",
+            hint: "estimate it with kl_mc(q, p, n=100000)"
+                + (q.eventShape.isEmpty && !q.isDiscrete ? " or compute it with kl_quad(q, p)" : ""))
     }
 
     /// The closed form when the pair has one, else nil. Throws for pairs that
@@ -30,7 +32,8 @@ public enum KLRegistry {
         if let rule = rules["\(q.family)|\(p.family)"] { return try rule(q, p) }
         // independent(X) against independent(Y), moving the same number of axes.
         if let a = q as? Independent, let b = p as? Independent, a.reinterpreted == b.reinterpreted,
-           let inner = try closedForm(a.base, b.base) {
+            let inner = try closedForm(a.base, b.base)
+        {
             return try a.sumEvent(inner)
         }
         return nil
@@ -39,17 +42,21 @@ public enum KLRegistry {
     /// Event shapes must match for the KL of the whole event to mean anything.
     public static func checkEvents(_ q: any Distribution, _ p: any Distribution) throws(KLSError) {
         guard q.eventShape == p.eventShape else {
-            throw KLSError("q and p are distributions over different shapes: \(q.family) has event shape \(Shape.describe(q.eventShape)), \(p.family) has \(Shape.describe(p.eventShape))",
-                           hint: "for a vector of independent coordinates use DiagNormal(mean, std) or independent(q)")
+            throw KLSError(
+                "q and p are distributions over different shapes: \(q.family) has event shape \(Shape.describe(q.eventShape)), \(p.family) has \(Shape.describe(p.eventShape))",
+                hint: "for a vector of independent coordinates use DiagNormal(mean, std) or independent(q)")
         }
     }
 }
 
 /// Broadcasting helper: applies `f(θq, θp)` over the broadcast batch.
-func pairwise<F: ScalarFamily, G: ScalarFamily>(_ q: ScalarDistribution<F>, _ p: ScalarDistribution<G>,
-                                               _ f: (Theta, Theta) -> Double) throws(KLSError) -> Tensor {
+func pairwise<F: ScalarFamily, G: ScalarFamily>(
+    _ q: ScalarDistribution<F>, _ p: ScalarDistribution<G>,
+    _ f: (Theta, Theta) -> Double
+) throws(KLSError) -> Tensor {
     let shape = try Shape.broadcast(q.batchShape, p.batchShape)
-    var qs: [Tensor] = [], ps: [Tensor] = []
+    var qs: [Tensor] = []
+    var ps: [Tensor] = []
     for v in q.values { qs.append(try v.broadcast(to: shape)) }
     for v in p.values { ps.append(try v.broadcast(to: shape)) }
     return try Tensor(shape: shape) { out in
@@ -58,11 +65,16 @@ func pairwise<F: ScalarFamily, G: ScalarFamily>(_ q: ScalarDistribution<F>, _ p:
 }
 
 /// A rule for a pair of scalar families with a formula at one point.
-func scalarRule<F: ScalarFamily>(_ family: F.Type, _ f: @escaping @Sendable (Theta, Theta) -> Double) -> (String, String, KLRegistry.Rule) {
-    (F.name, F.name, { q, p throws(KLSError) in
-        guard let a = q as? ScalarDistribution<F>, let b = p as? ScalarDistribution<F> else {
-            throw KLSError("internal: \(F.name) rule applied to \(q.family) and \(p.family)")
+func scalarRule<F: ScalarFamily>(_ family: F.Type, _ f: @escaping @Sendable (Theta, Theta) -> Double) -> (
+    String, String, KLRegistry.Rule
+) {
+    (
+        F.name, F.name,
+        { q, p throws(KLSError) in
+            guard let a = q as? ScalarDistribution<F>, let b = p as? ScalarDistribution<F> else {
+                throw KLSError("internal: \(F.name) rule applied to \(q.family) and \(p.family)")
+            }
+            return try pairwise(a, b, f)
         }
-        return try pairwise(a, b, f)
-    })
+    )
 }

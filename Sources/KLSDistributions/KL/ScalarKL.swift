@@ -37,7 +37,8 @@ enum ScalarKL {
 
     /// KL between N(μq, σq²) and N(μp, σp²).
     static func gaussian(_ mq: Double, _ sq: Double, _ mp: Double, _ sp: Double) -> Double {
-        let ratio = sq / sp, d = (mq - mp) / sp
+        let ratio = sq / sp
+        let d = (mq - mp) / sp
         return -Foundation.log(ratio) + 0.5 * (ratio * ratio + d * d) - 0.5
     }
 

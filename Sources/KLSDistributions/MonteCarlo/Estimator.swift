@@ -44,14 +44,16 @@ public enum Estimator: String, CaseIterable, Sendable {
             for i in 0..<count { out[i] = term(logRatios[i]) }
             return
         }
-        let source = UnsafeRawPointer(logRatios), target = UnsafeMutableRawPointer(out)
+        let source = UnsafeRawPointer(logRatios)
+        let target = UnsafeMutableRawPointer(out)
         var i = 0
         while i + 8 <= count {
             let l = source.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
             let direct = VectorMath.exp(-l) - 1 + l
             // Bitwise blends: the generic SIMD `replace(with:where:)` does not vectorise.
             let small = unsafeBitCast(abs(l) .< 0.1, to: SIMD8<UInt64>.self)
-            let chosen = (unsafeBitCast(Estimator.series(l), to: SIMD8<UInt64>.self) & small)
+            let chosen =
+                (unsafeBitCast(Estimator.series(l), to: SIMD8<UInt64>.self) & small)
                 | (unsafeBitCast(direct, to: SIMD8<UInt64>.self) & ~small)
             let t = unsafeBitCast(chosen, to: SIMD8<Double>.self)
             let positive = unsafeBitCast(t .>= 0, to: SIMD8<UInt64>.self)
@@ -89,7 +91,8 @@ public struct Moments: Sendable {
             return
         }
         let m = s / Double(n)
-        var squares = 0.0, correction = 0.0
+        var squares = 0.0
+        var correction = 0.0
         for i in 0..<n {
             let d = p[i * stride] - m
             squares += d * d

@@ -18,18 +18,22 @@ struct GaussianKernel {
     /// the full batch.
     init?(q: any Distribution, p: any Distribution, batchShape: [Int]) {
         guard let (mq, sq, eventRank) = GaussianKernel.diagonal(q), let (mp, sp, pRank) = GaussianKernel.diagonal(p),
-              eventRank == pRank, eventRank <= 1, q.batchShape == batchShape else { return nil }
+            eventRank == pRank, eventRank <= 1, q.batchShape == batchShape
+        else { return nil }
         let shape = batchShape + q.eventShape
         guard let muQ = try? mq.broadcast(to: shape), let sigmaQ = try? sq.broadcast(to: shape),
-              let muP = try? mp.broadcast(to: shape), let sigmaP = try? sp.broadcast(to: shape) else { return nil }
+            let muP = try? mp.broadcast(to: shape), let sigmaP = try? sp.broadcast(to: shape)
+        else { return nil }
         dimension = q.eventShape.first ?? 1
         batch = Swift.max(1, batchShape.reduce(1, *))
-        var linear: [Double] = [], quadratic: [Double] = []
+        var linear: [Double] = []
+        var quadratic: [Double] = []
         var constant = [Double](repeating: 0, count: batch)
         for r in 0..<batch {
             for j in 0..<dimension {
                 let i = r * dimension + j
-                let a = (muQ[flat: i] - muP[flat: i]) / sigmaP[flat: i], b = sigmaQ[flat: i] / sigmaP[flat: i]
+                let a = (muQ[flat: i] - muP[flat: i]) / sigmaP[flat: i]
+                let b = sigmaQ[flat: i] / sigmaP[flat: i]
                 linear.append(2 * a * b)
                 quadratic.append(b * b - 1)
                 constant[r] += Foundation.log(sigmaP[flat: i]) - Foundation.log(sigmaQ[flat: i]) + 0.5 * a * a
@@ -43,7 +47,9 @@ struct GaussianKernel {
     /// (mean, std, event rank) of a Normal or a diagonal Gaussian built on one.
     static func diagonal(_ d: any Distribution) -> (Tensor, Tensor, Int)? {
         if let n = d as? Normal { return (n.values[0], n.values[1], 0) }
-        if let i = d as? Independent, i.reinterpreted == 1, let n = i.normalBase { return (n.values[0], n.values[1], 1) }
+        if let i = d as? Independent, i.reinterpreted == 1, let n = i.normalBase {
+            return (n.values[0], n.values[1], 1)
+        }
         return nil
     }
 
@@ -51,35 +57,39 @@ struct GaussianKernel {
     /// generated in bulk (SIMD Philox), then one 8-wide pass forms
     /// ℓ = const + ½ Σ (linear·ε + quadratic·ε²).
     func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) {
-        let d = dimension, width = batch * d
+        let d = dimension
+        let width = batch * d
         withDraws(count * width, generator, start) { epsilon in
-        linear.withUnsafeBufferPointer { l in
-        quadratic.withUnsafeBufferPointer { q in
-            guard let l = l.baseAddress, let q = q.baseAddress else { return }
-            let rawL = UnsafeRawPointer(l), rawQ = UnsafeRawPointer(q)
-            for s in 0..<count {
-                let e = epsilon + s * width
-                let rawE = UnsafeRawPointer(e)
-                for r in 0..<batch {
-                    var vector = SIMD8<Double>()
-                    var j = 0
-                    let row = r * d
-                    while j + 8 <= d {
-                        let x = rawE.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
-                        let a = rawL.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
-                        let b = rawQ.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
-                        vector += x * (a + b * x)
-                        j += 8
+            linear.withUnsafeBufferPointer { l in
+                quadratic.withUnsafeBufferPointer { q in
+                    guard let l = l.baseAddress, let q = q.baseAddress else { return }
+                    let rawL = UnsafeRawPointer(l)
+                    let rawQ = UnsafeRawPointer(q)
+                    for s in 0..<count {
+                        let e = epsilon + s * width
+                        let rawE = UnsafeRawPointer(e)
+                        for r in 0..<batch {
+                            var vector = SIMD8<Double>()
+                            var j = 0
+                            let row = r * d
+                            while j + 8 <= d {
+                                let x = rawE.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
+                                let a = rawL.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
+                                let b = rawQ.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
+                                vector += x * (a + b * x)
+                                j += 8
+                            }
+                            var total = vector.sum()
+                            while j < d {
+                                let x = e[row + j]
+                                total += x * (l[row + j] + q[row + j] * x)
+                                j += 1
+                            }
+                            out[s * batch + r] = 0.5 * total + constant[r]
+                        }
                     }
-                    var total = vector.sum()
-                    while j < d {
-                        let x = e[row + j]
-                        total += x * (l[row + j] + q[row + j] * x)
-                        j += 1
-                    }
-                    out[s * batch + r] = 0.5 * total + constant[r]
                 }
             }
-        }}}
+        }
     }
 }

@@ -23,7 +23,8 @@ public struct MonteCarloEngine {
         self.q = q
         self.p = p
         batchShape = try Shape.broadcast(q.batchShape, p.batchShape)
-        fused = GaussianKernel(q: q, p: p, batchShape: batchShape)
+        fused =
+            GaussianKernel(q: q, p: p, batchShape: batchShape)
             ?? MultivariateGaussianKernel(q: q, p: p, batchShape: batchShape)
     }
 
@@ -35,7 +36,9 @@ public struct MonteCarloEngine {
 
     /// Log-ratios ℓ = log q(z) − log p(z) of samples `first ..< first + count`,
     /// written to `out` (count × batch).
-    func logRatios(first: Int, count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) throws(KLSError) {
+    func logRatios(first: Int, count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>)
+        throws(KLSError)
+    {
         let offset = start &+ UInt64(first) &* UInt64(q.drawsPerSample)
         if let fused {
             fused.logRatios(count: count, generator: generator, start: offset, into: out)
@@ -46,8 +49,10 @@ public struct MonteCarloEngine {
     }
 
     /// ℓ for given draws `z` (leading sample axis), broadcast to `[n] + batch`.
-    static func logRatios(_ q: any Distribution, _ p: any Distribution, _ z: Tensor, batchShape: [Int],
-                          into out: UnsafeMutablePointer<Double>) throws(KLSError) {
+    static func logRatios(
+        _ q: any Distribution, _ p: any Distribution, _ z: Tensor, batchShape: [Int],
+        into out: UnsafeMutablePointer<Double>
+    ) throws(KLSError) {
         let difference = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
         let n = z.shape.first ?? 1
         let full = try difference.broadcast(to: [n] + batchShape)
@@ -59,15 +64,18 @@ public struct MonteCarloEngine {
 
     /// Per-batch, per-estimator moments of n draws. With `keepTerms`, also every
     /// log-ratio (n × batch), for traces.
-    public func run(n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
-                    keepTerms: Bool = false) throws(KLSError) -> (moments: [[Moments]], logRatios: Tensor?) {
+    public func run(
+        n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
+        keepTerms: Bool = false
+    ) throws(KLSError) -> (moments: [[Moments]], logRatios: Tensor?) {
         let batch = batchCount
         try MemoryLimit.check(
             elements: try Checked.product([Self.chunkSize, batch, 2], what: "a Monte Carlo chunk"),
             what: "a Monte Carlo chunk")
         var kept: TensorStorage? = nil
         if keepTerms {
-            kept = try TensorStorage(uninitializedCount: try Checked.product([n, batch], what: "\(n) draws of the batch"))
+            kept = try TensorStorage(
+                uninitializedCount: try Checked.product([n, batch], what: "\(n) draws of the batch"))
         }
         var totals = [[Moments]](repeating: [Moments](repeating: Moments(), count: batch), count: estimators.count)
         let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
@@ -76,8 +84,9 @@ public struct MonteCarloEngine {
         while firstChunk < chunks {
             try Cancellation.check()
             let count = Swift.min(perRound, chunks - firstChunk)
-            let partials = try processRound(firstChunk: firstChunk, chunks: count, n: n, estimators: estimators,
-                                            generator: generator, start: start, kept: kept)
+            let partials = try processRound(
+                firstChunk: firstChunk, chunks: count, n: n, estimators: estimators,
+                generator: generator, start: start, kept: kept)
             for chunk in partials {
                 for (e, perBatch) in chunk.enumerated() {
                     for b in 0..<batch { totals[e][b].merge(perBatch[b]) }
@@ -85,12 +94,16 @@ public struct MonteCarloEngine {
             }
             firstChunk += count
         }
-        return (totals, try kept.map { storage throws(KLSError) in try Tensor(shape: [n] + batchShape, adopting: storage) })
+        return (
+            totals, try kept.map { storage throws(KLSError) in try Tensor(shape: [n] + batchShape, adopting: storage) }
+        )
     }
 
     /// One round of chunks in parallel; returns each chunk's moments in order.
-    private func processRound(firstChunk: Int, chunks: Int, n: Int, estimators: [Estimator], generator: Philox,
-                              start: UInt64, kept: TensorStorage?) throws(KLSError) -> [[[Moments]]] {
+    private func processRound(
+        firstChunk: Int, chunks: Int, n: Int, estimators: [Estimator], generator: Philox,
+        start: UInt64, kept: TensorStorage?
+    ) throws(KLSError) -> [[[Moments]]] {
         let batch = batchCount
         let results = UnsafeMutableBufferPointer<Result<[[Moments]], KLSError>?>.allocate(capacity: chunks)
         results.initialize(repeating: nil)
@@ -104,8 +117,10 @@ public struct MonteCarloEngine {
             let first = (firstChunk + i) * Self.chunkSize
             let count = Swift.min(Self.chunkSize, n - first)
             do throws(KLSError) {
-                results[i] = .success(try engine.chunkMoments(first: first, count: count, batch: batch, estimators: estimators,
-                                                              generator: generator, start: start, kept: kept))
+                results[i] = .success(
+                    try engine.chunkMoments(
+                        first: first, count: count, batch: batch, estimators: estimators,
+                        generator: generator, start: start, kept: kept))
             } catch {
                 results[i] = .failure(error)
             }
@@ -121,9 +136,12 @@ public struct MonteCarloEngine {
         return ordered
     }
 
-    private func chunkMoments(first: Int, count: Int, batch: Int, estimators: [Estimator], generator: Philox,
-                              start: UInt64, kept: TensorStorage?) throws(KLSError) -> [[Moments]] {
-        let buffer = kept.map { $0.pointer + first * batch } ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
+    private func chunkMoments(
+        first: Int, count: Int, batch: Int, estimators: [Estimator], generator: Philox,
+        start: UInt64, kept: TensorStorage?
+    ) throws(KLSError) -> [[Moments]] {
+        let buffer =
+            kept.map { $0.pointer + first * batch } ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
         defer { if kept == nil { buffer.deallocate() } }
         try logRatios(first: first, count: count, generator: generator, start: start, into: buffer)
         return Self.moments(buffer, count: count, batch: batch, estimators: estimators)
@@ -141,7 +159,9 @@ public struct MonteCarloEngine {
     }
 
     /// Moments of each estimator's terms, per batch element, for `count` samples.
-    static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator]) -> [[Moments]] {
+    static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator])
+        -> [[Moments]]
+    {
         let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
         defer { terms.deallocate() }
         return estimators.map { estimator in

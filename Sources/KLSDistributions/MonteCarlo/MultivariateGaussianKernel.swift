@@ -14,11 +14,14 @@ struct MultivariateGaussianKernel: FusedKernel {
 
     init?(q: any Distribution, p: any Distribution, batchShape: [Int]) {
         guard q is MvNormal || p is MvNormal, q.batchShape == batchShape, q.eventShape.count == 1,
-              let mq = try? GaussianKL.asMvNormal(q), let mp = try? GaussianKL.asMvNormal(p) else { return nil }
+            let mq = try? GaussianKL.asMvNormal(q), let mp = try? GaussianKL.asMvNormal(p)
+        else { return nil }
         let d = mq.dimension
         let batch = Swift.max(1, batchShape.reduce(1, *))
         let pBatch = Swift.max(1, mp.means.count / d)
-        var offsets: [Double] = [], transforms: [Double] = [], constants: [Double] = []
+        var offsets: [Double] = []
+        var transforms: [Double] = []
+        var constants: [Double] = []
         for b in 0..<batch {
             let bp = b % pBatch
             func lq(_ i: Int, _ j: Int) -> Double { mq.choleskyFactors[flat: (b * d + i) * d + j] }
@@ -53,22 +56,24 @@ struct MultivariateGaussianKernel: FusedKernel {
     func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) {
         let d = dimension
         withDraws(count * batch * d, generator, start) { epsilon in
-        offsets.withUnsafeBufferPointer { a in
-        transforms.withUnsafeBufferPointer { m in
-            for s in 0..<count {
-                for r in 0..<batch {
-                    let e = epsilon + (s * batch + r) * d
-                    var total = 0.0
-                    for i in 0..<d {
-                        var y = a[r * d + i]
-                        let row = r * d * d + i * d
-                        for k in 0...i { y += m[row + k] * e[k] }
-                        total += y * y - e[i] * e[i]
+            offsets.withUnsafeBufferPointer { a in
+                transforms.withUnsafeBufferPointer { m in
+                    for s in 0..<count {
+                        for r in 0..<batch {
+                            let e = epsilon + (s * batch + r) * d
+                            var total = 0.0
+                            for i in 0..<d {
+                                var y = a[r * d + i]
+                                let row = r * d * d + i * d
+                                for k in 0...i { y += m[row + k] * e[k] }
+                                total += y * y - e[i] * e[i]
+                            }
+                            out[s * batch + r] = 0.5 * total + constants[r]
+                        }
                     }
-                    out[s * batch + r] = 0.5 * total + constants[r]
                 }
             }
-        }}}
+        }
     }
 }
 

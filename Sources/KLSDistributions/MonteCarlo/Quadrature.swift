@@ -14,23 +14,35 @@ public struct QuadratureResult: Sendable {
 
 public enum Quadrature {
     /// Gauss–Kronrod 7–15 nodes on [−1, 1] (QUADPACK qk15).
-    static let nodes: [Double] = [0.991455371120812639, 0.949107912342758525, 0.864864423359769073, 0.741531185599394440,
-                                  0.586087235467691130, 0.405845151377397167, 0.207784955007898468, 0]
-    static let kronrodWeights: [Double] = [0.022935322010529225, 0.063092092629978553, 0.104790010322250184, 0.140653259715525919,
-                                           0.169004726639267903, 0.190350578064785410, 0.204432940075298892, 0.209482141084727828]
-    static let gaussWeights: [Double] = [0, 0.129484966168869693, 0, 0.279705391489276668, 0, 0.381830050505118945, 0, 0.417959183673469388]
+    static let nodes: [Double] = [
+        0.991455371120812639, 0.949107912342758525, 0.864864423359769073, 0.741531185599394440,
+        0.586087235467691130, 0.405845151377397167, 0.207784955007898468, 0,
+    ]
+    static let kronrodWeights: [Double] = [
+        0.022935322010529225, 0.063092092629978553, 0.104790010322250184, 0.140653259715525919,
+        0.169004726639267903, 0.190350578064785410, 0.204432940075298892, 0.209482141084727828,
+    ]
+    static let gaussWeights: [Double] = [
+        0, 0.129484966168869693, 0, 0.279705391489276668, 0, 0.381830050505118945, 0, 0.417959183673469388,
+    ]
 
     /// KL(q‖p) for scalar, batch-free, continuous q and p.
-    public static func kl(_ q: any Distribution, _ p: any Distribution, tolerance: Double = 1e-10) throws(KLSError) -> QuadratureResult {
+    public static func kl(_ q: any Distribution, _ p: any Distribution, tolerance: Double = 1e-10) throws(KLSError)
+        -> QuadratureResult
+    {
         guard q.eventShape.isEmpty, p.eventShape.isEmpty, q.batchShape.isEmpty, p.batchShape.isEmpty else {
-            throw KLSError("kl_quad integrates one scalar distribution against another; got \(q.family) with shape \(Shape.describe(q.sampleShape)) and \(p.family) with \(Shape.describe(p.sampleShape))",
-                           hint: "use kl_mc for vectors and batches")
+            throw KLSError(
+                "kl_quad integrates one scalar distribution against another; got \(q.family) with shape \(Shape.describe(q.sampleShape)) and \(p.family) with \(Shape.describe(p.sampleShape))",
+                hint: "use kl_mc for vectors and batches")
         }
         guard !q.isDiscrete, !p.isDiscrete else {
-            throw KLSError("kl_quad is for continuous distributions; \(q.isDiscrete ? q.family : p.family) is discrete", hint: "use kl(q, p)")
+            throw KLSError(
+                "kl_quad is for continuous distributions; \(q.isDiscrete ? q.family : p.family) is discrete",
+                hint: "use kl(q, p)")
         }
         let integrand = { (x: Double) throws(KLSError) -> Double in
-            let lq = try q.logpdf(Tensor(scalar: x))[flat: 0], lp = try p.logpdf(Tensor(scalar: x))[flat: 0]
+            let lq = try q.logpdf(Tensor(scalar: x))[flat: 0]
+            let lp = try p.logpdf(Tensor(scalar: x))[flat: 0]
             if lq == -.infinity { return 0 }
             return Foundation.exp(lq) * (lq - lp)
         }
@@ -38,8 +50,10 @@ public enum Quadrature {
     }
 
     /// ∫ f over `range` (ends may be infinite), adaptively.
-    public static func integrate(_ f: @escaping (Double) throws(KLSError) -> Double, over range: ClosedRange<Double>,
-                                 tolerance: Double = 1e-10) throws(KLSError) -> QuadratureResult {
+    public static func integrate(
+        _ f: @escaping (Double) throws(KLSError) -> Double, over range: ClosedRange<Double>,
+        tolerance: Double = 1e-10
+    ) throws(KLSError) -> QuadratureResult {
         // Map to a finite interval of t: x = a + t/(1−t), x = b − (1−t)/t, or x = t/(1−t²).
         let (a, b) = (range.lowerBound, range.upperBound)
         let mapped: (Double) throws(KLSError) -> Double
@@ -49,19 +63,27 @@ public enum Quadrature {
             mapped = f
             interval = (a, b)
         case (true, false):
-            mapped = { t throws(KLSError) in let s = 1 - t; return try f(a + t / s) / (s * s) }
+            mapped = { t throws(KLSError) in
+                let s = 1 - t
+                return try f(a + t / s) / (s * s)
+            }
             interval = (0, 1)
         case (false, true):
             mapped = { t throws(KLSError) in try f(b - (1 - t) / t) / (t * t) }
             interval = (0, 1)
         case (false, false):
-            mapped = { t throws(KLSError) in let s = 1 - t * t; return try f(t / s) * (1 + t * t) / (s * s) }
+            mapped = { t throws(KLSError) in
+                let s = 1 - t * t
+                return try f(t / s) * (1 + t * t) / (s * s)
+            }
             interval = (-1, 1)
         }
         var evaluations = 0
         func rule(_ lo: Double, _ hi: Double) throws(KLSError) -> (Double, Double) {
-            let center = (lo + hi) / 2, half = (hi - lo) / 2
-            var kronrod = 0.0, gauss = 0.0
+            let center = (lo + hi) / 2
+            let half = (hi - lo) / 2
+            var kronrod = 0.0
+            var gauss = 0.0
             for (i, node) in nodes.enumerated() {
                 let points = node == 0 ? [center] : [center - half * node, center + half * node]
                 for x in points {
@@ -87,7 +109,8 @@ public enum Quadrature {
             guard let worst = intervals.indices.max(by: { intervals[$0].error < intervals[$1].error }) else { break }
             let piece = intervals.remove(at: worst)
             let middle = (piece.lo + piece.hi) / 2
-            let (lv, le) = try rule(piece.lo, middle), (rv, re) = try rule(middle, piece.hi)
+            let (lv, le) = try rule(piece.lo, middle)
+            let (rv, re) = try rule(middle, piece.hi)
             intervals.append((piece.lo, middle, lv, le))
             intervals.append((middle, piece.hi, rv, re))
         }

@@ -24,19 +24,27 @@ public struct SampleCheck: Sendable {
     public init(_ z: Tensor, _ d: any Distribution) throws(KLSError) {
         let shape = d.batchShape + d.eventShape
         guard z.rank == shape.count + 1, Array(z.shape.dropFirst()) == shape else {
-            throw KLSError("check: samples of shape \(Shape.describe(z.shape)) do not match \(d.family), whose draws have shape \(Shape.describe(shape)); expected [n] + \(Shape.describe(shape))")
+            throw KLSError(
+                "check: samples of shape \(Shape.describe(z.shape)) do not match \(d.family), whose draws have shape \(Shape.describe(shape)); expected [n] + \(Shape.describe(shape))"
+            )
         }
-        let n = z.shape[0], m = Swift.max(1, shape.reduce(1, *))
+        let n = z.shape[0]
+        let m = Swift.max(1, shape.reduce(1, *))
         guard n >= 2 else { throw KLSError("check: needs at least 2 samples, got \(n)") }
-        let mean = try d.mean(), variance = try d.variance()
-        var meanZ: [Double] = [], ratios: [Double] = [], stdZ: [Double] = []
+        let mean = try d.mean()
+        let variance = try d.variance()
+        var meanZ: [Double] = []
+        var ratios: [Double] = []
+        var stdZ: [Double] = []
         var column = [Double](repeating: 0, count: n)
-        var worstKS = 0.0, worstKSCoordinate = 0
+        var worstKS = 0.0
+        var worstKSCoordinate = 0
         let cdfs = Marginals(d)
         for j in 0..<m {
             for s in 0..<n { column[s] = z[flat: s * m + j] }
             let moments = column.withUnsafeBufferPointer { b in b.baseAddress.map { Moments($0, n) } ?? Moments() }
-            let mu = mean[flat: j], sigma = variance[flat: j].squareRoot()
+            let mu = mean[flat: j]
+            let sigma = variance[flat: j].squareRoot()
             meanZ.append((moments.mean - mu) / (sigma / Double(n).squareRoot()))
             let sampleStd = moments.variance.squareRoot()
             ratios.append(sampleStd / sigma)
@@ -60,29 +68,44 @@ public struct SampleCheck: Sendable {
         self.stdZ = stdZ
         ksStatistic = cdfs == nil ? nil : worstKS
         ksPValue = cdfs == nil ? nil : SampleCheck.kolmogorovPValue(worstKS, n: n)
-        let (ok, verdict) = SampleCheck.judge(meanZ: meanZ, ratios: ratios, stdZ: stdZ, ks: ksPValue, ksCoordinate: worstKSCoordinate,
-                                              coordinates: m, n: n, family: d.family)
+        let (ok, verdict) = SampleCheck.judge(
+            meanZ: meanZ, ratios: ratios, stdZ: stdZ, ks: ksPValue, ksCoordinate: worstKSCoordinate,
+            coordinates: m, n: n, family: d.family)
         self.ok = ok
         self.verdict = verdict
     }
 
-    static func judge(meanZ: [Double], ratios: [Double], stdZ: [Double], ks: Double?, ksCoordinate: Int,
-                      coordinates m: Int, n: Int, family: String) -> (Bool, String) {
-        let worstMean = meanZ.indices.max { Swift.abs(meanZ[$0]).nanToInfinity < Swift.abs(meanZ[$1]).nanToInfinity } ?? 0
+    static func judge(
+        meanZ: [Double], ratios: [Double], stdZ: [Double], ks: Double?, ksCoordinate: Int,
+        coordinates m: Int, n: Int, family: String
+    ) -> (Bool, String) {
+        let worstMean =
+            meanZ.indices.max { Swift.abs(meanZ[$0]).nanToInfinity < Swift.abs(meanZ[$1]).nanToInfinity } ?? 0
         let worstStd = stdZ.indices.max { Swift.abs(stdZ[$0]).nanToInfinity < Swift.abs(stdZ[$1]).nanToInfinity } ?? 0
         let where_ = { (j: Int) in m > 1 ? " (coordinate \(j))" : "" }
         let stdOff = Swift.abs(stdZ[worstStd]).nanToInfinity >= zLimit
         let meanOff = Swift.abs(meanZ[worstMean]).nanToInfinity >= zLimit
         if stdOff && (!meanOff || Swift.abs(stdZ[worstStd]) >= Swift.abs(meanZ[worstMean])) {
-            return (false, "std is \(String(format: "%.2g", ratios[worstStd]))× what \(family) implies\(where_(worstStd))")
+            return (
+                false, "std is \(String(format: "%.2g", ratios[worstStd]))× what \(family) implies\(where_(worstStd))"
+            )
         }
         if meanOff {
-            return (false, "mean is \(format(Swift.abs(meanZ[worstMean]))) standard errors \(meanZ[worstMean] > 0 ? "above" : "below") what \(family) implies\(where_(worstMean))")
+            return (
+                false,
+                "mean is \(format(Swift.abs(meanZ[worstMean]))) standard errors \(meanZ[worstMean] > 0 ? "above" : "below") what \(family) implies\(where_(worstMean))"
+            )
         }
         if let ks, ks < 1e-3 / Double(m) {
-            return (false, "the spread of values does not follow \(family) (Kolmogorov–Smirnov p = \(format(ks))\(where_(ksCoordinate)))")
+            return (
+                false,
+                "the spread of values does not follow \(family) (Kolmogorov–Smirnov p = \(format(ks))\(where_(ksCoordinate)))"
+            )
         }
-        return (true, "consistent with draws from \(family) (n = \(n), largest |z| = \(format(Swift.max(Swift.abs(meanZ[worstMean]), Swift.abs(stdZ[worstStd])))))")
+        return (
+            true,
+            "consistent with draws from \(family) (n = \(n), largest |z| = \(format(Swift.max(Swift.abs(meanZ[worstMean]), Swift.abs(stdZ[worstStd])))))"
+        )
     }
 
     static func format(_ x: Double) -> String { String(format: "%.3g", x) }
@@ -93,7 +116,8 @@ public struct SampleCheck: Sendable {
         let root = Double(n).squareRoot()
         let lambda = (root + 0.12 + 0.11 / root) * d
         if lambda < 0.2 { return 1 }
-        var sum = 0.0, sign = 1.0
+        var sum = 0.0
+        var sign = 1.0
         for j in 1...100 {
             let term = sign * 2 * Foundation.exp(-2 * Double(j * j) * lambda * lambda)
             sum += term
@@ -117,7 +141,8 @@ struct Marginals {
         if let m = d as? MvNormal {
             let k = m.dimension
             cdf = { j in
-                let mu = m.means[flat: j], sigma = m.covariances[flat: j * k + j % k].squareRoot()
+                let mu = m.means[flat: j]
+                let sigma = m.covariances[flat: j * k + j % k].squareRoot()
                 return { SpecialFunctions.normalCDF(($0 - mu) / sigma) }
             }
             return

@@ -60,8 +60,10 @@ public struct Builtin: Sendable {
     public let body: @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
 
     /// Declares a builtin.
-    public init(_ name: String, _ parameters: [Parameter], theme: Theme, summary: String, example: String,
-                body: @escaping @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value) {
+    public init(
+        _ name: String, _ parameters: [Parameter], theme: Theme, summary: String, example: String,
+        body: @escaping @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
+    ) {
         self.name = name
         self.parameters = parameters
         self.summary = summary

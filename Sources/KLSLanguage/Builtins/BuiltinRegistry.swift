@@ -6,7 +6,8 @@ public enum BuiltinRegistry {
         TensorBuiltins.all + ElementwiseBuiltins.all + ReductionBuiltins.all + RandomBuiltins.all
         + DistributionBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + PlotBuiltins.all + CoreBuiltins.all
 
-    private static let table: [String: Builtin] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    private static let table: [String: Builtin] = Dictionary(
+        all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     private static let values: [String: Value] = table.mapValues { .function(Function(.builtin($0))) }
 
     /// The builtin called `name`.

@@ -4,22 +4,30 @@ import KLSTensor
 /// Printing, checking, higher-order functions and help (§4, "Misc").
 enum CoreBuiltins {
     static let all: [Builtin] = [
-        Builtin("print", [.variadic("values")], theme: .misc,
-                summary: "Prints the values separated by spaces (strings without quotes).",
-                example: "print(\"mean:\", mean([1, 2]))") { a, session throws(KLSError) in
+        Builtin(
+            "print", [.variadic("values")], theme: .misc,
+            summary: "Prints the values separated by spaces (strings without quotes).",
+            example: "print(\"mean:\", mean([1, 2]))"
+        ) { a, session throws(KLSError) in
             session.output(a.rest("values").map(session.formatter.plain).joined(separator: " "))
             return .none
         },
-        Builtin("str", [.required("x")], theme: .misc,
-                summary: "The value as it would display, as a string.", example: "\"n = \" + str(3)") { a, session throws(KLSError) in
+        Builtin(
+            "str", [.required("x")], theme: .misc,
+            summary: "The value as it would display, as a string.", example: "\"n = \" + str(3)"
+        ) { a, session throws(KLSError) in
             .string(try Text(session.formatter.plain(a["x"])))
         },
-        Builtin("type", [.required("x")], theme: .misc,
-                summary: "The kind of a value: number, tensor, list, …", example: "type([1, 2])") { a, _ throws(KLSError) in
+        Builtin(
+            "type", [.required("x")], theme: .misc,
+            summary: "The kind of a value: number, tensor, list, …", example: "type([1, 2])"
+        ) { a, _ throws(KLSError) in
             .string(Text(small: a["x"].typeName))
         },
-        Builtin("assert", [.required("condition"), .optional("msg", .string(""))], theme: .misc,
-                summary: "Fails with msg unless condition is true.", example: "assert(1 + 1 == 2, \"arithmetic\")") { a, _ throws(KLSError) in
+        Builtin(
+            "assert", [.required("condition"), .optional("msg", .string(""))], theme: .misc,
+            summary: "Fails with msg unless condition is true.", example: "assert(1 + 1 == 2, \"arithmetic\")"
+        ) { a, _ throws(KLSError) in
             let ok = try a.read("condition") { v, what throws(KLSError) in try v.asBool(what) }
             if !ok {
                 let message = try a.string("msg")
@@ -27,16 +35,25 @@ enum CoreBuiltins {
             }
             return .none
         },
-        Builtin("assert_close", [.required("a"), .required("b"), .optional("rtol", .number(1e-9)), .optional("atol", .number(0))],
-                theme: .misc, summary: "Fails unless |a − b| ≤ atol + rtol·|b| everywhere, naming the worst element.",
-                example: "assert_close(exp(log(2)), 2)") { a, session throws(KLSError) in
-            try assertClose(try a.tensor("a"), try a.tensor("b"), rtol: try a.number("rtol"), atol: try a.number("atol"), session.formatter)
+        Builtin(
+            "assert_close",
+            [.required("a"), .required("b"), .optional("rtol", .number(1e-9)), .optional("atol", .number(0))],
+            theme: .misc, summary: "Fails unless |a − b| ≤ atol + rtol·|b| everywhere, naming the worst element.",
+            example: "assert_close(exp(log(2)), 2)"
+        ) { a, session throws(KLSError) in
+            try assertClose(
+                try a.tensor("a"), try a.tensor("b"), rtol: try a.number("rtol"), atol: try a.number("atol"),
+                session.formatter)
             return .none
         },
-        Builtin("map", [.required("f"), .required("xs")], theme: .misc,
-                summary: "f applied to each item of a list or each row of a tensor; a tensor when the results stack.",
-                example: "map(x -> x^2, [1, 2, 3])") { a, session throws(KLSError) in
-            guard case .function(let f) = a["f"] else { throw KLSError("map: f must be a function, got \(a["f"].typeName)") }
+        Builtin(
+            "map", [.required("f"), .required("xs")], theme: .misc,
+            summary: "f applied to each item of a list or each row of a tensor; a tensor when the results stack.",
+            example: "map(x -> x^2, [1, 2, 3])"
+        ) { a, session throws(KLSError) in
+            guard case .function(let f) = a["f"] else {
+                throw KLSError("map: f must be a function, got \(a["f"].typeName)")
+            }
             var results: [Value] = []
             for item in try items(a, "xs") {
                 try Cancellation.check()
@@ -46,19 +63,25 @@ enum CoreBuiltins {
             if let stacked = try Value.stackIfNumeric(results, raggedIsList: true) { return .tensor(stacked) }
             return .list(try List(results))
         },
-        Builtin("clock", [], theme: .misc,
-                summary: "Seconds on a monotonic clock, for timing: t = clock(); …; clock() - t.",
-                example: "t = clock(); sum(randn(1e6)); clock() - t") { _, _ throws(KLSError) in
+        Builtin(
+            "clock", [], theme: .misc,
+            summary: "Seconds on a monotonic clock, for timing: t = clock(); …; clock() - t.",
+            example: "t = clock(); sum(randn(1e6)); clock() - t"
+        ) { _, _ throws(KLSError) in
             .number(Double(DispatchTime.now().uptimeNanoseconds) * 1e-9)
         },
-        Builtin("allocations", [], theme: .misc,
-                summary: "Tensor buffers allocated so far (to see which expressions reuse temporaries).",
-                example: "a = allocations(); y = exp(randn(1e6)) * 2 + 1; allocations() - a") { _, _ throws(KLSError) in
+        Builtin(
+            "allocations", [], theme: .misc,
+            summary: "Tensor buffers allocated so far (to see which expressions reuse temporaries).",
+            example: "a = allocations(); y = exp(randn(1e6)) * 2 + 1; allocations() - a"
+        ) { _, _ throws(KLSError) in
             .number(Double(TensorStorage.allocationCount))
         },
-        Builtin("help", [.optional("name")], theme: .misc,
-                summary: "Help for a builtin or function (help(exp) or help(\"exp\")); no argument lists everything.",
-                example: "help(\"logsumexp\")") { a, session throws(KLSError) in
+        Builtin(
+            "help", [.optional("name")], theme: .misc,
+            summary: "Help for a builtin or function (help(exp) or help(\"exp\")); no argument lists everything.",
+            example: "help(\"logsumexp\")"
+        ) { a, session throws(KLSError) in
             session.output(try Help.text(for: a["name"]))
             return .none
         },
@@ -78,13 +101,17 @@ enum CoreBuiltins {
     }
 
     /// NumPy's `isclose` semantics: inf equals inf of the same sign, nan is never close.
-    static func assertClose(_ x: Tensor, _ y: Tensor, rtol: Double, atol: Double, _ formatter: Formatter) throws(KLSError) {
+    static func assertClose(_ x: Tensor, _ y: Tensor, rtol: Double, atol: Double, _ formatter: Formatter)
+        throws(KLSError)
+    {
         let shape = try Shape.broadcast(x.shape, y.shape)
-        let a = try x.broadcast(to: shape), b = try y.broadcast(to: shape)
+        let a = try x.broadcast(to: shape)
+        let b = try y.broadcast(to: shape)
         var failures = 0
         var worst: (index: Int, excess: Double)? = nil
         for i in 0..<a.count {
-            let p = a[flat: i], q = b[flat: i]
+            let p = a[flat: i]
+            let q = b[flat: i]
             if p == q { continue }
             let difference = Swift.abs(p - q)
             let tolerance = atol + rtol * Swift.abs(q)
@@ -95,9 +122,11 @@ enum CoreBuiltins {
         }
         guard let worst else { return }
         let where_ = shape.isEmpty ? "" : " at index \(Shape.describe(Shape.unravel(worst.index, shape)))"
-        let p = a[flat: worst.index], q = b[flat: worst.index]
+        let p = a[flat: worst.index]
+        let q = b[flat: worst.index]
         let values = "a = \(Formatter.number(p, precision: 10)), b = \(Formatter.number(q, precision: 10))"
-        let gap = "|a − b| = \(Formatter.number(Swift.abs(p - q), precision: 3)) > \(Formatter.number(atol + rtol * Swift.abs(q), precision: 3))"
+        let gap =
+            "|a − b| = \(Formatter.number(Swift.abs(p - q), precision: 3)) > \(Formatter.number(atol + rtol * Swift.abs(q), precision: 3))"
         let count = a.count == 1 ? "" : " (\(failures) of \(a.count) elements differ)"
         throw KLSError("assert_close failed\(where_): \(values), \(gap)\(count)")
     }

@@ -5,69 +5,101 @@ import KLSTensor
 /// Distribution constructors (§5). Parameters broadcast to the batch shape and
 /// are validated at construction, naming the parameter and the bad value.
 enum DistributionBuiltins {
-    static let gaussianParameters: [Parameter] = [.required("mean"), .optional("std"), .optional("logvar"), .optional("var")]
+    static let gaussianParameters: [Parameter] = [
+        .required("mean"), .optional("std"), .optional("logvar"), .optional("var"),
+    ]
 
     static let all: [Builtin] = [
-        Builtin("Normal", gaussianParameters, theme: .distributions,
-                summary: "Normal(mean, std), or with logvar= or var=; parameters broadcast to a batch.",
-                example: "Normal(0, logvar=[0, -2])") { a, session throws(KLSError) in
+        Builtin(
+            "Normal", gaussianParameters, theme: .distributions,
+            summary: "Normal(mean, std), or with logvar= or var=; parameters broadcast to a batch.",
+            example: "Normal(0, logvar=[0, -2])"
+        ) { a, session throws(KLSError) in
             let (mean, std) = try gaussian(&a, session)
             return .distribution(try Normal([mean, std]))
         },
-        Builtin("DiagNormal", gaussianParameters, theme: .distributions,
-                summary: "A diagonal Gaussian over vectors (the VAE posterior): event = the last axis.",
-                example: "DiagNormal([0.5, -1], logvar=[0, -2])") { a, session throws(KLSError) in
+        Builtin(
+            "DiagNormal", gaussianParameters, theme: .distributions,
+            summary: "A diagonal Gaussian over vectors (the VAE posterior): event = the last axis.",
+            example: "DiagNormal([0.5, -1], logvar=[0, -2])"
+        ) { a, session throws(KLSError) in
             let (mean, std) = try gaussian(&a, session)
             return .distribution(try Independent(try Normal([mean, std]), k: 1, name: "DiagNormal"))
         },
-        Builtin("StdNormal", [.optional("d")], theme: .distributions,
-                summary: "StdNormal(d) is DiagNormal(zeros(d), 1), the VAE prior; StdNormal() is Normal(0, 1).",
-                example: "StdNormal(2)") { a, _ throws(KLSError) in
+        Builtin(
+            "StdNormal", [.optional("d")], theme: .distributions,
+            summary: "StdNormal(d) is DiagNormal(zeros(d), 1), the VAE prior; StdNormal() is Normal(0, 1).",
+            example: "StdNormal(2)"
+        ) { a, _ throws(KLSError) in
             if a.isNone("d") { return .distribution(try Normal([Tensor(scalar: 0), Tensor(scalar: 1)])) }
             let d = try a.integer("d", atLeast: 1)
             let base = try Normal([try Tensor(repeating: 0, shape: [d]), try Tensor(repeating: 1, shape: [d])])
             return .distribution(try Independent(base, k: 1, name: "StdNormal"))
         },
-        Builtin("MvNormal", [.required("mean"), .required("cov")], theme: .distributions,
-                summary: "A Gaussian with full covariance (Cholesky); cov must be positive definite.",
-                example: "MvNormal([0, 0], [[1, 0.5], [0.5, 2]])") { a, _ throws(KLSError) in
+        Builtin(
+            "MvNormal", [.required("mean"), .required("cov")], theme: .distributions,
+            summary: "A Gaussian with full covariance (Cholesky); cov must be positive definite.",
+            example: "MvNormal([0, 0], [[1, 0.5], [0.5, 2]])"
+        ) { a, _ throws(KLSError) in
             .distribution(try MvNormal(mean: try a.tensor("mean"), cov: try a.tensor("cov")))
         },
-        scalar("Laplace", [.required("loc"), .required("scale")], LaplaceFamily.self, "Laplace(loc, scale): density e^(−|x−loc|/scale)/(2 scale).", "Laplace(0, 1)"),
-        scalar("StudentT", [.required("df"), .optional("loc", .number(0)), .optional("scale", .number(1))], StudentTFamily.self,
-               "Student's t with df degrees of freedom.", "StudentT(3, loc=0, scale=1)"),
-        scalar("Uniform", [.required("low"), .required("high")], UniformFamily.self, "Uniform on [low, high].", "Uniform(0, 2)"),
-        scalar("Exponential", [.required("rate")], ExponentialFamily.self, "Exponential(rate) on x ≥ 0, mean 1/rate.", "Exponential(2)"),
-        scalar("Gamma", [.required("shape"), .required("rate")], GammaFamily.self, "Gamma(shape, rate), mean shape/rate.", "Gamma(2, 3)"),
+        scalar(
+            "Laplace", [.required("loc"), .required("scale")], LaplaceFamily.self,
+            "Laplace(loc, scale): density e^(−|x−loc|/scale)/(2 scale).", "Laplace(0, 1)"),
+        scalar(
+            "StudentT", [.required("df"), .optional("loc", .number(0)), .optional("scale", .number(1))],
+            StudentTFamily.self,
+            "Student's t with df degrees of freedom.", "StudentT(3, loc=0, scale=1)"),
+        scalar(
+            "Uniform", [.required("low"), .required("high")], UniformFamily.self, "Uniform on [low, high].",
+            "Uniform(0, 2)"),
+        scalar(
+            "Exponential", [.required("rate")], ExponentialFamily.self, "Exponential(rate) on x ≥ 0, mean 1/rate.",
+            "Exponential(2)"),
+        scalar(
+            "Gamma", [.required("shape"), .required("rate")], GammaFamily.self, "Gamma(shape, rate), mean shape/rate.",
+            "Gamma(2, 3)"),
         scalar("Beta", [.required("a"), .required("b")], BetaFamily.self, "Beta(a, b) on [0, 1].", "Beta(2, 5)"),
-        scalar("LogNormal", [.required("mu"), .required("sigma")], LogNormalFamily.self, "exp of Normal(mu, sigma).", "LogNormal(0, 0.5)"),
+        scalar(
+            "LogNormal", [.required("mu"), .required("sigma")], LogNormalFamily.self, "exp of Normal(mu, sigma).",
+            "LogNormal(0, 0.5)"),
         scalar("Bernoulli", [.required("p")], BernoulliFamily.self, "Values 0/1 with P(1) = p.", "Bernoulli(0.3)"),
-        Builtin("Categorical", [.required("probs")], theme: .distributions,
-                summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])") { a, _ throws(KLSError) in
+        Builtin(
+            "Categorical", [.required("probs")], theme: .distributions,
+            summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
+        ) { a, _ throws(KLSError) in
             .distribution(try Categorical(probs: try a.tensor("probs")))
         },
-        Builtin("Mixture", [.required("weights"), .required("components")], theme: .distributions,
-                summary: "Σ w_k p_k over a list of components of one shape; weights are normalised.",
-                example: "Mixture([0.3, 0.7], [Normal(-2, 1), Normal(2, 0.5)])") { a, _ throws(KLSError) in
+        Builtin(
+            "Mixture", [.required("weights"), .required("components")], theme: .distributions,
+            summary: "Σ w_k p_k over a list of components of one shape; weights are normalised.",
+            example: "Mixture([0.3, 0.7], [Normal(-2, 1), Normal(2, 0.5)])"
+        ) { a, _ throws(KLSError) in
             let weights = try a.tensor("weights")
             guard case .list(let items) = a["components"] else {
                 throw KLSError("Mixture: components must be a list of distributions, got \(a["components"].typeName)")
             }
             var components: [any Distribution] = []
             for (i, item) in items.enumerated() {
-                guard case .distribution(let d) = item else { throw KLSError("Mixture: components[\(i)] is a \(item.typeName), not a distribution") }
+                guard case .distribution(let d) = item else {
+                    throw KLSError("Mixture: components[\(i)] is a \(item.typeName), not a distribution")
+                }
                 components.append(d)
             }
             return .distribution(try Mixture(weights: weights, components: components))
         },
-        Builtin("independent", [.required("dist"), .optional("k", .number(1))], theme: .distributions,
-                summary: "Treats the last k batch axes as event axes (PyTorch's Independent).",
-                example: "independent(Normal([0, 0], 1))") { a, _ throws(KLSError) in
+        Builtin(
+            "independent", [.required("dist"), .optional("k", .number(1))], theme: .distributions,
+            summary: "Treats the last k batch axes as event axes (PyTorch's Independent).",
+            example: "independent(Normal([0, 0], 1))"
+        ) { a, _ throws(KLSError) in
             .distribution(try Independent(try distribution(a, "dist"), k: try a.integer("k", atLeast: 0)))
         },
     ]
 
-    static func scalar<F: ScalarFamily>(_ name: String, _ parameters: [Parameter], _ family: F.Type, _ summary: String, _ example: String) -> Builtin {
+    static func scalar<F: ScalarFamily>(
+        _ name: String, _ parameters: [Parameter], _ family: F.Type, _ summary: String, _ example: String
+    ) -> Builtin {
         Builtin(name, parameters, theme: .distributions, summary: summary, example: example) { a, _ throws(KLSError) in
             var values: [Tensor] = []
             for p in parameters { values.append(try a.tensor(p.name)) }
@@ -81,8 +113,11 @@ enum DistributionBuiltins {
         let mean = try a.tensor("mean")
         let given = ["std", "logvar", "var"].filter { !a.isNone($0) }
         guard given.count == 1 else {
-            throw KLSError(given.isEmpty ? "\(a.function) needs a spread: std, logvar= or var=" : "\(a.function): give only one of std, logvar= and var=, not \(given.joined(separator: " and "))",
-                           hint: "e.g. \(a.function)(mean, logvar=lv)")
+            throw KLSError(
+                given.isEmpty
+                    ? "\(a.function) needs a spread: std, logvar= or var="
+                    : "\(a.function): give only one of std, logvar= and var=, not \(given.joined(separator: " and "))",
+                hint: "e.g. \(a.function)(mean, logvar=lv)")
         }
         switch given[0] {
         case "std":
@@ -106,13 +141,17 @@ enum DistributionBuiltins {
         let values = logvar.values
         guard let worst = values.max(by: { Swift.abs($0) < Swift.abs($1) }), Swift.abs(worst) > 709.78 else { return }
         let what = worst > 0 ? "overflows exp: the variance is inf" : "underflows exp: the variance is 0"
-        session.warn("\(function): logvar = \(Formatter.number(worst)) \(what), so densities and KL become inf or nan; clip it first, e.g. clip(logvar, -30, 30)")
+        session.warn(
+            "\(function): logvar = \(Formatter.number(worst)) \(what), so densities and KL become inf or nan; clip it first, e.g. clip(logvar, -30, 30)"
+        )
     }
 
     /// Parameter `name` as a distribution.
     static func distribution(_ a: Arguments, _ name: String) throws(KLSError) -> any Distribution {
         try a.read(name) { v, what throws(KLSError) in
-            guard case .distribution(let d) = v else { throw KLSError("\(what) must be a distribution, got \(v.typeName)") }
+            guard case .distribution(let d) = v else {
+                throw KLSError("\(what) must be a distribution, got \(v.typeName)")
+            }
             return d
         }
     }

@@ -37,7 +37,8 @@ public enum Help {
             lines.append("\(theme.rawValue):")
             let width = members.map(\.signature.count).max() ?? 0
             for b in members {
-                lines.append("  " + b.signature.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + b.summary)
+                lines.append(
+                    "  " + b.signature.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + b.summary)
             }
         }
         return lines.joined(separator: "\n")

@@ -5,44 +5,69 @@ import KLSTensor
 /// KL divergence: closed forms, Monte Carlo estimators and their diagnostics (§6).
 enum KLBuiltins {
     static let all: [Builtin] = [
-        Builtin("kl", [.required("q"), .required("p")], theme: .divergence,
-                summary: "KL(q‖p) in closed form, per batch element, summed over the event.",
-                example: "kl(Normal(0, 1), Normal(1, 2))") { a, _ throws(KLSError) in
+        Builtin(
+            "kl", [.required("q"), .required("p")], theme: .divergence,
+            summary: "KL(q‖p) in closed form, per batch element, summed over the event.",
+            example: "kl(Normal(0, 1), Normal(1, 2))"
+        ) { a, _ throws(KLSError) in
             Value.from(try KLRegistry.kl(try q(a), try p(a)))
         },
-        Builtin("kl_mc", [.required("q"), .required("p"), .optional("n", .number(1000)), .optional("estimator", .string("k1")),
-                          .optional("seed"), .optional("samples")], theme: .divergence,
-                summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
-                example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)") { a, session throws(KLSError) in
+        Builtin(
+            "kl_mc",
+            [
+                .required("q"), .required("p"), .optional("n", .number(1000)), .optional("estimator", .string("k1")),
+                .optional("seed"), .optional("samples"),
+            ], theme: .divergence,
+            summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
+            example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)"
+        ) { a, session throws(KLSError) in
             try monteCarlo(a, session)
         },
-        Builtin("logratio", [.required("q"), .required("p"), .required("z")], theme: .divergence,
-                summary: "logpdf(q, z) − logpdf(p, z), per sample: the k1 terms.",
-                example: "logratio(Normal(0, 1), Normal(1, 1), [0, 1])") { a, _ throws(KLSError) in
+        Builtin(
+            "logratio", [.required("q"), .required("p"), .required("z")], theme: .divergence,
+            summary: "logpdf(q, z) − logpdf(p, z), per sample: the k1 terms.",
+            example: "logratio(Normal(0, 1), Normal(1, 1), [0, 1])"
+        ) { a, _ throws(KLSError) in
             let z = try a.tensor("z")
             return Value.from(try Tensor.binary(.subtract, try q(a).logpdf(z), try p(a).logpdf(z)))
         },
-        Builtin("kl_trace", [.required("q"), .required("p"), .required("n"), .optional("estimator", .string("k1")), .optional("seed")],
-                theme: .divergence, summary: "The running estimate after each of n draws; its last element equals kl_mc's value.",
-                example: "kl_trace(Normal(0, 1), Normal(1, 1), 100, seed=1)[-1]") { a, session throws(KLSError) in
+        Builtin(
+            "kl_trace",
+            [.required("q"), .required("p"), .required("n"), .optional("estimator", .string("k1")), .optional("seed")],
+            theme: .divergence,
+            summary: "The running estimate after each of n draws; its last element equals kl_mc's value.",
+            example: "kl_trace(Normal(0, 1), Normal(1, 1), 100, seed=1)[-1]"
+        ) { a, session throws(KLSError) in
             try trace(a, session)
         },
-        Builtin("compare", [.required("q"), .required("p"), .optional("n", .number(1000)), .optional("seed")], theme: .divergence,
-                summary: "k1, k2 and k3 on the same draws: mean, bias, stderr and relstd of each.",
-                example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)") { a, session throws(KLSError) in
+        Builtin(
+            "compare", [.required("q"), .required("p"), .optional("n", .number(1000)), .optional("seed")],
+            theme: .divergence,
+            summary: "k1, k2 and k3 on the same draws: mean, bias, stderr and relstd of each.",
+            example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)"
+        ) { a, session throws(KLSError) in
             try comparison(a, session)
         },
-        Builtin("check", [.required("z"), .required("dist")], theme: .divergence,
-                summary: "Do draws z look like they came from dist? z-scores, a KS test, ok and a verdict.",
-                example: "check(randn([1000, 2], seed=1) * 0.01, StdNormal(2))") { a, _ throws(KLSError) in
+        Builtin(
+            "check", [.required("z"), .required("dist")], theme: .divergence,
+            summary: "Do draws z look like they came from dist? z-scores, a KS test, ok and a verdict.",
+            example: "check(randn([1000, 2], seed=1) * 0.01, StdNormal(2))"
+        ) { a, _ throws(KLSError) in
             .record(checkRecord(try SampleCheck(try a.tensor("z"), try DistributionBuiltins.distribution(a, "dist"))))
         },
-        Builtin("kl_quad", [.required("q"), .required("p")], theme: .divergence,
-                summary: "KL(q‖p) by adaptive Gauss–Kronrod quadrature for scalar pairs, with an error estimate.",
-                example: "kl_quad(Mixture([0.5, 0.5], [Normal(-1, 1), Normal(1, 1)]), Normal(0, 2))") { a, _ throws(KLSError) in
+        Builtin(
+            "kl_quad", [.required("q"), .required("p")], theme: .divergence,
+            summary: "KL(q‖p) by adaptive Gauss–Kronrod quadrature for scalar pairs, with an error estimate.",
+            example: "kl_quad(Mixture([0.5, 0.5], [Normal(-1, 1), Normal(1, 1)]), Normal(0, 2))"
+        ) { a, _ throws(KLSError) in
             let result = try Quadrature.kl(try q(a), try p(a))
-            return .record(Record(kind: "quadrature", [("value", .number(result.value)), ("error", .number(result.error)),
-                                                       ("evaluations", .number(Double(result.evaluations)))]))
+            return .record(
+                Record(
+                    kind: "quadrature",
+                    [
+                        ("value", .number(result.value)), ("error", .number(result.error)),
+                        ("evaluations", .number(Double(result.evaluations))),
+                    ]))
         },
     ]
 
@@ -52,21 +77,26 @@ enum KLBuiltins {
     static func estimator(_ a: Arguments) throws(KLSError) -> Estimator {
         let name = try a.string("estimator")
         guard let e = Estimator(rawValue: name) else {
-            throw KLSError("\(a.function): estimator must be \"k1\", \"k2\" or \"k3\", got \"\(name)\"",
-                           hint: Suggestions.hint(for: name, among: Estimator.allCases.map(\.rawValue)))
+            throw KLSError(
+                "\(a.function): estimator must be \"k1\", \"k2\" or \"k3\", got \"\(name)\"",
+                hint: Suggestions.hint(for: name, among: Estimator.allCases.map(\.rawValue)))
         }
         return e
     }
 
     /// Draws for n samples of q from `seed=` or the session stream.
-    static func stream(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ n: Int) throws(KLSError) -> (Philox, UInt64) {
+    static func stream(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ n: Int) throws(KLSError) -> (
+        Philox, UInt64
+    ) {
         let (count, overflow) = n.multipliedReportingOverflow(by: q.drawsPerSample)
         guard !overflow else { throw KLSError("\(a.function): n = \(n) is too many draws", kind: .resource) }
         return try RandomBuiltins.stream(a, session, count: count, streaming: true)
     }
 
     static func monteCarlo(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
-        let q = try q(a), p = try p(a), estimator = try estimator(a)
+        let q = try q(a)
+        let p = try p(a)
+        let estimator = try estimator(a)
         let engine = try MonteCarloEngine(q: q, p: p)
         var moments: [Moments]
         var n: Int
@@ -78,11 +108,15 @@ enum KLBuiltins {
             let z = try a.tensor("samples")
             n = z.shape.first ?? 0
             guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
-                throw KLSError("kl_mc: samples must have shape [n] + \(Shape.describe(q.sampleShape)) (draws of q), got \(Shape.describe(z.shape))")
+                throw KLSError(
+                    "kl_mc: samples must have shape [n] + \(Shape.describe(q.sampleShape)) (draws of q), got \(Shape.describe(z.shape))"
+                )
             }
             moments = try engine.estimate(samples: z, estimators: [estimator])[0]
             if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
-                session.warn("kl_mc: the samples do not look like draws from q: \(check.verdict), so this is not an estimate of KL(q‖p); draw them as z = sample(q, n=…) or check(z, q)")
+                session.warn(
+                    "kl_mc: the samples do not look like draws from q: \(check.verdict), so this is not an estimate of KL(q‖p); draw them as z = sample(q, n=…) or check(z, q)"
+                )
             }
         }
         let exact = try KLRegistry.closedForm(q, p)
@@ -90,7 +124,9 @@ enum KLBuiltins {
         warnIfInfinite(moments, a.function, session)
         if estimator == .k1, moments.contains(where: { $0.mean < 0 }) {
             let worst = moments.min { $0.mean < $1.mean } ?? Moments()
-            session.warn("kl_mc: the k1 estimate is negative (\(Formatter.number(worst.mean)) ± \(Formatter.number(worst.standardError, precision: 2))). KL is never negative: this is Monte Carlo noise or samples not drawn from q; use more samples, estimator=\"k3\" (never negative), or check(z, q)")
+            session.warn(
+                "kl_mc: the k1 estimate is negative (\(Formatter.number(worst.mean)) ± \(Formatter.number(worst.standardError, precision: 2))). KL is never negative: this is Monte Carlo noise or samples not drawn from q; use more samples, estimator=\"k3\" (never negative), or check(z, q)"
+            )
         }
         return .record(record)
     }
@@ -117,7 +153,9 @@ enum KLBuiltins {
     }
 
     /// The estimate record of §6: value, stderr, ci, n, estimator, exact and its z-score.
-    static func estimateRecord(_ moments: [Moments], shape: [Int], n: Int, estimator: Estimator, exact: Tensor?) -> Record {
+    static func estimateRecord(_ moments: [Moments], shape: [Int], n: Int, estimator: Estimator, exact: Tensor?)
+        -> Record
+    {
         func tensor(_ f: (Int) -> Double, extra: [Int] = []) -> Value {
             let count = moments.count * Swift.max(1, extra.reduce(1, *))
             guard let t = try? Tensor(shape: shape + extra, values: (0..<count).map(f)) else { return .none }
@@ -126,8 +164,10 @@ enum KLBuiltins {
         let value = tensor { moments[$0].mean }
         let stderr = tensor { moments[$0].standardError }
         let ci = tensor({ i in confidenceBound(moments[i / 2], upper: i % 2 == 1) }, extra: [2])
-        var fields: [(String, Value)] = [("value", value), ("stderr", stderr), ("ci", ci), ("n", .number(Double(n))),
-                                         ("estimator", .string(Text(small: estimator.rawValue)))]
+        var fields: [(String, Value)] = [
+            ("value", value), ("stderr", stderr), ("ci", ci), ("n", .number(Double(n))),
+            ("estimator", .string(Text(small: estimator.rawValue))),
+        ]
         if let exact {
             fields.append(("exact", Value.from(exact)))
             fields.append(("z", tensor { zScore(moments[$0], exact[flat: $0 % Swift.max(exact.count, 1)]) }))
@@ -136,14 +176,17 @@ enum KLBuiltins {
     }
 
     static func trace(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
-        let q = try q(a), p = try p(a), estimator = try estimator(a)
+        let q = try q(a)
+        let p = try p(a)
+        let estimator = try estimator(a)
         let n = try a.integer("n", atLeast: 1)
         let engine = try MonteCarloEngine(q: q, p: p)
         try MemoryLimit.check(
             elements: try Checked.product([n, engine.batchCount], what: "kl_trace of \(n) draws"),
             what: "kl_trace of \(n) draws")
         let (generator, start) = try stream(a, session, q, n)
-        let (moments, kept) = try engine.run(n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
+        let (moments, kept) = try engine.run(
+            n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
         guard let logRatios = kept else { throw KLSError("internal: kl_trace kept no terms") }
         warnIfInfinite(moments[0], a.function, session)
         let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
@@ -164,7 +207,8 @@ enum KLBuiltins {
     }
 
     static func comparison(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
-        let q = try q(a), p = try p(a)
+        let q = try q(a)
+        let p = try p(a)
         let n = try a.integer("n", atLeast: 2)
         let engine = try MonteCarloEngine(q: q, p: p)
         let (generator, start) = try stream(a, session, q, n)
@@ -173,13 +217,16 @@ enum KLBuiltins {
         let exact = try KLRegistry.closedForm(q, p)
         let shape = engine.batchShape
         func field(_ m: [Moments], _ f: (Moments, Double?) -> Double) -> Value {
-            let values = m.enumerated().map { i, moment in f(moment, exact.map { $0[flat: i % Swift.max($0.count, 1)] }) }
+            let values = m.enumerated().map { i, moment in f(moment, exact.map { $0[flat: i % Swift.max($0.count, 1)] })
+            }
             return (try? Tensor(shape: shape, values: values)).map(Value.from) ?? .none
         }
         var fields: [(String, Value)] = []
         for (e, estimator) in Estimator.allCases.enumerated() {
             let m = moments[e]
-            var summary: [(String, Value)] = [("mean", field(m) { x, _ in x.mean }), ("stderr", field(m) { x, _ in x.standardError })]
+            var summary: [(String, Value)] = [
+                ("mean", field(m) { x, _ in x.mean }), ("stderr", field(m) { x, _ in x.standardError }),
+            ]
             if exact != nil {
                 summary.append(("bias", field(m) { x, k in x.mean - (k ?? .nan) }))
                 summary.append(("relstd", field(m) { x, k in x.variance.squareRoot() / (k ?? .nan) }))
@@ -194,11 +241,15 @@ enum KLBuiltins {
     }
 
     static func checkRecord(_ c: SampleCheck) -> Record {
-        func vector(_ v: [Double]) -> Value { v.count == 1 ? .number(v[0]) : ((try? Tensor(v)).map(Value.tensor) ?? .none) }
-        return Record(kind: "check", [
-            ("ok", .bool(c.ok)), ("verdict", .string(Text(small: c.verdict))), ("n", .number(Double(c.n))),
-            ("mean_z", vector(c.meanZ)), ("std_ratio", vector(c.stdRatio)), ("std_z", vector(c.stdZ)),
-            ("ks", c.ksStatistic.map(Value.number) ?? .none), ("ks_pvalue", c.ksPValue.map(Value.number) ?? .none),
-        ])
+        func vector(_ v: [Double]) -> Value {
+            v.count == 1 ? .number(v[0]) : ((try? Tensor(v)).map(Value.tensor) ?? .none)
+        }
+        return Record(
+            kind: "check",
+            [
+                ("ok", .bool(c.ok)), ("verdict", .string(Text(small: c.verdict))), ("n", .number(Double(c.n))),
+                ("mean_z", vector(c.meanZ)), ("std_ratio", vector(c.stdRatio)), ("std_z", vector(c.stdZ)),
+                ("ks", c.ksStatistic.map(Value.number) ?? .none), ("ks_pvalue", c.ksPValue.map(Value.number) ?? .none),
+            ])
     }
 }

@@ -5,9 +5,12 @@ import KLSTensor
 /// written as SVG with `file=`.
 enum PlotBuiltins {
     static let all: [Builtin] = [
-        Builtin("hist", [.required("x"), .optional("bins", .number(30)), .optional("file"), .optional("title")], theme: .plots,
-                summary: "A histogram of the values of x, in the terminal or as SVG with file=.",
-                example: "hist(randn(10000, seed=1), bins=20)") { a, session throws(KLSError) in
+        Builtin(
+            "hist", [.required("x"), .optional("bins", .number(30)), .optional("file"), .optional("title")],
+            theme: .plots,
+            summary: "A histogram of the values of x, in the terminal or as SVG with file=.",
+            example: "hist(randn(10000, seed=1), bins=20)"
+        ) { a, session throws(KLSError) in
             let x = try a.tensor("x").values.filter(\.isFinite)
             let bins = try a.integer("bins", atLeast: 1)
             guard !x.isEmpty else { throw KLSError("hist: x has no finite values") }
@@ -22,14 +25,23 @@ enum PlotBuiltins {
             data.title = try title(a) ?? "\(x.count) values, \(bins) bins"
             return try draw(data, a, session)
         },
-        Builtin("plot", [.required("x"), .optional("y"), .optional("band", .bool(false)), .optional("exact"), .optional("file"), .optional("title")],
-                theme: .plots, summary: "plot(y) or plot(x, y); for a kl_trace, band=true shades ±2 stderr and the exact KL is drawn.",
-                example: "plot(kl_trace(Normal(0, 1), Normal(1, 1), 2000, seed=1), band=true)") { a, session throws(KLSError) in
+        Builtin(
+            "plot",
+            [
+                .required("x"), .optional("y"), .optional("band", .bool(false)), .optional("exact"), .optional("file"),
+                .optional("title"),
+            ],
+            theme: .plots,
+            summary: "plot(y) or plot(x, y); for a kl_trace, band=true shades ±2 stderr and the exact KL is drawn.",
+            example: "plot(kl_trace(Normal(0, 1), Normal(1, 1), 2000, seed=1), band=true)"
+        ) { a, session throws(KLSError) in
             let first = try a.tensor("x")
             let ys = a.isNone("y") ? first : try a.tensor("y")
             let xs = a.isNone("y") ? try Tensor.arange(1, Double(first.count + 1), step: 1) : first
             guard ys.rank <= 1, xs.count == ys.count, ys.count > 0 else {
-                throw KLSError("plot: x and y must be 1-D of the same length, got \(Shape.describe(xs.shape)) and \(Shape.describe(ys.shape))")
+                throw KLSError(
+                    "plot: x and y must be 1-D of the same length, got \(Shape.describe(xs.shape)) and \(Shape.describe(ys.shape))"
+                )
             }
             var data = PlotData()
             data.lines = [(xs.values, ys.values)]
@@ -64,7 +76,8 @@ enum PlotBuiltins {
             throw KLSError("\(a.function): file must name an .svg file, got \"\(path)\"")
         }
         do {
-            try Data(SVGPlot().render(data, format: format).utf8).write(to: URL(fileURLWithPath: NSString(string: path).expandingTildeInPath))
+            try Data(SVGPlot().render(data, format: format).utf8).write(
+                to: URL(fileURLWithPath: NSString(string: path).expandingTildeInPath))
         } catch {
             throw KLSError("\(a.function): cannot write \(path): \(error.localizedDescription)")
         }

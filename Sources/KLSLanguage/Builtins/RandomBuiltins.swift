@@ -5,22 +5,30 @@ import KLSTensor
 /// and thread count; without it, calls continue the session stream.
 enum RandomBuiltins {
     static let all: [Builtin] = [
-        Builtin("seed", [.required("n")], theme: .random,
-                summary: "Restarts the session's random stream at seed n.", example: "seed(42)") { a, session throws(KLSError) in
-            guard let seed = try seedValue(a, "n") else { throw KLSError("seed: n must be a whole number ≥ 0, got none") }
+        Builtin(
+            "seed", [.required("n")], theme: .random,
+            summary: "Restarts the session's random stream at seed n.", example: "seed(42)"
+        ) { a, session throws(KLSError) in
+            guard let seed = try seedValue(a, "n") else {
+                throw KLSError("seed: n must be a whole number ≥ 0, got none")
+            }
             session.random.reseed(seed)
             return .none
         },
-        Builtin("randn", [.optional("shape"), .optional("seed")], theme: .random,
-                summary: "Standard normal draws (ziggurat); no shape gives one number.",
-                example: "randn([2, 3], seed=1)") { a, session throws(KLSError) in
+        Builtin(
+            "randn", [.optional("shape"), .optional("seed")], theme: .random,
+            summary: "Standard normal draws (ziggurat); no shape gives one number.",
+            example: "randn([2, 3], seed=1)"
+        ) { a, session throws(KLSError) in
             let shape = a.isNone("shape") ? [] : try a.shape("shape")
             let (generator, start) = try stream(a, session, count: try Shape.elementCount(shape))
             return Value.from(try Tensor.normal(shape: shape, generator: generator, start: start))
         },
-        Builtin("rand", [.optional("shape"), .optional("seed")], theme: .random,
-                summary: "Uniform draws in [0, 1); no shape gives one number.",
-                example: "rand(3, seed=1)") { a, session throws(KLSError) in
+        Builtin(
+            "rand", [.optional("shape"), .optional("seed")], theme: .random,
+            summary: "Uniform draws in [0, 1); no shape gives one number.",
+            example: "rand(3, seed=1)"
+        ) { a, session throws(KLSError) in
             let shape = a.isNone("shape") ? [] : try a.shape("shape")
             let (generator, start) = try stream(a, session, count: try Shape.elementCount(shape))
             return Value.from(try Tensor.uniform(shape: shape, generator: generator, start: start))
@@ -36,7 +44,9 @@ enum RandomBuiltins {
     /// The generator and first draw index: a fresh stream for `seed=`, else the
     /// next `count` draws of the session stream.
     /// `streaming` skips the memory check for draws that are consumed in chunks.
-    static func stream(_ a: Arguments, _ session: Interpreter, count: Int, streaming: Bool = false) throws(KLSError) -> (Philox, UInt64) {
+    static func stream(_ a: Arguments, _ session: Interpreter, count: Int, streaming: Bool = false) throws(KLSError)
+        -> (Philox, UInt64)
+    {
         if !streaming { try MemoryLimit.check(elements: count) }
         if let seed = try seedValue(a) { return (Philox(seed: seed), 0) }
         return session.random.take(count)

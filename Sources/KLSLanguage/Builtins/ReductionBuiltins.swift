@@ -10,27 +10,41 @@ enum ReductionBuiltins {
         reduction("prod", .prod, "The product of the elements.", "prod([1, 2, 3, 4])"),
         reduction("min", .min, "The smallest element (nan if any is nan).", "min([3, 1, 2])"),
         reduction("max", .max, "The largest element (nan if any is nan).", "max([[1, 5], [3, 2]], axis=1)"),
-        reduction("logsumexp", .logsumexp, "log Σ exp(x), shifted by the maximum so nothing overflows.", "logsumexp([1000, 1000])"),
-        reduction("argmin", .argmin, "The index of the smallest element (flat index when axis is none).", "argmin([3, 1, 2])"),
-        reduction("argmax", .argmax, "The index of the largest element (flat index when axis is none).", "argmax([3, 1, 2])"),
+        reduction(
+            "logsumexp", .logsumexp, "log Σ exp(x), shifted by the maximum so nothing overflows.",
+            "logsumexp([1000, 1000])"),
+        reduction(
+            "argmin", .argmin, "The index of the smallest element (flat index when axis is none).", "argmin([3, 1, 2])"),
+        reduction(
+            "argmax", .argmax, "The index of the largest element (flat index when axis is none).", "argmax([3, 1, 2])"),
         reduction("all", .all, "true when every element is non-zero.", "all([1, 2] > 0)"),
         reduction("any", .any, "true when some element is non-zero.", "any([0, 0, 1])"),
-        spread("var", { .variance(ddof: $0) }, "Variance, dividing by n − ddof; of a distribution, its variance.", "var([1, 2, 3, 4], ddof=1)"),
+        spread(
+            "var", { .variance(ddof: $0) }, "Variance, dividing by n − ddof; of a distribution, its variance.",
+            "var([1, 2, 3, 4], ddof=1)"),
         spread("std", { .std(ddof: $0) }, "Standard deviation, dividing by n − ddof.", "std([1, 2, 3, 4])"),
         scan("cumsum", mean: false, "Running sum along an axis (flattened when axis is none).", "cumsum([1, 2, 3])"),
         scan("cummean", mean: true, "Running mean: element i is the mean of the first i+1.", "cummean([2, 4, 6])"),
     ]
 
-    static let reductionParameters: [Parameter] = [.required("x"), .optional("axis"), .optional("keepdims", .bool(false))]
+    static let reductionParameters: [Parameter] = [
+        .required("x"), .optional("axis"), .optional("keepdims", .bool(false)),
+    ]
 
     static func reduction(_ name: String, _ reduction: Reduction, _ summary: String, _ example: String) -> Builtin {
-        Builtin(name, reductionParameters, theme: .reductions, summary: summary, example: example) { a, _ throws(KLSError) in
+        Builtin(name, reductionParameters, theme: .reductions, summary: summary, example: example) {
+            a, _ throws(KLSError) in
             try reduce(a, reduction)
         }
     }
 
-    static func spread(_ name: String, _ make: @escaping @Sendable (Double) -> Reduction, _ summary: String, _ example: String) -> Builtin {
-        Builtin(name, reductionParameters + [.optional("ddof", .number(0))], theme: .reductions, summary: summary, example: example) { a, _ throws(KLSError) in
+    static func spread(
+        _ name: String, _ make: @escaping @Sendable (Double) -> Reduction, _ summary: String, _ example: String
+    ) -> Builtin {
+        Builtin(
+            name, reductionParameters + [.optional("ddof", .number(0))], theme: .reductions, summary: summary,
+            example: example
+        ) { a, _ throws(KLSError) in
             try reduce(a, make(try a.number("ddof")))
         }
     }
@@ -41,7 +55,7 @@ enum ReductionBuiltins {
         let axes = try a.axes()
         let keepdims = try a.bool("keepdims")
         let result = try x.reduce(reduction, axes: axes, keepdims: keepdims)
-        if (reduction == .all || reduction == .any), result.rank == 0 { return .bool(result[flat: 0] != 0) }
+        if reduction == .all || reduction == .any, result.rank == 0 { return .bool(result[flat: 0] != 0) }
         return Value.from(result)
     }
 
@@ -52,12 +66,15 @@ enum ReductionBuiltins {
         case .mean: return Value.from(try d.mean())
         case .variance: return Value.from(try d.variance())
         case .std: return Value.from(try d.variance().map(.sqrt))
-        default: throw KLSError("\(a.function) of a distribution is not defined; draw samples first: \(a.function)(sample(d, n=1000))")
+        default:
+            throw KLSError(
+                "\(a.function) of a distribution is not defined; draw samples first: \(a.function)(sample(d, n=1000))")
         }
     }
 
     static func scan(_ name: String, mean: Bool, _ summary: String, _ example: String) -> Builtin {
-        Builtin(name, [.required("x"), .optional("axis")], theme: .reductions, summary: summary, example: example) { a, _ throws(KLSError) in
+        Builtin(name, [.required("x"), .optional("axis")], theme: .reductions, summary: summary, example: example) {
+            a, _ throws(KLSError) in
             Value.from(try a.tensor("x").scan(mean: mean, axis: try a.axis()))
         }
     }

@@ -33,11 +33,17 @@ extension Formatter {
         var lines: [String] = []
         for i in 0..<Swift.min(count, 20) {
             let num = { (x: Double?) in x.map { Formatter.number($0, precision: self.precision) } ?? "?" }
-            let v = element(r["value"], i), s = element(r["stderr"], i)
-            let lo = element(r["ci"], 2 * i), hi = element(r["ci"], 2 * i + 1)
-            var line = (count > 1 ? "[\(i)] " : "") + "\(num(v)) ± \(s.map { Formatter.number($0, precision: 2) } ?? "?")  (\(estimator), n=\(draws), 95% CI [\(num(lo)), \(num(hi))])"
+            let v = element(r["value"], i)
+            let s = element(r["stderr"], i)
+            let lo = element(r["ci"], 2 * i)
+            let hi = element(r["ci"], 2 * i + 1)
+            var line =
+                (count > 1 ? "[\(i)] " : "")
+                + "\(num(v)) ± \(s.map { Formatter.number($0, precision: 2) } ?? "?")  (\(estimator), n=\(draws), 95% CI [\(num(lo)), \(num(hi))])"
             if let exact = element(r["exact"], i), let z = element(r["z"], i) {
-                line += (count > 1 ? "  " : "\n") + "exact \(num(exact))  (z = \(Formatter.number(z, precision: 2)): \(Formatter.verdict(z)))"
+                line +=
+                    (count > 1 ? "  " : "\n")
+                    + "exact \(num(exact))  (z = \(Formatter.number(z, precision: 2)): \(Formatter.verdict(z)))"
             }
             lines.append(line)
         }
@@ -59,15 +65,18 @@ extension Formatter {
         var rows: [[String]] = [["estimator"] + columns]
         for name in ["k1", "k2", "k3"] {
             guard case .record(let s)? = r[name] else { continue }
-            rows.append([name] + columns.map { c in
-                guard let v = s[c], case .none = v else { return s[c].map { inline($0) } ?? "" }
-                return "—"
-            })
+            rows.append(
+                [name]
+                    + columns.map { c in
+                        guard let v = s[c], case .none = v else { return s[c].map { inline($0) } ?? "" }
+                        return "—"
+                    })
         }
         let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = rows.map { row in
             row.enumerated().map { c, cell in
-                c == 0 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                c == 0
+                    ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[c] - cell.count) + cell
             }.joined(separator: "   ")
         }
@@ -97,7 +106,8 @@ extension Formatter {
         let parameters = d.parameters.map { "\($0.name)=\(inline(Value.from($0.value)))" }
         var text = "\(d.family)(\(parameters.joined(separator: ", ")))"
         if let mixture = d as? Mixture {
-            text = "Mixture(weights=\(inline(.tensor((try? Tensor(mixture.weights)) ?? Tensor(scalar: 1)))), components=[\(mixture.components.map(distribution).joined(separator: ", "))])"
+            text =
+                "Mixture(weights=\(inline(.tensor((try? Tensor(mixture.weights)) ?? Tensor(scalar: 1)))), components=[\(mixture.components.map(distribution).joined(separator: ", "))])"
         }
         if !d.batchShape.isEmpty { text += "  batch_shape=\(Shape.describe(d.batchShape))" }
         if !d.eventShape.isEmpty { text += "  event_shape=\(Shape.describe(d.eventShape))" }

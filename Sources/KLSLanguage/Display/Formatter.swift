@@ -90,7 +90,11 @@ public struct Formatter: Sendable {
         case .bool(let b): return b ? "true" : "false"
         case .string(let s): return Formatter.quote(s.string)
         case .none: return "none"
-        case .tensor(let t): return t.count > 20 ? "Tensor\(Shape.describe(t.shape))" : tensor(t, aligned: false).replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(of: "\n", with: "")
+        case .tensor(let t):
+            return t.count > 20
+                ? "Tensor\(Shape.describe(t.shape))"
+                : tensor(t, aligned: false).replacingOccurrences(of: "\n ", with: " ").replacingOccurrences(
+                    of: "\n", with: "")
         case .list, .record: return inline(value)
         case .function(let f):
             switch f.body {
@@ -152,11 +156,17 @@ extension Formatter {
     private func collect(_ t: Tensor, axis: Int, offset: Int, strides: [Int], summarize: Bool, _ visit: (Int) -> Void) {
         for i in shown(t.shape[axis], summarize: summarize).compactMap({ $0 }) {
             let position = offset + i * strides[axis]
-            if axis == t.rank - 1 { visit(position) } else { collect(t, axis: axis + 1, offset: position, strides: strides, summarize: summarize, visit) }
+            if axis == t.rank - 1 {
+                visit(position)
+            } else {
+                collect(t, axis: axis + 1, offset: position, strides: strides, summarize: summarize, visit)
+            }
         }
     }
 
-    private func render(_ t: Tensor, axis: Int, offset: Int, strides: [Int], summarize: Bool, cells: [Int: String], width: Int) -> String {
+    private func render(
+        _ t: Tensor, axis: Int, offset: Int, strides: [Int], summarize: Bool, cells: [Int: String], width: Int
+    ) -> String {
         let indent = String(repeating: " ", count: axis + 1)
         let positions = shown(t.shape[axis], summarize: summarize)
         if axis == t.rank - 1 {
@@ -167,7 +177,11 @@ extension Formatter {
         }
         let separator = ",\n" + String(repeating: "\n", count: t.rank - axis - 2) + indent
         let blocks = positions.map { i in
-            i.map { render(t, axis: axis + 1, offset: offset + $0 * strides[axis], strides: strides, summarize: summarize, cells: cells, width: width) } ?? "..."
+            i.map {
+                render(
+                    t, axis: axis + 1, offset: offset + $0 * strides[axis], strides: strides, summarize: summarize,
+                    cells: cells, width: width)
+            } ?? "..."
         }
         return "[" + blocks.joined(separator: separator) + "]"
     }

@@ -73,8 +73,11 @@ public struct PlotData: Sendable {
     /// A convergence band from a running mean: the terms are recovered from the
     /// running means, and the band is mean ± 2 standard errors at each step.
     static func convergenceBand(_ runningMean: [Double]) -> (low: [Double], high: [Double]) {
-        var low: [Double] = [], high: [Double] = []
-        var previous = 0.0, mean = 0.0, m2 = 0.0
+        var low: [Double] = []
+        var high: [Double] = []
+        var previous = 0.0
+        var mean = 0.0
+        var m2 = 0.0
         for (i, m) in runningMean.enumerated() {
             let n = Double(i + 1)
             let term = n * m - (n - 1) * previous

@@ -15,37 +15,45 @@ public struct TextPlot {
     }
 
     public func render(_ data: PlotData, format: (Double) -> String) -> String {
-        let (y0, y1) = data.yRange, (x0, x1) = data.xRange
+        let (y0, y1) = data.yRange
+        let (x0, x1) = data.xRange
         let labels = [y1, (y0 + y1) / 2, y0].map(format)
         let labelWidth = labels.map(\.count).max() ?? 1
         let columns = width - labelWidth - 2
         var cells = [[Character]](repeating: [Character](repeating: " ", count: columns), count: height)
         var dots = [[UInt8]](repeating: [UInt8](repeating: 0, count: columns), count: height)
-        let dotColumns = columns * 2 - 1, dotRows = height * 4 - 1
+        let dotColumns = columns * 2 - 1
+        let dotRows = height * 4 - 1
         // Dots off the grid are dropped by `plot`; one step beyond each edge is enough.
         let column = { (x: Double) in
             Checked.clamped(PlotData.fraction(x, x0, x1) * Double(dotColumns), to: -1...(dotColumns + 1))
         }
         let row = { (y: Double) in
-            Checked.clamped(Swift.min(1, Swift.max(0, PlotData.fraction(y1 - y, 0, y1 - y0))) * Double(dotRows), to: 0...dotRows)
+            Checked.clamped(
+                Swift.min(1, Swift.max(0, PlotData.fraction(y1 - y, 0, y1 - y0))) * Double(dotRows), to: 0...dotRows)
         }
         if let band = data.band, let xs = data.lines.first?.x {
             for (i, x) in xs.enumerated() where band.low[i].isFinite && band.high[i].isFinite {
                 let c = column(x) / 2
-                for r in Swift.max(0, row(band.high[i]) / 4)...Swift.min(height - 1, Swift.max(0, row(band.low[i]) / 4)) where c >= 0 && c < columns {
+                for r in Swift.max(0, row(band.high[i]) / 4)...Swift.min(height - 1, Swift.max(0, row(band.low[i]) / 4))
+                where c >= 0 && c < columns {
                     cells[r][c] = "░"
                 }
             }
         }
         if let reference = data.reference {
             let r = row(reference.value) / 4
-            if r >= 0 && r < height { for c in 0..<columns where cells[r][c] == " " || cells[r][c] == "░" { cells[r][c] = "┄" } }
+            if r >= 0 && r < height {
+                for c in 0..<columns where cells[r][c] == " " || cells[r][c] == "░" { cells[r][c] = "┄" }
+            }
         }
         if let bars = data.bars, let top = bars.counts.max(), top > 0 {
             let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
             for c in 0..<columns {
                 let x = x0 + (Double(c) + 0.5) / Double(columns) * (x1 - x0)
-                guard let b = bars.edges.lastIndex(where: { $0 <= x }), x <= bars.edges[b] + bars.width else { continue }
+                guard let b = bars.edges.lastIndex(where: { $0 <= x }), x <= bars.edges[b] + bars.width else {
+                    continue
+                }
                 var eighths = Checked.clamped(bars.counts[b] / y1 * Double(height * 8), to: 0...(height * 8))
                 for r in stride(from: height - 1, through: 0, by: -1) where eighths > 0 {
                     cells[r][c] = blocks[Swift.min(8, eighths)]
@@ -73,11 +81,15 @@ public struct TextPlot {
             out.append(String(repeating: " ", count: labelWidth - label.count) + label + " ┤" + String(cells[r]))
         }
         out.append(String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: columns))
-        let left = format(x0), right = format(x1)
+        let left = format(x0)
+        let right = format(x1)
         let gap = Swift.max(1, columns - left.count - right.count)
         out.append(String(repeating: " ", count: labelWidth + 2) + left + String(repeating: " ", count: gap) + right)
-        if let reference = data.reference { out.append(String(repeating: " ", count: labelWidth + 2) + "┄ \(reference.label)") }
-        return out.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n")
+        if let reference = data.reference {
+            out.append(String(repeating: " ", count: labelWidth + 2) + "┄ \(reference.label)")
+        }
+        return out.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(
+            separator: "\n")
     }
 
     /// Dot (c, r) in a grid of 2×4-dot cells; bits stored per cell in reading order.
@@ -96,15 +108,24 @@ public struct TextPlot {
     /// Integer points from a to b (Bresenham).
     static func segment(from a: (Int, Int), to b: (Int, Int)) -> [(Int, Int)] {
         var (x, y) = a
-        let dx = Swift.abs(b.0 - x), dy = -Swift.abs(b.1 - y)
-        let sx = x < b.0 ? 1 : -1, sy = y < b.1 ? 1 : -1
-        var error = dx + dy, points: [(Int, Int)] = []
+        let dx = Swift.abs(b.0 - x)
+        let dy = -Swift.abs(b.1 - y)
+        let sx = x < b.0 ? 1 : -1
+        let sy = y < b.1 ? 1 : -1
+        var error = dx + dy
+        var points: [(Int, Int)] = []
         while points.count < 100_000 {
             points.append((x, y))
             if x == b.0 && y == b.1 { break }
             let e2 = 2 * error
-            if e2 >= dy { error += dy; x += sx }
-            if e2 <= dx { error += dx; y += sy }
+            if e2 >= dy {
+                error += dy
+                x += sx
+            }
+            if e2 <= dx {
+                error += dx
+                y += sy
+            }
         }
         return points
     }

@@ -26,7 +26,8 @@ extension Compiler {
                 return try at(range) { () throws(KLSError) in try Operators.unary(op, v) }
             }
         case .binary(let op, let lhs, let rhs):
-            let a = try compile(lhs), b = try compile(rhs)
+            let a = try compile(lhs)
+            let b = try compile(rhs)
             let fused = (operand(lhs), operand(rhs))
             switch op {
             case .add: return arithmetic(a, b, fused, op, range) { $0 + $1 }
@@ -40,10 +41,13 @@ extension Compiler {
                 let y = try b(frame)
                 if case .number(let p) = x, case .number(let q) = y { return .number(op(p, q)) }
                 // Handing over ownership lets a temporary operand's buffer hold the result.
-                do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch { throw error.located(at: range) }
+                do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch {
+                    throw error.located(at: range)
+                }
             }
         case .compare(let op, let lhs, let rhs):
-            let a = try compile(lhs), b = try compile(rhs)
+            let a = try compile(lhs)
+            let b = try compile(rhs)
             return { frame throws(KLSError) in
                 let x = try a(frame)
                 let y = try b(frame)
@@ -53,12 +57,14 @@ extension Compiler {
         case .logical(let isAnd, let lhs, let rhs):
             return try logical(isAnd: isAnd, lhs, rhs, range: range)
         case .matmul(let lhs, let rhs):
-            let a = try compile(lhs), b = try compile(rhs)
+            let a = try compile(lhs)
+            let b = try compile(rhs)
             return { frame throws(KLSError) in
                 let x = try a(frame)
                 let y = try b(frame)
                 return try at(range) { () throws(KLSError) in
-                    Value.from(try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
+                    Value.from(
+                        try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
                 }
             }
         case .call(let callee, let arguments):
@@ -76,12 +82,15 @@ extension Compiler {
         case .block(let statements):
             return try block(statements)
         case .ifElse(let condition, let then, let otherwise):
-            let c = try compile(condition), t = try compile(then)
+            let c = try compile(condition)
+            let t = try compile(then)
             let o = try otherwise.map { e throws(KLSError) in try compile(e) }
             let conditionRange = condition.range
             return { frame throws(KLSError) in
                 let test = try c(frame)
-                if try at(conditionRange, { () throws(KLSError) in try test.asBool("if condition") }) { return try t(frame) }
+                if try at(conditionRange, { () throws(KLSError) in try test.asBool("if condition") }) {
+                    return try t(frame)
+                }
                 return try o?(frame) ?? .none
             }
         case .forLoop(let variable, let sequence, let body):
@@ -113,18 +122,24 @@ extension Compiler {
     /// closure specialized for the operator, anything else goes to `Operators`.
     /// When an operand is a local variable or a number literal, its read is fused
     /// in (no closure call), which is most of the cost of `s = s + i` in a loop.
-    func arithmetic(_ a: @escaping Code, _ b: @escaping Code, _ fused: (Operand?, Operand?), _ op: BinaryOperator,
-                    _ range: SourceRange, _ f: @escaping (Double, Double) -> Double) -> Code {
+    func arithmetic(
+        _ a: @escaping Code, _ b: @escaping Code, _ fused: (Operand?, Operand?), _ op: BinaryOperator,
+        _ range: SourceRange, _ f: @escaping (Double, Double) -> Double
+    ) -> Code {
         let slow: Code = { frame throws(KLSError) in
             let x = try a(frame)
             let y = try b(frame)
             if case .number(let p) = x, case .number(let q) = y { return .number(f(p, q)) }
-            do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch { throw error.located(at: range) }
+            do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch {
+                throw error.located(at: range)
+            }
         }
         switch fused {
         case (.local(let i)?, .local(let j)?):
             return { frame throws(KLSError) in
-                if case .number(let p)? = frame.slots[i], case .number(let q)? = frame.slots[j] { return .number(f(p, q)) }
+                if case .number(let p)? = frame.slots[i], case .number(let q)? = frame.slots[j] {
+                    return .number(f(p, q))
+                }
                 return try slow(frame)
             }
         case (.local(let i)?, .constant(let q)?):
@@ -161,7 +176,9 @@ extension Compiler {
     /// `[a, b]`: a tensor when every element is numeric (stacked, so nested
     /// brackets make matrices), otherwise a list.
     mutating func bracket(_ items: [Expr], range: SourceRange) throws(KLSError) -> Code {
-        let literals = items.compactMap { e -> Double? in if case .number(let v) = e.kind { return v } else { return nil } }
+        let literals = items.compactMap { e -> Double? in
+            if case .number(let v) = e.kind { return v } else { return nil }
+        }
         if literals.count == items.count {
             let constant = Value.tensor(try at(range) { () throws(KLSError) in try Tensor(literals) })
             return { _ in constant }
@@ -175,7 +192,8 @@ extension Compiler {
             var values: [Value] = []
             values.reserveCapacity(codes.count)
             for code in codes { values.append(try code(frame)) }
-            let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: !nested) }
+            let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: !nested)
+            }
             if let stacked { return .tensor(stacked) }
             return .list(try at(range) { () throws(KLSError) in try List(values) })
         }
@@ -183,26 +201,33 @@ extension Compiler {
 
     /// `and` / `or`: short-circuit on scalars, element-wise on tensors.
     mutating func logical(isAnd: Bool, _ lhs: Expr, _ rhs: Expr, range: SourceRange) throws(KLSError) -> Code {
-        let a = try compile(lhs), b = try compile(rhs)
+        let a = try compile(lhs)
+        let b = try compile(rhs)
         return { frame throws(KLSError) in
             let x = try a(frame)
             if case .tensor(let t) = x, t.count != 1 {
                 let y = try b(frame)
-                return try at(range) { () throws(KLSError) in try Operators.arithmetic(isAnd ? .logicalAnd : .logicalOr, x, y) }
+                return try at(range) { () throws(KLSError) in
+                    try Operators.arithmetic(isAnd ? .logicalAnd : .logicalOr, x, y)
+                }
             }
             let left = try at(lhs.range) { () throws(KLSError) in try x.asBool("operand of '\(isAnd ? "and" : "or")'") }
             if left != isAnd { return .bool(left) }
             let y = try b(frame)
             if case .tensor(let t) = y, t.count != 1 {
-                return try at(range) { () throws(KLSError) in try Operators.arithmetic(isAnd ? .logicalAnd : .logicalOr, x, y) }
+                return try at(range) { () throws(KLSError) in
+                    try Operators.arithmetic(isAnd ? .logicalAnd : .logicalOr, x, y)
+                }
             }
-            return .bool(try at(rhs.range) { () throws(KLSError) in try y.asBool("operand of '\(isAnd ? "and" : "or")'") })
+            return .bool(
+                try at(rhs.range) { () throws(KLSError) in try y.asBool("operand of '\(isAnd ? "and" : "or")'") })
         }
     }
 
     mutating func call(_ callee: Expr, _ arguments: [Argument], range: SourceRange) throws(KLSError) -> Code {
         let f = try compile(callee)
-        var positional: [Code] = [], keywords: [(String, Code)] = []
+        var positional: [Code] = []
+        var keywords: [(String, Code)] = []
         for argument in arguments {
             let code = try compile(argument.value)
             if let name = argument.name { keywords.append((name, code)) } else { positional.append(code) }
@@ -245,8 +270,12 @@ extension Compiler {
             switch component {
             case .single(let e): parts.append((try compile(e), nil, nil, false))
             case .slice(let a, let b, let c):
-                parts.append((try a.map { e throws(KLSError) in try compile(e) }, try b.map { e throws(KLSError) in try compile(e) },
-                              try c.map { e throws(KLSError) in try compile(e) }, true))
+                parts.append(
+                    (
+                        try a.map { e throws(KLSError) in try compile(e) },
+                        try b.map { e throws(KLSError) in try compile(e) },
+                        try c.map { e throws(KLSError) in try compile(e) }, true
+                    ))
             }
         }
         return { frame throws(KLSError) in
@@ -270,10 +299,16 @@ extension Compiler {
         }
     }
 
-    mutating func forLoop(_ variable: String, _ sequence: Expr, _ body: Expr, range: SourceRange) throws(KLSError) -> Code {
+    mutating func forLoop(_ variable: String, _ sequence: Expr, _ body: Expr, range: SourceRange) throws(KLSError)
+        -> Code
+    {
         let items = try compile(sequence)
         let run: Code
-        if case .block(let statements) = body.kind { run = try block(statements, discarding: true) } else { run = try compile(body) }
+        if case .block(let statements) = body.kind {
+            run = try block(statements, discarding: true)
+        } else {
+            run = try compile(body)
+        }
         let setter = try loopSetter(variable)
         let sequenceRange = sequence.range
         return { frame throws(KLSError) in
@@ -300,8 +335,9 @@ extension Compiler {
                     _ = try run(frame)
                 }
             default:
-                throw KLSError("cannot iterate over a \(collection.typeName)", range: sequenceRange,
-                               hint: collection.isNumeric ? "use arange(n) to count" : nil)
+                throw KLSError(
+                    "cannot iterate over a \(collection.typeName)", range: sequenceRange,
+                    hint: collection.isNumeric ? "use arange(n) to count" : nil)
             }
             return .none
         }

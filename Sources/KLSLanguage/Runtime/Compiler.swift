@@ -79,8 +79,11 @@ struct Compiler {
         return { _ throws(KLSError) in
             if let v = storage[slot] { return v }
             if let builtin { return builtin }
-            throw KLSError("unknown name '\(name)'", range: range,
-                           hint: Suggestions.hint(for: name, among: globals.assigned.map(\.0) + BuiltinRegistry.names + Keyword.allCases.map(\.rawValue)))
+            throw KLSError(
+                "unknown name '\(name)'", range: range,
+                hint: Suggestions.hint(
+                    for: name,
+                    among: globals.assigned.map(\.0) + BuiltinRegistry.names + Keyword.allCases.map(\.rawValue)))
         }
     }
 
@@ -100,8 +103,9 @@ struct Compiler {
         return { frame throws(KLSError) in
             var values: [Value?] = []
             for d in defaults { values.append(try d.map { code throws(KLSError) in try code(frame) }) }
-            let user = UserFunction(name: lambda.name, parameters: parameters, defaults: values, slotCount: slotCount,
-                                    body: body, captured: capturesFrame ? frame : nil, range: range)
+            let user = UserFunction(
+                name: lambda.name, parameters: parameters, defaults: values, slotCount: slotCount,
+                body: body, captured: capturesFrame ? frame : nil, range: range)
             return .function(Function(.user(user)))
         }
     }

@@ -109,7 +109,10 @@ public final class UserFunction: @unchecked Sendable {
     /// Where the definition is, for tracebacks.
     let range: SourceRange
 
-    init(name: String?, parameters: [String], defaults: [Value?], slotCount: Int, body: @escaping Code, captured: Frame?, range: SourceRange) {
+    init(
+        name: String?, parameters: [String], defaults: [Value?], slotCount: Int, body: @escaping Code, captured: Frame?,
+        range: SourceRange
+    ) {
         self.name = name
         self.parameters = parameters
         self.defaults = defaults
@@ -121,6 +124,7 @@ public final class UserFunction: @unchecked Sendable {
 
     /// `x, y=2` for display.
     public var parameterList: String {
-        zip(parameters, defaults).map { p, d in d.map { "\(p)=\(Formatter().inline($0))" } ?? p }.joined(separator: ", ")
+        zip(parameters, defaults).map { p, d in d.map { "\(p)=\(Formatter().inline($0))" } ?? p }.joined(
+            separator: ", ")
     }
 }

@@ -40,18 +40,22 @@ public final class Interpreter {
     }
 
     static func terminalWidth() -> Int {
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+            return columns
+        }
         var size = winsize()
         if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         return 80
     }
 
     /// A session. Without a seed, the stream is seeded from the clock.
-    public init(seed: UInt64? = nil, output: @escaping (String) -> Void = { print($0) },
-                warn: @escaping (String) -> Void = { message in
-                    let text = "warning: \(message)\n"
-                    _ = text.withCString { Foundation.write(2, $0, strlen($0)) }
-                }) {
+    public init(
+        seed: UInt64? = nil, output: @escaping (String) -> Void = { print($0) },
+        warn: @escaping (String) -> Void = { message in
+            let text = "warning: \(message)\n"
+            _ = text.withCString { Foundation.write(2, $0, strlen($0)) }
+        }
+    ) {
         random = RandomStream(seed: seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
         self.output = output
         self.warn = warn
@@ -96,8 +100,10 @@ public final class Interpreter {
     }
 
     /// Calls a function value with positional and keyword arguments.
-    public func call(_ function: Function, _ positional: consuming [Value], keywords: [(String, Value)] = [],
-                     ranges: [SourceRange?] = []) throws(KLSError) -> Value {
+    public func call(
+        _ function: Function, _ positional: consuming [Value], keywords: [(String, Value)] = [],
+        ranges: [SourceRange?] = []
+    ) throws(KLSError) -> Value {
         switch function.body {
         case .builtin(let builtin):
             var arguments = try bind(builtin, positional, keywords, ranges)
@@ -112,13 +118,16 @@ public final class Interpreter {
     func call(_ user: UserFunction, _ positional: [Value], _ keywords: [(String, Value)]) throws(KLSError) -> Value {
         let label = user.name ?? "lambda"
         guard positional.count <= user.parameters.count else {
-            throw KLSError("\(label) takes \(user.parameters.count) argument\(user.parameters.count == 1 ? "" : "s") (\(user.parameterList)), got \(positional.count)")
+            throw KLSError(
+                "\(label) takes \(user.parameters.count) argument\(user.parameters.count == 1 ? "" : "s") (\(user.parameterList)), got \(positional.count)"
+            )
         }
         let frame = Frame(count: user.slotCount, parent: user.captured)
         for (i, value) in positional.enumerated() { frame.slots[i] = value }
         for (name, value) in keywords {
             guard let i = user.parameters.firstIndex(of: name) else {
-                throw KLSError("\(label) has no parameter '\(name)'", hint: Suggestions.hint(for: name, among: user.parameters))
+                throw KLSError(
+                    "\(label) has no parameter '\(name)'", hint: Suggestions.hint(for: name, among: user.parameters))
             }
             guard frame.slots[i] == nil else { throw KLSError("\(label) got two values for '\(name)'") }
             frame.slots[i] = value
@@ -132,8 +141,9 @@ public final class Interpreter {
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > Interpreter.maximumCallDepth || StackGuard.position() < stackFloor {
-            throw KLSError("recursion too deep: \(callDepth) nested calls (in \(label))", kind: .resource,
-                           hint: "check that the recursion has a base case")
+            throw KLSError(
+                "recursion too deep: \(callDepth) nested calls (in \(label))", kind: .resource,
+                hint: "check that the recursion has a base case")
         }
         try Cancellation.check()
         return try user.body(frame)
@@ -142,7 +152,9 @@ public final class Interpreter {
     /// Matches arguments to a builtin's parameters.
     /// Positional values are moved, not copied, so the builtin holds the only
     /// reference to a temporary tensor.
-    func bind(_ builtin: Builtin, _ positional: consuming [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?]) throws(KLSError) -> Arguments {
+    func bind(
+        _ builtin: Builtin, _ positional: consuming [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?]
+    ) throws(KLSError) -> Arguments {
         let parameters = builtin.parameters
         var values = [Value?](repeating: nil, count: parameters.count)
         var bound = [SourceRange?](repeating: nil, count: parameters.count)
@@ -157,8 +169,9 @@ public final class Interpreter {
                 continue
             }
             guard i < parameters.count else {
-                throw KLSError("\(builtin.name) takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(given)",
-                               range: i < ranges.count ? ranges[i] : nil, hint: "usage: \(builtin.signature)")
+                throw KLSError(
+                    "\(builtin.name) takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(given)",
+                    range: i < ranges.count ? ranges[i] : nil, hint: "usage: \(builtin.signature)")
             }
             values[i] = value
             bound[i] = i < ranges.count ? ranges[i] : nil
@@ -167,8 +180,9 @@ public final class Interpreter {
         for (k, (name, value)) in keywords.enumerated() {
             let range = given + k < ranges.count ? ranges[given + k] : nil
             guard let i = parameters.firstIndex(where: { $0.name == name && !$0.isVariadic }) else {
-                throw KLSError("\(builtin.name) has no parameter '\(name)'", range: range,
-                               hint: Suggestions.hint(for: name, among: parameters.map(\.name)) ?? "usage: \(builtin.signature)")
+                throw KLSError(
+                    "\(builtin.name) has no parameter '\(name)'", range: range,
+                    hint: Suggestions.hint(for: name, among: parameters.map(\.name)) ?? "usage: \(builtin.signature)")
             }
             guard values[i] == nil else { throw KLSError("\(builtin.name) got two values for '\(name)'", range: range) }
             values[i] = value

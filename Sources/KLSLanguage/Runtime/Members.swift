@@ -33,8 +33,10 @@ public enum Members {
             break
         }
         let available = names(of: value)
-        throw KLSError("a \(value.typeName) has no member '\(name)'",
-                       hint: Suggestions.hint(for: name, among: available) ?? (available.isEmpty ? nil : "members: " + available.joined(separator: ", ")))
+        throw KLSError(
+            "a \(value.typeName) has no member '\(name)'",
+            hint: Suggestions.hint(for: name, among: available)
+                ?? (available.isEmpty ? nil : "members: " + available.joined(separator: ", ")))
     }
 
     /// A distribution's members: shapes, its parameters, and its moments.
@@ -60,7 +62,8 @@ public enum Members {
         case "std": return Value.from(try d.variance().map(.sqrt))
         case "logvar": return Value.from(try d.variance().map(.log))
         case "scale_tril": return (d as? MvNormal).map { Value.from($0.choleskyFactors) }
-        case "components": return (d as? Mixture).map { .list(List(small: $0.components.map { Value.distribution($0) })) }
+        case "components":
+            return (d as? Mixture).map { .list(List(small: $0.components.map { Value.distribution($0) })) }
         default: return nil
         }
     }
@@ -88,7 +91,10 @@ public enum Members {
             guard components.count == 1 else { throw KLSError("a string takes one index, got \(components.count)") }
             switch components[0] {
             case .single(let i):
-                return .string(Text(small: String(characters[try IndexComponent.resolve(single: i, length: characters.count, axis: 0)])))
+                return .string(
+                    Text(
+                        small: String(
+                            characters[try IndexComponent.resolve(single: i, length: characters.count, axis: 0)])))
             case .slice(let start, let stop, let step):
                 let s = try IndexComponent.resolve(start: start, stop: stop, step: step, length: characters.count)
                 return .string(try Text(String((0..<s.count).map { characters[s.start + $0 * s.step] })))

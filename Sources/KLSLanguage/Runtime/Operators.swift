@@ -19,8 +19,12 @@ enum Operators {
 
     static func arithmetic(_ op: BinaryOperator, _ a: consuming Value, _ b: consuming Value) throws(KLSError) -> Value {
         if a.isNumeric && b.isNumeric {
-            if let s = b.scalar { return Value.from(try Tensor.binary(op, try a.takeTensor(), scalar: s, scalarOnLeft: false)) }
-            if let s = a.scalar { return Value.from(try Tensor.binary(op, try b.takeTensor(), scalar: s, scalarOnLeft: true)) }
+            if let s = b.scalar {
+                return Value.from(try Tensor.binary(op, try a.takeTensor(), scalar: s, scalarOnLeft: false))
+            }
+            if let s = a.scalar {
+                return Value.from(try Tensor.binary(op, try b.takeTensor(), scalar: s, scalarOnLeft: true))
+            }
             return Value.from(try Tensor.binary(op, try a.takeTensor(), try b.takeTensor()))
         }
         switch (op, a, b) {
@@ -34,10 +38,13 @@ enum Operators {
             try MemoryLimit.check(bytes: count * MemoryLayout<Value>.stride, what: "a list of \(count) items")
             return .list(try List(x.items + y.items))
         case (.logicalAnd, _, _), (.logicalOr, _, _):
-            let x = try a.asBool(), y = try b.asBool()
+            let x = try a.asBool()
+            let y = try b.asBool()
             return .bool(op == .logicalAnd ? x && y : x || y)
         default:
-            let hint: String? = (a.typeName == "string" || b.typeName == "string") && op == .add ? "use str(x) to turn a value into a string" : nil
+            let hint: String? =
+                (a.typeName == "string" || b.typeName == "string") && op == .add
+                ? "use str(x) to turn a value into a string" : nil
             throw KLSError("cannot apply '\(op.rawValue)' to a \(a.typeName) and a \(b.typeName)", hint: hint)
         }
     }
@@ -73,7 +80,8 @@ enum Operators {
         case (.number(let x), .number(let y)): return x == y
         case (.tensor(let x), .tensor(let y)): return x.shape == y.shape && x.values == y.values
         case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
-        case (.record(let x), .record(let y)): return x.names == y.names && zip(x.values, y.values).allSatisfy { equal($0, $1) }
+        case (.record(let x), .record(let y)):
+            return x.names == y.names && zip(x.values, y.values).allSatisfy { equal($0, $1) }
         case (.function(let x), .function(let y)): return x === y
         case (.distribution(let x), .distribution(let y)): return x === y
         default: return false

@@ -26,7 +26,8 @@ enum StackGuard {
         guard pthread_attr_getstack(&attributes, &base, &size) == 0, let base else { return 0 }
         // Under AddressSanitizer locals may live on a "fake stack" on the heap; then
         // addresses say nothing about depth and only the call-count limit applies.
-        let low = UInt(bitPattern: base), here = position()
+        let low = UInt(bitPattern: base)
+        let here = position()
         guard here >= low, here - low <= UInt(size) else { return 0 }
         return low + margin
     }

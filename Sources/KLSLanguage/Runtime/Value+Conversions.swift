@@ -12,7 +12,9 @@ extension Value {
         case .bool(let b): return Tensor(scalar: b ? 1 : 0)
         case .list(let items):
             guard let stacked = try Value.stackIfNumeric(items.items) else {
-                throw KLSError("\(what()) must be numeric, got a list holding \(items.first { !$0.isNumeric }?.typeName ?? "non-numbers")")
+                throw KLSError(
+                    "\(what()) must be numeric, got a list holding \(items.first { !$0.isNumeric }?.typeName ?? "non-numbers")"
+                )
             }
             return stacked
         default:
@@ -60,7 +62,9 @@ extension Value {
     }
 
     /// The value as a count or index: a whole number (§1), in `range`.
-    public func asInteger(_ what: @autoclosure () -> String = "value", atLeast minimum: Int = Int.min) throws(KLSError) -> Int {
+    public func asInteger(_ what: @autoclosure () -> String = "value", atLeast minimum: Int = Int.min) throws(KLSError)
+        -> Int
+    {
         let v = try asNumber(what())
         guard let n = Checked.wholeNumber(v) else {
             let reason = v.isFinite && v == v.rounded() ? " (at most 2^53 in magnitude)" : ""
@@ -79,7 +83,8 @@ extension Value {
         case .number(let v): return v != 0
         case .tensor(let t):
             guard let v = t.scalarValue else {
-                throw KLSError("the truth value of a tensor with \(t.count) elements is ambiguous", hint: "use all(x) or any(x)")
+                throw KLSError(
+                    "the truth value of a tensor with \(t.count) elements is ambiguous", hint: "use all(x) or any(x)")
             }
             return v != 0
         case .none: return false
@@ -131,8 +136,9 @@ extension Value {
         }
         if let i = tensors.firstIndex(where: { $0.shape != tensors[0].shape }) {
             if raggedIsList { return nil }
-            throw KLSError("ragged nested list: element 0 has shape \(Shape.describe(tensors[0].shape)) but element \(i) has shape \(Shape.describe(tensors[i].shape))",
-                           hint: "every row of a tensor literal needs the same length")
+            throw KLSError(
+                "ragged nested list: element 0 has shape \(Shape.describe(tensors[0].shape)) but element \(i) has shape \(Shape.describe(tensors[i].shape))",
+                hint: "every row of a tensor literal needs the same length")
         }
         return try Tensor.stack(tensors, axis: 0)
     }

@@ -59,7 +59,9 @@ public struct List: RandomAccessCollection, Sendable, ExpressibleByArrayLiteral 
             throw KLSError("lists nested too deeply (over \(List.maximumDepth) levels)", kind: .resource)
         }
         let bytes = items.count * MemoryLayout<Value>.stride
-        charge = items.count < List.chargedFrom ? nil : try MemoryCharge(bytes: bytes, what: "a list of \(items.count) items")
+        charge =
+            items.count < List.chargedFrom
+            ? nil : try MemoryCharge(bytes: bytes, what: "a list of \(items.count) items")
         self.items = items
     }
 

@@ -76,7 +76,9 @@ public enum ExprKind: Sendable {
 
 /// The prefix operators.
 public enum UnaryOperator: String, Sendable {
-    case negate = "-", plus = "+", not = "not"
+    case negate = "-"
+    case plus = "+"
+    case not = "not"
 }
 
 /// One argument of a call: positional, or `name=value`.

@@ -123,8 +123,9 @@ public struct Lexer {
         }
         let range = SourceRange(start: start, end: location)
         if let d = peek(), Lexer.isIdentifierStart(d) {
-            throw KLSError("malformed number: '\(text)' followed by '\(d)'", kind: .syntax,
-                           range: SourceRange(start: start, end: start), hint: "write 2 * x, not 2x")
+            throw KLSError(
+                "malformed number: '\(text)' followed by '\(d)'", kind: .syntax,
+                range: SourceRange(start: start, end: start), hint: "write 2 * x, not 2x")
         }
         guard let value = Double(text) else {
             throw KLSError("malformed number '\(text)'", kind: .syntax, range: range)
@@ -151,9 +152,10 @@ public struct Lexer {
                 case "\"": text.append("\"")
                 case "\\": text.append("\\")
                 default:
-                    throw KLSError("unknown escape '\\\(e)' in string", kind: .syntax,
-                                   range: SourceRange(start: escapeStart, end: location),
-                                   hint: "the escapes are \\\" \\\\ \\n \\t")
+                    throw KLSError(
+                        "unknown escape '\\\(e)' in string", kind: .syntax,
+                        range: SourceRange(start: escapeStart, end: location),
+                        hint: "the escapes are \\\" \\\\ \\n \\t")
                 }
                 advance()
                 continue
@@ -161,8 +163,9 @@ public struct Lexer {
             text.unicodeScalars.append(c)
             advance()
         }
-        throw KLSError("unterminated string", kind: .syntax, range: SourceRange(start: start, end: location),
-                       hint: "close it with \" on the same line")
+        throw KLSError(
+            "unterminated string", kind: .syntax, range: SourceRange(start: start, end: location),
+            hint: "close it with \" on the same line")
     }
 
     private mutating func symbol(from start: SourceLocation) throws(KLSError) -> Token {
@@ -177,18 +180,21 @@ public struct Lexer {
         }
         let c = scalars[position]
         advance()
-        let hint: String? = switch c {
-        case "'": "strings use double quotes"
-        case "&", "|": "use 'and' / 'or'"
-        case "!": "use 'not'"
-        default: nil
-        }
+        let hint: String? =
+            switch c {
+            case "'": "strings use double quotes"
+            case "&", "|": "use 'and' / 'or'"
+            case "!": "use 'not'"
+            default: nil
+            }
         // Invisible characters are named by code point, never echoed raw.
-        let invisible = c.properties.isWhitespace || c.value < 32 || c.value == 0x7F
+        let invisible =
+            c.properties.isWhitespace || c.value < 32 || c.value == 0x7F
             || c.properties.generalCategory == .format || c.properties.generalCategory == .control
         let code = String(c.value, radix: 16, uppercase: true)
         let shown = invisible ? "U+" + String(repeating: "0", count: Swift.max(0, 4 - code.count)) + code : "'\(c)'"
-        throw KLSError("unexpected character \(shown)", kind: .syntax, range: SourceRange(start: start, end: location), hint: hint)
+        throw KLSError(
+            "unexpected character \(shown)", kind: .syntax, range: SourceRange(start: start, end: location), hint: hint)
     }
 
     /// Keeps the stack of open brackets, which decides whether a newline counts.
@@ -197,13 +203,19 @@ public struct Lexer {
         case .leftParen, .leftBracket, .leftBrace:
             brackets.append(symbol)
         case .rightParen, .rightBracket, .rightBrace:
-            let expected: Symbol = symbol == .rightParen ? .leftParen : (symbol == .rightBracket ? .leftBracket : .leftBrace)
+            let expected: Symbol =
+                symbol == .rightParen ? .leftParen : (symbol == .rightBracket ? .leftBracket : .leftBrace)
             if brackets.last == expected {
                 brackets.removeLast()
             } else {
-                let range = SourceRange(start: start, end: SourceLocation(line: start.line, column: start.column + 1, offset: start.offset + 1))
-                throw KLSError(brackets.isEmpty ? "unmatched '\(symbol.rawValue)'" : "'\(symbol.rawValue)' does not match the open '\(brackets.last?.rawValue ?? "")'",
-                               kind: .syntax, range: range)
+                let range = SourceRange(
+                    start: start,
+                    end: SourceLocation(line: start.line, column: start.column + 1, offset: start.offset + 1))
+                throw KLSError(
+                    brackets.isEmpty
+                        ? "unmatched '\(symbol.rawValue)'"
+                        : "'\(symbol.rawValue)' does not match the open '\(brackets.last?.rawValue ?? "")'",
+                    kind: .syntax, range: range)
             }
         default:
             break

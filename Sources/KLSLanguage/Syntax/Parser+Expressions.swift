@@ -43,8 +43,9 @@ extension Parser {
         skipNewlines()
         let right = try binary(level: 0)
         if case .symbol(let next) = peek.kind, Parser.comparisons[next] != nil {
-            throw KLSError("comparisons cannot be chained", kind: .syntax, range: peek.range,
-                           hint: "write (a < b) and (b < c)")
+            throw KLSError(
+                "comparisons cannot be chained", kind: .syntax, range: peek.range,
+                hint: "write (a < b) and (b < c)")
         }
         return Expr(.compare(op, left, right), left.range.union(right.range))
     }
@@ -112,7 +113,9 @@ extension Parser {
                 expr = try limitHeight(Expr(.index(expr, components), expr.range.union(previous.range)))
             } else if check(.dot) {
                 advance()
-                guard case .identifier(let name) = peek.kind else { throw unexpected(expecting: "a member name after '.'") }
+                guard case .identifier(let name) = peek.kind else {
+                    throw unexpected(expecting: "a member name after '.'")
+                }
                 let token = advance()
                 expr = try limitHeight(Expr(.member(expr, name), expr.range.union(token.range)))
             } else {

@@ -65,7 +65,9 @@ extension Parser {
 
     mutating func forExpression() throws(KLSError) -> Expr {
         let start = advance()
-        guard case .identifier(let variable) = peek.kind else { throw unexpected(expecting: "a loop variable name after 'for'") }
+        guard case .identifier(let variable) = peek.kind else {
+            throw unexpected(expecting: "a loop variable name after 'for'")
+        }
         advance()
         guard check(.in) else { throw unexpected(expecting: "'in'") }
         advance()
@@ -90,7 +92,9 @@ extension Parser {
                 advance()
                 let defaultValue = match(.equal) ? try expression() : nil
                 if defaultValue == nil && parameters.contains(where: { $0.defaultValue != nil }) {
-                    throw KLSError("parameter '\(name)' without a default follows one with a default", kind: .syntax, range: previous.range)
+                    throw KLSError(
+                        "parameter '\(name)' without a default follows one with a default", kind: .syntax,
+                        range: previous.range)
                 }
                 parameters.append(ParameterSyntax(name: name, defaultValue: defaultValue))
                 if !match(.comma) { break }

@@ -72,18 +72,22 @@ public struct Parser {
         case .symbol(.rightBrace) where inBlock:
             break
         default:
-            throw KLSError("unexpected \(peek.kind.display) after the end of a statement", kind: .syntax, range: peek.range,
-                           hint: "separate statements with a newline or ';'")
+            throw KLSError(
+                "unexpected \(peek.kind.display) after the end of a statement", kind: .syntax, range: peek.range,
+                hint: "separate statements with a newline or ';'")
         }
         return Statement(kind, silent: silent, range: start.union(previous.range))
     }
 
     /// Turns `lhs = rhs` into an assignment or a function definition.
-    func assignment(_ target: Expr, _ op: Symbol, _ value: Expr, at range: SourceRange) throws(KLSError) -> Statement.Kind {
+    func assignment(_ target: Expr, _ op: Symbol, _ value: Expr, at range: SourceRange) throws(KLSError)
+        -> Statement.Kind
+    {
         switch target.kind {
         case .name(let name):
             guard op != .equal else { return .assign(name: name, value: value) }
-            let binary: BinaryOperator = op == .plusEqual ? .add : op == .minusEqual ? .subtract : op == .starEqual ? .multiply : .divide
+            let binary: BinaryOperator =
+                op == .plusEqual ? .add : op == .minusEqual ? .subtract : op == .starEqual ? .multiply : .divide
             return .assign(name: name, value: Expr(.binary(binary, target, value), target.range.union(value.range)))
         case .call(let callee, let arguments):
             guard op == .equal, case .name(let name) = callee.kind else { break }
@@ -93,24 +97,32 @@ public struct Parser {
                     parameters.append(ParameterSyntax(name: keyword, defaultValue: argument.value))
                 } else if case .name(let p) = argument.value.kind {
                     guard parameters.allSatisfy({ $0.defaultValue == nil }) else {
-                        throw KLSError("parameter '\(p)' without a default follows one with a default", kind: .syntax, range: argument.value.range)
+                        throw KLSError(
+                            "parameter '\(p)' without a default follows one with a default", kind: .syntax,
+                            range: argument.value.range)
                     }
                     parameters.append(ParameterSyntax(name: p, defaultValue: nil))
                 } else {
-                    throw KLSError("a function parameter must be a name", kind: .syntax, range: argument.value.range,
-                                   hint: "define functions as f(x, y) = x + y")
+                    throw KLSError(
+                        "a function parameter must be a name", kind: .syntax, range: argument.value.range,
+                        hint: "define functions as f(x, y) = x + y")
                 }
             }
             try checkUnique(parameters, range: target.range)
-            return .assign(name: name, value: Expr(.lambda(Lambda(name: name, parameters: parameters, body: value)), target.range.union(value.range)))
+            return .assign(
+                name: name,
+                value: Expr(
+                    .lambda(Lambda(name: name, parameters: parameters, body: value)), target.range.union(value.range)))
         case .index:
-            throw KLSError("index assignment is not supported", kind: .syntax, range: target.range,
-                           hint: "build a new tensor, e.g. with where(mask, new, x) or concat")
+            throw KLSError(
+                "index assignment is not supported", kind: .syntax, range: target.range,
+                hint: "build a new tensor, e.g. with where(mask, new, x) or concat")
         default:
             break
         }
-        throw KLSError("cannot assign to this expression", kind: .syntax, range: target.range,
-                       hint: "the left of '=' must be a name or f(x, ...)")
+        throw KLSError(
+            "cannot assign to this expression", kind: .syntax, range: target.range,
+            hint: "the left of '=' must be a name or f(x, ...)")
     }
 
     func checkUnique(_ parameters: [ParameterSyntax], range: SourceRange) throws(KLSError) {
@@ -194,15 +206,17 @@ public struct Parser {
     /// `node`, unless it makes the tree taller than `maximumHeight`.
     func limitHeight(_ node: Expr) throws(KLSError) -> Expr {
         guard node.height > Parser.maximumHeight else { return node }
-        throw KLSError("expression nested too deeply (over \(Parser.maximumHeight) levels)", kind: .syntax,
-                       range: node.range, hint: "split it into smaller statements, or sum a list: sum([a, b, c])")
+        throw KLSError(
+            "expression nested too deeply (over \(Parser.maximumHeight) levels)", kind: .syntax,
+            range: node.range, hint: "split it into smaller statements, or sum a list: sum([a, b, c])")
     }
 
     mutating func enter() throws(KLSError) {
         depth += 1
         if depth > Parser.maximumDepth {
-            throw KLSError("expression nested too deeply (over \(Parser.maximumDepth) levels)", kind: .syntax, range: peek.range,
-                           hint: "split it into smaller statements")
+            throw KLSError(
+                "expression nested too deeply (over \(Parser.maximumDepth) levels)", kind: .syntax, range: peek.range,
+                hint: "split it into smaller statements")
         }
     }
 }

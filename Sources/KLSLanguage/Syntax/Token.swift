@@ -33,19 +33,40 @@ public enum Keyword: String, Sendable, CaseIterable {
 /// Operators and punctuation, longest spellings first where they share a prefix.
 public enum Symbol: String, Sendable, CaseIterable {
     case arrow = "->"
-    case equalEqual = "==", notEqual = "!=", lessEqual = "<=", greaterEqual = ">="
-    case plusEqual = "+=", minusEqual = "-=", starEqual = "*=", slashEqual = "/="
-    case plus = "+", minus = "-", star = "*", slash = "/", percent = "%", caret = "^", at = "@"
-    case less = "<", greater = ">", equal = "="
-    case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]"
-    case leftBrace = "{", rightBrace = "}"
-    case comma = ",", semicolon = ";", colon = ":", dot = "."
+    case equalEqual = "=="
+    case notEqual = "!="
+    case lessEqual = "<="
+    case greaterEqual = ">="
+    case plusEqual = "+="
+    case minusEqual = "-="
+    case starEqual = "*="
+    case slashEqual = "/="
+    case plus = "+"
+    case minus = "-"
+    case star = "*"
+    case slash = "/"
+    case percent = "%"
+    case caret = "^"
+    case at = "@"
+    case less = "<"
+    case greater = ">"
+    case equal = "="
+    case leftParen = "("
+    case rightParen = ")"
+    case leftBracket = "["
+    case rightBracket = "]"
+    case leftBrace = "{"
+    case rightBrace = "}"
+    case comma = ","
+    case semicolon = ";"
+    case colon = ":"
+    case dot = "."
 
     /// True for the operators that, at the end of a line, continue the statement.
     public var continuesLine: Bool {
         switch self {
         case .arrow, .equalEqual, .notEqual, .lessEqual, .greaterEqual, .plusEqual, .minusEqual, .starEqual,
-             .slashEqual, .plus, .minus, .star, .slash, .percent, .caret, .at, .less, .greater, .equal, .comma:
+            .slashEqual, .plus, .minus, .star, .slash, .percent, .caret, .at, .less, .greater, .equal, .comma:
             return true
         default:
             return false

@@ -87,7 +87,10 @@ public final class Console: @unchecked Sendable {
 
     /// The ANSI styles kls uses.
     public enum Style: String {
-        case red = "31;1", dim = "2", bold = "1", yellow = "33;1"
+        case red = "31;1"
+        case dim = "2"
+        case bold = "1"
+        case yellow = "33;1"
     }
 
     /// True when the file descriptor is a terminal.

@@ -18,11 +18,15 @@ public struct ErrorRenderer {
         guard let range = error.range else {
             return "\(file): \(console.styled("error:", .red)) \(message)"
         }
-        var lines = ["\(file):\(range.start.line + lineOffset):\(range.start.column): \(console.styled("error:", .red)) \(message)"]
+        var lines = [
+            "\(file):\(range.start.line + lineOffset):\(range.start.column): \(console.styled("error:", .red)) \(message)"
+        ]
         lines += excerpt(range, in: source)
         for (call, repeats) in ErrorRenderer.collapse(error.trace).prefix(8) {
             let times = repeats > 1 ? " (\(repeats) nested calls)" : ""
-            lines.append("\(file):\(call.range.start.line + lineOffset):\(call.range.start.column): \(console.styled("note:", .dim)) in the call to \(call.function)\(times)")
+            lines.append(
+                "\(file):\(call.range.start.line + lineOffset):\(call.range.start.column): \(console.styled("note:", .dim)) in the call to \(call.function)\(times)"
+            )
             lines += excerpt(call.range, in: source)
         }
         return lines.joined(separator: "\n")
@@ -38,7 +42,9 @@ public struct ErrorRenderer {
     }
 
     /// Runs of the same call site (recursion) folded into one entry with a count.
-    static func collapse(_ trace: [(range: SourceRange, function: String)]) -> [((range: SourceRange, function: String), Int)] {
+    static func collapse(_ trace: [(range: SourceRange, function: String)]) -> [(
+        (range: SourceRange, function: String), Int
+    )] {
         var runs: [((range: SourceRange, function: String), Int)] = []
         for call in trace {
             if let last = runs.last, last.0.range == call.range {
@@ -64,7 +70,8 @@ public struct ErrorRenderer {
         guard start >= 0, start <= line.count else { return [] }
         var width = range.end.line == range.start.line ? range.end.column - range.start.column : line.count - start
         width = Swift.max(1, Swift.min(width, ErrorRenderer.excerptColumns))
-        var prefix = "", suffix = ""
+        var prefix = ""
+        var suffix = ""
         if line.count > ErrorRenderer.excerptColumns {
             let first = Swift.max(0, Swift.min(start - 20, line.count - ErrorRenderer.excerptColumns))
             let last = Swift.min(line.count, first + ErrorRenderer.excerptColumns)

@@ -18,7 +18,9 @@ public struct Completer {
     public func complete(word: String, line: String) -> (matches: [String], append: Character?) {
         let trimmed = line.drop { $0 == " " }
         if trimmed.hasPrefix(":") {
-            if !trimmed.contains(" ") { return (Commands.names.map { ":" + $0 }.filter { $0.hasPrefix(word) }.sorted(), " ") }
+            if !trimmed.contains(" ") {
+                return (Commands.names.map { ":" + $0 }.filter { $0.hasPrefix(word) }.sorted(), " ")
+            }
             if trimmed.hasPrefix(":load ") || trimmed.hasPrefix(":save ") { return paths(word, closeQuote: false) }
             if trimmed.hasPrefix(":help ") { return (names(prefix: word), nil) }
             if trimmed.hasPrefix(":time ") == false { return ([], nil) }
@@ -28,7 +30,8 @@ public struct Completer {
         }
         if insideString(line, before: word) { return paths(word, closeQuote: true) }
         if let dot = word.lastIndex(of: ".") {
-            let base = String(word[..<dot]), prefix = String(word[word.index(after: dot)...])
+            let base = String(word[..<dot])
+            let prefix = String(word[word.index(after: dot)...])
             guard let value = session.globals[base] else { return ([], nil) }
             return (Members.names(of: value).filter { $0.hasPrefix(prefix) }.sorted().map { base + "." + $0 }, nil)
         }
@@ -38,7 +41,8 @@ public struct Completer {
         guard identifier.allSatisfy(Completer.isIdentifier) else { return ([], nil) }
         let matches = names(prefix: identifier)
         let unique = matches.count == 1 ? matches[0] : nil
-        let append: Character = unique.flatMap { BuiltinRegistry.builtin($0) } != nil && session.globals[unique ?? ""] == nil ? "(" : " "
+        let append: Character =
+            unique.flatMap { BuiltinRegistry.builtin($0) } != nil && session.globals[unique ?? ""] == nil ? "(" : " "
         return (matches.map { head + $0 }, append)
     }
 
@@ -51,9 +55,13 @@ public struct Completer {
     /// True when an unclosed `"` precedes the word.
     func insideString(_ line: String, before word: String) -> Bool {
         let head = line.dropLast(word.count)
-        var open = false, escaped = false
+        var open = false
+        var escaped = false
         for c in head {
-            if escaped { escaped = false; continue }
+            if escaped {
+                escaped = false
+                continue
+            }
             if c == "\\" { escaped = true } else if c == "\"" { open.toggle() }
         }
         return open
@@ -63,7 +71,9 @@ public struct Completer {
     /// lookup, kept as typed); folders end in `/` and take nothing after; a
     /// unique file inside a string gets its closing quote.
     func paths(_ word: String, closeQuote: Bool) -> (matches: [String], append: Character?) {
-        let expanded = word.hasPrefix("~") ? NSString(string: word).expandingTildeInPath + (word.hasSuffix("/") && word.count > 1 ? "/" : "") : word
+        let expanded =
+            word.hasPrefix("~")
+            ? NSString(string: word).expandingTildeInPath + (word.hasSuffix("/") && word.count > 1 ? "/" : "") : word
         let (folder, prefix): (String, String)
         if let slash = expanded.lastIndex(of: "/") {
             folder = String(expanded[...slash])
@@ -72,9 +82,12 @@ public struct Completer {
             (folder, prefix) = ("", expanded)
         }
         let typedFolder = word.lastIndex(of: "/").map { String(word[...$0]) } ?? ""
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return ([], nil) }
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else {
+            return ([], nil)
+        }
         var matches: [String] = []
-        for entry in entries.sorted() where entry.hasPrefix(prefix) && (prefix.hasPrefix(".") || !entry.hasPrefix(".")) {
+        for entry in entries.sorted() where entry.hasPrefix(prefix) && (prefix.hasPrefix(".") || !entry.hasPrefix("."))
+        {
             var isFolder: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: folder + entry, isDirectory: &isFolder)
             matches.append(typedFolder + entry + (isFolder.boolValue ? "/" : ""))

@@ -34,7 +34,9 @@ public final class History {
     /// Returns false for a dropped duplicate.
     @discardableResult
     public func add(_ entry: String) -> Bool {
-        guard !entry.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, entry != entries.last else { return false }
+        guard !entry.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, entry != entries.last else {
+            return false
+        }
         entries.append(entry)
         if entries.count > History.capacity + 1000 {
             entries.removeFirst(entries.count - History.capacity)
@@ -74,7 +76,9 @@ public final class History {
     private func failed() {
         guard !warned, let path else { return }
         warned = true
-        warn("cannot write the history file \(path); this session's history will not be saved (set KLS_HISTORY to another file)")
+        warn(
+            "cannot write the history file \(path); this session's history will not be saved (set KLS_HISTORY to another file)"
+        )
     }
 
     static func escape(_ s: String) -> String {
@@ -82,7 +86,8 @@ public final class History {
     }
 
     static func unescape(_ s: String) -> String {
-        var out = "", escaped = false
+        var out = ""
+        var escaped = false
         for c in s {
             if escaped {
                 out.append(c == "n" ? "\n" : c)

@@ -11,7 +11,9 @@ extension REPL {
         let force = written == "save!"
         let name = force ? "save" : written
         guard let command = Commands.named(name) else {
-            let hint = Suggestions.nearest(name, among: Commands.names).map { " (did you mean :\($0)?)" } ?? " (:help lists the commands)"
+            let hint =
+                Suggestions.nearest(name, among: Commands.names).map { " (did you mean :\($0)?)" }
+                ?? " (:help lists the commands)"
             console.err(console.styled("error:", .red) + " unknown command :\(name)" + hint)
             return .proceed
         }
@@ -40,7 +42,9 @@ extension REPL {
             interpreter.formatter.precision = n
         case "history":
             let count = argument.isEmpty ? nil : Int(argument)
-            if !argument.isEmpty && !(count.map { $0 >= 0 } ?? false) { return usage("history", "N a whole number ≥ 0") }
+            if !argument.isEmpty && !(count.map { $0 >= 0 } ?? false) {
+                return usage("history", "N a whole number ≥ 0")
+            }
             let entries = history.last(count)
             for (i, entry) in zip(entries.indices, entries) {
                 console.out(String(format: "%5d  ", i + 1) + entry.replacingOccurrences(of: "\n", with: "\n       "))
@@ -53,7 +57,8 @@ extension REPL {
 
     func usage(_ name: String, _ detail: String? = nil) -> Outcome {
         let command = Commands.named(name)
-        console.err(console.styled("error:", .red) + " usage: \(command?.usage ?? name)" + (detail.map { " (\($0))" } ?? ""))
+        console.err(
+            console.styled("error:", .red) + " usage: \(command?.usage ?? name)" + (detail.map { " (\($0))" } ?? ""))
         return .proceed
     }
 
@@ -91,8 +96,10 @@ extension REPL {
         let table = [["name", "kind", "shape", "value"]] + rows
         let widths = (0..<4).map { c in table.map { $0[c].count }.max() ?? 0 }
         for (i, row) in table.enumerated() {
-            let line = row.enumerated().map { c, cell in c == 3 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            let line = row.enumerated().map { c, cell in
+                c == 3 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
             console.out(i == 0 ? console.styled(line, .dim) : line)
         }
     }
@@ -109,7 +116,10 @@ extension REPL {
 
     func load(_ argument: String) {
         let path = REPL.unquote(argument)
-        guard !path.isEmpty else { _ = usage("load"); return }
+        guard !path.isEmpty else {
+            _ = usage("load")
+            return
+        }
         let text: String
         do {
             text = try SourceFile.read(NSString(string: path).expandingTildeInPath, shownAs: path)
@@ -128,13 +138,17 @@ extension REPL {
 
     func save(_ argument: String, replacing: Bool) {
         let path = REPL.unquote(argument)
-        guard !path.isEmpty else { _ = usage("save"); return }
+        guard !path.isEmpty else {
+            _ = usage("save")
+            return
+        }
         let fullPath = NSString(string: path).expandingTildeInPath
         if !replacing && FileManager.default.fileExists(atPath: fullPath) {
             console.err(console.styled("error:", .red) + " '\(path)' already exists; :save! \(path) replaces it")
             return
         }
-        let header = "# Saved by kls \(KLSShellInfo.version): this session's successful statements.\nseed(\(initialSeed))\n"
+        let header =
+            "# Saved by kls \(KLSShellInfo.version): this session's successful statements.\nseed(\(initialSeed))\n"
         let text = header + log.map { $0 + "\n" }.joined()
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: fullPath), options: .atomic)

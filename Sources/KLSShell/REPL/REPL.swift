@@ -25,7 +25,9 @@ public final class REPL {
     }
 
     /// The first line a user sees.
-    public static var banner: String { "kls \(KLSShellInfo.version) — KL divergence by experiment. Type :help for help, :quit to leave." }
+    public static var banner: String {
+        "kls \(KLSShellInfo.version) — KL divergence by experiment. Type :help for help, :quit to leave."
+    }
 
     /// Reads and runs until `:quit` or Ctrl-D; returns the exit status.
     public func run(showBanner: Bool = true) -> Int32 {

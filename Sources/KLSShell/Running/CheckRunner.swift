@@ -32,7 +32,8 @@ public struct CheckRunner {
         session.interpreter.warn = { _ in }
         // Expectations must not depend on the terminal the check runs in.
         session.interpreter.displayWidth = 80
-        var passed = 0, failed = 0
+        var passed = 0
+        var failed = 0
         for group in layout.groups {
             shown = ""
             var failure: String? = nil
@@ -71,7 +72,8 @@ public struct CheckRunner {
     /// fewer significant digits than displayed.
     static func matches(_ actual: String, _ expected: String) -> Bool {
         if actual == expected { return true }
-        let a = tokens(actual), e = tokens(expected)
+        let a = tokens(actual)
+        let e = tokens(expected)
         guard a.count == e.count else { return false }
         for (x, y) in zip(a, e) {
             switch (x, y) {
@@ -88,11 +90,15 @@ public struct CheckRunner {
         return true
     }
 
-    enum Token { case text(String), number(Double, digits: Int) }
+    enum Token {
+        case text(String)
+        case number(Double, digits: Int)
+    }
 
     /// Splits text into numbers (with their significant digits) and the rest.
     static func tokens(_ s: String) -> [Token] {
-        var out: [Token] = [], text = ""
+        var out: [Token] = []
+        var text = ""
         let chars = Array(s)
         var i = 0
         while i < chars.count {
@@ -101,11 +107,16 @@ public struct CheckRunner {
             let previousIsWord = i > 0 && (chars[i - 1].isLetter || chars[i - 1] == "_")
             if startsNumber && !previousIsWord {
                 var j = i + 1
-                while j < chars.count, chars[j].isNumber || chars[j] == "." || chars[j] == "e"
-                        || ((chars[j] == "-" || chars[j] == "+") && chars[j - 1] == "e") { j += 1 }
+                while j < chars.count,
+                    chars[j].isNumber || chars[j] == "." || chars[j] == "e"
+                        || ((chars[j] == "-" || chars[j] == "+") && chars[j - 1] == "e")
+                { j += 1 }
                 let literal = String(chars[i..<j])
                 if let value = Double(literal) {
-                    if !text.isEmpty { out.append(.text(text)); text = "" }
+                    if !text.isEmpty {
+                        out.append(.text(text))
+                        text = ""
+                    }
                     let mantissa = literal.split(separator: "e").first.map(String.init) ?? literal
                     let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }.count
                     out.append(.number(value, digits: Swift.max(1, digits)))

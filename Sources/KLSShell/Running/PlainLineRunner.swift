@@ -36,7 +36,9 @@ public struct PlainLineRunner {
             try session.run(text)
             return true
         } catch {
-            session.console.err(ErrorRenderer(console: session.console).script(error, file: "<stdin>", source: text, lineOffset: firstLine - 1))
+            session.console.err(
+                ErrorRenderer(console: session.console).script(
+                    error, file: "<stdin>", source: text, lineOffset: firstLine - 1))
             return false
         }
     }

@@ -31,7 +31,8 @@ struct ScriptLayout {
                 groups[groups.count - 1] = last
                 continue
             }
-            groups.append(Group(lines: next...Swift.max(next, end), statements: [statement], expected: nil, expectedLine: nil))
+            groups.append(
+                Group(lines: next...Swift.max(next, end), statements: [statement], expected: nil, expectedLine: nil))
             next = end + 1
         }
         trailing = next..<(lines.count + 1)
@@ -49,7 +50,9 @@ struct ScriptLayout {
             let rest = String(line(last).dropFirst(Swift.max(0, column)))
             if let inline = ScriptLayout.expectation(in: rest) { expected.append(inline) }
             var n = last + 1
-            while let text = ScriptLayout.expectation(in: line(n)), line(n).trimmingCharacters(in: .whitespaces).hasPrefix("#=>") {
+            while let text = ScriptLayout.expectation(in: line(n)),
+                line(n).trimmingCharacters(in: .whitespaces).hasPrefix("#=>")
+            {
                 expected.append(text)
                 n += 1
             }
@@ -70,4 +73,3 @@ struct ScriptLayout {
         return text
     }
 }
-

@@ -12,8 +12,9 @@ public final class ShellSession {
     /// A session whose `print` output and warnings go to `console`.
     public init(seed: UInt64?, console: Console) {
         self.console = console
-        interpreter = Interpreter(seed: seed, output: { console.out($0) },
-                                  warn: { console.err(console.styled("warning:", .yellow) + " " + $0) })
+        interpreter = Interpreter(
+            seed: seed, output: { console.out($0) },
+            warn: { console.err(console.styled("warning:", .yellow) + " " + $0) })
     }
 
     /// Parses `text` and runs its statements in order, displaying each value that

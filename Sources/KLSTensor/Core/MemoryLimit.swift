@@ -16,7 +16,8 @@ public enum MemoryLimit {
     static let configured: (bytes: Int, problem: String?) = {
         guard let text = ProcessInfo.processInfo.environment["KLS_MAX_MEMORY"] else { return (defaultBytes, nil) }
         if let bytes = parse(text) { return (bytes, nil) }
-        let problem = "KLS_MAX_MEMORY=\"\(text)\" is not a positive size (bytes, or with K, M or G); "
+        let problem =
+            "KLS_MAX_MEMORY=\"\(text)\" is not a positive size (bytes, or with K, M or G); "
             + "using the default of \(describe(bytes: defaultBytes))"
         return (defaultBytes, problem)
     }()

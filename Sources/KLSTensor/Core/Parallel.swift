@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Splits large loops over the machine's cores.
@@ -89,8 +90,6 @@ public struct Unchecked<T>: @unchecked Sendable {
     /// Wraps `value`.
     public init(_ value: T) { self.value = value }
 }
-
-import Foundation
 
 extension ProcessInfo {
     /// Cores this process may use.

@@ -17,8 +17,9 @@ public enum Shape {
             }
             let (product, overflow) = nonZero.multipliedReportingOverflow(by: extent)
             if overflow {
-                throw KLSError("shape \(describe(shape)) has too many elements", kind: .resource,
-                               hint: "set KLS_MAX_MEMORY to raise the limit")
+                throw KLSError(
+                    "shape \(describe(shape)) has too many elements", kind: .resource,
+                    hint: "set KLS_MAX_MEMORY to raise the limit")
             }
             nonZero = product
         }
@@ -62,7 +63,8 @@ public enum Shape {
             let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
             guard x == y || x == 1 || y == 1 else {
-                throw KLSError("shapes \(describe(a)) and \(describe(b)) do not broadcast (axis \(i - rank): \(x) vs \(y))")
+                throw KLSError(
+                    "shapes \(describe(a)) and \(describe(b)) do not broadcast (axis \(i - rank): \(x) vs \(y))")
             }
             result[i] = x == 1 ? y : x
         }

@@ -15,12 +15,17 @@ extension Tensor {
 
     /// Values from `start` up to (not including) `stop` by `step`.
     public static func arange(_ start: Double, _ stop: Double, step: Double) throws(KLSError) -> Tensor {
-        guard step != 0, step.isFinite else { throw KLSError("arange step must be finite and non-zero, got \(short(step))") }
-        guard start.isFinite, stop.isFinite else { throw KLSError("arange bounds must be finite, got \(short(start)) and \(short(stop))") }
+        guard step != 0, step.isFinite else {
+            throw KLSError("arange step must be finite and non-zero, got \(short(step))")
+        }
+        guard start.isFinite, stop.isFinite else {
+            throw KLSError("arange bounds must be finite, got \(short(start)) and \(short(stop))")
+        }
         // (stop − start) can overflow to ±inf, and a tiny step sends the ratio there.
         let length = Swift.max(0, ((stop - start) / step).rounded(.up))
         guard let n = Checked.wholeNumber(length) else {
-            throw KLSError("arange(\(short(start)), \(short(stop)), step=\(short(step))) has too many elements", kind: .resource)
+            throw KLSError(
+                "arange(\(short(start)), \(short(stop)), step=\(short(step))) has too many elements", kind: .resource)
         }
         try MemoryLimit.check(elements: n)
         return try Tensor(shape: [n]) { out in

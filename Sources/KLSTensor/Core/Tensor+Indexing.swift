@@ -10,7 +10,9 @@ public enum IndexComponent: Sendable, Equatable {
 extension IndexComponent {
     /// Python's `slice.indices`: the concrete start, step and element count of a
     /// slice applied to an axis of `length`.
-    public static func resolve(start: Int?, stop: Int?, step: Int?, length: Int) throws(KLSError) -> (start: Int, step: Int, count: Int) {
+    public static func resolve(start: Int?, stop: Int?, step: Int?, length: Int) throws(KLSError) -> (
+        start: Int, step: Int, count: Int
+    ) {
         let step = step ?? 1
         guard step != 0 else { throw KLSError("slice step cannot be zero") }
         func clamp(_ value: Int?, _ fallback: Int, low: Int, high: Int) -> Int {
@@ -18,7 +20,8 @@ extension IndexComponent {
             if v < 0 { v += length }
             return Swift.min(Swift.max(v, low), high)
         }
-        let first, last: Int
+        let first: Int
+        let last: Int
         if step > 0 {
             first = clamp(start, 0, low: 0, high: length)
             last = clamp(stop, length, low: 0, high: length)
@@ -27,7 +30,8 @@ extension IndexComponent {
             last = clamp(stop, -1, low: -1, high: length - 1)
         }
         let span = last - first
-        let count = step > 0 ? (span > 0 ? (span + step - 1) / step : 0) : (span < 0 ? (-span + (-step) - 1) / (-step) : 0)
+        let count =
+            step > 0 ? (span > 0 ? (span + step - 1) / step : 0) : (span < 0 ? (-span + (-step) - 1) / (-step) : 0)
         return (first, step, count)
     }
 
@@ -47,10 +51,12 @@ extension Tensor {
     /// a view would be indistinguishable).
     public func index(_ components: [IndexComponent]) throws(KLSError) -> Tensor {
         guard components.count <= rank else {
-            throw KLSError("too many indices: \(components.count) for a tensor of rank \(rank) (shape \(Shape.describe(shape)))")
+            throw KLSError(
+                "too many indices: \(components.count) for a tensor of rank \(rank) (shape \(Shape.describe(shape)))")
         }
         let strides = Shape.strides(shape)
-        var newShape: [Int] = [], newStrides: [Int] = []
+        var newShape: [Int] = []
+        var newStrides: [Int] = []
         var offset = 0
         for axis in 0..<rank {
             let component = axis < components.count ? components[axis] : .slice(start: nil, stop: nil, step: nil)
@@ -65,7 +71,8 @@ extension Tensor {
             }
         }
         return try Tensor(shape: newShape) { out in
-            withBuffer { input in Tensor.gather(input, shape: newShape, strides: newStrides, offset: offset, into: out) }
+            withBuffer { input in Tensor.gather(input, shape: newShape, strides: newStrides, offset: offset, into: out)
+            }
         }
     }
 

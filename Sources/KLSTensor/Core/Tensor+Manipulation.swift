@@ -3,13 +3,17 @@ extension Tensor {
     /// Reshape allowing one `-1` extent, inferred from the element count (NumPy).
     public func reshape(_ requested: [Int]) throws(KLSError) -> Tensor {
         let unknown = requested.indices.filter { requested[$0] == -1 }
-        guard unknown.count <= 1 else { throw KLSError("only one extent of a reshape can be -1, got \(Shape.describe(requested))") }
+        guard unknown.count <= 1 else {
+            throw KLSError("only one extent of a reshape can be -1, got \(Shape.describe(requested))")
+        }
         guard let axis = unknown.first else { return try reshaped(requested) }
         var known = requested
         known[axis] = 1
         let rest = try Shape.elementCount(known)
         guard rest > 0, count % rest == 0 else {
-            throw KLSError("cannot reshape a tensor of shape \(Shape.describe(shape)) (\(count) elements) into shape \(Shape.describe(requested))")
+            throw KLSError(
+                "cannot reshape a tensor of shape \(Shape.describe(shape)) (\(count) elements) into shape \(Shape.describe(requested))"
+            )
         }
         known[axis] = count / rest
         return try reshaped(known)
@@ -18,7 +22,9 @@ extension Tensor {
     /// The axes reordered: axis `i` of the result is axis `order[i]` of `self`.
     public func permuted(_ order: [Int]) throws(KLSError) -> Tensor {
         guard order.count == rank, Set(order) == Set(0..<rank) else {
-            throw KLSError("axes \(Shape.describe(order)) are not a permutation of the \(rank) axes of a tensor of shape \(Shape.describe(shape))")
+            throw KLSError(
+                "axes \(Shape.describe(order)) are not a permutation of the \(rank) axes of a tensor of shape \(Shape.describe(shape))"
+            )
         }
         if order == Array(0..<rank) { return self }
         let newShape = order.map { shape[$0] }
@@ -37,15 +43,18 @@ extension Tensor {
 
     /// Copies the strided view `(shape, strides, offset)` of `input` into `out` in
     /// row-major order.
-    static func gather(_ input: UnsafeBufferPointer<Double>, shape: [Int], strides: [Int], offset: Int,
-                       into out: UnsafeMutableBufferPointer<Double>) {
+    static func gather(
+        _ input: UnsafeBufferPointer<Double>, shape: [Int], strides: [Int], offset: Int,
+        into out: UnsafeMutableBufferPointer<Double>
+    ) {
         let rank = shape.count
         guard let src = input.baseAddress, let dst = out.baseAddress, !shape.contains(0) else { return }
         if rank == 0 {
             dst[0] = src[offset]
             return
         }
-        let inner = shape[rank - 1], step = strides[rank - 1]
+        let inner = shape[rank - 1]
+        let step = strides[rank - 1]
         var index = [Int](repeating: 0, count: rank - 1)
         var position = offset
         var written = 0
@@ -72,18 +81,25 @@ extension Tensor {
     /// Joins tensors along an existing axis; all other extents must agree.
     public static func concatenate(_ parts: [Tensor], axis: Int) throws(KLSError) -> Tensor {
         guard let first = parts.first else { throw KLSError("concat needs at least one tensor") }
-        guard first.rank > 0 else { throw KLSError("concat needs tensors of rank 1 or more; use stack to join scalars") }
+        guard first.rank > 0 else {
+            throw KLSError("concat needs tensors of rank 1 or more; use stack to join scalars")
+        }
         let a = try Shape.normalize(axis: axis, rank: first.rank)
         var total = 0
         for (i, part) in parts.enumerated() {
-            var expected = first.shape, actual = part.shape
+            var expected = first.shape
+            var actual = part.shape
             guard actual.count == expected.count else {
-                throw KLSError("concat: tensor \(i) has shape \(Shape.describe(part.shape)), rank differs from \(Shape.describe(first.shape))")
+                throw KLSError(
+                    "concat: tensor \(i) has shape \(Shape.describe(part.shape)), rank differs from \(Shape.describe(first.shape))"
+                )
             }
             expected[a] = 0
             actual[a] = 0
             guard expected == actual else {
-                throw KLSError("concat: shapes \(Shape.describe(first.shape)) and \(Shape.describe(part.shape)) differ off axis \(a)")
+                throw KLSError(
+                    "concat: shapes \(Shape.describe(first.shape)) and \(Shape.describe(part.shape)) differ off axis \(a)"
+                )
             }
             total = try Checked.sum(total, part.shape[a], what: "concat's result")
         }
@@ -109,7 +125,8 @@ extension Tensor {
         guard let first = parts.first else { throw KLSError("stack needs at least one tensor") }
         let a = try Shape.normalize(axis: axis, rank: first.rank + 1)
         for (i, part) in parts.enumerated() where part.shape != first.shape {
-            throw KLSError("stack: tensor \(i) has shape \(Shape.describe(part.shape)), expected \(Shape.describe(first.shape))")
+            throw KLSError(
+                "stack: tensor \(i) has shape \(Shape.describe(part.shape)), expected \(Shape.describe(first.shape))")
         }
         var expanded = first.shape
         expanded.insert(1, at: a)

@@ -37,7 +37,8 @@ public struct Tensor: Sendable {
     /// `body` is not called when the shape has no elements, so every kernel built
     /// on this initializer costs O(1) on an empty result, however large its other
     /// extents (`stack([zeros([2^40, 0])], axis=1)` loops zero times, not 2^40).
-    public init(shape: [Int], fill body: (UnsafeMutableBufferPointer<Double>) throws(KLSError) -> Void) throws(KLSError) {
+    public init(shape: [Int], fill body: (UnsafeMutableBufferPointer<Double>) throws(KLSError) -> Void) throws(KLSError)
+    {
         let count = try Shape.elementCount(shape)
         let storage = try TensorStorage(uninitializedCount: count)
         if count > 0 { try body(storage.buffer) }
@@ -87,7 +88,9 @@ public struct Tensor: Sendable {
     public func reshaped(_ newShape: [Int]) throws(KLSError) -> Tensor {
         let n = try Shape.elementCount(newShape)
         guard n == count else {
-            throw KLSError("cannot reshape a tensor of shape \(Shape.describe(shape)) (\(count) elements) into shape \(Shape.describe(newShape)) (\(n) elements)")
+            throw KLSError(
+                "cannot reshape a tensor of shape \(Shape.describe(shape)) (\(count) elements) into shape \(Shape.describe(newShape)) (\(n) elements)"
+            )
         }
         return Tensor(shape: newShape, storage: storage)
     }

@@ -3,9 +3,21 @@ import Foundation
 /// The element-wise binary operators, with NumPy semantics: IEEE division
 /// (`1/0 == inf`), `%` taking the sign of the divisor, comparisons giving 0/1.
 public enum BinaryOperator: String, Sendable, CaseIterable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^", modulo = "%"
-    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
-    case maximum, minimum, logicalAnd = "and", logicalOr = "or"
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case power = "^"
+    case modulo = "%"
+    case equal = "=="
+    case notEqual = "!="
+    case less = "<"
+    case lessEqual = "<="
+    case greater = ">"
+    case greaterEqual = ">="
+    case maximum, minimum
+    case logicalAnd = "and"
+    case logicalOr = "or"
 
     /// The operator at one pair of points.
     @inlinable public func callAsFunction(_ a: Double, _ b: Double) -> Double {
@@ -56,7 +68,9 @@ public enum BinaryOperator: String, Sendable, CaseIterable {
 extension Tensor {
     /// `op` applied element-wise with NumPy broadcasting. Writes into an operand's
     /// buffer when that operand is a temporary of the result's shape.
-    public static func binary(_ op: BinaryOperator, _ a: consuming Tensor, _ b: consuming Tensor) throws(KLSError) -> Tensor {
+    public static func binary(_ op: BinaryOperator, _ a: consuming Tensor, _ b: consuming Tensor) throws(KLSError)
+        -> Tensor
+    {
         switch op {
         case .add: return try combine(a, b, cost: 1) { $0 + $1 }
         case .subtract: return try combine(a, b, cost: 1) { $0 - $1 }
@@ -68,7 +82,9 @@ extension Tensor {
 
     /// `op` between a tensor and a scalar (`scalarOnLeft` for `s op t`), without
     /// allocating a tensor for the scalar; reuses `t`'s buffer when it can.
-    public static func binary(_ op: BinaryOperator, _ t: consuming Tensor, scalar s: Double, scalarOnLeft: Bool) throws(KLSError) -> Tensor {
+    public static func binary(_ op: BinaryOperator, _ t: consuming Tensor, scalar s: Double, scalarOnLeft: Bool)
+        throws(KLSError) -> Tensor
+    {
         switch (op, scalarOnLeft) {
         case (.add, _): return try t.apply(cost: 1) { $0 + s }
         case (.multiply, _): return try t.apply(cost: 1) { $0 * s }
@@ -83,8 +99,10 @@ extension Tensor {
 
     /// The broadcasting loop behind `binary`, specialized per closure.
     @inline(__always)
-    public static func combine(_ a: consuming Tensor, _ b: consuming Tensor, cost: Int,
-                               _ op: (Double, Double) -> Double) throws(KLSError) -> Tensor {
+    public static func combine(
+        _ a: consuming Tensor, _ b: consuming Tensor, cost: Int,
+        _ op: (Double, Double) -> Double
+    ) throws(KLSError) -> Tensor {
         let shape = try Shape.broadcast(a.shape, b.shape)
         let count = try Shape.elementCount(shape)
         let target: TensorStorage
@@ -95,7 +113,8 @@ extension Tensor {
         } else {
             target = try TensorStorage(uninitializedCount: count)
         }
-        let x = UnsafePointer(a.storage.pointer), y = UnsafePointer(b.storage.pointer)
+        let x = UnsafePointer(a.storage.pointer)
+        let y = UnsafePointer(b.storage.pointer)
         let out = target.pointer
         withExtendedLifetime((a, b)) {
             if a.count == count && b.count == count {
@@ -125,19 +144,25 @@ extension Tensor {
     /// General broadcasting: walk the output's outer index, with a strided inner loop
     /// over the last axis.
     @inline(__always)
-    static func broadcastLoop(shape: [Int], _ aShape: [Int], _ x: UnsafePointer<Double>, _ bShape: [Int],
-                              _ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
-                              _ op: (Double, Double) -> Double) {
+    static func broadcastLoop(
+        shape: [Int], _ aShape: [Int], _ x: UnsafePointer<Double>, _ bShape: [Int],
+        _ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+        _ op: (Double, Double) -> Double
+    ) {
         let rank = shape.count
         guard rank > 0, !shape.contains(0) else {
             if rank == 0 { out[0] = op(x[0], y[0]) }
             return
         }
-        let sa = Shape.broadcastStrides(aShape, to: shape), sb = Shape.broadcastStrides(bShape, to: shape)
-        let inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1]
+        let sa = Shape.broadcastStrides(aShape, to: shape)
+        let sb = Shape.broadcastStrides(bShape, to: shape)
+        let inner = shape[rank - 1]
+        let ia = sa[rank - 1]
+        let ib = sb[rank - 1]
         let rows = shape.dropLast().reduce(1, *)
         var index = [Int](repeating: 0, count: rank - 1)
-        var offsetA = 0, offsetB = 0
+        var offsetA = 0
+        var offsetB = 0
         for row in 0..<rows {
             let o = out + row * inner
             for j in 0..<inner { o[j] = op(x[offsetA + j * ia], y[offsetB + j * ib]) }

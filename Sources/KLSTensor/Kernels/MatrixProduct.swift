@@ -4,14 +4,20 @@ extension Tensor {
     /// The matrix product of `a` and `b`.
     public static func matmul(_ a: Tensor, _ b: Tensor) throws(KLSError) -> Tensor {
         guard a.rank > 0 && b.rank > 0 else {
-            throw KLSError("@ needs tensors of rank 1 or more, got shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)); use * for scalars")
+            throw KLSError(
+                "@ needs tensors of rank 1 or more, got shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)); use * for scalars"
+            )
         }
         let left = a.rank == 1 ? [1] + a.shape : a.shape
         let right = b.rank == 1 ? b.shape + [1] : b.shape
-        let m = left[left.count - 2], k = left[left.count - 1]
-        let k2 = right[right.count - 2], n = right[right.count - 1]
+        let m = left[left.count - 2]
+        let k = left[left.count - 1]
+        let k2 = right[right.count - 2]
+        let n = right[right.count - 1]
         guard k == k2 else {
-            throw KLSError("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not align for @: \(k) (last axis of the left) ≠ \(k2) (\(b.rank == 1 ? "length" : "second-to-last axis") of the right)")
+            throw KLSError(
+                "shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not align for @: \(k) (last axis of the left) ≠ \(k2) (\(b.rank == 1 ? "length" : "second-to-last axis") of the right)"
+            )
         }
         let batch = try Shape.broadcast(Array(left.dropLast(2)), Array(right.dropLast(2)))
         var shape = batch + [m, n]
@@ -20,7 +26,8 @@ extension Tensor {
         let bStrides = Shape.broadcastStrides(Array(right.dropLast(2)), to: batch)
         let result = try Tensor(shape: shape) { out in
             guard let c = out.baseAddress else { return }
-            let pa = UnsafePointer(a.storage.pointer), pb = UnsafePointer(b.storage.pointer)
+            let pa = UnsafePointer(a.storage.pointer)
+            let pb = UnsafePointer(b.storage.pointer)
             withExtendedLifetime((a, b)) {
                 for t in 0..<batchCount where !Cancellation.isRequested {
                     let (oa, ob) = batchOffsets(t, batch, aStrides, bStrides)
@@ -37,7 +44,9 @@ extension Tensor {
 
     /// The offsets (in matrices) of batch item `t` in each operand.
     private static func batchOffsets(_ t: Int, _ batch: [Int], _ sa: [Int], _ sb: [Int]) -> (Int, Int) {
-        var rest = t, oa = 0, ob = 0
+        var rest = t
+        var oa = 0
+        var ob = 0
         for axis in stride(from: batch.count - 1, through: 0, by: -1) {
             let i = rest % batch[axis]
             rest /= batch[axis]
@@ -53,8 +62,10 @@ extension Tensor {
     /// (k×64 doubles, which stay in its L2 cache) and, per panel, runs a
     /// 4-row × 16-column register-blocked micro-kernel: per step of k, two loads
     /// of B and four broadcasts of A feed eight 8-wide fused multiply-adds.
-    static func multiply(_ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>, _ C: UnsafeMutablePointer<Double>,
-                         _ m: Int, _ k: Int, _ n: Int) {
+    static func multiply(
+        _ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>, _ C: UnsafeMutablePointer<Double>,
+        _ m: Int, _ k: Int, _ n: Int
+    ) {
         let blocks = (m + 3) / 4
         let panel = 64
         Parallel.forEachChunk(blocks, cost: Swift.max(1, 4 * k * n / 8)) { range in
@@ -76,23 +87,43 @@ extension Tensor {
     }
 
     /// Four rows of C over `width` columns; B and C have row stride `n`.
-    private static func microKernel4(_ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
-                                     _ C: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int) {
+    private static func microKernel4(
+        _ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
+        _ C: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int
+    ) {
         typealias V = SIMD8<Double>
-        let rawB = UnsafeRawPointer(B), rawC = UnsafeMutableRawPointer(C)
-        let a0 = A, a1 = A + k, a2 = A + 2 * k, a3 = A + 3 * k
+        let rawB = UnsafeRawPointer(B)
+        let rawC = UnsafeMutableRawPointer(C)
+        let a0 = A
+        let a1 = A + k
+        let a2 = A + 2 * k
+        let a3 = A + 3 * k
         var j = 0
         while j + 16 <= width {
-            var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+            var c00 = V()
+            var c01 = V()
+            var c10 = V()
+            var c11 = V()
+            var c20 = V()
+            var c21 = V()
+            var c30 = V()
+            var c31 = V()
             for p in 0..<k {
                 let offset = (p * n + j) * 8
                 let b0 = rawB.loadUnaligned(fromByteOffset: offset, as: V.self)
                 let b1 = rawB.loadUnaligned(fromByteOffset: offset + 64, as: V.self)
-                let x0 = V(repeating: a0[p]), x1 = V(repeating: a1[p]), x2 = V(repeating: a2[p]), x3 = V(repeating: a3[p])
-                c00.addProduct(x0, b0); c01.addProduct(x0, b1)
-                c10.addProduct(x1, b0); c11.addProduct(x1, b1)
-                c20.addProduct(x2, b0); c21.addProduct(x2, b1)
-                c30.addProduct(x3, b0); c31.addProduct(x3, b1)
+                let x0 = V(repeating: a0[p])
+                let x1 = V(repeating: a1[p])
+                let x2 = V(repeating: a2[p])
+                let x3 = V(repeating: a3[p])
+                c00.addProduct(x0, b0)
+                c01.addProduct(x0, b1)
+                c10.addProduct(x1, b0)
+                c11.addProduct(x1, b1)
+                c20.addProduct(x2, b0)
+                c21.addProduct(x2, b1)
+                c30.addProduct(x3, b0)
+                c31.addProduct(x3, b1)
             }
             for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)].enumerated() {
                 rawC.storeBytes(of: lo, toByteOffset: (r * n + j) * 8, as: V.self)
@@ -101,7 +132,10 @@ extension Tensor {
             j += 16
         }
         while j + 8 <= width {
-            var c0 = V(), c1 = V(), c2 = V(), c3 = V()
+            var c0 = V()
+            var c1 = V()
+            var c2 = V()
+            var c3 = V()
             for p in 0..<k {
                 let b = rawB.loadUnaligned(fromByteOffset: (p * n + j) * 8, as: V.self)
                 c0.addProduct(V(repeating: a0[p]), b)
@@ -109,7 +143,9 @@ extension Tensor {
                 c2.addProduct(V(repeating: a2[p]), b)
                 c3.addProduct(V(repeating: a3[p]), b)
             }
-            for (r, c) in [c0, c1, c2, c3].enumerated() { rawC.storeBytes(of: c, toByteOffset: (r * n + j) * 8, as: V.self) }
+            for (r, c) in [c0, c1, c2, c3].enumerated() {
+                rawC.storeBytes(of: c, toByteOffset: (r * n + j) * 8, as: V.self)
+            }
             j += 8
         }
         while j < width {
@@ -123,8 +159,10 @@ extension Tensor {
     }
 
     /// One row of C over `width` columns.
-    private static func rowKernel(_ a: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
-                                  _ c: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int) {
+    private static func rowKernel(
+        _ a: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
+        _ c: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int
+    ) {
         c.update(repeating: 0, count: width)
         for p in 0..<k {
             let scale = a[p]

@@ -99,7 +99,8 @@ public enum Reduction: Sendable, Equatable {
         let denominator = Double(n) - ddof
         if n == 0 || denominator <= 0 { return .nan }
         let mean = Reduction.sum.reduce(p, n) / Double(n)
-        var s = 0.0, c = 0.0
+        var s = 0.0
+        var c = 0.0
         for i in 0..<n {
             let d = p[i] - mean
             s += d * d
@@ -120,7 +121,8 @@ extension Tensor {
         if n == 0 && !reduction.definedOnEmpty {
             throw KLSError("\(reduction.name) of an empty tensor (shape \(Shape.describe(shape))) has no value")
         }
-        let resultShape = keepdims ? shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element } : kept.map { shape[$0] }
+        let resultShape =
+            keepdims ? shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element } : kept.map { shape[$0] }
         // Move the reduced axes to the end so that each output element reduces one
         // contiguous run of n inputs.
         let source = reduced == Array((rank - reduced.count)..<rank) ? self : try permuted(kept + reduced)

@@ -14,7 +14,8 @@ extension Tensor {
                     for i in 0..<inner {
                         // Compensated running sum: a long running mean (a convergence
                         // trace of a million draws) stays accurate to the last digit.
-                        var s = 0.0, c = 0.0
+                        var s = 0.0
+                        var c = 0.0
                         for t in 0..<n {
                             let index = (o * n + t) * inner + i
                             let y = x[index] - c

@@ -10,7 +10,8 @@ public enum Summation {
 
     /// The sum of `count` doubles at `p`.
     @inlinable public static func sum(_ p: UnsafePointer<Double>, _ count: Int) -> Double {
-        var total = 0.0, compensation = 0.0
+        var total = 0.0
+        var compensation = 0.0
         var start = 0
         while start < count {
             let n = Swift.min(4096, count - start)
@@ -33,7 +34,10 @@ public enum Summation {
     /// A sum over at most a few thousand elements, with 32 accumulator lanes.
     @inlinable static func blockSum(_ p: UnsafePointer<Double>, _ n: Int) -> Double {
         let raw = UnsafeRawPointer(p)
-        var a0 = SIMD8<Double>(), a1 = SIMD8<Double>(), a2 = SIMD8<Double>(), a3 = SIMD8<Double>()
+        var a0 = SIMD8<Double>()
+        var a1 = SIMD8<Double>()
+        var a2 = SIMD8<Double>()
+        var a3 = SIMD8<Double>()
         var i = 0
         while i + 32 <= n {
             a0 += raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)

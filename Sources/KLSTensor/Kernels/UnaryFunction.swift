@@ -67,8 +67,10 @@ extension Tensor {
 
     /// Like `apply`, with an explicit 8-wide kernel for the body of the loop.
     @inline(__always)
-    consuming func applyVector(cost: Int, _ vector: (VectorMath.Vector) -> VectorMath.Vector,
-                               _ scalar: (Double) -> Double) throws(KLSError) -> Tensor {
+    consuming func applyVector(
+        cost: Int, _ vector: (VectorMath.Vector) -> VectorMath.Vector,
+        _ scalar: (Double) -> Double
+    ) throws(KLSError) -> Tensor {
         let target = try reusableStorage()
         let input = UnsafePointer(storage.pointer)
         let output = target.pointer

@@ -63,7 +63,10 @@ public enum VectorMath {
         let z = s * s
         let w = z * z
         let t1 = w * (0.3999999999940941908 + w * (0.2222219843214978396 + w * 0.1531383769920937332))
-        let t2 = z * (0.6666666666666735130 + w * (0.2857142874366239149 + w * (0.1818357216161805012 + w * 0.1479819860511658591)))
+        let t2 =
+            z
+            * (0.6666666666666735130 + w
+                * (0.2857142874366239149 + w * (0.1818357216161805012 + w * 0.1479819860511658591)))
         let R = t2 + t1
         let lowPart = s * (halfSquare + R) + k * 1.90821492927058770002e-10
         return k * 6.93147180369123816490e-01 - ((halfSquare - lowPart) - f)
@@ -79,9 +82,12 @@ public enum VectorMath {
     /// Applies a vector function over `count` doubles, 8 at a time; the tail goes
     /// through `tail` one by one.
     @inlinable @inline(__always)
-    public static func apply(_ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ range: Range<Int>,
-                             _ vector: (Vector) -> Vector, _ tail: (Double) -> Double) {
-        let source = UnsafeRawPointer(input), target = UnsafeMutableRawPointer(output)
+    public static func apply(
+        _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ range: Range<Int>,
+        _ vector: (Vector) -> Vector, _ tail: (Double) -> Double
+    ) {
+        let source = UnsafeRawPointer(input)
+        let target = UnsafeMutableRawPointer(output)
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let v = source.loadUnaligned(fromByteOffset: i * 8, as: Vector.self)

@@ -46,7 +46,8 @@ public struct DrawRandom {
     /// A standard normal variate (Marsaglia's polar method).
     public mutating func normal() -> Double {
         while true {
-            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
+            let u = 2 * uniform() - 1
+            let v = 2 * uniform() - 1
             let s = u * u + v * v
             if s > 0 && s < 1 { return u * (-2 * Foundation.log(s) / s).squareRoot() }
         }
@@ -59,9 +60,11 @@ public struct DrawRandom {
             let boost = Foundation.pow(openUniform(), 1 / shape)
             return gamma(shape + 1) * boost
         }
-        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        let d = shape - 1.0 / 3
+        let c = 1 / (9 * d).squareRoot()
         while true {
-            var x = 0.0, v = 0.0
+            var x = 0.0
+            var v = 0.0
             repeat {
                 x = normal()
                 v = 1 + c * x

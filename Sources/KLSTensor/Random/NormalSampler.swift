@@ -15,7 +15,6 @@ public enum NormalSampler {
     /// The Philox stream tag reserved for normal draws.
     public static let streamTag: UInt32 = 1
 
-
     /// Standard normal draw number `index` of `generator`.
     @inlinable public static func draw(_ generator: Philox, index: UInt64) -> Double {
         let (w0, w1) = generator.words(index: block(index), stream: streamTag, attempt: 0)
@@ -61,11 +60,19 @@ public enum NormalSampler {
     /// The fast path for eight candidates (draws `first ..< first + 8`), stored as
     /// one vector; the rare rejected lanes are then overwritten by the slow path.
     @inline(__always)
-    static func rectangle8(_ words: SIMD8<UInt64>, _ table: UnsafePointer<SIMD2<Double>>, _ generator: Philox, _ first: UInt64,
-                           _ out: UnsafeMutablePointer<Double>) {
+    static func rectangle8(
+        _ words: SIMD8<UInt64>, _ table: UnsafePointer<SIMD2<Double>>, _ generator: Philox, _ first: UInt64,
+        _ out: UnsafeMutablePointer<Double>
+    ) {
         let layers = words & 0x3FF
-        let p0 = table[Int(layers[0])], p1 = table[Int(layers[1])], p2 = table[Int(layers[2])], p3 = table[Int(layers[3])]
-        let p4 = table[Int(layers[4])], p5 = table[Int(layers[5])], p6 = table[Int(layers[6])], p7 = table[Int(layers[7])]
+        let p0 = table[Int(layers[0])]
+        let p1 = table[Int(layers[1])]
+        let p2 = table[Int(layers[2])]
+        let p3 = table[Int(layers[3])]
+        let p4 = table[Int(layers[4])]
+        let p5 = table[Int(layers[5])]
+        let p6 = table[Int(layers[6])]
+        let p7 = table[Int(layers[7])]
         let width = SIMD8<Double>(p0.x, p1.x, p2.x, p3.x, p4.x, p5.x, p6.x, p7.x)
         let next = SIMD8<Double>(p0.y, p1.y, p2.y, p3.y, p4.y, p5.y, p6.y, p7.y)
         // (w >> 11)·2⁻⁵³ without a (scalarised) int→double conversion: the 53 bits
@@ -74,7 +81,8 @@ public enum NormalSampler {
         let high = unsafeBitCast((bits &>> 32) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self) - 0x1p52
         let low = unsafeBitCast((bits & 0xFFFF_FFFF) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self) - 0x1p52
         let magnitude = (high * 0x1p-21 + low * 0x1p-53) * width
-        let signed = unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | ((words & 0x400) &<< 53), to: SIMD8<Double>.self)
+        let signed = unsafeBitCast(
+            unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | ((words & 0x400) &<< 53), to: SIMD8<Double>.self)
         UnsafeMutableRawPointer(out).storeBytes(of: signed, as: SIMD8<Double>.self)
         let rejected = magnitude .>= next
         if any(rejected) {

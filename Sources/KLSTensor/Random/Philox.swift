@@ -24,8 +24,12 @@ public struct Philox: Sendable {
     /// The four 32-bit output words for counter `(c0, c1, c2, c3)`.
     @inlinable @inline(__always)
     public func block(_ c0: UInt32, _ c1: UInt32, _ c2: UInt32, _ c3: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
-        var x0 = c0, x1 = c1, x2 = c2, x3 = c3
-        var k0 = key0, k1 = key1
+        var x0 = c0
+        var x1 = c1
+        var x2 = c2
+        var x3 = c3
+        var k0 = key0
+        var k1 = key1
         for _ in 0..<10 {
             let p0 = UInt64(0xD251_1F53) &* UInt64(x0)
             let p1 = UInt64(0xCD9E_8D57) &* UInt64(x2)
@@ -44,7 +48,8 @@ public struct Philox: Sendable {
     /// The block for a 64-bit counter plus two 32-bit tags, as two 64-bit words.
     @inlinable @inline(__always)
     public func words(index: UInt64, stream: UInt32, attempt: UInt32) -> (UInt64, UInt64) {
-        let (a, b, c, d) = block(UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32), stream, attempt)
+        let (a, b, c, d) = block(
+            UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32), stream, attempt)
         return (UInt64(a) | UInt64(b) << 32, UInt64(c) | UInt64(d) << 32)
     }
 
@@ -56,20 +61,32 @@ public struct Philox: Sendable {
     @inlinable @inline(__always)
     public func words8(first: UInt64, stream: UInt32, attempt: UInt32) -> (SIMD8<UInt64>, SIMD8<UInt64>) {
         let index = SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7) &+ first
-        var x0 = index & 0xFFFF_FFFF, x1 = index &>> 32
-        var x2 = SIMD8<UInt64>(repeating: UInt64(stream)), x3 = SIMD8<UInt64>(repeating: UInt64(attempt))
-        let k0 = UInt64(key0), k1 = UInt64(key1)
+        var x0 = index & 0xFFFF_FFFF
+        var x1 = index &>> 32
+        var x2 = SIMD8<UInt64>(repeating: UInt64(stream))
+        var x3 = SIMD8<UInt64>(repeating: UInt64(attempt))
+        let k0 = UInt64(key0)
+        let k1 = UInt64(key1)
         // Unrolled by hand: a rolled loop here costs 50% more.
         (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, k0, k1)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 2 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 2 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 3 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 3 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 4 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 4 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 5 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 5 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 6 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 6 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 7 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 7 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 8 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 8 &* 0xBB67_AE85) & 0xFFFF_FFFF)
-        (x0, x1, x2, x3) = Philox.round8(x0, x1, x2, x3, (k0 &+ 9 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 9 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 2 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 2 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 3 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 3 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 4 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 4 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 5 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 5 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 6 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 6 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 7 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 7 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 8 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 8 &* 0xBB67_AE85) & 0xFFFF_FFFF)
+        (x0, x1, x2, x3) = Philox.round8(
+            x0, x1, x2, x3, (k0 &+ 9 &* 0x9E37_79B9) & 0xFFFF_FFFF, (k1 &+ 9 &* 0xBB67_AE85) & 0xFFFF_FFFF)
         let mask = SIMD8<UInt64>(repeating: 0xFFFF_FFFF)
         return ((x0 & mask) | (x1 &<< 32), (x2 & mask) | (x3 &<< 32))
     }
@@ -79,8 +96,10 @@ public struct Philox: Sendable {
     /// multiplies read just those (`vpmuludq`), so the high garbage left by
     /// skipping masks is harmless until the final mask in `words8`.
     @inlinable @inline(__always)
-    static func round8(_ x0: SIMD8<UInt64>, _ x1: SIMD8<UInt64>, _ x2: SIMD8<UInt64>, _ x3: SIMD8<UInt64>,
-                       _ k0: UInt64, _ k1: UInt64) -> (SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>) {
+    static func round8(
+        _ x0: SIMD8<UInt64>, _ x1: SIMD8<UInt64>, _ x2: SIMD8<UInt64>, _ x3: SIMD8<UInt64>,
+        _ k0: UInt64, _ k1: UInt64
+    ) -> (SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>, SIMD8<UInt64>) {
         let mask = SIMD8<UInt64>(repeating: 0xFFFF_FFFF)
         let p0 = (x0 & mask) &* 0xD251_1F53
         let p1 = (x2 & mask) &* 0xCD9E_8D57

@@ -34,7 +34,8 @@ extension Tensor {
         try Tensor(shape: shape) { out in
             guard let p = out.baseAddress else { return }
             Parallel.forEachChunk(out.count, cost: 8) { range in
-                NormalSampler.fill(generator, start: start &+ UInt64(range.lowerBound), count: range.count, into: p + range.lowerBound)
+                NormalSampler.fill(
+                    generator, start: start &+ UInt64(range.lowerBound), count: range.count, into: p + range.lowerBound)
             }
         }
     }

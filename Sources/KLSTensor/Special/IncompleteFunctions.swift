@@ -16,7 +16,9 @@ extension SpecialFunctions {
         if x == .infinity { return 1 }
         let logPrefix = a * Foundation.log(x) - x - Double.logGamma(a)
         if x < a + 1 {
-            var term = 1 / a, sum = term, n = a
+            var term = 1 / a
+            var sum = term
+            var n = a
             for _ in 0..<10_000 {
                 n += 1
                 term *= x / n
@@ -30,7 +32,10 @@ extension SpecialFunctions {
 
     static func continuedFractionQ(_ a: Double, _ x: Double, _ logPrefix: Double) -> Double {
         let tiny = 1e-300
-        var b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d
+        var b = x + 1 - a
+        var c = 1 / tiny
+        var d = 1 / b
+        var h = d
         for i in 1..<10_000 {
             let an = -Double(i) * (Double(i) - a)
             b += 2
@@ -62,12 +67,14 @@ extension SpecialFunctions {
 
     static func betaFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
         let tiny = 1e-300
-        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        var c = 1.0
+        var d = 1 - (a + b) * x / (a + 1)
         if Swift.abs(d) < tiny { d = tiny }
         d = 1 / d
         var h = d
         for m in 1..<10_000 {
-            let m = Double(m), m2 = 2 * m
+            let m = Double(m)
+            let m2 = 2 * m
             var aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
             d = 1 + aa * d
             if Swift.abs(d) < tiny { d = tiny }
