@@ -2,12 +2,16 @@
 import Foundation
 import PackageDescription
 
-/// Vector width for the hot kernels, chosen for the machine that builds kls (CI
-/// builds and runs on the same machine): AVX-512 or AVX2+FMA when the CPU has
-/// them, the portable baseline otherwise.
+/// Vector width for the hot kernels, chosen for the machine that builds kls:
+/// AVX-512 or AVX2+FMA when the CPU has them. Opt-in (`KLS_TUNE_CPU=1`, which
+/// scripts/kls, scripts/test and scripts/bench set) because `-target-cpu` is an
+/// unsafe flag: without it the libraries build portably and other packages can
+/// depend on them.
 let cpuFlags: [SwiftSetting] = {
-    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+    guard ProcessInfo.processInfo.environment["KLS_TUNE_CPU"] == "1",
+        let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+        let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return [] }
     let flags = Set(line.split(separator: " ").map(String.init))
     if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "bmi2"].allSatisfy(flags.contains) {
         return [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
@@ -18,14 +22,17 @@ let cpuFlags: [SwiftSetting] = {
     return []
 }()
 
-// Dependencies point one way only:
-// KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls; CReadline ← KLSShell
+// Dependencies point one way only (docs/architecture.md draws the graph):
+// KLSDiagnostics ← KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls
+// KLSDiagnostics ← KLSPlot ← KLSLanguage;  CReadline ← KLSShell
 let package = Package(
     name: "kls",
     products: [
         .executable(name: "kls", targets: ["kls"]),
+        .library(name: "KLSDiagnostics", targets: ["KLSDiagnostics"]),
         .library(name: "KLSTensor", targets: ["KLSTensor"]),
         .library(name: "KLSDistributions", targets: ["KLSDistributions"]),
+        .library(name: "KLSPlot", targets: ["KLSPlot"]),
         .library(name: "KLSLanguage", targets: ["KLSLanguage"]),
     ],
     dependencies: [
@@ -34,26 +41,45 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        .target(name: "KLSDiagnostics"),
         .target(
             name: "KLSTensor",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["KLSDiagnostics", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: cpuFlags
         ),
-        .target(name: "KLSDistributions", dependencies: ["KLSTensor"], swiftSettings: cpuFlags),
-        .target(name: "KLSLanguage", dependencies: ["KLSTensor", "KLSDistributions"], swiftSettings: cpuFlags),
+        .target(name: "KLSDistributions", dependencies: ["KLSDiagnostics", "KLSTensor"], swiftSettings: cpuFlags),
+        .target(name: "KLSPlot", dependencies: ["KLSDiagnostics"]),
+        .target(
+            name: "KLSLanguage",
+            dependencies: ["KLSDiagnostics", "KLSTensor", "KLSDistributions", "KLSPlot"],
+            swiftSettings: cpuFlags
+        ),
         .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
-        .target(name: "KLSShell", dependencies: ["KLSLanguage", "CReadline"]),
+        .target(name: "KLSShell", dependencies: ["KLSDiagnostics", "KLSTensor", "KLSPlot", "KLSLanguage", "CReadline"]),
         .executableTarget(
             name: "kls",
-            dependencies: ["KLSShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "KLSDiagnostics", "KLSTensor", "KLSShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
+        .testTarget(name: "KLSDiagnosticsTests", dependencies: ["KLSDiagnostics"]),
         .testTarget(
             name: "KLSTensorTests",
-            dependencies: ["KLSTensor", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "KLSDiagnostics", "KLSTensor", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
-        .testTarget(name: "KLSDistributionsTests", dependencies: ["KLSDistributions", "KLSTensor"]),
-        .testTarget(name: "KLSLanguageTests", dependencies: ["KLSLanguage", "KLSTensor"]),
-        .testTarget(name: "KLSShellTests", dependencies: ["KLSShell", "KLSLanguage", "KLSTensor"]),
+        .testTarget(
+            name: "KLSDistributionsTests",
+            dependencies: [
+                "KLSDiagnostics", "KLSDistributions", "KLSTensor",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "KLSPlotTests", dependencies: ["KLSPlot"]),
+        .testTarget(name: "KLSLanguageTests", dependencies: ["KLSDiagnostics", "KLSLanguage", "KLSTensor"]),
+        .testTarget(name: "KLSShellTests", dependencies: ["KLSDiagnostics", "KLSShell", "KLSLanguage", "KLSTensor"]),
         // Runs the built `kls` binary; scripts/test builds it first and passes its path.
         .testTarget(name: "EndToEndTests", dependencies: ["KLSLanguage"], exclude: ["Scripts"]),
     ],

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// A probability distribution over tensors, with PyTorch's shape conventions: a

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 import Testing
 

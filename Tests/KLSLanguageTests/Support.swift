@@ -1,9 +1,10 @@
+import KLSDiagnostics
 import KLSLanguage
 import KLSTensor
 
 /// Runs source in a fresh session and returns the displayed values as text.
 func display(_ source: String, seed: UInt64 = 1) throws -> [String] {
-    let session = Interpreter(seed: seed, output: { _ in }, warn: { _ in })
+    let session = Interpreter(seed: seed, environment: CapturedEnvironment())
     return try session.run(source).map(session.formatter.format)
 }
 

@@ -122,7 +122,7 @@ import Testing
 
 @Suite struct CompleterTests {
     let session: Interpreter = {
-        let s = Interpreter(seed: 1, output: { _ in })
+        let s = Interpreter(seed: 1, environment: CapturedEnvironment())
         _ = try? s.run("my_value = 3\nq = Normal(0, 1)\ne = kl_mc(q, Normal(1, 1), n=10, seed=1)")
         return s
     }()

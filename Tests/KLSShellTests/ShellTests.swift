@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSLanguage
 import KLSShell
 import KLSTensor

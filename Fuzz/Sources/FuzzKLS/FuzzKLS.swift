@@ -26,8 +26,8 @@ final class FuzzRun: @unchecked Sendable {
     }
 
     func run() {
-        let session = Interpreter(seed: 1, output: { _ in }, warn: { _ in })
-        session.displayWidth = 60
+        // Everything stays in memory: plots with file= write no files.
+        let session = Interpreter(seed: 1, environment: CapturedEnvironment(displayWidth: 60))
         do {
             // The watchdog's cancellation must reach every later statement too, so
             // the flag is cleared once per input, not per statement.
@@ -55,10 +55,6 @@ public func fuzzerInitialize(
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
 ) -> CInt {
     MemoryLimit.setLimit(bytes: FuzzLimits.memoryBytes)
-    // `plot(…, file=…)` writes files: keep them out of the checkout.
-    let scratch = NSTemporaryDirectory() + "kls-fuzz-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    _ = FileManager.default.changeCurrentDirectoryPath(scratch)
     if let path = ProcessInfo.processInfo.environment["KLS_FUZZ_DICTIONARY"] {
         let entries = FuzzVocabulary.words.map(FuzzVocabulary.dictionaryEntry)
         try? (entries.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The categorical distribution on {0, …, k−1}. `probs` has the categories on its

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// Reinterprets the last `k` batch axes of a distribution as event axes

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// A finite mixture Σ w_k p_k of components with one batch and event shape.

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The multivariate normal N(mean, cov) with a full covariance, held by its

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// Multivariate Gaussian pairs: MvNormal with MvNormal, and with the diagonal

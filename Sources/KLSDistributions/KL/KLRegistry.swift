@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// KL(q‖p) in closed form, looked up by the pair of families (§6).

@@ -1,4 +1,5 @@
 import Dispatch
+import KLSDiagnostics
 import KLSTensor
 
 /// Streams Monte Carlo KL estimates: draws from q in fixed chunks, evaluates the
@@ -8,6 +9,11 @@ public struct MonteCarloEngine {
     /// Samples per chunk. Fixed, so that a seed gives the same estimate for any
     /// thread count.
     public static let chunkSize = 4096
+
+    /// The most draws one estimate takes: 1e10 is minutes for the fused Gaussian
+    /// pairs and far longer for the generic ones, so a larger n is almost
+    /// certainly a typo, refused rather than left to run for hours.
+    public static let maximumDraws = 10_000_000_000
 
     let q: any Distribution
     let p: any Distribution

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// KL(q‖p) = ∫ q (log q − log p) by adaptive Gauss–Kronrod quadrature, for

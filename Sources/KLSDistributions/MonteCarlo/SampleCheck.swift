@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// Does a set of draws look like it came from a distribution? Per coordinate:

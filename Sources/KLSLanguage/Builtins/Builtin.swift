@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// One parameter of a builtin: required, optional with a default, or variadic.

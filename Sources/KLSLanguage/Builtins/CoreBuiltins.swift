@@ -1,4 +1,5 @@
 import Dispatch
+import KLSDiagnostics
 import KLSTensor
 
 /// Printing, checking, higher-order functions and help (§4, "Misc").
@@ -9,7 +10,7 @@ enum CoreBuiltins {
             summary: "Prints the values separated by spaces (strings without quotes).",
             example: "print(\"mean:\", mean([1, 2]))"
         ) { a, session throws(KLSError) in
-            session.output(a.rest("values").map(session.formatter.plain).joined(separator: " "))
+            session.environment.output(a.rest("values").map(session.formatter.plain).joined(separator: " "))
             return .none
         },
         Builtin(
@@ -67,8 +68,8 @@ enum CoreBuiltins {
             "clock", [], theme: .misc,
             summary: "Seconds on a monotonic clock, for timing: t = clock(); …; clock() - t.",
             example: "t = clock(); sum(randn(1e6)); clock() - t"
-        ) { _, _ throws(KLSError) in
-            .number(Double(DispatchTime.now().uptimeNanoseconds) * 1e-9)
+        ) { _, session throws(KLSError) in
+            .number(Double(session.environment.monotonicNanoseconds()) * 1e-9)
         },
         Builtin(
             "allocations", [], theme: .misc,
@@ -82,7 +83,7 @@ enum CoreBuiltins {
             summary: "Help for a builtin or function (help(exp) or help(\"exp\")); no argument lists everything.",
             example: "help(\"logsumexp\")"
         ) { a, session throws(KLSError) in
-            session.output(try Help.text(for: a["name"]))
+            session.environment.output(try Help.text(for: a["name"]))
             return .none
         },
     ]

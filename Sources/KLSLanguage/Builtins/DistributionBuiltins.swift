@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
@@ -141,7 +142,7 @@ enum DistributionBuiltins {
         let values = logvar.values
         guard let worst = values.max(by: { Swift.abs($0) < Swift.abs($1) }), Swift.abs(worst) > 709.78 else { return }
         let what = worst > 0 ? "overflows exp: the variance is inf" : "underflows exp: the variance is 0"
-        session.warn(
+        session.environment.warn(
             "\(function): logvar = \(Formatter.number(worst)) \(what), so densities and KL become inf or nan; clip it first, e.g. clip(logvar, -30, 30)"
         )
     }

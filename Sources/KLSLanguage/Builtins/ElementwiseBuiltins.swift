@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// Element-wise functions (§4, "Element-wise"). Each accepts a number or a tensor

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
@@ -88,6 +89,10 @@ enum KLBuiltins {
     static func stream(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ n: Int) throws(KLSError) -> (
         Philox, UInt64
     ) {
+        guard n <= MonteCarloEngine.maximumDraws else {
+            throw KLSError(KLMessages.tooManyDraws(function: a.function, n: n), kind: .resource,
+                           hint: "split the work: runs with seed=1, 2, … are independent")
+        }
         let (count, overflow) = n.multipliedReportingOverflow(by: q.drawsPerSample)
         guard !overflow else { throw KLSError("\(a.function): n = \(n) is too many draws", kind: .resource) }
         return try RandomBuiltins.stream(a, session, count: count, streaming: true)
@@ -114,7 +119,7 @@ enum KLBuiltins {
             }
             moments = try engine.estimate(samples: z, estimators: [estimator])[0]
             if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
-                session.warn(
+                session.environment.warn(
                     "kl_mc: the samples do not look like draws from q: \(check.verdict), so this is not an estimate of KL(q‖p); draw them as z = sample(q, n=…) or check(z, q)"
                 )
             }
@@ -124,7 +129,7 @@ enum KLBuiltins {
         warnIfInfinite(moments, a.function, session)
         if estimator == .k1, moments.contains(where: { $0.mean < 0 }) {
             let worst = moments.min { $0.mean < $1.mean } ?? Moments()
-            session.warn(
+            session.environment.warn(
                 "kl_mc: the k1 estimate is negative (\(Formatter.number(worst.mean)) ± \(Formatter.number(worst.standardError, precision: 2))). KL is never negative: this is Monte Carlo noise or samples not drawn from q; use more samples, estimator=\"k3\" (never negative), or check(z, q)"
             )
         }
@@ -149,7 +154,7 @@ enum KLBuiltins {
         let infinite = moments.filter { $0.mean == .infinity }.count
         guard infinite > 0 else { return }
         let which = moments.count > 1 ? " (\(infinite) of \(moments.count) batch elements)" : ""
-        session.warn(KLMessages.infiniteEstimate(function: function, which: which))
+        session.environment.warn(KLMessages.infiniteEstimate(function: function, which: which))
     }
 
     /// The estimate record of §6: value, stderr, ci, n, estimator, exact and its z-score.

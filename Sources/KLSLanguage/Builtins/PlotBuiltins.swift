@@ -1,4 +1,6 @@
 import Foundation
+import KLSDiagnostics
+import KLSPlot
 import KLSTensor
 
 /// Plots (§7): drawn in the terminal with braille and block characters, or
@@ -68,20 +70,15 @@ enum PlotBuiltins {
     static func draw(_ data: PlotData, _ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
         let format = { (v: Double) in Formatter.number(v, precision: 4) }
         guard !a.isNone("file") else {
-            session.output(TextPlot(width: session.displayWidth).render(data, format: format))
+            session.environment.output(TextPlot(width: session.environment.displayWidth).render(data, format: format))
             return .none
         }
         let path = try a.string("file")
         guard path.lowercased().hasSuffix(".svg") else {
             throw KLSError("\(a.function): file must name an .svg file, got \"\(path)\"")
         }
-        do {
-            try Data(SVGPlot().render(data, format: format).utf8).write(
-                to: URL(fileURLWithPath: NSString(string: path).expandingTildeInPath))
-        } catch {
-            throw KLSError("\(a.function): cannot write \(path): \(error.localizedDescription)")
-        }
-        session.output("wrote \(path)")
+        try session.environment.writeFile(path, contents: SVGPlot().render(data, format: format))
+        session.environment.output("wrote \(path)")
         return .none
     }
 }

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// Random numbers (§4, "Random"). Draws come from Philox keyed by the seed and

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 

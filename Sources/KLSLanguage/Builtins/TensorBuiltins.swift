@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// Creating and reshaping tensors (§4, "Tensors").

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 extension Compiler {
@@ -25,7 +26,8 @@ extension Compiler {
                 let v = try a(frame)
                 return try at(range) { () throws(KLSError) in try Operators.unary(op, v) }
             }
-        case .binary(let op, let lhs, let rhs):
+        case .binary(let written, let lhs, let rhs):
+            let op = written.kernel
             let a = try compile(lhs)
             let b = try compile(rhs)
             let fused = (operand(lhs), operand(rhs))
@@ -45,7 +47,8 @@ extension Compiler {
                     throw error.located(at: range)
                 }
             }
-        case .compare(let op, let lhs, let rhs):
+        case .compare(let written, let lhs, let rhs):
+            let op = written.kernel
             let a = try compile(lhs)
             let b = try compile(rhs)
             return { frame throws(KLSError) in

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// The variables of one function body, resolved to frame slots.

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// Compiled code: evaluates in a frame and produces a value.

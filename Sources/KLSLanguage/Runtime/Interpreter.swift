@@ -1,11 +1,12 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// A kls session: global variables, the random stream, display settings, and
 /// the machinery that compiles statements and runs them.
 ///
 /// ```swift
-/// let session = Interpreter(seed: 1)
+/// let session = Interpreter(seed: 1, environment: CapturedEnvironment())
 /// for statement in try Parser.parse("x = [1, 2]\nsum(x)") {
 ///     if let value = try session.execute(statement) { print(session.formatter.format(value)) }
 /// }
@@ -17,10 +18,9 @@ public final class Interpreter {
     public var random: RandomStream
     /// Display settings (`:precision`).
     public var formatter = Formatter()
-    /// Where `print` and `help` write.
-    public var output: (String) -> Void
-    /// Where warnings go (one line each, without the `warning:` prefix).
-    public var warn: (String) -> Void
+    /// Output, warnings, display width, files and the clock: the session's only
+    /// ways out (see `Environment`).
+    public let environment: any Environment
     /// Nested user-function calls now running.
     var callDepth = 0
     /// The deepest recursion allowed before a clear error.
@@ -30,8 +30,6 @@ public final class Interpreter {
     let rootFrame = Frame(count: 0, parent: nil)
     /// The last kl_trace and its exact KL, so `plot(kl_trace(…))` can draw it.
     var lastTrace: (storage: TensorStorage, exact: Double)? = nil
-    /// Columns available for text plots: `COLUMNS`, else the terminal's, else 80.
-    public var displayWidth: Int = Interpreter.terminalWidth()
 
     /// The exact KL remembered for a tensor returned by kl_trace.
     func traceExact(of t: Tensor) -> Double? {
@@ -39,26 +37,11 @@ public final class Interpreter {
         return trace.exact
     }
 
-    static func terminalWidth() -> Int {
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
-            return columns
-        }
-        var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
-    }
-
-    /// A session. Without a seed, the stream is seeded from the clock.
-    public init(
-        seed: UInt64? = nil, output: @escaping (String) -> Void = { print($0) },
-        warn: @escaping (String) -> Void = { message in
-            let text = "warning: \(message)\n"
-            _ = text.withCString { Foundation.write(2, $0, strlen($0)) }
-        }
-    ) {
-        random = RandomStream(seed: seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds))
-        self.output = output
-        self.warn = warn
+    /// A session in `environment`. Without a seed, the stream is seeded from the
+    /// environment's clock.
+    public init(seed: UInt64? = nil, environment: any Environment) {
+        random = RandomStream(seed: seed ?? environment.monotonicNanoseconds())
+        self.environment = environment
     }
 
     /// Runs one statement. Returns the value to display, or nil when the statement

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// The meaning of the operators on values (§3): element-wise with NumPy
@@ -85,6 +86,26 @@ enum Operators {
         case (.function(let x), .function(let y)): return x === y
         case (.distribution(let x), .distribution(let y)): return x === y
         default: return false
+        }
+    }
+}
+
+extension InfixOperator {
+    /// The tensor kernel that computes this operator.
+    var kernel: BinaryOperator {
+        switch self {
+        case .add: return .add
+        case .subtract: return .subtract
+        case .multiply: return .multiply
+        case .divide: return .divide
+        case .power: return .power
+        case .modulo: return .modulo
+        case .equal: return .equal
+        case .notEqual: return .notEqual
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
         }
     }
 }

@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// Reading values as the types builtins and operators need, with errors that say

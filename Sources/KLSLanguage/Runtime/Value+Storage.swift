@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSTensor
 
 /// A string value. One that is large enough to matter carries a `MemoryCharge`,

@@ -1,4 +1,4 @@
-import KLSTensor
+import KLSDiagnostics
 
 /// An expression node: what it is and where it came from.
 public final class Expr: Sendable {
@@ -58,9 +58,9 @@ public enum ExprKind: Sendable {
     /// `[a, b, c]`: a tensor when every element is numeric, else a list.
     case bracket([Expr])
     case unary(UnaryOperator, Expr)
-    case binary(BinaryOperator, Expr, Expr)
+    case binary(InfixOperator, Expr, Expr)
     /// `a < b`: kept apart from arithmetic because scalars compare to a bool.
-    case compare(BinaryOperator, Expr, Expr)
+    case compare(InfixOperator, Expr, Expr)
     /// Short-circuiting `and` / `or` (element-wise on tensors).
     case logical(isAnd: Bool, Expr, Expr)
     case matmul(Expr, Expr)
@@ -72,6 +72,13 @@ public enum ExprKind: Sendable {
     case block([Statement])
     case ifElse(condition: Expr, then: Expr, otherwise: Expr?)
     case forLoop(variable: String, sequence: Expr, body: Expr)
+}
+
+/// The infix arithmetic and comparison operators, as written. The syntax layer
+/// names them; the compiler maps each to its tensor kernel (`BinaryOperator`).
+public enum InfixOperator: String, Sendable, CaseIterable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^", modulo = "%"
+    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
 }
 
 /// The prefix operators.

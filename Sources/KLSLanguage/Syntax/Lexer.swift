@@ -1,4 +1,4 @@
-import KLSTensor
+import KLSDiagnostics
 
 /// Turns source text into tokens (§1).
 ///

@@ -1,4 +1,4 @@
-import KLSTensor
+import KLSDiagnostics
 
 /// Expressions, lowest precedence first (§3):
 /// `->` · `or` · `and` · `not` · comparisons · `+ -` · `* / %` · `@` · unary `- +`
@@ -31,7 +31,7 @@ extension Parser {
         return Expr(.unary(.not, operand), start.range.union(operand.range))
     }
 
-    static let comparisons: [Symbol: BinaryOperator] = [
+    static let comparisons: [Symbol: InfixOperator] = [
         .equalEqual: .equal, .notEqual: .notEqual, .less: .less, .lessEqual: .lessEqual,
         .greater: .greater, .greaterEqual: .greaterEqual,
     ]
@@ -50,7 +50,7 @@ extension Parser {
         return Expr(.compare(op, left, right), left.range.union(right.range))
     }
 
-    static let levels: [[Symbol: BinaryOperator]] = [
+    static let levels: [[Symbol: InfixOperator]] = [
         [.plus: .add, .minus: .subtract],
         [.star: .multiply, .slash: .divide, .percent: .modulo],
     ]

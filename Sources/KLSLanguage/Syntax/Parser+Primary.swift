@@ -1,4 +1,4 @@
-import KLSTensor
+import KLSDiagnostics
 
 /// Primary expressions: literals, names, brackets, blocks, `if`, `for`, lambdas.
 extension Parser {

@@ -1,4 +1,4 @@
-import KLSTensor
+import KLSDiagnostics
 
 /// A recursive-descent parser for §1 and §3.
 ///
@@ -86,7 +86,7 @@ public struct Parser {
         switch target.kind {
         case .name(let name):
             guard op != .equal else { return .assign(name: name, value: value) }
-            let binary: BinaryOperator =
+            let binary: InfixOperator =
                 op == .plusEqual ? .add : op == .minusEqual ? .subtract : op == .starEqual ? .multiply : .divide
             return .assign(name: name, value: Expr(.binary(binary, target, value), target.range.union(value.range)))
         case .call(let callee, let arguments):

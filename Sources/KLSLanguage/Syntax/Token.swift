@@ -1,4 +1,4 @@
-import KLSTensor
+import KLSDiagnostics
 
 /// A lexical token with the source range it came from.
 public struct Token: Sendable, Equatable {

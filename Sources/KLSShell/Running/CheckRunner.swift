@@ -28,10 +28,9 @@ public struct CheckRunner {
         let layout = ScriptLayout(source: source, statements: statements)
         var shown = ""
         let capture = Console(color: false) { _, bytes in shown += String(decoding: bytes, as: UTF8.self) }
-        let session = ShellSession(seed: seed, console: capture)
-        session.interpreter.warn = { _ in }
         // Expectations must not depend on the terminal the check runs in.
-        session.interpreter.displayWidth = 80
+        let environment = TerminalEnvironment(console: capture, fixedWidth: 80, showsWarnings: false)
+        let session = ShellSession(seed: seed, console: capture, environment: environment)
         var passed = 0
         var failed = 0
         for group in layout.groups {

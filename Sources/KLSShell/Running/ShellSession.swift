@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import KLSLanguage
 import KLSTensor
 
@@ -9,12 +10,11 @@ public final class ShellSession {
     /// Where displayed values and errors go.
     public let console: Console
 
-    /// A session whose `print` output and warnings go to `console`.
-    public init(seed: UInt64?, console: Console) {
+    /// A session whose `print` output and warnings go to `console`, in a terminal
+    /// environment unless another is given.
+    public init(seed: UInt64?, console: Console, environment: (any Environment)? = nil) {
         self.console = console
-        interpreter = Interpreter(
-            seed: seed, output: { console.out($0) },
-            warn: { console.err(console.styled("warning:", .yellow) + " " + $0) })
+        interpreter = Interpreter(seed: seed, environment: environment ?? TerminalEnvironment(console: console))
     }
 
     /// Parses `text` and runs its statements in order, displaying each value that

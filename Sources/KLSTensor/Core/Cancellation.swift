@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import Synchronization
 
 /// The process-wide "stop what you are doing" flag behind Ctrl-C.

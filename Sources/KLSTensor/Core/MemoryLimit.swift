@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import Synchronization
 
 /// The guard that keeps a typo like `zeros(1e12)` or a doubling loop from

@@ -1,12 +1,21 @@
+import KLSDiagnostics
+
 /// Shape arithmetic shared by every kernel: element counts, strides, broadcasting
 /// and axis normalization, each failing with a message that names the shapes.
 public enum Shape {
+    /// The most axes a tensor may have, NumPy's limit. Kernels and the display
+    /// walk axes one by one; a 100,000-axis shape of ones would take forever.
+    public static let maximumRank = 64
+
     /// The number of elements of `shape`; throws on a negative extent or overflow.
     ///
     /// The product of the non-zero extents must fit in an `Int` too, even when a
     /// zero extent makes the count 0: kernels then take partial products of any
     /// axes (rows, runs, strides) without overflow checks of their own.
     public static func elementCount(_ shape: [Int]) throws(KLSError) -> Int {
+        guard shape.count <= maximumRank else {
+            throw KLSError("tensors have at most \(maximumRank) axes (as in NumPy), got \(shape.count)")
+        }
         var nonZero = 1
         var hasZero = false
         for extent in shape {

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 
 /// The constructors behind `zeros`, `ones`, `linspace`, `arange`, `eye`.
 extension Tensor {

@@ -1,3 +1,5 @@
+import KLSDiagnostics
+
 /// One component of a basic (NumPy) index: `x[2]`, `x[1:5:2]`, `x[:]`.
 public enum IndexComponent: Sendable, Equatable {
     /// A single position; the axis is dropped. Negative counts from the end.

@@ -1,3 +1,5 @@
+import KLSDiagnostics
+
 /// Shape manipulation: reshape, axis permutation, joining.
 extension Tensor {
     /// Reshape allowing one `-1` extent, inferred from the element count (NumPy).

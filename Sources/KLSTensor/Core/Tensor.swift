@@ -1,3 +1,5 @@
+import KLSDiagnostics
+
 /// An n-dimensional array of Doubles in row-major order; rank 0 is a scalar.
 ///
 /// Tensors are values: every operation returns a new tensor, and storage is

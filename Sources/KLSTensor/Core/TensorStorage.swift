@@ -1,3 +1,4 @@
+import KLSDiagnostics
 import Synchronization
 
 /// The heap buffer behind a tensor: `count` contiguous doubles.

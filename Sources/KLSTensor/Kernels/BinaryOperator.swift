@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 
 /// The element-wise binary operators, with NumPy semantics: IEEE division
 /// (`1/0 == inf`), `%` taking the sign of the divisor, comparisons giving 0/1.

@@ -1,3 +1,5 @@
+import KLSDiagnostics
+
 /// `x @ y` with NumPy's `matmul` rules: vectors are promoted to matrices and the
 /// added axis removed afterwards; leading (batch) axes broadcast.
 extension Tensor {

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 
 /// The reductions of the language. Each reduces along chosen axes (all by
 /// default); NaN propagates through `min`, `max` and the sums, as in NumPy.

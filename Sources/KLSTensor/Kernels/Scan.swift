@@ -1,3 +1,5 @@
+import KLSDiagnostics
+
 /// Running sums and means along an axis.
 extension Tensor {
     /// Cumulative sum (or running mean when `mean` is true) along `axis`; with no

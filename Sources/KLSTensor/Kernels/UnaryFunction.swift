@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import RealModule
 
 /// The element-wise functions of the language, each with its numerically careful

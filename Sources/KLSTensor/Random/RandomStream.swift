@@ -1,3 +1,5 @@
+import KLSDiagnostics
+
 /// A position in a seeded sequence of draws: the session's generator.
 ///
 /// Calls without `seed=` continue the session stream: each call takes the next

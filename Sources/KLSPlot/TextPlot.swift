@@ -1,5 +1,5 @@
 import Foundation
-import KLSTensor
+import KLSDiagnostics
 
 /// Draws a `PlotData` for the terminal: lines in braille (2×4 dots a cell), a
 /// band shaded with `░`, the reference line dashed, histogram bars in eighth

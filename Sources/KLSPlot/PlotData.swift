@@ -17,15 +17,18 @@ public struct PlotData: Sendable {
     /// swing wildly and would flatten the rest); they are still drawn, clipped.
     public var yRangeFrom = 0
 
+    /// An empty plot; set the series to draw.
+    public init() {}
+
     /// The x range covered by everything drawn.
-    var xRange: (Double, Double) {
+    public var xRange: (Double, Double) {
         var values = lines.flatMap(\.x)
         if let bars { values += bars.edges + [bars.edges.last.map { $0 + bars.width } ?? 0] }
         return PlotData.range(values)
     }
 
     /// The y range covered by everything drawn (bars start at zero).
-    var yRange: (Double, Double) {
+    public var yRange: (Double, Double) {
         var values = lines.flatMap { $0.y.dropFirst(Swift.min(yRangeFrom, Swift.max(0, $0.y.count - 1))) }
         if let band { values += band.low.dropFirst(yRangeFrom) + band.high.dropFirst(yRangeFrom) }
         if let reference { values.append(reference.value) }
@@ -33,7 +36,7 @@ public struct PlotData: Sendable {
         return PlotData.range(values)
     }
 
-    static func range(_ values: [Double]) -> (Double, Double) {
+    public static func range(_ values: [Double]) -> (Double, Double) {
         let finite = values.filter(\.isFinite)
         guard var low = finite.min(), var high = finite.max() else { return (0, 1) }
         if low == high {
@@ -45,7 +48,7 @@ public struct PlotData: Sendable {
 
     /// Where `value` lies between `low` (0) and `high` (1), computed on halves so
     /// that a range like −1e308…1e308 does not overflow to inf.
-    static func fraction(_ value: Double, _ low: Double, _ high: Double) -> Double {
+    public static func fraction(_ value: Double, _ low: Double, _ high: Double) -> Double {
         (value / 2 - low / 2) / (high / 2 - low / 2)
     }
 
@@ -53,7 +56,7 @@ public struct PlotData: Sendable {
     /// Ticks are numbered, not accumulated, so a step below the spacing of doubles
     /// at `low` (1e16…1e16 + 2) cannot stall the loop; there are never more than
     /// a few times `count`.
-    static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
+    public static func ticks(_ low: Double, _ high: Double, count: Int = 5) -> [Double] {
         let span = high / 2 - low / 2
         guard span > 0, span.isFinite else { return [low] }
         let raw = 2 * span / Double(count)
@@ -72,7 +75,7 @@ public struct PlotData: Sendable {
 
     /// A convergence band from a running mean: the terms are recovered from the
     /// running means, and the band is mean ± 2 standard errors at each step.
-    static func convergenceBand(_ runningMean: [Double]) -> (low: [Double], high: [Double]) {
+    public static func convergenceBand(_ runningMean: [Double]) -> (low: [Double], high: [Double]) {
         var low: [Double] = []
         var high: [Double] = []
         var previous = 0.0

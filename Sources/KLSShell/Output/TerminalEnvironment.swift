@@ -1,0 +1,53 @@
+import Foundation
+import KLSDiagnostics
+import KLSLanguage
+
+/// The environment of a session on a console: output and warnings through the
+/// console, the width of the terminal (or `COLUMNS`) read at each render, files
+/// written atomically, and the monotonic system clock.
+public final class TerminalEnvironment: Environment {
+    let console: Console
+    /// A width that overrides the terminal's (`--check` pins 80 columns).
+    let fixedWidth: Int?
+    /// Whether warnings are shown.
+    let showsWarnings: Bool
+
+    /// An environment writing through `console`.
+    public init(console: Console, fixedWidth: Int? = nil, showsWarnings: Bool = true) {
+        self.console = console
+        self.fixedWidth = fixedWidth
+        self.showsWarnings = showsWarnings
+    }
+
+    public func output(_ text: String) { console.out(text) }
+
+    public func warn(_ message: String) {
+        guard showsWarnings else { return }
+        console.err(console.styled("warning:", .yellow) + " " + message)
+    }
+
+    /// `COLUMNS`, else the terminal's width, else 80.
+    public var displayWidth: Int {
+        if let fixedWidth { return fixedWidth }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+            return columns
+        }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
+    /// Written to a temporary file and renamed, so a failure leaves no partial file.
+    public func writeFile(_ path: String, contents: String) throws(KLSError) {
+        let url = URL(fileURLWithPath: NSString(string: path).expandingTildeInPath)
+        do {
+            try Data(contents.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw KLSError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    public func monotonicNanoseconds() -> UInt64 {
+        DispatchTime.now().uptimeNanoseconds
+    }
+}
