@@ -83,4 +83,47 @@ enum DistributionError {
         }
         return KLSError("\(family): \(parameter) must be \(requirement), got \(String(format: "%g", value))\(location)")
     }
+
+    static func categoricalBatch(_ values: [Int], batch: [Int]) -> String {
+        "Categorical: values of shape \(Shape.describe(values)) do not line up with the batch \(Shape.describe(batch))"
+    }
+
+    static func cannotMoveAxes(_ name: String, k: Int, of base: any Distribution) -> String {
+        "\(name): cannot move \(k) batch axes to the event of a \(base.family) with batch shape "
+            + Shape.describe(base.batchShape)
+    }
+
+    static func mixtureShapes(component i: Int, _ c: any Distribution, first: any Distribution) -> String {
+        "Mixture: component \(i) (\(c.family)) has batch \(Shape.describe(c.batchShape)) and event "
+            + "\(Shape.describe(c.eventShape)), but component 0 (\(first.family)) has "
+            + "\(Shape.describe(first.batchShape)) and \(Shape.describe(first.eventShape))"
+    }
+
+    static func covarianceShape(dimension d: Int, mean: [Int], cov: [Int]) -> String {
+        "MvNormal: cov must have shape [\(d), \(d)] to match a mean of shape \(Shape.describe(mean)), "
+            + "got \(Shape.describe(cov))"
+    }
+
+    static func asymmetricCovariance(_ i: Int, _ j: Int, _ x: Double, _ y: Double) -> String {
+        "MvNormal: cov must be symmetric, but cov[\(i), \(j)] = \(String(format: "%g", x)) and "
+            + "cov[\(j), \(i)] = \(String(format: "%g", y))"
+    }
+
+    static let positiveDefiniteHint =
+        "a covariance needs positive variances and |correlations| < 1; add a small multiple of eye(d)"
+
+    static func differentEvents(_ q: any Distribution, _ p: any Distribution) -> String {
+        "q and p are distributions over different shapes: \(q.family) has event shape "
+            + "\(Shape.describe(q.eventShape)), \(p.family) has \(Shape.describe(p.eventShape))"
+    }
+
+    static func quadratureNeedsScalars(_ q: any Distribution, _ p: any Distribution) -> String {
+        "kl_quad integrates one scalar distribution against another; got \(q.family) with shape "
+            + "\(Shape.describe(q.sampleShape)) and \(p.family) with \(Shape.describe(p.sampleShape))"
+    }
+
+    static func checkShape(_ z: [Int], family: String, draws: [Int]) -> String {
+        "check: samples of shape \(Shape.describe(z)) do not match \(family), whose draws have shape "
+            + "\(Shape.describe(draws)); expected [n] + \(Shape.describe(draws))"
+    }
 }

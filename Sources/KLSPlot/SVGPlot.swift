@@ -4,109 +4,187 @@ import Foundation
 /// title, lines as polylines, the band as a translucent polygon, the reference
 /// as a dashed line with its label, histogram bars as rectangles.
 public struct SVGPlot {
-    public var width = 720.0, height = 440.0
-    let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
+    public var width = 720.0
+    public var height = 440.0
+    let left = 70.0
+    let right = 20.0
+    let top = 40.0
+    let bottom = 50.0
 
     public init() {}
 
+    /// Maps data coordinates to pixels for one plot.
+    struct Frame {
+        let plot: SVGPlot
+        let x: (low: Double, high: Double)
+        let y: (low: Double, high: Double)
+        var areaWidth: Double { plot.width - plot.left - plot.right }
+        var areaHeight: Double { plot.height - plot.top - plot.bottom }
+        var areaBottom: Double { plot.top + areaHeight }
+
+        func px(_ value: Double) -> Double { plot.left + PlotData.fraction(value, x.low, x.high) * areaWidth }
+
+        /// Points outside the y range (a trace's first draws) are clipped by the
+        /// plot area's clip path; clamping only keeps them from running off to
+        /// infinity.
+        func py(_ value: Double) -> Double {
+            plot.top + Swift.min(3, Swift.max(-2, 1 - PlotData.fraction(value, y.low, y.high))) * areaHeight
+        }
+    }
+
     public func render(_ data: PlotData, format: (Double) -> String) -> String {
-        let (x0, x1) = data.xRange
-        let (y0, y1) = data.yRange
-        let plotWidth = width - left - right
-        let plotHeight = height - top - bottom
-        let px = { (x: Double) in self.left + PlotData.fraction(x, x0, x1) * plotWidth }
-        // Points outside the y range (a trace's first draws) are clipped by the
-        // plot area's clip path; clamping only keeps them from running off to
-        // infinity.
-        let py = { (y: Double) in self.top + Swift.min(3, Swift.max(-2, 1 - PlotData.fraction(y, y0, y1))) * plotHeight
-        }
-        let f = { (v: Double) in String(format: "%.2f", v) }
-        let w = String(format: "%.0f", width)
-        let h = String(format: "%.0f", height)
-        var svg: [String] = [
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" font-family=\"sans-serif\" font-size=\"12\">",
-            "<rect x=\"0\" y=\"0\" width=\"\(w)\" height=\"\(h)\" fill=\"white\"/>",
-        ]
-        if let title = data.title {
-            svg.append(
-                "<text class=\"title\" x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(SVGPlot.escape(title))</text>"
-            )
-        }
-        svg.append(
-            "<defs><clipPath id=\"area\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>"
-        )
-        svg.append("<g class=\"grid\" stroke=\"#e5e5e5\">")
-        for t in PlotData.ticks(y0, y1) {
-            svg.append("<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(t)))\"/>")
-        }
-        svg.append("</g>")
-        if let bars = data.bars {
-            svg.append("<g class=\"bars\" fill=\"#4c72b0\" stroke=\"white\">")
-            for (edge, count) in zip(bars.edges, bars.counts) {
-                svg.append(
-                    "<rect x=\"\(f(px(edge)))\" y=\"\(f(py(count)))\" width=\"\(f(px(edge + bars.width) - px(edge)))\" height=\"\(f(py(0) - py(count)))\"/>"
-                )
-            }
-            svg.append("</g>")
-        }
-        if let band = data.band, let xs = data.lines.first?.x, !xs.isEmpty {
-            let upper = zip(xs, band.high).map { "\(f(px($0))),\(f(py($1)))" }
-            let lower = zip(xs, band.low).reversed().map { "\(f(px($0))),\(f(py($1)))" }
-            svg.append(
-                "<polygon class=\"band\" clip-path=\"url(#area)\" fill=\"#4c72b0\" fill-opacity=\"0.2\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>"
-            )
-        }
-        for line in data.lines {
-            let points = zip(line.x, line.y).filter { $0.isFinite && $1.isFinite }.map { "\(f(px($0))),\(f(py($1)))" }
-            svg.append(
-                "<polyline class=\"data\" clip-path=\"url(#area)\" fill=\"none\" stroke=\"#1f4e8c\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"/>"
-            )
-        }
-        if let reference = data.reference {
-            svg.append(
-                "<line class=\"reference\" x1=\"\(f(left))\" y1=\"\(f(py(reference.value)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(reference.value)))\" stroke=\"#c44e52\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>"
-            )
-            svg.append(
-                "<text x=\"\(f(width - right - 4))\" y=\"\(f(py(reference.value) - 6))\" text-anchor=\"end\" fill=\"#c44e52\">\(SVGPlot.escape(reference.label))</text>"
-            )
-        }
-        svg.append("<g class=\"axes\" stroke=\"black\">")
-        svg.append(
-            "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(width - right))\" y2=\"\(f(top + plotHeight))\"/>"
-        )
-        svg.append("<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\"/>")
-        svg.append("</g>")
-        svg.append("<g class=\"ticks\">")
-        for t in PlotData.ticks(x0, x1) {
-            svg.append(
-                "<line x1=\"\(f(px(t)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>"
-            )
-            svg.append(
-                "<text x=\"\(f(px(t)))\" y=\"\(f(top + plotHeight + 19))\" text-anchor=\"middle\">\(SVGPlot.escape(format(t)))</text>"
-            )
-        }
-        for t in PlotData.ticks(y0, y1) {
-            svg.append(
-                "<line x1=\"\(f(left - 5))\" y1=\"\(f(py(t)))\" x2=\"\(f(left))\" y2=\"\(f(py(t)))\" stroke=\"black\"/>"
-            )
-            svg.append(
-                "<text x=\"\(f(left - 8))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(SVGPlot.escape(format(t)))</text>"
-            )
-        }
-        svg.append("</g>")
-        if let label = data.xLabel {
-            svg.append(
-                "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(SVGPlot.escape(label))</text>"
-            )
-        }
-        if let label = data.yLabel {
-            svg.append(
-                "<text x=\"16\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f(top + plotHeight / 2)))\">\(SVGPlot.escape(label))</text>"
-            )
-        }
+        let frame = Frame(plot: self, x: data.xRange, y: data.yRange)
+        var svg = header(data.title)
+        svg += grid(frame)
+        if let bars = data.bars { svg += SVGPlot.bars(bars, frame) }
+        svg += series(data, frame)
+        if let reference = data.reference { svg += SVGPlot.reference(reference, frame) }
+        svg += axes(frame, format: format)
+        svg += labels(data, frame)
         svg.append("</svg>")
         return svg.joined(separator: "\n") + "\n"
+    }
+
+    func header(_ title: String?) -> [String] {
+        let w = SVGPlot.number(width, digits: 0)
+        let h = SVGPlot.number(height, digits: 0)
+        var lines = [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            SVGPlot.element(
+                "svg",
+                [
+                    ("xmlns", "http://www.w3.org/2000/svg"), ("width", w), ("height", h), ("viewBox", "0 0 \(w) \(h)"),
+                    ("font-family", "sans-serif"), ("font-size", "12"),
+                ], open: true),
+            SVGPlot.element("rect", [("x", "0"), ("y", "0"), ("width", w), ("height", h), ("fill", "white")]),
+        ]
+        if let title {
+            let attributes = [
+                ("class", "title"), ("x", SVGPlot.number(width / 2)), ("y", "22"), ("text-anchor", "middle"),
+                ("font-size", "15"),
+            ]
+            lines.append(SVGPlot.element("text", attributes, text: title))
+        }
+        let area = [
+            ("x", SVGPlot.number(left)), ("y", SVGPlot.number(top)),
+            ("width", SVGPlot.number(width - left - right)), ("height", SVGPlot.number(height - top - bottom)),
+        ]
+        lines.append("<defs><clipPath id=\"area\">" + SVGPlot.element("rect", area) + "</clipPath></defs>")
+        return lines
+    }
+
+    func grid(_ frame: Frame) -> [String] {
+        let lines = PlotData.ticks(frame.y.low, frame.y.high).map { t in
+            SVGPlot.line(left, frame.py(t), width - right, frame.py(t))
+        }
+        return ["<g class=\"grid\" stroke=\"#e5e5e5\">"] + lines + ["</g>"]
+    }
+
+    static func bars(_ bars: (edges: [Double], width: Double, counts: [Double]), _ frame: Frame) -> [String] {
+        let rectangles = zip(bars.edges, bars.counts).map { edge, count in
+            element(
+                "rect",
+                [
+                    ("x", number(frame.px(edge))), ("y", number(frame.py(count))),
+                    ("width", number(frame.px(edge + bars.width) - frame.px(edge))),
+                    ("height", number(frame.py(0) - frame.py(count))),
+                ])
+        }
+        return ["<g class=\"bars\" fill=\"#4c72b0\" stroke=\"white\">"] + rectangles + ["</g>"]
+    }
+
+    func series(_ data: PlotData, _ frame: Frame) -> [String] {
+        var lines: [String] = []
+        let point = { (x: Double, y: Double) in "\(SVGPlot.number(frame.px(x))),\(SVGPlot.number(frame.py(y)))" }
+        if let band = data.band, let xs = data.lines.first?.x, !xs.isEmpty {
+            let outline = zip(xs, band.high).map(point) + zip(xs, band.low).reversed().map(point)
+            let attributes = [
+                ("class", "band"), ("clip-path", "url(#area)"), ("fill", "#4c72b0"), ("fill-opacity", "0.2"),
+                ("stroke", "none"), ("points", outline.joined(separator: " ")),
+            ]
+            lines.append(SVGPlot.element("polygon", attributes))
+        }
+        for line in data.lines {
+            let points = zip(line.x, line.y).filter { $0.isFinite && $1.isFinite }.map(point)
+            let attributes = [
+                ("class", "data"), ("clip-path", "url(#area)"), ("fill", "none"), ("stroke", "#1f4e8c"),
+                ("stroke-width", "1.5"), ("points", points.joined(separator: " ")),
+            ]
+            lines.append(SVGPlot.element("polyline", attributes))
+        }
+        return lines
+    }
+
+    static func reference(_ reference: (value: Double, label: String), _ frame: Frame) -> [String] {
+        let y = frame.py(reference.value)
+        let plot = frame.plot
+        let dashed = [
+            ("class", "reference"), ("x1", number(plot.left)), ("y1", number(y)),
+            ("x2", number(plot.width - plot.right)), ("y2", number(y)), ("stroke", "#c44e52"),
+            ("stroke-width", "1.5"), ("stroke-dasharray", "6 4"),
+        ]
+        let label = [
+            ("x", number(plot.width - plot.right - 4)), ("y", number(y - 6)), ("text-anchor", "end"),
+            ("fill", "#c44e52"),
+        ]
+        return [element("line", dashed), element("text", label, text: reference.label)]
+    }
+
+    func axes(_ frame: Frame, format: (Double) -> String) -> [String] {
+        var lines = [
+            "<g class=\"axes\" stroke=\"black\">",
+            SVGPlot.line(left, frame.areaBottom, width - right, frame.areaBottom),
+            SVGPlot.line(left, top, left, frame.areaBottom), "</g>", "<g class=\"ticks\">",
+        ]
+        for t in PlotData.ticks(frame.x.low, frame.x.high) {
+            let x = frame.px(t)
+            lines.append(SVGPlot.line(x, frame.areaBottom, x, frame.areaBottom + 5, stroke: "black"))
+            let position = [("x", SVGPlot.number(x)), ("y", SVGPlot.number(frame.areaBottom + 19))]
+            lines.append(SVGPlot.element("text", position + [("text-anchor", "middle")], text: format(t)))
+        }
+        for t in PlotData.ticks(frame.y.low, frame.y.high) {
+            let y = frame.py(t)
+            lines.append(SVGPlot.line(left - 5, y, left, y, stroke: "black"))
+            let position = [("x", SVGPlot.number(left - 8)), ("y", SVGPlot.number(y + 4))]
+            lines.append(SVGPlot.element("text", position + [("text-anchor", "end")], text: format(t)))
+        }
+        lines.append("</g>")
+        return lines
+    }
+
+    func labels(_ data: PlotData, _ frame: Frame) -> [String] {
+        var lines: [String] = []
+        if let label = data.xLabel {
+            let position = [("x", SVGPlot.number(left + frame.areaWidth / 2)), ("y", SVGPlot.number(height - 10))]
+            lines.append(SVGPlot.element("text", position + [("text-anchor", "middle")], text: label))
+        }
+        if let label = data.yLabel {
+            let middle = SVGPlot.number(top + frame.areaHeight / 2)
+            let attributes = [
+                ("x", "16"), ("y", middle), ("text-anchor", "middle"), ("transform", "rotate(-90 16 \(middle))"),
+            ]
+            lines.append(SVGPlot.element("text", attributes, text: label))
+        }
+        return lines
+    }
+
+    /// `<name a="…" …/>`, `<name …>` when `open`, or `<name …>text</name>`; every
+    /// value and the text are escaped.
+    static func element(_ name: String, _ attributes: [(String, String)], text: String? = nil, open: Bool = false)
+        -> String
+    {
+        let list = attributes.map { " \($0)=\"\(escape($1))\"" }.joined()
+        if let text { return "<\(name)\(list)>\(escape(text))</\(name)>" }
+        return open ? "<\(name)\(list)>" : "<\(name)\(list)/>"
+    }
+
+    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String? = nil) -> String {
+        let ends = [("x1", number(x1)), ("y1", number(y1)), ("x2", number(x2)), ("y2", number(y2))]
+        return element("line", ends + (stroke.map { [("stroke", $0)] } ?? []))
+    }
+
+    static func number(_ value: Double, digits: Int = 2) -> String {
+        String(format: "%.\(digits)f", value)
     }
 
     static func escape(_ s: String) -> String {

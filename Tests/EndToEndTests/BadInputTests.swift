@@ -138,7 +138,9 @@ import Testing
             message: "lists nested too deeply",
             location: "1:41:"),
         Case(source: "randn(shape=(arange(1e5) < 1e18))", message: "tensors have at most 64 axes"),
-        Case(source: "compare(Normal(0, 1), Normal(1, 1), n=1e12)", message: "is more than the 1e+10 kls runs in one call"),
+        Case(
+            source: "compare(Normal(0, 1), Normal(1, 1), n=1e12)",
+            message: "is more than the 1e+10 kls runs in one call"),
         // Checks
         Case(source: "assert(false, \"boom\")", message: "assertion failed: boom"),
         Case(source: "assert_close([1, 2, 3], [1, 2.001, 3])", message: "at index [1]: a = 2, b = 2.001"),

@@ -44,8 +44,8 @@ import Testing
 
     @Test func checkPassesAndFails() throws {
         let good = try write(
-            "1 + 1\n#=> 2\nx = [1, 2]; x * 2  #=> [2, 4]\n1/3\n#=> 0.3333\neye(2)\n#=> [[1, 0],\n#=>  [0, 1]]\nprint(\"hi\")\n#=> hi\n"
-        )
+            "1 + 1\n#=> 2\nx = [1, 2]; x * 2  #=> [2, 4]\n1/3\n#=> 0.3333\n"
+                + "eye(2)\n#=> [[1, 0],\n#=>  [0, 1]]\nprint(\"hi\")\n#=> hi\n")
         let r = try KLSProcess.run(["--check", good])
         #expect(r.status == 0)
         #expect(r.stdout == "5 passed, 0 failed\n")

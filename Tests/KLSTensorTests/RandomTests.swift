@@ -32,13 +32,13 @@ import Testing
             m4 += v * v * v * v
             if abs(v) > NormalSampler.tailStart { tail += 1 }
         }
-        let N = Double(n)
-        #expect(abs(m1 / N) < 5 / sqrt(N))
-        #expect(abs(m2 / N - 1) < 5 * sqrt(2 / N))
-        #expect(abs(m3 / N) < 5 * sqrt(15 / N))
-        #expect(abs(m4 / N - 3) < 5 * sqrt(96 / N))
+        let count = Double(n)
+        #expect(abs(m1 / count) < 5 / sqrt(count))
+        #expect(abs(m2 / count - 1) < 5 * sqrt(2 / count))
+        #expect(abs(m3 / count) < 5 * sqrt(15 / count))
+        #expect(abs(m4 / count - 3) < 5 * sqrt(96 / count))
         let pTail = erfc(NormalSampler.tailStart / sqrt(2))
-        #expect(abs(Double(tail) - N * pTail) < 5 * sqrt(N * pTail))
+        #expect(abs(Double(tail) - count * pTail) < 5 * sqrt(count * pTail))
     }
 
     @Test func uniformDrawsAreInTheUnitInterval() throws {

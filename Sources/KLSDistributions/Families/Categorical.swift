@@ -76,9 +76,7 @@ public final class Categorical: Distribution {
         let k = categories
         let batch = batchCount
         guard Array(shape.suffix(batchShape.count)) == batchShape else {
-            throw KLSError(
-                "Categorical: values of shape \(Shape.describe(x.shape)) do not line up with the batch \(Shape.describe(batchShape))"
-            )
+            throw KLSError(DistributionError.categoricalBatch(x.shape, batch: batchShape))
         }
         return try Tensor(shape: shape) { out in
             for e in 0..<out.count {

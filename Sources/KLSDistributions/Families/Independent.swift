@@ -16,7 +16,7 @@ public final class Independent: Distribution {
     public init(_ base: any Distribution, k: Int = 1, name: String = "Independent") throws(KLSError) {
         guard k >= 0, k <= base.batchShape.count else {
             throw KLSError(
-                "\(name): cannot move \(k) batch axes to the event of a \(base.family) with batch shape \(Shape.describe(base.batchShape))",
+                DistributionError.cannotMoveAxes(name, k: k, of: base),
                 hint: name == "DiagNormal"
                     ? "give a mean or std with at least one axis, or use Normal for a scalar" : nil)
         }

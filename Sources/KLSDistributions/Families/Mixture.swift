@@ -25,9 +25,7 @@ public final class Mixture: Distribution {
         let first = components[0]
         for (i, c) in components.enumerated() where c.batchShape != first.batchShape || c.eventShape != first.eventShape
         {
-            throw KLSError(
-                "Mixture: component \(i) (\(c.family)) has batch \(Shape.describe(c.batchShape)) and event \(Shape.describe(c.eventShape)), but component 0 (\(first.family)) has \(Shape.describe(first.batchShape)) and \(Shape.describe(first.eventShape))"
-            )
+            throw KLSError(DistributionError.mixtureShapes(component: i, c, first: first))
         }
         // A density and a mass function do not add up to either: the mixture's
         // logpdf (and every KL built on it) would be meaningless.

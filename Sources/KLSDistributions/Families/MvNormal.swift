@@ -26,9 +26,7 @@ public final class MvNormal: Distribution {
         }
         let d = mean.shape[mean.rank - 1]
         guard cov.rank >= 2, cov.shape[cov.rank - 1] == d, cov.shape[cov.rank - 2] == d else {
-            throw KLSError(
-                "MvNormal: cov must have shape [\(d), \(d)] to match a mean of shape \(Shape.describe(mean.shape)), got \(Shape.describe(cov.shape))"
-            )
+            throw KLSError(DistributionError.covarianceShape(dimension: d, mean: mean.shape, cov: cov.shape))
         }
         let batch = try Shape.broadcast(Array(mean.shape.dropLast()), Array(cov.shape.dropLast(2)))
         dimension = d
@@ -40,7 +38,7 @@ public final class MvNormal: Distribution {
 
     static func factor(_ cov: Tensor, _ d: Int) throws(KLSError) -> Tensor {
         let count = cov.count / Swift.max(d * d, 1)
-        return try Tensor(shape: cov.shape) { (L: UnsafeMutableBufferPointer<Double>) throws(KLSError) in
+        return try Tensor(shape: cov.shape) { (lower: UnsafeMutableBufferPointer<Double>) throws(KLSError) in
             for b in 0..<count {
                 let base = b * d * d
                 for i in 0..<d {
@@ -51,30 +49,28 @@ public final class MvNormal: Distribution {
                             throw KLSError("MvNormal: cov holds \(String(format: "%g", x)) at [\(i), \(j)]")
                         }
                         guard Swift.abs(x - y) <= 1e-10 * Swift.max(1, Swift.abs(x), Swift.abs(y)) else {
-                            throw KLSError(
-                                "MvNormal: cov must be symmetric, but cov[\(i), \(j)] = \(String(format: "%g", x)) and cov[\(j), \(i)] = \(String(format: "%g", y))"
-                            )
+                            throw KLSError(DistributionError.asymmetricCovariance(i, j, x, y))
                         }
                     }
                 }
                 for j in 0..<d {
                     var s = cov[flat: base + j * d + j]
-                    for k in 0..<j { s -= L[base + j * d + k] * L[base + j * d + k] }
+                    for k in 0..<j { s -= lower[base + j * d + k] * lower[base + j * d + k] }
                     guard s > 0 else {
                         throw KLSError(
                             "MvNormal: cov is not positive definite (the Cholesky factorisation fails at row \(j))",
                             hint:
-                                "a covariance needs positive variances and |correlations| < 1; add a small multiple of eye(d)"
+                                DistributionError.positiveDefiniteHint
                         )
                     }
                     let pivot = s.squareRoot()
-                    L[base + j * d + j] = pivot
+                    lower[base + j * d + j] = pivot
                     for i in (j + 1)..<Swift.max(j + 1, d) {
                         var t = cov[flat: base + i * d + j]
-                        for k in 0..<j { t -= L[base + i * d + k] * L[base + j * d + k] }
-                        L[base + i * d + j] = t / pivot
+                        for k in 0..<j { t -= lower[base + i * d + k] * lower[base + j * d + k] }
+                        lower[base + i * d + j] = t / pivot
                     }
-                    for i in 0..<j { L[base + i * d + j] = 0 }
+                    for i in 0..<j { lower[base + i * d + j] = 0 }
                 }
             }
         }

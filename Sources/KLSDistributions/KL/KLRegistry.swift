@@ -44,7 +44,7 @@ public enum KLRegistry {
     public static func checkEvents(_ q: any Distribution, _ p: any Distribution) throws(KLSError) {
         guard q.eventShape == p.eventShape else {
             throw KLSError(
-                "q and p are distributions over different shapes: \(q.family) has event shape \(Shape.describe(q.eventShape)), \(p.family) has \(Shape.describe(p.eventShape))",
+                DistributionError.differentEvents(q, p),
                 hint: "for a vector of independent coordinates use DiagNormal(mean, std) or independent(q)")
         }
     }

@@ -33,7 +33,7 @@ public enum Quadrature {
     {
         guard q.eventShape.isEmpty, p.eventShape.isEmpty, q.batchShape.isEmpty, p.batchShape.isEmpty else {
             throw KLSError(
-                "kl_quad integrates one scalar distribution against another; got \(q.family) with shape \(Shape.describe(q.sampleShape)) and \(p.family) with \(Shape.describe(p.sampleShape))",
+                DistributionError.quadratureNeedsScalars(q, p),
                 hint: "use kl_mc for vectors and batches")
         }
         guard !q.isDiscrete, !p.isDiscrete else {

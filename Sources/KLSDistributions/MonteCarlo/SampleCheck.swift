@@ -25,9 +25,7 @@ public struct SampleCheck: Sendable {
     public init(_ z: Tensor, _ d: any Distribution) throws(KLSError) {
         let shape = d.batchShape + d.eventShape
         guard z.rank == shape.count + 1, Array(z.shape.dropFirst()) == shape else {
-            throw KLSError(
-                "check: samples of shape \(Shape.describe(z.shape)) do not match \(d.family), whose draws have shape \(Shape.describe(shape)); expected [n] + \(Shape.describe(shape))"
-            )
+            throw KLSError(DistributionError.checkShape(z.shape, family: d.family, draws: shape))
         }
         let n = z.shape[0]
         let m = Swift.max(1, shape.reduce(1, *))
@@ -83,33 +81,45 @@ public struct SampleCheck: Sendable {
         let worstMean =
             meanZ.indices.max { Swift.abs(meanZ[$0]).nanToInfinity < Swift.abs(meanZ[$1]).nanToInfinity } ?? 0
         let worstStd = stdZ.indices.max { Swift.abs(stdZ[$0]).nanToInfinity < Swift.abs(stdZ[$1]).nanToInfinity } ?? 0
-        let where_ = { (j: Int) in m > 1 ? " (coordinate \(j))" : "" }
+        let coordinateNote = { (j: Int) in m > 1 ? " (coordinate \(j))" : "" }
         let stdOff = Swift.abs(stdZ[worstStd]).nanToInfinity >= zLimit
         let meanOff = Swift.abs(meanZ[worstMean]).nanToInfinity >= zLimit
         if stdOff && (!meanOff || Swift.abs(stdZ[worstStd]) >= Swift.abs(meanZ[worstMean])) {
             return (
-                false, "std is \(String(format: "%.2g", ratios[worstStd]))× what \(family) implies\(where_(worstStd))"
+                false,
+                "std is \(String(format: "%.2g", ratios[worstStd]))× what \(family) implies\(coordinateNote(worstStd))"
             )
         }
         if meanOff {
             return (
                 false,
-                "mean is \(format(Swift.abs(meanZ[worstMean]))) standard errors \(meanZ[worstMean] > 0 ? "above" : "below") what \(family) implies\(where_(worstMean))"
+                SampleCheck.meanVerdict(meanZ[worstMean], family: family) + coordinateNote(worstMean)
             )
         }
         if let ks, ks < 1e-3 / Double(m) {
             return (
                 false,
-                "the spread of values does not follow \(family) (Kolmogorov–Smirnov p = \(format(ks))\(where_(ksCoordinate)))"
+                "the spread of values does not follow \(family) (Kolmogorov–Smirnov p = \(format(ks))"
+                    + "\(coordinateNote(ksCoordinate)))"
             )
         }
         return (
             true,
-            "consistent with draws from \(family) (n = \(n), largest |z| = \(format(Swift.max(Swift.abs(meanZ[worstMean]), Swift.abs(stdZ[worstStd])))))"
+            SampleCheck.consistentVerdict(
+                family: family, n: n, largest: Swift.max(Swift.abs(meanZ[worstMean]), Swift.abs(stdZ[worstStd])))
         )
     }
 
     static func format(_ x: Double) -> String { String(format: "%.3g", x) }
+
+    /// "mean is 4.7 standard errors above what Normal implies".
+    static func meanVerdict(_ z: Double, family: String) -> String {
+        "mean is \(format(Swift.abs(z))) standard errors \(z > 0 ? "above" : "below") what \(family) implies"
+    }
+
+    static func consistentVerdict(family: String, n: Int, largest z: Double) -> String {
+        "consistent with draws from \(family) (n = \(n), largest |z| = \(format(z)))"
+    }
 
     /// P(D > d) for the one-sample KS statistic, by the asymptotic Kolmogorov
     /// series with Stephens' finite-n correction (Numerical Recipes §14.3).

@@ -93,13 +93,6 @@ public struct Arguments {
     var values: [Value]
     let ranges: [SourceRange?]
 
-    init(function: String, names: [String], values: [Value], ranges: [SourceRange?]) {
-        self.function = function
-        self.names = names
-        self.values = values
-        self.ranges = ranges
-    }
-
     private func position(_ name: String) -> Int {
         names.firstIndex(of: name) ?? 0
     }

@@ -122,13 +122,12 @@ enum CoreBuiltins {
             if excess > (worst?.excess ?? -.infinity) { worst = (i, excess) }
         }
         guard let worst else { return }
-        let where_ = shape.isEmpty ? "" : " at index \(Shape.describe(Shape.unravel(worst.index, shape)))"
+        let location = shape.isEmpty ? "" : " at index \(Shape.describe(Shape.unravel(worst.index, shape)))"
         let p = a[flat: worst.index]
         let q = b[flat: worst.index]
         let values = "a = \(Formatter.number(p, precision: 10)), b = \(Formatter.number(q, precision: 10))"
-        let gap =
-            "|a − b| = \(Formatter.number(Swift.abs(p - q), precision: 3)) > \(Formatter.number(atol + rtol * Swift.abs(q), precision: 3))"
+        let gap = Messages.assertCloseGap(p, q, tolerance: atol + rtol * Swift.abs(q))
         let count = a.count == 1 ? "" : " (\(failures) of \(a.count) elements differ)"
-        throw KLSError("assert_close failed\(where_): \(values), \(gap)\(count)")
+        throw KLSError("assert_close failed\(location): \(values), \(gap)\(count)")
     }
 }

@@ -141,10 +141,7 @@ enum DistributionBuiltins {
     static func warnOnOverflow(_ logvar: Tensor, _ function: String, _ session: Interpreter) {
         let values = logvar.values
         guard let worst = values.max(by: { Swift.abs($0) < Swift.abs($1) }), Swift.abs(worst) > 709.78 else { return }
-        let what = worst > 0 ? "overflows exp: the variance is inf" : "underflows exp: the variance is 0"
-        session.environment.warn(
-            "\(function): logvar = \(Formatter.number(worst)) \(what), so densities and KL become inf or nan; clip it first, e.g. clip(logvar, -30, 30)"
-        )
+        session.environment.warn(Messages.logvarOverflow(function: function, worst: worst))
     }
 
     /// Parameter `name` as a distribution.

@@ -90,8 +90,9 @@ enum KLBuiltins {
         Philox, UInt64
     ) {
         guard n <= MonteCarloEngine.maximumDraws else {
-            throw KLSError(KLMessages.tooManyDraws(function: a.function, n: n), kind: .resource,
-                           hint: "split the work: runs with seed=1, 2, … are independent")
+            throw KLSError(
+                Messages.tooManyDraws(function: a.function, n: n), kind: .resource,
+                hint: "split the work: runs with seed=1, 2, … are independent")
         }
         let (count, overflow) = n.multipliedReportingOverflow(by: q.drawsPerSample)
         guard !overflow else { throw KLSError("\(a.function): n = \(n) is too many draws", kind: .resource) }
@@ -113,14 +114,12 @@ enum KLBuiltins {
             let z = try a.tensor("samples")
             n = z.shape.first ?? 0
             guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
-                throw KLSError(
-                    "kl_mc: samples must have shape [n] + \(Shape.describe(q.sampleShape)) (draws of q), got \(Shape.describe(z.shape))"
-                )
+                throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
             }
             moments = try engine.estimate(samples: z, estimators: [estimator])[0]
             if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
                 session.environment.warn(
-                    "kl_mc: the samples do not look like draws from q: \(check.verdict), so this is not an estimate of KL(q‖p); draw them as z = sample(q, n=…) or check(z, q)"
+                    Messages.samplesNotFromQ(verdict: check.verdict)
                 )
             }
         }
@@ -130,7 +129,7 @@ enum KLBuiltins {
         if estimator == .k1, moments.contains(where: { $0.mean < 0 }) {
             let worst = moments.min { $0.mean < $1.mean } ?? Moments()
             session.environment.warn(
-                "kl_mc: the k1 estimate is negative (\(Formatter.number(worst.mean)) ± \(Formatter.number(worst.standardError, precision: 2))). KL is never negative: this is Monte Carlo noise or samples not drawn from q; use more samples, estimator=\"k3\" (never negative), or check(z, q)"
+                Messages.negativeK1(worst)
             )
         }
         return .record(record)
@@ -154,7 +153,7 @@ enum KLBuiltins {
         let infinite = moments.filter { $0.mean == .infinity }.count
         guard infinite > 0 else { return }
         let which = moments.count > 1 ? " (\(infinite) of \(moments.count) batch elements)" : ""
-        session.environment.warn(KLMessages.infiniteEstimate(function: function, which: which))
+        session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
     }
 
     /// The estimate record of §6: value, stderr, ci, n, estimator, exact and its z-score.

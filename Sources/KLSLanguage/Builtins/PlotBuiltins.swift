@@ -41,9 +41,7 @@ enum PlotBuiltins {
             let ys = a.isNone("y") ? first : try a.tensor("y")
             let xs = a.isNone("y") ? try Tensor.arange(1, Double(first.count + 1), step: 1) : first
             guard ys.rank <= 1, xs.count == ys.count, ys.count > 0 else {
-                throw KLSError(
-                    "plot: x and y must be 1-D of the same length, got \(Shape.describe(xs.shape)) and \(Shape.describe(ys.shape))"
-                )
+                throw KLSError(Messages.plotLengths(xs.shape, ys.shape))
             }
             var data = PlotData()
             data.lines = [(xs.values, ys.values)]

@@ -15,7 +15,8 @@ enum ReductionBuiltins {
             "logsumexp", .logsumexp, "log Σ exp(x), shifted by the maximum so nothing overflows.",
             "logsumexp([1000, 1000])"),
         reduction(
-            "argmin", .argmin, "The index of the smallest element (flat index when axis is none).", "argmin([3, 1, 2])"),
+            "argmin", .argmin, "The index of the smallest element (flat index when axis is none).",
+            "argmin([3, 1, 2])"),
         reduction(
             "argmax", .argmax, "The index of the largest element (flat index when axis is none).", "argmax([3, 1, 2])"),
         reduction("all", .all, "true when every element is non-zero.", "all([1, 2] > 0)"),

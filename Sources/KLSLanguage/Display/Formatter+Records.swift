@@ -37,9 +37,9 @@ extension Formatter {
             let s = element(r["stderr"], i)
             let lo = element(r["ci"], 2 * i)
             let hi = element(r["ci"], 2 * i + 1)
-            var line =
-                (count > 1 ? "[\(i)] " : "")
-                + "\(num(v)) ± \(s.map { Formatter.number($0, precision: 2) } ?? "?")  (\(estimator), n=\(draws), 95% CI [\(num(lo)), \(num(hi))])"
+            let spread = s.map { Formatter.number($0, precision: 2) } ?? "?"
+            let interval = "95% CI [\(num(lo)), \(num(hi))]"
+            var line = (count > 1 ? "[\(i)] " : "") + "\(num(v)) ± \(spread)  (\(estimator), n=\(draws), \(interval))"
             if let exact = element(r["exact"], i), let z = element(r["z"], i) {
                 line +=
                     (count > 1 ? "  " : "\n")
@@ -95,7 +95,8 @@ extension Formatter {
     }
 
     private func quadrature(_ r: Record) -> String {
-        "\(n(r["value"])) ± \(element(r["error"], 0).map { Formatter.number($0, precision: 2) } ?? "?")  (quadrature, \(n(r["evaluations"])) evaluations)"
+        let error = element(r["error"], 0).map { Formatter.number($0, precision: 2) } ?? "?"
+        return "\(n(r["value"])) ± \(error)  (quadrature, \(n(r["evaluations"])) evaluations)"
     }
 }
 
@@ -106,8 +107,9 @@ extension Formatter {
         let parameters = d.parameters.map { "\($0.name)=\(inline(Value.from($0.value)))" }
         var text = "\(d.family)(\(parameters.joined(separator: ", ")))"
         if let mixture = d as? Mixture {
-            text =
-                "Mixture(weights=\(inline(.tensor((try? Tensor(mixture.weights)) ?? Tensor(scalar: 1)))), components=[\(mixture.components.map(distribution).joined(separator: ", "))])"
+            let weights = inline(.tensor((try? Tensor(mixture.weights)) ?? Tensor(scalar: 1)))
+            let components = mixture.components.map(distribution).joined(separator: ", ")
+            text = "Mixture(weights=\(weights), components=[\(components)])"
         }
         if !d.batchShape.isEmpty { text += "  batch_shape=\(Shape.describe(d.batchShape))" }
         if !d.eventShape.isEmpty { text += "  event_shape=\(Shape.describe(d.eventShape))" }

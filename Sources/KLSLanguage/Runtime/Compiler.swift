@@ -140,8 +140,9 @@ struct Compiler {
                 visit(b)
             case .call(let f, let args):
                 visit(f)
-                args.forEach { visit($0.value) }
-            case .bracket(let items): items.forEach(visit)
+                for argument in args { visit(argument.value) }
+            case .bracket(let items):
+                for item in items { visit(item) }
             case .index(let x, _), .member(let x, _): visit(x)
             case .lambda, .number, .string, .bool, .none, .name: break
             }

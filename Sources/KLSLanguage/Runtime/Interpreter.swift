@@ -102,8 +102,8 @@ public final class Interpreter {
         let label = user.name ?? "lambda"
         guard positional.count <= user.parameters.count else {
             throw KLSError(
-                "\(label) takes \(user.parameters.count) argument\(user.parameters.count == 1 ? "" : "s") (\(user.parameterList)), got \(positional.count)"
-            )
+                Messages.userArity(
+                    label, parameters: user.parameters.count, list: user.parameterList, given: positional.count))
         }
         let frame = Frame(count: user.slotCount, parent: user.captured)
         for (i, value) in positional.enumerated() { frame.slots[i] = value }
@@ -153,7 +153,7 @@ public final class Interpreter {
             }
             guard i < parameters.count else {
                 throw KLSError(
-                    "\(builtin.name) takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(given)",
+                    Messages.builtinArity(builtin.name, parameters: parameters.count, given: given),
                     range: i < ranges.count ? ranges[i] : nil, hint: "usage: \(builtin.signature)")
             }
             values[i] = value

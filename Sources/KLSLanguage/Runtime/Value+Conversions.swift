@@ -13,9 +13,7 @@ extension Value {
         case .bool(let b): return Tensor(scalar: b ? 1 : 0)
         case .list(let items):
             guard let stacked = try Value.stackIfNumeric(items.items) else {
-                throw KLSError(
-                    "\(what()) must be numeric, got a list holding \(items.first { !$0.isNumeric }?.typeName ?? "non-numbers")"
-                )
+                throw KLSError(Messages.notNumeric(what(), holding: items))
             }
             return stacked
         default:
@@ -138,7 +136,7 @@ extension Value {
         if let i = tensors.firstIndex(where: { $0.shape != tensors[0].shape }) {
             if raggedIsList { return nil }
             throw KLSError(
-                "ragged nested list: element 0 has shape \(Shape.describe(tensors[0].shape)) but element \(i) has shape \(Shape.describe(tensors[i].shape))",
+                Messages.ragged(first: tensors[0].shape, other: i, tensors[i].shape),
                 hint: "every row of a tensor literal needs the same length")
         }
         return try Tensor.stack(tensors, axis: 0)

@@ -77,8 +77,18 @@ public enum ExprKind: Sendable {
 /// The infix arithmetic and comparison operators, as written. The syntax layer
 /// names them; the compiler maps each to its tensor kernel (`BinaryOperator`).
 public enum InfixOperator: String, Sendable, CaseIterable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/", power = "^", modulo = "%"
-    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case power = "^"
+    case modulo = "%"
+    case equal = "=="
+    case notEqual = "!="
+    case less = "<"
+    case lessEqual = "<="
+    case greater = ">"
+    case greaterEqual = ">="
 }
 
 /// The prefix operators.

@@ -19,15 +19,13 @@ public struct ErrorRenderer {
         guard let range = error.range else {
             return "\(file): \(console.styled("error:", .red)) \(message)"
         }
-        var lines = [
-            "\(file):\(range.start.line + lineOffset):\(range.start.column): \(console.styled("error:", .red)) \(message)"
-        ]
+        let location = "\(file):\(range.start.line + lineOffset):\(range.start.column):"
+        var lines = ["\(location) \(console.styled("error:", .red)) \(message)"]
         lines += excerpt(range, in: source)
         for (call, repeats) in ErrorRenderer.collapse(error.trace).prefix(8) {
             let times = repeats > 1 ? " (\(repeats) nested calls)" : ""
-            lines.append(
-                "\(file):\(call.range.start.line + lineOffset):\(call.range.start.column): \(console.styled("note:", .dim)) in the call to \(call.function)\(times)"
-            )
+            let location = "\(file):\(call.range.start.line + lineOffset):\(call.range.start.column):"
+            lines.append("\(location) \(console.styled("note:", .dim)) in the call to \(call.function)\(times)")
             lines += excerpt(call.range, in: source)
         }
         return lines.joined(separator: "\n")

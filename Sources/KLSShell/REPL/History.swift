@@ -77,7 +77,8 @@ public final class History {
         guard !warned, let path else { return }
         warned = true
         warn(
-            "cannot write the history file \(path); this session's history will not be saved (set KLS_HISTORY to another file)"
+            "cannot write the history file \(path); this session's history will not be saved "
+                + "(set KLS_HISTORY to another file)"
         )
     }
 

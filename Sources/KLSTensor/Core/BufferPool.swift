@@ -49,7 +49,7 @@ enum BufferPool {
         guard posix_memalign(&raw, alignment, rounded) == 0, let raw else {
             return UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
         }
-        _ = madvise(raw, rounded, 14 /* MADV_HUGEPAGE */)
+        _ = madvise(raw, rounded, 14)  // MADV_HUGEPAGE
         let address = UInt(bitPattern: raw)
         state.withLock { $0.sizes[address] = rounded }
         return raw.assumingMemoryBound(to: Double.self)

@@ -13,9 +13,7 @@ extension Tensor {
         known[axis] = 1
         let rest = try Shape.elementCount(known)
         guard rest > 0, count % rest == 0 else {
-            throw KLSError(
-                "cannot reshape a tensor of shape \(Shape.describe(shape)) (\(count) elements) into shape \(Shape.describe(requested))"
-            )
+            throw KLSError(TensorMessages.cannotReshape(shape, count: count, into: requested))
         }
         known[axis] = count / rest
         return try reshaped(known)
@@ -24,9 +22,7 @@ extension Tensor {
     /// The axes reordered: axis `i` of the result is axis `order[i]` of `self`.
     public func permuted(_ order: [Int]) throws(KLSError) -> Tensor {
         guard order.count == rank, Set(order) == Set(0..<rank) else {
-            throw KLSError(
-                "axes \(Shape.describe(order)) are not a permutation of the \(rank) axes of a tensor of shape \(Shape.describe(shape))"
-            )
+            throw KLSError(TensorMessages.notAPermutation(order, shape: shape))
         }
         if order == Array(0..<rank) { return self }
         let newShape = order.map { shape[$0] }
@@ -92,16 +88,12 @@ extension Tensor {
             var expected = first.shape
             var actual = part.shape
             guard actual.count == expected.count else {
-                throw KLSError(
-                    "concat: tensor \(i) has shape \(Shape.describe(part.shape)), rank differs from \(Shape.describe(first.shape))"
-                )
+                throw KLSError(TensorMessages.concatRank(tensor: i, part.shape, first: first.shape))
             }
             expected[a] = 0
             actual[a] = 0
             guard expected == actual else {
-                throw KLSError(
-                    "concat: shapes \(Shape.describe(first.shape)) and \(Shape.describe(part.shape)) differ off axis \(a)"
-                )
+                throw KLSError(TensorMessages.concatShapes(first.shape, part.shape, axis: a))
             }
             total = try Checked.sum(total, part.shape[a], what: "concat's result")
         }

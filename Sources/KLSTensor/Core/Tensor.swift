@@ -90,9 +90,7 @@ public struct Tensor: Sendable {
     public func reshaped(_ newShape: [Int]) throws(KLSError) -> Tensor {
         let n = try Shape.elementCount(newShape)
         guard n == count else {
-            throw KLSError(
-                "cannot reshape a tensor of shape \(Shape.describe(shape)) (\(count) elements) into shape \(Shape.describe(newShape)) (\(n) elements)"
-            )
+            throw KLSError(TensorMessages.cannotReshape(shape, count: count, into: newShape, elements: n))
         }
         return Tensor(shape: newShape, storage: storage)
     }

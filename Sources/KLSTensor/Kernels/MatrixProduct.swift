@@ -6,9 +6,7 @@ extension Tensor {
     /// The matrix product of `a` and `b`.
     public static func matmul(_ a: Tensor, _ b: Tensor) throws(KLSError) -> Tensor {
         guard a.rank > 0 && b.rank > 0 else {
-            throw KLSError(
-                "@ needs tensors of rank 1 or more, got shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)); use * for scalars"
-            )
+            throw KLSError(TensorMessages.matmulRank(a.shape, b.shape))
         }
         let left = a.rank == 1 ? [1] + a.shape : a.shape
         let right = b.rank == 1 ? b.shape + [1] : b.shape
@@ -17,9 +15,7 @@ extension Tensor {
         let k2 = right[right.count - 2]
         let n = right[right.count - 1]
         guard k == k2 else {
-            throw KLSError(
-                "shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not align for @: \(k) (last axis of the left) ≠ \(k2) (\(b.rank == 1 ? "length" : "second-to-last axis") of the right)"
-            )
+            throw KLSError(TensorMessages.matmulAlignment(a.shape, b.shape, left: k, right: k2))
         }
         let batch = try Shape.broadcast(Array(left.dropLast(2)), Array(right.dropLast(2)))
         var shape = batch + [m, n]
@@ -65,7 +61,7 @@ extension Tensor {
     /// 4-row × 16-column register-blocked micro-kernel: per step of k, two loads
     /// of B and four broadcasts of A feed eight 8-wide fused multiply-adds.
     static func multiply(
-        _ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>, _ C: UnsafeMutablePointer<Double>,
+        _ lhs: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
         _ m: Int, _ k: Int, _ n: Int
     ) {
         let blocks = (m + 3) / 4
@@ -78,9 +74,9 @@ extension Tensor {
                     let i0 = block * 4
                     let rows = Swift.min(4, m - i0)
                     if rows == 4 {
-                        microKernel4(A + i0 * k, B + j0, C + i0 * n + j0, k, n, width)
+                        microKernel4(lhs + i0 * k, rhs + j0, out + i0 * n + j0, k, n, width)
                     } else {
-                        for i in i0..<(i0 + rows) { rowKernel(A + i * k, B + j0, C + i * n + j0, k, n, width) }
+                        for i in i0..<(i0 + rows) { rowKernel(lhs + i * k, rhs + j0, out + i * n + j0, k, n, width) }
                     }
                 }
                 j0 += width
@@ -90,16 +86,16 @@ extension Tensor {
 
     /// Four rows of C over `width` columns; B and C have row stride `n`.
     private static func microKernel4(
-        _ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
-        _ C: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int
+        _ lhs: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>,
+        _ out: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int
     ) {
         typealias V = SIMD8<Double>
-        let rawB = UnsafeRawPointer(B)
-        let rawC = UnsafeMutableRawPointer(C)
-        let a0 = A
-        let a1 = A + k
-        let a2 = A + 2 * k
-        let a3 = A + 3 * k
+        let rawB = UnsafeRawPointer(rhs)
+        let rawC = UnsafeMutableRawPointer(out)
+        let a0 = lhs
+        let a1 = lhs + k
+        let a2 = lhs + 2 * k
+        let a3 = lhs + 3 * k
         var j = 0
         while j + 16 <= width {
             var c00 = V()
@@ -153,8 +149,8 @@ extension Tensor {
         while j < width {
             for r in 0..<4 {
                 var s = 0.0
-                for p in 0..<k { s += A[r * k + p] * B[p * n + j] }
-                C[r * n + j] = s
+                for p in 0..<k { s += lhs[r * k + p] * rhs[p * n + j] }
+                out[r * n + j] = s
             }
             j += 1
         }
@@ -162,13 +158,13 @@ extension Tensor {
 
     /// One row of C over `width` columns.
     private static func rowKernel(
-        _ a: UnsafePointer<Double>, _ B: UnsafePointer<Double>,
+        _ a: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>,
         _ c: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int
     ) {
         c.update(repeating: 0, count: width)
         for p in 0..<k {
             let scale = a[p]
-            let row = B + p * n
+            let row = rhs + p * n
             for j in 0..<width { c[j] += scale * row[j] }
         }
     }

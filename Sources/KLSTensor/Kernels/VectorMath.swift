@@ -67,8 +67,8 @@ public enum VectorMath {
             z
             * (0.6666666666666735130 + w
                 * (0.2857142874366239149 + w * (0.1818357216161805012 + w * 0.1479819860511658591)))
-        let R = t2 + t1
-        let lowPart = s * (halfSquare + R) + k * 1.90821492927058770002e-10
+        let sum = t2 + t1
+        let lowPart = s * (halfSquare + sum) + k * 1.90821492927058770002e-10
         return k * 6.93147180369123816490e-01 - ((halfSquare - lowPart) - f)
     }
 
