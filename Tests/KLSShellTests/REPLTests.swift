@@ -53,6 +53,17 @@ import Testing
         #expect(run.capture.out == "1\n")
     }
 
+    /// Every declared command is wired: none is "unknown", whatever it is given.
+    @Test(arguments: Commands.all.map(\.name).filter { $0 != "quit" })
+    func everyDeclaredCommandRuns(_ name: String) {
+        let command = Commands.named(name)
+        // A path that cannot be written or read: no command leaves a file behind.
+        let argument = command?.argument == Commands.ArgumentKind.none ? "" : " /nonexistent-kls-dir/1"
+        let run = Run([":\(name)\(argument)", "2"])
+        #expect(!run.capture.err.contains("unknown command"), "\(run.capture.err)")
+        #expect(run.capture.out.hasSuffix("2\n"))
+    }
+
     @Test func saveDoesNotOverwriteWithoutBang() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kls-save-\(UUID().uuidString).kls")
             .path

@@ -21,9 +21,13 @@ public struct Completer {
             if !trimmed.contains(" ") {
                 return (Commands.names.map { ":" + $0 }.filter { $0.hasPrefix(word) }.sorted(), " ")
             }
-            if trimmed.hasPrefix(":load ") || trimmed.hasPrefix(":save ") { return paths(word, closeQuote: false) }
-            if trimmed.hasPrefix(":help ") { return (names(prefix: word), nil) }
-            if trimmed.hasPrefix(":time ") == false { return ([], nil) }
+            let name = String(trimmed.dropFirst().prefix { $0 != " " })
+            switch Commands.named(name)?.completion ?? .nothing {
+            case .path: return paths(word, closeQuote: false)
+            case .name: return (names(prefix: word), nil)
+            case .nothing: return ([], nil)
+            case .statement: break
+            }
         }
         if word.hasPrefix("?") {
             return (names(prefix: String(word.dropFirst())).map { "?" + $0 }, nil)

@@ -4,13 +4,11 @@ import KLSLanguage
 import KLSTensor
 
 extension REPL {
-    enum Outcome { case proceed, quit }
+    /// Whether the REPL goes on after a command.
+    public enum Outcome: Sendable { case proceed, quit }
 
-    /// Runs one `:command`.
-    func handle(_ written: String, _ argument: String) -> Outcome {
-        // `:save!` is `:save` that may replace an existing file.
-        let force = written == "save!"
-        let name = force ? "save" : written
+    /// Runs one `:command` from the declarations in `Commands`.
+    func handle(_ name: String, _ argument: String) -> Outcome {
         guard let command = Commands.named(name) else {
             let hint =
                 Suggestions.nearest(name, among: Commands.names).map { " (did you mean :\($0)?)" }
@@ -21,37 +19,36 @@ extension REPL {
         switch (command.argument, argument.isEmpty) {
         case (.none, false): return usage(name, "it takes no argument")
         case (.required, true): return usage(name)
-        default: break
+        default: return command.handler(self, argument)
         }
-        switch name {
-        case "quit": return .quit
-        case "help": help(argument)
-        case "vars": variables()
-        case "reset":
-            interpreter.reset()
-            log.removeAll()
-            console.out(console.styled("session reset", .dim))
-        case "load": load(argument)
-        case "save": save(argument, replacing: force)
-        case "time": evaluate(argument, timed: true)
-        case "seed":
-            guard let n = UInt64(argument), n < 1 << 53 else { return usage("seed") }
-            interpreter.random.reseed(n)
-            log.append("seed(\(n))")
-        case "precision":
-            guard let n = Int(argument), (1...17).contains(n) else { return usage("precision", "N from 1 to 17") }
-            interpreter.formatter.precision = n
-        case "history":
-            let count = argument.isEmpty ? nil : Int(argument)
-            if !argument.isEmpty && !(count.map { $0 >= 0 } ?? false) {
-                return usage("history", "N a whole number ≥ 0")
-            }
-            let entries = history.last(count)
-            for (i, entry) in zip(entries.indices, entries) {
-                console.out(String(format: "%5d  ", i + 1) + entry.replacingOccurrences(of: "\n", with: "\n       "))
-            }
-        default:
-            break
+    }
+
+    func reset() -> Outcome {
+        interpreter.reset()
+        log.removeAll()
+        console.out(console.styled("session reset", .dim))
+        return .proceed
+    }
+
+    func reseed(_ argument: String) -> Outcome {
+        guard let n = UInt64(argument), n < 1 << 53 else { return usage("seed", "N a whole number below 2^53") }
+        interpreter.random.reseed(n)
+        log.append("seed(\(n))")
+        return .proceed
+    }
+
+    func setPrecision(_ argument: String) -> Outcome {
+        guard let n = Int(argument), (1...17).contains(n) else { return usage("precision", "N from 1 to 17") }
+        interpreter.formatter.precision = n
+        return .proceed
+    }
+
+    func showHistory(_ argument: String) -> Outcome {
+        let count = argument.isEmpty ? nil : Int(argument)
+        if !argument.isEmpty && !(count.map { $0 >= 0 } ?? false) { return usage("history", "N a whole number ≥ 0") }
+        let entries = history.last(count)
+        for (i, entry) in zip(entries.indices, entries) {
+            console.out(String(format: "%5d  ", i + 1) + entry.replacingOccurrences(of: "\n", with: "\n       "))
         }
         return .proceed
     }
