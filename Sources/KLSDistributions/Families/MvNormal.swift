@@ -115,20 +115,13 @@ public final class MvNormal: Distribution {
         let xs = try x.broadcast(to: shape + [d])
         let mu = try means.broadcast(to: shape + [d])
         let batch = batchCount
-        let logDeterminants = (0..<batch).map { b in
-            (0..<d).reduce(0.0) { $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1]) }
-        }
+        let factors = (0..<batch).map(factor)
+        let logDeterminants = factors.map(\.halfLogDeterminant)
         var y = [Double](repeating: 0, count: d)
         return try Tensor(shape: shape) { out in
             for v in 0..<out.count {
                 let b = v % batch
-                var quadratic = 0.0
-                for i in 0..<d {
-                    var s = xs[flat: v * d + i] - mu[flat: v * d + i]
-                    for k in 0..<i { s -= choleskyFactors[flat: (b * d + i) * d + k] * y[k] }
-                    y[i] = s / choleskyFactors[flat: (b * d + i) * d + i]
-                    quadratic += y[i] * y[i]
-                }
+                let quadratic = factors[b].solve({ xs[flat: v * d + $0] - mu[flat: v * d + $0] }, into: &y)
                 out[v] = -0.5 * quadratic - logDeterminants[b] - Double(d) * Gaussian.logSqrtTwoPi
             }
         }
@@ -138,10 +131,7 @@ public final class MvNormal: Distribution {
         let d = dimension
         return try Tensor(shape: batchShape) { out in
             for b in 0..<out.count {
-                let logDeterminant = (0..<d).reduce(0.0) {
-                    $0 + Foundation.log(choleskyFactors[flat: (b * d + $1) * d + $1])
-                }
-                out[b] = Double(d) * (0.5 + Gaussian.logSqrtTwoPi) + logDeterminant
+                out[b] = Double(d) * (0.5 + Gaussian.logSqrtTwoPi) + factor(b).halfLogDeterminant
             }
         }
     }

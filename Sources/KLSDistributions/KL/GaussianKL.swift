@@ -47,28 +47,13 @@ enum GaussianKL {
             for r in 0..<out.count {
                 let bq = r % qBatch
                 let bp = r % pBatch
-                func lq(_ i: Int, _ j: Int) -> Double { q.choleskyFactors[flat: (bq * d + i) * d + j] }
-                func lp(_ i: Int, _ j: Int) -> Double { p.choleskyFactors[flat: (bp * d + i) * d + j] }
-                // Solve Lp X = Lq column by column; the trace term is Σ X².
-                var trace = 0.0
-                var column = [Double](repeating: 0, count: d)
-                for j in 0..<d {
-                    for i in 0..<d {
-                        var s = i >= j ? lq(i, j) : 0
-                        for k in 0..<i { s -= lp(i, k) * column[k] }
-                        column[i] = s / lp(i, i)
-                        trace += column[i] * column[i]
-                    }
-                }
-                var quadratic = 0.0
-                for i in 0..<d {
-                    var s = p.means[flat: bp * d + i] - q.means[flat: bq * d + i]
-                    for k in 0..<i { s -= lp(i, k) * column[k] }
-                    column[i] = s / lp(i, i)
-                    quadratic += column[i] * column[i]
-                }
-                var logRatio = 0.0
-                for i in 0..<d { logRatio += Foundation.log(lp(i, i)) - Foundation.log(lq(i, i)) }
+                let lq = q.factor(bq)
+                let lp = p.factor(bp)
+                // The trace term is |Lp⁻¹Lq|²_F.
+                let trace = lp.solve(lowerTriangular: lq).reduce(0.0) { $0 + $1 * $1 }
+                var y = [Double](repeating: 0, count: d)
+                let quadratic = lp.solve({ p.means[flat: bp * d + $0] - q.means[flat: bq * d + $0] }, into: &y)
+                let logRatio = lp.halfLogDeterminant - lq.halfLogDeterminant
                 out[r] = 0.5 * (trace + quadratic - Double(d)) + logRatio
             }
         }

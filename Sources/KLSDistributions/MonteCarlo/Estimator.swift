@@ -80,26 +80,10 @@ public struct Moments: Sendable {
     /// Moments of `n` values at `p`, computed in two passes.
     public init(_ p: UnsafePointer<Double>, _ n: Int, stride: Int = 1) {
         guard n > 0 else { return }
-        var s = 0.0
-        for i in 0..<n { s += p[i * stride] }
+        // A +inf term (q puts mass where p has none) makes the mean +inf and its
+        // spread unbounded; inf − inf makes both nan.
+        (mean, m2) = Summation.moments(p, n, stride: stride)
         count = Double(n)
-        guard s.isFinite else {
-            // A +inf term (q puts mass where p has none) makes the mean +inf and its
-            // spread unbounded; inf − inf makes both nan.
-            mean = s
-            m2 = s.isNaN ? .nan : .infinity
-            return
-        }
-        let m = s / Double(n)
-        var squares = 0.0
-        var correction = 0.0
-        for i in 0..<n {
-            let d = p[i * stride] - m
-            squares += d * d
-            correction += d
-        }
-        mean = m + correction / Double(n)
-        m2 = squares - correction * correction / Double(n)
     }
 
     /// Folds in another chunk's moments.

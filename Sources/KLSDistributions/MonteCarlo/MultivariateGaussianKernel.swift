@@ -24,27 +24,13 @@ struct MultivariateGaussianKernel: FusedKernel {
         var constants: [Double] = []
         for b in 0..<batch {
             let bp = b % pBatch
-            func lq(_ i: Int, _ j: Int) -> Double { mq.choleskyFactors[flat: (b * d + i) * d + j] }
-            func lp(_ i: Int, _ j: Int) -> Double { mp.choleskyFactors[flat: (bp * d + i) * d + j] }
-            // a = Lp⁻¹(μq − μp) by forward substitution.
+            let lq = mq.factor(b)
+            let lp = mp.factor(bp)
             var a = [Double](repeating: 0, count: d)
-            for i in 0..<d {
-                var s = mq.means[flat: b * d + i] - mp.means[flat: bp * d + i]
-                for k in 0..<i { s -= lp(i, k) * a[k] }
-                a[i] = s / lp(i, i)
-            }
-            // M = Lp⁻¹Lq, column by column.
-            var m = [Double](repeating: 0, count: d * d)
-            for j in 0..<d {
-                for i in j..<d {
-                    var s = lq(i, j)
-                    for k in j..<i { s -= lp(i, k) * m[k * d + j] }
-                    m[i * d + j] = s / lp(i, i)
-                }
-            }
+            lp.solve({ mq.means[flat: b * d + $0] - mp.means[flat: bp * d + $0] }, into: &a)
             offsets += a
-            transforms += m
-            constants.append((0..<d).reduce(0.0) { $0 + Foundation.log(lp($1, $1)) - Foundation.log(lq($1, $1)) })
+            transforms += lp.solve(lowerTriangular: lq)
+            constants.append(lp.halfLogDeterminant - lq.halfLogDeterminant)
         }
         dimension = d
         self.batch = batch

@@ -99,16 +99,7 @@ public enum Reduction: Sendable, Equatable {
     static func variance(_ p: UnsafePointer<Double>, _ n: Int, ddof: Double) -> Double {
         let denominator = Double(n) - ddof
         if n == 0 || denominator <= 0 { return .nan }
-        let mean = Reduction.sum.reduce(p, n) / Double(n)
-        var s = 0.0
-        var c = 0.0
-        for i in 0..<n {
-            let d = p[i] - mean
-            s += d * d
-            c += d
-        }
-        // The correction term c is the rounding error of the mean (Chan et al.).
-        return (s - c * c / Double(n)) / denominator
+        return Summation.moments(p, n).squaredDeviations / denominator
     }
 }
 

@@ -16,15 +16,11 @@ extension Tensor {
                     for i in 0..<inner {
                         // Compensated running sum: a long running mean (a convergence
                         // trace of a million draws) stays accurate to the last digit.
-                        var s = 0.0
-                        var c = 0.0
+                        var total = CompensatedSum()
                         for t in 0..<n {
                             let index = (o * n + t) * inner + i
-                            let y = x[index] - c
-                            let next = s + y
-                            c = next.isFinite ? (next - s) - y : 0
-                            s = next
-                            out[index] = mean ? s / Double(t + 1) : s
+                            total.add(x[index])
+                            out[index] = mean ? total.value / Double(t + 1) : total.value
                         }
                     }
                 }

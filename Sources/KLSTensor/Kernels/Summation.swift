@@ -1,3 +1,26 @@
+import RealModule
+
+/// A running sum that carries its rounding error: each addition is an exact
+/// 2Sum (RealModule's `Augmented.sum`), the errors are summed apart and added
+/// back at the end (Neumaier's scheme). Used by every compensated sum in kls.
+public struct CompensatedSum {
+    /// The plain running total (without its error term).
+    @usableFromInline var total = 0.0
+    @usableFromInline var error = 0.0
+
+    public init() {}
+
+    @inlinable public mutating func add(_ x: Double) {
+        let (head, tail) = Augmented.sum(total, x)
+        total = head
+        error += tail
+    }
+
+    /// The compensated sum. Once the total is ±inf or nan the error term means
+    /// nothing (inf − inf), and the plain total is the answer NumPy gives.
+    @inlinable public var value: Double { total.isFinite ? total + error : total }
+}
+
 /// Fast, accurate sums over contiguous doubles.
 ///
 /// Each block of 4096 elements is summed with four 8-wide SIMD accumulators
@@ -10,25 +33,36 @@ public enum Summation {
 
     /// The sum of `count` doubles at `p`.
     @inlinable public static func sum(_ p: UnsafePointer<Double>, _ count: Int) -> Double {
-        var total = 0.0
-        var compensation = 0.0
+        var total = CompensatedSum()
         var start = 0
         while start < count {
             let n = Swift.min(4096, count - start)
-            let s = blockSum(p + start, n)
-            // Neumaier's variant: correct whichever operand is smaller.
-            let t = total + s
-            if Swift.abs(total) >= Swift.abs(s) {
-                compensation += (total - t) + s
-            } else {
-                compensation += (s - t) + total
-            }
-            total = t
+            total.add(blockSum(p + start, n))
             start += n
         }
-        // Once the total is ±inf or nan, the compensation holds inf − inf = nan;
-        // the plain total is then the answer NumPy gives (±inf, or nan for inf − inf).
-        return total.isFinite ? total + compensation : total
+        return total.value
+    }
+
+    /// The mean and the sum of squared deviations of `count` values at `p`
+    /// (every `stride`-th double), in two passes: the second pass also sums the
+    /// deviations, whose total is the first pass's rounding error, and corrects
+    /// for it (Chan, Golub & LeVeque 1983). With an infinite or nan value the
+    /// mean is ±inf or nan and so is the spread.
+    public static func moments(_ p: UnsafePointer<Double>, _ count: Int, stride: Int = 1)
+        -> (mean: Double, squaredDeviations: Double)
+    {
+        guard count > 0 else { return (.nan, .nan) }
+        let total = stride == 1 ? sum(p, count) : (0..<count).reduce(0.0) { $0 + p[$1 * stride] }
+        guard total.isFinite else { return (total, total.isNaN ? .nan : .infinity) }
+        let mean = total / Double(count)
+        var squares = 0.0
+        var correction = 0.0
+        for i in 0..<count {
+            let d = p[i * stride] - mean
+            squares += d * d
+            correction += d
+        }
+        return (mean + correction / Double(count), squares - correction * correction / Double(count))
     }
 
     /// A sum over at most a few thousand elements, with 32 accumulator lanes.
