@@ -54,3 +54,26 @@ public final class Independent: Distribution {
     /// The diagonal Gaussian behind `DiagNormal` and `StdNormal`, if this is one.
     public var normalBase: Normal? { base as? Normal }
 }
+
+/// A Normal, or a diagonal Gaussian built on one (DiagNormal, StdNormal): its
+/// means, standard deviations and how many trailing axes form the event. The
+/// one place that recognises the diagonal Gaussian families, for the closed
+/// forms and the fused Monte Carlo kernels alike.
+struct DiagonalGaussian {
+    let mean: Tensor
+    let std: Tensor
+    /// 0 for a Normal, 1 for a diagonal Gaussian over vectors.
+    let eventRank: Int
+
+    init?(_ d: any Distribution) {
+        if let normal = d as? Normal {
+            (mean, std, eventRank) = (normal.values[0], normal.values[1], 0)
+        } else if let independent = d as? Independent, independent.reinterpreted == 1,
+            let normal = independent.normalBase
+        {
+            (mean, std, eventRank) = (normal.values[0], normal.values[1], 1)
+        } else {
+            return nil
+        }
+    }
+}

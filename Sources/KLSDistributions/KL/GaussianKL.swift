@@ -19,11 +19,11 @@ enum GaussianKL {
     /// The distribution as an MvNormal (a diagonal one gets cov = diag(σ²)).
     static func asMvNormal(_ d: any Distribution) throws(KLSError) -> MvNormal {
         if let m = d as? MvNormal { return m }
-        guard let diagonal = d as? Independent, diagonal.reinterpreted == 1, let normal = diagonal.normalBase else {
-            throw KLSError("internal: \(d.family) is not a Gaussian")
+        guard let diagonal = DiagonalGaussian(d), diagonal.eventRank == 1 else {
+            throw KLSError("internal: \(d.family) is not a Gaussian over vectors")
         }
-        let mean = normal.values[0]
-        let std = normal.values[1]
+        let mean = diagonal.mean
+        let std = diagonal.std
         let n = mean.shape.last ?? 1
         let cov = try Tensor(shape: mean.shape + [n]) { out in
             out.initialize(repeating: 0)

@@ -46,11 +46,7 @@ struct GaussianKernel {
 
     /// (mean, std, event rank) of a Normal or a diagonal Gaussian built on one.
     static func diagonal(_ d: any Distribution) -> (Tensor, Tensor, Int)? {
-        if let n = d as? Normal { return (n.values[0], n.values[1], 0) }
-        if let i = d as? Independent, i.reinterpreted == 1, let n = i.normalBase {
-            return (n.values[0], n.values[1], 1)
-        }
-        return nil
+        DiagonalGaussian(d).map { ($0.mean, $0.std, $0.eventRank) }
     }
 
     /// ℓ for `count` samples whose draws start at index `start`: the draws are

@@ -171,20 +171,8 @@ public struct Arguments {
     /// Parameter `name` as axes: none (all), a number, or a list of numbers.
     public func axes(_ name: String = "axis") throws(KLSError) -> [Int]? {
         try read(name) { v, what throws(KLSError) in
-            switch v {
-            case .none: return nil
-            case .number, .bool: return [try v.asInteger(what)]
-            case .list(let items):
-                var axes: [Int] = []
-                for item in items { axes.append(try item.asInteger(what)) }
-                return axes
-            case .tensor(let t) where t.rank <= 1:
-                var axes: [Int] = []
-                for x in t.values { axes.append(try Value.number(x).asInteger(what)) }
-                return axes
-            default:
-                throw KLSError("\(what) must be none, a whole number or a list of them, got \(v.typeName)")
-            }
+            if case .none = v { return nil }
+            return try v.asIntegers(what)
         }
     }
 

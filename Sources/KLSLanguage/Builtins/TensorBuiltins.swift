@@ -49,18 +49,7 @@ enum TensorBuiltins {
             summary: "The same elements in a new shape; one extent may be -1 (inferred).",
             example: "reshape(arange(6), [2, -1])"
         ) { a, _ throws(KLSError) in
-            let shape = try a.read("shape") { v, what throws(KLSError) in
-                if case .number = v { return [try v.asInteger(what, atLeast: -1)] }
-                if case .list(let items) = v {
-                    var s: [Int] = []
-                    for item in items { s.append(try item.asInteger(what, atLeast: -1)) }
-                    return s
-                }
-                guard case .tensor(let t) = v, t.rank <= 1 else { return try v.asShape(what) }
-                var s: [Int] = []
-                for x in t.values { s.append(try Value.number(x).asInteger(what, atLeast: -1)) }
-                return s
-            }
+            let shape = try a.read("shape") { v, what throws(KLSError) in try v.asIntegers(what, atLeast: -1) }
             return Value.from(try a.tensor("x").reshape(shape))
         },
         Builtin(

@@ -94,19 +94,25 @@ extension Value {
 
     /// A shape: a whole number (a 1-D length) or a list/tensor of whole numbers.
     public func asShape(_ what: @autoclosure () -> String = "shape") throws(KLSError) -> [Int] {
+        try asIntegers(what(), atLeast: 0)
+    }
+
+    /// A whole number or a list (or 1-D tensor) of them, each at least `minimum`:
+    /// the one reading of shapes, axes and permutations.
+    public func asIntegers(_ what: @autoclosure () -> String, atLeast minimum: Int = Int.min) throws(KLSError)
+        -> [Int]
+    {
+        let items: [Value]
         switch self {
-        case .number, .bool: return [try asInteger(what(), atLeast: 0)]
-        case .tensor(let t) where t.rank <= 1:
-            var shape: [Int] = []
-            for v in t.values { shape.append(try Value.number(v).asInteger("each extent of \(what())", atLeast: 0)) }
-            return shape
-        case .list(let items):
-            var shape: [Int] = []
-            for item in items { shape.append(try item.asInteger("each extent of \(what())", atLeast: 0)) }
-            return shape
-        default:
-            throw KLSError("\(what()) must be a whole number or a list of them, got \(typeName)")
+        case .number, .bool: return [try asInteger(what(), atLeast: minimum)]
+        case .tensor(let t) where t.rank <= 1: items = t.values.map(Value.number)
+        case .list(let list): items = list.items
+        default: throw KLSError("\(what()) must be a whole number or a list of them, got \(typeName)")
         }
+        var integers: [Int] = []
+        integers.reserveCapacity(items.count)
+        for item in items { integers.append(try item.asInteger("each element of \(what())", atLeast: minimum)) }
+        return integers
     }
 
     /// A string argument.

@@ -15,7 +15,7 @@ public struct ErrorRenderer {
     /// The script form: a located first line, then the source line and a caret.
     /// `lineOffset` shifts lines when `source` is a fragment of a larger input.
     public func script(_ error: KLSError, file: String, source: String, lineOffset: Int = 0) -> String {
-        let message = error.hint.map { "\(error.message) (\($0))" } ?? error.message
+        let message = error.description
         guard let range = error.range else {
             return "\(file): \(console.styled("error:", .red)) \(message)"
         }

@@ -8,29 +8,16 @@ import Foundation
 /// only on the seed, the index and the tag — never on how many variates other
 /// draws consumed, or on chunking and threads.
 public struct DrawRandom {
-    let generator: Philox
-    let index: UInt64
-    let tag: UInt32
-    var attempt: UInt32 = 0
-    var buffered: UInt64? = nil
+    var words: WordSupply
 
     /// The supply for draw `index` of `generator`, in the stream named by `tag`.
     public init(_ generator: Philox, index: UInt64, tag: UInt32) {
-        self.generator = generator
-        self.index = index
-        self.tag = tag
+        words = WordSupply(generator, index: index, stream: tag)
     }
 
     /// The next 64 random bits.
     public mutating func word() -> UInt64 {
-        if let w = buffered {
-            buffered = nil
-            return w
-        }
-        let (a, b) = generator.words(index: index, stream: tag, attempt: attempt)
-        attempt &+= 1
-        buffered = b
-        return a
+        words.next()
     }
 
     /// A uniform double in [0, 1).

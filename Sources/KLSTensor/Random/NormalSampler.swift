@@ -105,7 +105,7 @@ public enum NormalSampler {
     /// Wedges and the tail; rare, so kept out of line.
     @usableFromInline @inline(never)
     static func slowPath(_ generator: Philox, index: UInt64, first: UInt64) -> Double {
-        var extra = ExtraWords(generator: generator, index: index)
+        var extra = extraWords(generator, index: index)
         var word = first
         while true {
             let layer = Int(word & 0x3FF)
@@ -128,27 +128,7 @@ public enum NormalSampler {
 
     /// The private supply of extra words for one draw: blocks
     /// `(block(index), attempt = 1 + word + 2j)` for j = 0, 1, …
-    struct ExtraWords {
-        let generator: Philox
-        let pair: UInt64
-        var attempt: UInt32
-        var buffered: UInt64? = nil
-
-        init(generator: Philox, index: UInt64) {
-            self.generator = generator
-            self.pair = NormalSampler.block(index)
-            self.attempt = 1 + UInt32((index >> 3) & 1)
-        }
-
-        mutating func next() -> UInt64 {
-            if let word = buffered {
-                buffered = nil
-                return word
-            }
-            let (a, b) = generator.words(index: pair, stream: NormalSampler.streamTag, attempt: attempt)
-            attempt &+= 2
-            buffered = b
-            return a
-        }
+    static func extraWords(_ generator: Philox, index: UInt64) -> WordSupply {
+        WordSupply(generator, index: block(index), stream: streamTag, first: 1 + UInt32((index >> 3) & 1), step: 2)
     }
 }
