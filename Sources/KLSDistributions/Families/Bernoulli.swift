@@ -5,7 +5,7 @@ import KLSTensor
 public enum BernoulliFamily: ScalarFamily {
     public static let name = "Bernoulli"
     public static let parameterNames = ["p"]
-    public static let tag: UInt32 = 9
+    public static let tag: UInt32 = FamilyStream.bernoulli.tag
     public static let isDiscrete = true
 
     public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {

@@ -5,7 +5,7 @@ import KLSTensor
 public enum BetaFamily: ScalarFamily {
     public static let name = "Beta"
     public static let parameterNames = ["a", "b"]
-    public static let tag: UInt32 = 7
+    public static let tag: UInt32 = FamilyStream.beta.tag
 
     public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
         if !(t.a > 0 && t.a.isFinite) { return ("a", "finite and > 0", t.a) }

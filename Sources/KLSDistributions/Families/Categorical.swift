@@ -50,7 +50,7 @@ public final class Categorical: Distribution {
         let batch = batchCount
         return try Tensor(shape: outputShape(count)) { out in
             for e in 0..<out.count {
-                var random = DrawRandom(generator, index: start &+ UInt64(e), tag: 10)
+                var random = DrawRandom(generator, index: start &+ UInt64(e), tag: FamilyStream.categorical.tag)
                 let u = random.uniform()
                 let row = (e % batch) * k
                 var cumulative = 0.0

@@ -5,7 +5,7 @@ import KLSTensor
 public enum ExponentialFamily: ScalarFamily {
     public static let name = "Exponential"
     public static let parameterNames = ["rate"]
-    public static let tag: UInt32 = 5
+    public static let tag: UInt32 = FamilyStream.exponential.tag
 
     public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
         t.a > 0 && t.a.isFinite ? nil : ("rate", "finite and > 0", t.a)

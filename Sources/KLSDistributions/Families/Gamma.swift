@@ -6,7 +6,7 @@ import RealModule
 public enum GammaFamily: ScalarFamily {
     public static let name = "Gamma"
     public static let parameterNames = ["shape", "rate"]
-    public static let tag: UInt32 = 6
+    public static let tag: UInt32 = FamilyStream.gamma.tag
 
     public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
         if !(t.a > 0 && t.a.isFinite) { return ("shape", "finite and > 0", t.a) }

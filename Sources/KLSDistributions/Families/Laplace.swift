@@ -5,7 +5,7 @@ import KLSTensor
 public enum LaplaceFamily: ScalarFamily {
     public static let name = "Laplace"
     public static let parameterNames = ["loc", "scale"]
-    public static let tag: UInt32 = 2
+    public static let tag: UInt32 = FamilyStream.laplace.tag
 
     public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
         if !t.a.isFinite { return ("loc", "finite", t.a) }

@@ -66,7 +66,7 @@ public final class Mixture: Distribution {
         let cumulative = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
         return try Tensor(shape: draws[0].shape) { out in
             for j in 0..<(out.count / eventCount) {
-                var random = DrawRandom(chooser, index: start &+ UInt64(j * eventCount), tag: 11)
+                var random = DrawRandom(chooser, index: start &+ UInt64(j * eventCount), tag: FamilyStream.mixture.tag)
                 let u = random.uniform()
                 var k = cumulative.firstIndex { u < $0 } ?? components.count - 1
                 while weights[k] == 0 && k > 0 { k -= 1 }

@@ -6,7 +6,7 @@ import RealModule
 public enum StudentTFamily: ScalarFamily {
     public static let name = "StudentT"
     public static let parameterNames = ["df", "loc", "scale"]
-    public static let tag: UInt32 = 3
+    public static let tag: UInt32 = FamilyStream.studentT.tag
 
     public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
         if !(t.a > 0) || t.a.isNaN { return ("df", "> 0", t.a) }

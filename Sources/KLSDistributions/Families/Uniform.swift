@@ -5,7 +5,7 @@ import KLSTensor
 public enum UniformFamily: ScalarFamily {
     public static let name = "Uniform"
     public static let parameterNames = ["low", "high"]
-    public static let tag: UInt32 = 4
+    public static let tag: UInt32 = FamilyStream.uniform.tag
 
     public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
         if !t.a.isFinite { return ("low", "finite", t.a) }

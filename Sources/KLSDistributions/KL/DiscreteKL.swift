@@ -4,10 +4,10 @@ import KLSTensor
 
 /// Categorical against categorical.
 enum DiscreteKL {
-    static let rules: [(String, String, KLRegistry.Rule)] = [
-        (
-            "Categorical", "Categorical",
-            { q, p throws(KLSError) in
+    static let rules: [KLRegistry.Entry] = [
+        KLRegistry.Entry(
+            q: Categorical.self, p: Categorical.self,
+            rule: { q, p throws(KLSError) in
                 guard let a = q as? Categorical, let b = p as? Categorical else {
                     throw KLSError("internal: Categorical rule")
                 }

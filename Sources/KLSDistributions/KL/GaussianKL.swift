@@ -5,16 +5,19 @@ import KLSTensor
 /// Multivariate Gaussian pairs: MvNormal with MvNormal, and with the diagonal
 /// Gaussians (DiagNormal, StdNormal) in either order.
 enum GaussianKL {
-    static let rules: [(String, String, KLRegistry.Rule)] = {
-        var rules: [(String, String, KLRegistry.Rule)] = [
-            ("MvNormal", "MvNormal", { q, p throws(KLSError) in try multivariate(q, p) })
-        ]
-        for diagonal in ["DiagNormal", "StdNormal"] {
-            rules.append((diagonal, "MvNormal", { q, p throws(KLSError) in try multivariate(q, p) }))
-            rules.append(("MvNormal", diagonal, { q, p throws(KLSError) in try multivariate(q, p) }))
-        }
-        return rules
-    }()
+    /// MvNormal with MvNormal, and with an Independent that is a diagonal
+    /// Gaussian over vectors (DiagNormal, StdNormal); other Independents have no
+    /// closed form here, which `multivariate` reports as nil.
+    static let rules: [KLRegistry.Entry] = [
+        KLRegistry.Entry(q: MvNormal.self, p: MvNormal.self) { q, p throws(KLSError) in try multivariate(q, p) },
+        KLRegistry.Entry(q: Independent.self, p: MvNormal.self) { q, p throws(KLSError) in try multivariate(q, p) },
+        KLRegistry.Entry(q: MvNormal.self, p: Independent.self) { q, p throws(KLSError) in try multivariate(q, p) },
+    ]
+
+    /// An MvNormal, or a diagonal Gaussian over vectors.
+    static func isGaussianOverVectors(_ d: any Distribution) -> Bool {
+        d is MvNormal || DiagonalGaussian(d)?.eventRank == 1
+    }
 
     /// The distribution as an MvNormal (a diagonal one gets cov = diag(σ²)).
     static func asMvNormal(_ d: any Distribution) throws(KLSError) -> MvNormal {
@@ -36,7 +39,8 @@ enum GaussianKL {
 
     /// ½ [tr(Σp⁻¹Σq) + (μp−μq)ᵀΣp⁻¹(μp−μq) − d + log|Σp| − log|Σq|], using the
     /// Cholesky factors (Σp⁻¹Σq traced as |Lp⁻¹Lq|²_F).
-    static func multivariate(_ first: any Distribution, _ second: any Distribution) throws(KLSError) -> Tensor {
+    static func multivariate(_ first: any Distribution, _ second: any Distribution) throws(KLSError) -> Tensor? {
+        guard isGaussianOverVectors(first), isGaussianOverVectors(second) else { return nil }
         let q = try asMvNormal(first)
         let p = try asMvNormal(second)
         let d = q.dimension

@@ -8,12 +8,33 @@ import KLSTensor
 /// `kl_quad`; distributions over different event shapes are an error that
 /// points to `DiagNormal` and `independent`.
 public enum KLRegistry {
-    typealias Rule = @Sendable (any Distribution, any Distribution) throws(KLSError) -> Tensor
+    /// A closed form for a pair of types; nil when these particular instances
+    /// have none (an `Independent` that is not a diagonal Gaussian, say).
+    typealias Rule = @Sendable (any Distribution, any Distribution) throws(KLSError) -> Tensor?
 
-    /// The table of closed forms, keyed `"Q|P"` by family name.
-    static let rules: [String: Rule] = {
-        var table: [String: Rule] = [:]
-        for (q, p, rule) in ScalarKL.rules + GaussianKL.rules + DiscreteKL.rules { table["\(q)|\(p)"] = rule }
+    /// A pair of distribution types, q's first: the key of a closed form.
+    struct Pair: Hashable {
+        let q: ObjectIdentifier
+        let p: ObjectIdentifier
+
+        init(_ q: any Distribution.Type, _ p: any Distribution.Type) {
+            self.q = ObjectIdentifier(q)
+            self.p = ObjectIdentifier(p)
+        }
+    }
+
+    /// One closed form: the types it applies to and the formula.
+    struct Entry {
+        let q: any Distribution.Type
+        let p: any Distribution.Type
+        let rule: Rule
+    }
+
+    /// The table of closed forms, keyed by the pair of distribution types (not
+    /// by display names, which a renamed family would silently break).
+    static let rules: [Pair: Rule] = {
+        var table: [Pair: Rule] = [:]
+        for entry in ScalarKL.rules + GaussianKL.rules + DiscreteKL.rules { table[Pair(entry.q, entry.p)] = entry.rule }
         return table
     }()
 
@@ -30,7 +51,7 @@ public enum KLRegistry {
     /// cannot be compared at all (different event shapes).
     public static func closedForm(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor? {
         try checkEvents(q, p)
-        if let rule = rules["\(q.family)|\(p.family)"] { return try rule(q, p) }
+        if let rule = rules[Pair(type(of: q), type(of: p))], let value = try rule(q, p) { return value }
         // independent(X) against independent(Y), moving the same number of axes.
         if let a = q as? Independent, let b = p as? Independent, a.reinterpreted == b.reinterpreted,
             let inner = try closedForm(a.base, b.base)
@@ -66,16 +87,13 @@ func pairwise<F: ScalarFamily, G: ScalarFamily>(
 }
 
 /// A rule for a pair of scalar families with a formula at one point.
-func scalarRule<F: ScalarFamily>(_ family: F.Type, _ f: @escaping @Sendable (Theta, Theta) -> Double) -> (
-    String, String, KLRegistry.Rule
-) {
-    (
-        F.name, F.name,
-        { q, p throws(KLSError) in
-            guard let a = q as? ScalarDistribution<F>, let b = p as? ScalarDistribution<F> else {
-                throw KLSError("internal: \(F.name) rule applied to \(q.family) and \(p.family)")
-            }
-            return try pairwise(a, b, f)
+func scalarRule<F: ScalarFamily>(_ family: F.Type, _ f: @escaping @Sendable (Theta, Theta) -> Double)
+    -> KLRegistry.Entry
+{
+    KLRegistry.Entry(q: ScalarDistribution<F>.self, p: ScalarDistribution<F>.self) { q, p throws(KLSError) in
+        guard let a = q as? ScalarDistribution<F>, let b = p as? ScalarDistribution<F> else {
+            throw KLSError("internal: \(F.name) rule applied to \(q.family) and \(p.family)")
         }
-    )
+        return try pairwise(a, b, f)
+    }
 }

@@ -4,7 +4,7 @@ import RealModule
 
 /// Closed forms for pairs of the same scalar family.
 enum ScalarKL {
-    static let rules: [(String, String, KLRegistry.Rule)] = [
+    static let rules: [KLRegistry.Entry] = [
         scalarRule(NormalFamily.self) { q, p in gaussian(q.a, q.b, p.a, p.b) },
         scalarRule(LogNormalFamily.self) { q, p in gaussian(q.a, q.b, p.a, p.b) },
         // log(bp/bq) + |μq−μp|/bp + (bq/bp)·e^(−|μq−μp|/bq) − 1
