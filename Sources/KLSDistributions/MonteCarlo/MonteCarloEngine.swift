@@ -118,7 +118,7 @@ public struct MonteCarloEngine {
             results.deallocate()
         }
         let work = Unchecked((self, results, kept))
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+        Parallel.perform(iterations: chunks) { i in
             let (engine, results, kept) = work.value
             let first = (firstChunk + i) * Self.chunkSize
             let count = Swift.min(Self.chunkSize, n - first)

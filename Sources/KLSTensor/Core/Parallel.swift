@@ -8,21 +8,35 @@ import Synchronization
 /// inline because waking a second thread costs more than it saves.
 public enum Parallel {
     /// The number of workers used for large loops: the machine's cores, unless
-    /// `withWorkers` says otherwise.
+    /// `withWorkers` says otherwise for the calling task.
     public static var workers: Int {
-        let forced = override.load(ordering: .relaxed)
+        let forced = override
         return forced > 0 ? forced : cores
     }
 
     static let cores: Int = Swift.max(1, Swift.min(ProcessInfo.activeCores, 64))
-    static let override = Atomic<Int>(0)
 
-    /// Runs `body` with `count` workers (tests use it to show that results do not
-    /// depend on the thread count).
+    /// The calling task's worker count, 0 for all cores. Task-local, so a test
+    /// that forces one worker does not slow or change any other test.
+    @TaskLocal static var override = 0
+
+    /// Runs `body` with `count` workers (1 runs every part on the calling thread);
+    /// tests use it to show that results do not depend on the thread count.
     public static func withWorkers<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
-        override.store(count, ordering: .relaxed)
-        defer { override.store(0, ordering: .relaxed) }
-        return try body()
+        try $override.withValue(count) { try body() }
+    }
+
+    /// Runs `body(i)` for i in 0..<iterations: in parallel on all cores, or in
+    /// order on the calling thread with one worker.
+    public static func perform(iterations: Int, _ body: (Int) -> Void) {
+        if workers == 1 || iterations <= 1 {
+            for i in 0..<iterations { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let task = Unchecked(body)
+            DispatchQueue.concurrentPerform(iterations: iterations) { task.value($0) }
+        }
     }
 
     /// Elements below which a loop stays on the calling thread.
@@ -32,45 +46,35 @@ public enum Parallel {
     /// `cost` scales the threshold for expensive per-element work (e.g. `exp`).
     public static func forEachChunk(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
         let parts = partCount(count, cost: cost)
-        if parts <= 1 || workers == 1 {
-            for part in 0..<parts { body(chunk(part, of: parts, count: count)) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            let task = Unchecked(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                task.value(chunk(part, of: parts, count: count))
-            }
-        }
+        perform(iterations: parts) { part in body(chunk(part, of: parts, count: count)) }
     }
 
     /// Evaluates `body` over chunks in parallel and returns each chunk's result in
     /// chunk order, so reductions combine partial results deterministically.
     public static func mapChunks<R>(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> R) -> [R] {
         let parts = partCount(count, cost: cost)
-        if parts <= 1 || workers == 1 { return (0..<parts).map { body(chunk($0, of: parts, count: count)) } }
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: parts)
         results.initialize(repeating: nil)
         defer {
             results.deinitialize()
             results.deallocate()
         }
-        withoutActuallyEscaping(body) { body in
-            let task = Unchecked((body, results))
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                task.value.1[part] = task.value.0(chunk(part, of: parts, count: count))
-            }
-        }
+        // Each part writes only its own slot.
+        let slots = Unchecked(results)
+        perform(iterations: parts) { part in slots.value[part] = body(chunk(part, of: parts, count: count)) }
         return results.compactMap { $0 }
     }
 
-    /// One part below the threshold; otherwise a fixed 8 parts (at least four per
-    /// worker on two cores, so a worker that starts late does not leave the other
-    /// waiting). Fixed, not per worker, so a reduction's partial sums — and its
-    /// result to the last bit — are the same for any thread count.
+    /// One part below the threshold; above it, one part per quarter threshold of
+    /// work, between 4 and 64. The count depends only on the size of the work,
+    /// never on the number of workers, so a reduction's partial sums — and its
+    /// result to the last bit — are the same on any machine and thread count;
+    /// 64 parts keep up to 16 cores busy with four parts each.
     static func partCount(_ count: Int, cost: Int) -> Int {
-        guard count * Swift.max(cost, 1) >= threshold else { return 1 }
-        return Swift.min(count, Swift.max(8, 4 * workers))
+        let work = count.multipliedReportingOverflow(by: Swift.max(cost, 1))
+        let size = work.overflow ? Int.max : work.partialValue
+        guard size >= threshold else { return 1 }
+        return Swift.min(count, Swift.max(4, Swift.min(64, size / (threshold / 4))))
     }
 
     static func chunk(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
