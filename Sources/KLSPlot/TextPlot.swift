@@ -19,77 +19,112 @@ public struct TextPlot {
         let (x0, x1) = data.xRange
         let labels = [y1, (y0 + y1) / 2, y0].map(format)
         let labelWidth = labels.map(\.count).max() ?? 1
-        let columns = width - labelWidth - 2
-        var cells = [[Character]](repeating: [Character](repeating: " ", count: columns), count: height)
-        var dots = [[UInt8]](repeating: [UInt8](repeating: 0, count: columns), count: height)
-        let dotColumns = columns * 2 - 1
-        let dotRows = height * 4 - 1
-        // Dots off the grid are dropped by `plot`; one step beyond each edge is enough.
-        let column = { (x: Double) in
-            Checked.clamped(PlotData.fraction(x, x0, x1) * Double(dotColumns), to: -1...(dotColumns + 1))
+        var canvas = Canvas(columns: width - labelWidth - 2, rows: height, x: (x0, x1), y: (y0, y1))
+        if let band = data.band, let xs = data.lines.first?.x { canvas.shade(band, at: xs) }
+        if let reference = data.reference { canvas.dash(at: reference.value) }
+        if let bars = data.bars { canvas.fill(bars) }
+        for line in data.lines { canvas.trace(line) }
+        let indent = String(repeating: " ", count: labelWidth + 2)
+        var out: [String] = []
+        if let title = data.title { out.append(indent + title) }
+        for (r, cells) in canvas.lines().enumerated() {
+            let label = r == 0 ? labels[0] : (r == height / 2 ? labels[1] : (r == height - 1 ? labels[2] : ""))
+            out.append(String(repeating: " ", count: labelWidth - label.count) + label + " ┤" + cells)
         }
-        let row = { (y: Double) in
-            Checked.clamped(
-                Swift.min(1, Swift.max(0, PlotData.fraction(y1 - y, 0, y1 - y0))) * Double(dotRows), to: 0...dotRows)
+        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: canvas.columns))
+        let left = format(x0)
+        let right = format(x1)
+        out.append(
+            indent + left + String(repeating: " ", count: Swift.max(1, canvas.columns - left.count - right.count))
+                + right)
+        if let reference = data.reference { out.append(indent + "┄ \(reference.label)") }
+        return out.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
+            .joined(separator: "\n")
+    }
+
+    /// The plot area: a grid of character cells, and braille dots (2×4 a cell)
+    /// that are merged into the cells last.
+    struct Canvas {
+        let columns: Int
+        let rows: Int
+        let x: (low: Double, high: Double)
+        let y: (low: Double, high: Double)
+        var cells: [[Character]]
+        var dots: [[UInt8]]
+
+        init(columns: Int, rows: Int, x: (Double, Double), y: (Double, Double)) {
+            self.columns = columns
+            self.rows = rows
+            self.x = x
+            self.y = y
+            cells = [[Character]](repeating: [Character](repeating: " ", count: columns), count: rows)
+            dots = [[UInt8]](repeating: [UInt8](repeating: 0, count: columns), count: rows)
         }
-        if let band = data.band, let xs = data.lines.first?.x {
+
+        /// The dot column of `value`; dots off the grid are dropped by `plot`, so
+        /// one step beyond each edge is enough.
+        func column(_ value: Double) -> Int {
+            let last = columns * 2 - 1
+            return Checked.clamped(PlotData.fraction(value, x.low, x.high) * Double(last), to: -1...(last + 1))
+        }
+
+        /// The dot row of `value`, clamped into the grid.
+        func row(_ value: Double) -> Int {
+            let last = rows * 4 - 1
+            let fraction = Swift.min(1, Swift.max(0, PlotData.fraction(y.high - value, 0, y.high - y.low)))
+            return Checked.clamped(fraction * Double(last), to: 0...last)
+        }
+
+        mutating func shade(_ band: (low: [Double], high: [Double]), at xs: [Double]) {
             for (i, x) in xs.enumerated() where band.low[i].isFinite && band.high[i].isFinite {
                 let c = column(x) / 2
-                for r in Swift.max(0, row(band.high[i]) / 4)...Swift.min(height - 1, Swift.max(0, row(band.low[i]) / 4))
-                where c >= 0 && c < columns {
+                guard c >= 0 && c < columns else { continue }
+                for r in Swift.max(0, row(band.high[i]) / 4)...Swift.min(rows - 1, Swift.max(0, row(band.low[i]) / 4)) {
                     cells[r][c] = "░"
                 }
             }
         }
-        if let reference = data.reference {
-            let r = row(reference.value) / 4
-            if r >= 0 && r < height {
-                for c in 0..<columns where cells[r][c] == " " || cells[r][c] == "░" { cells[r][c] = "┄" }
-            }
+
+        mutating func dash(at value: Double) {
+            let r = row(value) / 4
+            guard r >= 0 && r < rows else { return }
+            for c in 0..<columns where cells[r][c] == " " || cells[r][c] == "░" { cells[r][c] = "┄" }
         }
-        if let bars = data.bars, let top = bars.counts.max(), top > 0 {
+
+        mutating func fill(_ bars: (edges: [Double], width: Double, counts: [Double])) {
+            guard let top = bars.counts.max(), top > 0 else { return }
             let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
             for c in 0..<columns {
-                let x = x0 + (Double(c) + 0.5) / Double(columns) * (x1 - x0)
-                guard let b = bars.edges.lastIndex(where: { $0 <= x }), x <= bars.edges[b] + bars.width else {
-                    continue
-                }
-                var eighths = Checked.clamped(bars.counts[b] / y1 * Double(height * 8), to: 0...(height * 8))
-                for r in stride(from: height - 1, through: 0, by: -1) where eighths > 0 {
+                let middle = x.low + (Double(c) + 0.5) / Double(columns) * (x.high - x.low)
+                guard let b = bars.edges.lastIndex(where: { $0 <= middle }), middle <= bars.edges[b] + bars.width
+                else { continue }
+                var eighths = Checked.clamped(bars.counts[b] / y.high * Double(rows * 8), to: 0...(rows * 8))
+                for r in stride(from: rows - 1, through: 0, by: -1) where eighths > 0 {
                     cells[r][c] = blocks[Swift.min(8, eighths)]
                     eighths -= 8
                 }
             }
         }
-        for line in data.lines {
+
+        mutating func trace(_ line: (x: [Double], y: [Double])) {
             var last: (Int, Int)? = nil
-            for (x, y) in zip(line.x, line.y) where x.isFinite && y.isFinite {
-                let point = (column(x), row(y))
+            for (px, py) in zip(line.x, line.y) where px.isFinite && py.isFinite {
+                let point = (column(px), row(py))
                 for (c, r) in TextPlot.segment(from: last ?? point, to: point) { TextPlot.plot(&dots, c, r) }
                 last = point
             }
         }
-        for r in 0..<height {
-            for c in 0..<columns where dots[r][c] != 0 {
-                cells[r][c] = Character(Unicode.Scalar(0x2800 + UInt32(TextPlot.braille(dots[r][c]))) ?? " ")
+
+        /// Each row as text, braille dots drawn over the cells.
+        func lines() -> [String] {
+            (0..<rows).map { r in
+                var row = cells[r]
+                for c in 0..<columns where dots[r][c] != 0 {
+                    row[c] = Character(Unicode.Scalar(0x2800 + UInt32(TextPlot.braille(dots[r][c]))) ?? " ")
+                }
+                return String(row)
             }
         }
-        var out: [String] = []
-        if let title = data.title { out.append(String(repeating: " ", count: labelWidth + 2) + title) }
-        for r in 0..<height {
-            let label = r == 0 ? labels[0] : (r == height / 2 ? labels[1] : (r == height - 1 ? labels[2] : ""))
-            out.append(String(repeating: " ", count: labelWidth - label.count) + label + " ┤" + String(cells[r]))
-        }
-        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: columns))
-        let left = format(x0)
-        let right = format(x1)
-        let gap = Swift.max(1, columns - left.count - right.count)
-        out.append(String(repeating: " ", count: labelWidth + 2) + left + String(repeating: " ", count: gap) + right)
-        if let reference = data.reference {
-            out.append(String(repeating: " ", count: labelWidth + 2) + "┄ \(reference.label)")
-        }
-        return out.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(
-            separator: "\n")
     }
 
     /// Dot (c, r) in a grid of 2×4-dot cells; bits stored per cell in reading order.

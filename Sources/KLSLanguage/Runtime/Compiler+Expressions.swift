@@ -2,102 +2,112 @@ import KLSDiagnostics
 import KLSTensor
 
 extension Compiler {
+    /// One closure per expression node; each form has its own short function.
     mutating func compile(_ expr: Expr) throws(KLSError) -> Code {
         let range = expr.range
         switch expr.kind {
-        case .number(let x):
-            let v = Value.number(x)
-            return { _ in v }
-        case .string(let s):
-            let v = Value.string(Text(small: s))
-            return { _ in v }
-        case .bool(let b):
-            let v = Value.bool(b)
-            return { _ in v }
-        case .none:
-            return { _ in .none }
-        case .name(let name):
-            return try read(name, range: range)
-        case .bracket(let items):
-            return try bracket(items, range: range)
-        case .unary(let op, let operand):
-            let a = try compile(operand)
-            return { frame throws(KLSError) in
-                let v = try a(frame)
-                return try at(range) { () throws(KLSError) in try Operators.unary(op, v) }
-            }
-        case .binary(let written, let lhs, let rhs):
-            let op = written.kernel
-            let a = try compile(lhs)
-            let b = try compile(rhs)
-            let fused = (operand(lhs), operand(rhs))
-            switch op {
-            case .add: return arithmetic(a, b, fused, op, range) { $0 + $1 }
-            case .subtract: return arithmetic(a, b, fused, op, range) { $0 - $1 }
-            case .multiply: return arithmetic(a, b, fused, op, range) { $0 * $1 }
-            case .divide: return arithmetic(a, b, fused, op, range) { $0 / $1 }
-            default: break
-            }
-            return { frame throws(KLSError) in
-                let x = try a(frame)
-                let y = try b(frame)
-                if case .number(let p) = x, case .number(let q) = y { return .number(op(p, q)) }
-                // Handing over ownership lets a temporary operand's buffer hold the result.
-                do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch {
-                    throw error.located(at: range)
-                }
-            }
-        case .compare(let written, let lhs, let rhs):
-            let op = written.kernel
-            let a = try compile(lhs)
-            let b = try compile(rhs)
-            return { frame throws(KLSError) in
-                let x = try a(frame)
-                let y = try b(frame)
-                if case .number(let p) = x, case .number(let q) = y { return .bool(op(p, q) != 0) }
-                return try at(range) { () throws(KLSError) in try Operators.compare(op, x, y) }
-            }
-        case .logical(let isAnd, let lhs, let rhs):
-            return try logical(isAnd: isAnd, lhs, rhs, range: range)
-        case .matmul(let lhs, let rhs):
-            let a = try compile(lhs)
-            let b = try compile(rhs)
-            return { frame throws(KLSError) in
-                let x = try a(frame)
-                let y = try b(frame)
-                return try at(range) { () throws(KLSError) in
-                    Value.from(
-                        try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
-                }
-            }
-        case .call(let callee, let arguments):
-            return try call(callee, arguments, range: range)
-        case .index(let target, let components):
-            return try index(target, components, range: range)
-        case .member(let target, let name):
-            let a = try compile(target)
-            return { frame throws(KLSError) in
-                let v = try a(frame)
-                return try at(range) { () throws(KLSError) in try Members.member(v, name) }
-            }
-        case .lambda(let l):
-            return try lambda(l, range: range)
-        case .block(let statements):
-            return try block(statements)
-        case .ifElse(let condition, let then, let otherwise):
-            let c = try compile(condition)
-            let t = try compile(then)
-            let o = try otherwise.map { e throws(KLSError) in try compile(e) }
-            let conditionRange = condition.range
-            return { frame throws(KLSError) in
-                let test = try c(frame)
-                if try at(conditionRange, { () throws(KLSError) in try test.asBool("if condition") }) {
-                    return try t(frame)
-                }
-                return try o?(frame) ?? .none
-            }
+        case .number(let x): return constant(.number(x))
+        case .string(let s): return constant(.string(Text(small: s)))
+        case .bool(let b): return constant(.bool(b))
+        case .none: return constant(.none)
+        case .name(let name): return try read(name, range: range)
+        case .bracket(let items): return try bracket(items, range: range)
+        case .unary(let op, let operand): return try unary(op, operand, range: range)
+        case .binary(let op, let lhs, let rhs): return try binary(op.kernel, lhs, rhs, range: range)
+        case .compare(let op, let lhs, let rhs): return try compare(op.kernel, lhs, rhs, range: range)
+        case .logical(let isAnd, let lhs, let rhs): return try logical(isAnd: isAnd, lhs, rhs, range: range)
+        case .matmul(let lhs, let rhs): return try matmul(lhs, rhs, range: range)
+        case .call(let callee, let arguments): return try call(callee, arguments, range: range)
+        case .index(let target, let components): return try index(target, components, range: range)
+        case .member(let target, let name): return try member(target, name, range: range)
+        case .lambda(let l): return try lambda(l, range: range)
+        case .block(let statements): return try block(statements)
+        case .ifElse(let condition, let then, let otherwise): return try ifElse(condition, then, otherwise)
         case .forLoop(let variable, let sequence, let body):
             return try forLoop(variable, sequence, body, range: range)
+        }
+    }
+
+    func constant(_ value: Value) -> Code {
+        { _ in value }
+    }
+
+    mutating func unary(_ op: UnaryOperator, _ operand: Expr, range: SourceRange) throws(KLSError) -> Code {
+        let a = try compile(operand)
+        return { frame throws(KLSError) in
+            let v = try a(frame)
+            return try at(range) { () throws(KLSError) in try Operators.unary(op, v) }
+        }
+    }
+
+    mutating func binary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange) throws(KLSError)
+        -> Code
+    {
+        let a = try compile(lhs)
+        let b = try compile(rhs)
+        let fused = (operand(lhs), operand(rhs))
+        switch op {
+        case .add: return arithmetic(a, b, fused, op, range) { $0 + $1 }
+        case .subtract: return arithmetic(a, b, fused, op, range) { $0 - $1 }
+        case .multiply: return arithmetic(a, b, fused, op, range) { $0 * $1 }
+        case .divide: return arithmetic(a, b, fused, op, range) { $0 / $1 }
+        default: break
+        }
+        return { frame throws(KLSError) in
+            let x = try a(frame)
+            let y = try b(frame)
+            if case .number(let p) = x, case .number(let q) = y { return .number(op(p, q)) }
+            // Handing over ownership lets a temporary operand's buffer hold the result.
+            do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch {
+                throw error.located(at: range)
+            }
+        }
+    }
+
+    mutating func compare(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange) throws(KLSError)
+        -> Code
+    {
+        let a = try compile(lhs)
+        let b = try compile(rhs)
+        return { frame throws(KLSError) in
+            let x = try a(frame)
+            let y = try b(frame)
+            if case .number(let p) = x, case .number(let q) = y { return .bool(op(p, q) != 0) }
+            return try at(range) { () throws(KLSError) in try Operators.compare(op, x, y) }
+        }
+    }
+
+    mutating func matmul(_ lhs: Expr, _ rhs: Expr, range: SourceRange) throws(KLSError) -> Code {
+        let a = try compile(lhs)
+        let b = try compile(rhs)
+        return { frame throws(KLSError) in
+            let x = try a(frame)
+            let y = try b(frame)
+            return try at(range) { () throws(KLSError) in
+                Value.from(try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
+            }
+        }
+    }
+
+    mutating func member(_ target: Expr, _ name: String, range: SourceRange) throws(KLSError) -> Code {
+        let a = try compile(target)
+        return { frame throws(KLSError) in
+            let v = try a(frame)
+            return try at(range) { () throws(KLSError) in try Members.member(v, name) }
+        }
+    }
+
+    mutating func ifElse(_ condition: Expr, _ then: Expr, _ otherwise: Expr?) throws(KLSError) -> Code {
+        let c = try compile(condition)
+        let t = try compile(then)
+        let o = try otherwise.map { e throws(KLSError) in try compile(e) }
+        let conditionRange = condition.range
+        return { frame throws(KLSError) in
+            let test = try c(frame)
+            if try at(conditionRange, { () throws(KLSError) in try test.asBool("if condition") }) {
+                return try t(frame)
+            }
+            return try o?(frame) ?? .none
         }
     }
 
