@@ -3,7 +3,7 @@ import Foundation
 import KLSShell
 import KLSTensor
 
-/// The `kls` command line (§8): argument parsing and wiring only.
+/// The `kls` command line (language.md §8): argument parsing and wiring only.
 struct KLSCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kls",

@@ -5,7 +5,7 @@ import KLSShell
 // Output to a closed pipe is an error to report (EPIPE), not a reason to die.
 signal(SIGPIPE, SIG_IGN)
 
-/// Parses the command line; on a usage error prints it and exits 2 (§9), on
+/// Parses the command line; on a usage error prints it and exits 2 (language.md §9), on
 /// `--help`/`--version` prints and exits 0.
 func parseCommand() -> KLSCommand {
     do {

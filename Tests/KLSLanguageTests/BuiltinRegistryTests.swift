@@ -1,3 +1,4 @@
+import Foundation
 import KLSDiagnostics
 import KLSTensor
 import Testing
@@ -5,7 +6,7 @@ import Testing
 @testable import KLSLanguage
 
 @Suite struct BuiltinRegistryTests {
-    /// Every builtin of LANGUAGE.md §4 exists.
+    /// Every builtin of docs/language.md §4 exists.
     @Test(arguments: [
         "zeros", "ones", "full", "linspace", "arange", "eye", "reshape", "transpose", "concat", "stack", "shape",
         "size", "len",
@@ -17,6 +18,17 @@ import Testing
     ])
     func languageBuiltinIsRegistered(_ name: String) {
         #expect(BuiltinRegistry.builtin(name) != nil)
+    }
+
+    /// The language reference names every builtin with its signature, so a new
+    /// builtin cannot go undocumented.
+    @Test(arguments: BuiltinRegistry.all.map(\.name))
+    func builtinIsDocumented(_ name: String) throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/language.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let builtin = try #require(BuiltinRegistry.builtin(name))
+        #expect(text.contains(builtin.signature), "docs/language.md does not show \(builtin.signature)")
     }
 
     /// Each builtin's help example runs as written.

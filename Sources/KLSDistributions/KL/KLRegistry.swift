@@ -1,7 +1,7 @@
 import KLSDiagnostics
 import KLSTensor
 
-/// KL(q‖p) in closed form, looked up by the pair of families (§6).
+/// KL(q‖p) in closed form, looked up by the pair of families (language.md §6).
 ///
 /// Results are per batch element (the two batch shapes broadcast) and summed
 /// over the event. A pair with no entry is an error that points to `kl_mc` and

@@ -2,7 +2,7 @@ import Dispatch
 import KLSDiagnostics
 import KLSTensor
 
-/// Printing, checking, higher-order functions and help (§4, "Misc").
+/// Printing, checking, higher-order functions and help (language.md §4, "Misc").
 enum CoreBuiltins {
     static let all: [Builtin] = [
         Builtin(

@@ -3,7 +3,7 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// Distribution constructors (§5). Parameters broadcast to the batch shape and
+/// Distribution constructors (language.md §5). Parameters broadcast to the batch shape and
 /// are validated at construction, naming the parameter and the bad value.
 enum DistributionBuiltins {
     static let gaussianParameters: [Parameter] = [

@@ -1,7 +1,7 @@
 import KLSDiagnostics
 import KLSTensor
 
-/// Element-wise functions (§4, "Element-wise"). Each accepts a number or a tensor
+/// Element-wise functions (language.md §4, "Element-wise"). Each accepts a number or a tensor
 /// and returns the same kind.
 enum ElementwiseBuiltins {
     static let unary: [(UnaryFunction, String, String)] = [

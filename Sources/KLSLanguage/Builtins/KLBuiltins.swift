@@ -3,7 +3,7 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// KL divergence: closed forms, Monte Carlo estimators and their diagnostics (§6).
+/// KL divergence: closed forms, Monte Carlo estimators and their diagnostics (language.md §6).
 enum KLBuiltins {
     static let all: [Builtin] = [
         Builtin(
@@ -156,7 +156,7 @@ enum KLBuiltins {
         session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
     }
 
-    /// The estimate record of §6: value, stderr, ci, n, estimator, exact and its z-score.
+    /// The estimate record of language.md §6: value, stderr, ci, n, estimator, exact and its z-score.
     static func estimateRecord(_ moments: [Moments], shape: [Int], n: Int, estimator: Estimator, exact: Tensor?)
         -> Record
     {

@@ -3,7 +3,7 @@ import KLSDiagnostics
 import KLSPlot
 import KLSTensor
 
-/// Plots (§7): drawn in the terminal with braille and block characters, or
+/// Plots (language.md §7): drawn in the terminal with braille and block characters, or
 /// written as SVG with `file=`.
 enum PlotBuiltins {
     static let all: [Builtin] = [

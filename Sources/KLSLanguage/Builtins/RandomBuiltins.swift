@@ -1,7 +1,7 @@
 import KLSDiagnostics
 import KLSTensor
 
-/// Random numbers (§4, "Random"). Draws come from Philox keyed by the seed and
+/// Random numbers (language.md §4, "Random"). Draws come from Philox keyed by the seed and
 /// the draw index: with `seed=` a call gives the same numbers on every machine
 /// and thread count; without it, calls continue the session stream.
 enum RandomBuiltins {

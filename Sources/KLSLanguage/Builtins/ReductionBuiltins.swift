@@ -2,7 +2,7 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// Reductions and scans (§4). Every reduction takes `axis=` (a number, a list,
+/// Reductions and scans (language.md §4). Every reduction takes `axis=` (a number, a list,
 /// or none for all axes; negative counts from the end) and `keepdims=false`.
 enum ReductionBuiltins {
     static let all: [Builtin] = [

@@ -3,7 +3,7 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// Sampling and densities of distributions (§5).
+/// Sampling and densities of distributions (language.md §5).
 enum SamplingBuiltins {
     static let all: [Builtin] = [
         Builtin(

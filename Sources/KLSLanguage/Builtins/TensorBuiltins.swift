@@ -1,7 +1,7 @@
 import KLSDiagnostics
 import KLSTensor
 
-/// Creating and reshaping tensors (§4, "Tensors").
+/// Creating and reshaping tensors (language.md §4, "Tensors").
 enum TensorBuiltins {
     static let all: [Builtin] = [
         Builtin(

@@ -1,7 +1,7 @@
 import KLSDistributions
 import KLSTensor
 
-/// Layouts for the records the KL builtins return (§7): an estimate reads as
+/// Layouts for the records the KL builtins return (language.md §7): an estimate reads as
 /// `value ± stderr (estimator, n, CI)`, a comparison as a table.
 extension Formatter {
     /// The display of a record of a known kind, or nil for a plain record.

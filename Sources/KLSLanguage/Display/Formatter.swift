@@ -3,13 +3,13 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// Renders values for display (§7): numbers to `precision` significant digits
+/// Renders values for display (language.md §7): numbers to `precision` significant digits
 /// without trailing zeros, tensors NumPy-like with rows on lines and summaries
 /// from 1000 elements, lists and records inline.
 public struct Formatter: Sendable {
     /// Significant digits for numbers (`:precision N`).
     public var precision: Int
-    /// Tensors with this many elements or more are summarised (LANGUAGE.md's
+    /// Tensors with this many elements or more are summarised (docs/language.md's
     /// example header is `Tensor[500, 2]`, a typical 500-draw 2-D sample).
     public var threshold = 1000
     /// Items kept at each end of a summarised axis.

@@ -15,7 +15,7 @@ final class Scope {
 /// Turns statements into closures ("closure compilation"): names are resolved to
 /// global or frame slots once, so running a loop does no dictionary lookups.
 ///
-/// Scoping (§3): `for`/`if`/blocks share the enclosing scope; a function body has
+/// Scoping (language.md §3): `for`/`if`/blocks share the enclosing scope; a function body has
 /// its own, holding its parameters and every name it assigns; other names read
 /// the enclosing functions' variables (closures) and then globals.
 struct Compiler {

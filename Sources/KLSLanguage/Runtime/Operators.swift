@@ -1,7 +1,7 @@
 import KLSDiagnostics
 import KLSTensor
 
-/// The meaning of the operators on values (§3): element-wise with NumPy
+/// The meaning of the operators on values (language.md §3): element-wise with NumPy
 /// broadcasting on numbers and tensors; `+` also joins strings and lists.
 enum Operators {
     static func unary(_ op: UnaryOperator, _ v: consuming Value) throws(KLSError) -> Value {

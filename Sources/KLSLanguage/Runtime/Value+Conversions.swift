@@ -60,7 +60,7 @@ extension Value {
         }
     }
 
-    /// The value as a count or index: a whole number (§1), in `range`.
+    /// The value as a count or index: a whole number (language.md §1), in `range`.
     public func asInteger(_ what: @autoclosure () -> String = "value", atLeast minimum: Int = Int.min) throws(KLSError)
         -> Int
     {

@@ -1,7 +1,7 @@
 import KLSDistributions
 import KLSTensor
 
-/// A kls value (§2).
+/// A kls value (language.md §2).
 ///
 /// Scalars are `.number`; a rank-0 tensor behaves like a number everywhere.
 /// Comparisons of two scalars give `.bool`; with a tensor operand they give a

@@ -48,7 +48,7 @@ extension ExprKind {
     }
 }
 
-/// The expression forms of §3.
+/// The expression forms of language.md §3.
 public enum ExprKind: Sendable {
     case number(Double)
     case string(String)

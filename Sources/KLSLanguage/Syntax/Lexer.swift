@@ -1,6 +1,6 @@
 import KLSDiagnostics
 
-/// Turns source text into tokens (§1).
+/// Turns source text into tokens (language.md §1).
 ///
 /// Newlines are significant only where a statement can end: inside `(` or `[`
 /// they are dropped, and after an operator or `,` the parser skips them. Inside

@@ -1,6 +1,6 @@
 import KLSDiagnostics
 
-/// Expressions, lowest precedence first (§3):
+/// Expressions, lowest precedence first (language.md §3):
 /// `->` · `or` · `and` · `not` · comparisons · `+ -` · `* / %` · `@` · unary `- +`
 /// · `^` (right-associative) · postfix call, index, member.
 extension Parser {

@@ -1,6 +1,6 @@
 import KLSDiagnostics
 
-/// A recursive-descent parser for §1 and §3.
+/// A recursive-descent parser for language.md §1 and language.md §3.
 ///
 /// When input runs out where more is required (an open bracket, a trailing
 /// operator, `f(x) =`), the error has kind `.incomplete`, which is how the REPL

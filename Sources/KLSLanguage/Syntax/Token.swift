@@ -25,7 +25,7 @@ public struct Token: Sendable, Equatable {
     }
 }
 
-/// The reserved words of §1.
+/// The reserved words of language.md §1.
 public enum Keyword: String, Sendable, CaseIterable {
     case `for`, `in`, `if`, `else`, `true`, `false`, `none`, `and`, `or`, `not`
 }

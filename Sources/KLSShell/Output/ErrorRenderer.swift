@@ -2,7 +2,7 @@ import KLSDiagnostics
 import KLSLanguage
 import KLSTensor
 
-/// Renders errors the two ways §9 asks for: `FILE:LINE:COL: error: MESSAGE` for
+/// Renders errors the two ways docs/language.md §9 asks for: `FILE:LINE:COL: error: MESSAGE` for
 /// scripts, and `error: MESSAGE` with the statement and a caret in the REPL.
 public struct ErrorRenderer {
     let console: Console

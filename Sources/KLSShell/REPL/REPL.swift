@@ -3,7 +3,7 @@ import KLSDiagnostics
 import KLSLanguage
 import KLSTensor
 
-/// The interactive shell (§8): prompts, continuation lines, statements,
+/// The interactive shell (language.md §8): prompts, continuation lines, statements,
 /// commands, history and completion over a `LineEditor`.
 public final class REPL {
     let shell: ShellSession
