@@ -5,15 +5,28 @@ import KLSTensor
 public enum BetaFamily: ScalarFamily {
     public static let name = "Beta"
     public static let parameterNames = ["a", "b"]
+    public static let summary = "Beta(a, b) on [0, 1]."
+    public static let example = "Beta(2, 5)"
+
+    /// One distribution's parameters, by name.
+    public struct Parameters: Sendable {
+        public var a: Double
+        public var b: Double
+    }
+
+    @inline(__always)
+    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
+        Parameters(a: values[0][flat: i], b: values[1][flat: i])
+    }
     public static let tag: UInt32 = FamilyStream.beta.tag
 
-    public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
+    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
         if !(t.a > 0 && t.a.isFinite) { return ("a", "finite and > 0", t.a) }
         if !(t.b > 0 && t.b.isFinite) { return ("b", "finite and > 0", t.b) }
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Theta) -> Double {
+    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
         if x.isNaN { return .nan }
         if x < 0 || x > 1 { return -.infinity }
         let left = t.a == 1 ? 0 : (t.a - 1) * Foundation.log(x)
@@ -21,26 +34,26 @@ public enum BetaFamily: ScalarFamily {
         return left + right - SpecialFunctions.logBeta(t.a, t.b)
     }
 
-    public static func cdf(_ x: Double, _ t: Theta) -> Double { SpecialFunctions.regularizedBeta(x, t.a, t.b) }
+    public static func cdf(_ x: Double, _ t: Parameters) -> Double { SpecialFunctions.regularizedBeta(x, t.a, t.b) }
 
     /// X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
-    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {
+    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
         var random = DrawRandom(generator, index: index, tag: tag)
         let x = random.gamma(t.a)
         let y = random.gamma(t.b)
         return x / (x + y)
     }
 
-    public static func entropy(_ t: Theta) -> Double {
+    public static func entropy(_ t: Parameters) -> Double {
         let (a, b) = (t.a, t.b)
         return SpecialFunctions.logBeta(a, b) - (a - 1) * SpecialFunctions.digamma(a) - (b - 1)
             * SpecialFunctions.digamma(b)
             + (a + b - 2) * SpecialFunctions.digamma(a + b)
     }
 
-    public static func mean(_ t: Theta) -> Double { t.a / (t.a + t.b) }
-    public static func variance(_ t: Theta) -> Double { t.a * t.b / ((t.a + t.b) * (t.a + t.b) * (t.a + t.b + 1)) }
-    public static func support(_ t: Theta) -> ClosedRange<Double> { 0...1 }
+    public static func mean(_ t: Parameters) -> Double { t.a / (t.a + t.b) }
+    public static func variance(_ t: Parameters) -> Double { t.a * t.b / ((t.a + t.b) * (t.a + t.b) * (t.a + t.b + 1)) }
+    public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...1 }
 }
 
 public typealias Beta = ScalarDistribution<BetaFamily>

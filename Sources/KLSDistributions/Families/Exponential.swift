@@ -5,24 +5,38 @@ import KLSTensor
 public enum ExponentialFamily: ScalarFamily {
     public static let name = "Exponential"
     public static let parameterNames = ["rate"]
+    public static let summary = "Exponential(rate) on x ≥ 0, mean 1/rate."
+    public static let example = "Exponential(2)"
+
+    /// One distribution's parameters, by name.
+    public struct Parameters: Sendable {
+        public var rate: Double
+    }
+
+    @inline(__always)
+    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
+        Parameters(rate: values[0][flat: i])
+    }
     public static let tag: UInt32 = FamilyStream.exponential.tag
 
-    public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
-        t.a > 0 && t.a.isFinite ? nil : ("rate", "finite and > 0", t.a)
+    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
+        t.rate > 0 && t.rate.isFinite ? nil : ("rate", "finite and > 0", t.rate)
     }
 
-    public static func logpdf(_ x: Double, _ t: Theta) -> Double { x >= 0 ? Foundation.log(t.a) - t.a * x : -.infinity }
-    public static func cdf(_ x: Double, _ t: Theta) -> Double { x > 0 ? -Foundation.expm1(-t.a * x) : 0 }
+    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
+        x >= 0 ? Foundation.log(t.rate) - t.rate * x : -.infinity
+    }
+    public static func cdf(_ x: Double, _ t: Parameters) -> Double { x > 0 ? -Foundation.expm1(-t.rate * x) : 0 }
 
-    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {
+    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
         var random = DrawRandom(generator, index: index, tag: tag)
-        return -Foundation.log(random.openUniform()) / t.a
+        return -Foundation.log(random.openUniform()) / t.rate
     }
 
-    public static func entropy(_ t: Theta) -> Double { 1 - Foundation.log(t.a) }
-    public static func mean(_ t: Theta) -> Double { 1 / t.a }
-    public static func variance(_ t: Theta) -> Double { 1 / (t.a * t.a) }
-    public static func support(_ t: Theta) -> ClosedRange<Double> { 0...Double.infinity }
+    public static func entropy(_ t: Parameters) -> Double { 1 - Foundation.log(t.rate) }
+    public static func mean(_ t: Parameters) -> Double { 1 / t.rate }
+    public static func variance(_ t: Parameters) -> Double { 1 / (t.rate * t.rate) }
+    public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
 public typealias Exponential = ScalarDistribution<ExponentialFamily>

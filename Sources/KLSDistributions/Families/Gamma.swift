@@ -6,37 +6,51 @@ import RealModule
 public enum GammaFamily: ScalarFamily {
     public static let name = "Gamma"
     public static let parameterNames = ["shape", "rate"]
+    public static let summary = "Gamma(shape, rate), mean shape/rate."
+    public static let example = "Gamma(2, 3)"
+
+    /// One distribution's parameters, by name.
+    public struct Parameters: Sendable {
+        public var shape: Double
+        public var rate: Double
+    }
+
+    @inline(__always)
+    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
+        Parameters(shape: values[0][flat: i], rate: values[1][flat: i])
+    }
     public static let tag: UInt32 = FamilyStream.gamma.tag
 
-    public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
-        if !(t.a > 0 && t.a.isFinite) { return ("shape", "finite and > 0", t.a) }
-        if !(t.b > 0 && t.b.isFinite) { return ("rate", "finite and > 0", t.b) }
+    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
+        if !(t.shape > 0 && t.shape.isFinite) { return ("shape", "finite and > 0", t.shape) }
+        if !(t.rate > 0 && t.rate.isFinite) { return ("rate", "finite and > 0", t.rate) }
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Theta) -> Double {
+    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
         if x < 0 || x.isNaN { return x.isNaN ? .nan : -.infinity }
-        if x == 0 { return t.a < 1 ? .infinity : (t.a == 1 ? Foundation.log(t.b) : -.infinity) }
-        return t.a * Foundation.log(t.b) + (t.a - 1) * Foundation.log(x) - t.b * x - Double.logGamma(t.a)
+        if x == 0 { return t.shape < 1 ? .infinity : (t.shape == 1 ? Foundation.log(t.rate) : -.infinity) }
+        return t.shape * Foundation.log(t.rate) + (t.shape - 1) * Foundation.log(x) - t.rate * x
+            - Double.logGamma(t.shape)
     }
 
-    public static func cdf(_ x: Double, _ t: Theta) -> Double {
-        SpecialFunctions.regularizedGammaP(t.a, t.b * Swift.max(x, 0))
+    public static func cdf(_ x: Double, _ t: Parameters) -> Double {
+        SpecialFunctions.regularizedGammaP(t.shape, t.rate * Swift.max(x, 0))
     }
 
     /// Marsaglia–Tsang with the shape < 1 boost (see `DrawRandom.gamma`).
-    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {
+    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
         var random = DrawRandom(generator, index: index, tag: tag)
-        return random.gamma(t.a) / t.b
+        return random.gamma(t.shape) / t.rate
     }
 
-    public static func entropy(_ t: Theta) -> Double {
-        t.a - Foundation.log(t.b) + Double.logGamma(t.a) + (1 - t.a) * SpecialFunctions.digamma(t.a)
+    public static func entropy(_ t: Parameters) -> Double {
+        t.shape - Foundation.log(t.rate) + Double.logGamma(t.shape) + (1 - t.shape) * SpecialFunctions.digamma(t.shape)
     }
 
-    public static func mean(_ t: Theta) -> Double { t.a / t.b }
-    public static func variance(_ t: Theta) -> Double { t.a / (t.b * t.b) }
-    public static func support(_ t: Theta) -> ClosedRange<Double> { 0...Double.infinity }
+    public static func mean(_ t: Parameters) -> Double { t.shape / t.rate }
+    public static func variance(_ t: Parameters) -> Double { t.shape / (t.rate * t.rate) }
+    public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
 public typealias Gamma = ScalarDistribution<GammaFamily>

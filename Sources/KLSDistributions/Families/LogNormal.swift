@@ -5,35 +5,50 @@ import KLSTensor
 public enum LogNormalFamily: ScalarFamily {
     public static let name = "LogNormal"
     public static let parameterNames = ["mu", "sigma"]
+    public static let summary = "exp of Normal(mu, sigma)."
+    public static let example = "LogNormal(0, 0.5)"
+
+    /// One distribution's parameters, by name.
+    public struct Parameters: Sendable {
+        public var mu: Double
+        public var sigma: Double
+    }
+
+    @inline(__always)
+    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
+        Parameters(mu: values[0][flat: i], sigma: values[1][flat: i])
+    }
     public static let tag: UInt32 = NormalSampler.streamTag
 
-    public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
-        if !t.a.isFinite { return ("mu", "finite", t.a) }
-        if !(t.b > 0 && t.b.isFinite) { return ("sigma", "finite and > 0", t.b) }
+    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
+        if !t.mu.isFinite { return ("mu", "finite", t.mu) }
+        if !(t.sigma > 0 && t.sigma.isFinite) { return ("sigma", "finite and > 0", t.sigma) }
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Theta) -> Double {
+    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
         guard x > 0 else { return x.isNaN ? .nan : -.infinity }
         let logX = Foundation.log(x)
-        let z = (logX - t.a) / t.b
-        return -0.5 * z * z - Foundation.log(t.b) - Gaussian.logSqrtTwoPi - logX
+        let z = (logX - t.mu) / t.sigma
+        return -0.5 * z * z - Foundation.log(t.sigma) - Gaussian.logSqrtTwoPi - logX
     }
 
-    public static func cdf(_ x: Double, _ t: Theta) -> Double {
-        x > 0 ? SpecialFunctions.normalCDF((Foundation.log(x) - t.a) / t.b) : 0
+    public static func cdf(_ x: Double, _ t: Parameters) -> Double {
+        x > 0 ? SpecialFunctions.normalCDF((Foundation.log(x) - t.mu) / t.sigma) : 0
     }
 
-    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {
-        Foundation.exp(t.a + t.b * NormalSampler.draw(generator, index: index))
+    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
+        Foundation.exp(t.mu + t.sigma * NormalSampler.draw(generator, index: index))
     }
 
-    public static func entropy(_ t: Theta) -> Double { t.a + 0.5 + Gaussian.logSqrtTwoPi + Foundation.log(t.b) }
-    public static func mean(_ t: Theta) -> Double { Foundation.exp(t.a + t.b * t.b / 2) }
-    public static func variance(_ t: Theta) -> Double {
-        Foundation.expm1(t.b * t.b) * Foundation.exp(2 * t.a + t.b * t.b)
+    public static func entropy(_ t: Parameters) -> Double {
+        t.mu + 0.5 + Gaussian.logSqrtTwoPi + Foundation.log(t.sigma)
     }
-    public static func support(_ t: Theta) -> ClosedRange<Double> { 0...Double.infinity }
+    public static func mean(_ t: Parameters) -> Double { Foundation.exp(t.mu + t.sigma * t.sigma / 2) }
+    public static func variance(_ t: Parameters) -> Double {
+        Foundation.expm1(t.sigma * t.sigma) * Foundation.exp(2 * t.mu + t.sigma * t.sigma)
+    }
+    public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
 public typealias LogNormal = ScalarDistribution<LogNormalFamily>

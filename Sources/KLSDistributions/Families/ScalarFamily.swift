@@ -2,51 +2,48 @@ import Foundation
 import KLSDiagnostics
 import KLSTensor
 
-/// The parameters of one scalar distribution in a batch (up to three).
-public struct Theta: Sendable {
-    public var a: Double, b: Double, c: Double
-
-    public init(_ a: Double, _ b: Double = 0, _ c: Double = 0) {
-        self.a = a
-        self.b = b
-        self.c = c
-    }
-
-    /// Element `i` of each parameter tensor (missing parameters are 0).
-    public init(_ parameters: [Tensor], at i: Int) {
-        self.init(
-            parameters.count > 0 ? parameters[0][flat: i] : 0, parameters.count > 1 ? parameters[1][flat: i] : 0,
-            parameters.count > 2 ? parameters[2][flat: i] : 0)
-    }
-}
-
 /// A family of scalar distributions, described by its formulas at one point.
 /// `ScalarDistribution<F>` lifts them to batches with broadcasting, sampling in
 /// parallel and the shape rules.
 public protocol ScalarFamily: Sendable {
     /// The constructor name.
     static var name: String { get }
+    /// One distribution's parameters as named fields (`mean`, `std`; `df`,
+    /// `loc`, `scale`; …), in `parameterNames` order.
+    associatedtype Parameters: Sendable
     /// Parameter names in constructor order.
     static var parameterNames: [String] { get }
+    /// Each parameter's default, nil for a required one (all required unless
+    /// the family says otherwise).
+    static var parameterDefaults: [Double?] { get }
+    /// One line of help for the constructor.
+    static var summary: String { get }
+    /// A constructor call that runs as written.
+    static var example: String { get }
+    /// Element `i` of each parameter tensor, as named fields.
+    static func parameters(_ values: [Tensor], at i: Int) -> Parameters
     /// Random stream tag, distinct per family.
     static var tag: UInt32 { get }
     /// The error for invalid parameters, or nil when valid.
-    static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)?
-    static func logpdf(_ x: Double, _ t: Theta) -> Double
-    static func cdf(_ x: Double, _ t: Theta) -> Double
+    static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)?
+    static func logpdf(_ x: Double, _ t: Parameters) -> Double
+    static func cdf(_ x: Double, _ t: Parameters) -> Double
     /// Draw number `index`: families take their variates from a `DrawRandom` (or,
     /// for Normal, the ziggurat) so the draw depends only on seed and index.
-    static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double
-    static func entropy(_ t: Theta) -> Double
-    static func mean(_ t: Theta) -> Double
-    static func variance(_ t: Theta) -> Double
-    static func support(_ t: Theta) -> ClosedRange<Double>
+    static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double
+    static func entropy(_ t: Parameters) -> Double
+    static func mean(_ t: Parameters) -> Double
+    static func variance(_ t: Parameters) -> Double
+    static func support(_ t: Parameters) -> ClosedRange<Double>
     static var isDiscrete: Bool { get }
 }
 
 extension ScalarFamily {
+    public static var parameterDefaults: [Double?] { parameterNames.map { _ in nil } }
+    public static var summary: String { "The \(name) distribution." }
+    public static var example: String { "\(name)(\(parameterNames.map { _ in "1" }.joined(separator: ", ")))" }
     public static var isDiscrete: Bool { false }
-    public static func support(_ t: Theta) -> ClosedRange<Double> { -Double.infinity...Double.infinity }
+    public static func support(_ t: Parameters) -> ClosedRange<Double> { -Double.infinity...Double.infinity }
 }
 
 /// A batch of independent scalar distributions of family `F`, parameters
@@ -82,8 +79,8 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
 
     /// The parameters of batch element `i`.
     @inline(__always)
-    public func theta(_ i: Int) -> Theta {
-        Theta(values, at: i)
+    public func theta(_ i: Int) -> F.Parameters {
+        F.parameters(values, at: i)
     }
 
     var batchCount: Int { values.first?.count ?? 1 }
@@ -100,7 +97,7 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
     }
 
     /// Applies `f(x, θ)` with `x` broadcast against the batch.
-    func pointwise(_ x: Tensor, _ f: @escaping (Double, Theta) -> Double) throws(KLSError) -> Tensor {
+    func pointwise(_ x: Tensor, _ f: @escaping (Double, F.Parameters) -> Double) throws(KLSError) -> Tensor {
         let shape = try Shape.broadcast(x.shape, batchShape)
         let xs = try x.broadcast(to: shape)
         if Array(shape.suffix(batchShape.count)) == batchShape {
@@ -118,7 +115,7 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
         for v in values { parameters.append(try v.broadcast(to: shape)) }
         return try Tensor(shape: shape) { out in
             for e in 0..<out.count {
-                out[e] = f(xs[flat: e], Theta(parameters, at: e))
+                out[e] = f(xs[flat: e], F.parameters(parameters, at: e))
             }
         }
     }
@@ -126,7 +123,7 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
     public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor { try pointwise(x, F.logpdf) }
     public func cdf(_ x: Tensor) throws(KLSError) -> Tensor { try pointwise(x, F.cdf) }
 
-    func perBatch(_ f: (Theta) -> Double) throws(KLSError) -> Tensor {
+    func perBatch(_ f: (F.Parameters) -> Double) throws(KLSError) -> Tensor {
         try Tensor(shape: batchShape) { out in
             for i in 0..<out.count { out[i] = f(theta(i)) }
         }

@@ -5,29 +5,44 @@ import KLSTensor
 public enum UniformFamily: ScalarFamily {
     public static let name = "Uniform"
     public static let parameterNames = ["low", "high"]
+    public static let summary = "Uniform on [low, high]."
+    public static let example = "Uniform(0, 2)"
+
+    /// One distribution's parameters, by name.
+    public struct Parameters: Sendable {
+        public var low: Double
+        public var high: Double
+    }
+
+    @inline(__always)
+    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
+        Parameters(low: values[0][flat: i], high: values[1][flat: i])
+    }
     public static let tag: UInt32 = FamilyStream.uniform.tag
 
-    public static func validate(_ t: Theta) -> (parameter: String, requirement: String, value: Double)? {
-        if !t.a.isFinite { return ("low", "finite", t.a) }
-        if !(t.b.isFinite && t.b > t.a) { return ("high", "finite and > low", t.b) }
+    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
+        if !t.low.isFinite { return ("low", "finite", t.low) }
+        if !(t.high.isFinite && t.high > t.low) { return ("high", "finite and > low", t.high) }
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Theta) -> Double {
-        x >= t.a && x <= t.b ? -Foundation.log(t.b - t.a) : -.infinity
+    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
+        x >= t.low && x <= t.high ? -Foundation.log(t.high - t.low) : -.infinity
     }
 
-    public static func cdf(_ x: Double, _ t: Theta) -> Double { Swift.min(1, Swift.max(0, (x - t.a) / (t.b - t.a))) }
+    public static func cdf(_ x: Double, _ t: Parameters) -> Double {
+        Swift.min(1, Swift.max(0, (x - t.low) / (t.high - t.low)))
+    }
 
-    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Theta) -> Double {
+    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
         var random = DrawRandom(generator, index: index, tag: tag)
-        return t.a + (t.b - t.a) * random.uniform()
+        return t.low + (t.high - t.low) * random.uniform()
     }
 
-    public static func entropy(_ t: Theta) -> Double { Foundation.log(t.b - t.a) }
-    public static func mean(_ t: Theta) -> Double { (t.a + t.b) / 2 }
-    public static func variance(_ t: Theta) -> Double { (t.b - t.a) * (t.b - t.a) / 12 }
-    public static func support(_ t: Theta) -> ClosedRange<Double> { t.a...t.b }
+    public static func entropy(_ t: Parameters) -> Double { Foundation.log(t.high - t.low) }
+    public static func mean(_ t: Parameters) -> Double { (t.low + t.high) / 2 }
+    public static func variance(_ t: Parameters) -> Double { (t.high - t.low) * (t.high - t.low) / 12 }
+    public static func support(_ t: Parameters) -> ClosedRange<Double> { t.low...t.high }
 }
 
 public typealias Uniform = ScalarDistribution<UniformFamily>

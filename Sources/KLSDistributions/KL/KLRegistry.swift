@@ -74,7 +74,7 @@ public enum KLRegistry {
 /// Broadcasting helper: applies `f(θq, θp)` over the broadcast batch.
 func pairwise<F: ScalarFamily, G: ScalarFamily>(
     _ q: ScalarDistribution<F>, _ p: ScalarDistribution<G>,
-    _ f: (Theta, Theta) -> Double
+    _ f: (F.Parameters, G.Parameters) -> Double
 ) throws(KLSError) -> Tensor {
     let shape = try Shape.broadcast(q.batchShape, p.batchShape)
     var qs: [Tensor] = []
@@ -82,12 +82,14 @@ func pairwise<F: ScalarFamily, G: ScalarFamily>(
     for v in q.values { qs.append(try v.broadcast(to: shape)) }
     for v in p.values { ps.append(try v.broadcast(to: shape)) }
     return try Tensor(shape: shape) { out in
-        for i in 0..<out.count { out[i] = f(Theta(qs, at: i), Theta(ps, at: i)) }
+        for i in 0..<out.count { out[i] = f(F.parameters(qs, at: i), G.parameters(ps, at: i)) }
     }
 }
 
 /// A rule for a pair of scalar families with a formula at one point.
-func scalarRule<F: ScalarFamily>(_ family: F.Type, _ f: @escaping @Sendable (Theta, Theta) -> Double)
+func scalarRule<F: ScalarFamily>(
+    _ family: F.Type, _ f: @escaping @Sendable (F.Parameters, F.Parameters) -> Double
+)
     -> KLRegistry.Entry
 {
     KLRegistry.Entry(q: ScalarDistribution<F>.self, p: ScalarDistribution<F>.self) { q, p throws(KLSError) in

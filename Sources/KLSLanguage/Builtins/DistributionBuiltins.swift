@@ -44,27 +44,14 @@ enum DistributionBuiltins {
         ) { a, _ throws(KLSError) in
             .distribution(try MvNormal(mean: try a.tensor("mean"), cov: try a.tensor("cov")))
         },
-        scalar(
-            "Laplace", [.required("loc"), .required("scale")], LaplaceFamily.self,
-            "Laplace(loc, scale): density e^(−|x−loc|/scale)/(2 scale).", "Laplace(0, 1)"),
-        scalar(
-            "StudentT", [.required("df"), .optional("loc", .number(0)), .optional("scale", .number(1))],
-            StudentTFamily.self,
-            "Student's t with df degrees of freedom.", "StudentT(3, loc=0, scale=1)"),
-        scalar(
-            "Uniform", [.required("low"), .required("high")], UniformFamily.self, "Uniform on [low, high].",
-            "Uniform(0, 2)"),
-        scalar(
-            "Exponential", [.required("rate")], ExponentialFamily.self, "Exponential(rate) on x ≥ 0, mean 1/rate.",
-            "Exponential(2)"),
-        scalar(
-            "Gamma", [.required("shape"), .required("rate")], GammaFamily.self, "Gamma(shape, rate), mean shape/rate.",
-            "Gamma(2, 3)"),
-        scalar("Beta", [.required("a"), .required("b")], BetaFamily.self, "Beta(a, b) on [0, 1].", "Beta(2, 5)"),
-        scalar(
-            "LogNormal", [.required("mu"), .required("sigma")], LogNormalFamily.self, "exp of Normal(mu, sigma).",
-            "LogNormal(0, 0.5)"),
-        scalar("Bernoulli", [.required("p")], BernoulliFamily.self, "Values 0/1 with P(1) = p.", "Bernoulli(0.3)"),
+        scalar(LaplaceFamily.self),
+        scalar(StudentTFamily.self),
+        scalar(UniformFamily.self),
+        scalar(ExponentialFamily.self),
+        scalar(GammaFamily.self),
+        scalar(BetaFamily.self),
+        scalar(LogNormalFamily.self),
+        scalar(BernoulliFamily.self),
         Builtin(
             "Categorical", [.required("probs")], theme: .distributions,
             summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
@@ -98,10 +85,14 @@ enum DistributionBuiltins {
         },
     ]
 
-    static func scalar<F: ScalarFamily>(
-        _ name: String, _ parameters: [Parameter], _ family: F.Type, _ summary: String, _ example: String
-    ) -> Builtin {
-        Builtin(name, parameters, theme: .distributions, summary: summary, example: example) { a, _ throws(KLSError) in
+    /// The constructor builtin of a scalar family, read from the family's own
+    /// declaration: name, parameter names and defaults, help and example.
+    static func scalar<F: ScalarFamily>(_ family: F.Type) -> Builtin {
+        let parameters = zip(F.parameterNames, F.parameterDefaults).map { name, fallback in
+            fallback.map { Parameter.optional(name, .number($0)) } ?? Parameter.required(name)
+        }
+        return Builtin(F.name, parameters, theme: .distributions, summary: F.summary, example: F.example) {
+            a, _ throws(KLSError) in
             var values: [Tensor] = []
             for p in parameters { values.append(try a.tensor(p.name)) }
             return .distribution(try ScalarDistribution<F>(values))
