@@ -47,7 +47,11 @@ let package = Package(
             dependencies: ["KLSDiagnostics", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: cpuFlags
         ),
-        .target(name: "KLSDistributions", dependencies: ["KLSDiagnostics", "KLSTensor"], swiftSettings: cpuFlags),
+        .target(
+            name: "KLSDistributions",
+            dependencies: ["KLSDiagnostics", "KLSTensor", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: cpuFlags
+        ),
         .target(name: "KLSPlot", dependencies: ["KLSDiagnostics"]),
         .target(
             name: "KLSLanguage",
