@@ -49,4 +49,9 @@ import Testing
         #expect(try value("f(x, y=10) = x + y\nf(1) + f(1, y=1)") == "13")
         #expect(failure("f(x=1, y) = 1") != nil)
     }
+
+    /// Every operator the parser names has a tensor kernel of the same spelling.
+    @Test func everyInfixOperatorHasAKernel() {
+        for op in InfixOperator.allCases { #expect(BinaryOperator(rawValue: op.rawValue) != nil, "\(op)") }
+    }
 }

@@ -91,21 +91,9 @@ enum Operators {
 }
 
 extension InfixOperator {
-    /// The tensor kernel that computes this operator.
+    /// The tensor kernel that computes this operator: the one with the same
+    /// spelling (a test checks that every infix operator has one).
     var kernel: BinaryOperator {
-        switch self {
-        case .add: return .add
-        case .subtract: return .subtract
-        case .multiply: return .multiply
-        case .divide: return .divide
-        case .power: return .power
-        case .modulo: return .modulo
-        case .equal: return .equal
-        case .notEqual: return .notEqual
-        case .less: return .less
-        case .lessEqual: return .lessEqual
-        case .greater: return .greater
-        case .greaterEqual: return .greaterEqual
-        }
+        BinaryOperator(rawValue: rawValue) ?? .add
     }
 }

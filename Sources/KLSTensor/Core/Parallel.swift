@@ -45,7 +45,10 @@ public enum Parallel {
     /// Calls `body(range)` over chunks of `0..<count`, in parallel when large.
     /// `cost` scales the threshold for expensive per-element work (e.g. `exp`).
     public static func forEachChunk(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
-        let parts = partCount(count, cost: cost)
+        // Every element is written by exactly one part, so the split cannot change
+        // a result and may follow the workers: four parts each, which also keeps a
+        // matrix product's panels of B few (each part walks all of them).
+        let parts = partCount(count, cost: cost) > 1 ? Swift.min(count, Swift.max(8, 4 * workers)) : 1
         perform(iterations: parts) { part in body(chunk(part, of: parts, count: count)) }
     }
 
@@ -65,11 +68,11 @@ public enum Parallel {
         return results.compactMap { $0 }
     }
 
-    /// One part below the threshold; above it, one part per quarter threshold of
-    /// work, between 4 and 64. The count depends only on the size of the work,
-    /// never on the number of workers, so a reduction's partial sums — and its
-    /// result to the last bit — are the same on any machine and thread count;
-    /// 64 parts keep up to 16 cores busy with four parts each.
+    /// For reductions (`mapChunks`): one part below the threshold; above it, one
+    /// part per quarter threshold of work, between 4 and 64. The count depends
+    /// only on the size of the work, never on the number of workers, so a
+    /// reduction's partial sums — and its result to the last bit — are the same
+    /// on any machine and thread count; 64 parts keep up to 16 cores busy.
     static func partCount(_ count: Int, cost: Int) -> Int {
         let work = count.multipliedReportingOverflow(by: Swift.max(cost, 1))
         let size = work.overflow ? Int.max : work.partialValue
