@@ -144,6 +144,8 @@ import Testing
         // Checks
         Case(source: "assert(false, \"boom\")", message: "assertion failed: boom"),
         Case(source: "assert_close([1, 2, 3], [1, 2.001, 3])", message: "at index [1]: a = 2, b = 2.001"),
+        Case(source: "assert_close(5, -log(0))", message: "a = 5, b = inf"),
+        Case(source: "assert_close([1/0, 1], [1/0, -1/0])", message: "at index [1]: a = 1, b = -inf"),
     ]
 
     /// Inputs that once crashed and must now give a value (exit 0) promptly.

@@ -41,7 +41,10 @@ public enum BetaFamily: ScalarFamily {
         var random = DrawRandom(generator, index: index, tag: tag)
         let x = random.gamma(t.a)
         let y = random.gamma(t.b)
-        return x / (x + y)
+        // Both gammas can underflow to 0 for tiny a and b: the draw is then at the
+        // end whose gamma is larger.
+        let ratio = x + y > 0 ? x / (x + y) : (x >= y ? 1 : 0)
+        return Support.open(ratio, above: 0, below: 1)
     }
 
     public static func entropy(_ t: Parameters) -> Double {

@@ -41,7 +41,7 @@ public enum GammaFamily: ScalarFamily {
     /// Marsaglia–Tsang with the shape < 1 boost (see `DrawRandom.gamma`).
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
         var random = DrawRandom(generator, index: index, tag: tag)
-        return random.gamma(t.shape) / t.rate
+        return Support.open(random.gamma(t.shape) / t.rate, above: 0)
     }
 
     public static func entropy(_ t: Parameters) -> Double {

@@ -38,7 +38,7 @@ public enum LogNormalFamily: ScalarFamily {
     }
 
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        Foundation.exp(t.mu + t.sigma * NormalSampler.draw(generator, index: index))
+        Support.open(Foundation.exp(t.mu + t.sigma * NormalSampler.draw(generator, index: index)), above: 0)
     }
 
     public static func entropy(_ t: Parameters) -> Double {

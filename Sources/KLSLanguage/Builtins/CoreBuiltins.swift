@@ -114,11 +114,13 @@ enum CoreBuiltins {
             let p = a[flat: i]
             let q = b[flat: i]
             if p == q { continue }
+            // Equal infinities returned above; an infinity against anything else
+            // (where rtol·|inf| would make any gap "close") and nan never are close.
             let difference = Swift.abs(p - q)
             let tolerance = atol + rtol * Swift.abs(q)
-            if difference <= tolerance { continue }
+            if p.isFinite && q.isFinite && difference <= tolerance { continue }
             failures += 1
-            let excess = difference.isNaN ? .infinity : difference - tolerance
+            let excess = difference.isFinite && tolerance.isFinite ? difference - tolerance : .infinity
             if excess > (worst?.excess ?? -.infinity) { worst = (i, excess) }
         }
         guard let worst else { return }

@@ -31,7 +31,10 @@ enum Messages {
     }
 
     static func assertCloseGap(_ p: Double, _ q: Double, tolerance: Double) -> String {
-        "|a − b| = \(Formatter.number(Swift.abs(p - q), precision: 3)) > \(Formatter.number(tolerance, precision: 3))"
+        if p.isNaN || q.isNaN { return "nan is never close to anything" }
+        if !p.isFinite || !q.isFinite { return "an infinity is close only to the same infinity" }
+        return "|a − b| = \(Formatter.number(Swift.abs(p - q), precision: 3)) > "
+            + Formatter.number(tolerance, precision: 3)
     }
 
     static func plotLengths(_ x: [Int], _ y: [Int]) -> String {
