@@ -34,7 +34,9 @@ public enum KLRegistry {
     /// by display names, which a renamed family would silently break).
     static let rules: [Pair: Rule] = {
         var table: [Pair: Rule] = [:]
-        for entry in ScalarKL.rules + GaussianKL.rules + DiscreteKL.rules { table[Pair(entry.q, entry.p)] = entry.rule }
+        for entry in ScalarKL.rules + CrossFamilyKL.rules + GaussianKL.rules + DiscreteKL.rules {
+            table[Pair(entry.q, entry.p)] = entry.rule
+        }
         return table
     }()
 
@@ -52,6 +54,7 @@ public enum KLRegistry {
     public static func closedForm(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor? {
         try checkEvents(q, p)
         if let rule = rules[Pair(type(of: q), type(of: p))], let value = try rule(q, p) { return value }
+        if let infinite = try SupportRule.infinite(q, p) { return infinite }
         // independent(X) against independent(Y), moving the same number of axes.
         if let a = q as? Independent, let b = p as? Independent, a.reinterpreted == b.reinterpreted,
             let inner = try closedForm(a.base, b.base)
@@ -87,6 +90,18 @@ func pairwise<F: ScalarFamily, G: ScalarFamily>(
 }
 
 /// A rule for a pair of scalar families with a formula at one point.
+/// A rule for a pair of different scalar families with a formula at one point.
+func crossRule<F: ScalarFamily, G: ScalarFamily>(
+    _ q: F.Type, _ p: G.Type, _ f: @escaping @Sendable (F.Parameters, G.Parameters) -> Double
+) -> KLRegistry.Entry {
+    KLRegistry.Entry(q: ScalarDistribution<F>.self, p: ScalarDistribution<G>.self) { q, p throws(KLSError) in
+        guard let a = q as? ScalarDistribution<F>, let b = p as? ScalarDistribution<G> else {
+            throw KLSError("internal: \(F.name)‖\(G.name) rule applied to \(q.family) and \(p.family)")
+        }
+        return try pairwise(a, b, f)
+    }
+}
+
 func scalarRule<F: ScalarFamily>(
     _ family: F.Type, _ f: @escaping @Sendable (F.Parameters, F.Parameters) -> Double
 )
