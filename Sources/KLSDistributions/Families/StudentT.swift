@@ -30,19 +30,52 @@ public enum StudentTFamily: ScalarFamily {
         return nil
     }
 
+    /// Degrees of freedom from which the large-df series replace the exact
+    /// formulas, whose terms cancel (the series' first omitted term is below
+    /// 1e-20 relative there).
+    static let largeDF = 1e3
+    /// From here the cdf's expansion in 1/ν replaces the incomplete beta, which
+    /// loses digits as ν grows (5e-7 relative at 1e9, nonsense at 1e15).
+    static let largeDFForCDF = 1e5
+
+    /// log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ), the density's constant. For large
+    /// ν the difference of log-gammas is ½ log x − 1/8x + 1/192x³ + 1/640x⁵ −
+    /// 17/14336x⁷ with x = ν/2 (checked against mpmath at 80 digits).
+    static func logNormalizer(_ nu: Double) -> Double {
+        guard nu >= largeDF else {
+            return Double.logGamma((nu + 1) / 2) - Double.logGamma(nu / 2) - 0.5 * Foundation.log(nu * Double.pi)
+        }
+        let x = nu / 2
+        let inverse = 1 / x
+        let square = inverse * inverse
+        let series = inverse * (-1.0 / 8 + square * (1.0 / 192 + square * (1.0 / 640 - square * 17.0 / 14336)))
+        return -Gaussian.logSqrtTwoPi + series
+    }
+
     public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
         let nu = t.df
         let z = (x - t.loc) / t.scale
-        return Double.logGamma((nu + 1) / 2) - Double.logGamma(nu / 2) - 0.5 * Foundation.log(nu * Double.pi)
-            - Foundation.log(t.scale) - (nu + 1) / 2 * Foundation.log1p(z * z / nu)
+        return logNormalizer(nu) - Foundation.log(t.scale) - (nu + 1) / 2 * Foundation.log1p(z * z / nu)
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double {
         let nu = t.df
         let z = (x - t.loc) / t.scale
         if z.isInfinite { return z > 0 ? 1 : 0 }
+        if nu >= largeDFForCDF { return largeDFCDF(z, nu) }
         let tail = 0.5 * SpecialFunctions.regularizedBeta(nu / (nu + z * z), nu / 2, 0.5)
         return z > 0 ? 1 - tail : tail
+    }
+
+    /// F(z) = Φ(z) − φ(z)(z³ + z)/4ν − φ(z)(3z⁷ − 7z⁵ − 5z³ − 3z)/96ν² + O(ν⁻³), the
+    /// expansion of the t cdf about the normal (coefficients checked against
+    /// mpmath's hypergeometric form at 80 digits).
+    static func largeDFCDF(_ z: Double, _ nu: Double) -> Double {
+        let density = Foundation.exp(-0.5 * z * z) / (2 * Double.pi).squareRoot()
+        let z2 = z * z
+        let first = (z2 * z + z) / 4
+        let second = z * (((3 * z2 - 7) * z2 - 5) * z2 - 3) / 96
+        return SpecialFunctions.normalCDF(z) - density * (first + second / nu) / nu
     }
 
     /// A normal over the square root of a scaled chi-square.
@@ -53,8 +86,15 @@ public enum StudentTFamily: ScalarFamily {
         return t.loc + t.scale * z / (chiSquare / t.df).squareRoot()
     }
 
+    /// For large ν, ½(1 + log 2π) + 1/ν + 1/4ν² − 1/6ν³ − 1/8ν⁴ + log scale (fitted
+    /// and checked against mpmath at 80 digits: 2e-16 relative at ν = 1000).
     public static func entropy(_ t: Parameters) -> Double {
         let nu = t.df
+        guard nu < largeDF else {
+            let inverse = 1 / nu
+            let series = inverse * (1 + inverse * (0.25 - inverse * (1.0 / 6 + inverse / 8)))
+            return 0.5 + Gaussian.logSqrtTwoPi + series + Foundation.log(t.scale)
+        }
         return (nu + 1) / 2 * (SpecialFunctions.digamma((nu + 1) / 2) - SpecialFunctions.digamma(nu / 2))
             + 0.5 * Foundation.log(nu) + SpecialFunctions.logBeta(nu / 2, 0.5) + Foundation.log(t.scale)
     }
