@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import RealModule
 
 extension SpecialFunctions {
@@ -14,12 +15,14 @@ extension SpecialFunctions {
         if x.isNaN || a.isNaN || a <= 0 { return .nan }
         if x <= 0 { return 0 }
         if x == .infinity { return 1 }
-        let logPrefix = a * Foundation.log(x) - x - Double.logGamma(a)
+        let logPrefix = logGammaPrefix(a, x)
+        // Both the series and the continued fraction need about √a terms near x = a.
+        let limit = 10_000 + Checked.clamped(100 * a.squareRoot(), to: 0...10_000_000)
         if x < a + 1 {
             var term = 1 / a
             var sum = term
             var n = a
-            for _ in 0..<10_000 {
+            for _ in 0..<limit {
                 n += 1
                 term *= x / n
                 sum += term
@@ -27,16 +30,44 @@ extension SpecialFunctions {
             }
             return Swift.min(1, sum * Foundation.exp(logPrefix))
         }
-        return Swift.max(0, 1 - continuedFractionQ(a, x, logPrefix))
+        return Swift.max(0, 1 - continuedFractionQ(a, x, logPrefix, limit: limit))
     }
 
-    static func continuedFractionQ(_ a: Double, _ x: Double, _ logPrefix: Double) -> Double {
+    /// log(xᵃ e⁻ˣ / Γ(a)). For large a the direct form cancels (a log x and x are
+    /// both ~1e8 when a = 1e8, leaving 7 digits): it is rewritten with Stirling's
+    /// series as −a(λ − 1 − log λ) + ½ log(a/2π) − (1/12a − 1/360a³ + 1/1260a⁵),
+    /// λ = x/a, with λ − 1 − log λ from `log1pMinus` (DiDonato & Morris 1986).
+    static func logGammaPrefix(_ a: Double, _ x: Double) -> Double {
+        guard a >= 20 else { return a * Foundation.log(x) - x - Double.logGamma(a) }
+        let inverse = 1 / a
+        let square = inverse * inverse
+        let stirling = inverse * (1.0 / 12 - square * (1.0 / 360 - square / 1260))
+        let t = (x - a) / a
+        return a * log1pMinus(t) + 0.5 * Foundation.log(a / (2 * Double.pi)) - stirling
+    }
+
+    /// log(1 + t) − t without cancellation near 0 (its series), for t > −1.
+    static func log1pMinus(_ t: Double) -> Double {
+        guard Swift.abs(t) < 0.5 else { return Foundation.log1p(t) - t }
+        // −t²/2 + t³/3 − t⁴/4 + …: 60 terms reach 1e-19 at |t| = 0.5.
+        var power = t * t
+        var sum = 0.0
+        for k in 2..<64 {
+            let term = power / Double(k)
+            sum += k % 2 == 0 ? -term : term
+            if Swift.abs(term) < 1e-18 * Swift.abs(sum) { break }
+            power *= t
+        }
+        return sum
+    }
+
+    static func continuedFractionQ(_ a: Double, _ x: Double, _ logPrefix: Double, limit: Int) -> Double {
         let tiny = 1e-300
         var b = x + 1 - a
         var c = 1 / tiny
         var d = 1 / b
         var h = d
-        for i in 1..<10_000 {
+        for i in 1..<limit {
             let an = -Double(i) * (Double(i) - a)
             b += 2
             d = an * d + b
