@@ -94,7 +94,7 @@ import Testing
         Case(source: "Mixture([1], [Normal(0, 1), Normal(1, 1)])", message: "1 weights for 2 components"),
         Case(source: "Mixture([1, 1], [Normal(0, 1), StdNormal(2)])", message: "component 1"),
         Case(source: "kl(Normal(0, 1), StdNormal(2))", message: "distributions over different shapes"),
-        Case(source: "kl(Gamma(2, 1), Normal(0, 1))", message: "has no closed form in kls (estimate it with kl_mc"),
+        Case(source: "kl(StudentT(3), Laplace(0, 1))", message: "has no closed form in kls (estimate it with kl_mc"),
         Case(source: "kl(1, Normal(0, 1))", message: "kl: q must be a distribution, got number"),
         Case(
             source: "kl_mc(Normal(0, 1), Normal(1, 1), estimator=\"k4\")",

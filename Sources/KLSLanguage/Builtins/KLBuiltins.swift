@@ -136,9 +136,13 @@ enum KLBuiltins {
     }
 
     /// How many standard errors `moments`' mean lies from `exact`; 0 when they are
-    /// equal (both +inf, say, or an estimate with no spread that is exactly right).
+    /// equal (both +inf, say), or when every term was the same (no spread) and
+    /// the mean equals `exact` to rounding.
     static func zScore(_ moments: Moments, _ exact: Double) -> Double {
-        moments.mean == exact ? 0 : (moments.mean - exact) / moments.standardError
+        if moments.mean == exact { return 0 }
+        let difference = moments.mean - exact
+        if moments.standardError == 0, Swift.abs(difference) <= 1e-12 * Swift.max(1, Swift.abs(exact)) { return 0 }
+        return difference / moments.standardError
     }
 
     /// One end of the 95% interval; an infinite estimate's interval is that

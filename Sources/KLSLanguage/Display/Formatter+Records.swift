@@ -41,9 +41,11 @@ extension Formatter {
             let interval = "95% CI [\(num(lo)), \(num(hi))]"
             var line = (count > 1 ? "[\(i)] " : "") + "\(num(v)) ± \(spread)  (\(estimator), n=\(draws), \(interval))"
             if let exact = element(r["exact"], i), let z = element(r["z"], i) {
-                line +=
-                    (count > 1 ? "  " : "\n")
-                    + "exact \(num(exact))  (z = \(Formatter.number(z, precision: 2)): \(Formatter.verdict(z)))"
+                let verdict =
+                    s == 0 && z == 0
+                    ? "no spread: every term is the same, and equals the closed form"
+                    : "z = \(Formatter.number(z, precision: 2)): \(Formatter.verdict(z))"
+                line += (count > 1 ? "  " : "\n") + "exact \(num(exact))  (\(verdict))"
             }
             lines.append(line)
         }
