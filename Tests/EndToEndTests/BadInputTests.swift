@@ -138,6 +138,12 @@ import Testing
             message: "lists nested too deeply",
             location: "1:41:"),
         Case(source: "randn(shape=(arange(1e5) < 1e18))", message: "tensors have at most 64 axes"),
+        // Rows of an empty tensor with a huge first extent (found by grammar fuzzing: a 20-minute loop).
+        Case(
+            source: "concat(full([2^40, 0], [0/0]), axis=-0)", message: "1099511627776 rows of a tensor",
+            location: "1:8:"),
+        Case(source: "for r in zeros([2^40, 0]) { }", message: "rows of a tensor of shape", location: "1:10:"),
+        Case(source: "map(r -> 1, zeros([2^40, 0]))", message: "over the memory limit"),
         Case(
             source: "compare(Normal(0, 1), Normal(1, 1), n=1e12)",
             message: "is more than the 1e+10 kls runs in one call"),

@@ -93,9 +93,7 @@ enum CoreBuiltins {
         switch a[name] {
         case .list(let list): return list.items
         case .tensor(let t) where t.rank >= 1:
-            var rows: [Value] = []
-            for i in 0..<t.shape[0] { rows.append(Value.from(try t.slice(at: i))) }
-            return rows
+            return try Value.rows(of: t).map(Value.from)
         case let v:
             throw KLSError("\(a.function): \(name) must be a list or tensor, got \(v.typeName)")
         }

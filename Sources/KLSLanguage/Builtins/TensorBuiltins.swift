@@ -135,9 +135,7 @@ enum TensorBuiltins {
                 for (i, item) in items.enumerated() { tensors.append(try item.asTensor("\(what)[\(i)]")) }
                 return tensors
             case .tensor(let t) where t.rank >= 1:
-                var rows: [Tensor] = []
-                for i in 0..<t.shape[0] { rows.append(try t.slice(at: i)) }
-                return rows
+                return try Value.rows(of: t)
             default:
                 throw KLSError("\(what) must be a list of tensors, got \(v.typeName)")
             }

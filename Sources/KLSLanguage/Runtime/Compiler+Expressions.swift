@@ -336,6 +336,9 @@ extension Compiler {
                     _ = try run(frame)
                 }
             case .tensor(let t) where t.rank > 1:
+                // Rows of an empty tensor cost nothing each, so their number is bounded
+                // here; a non-empty tensor's rows are bounded by its own size.
+                if t.count == 0 { try at(sequenceRange) { () throws(KLSError) in try Value.checkRows(of: t) } }
                 for i in 0..<t.shape[0] {
                     try Cancellation.check()
                     setter.store(frame, .tensor(try at(sequenceRange) { () throws(KLSError) in try t.slice(at: i) }))

@@ -115,6 +115,24 @@ extension Value {
         return integers
     }
 
+    /// Checks that one value per row of `t` (its first axis) fits in memory, before
+    /// the rows are visited or listed: a tensor with no elements can still have
+    /// 2^40 rows, which would otherwise loop for hours.
+    static func checkRows(of t: Tensor) throws(KLSError) {
+        let rows = t.shape.first ?? 1
+        let bytes = try Checked.product([rows, MemoryLayout<Value>.stride], what: "the rows of the tensor")
+        try MemoryLimit.check(bytes: bytes, what: "\(rows) rows of a tensor of shape \(Shape.describe(t.shape))")
+    }
+
+    /// The rows of `t` (slices along its first axis), after `checkRows`.
+    static func rows(of t: Tensor) throws(KLSError) -> [Tensor] {
+        try checkRows(of: t)
+        var rows: [Tensor] = []
+        rows.reserveCapacity(t.shape.first ?? 0)
+        for i in 0..<(t.shape.first ?? 0) { rows.append(try t.slice(at: i)) }
+        return rows
+    }
+
     /// A string argument.
     public func asString(_ what: @autoclosure () -> String = "value") throws(KLSError) -> String {
         guard case .string(let s) = self else { throw KLSError("\(what()) must be a string, got \(typeName)") }
