@@ -146,7 +146,7 @@ import Testing
         Case(source: "map(r -> 1, zeros([2^40, 0]))", message: "over the memory limit"),
         Case(
             source: "compare(Normal(0, 1), Normal(1, 1), n=1e12)",
-            message: "is more than the 1e+10 kls runs in one call"),
+            message: "is more than the 1e+09 kls runs in one call"),
         // Checks
         Case(source: "assert(false, \"boom\")", message: "assertion failed: boom"),
         Case(source: "assert_close([1, 2, 3], [1, 2.001, 3])", message: "at index [1]: a = 2, b = 2.001"),

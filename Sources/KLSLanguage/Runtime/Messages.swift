@@ -73,6 +73,6 @@ enum Messages {
     /// n above `MonteCarloEngine.maximumDraws`.
     static func tooManyDraws(function: String, n: Int) -> String {
         "\(function): n = \(Formatter.number(Double(n))) draws is more than the "
-            + "\(Formatter.number(Double(MonteCarloEngine.maximumDraws))) kls runs in one call (hours of work at best)"
+            + "\(Formatter.number(Double(MonteCarloEngine.maximumDraws))) kls runs in one call"
     }
 }
