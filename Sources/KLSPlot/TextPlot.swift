@@ -31,7 +31,8 @@ public struct TextPlot {
             let label = r == 0 ? labels[0] : (r == height / 2 ? labels[1] : (r == height - 1 ? labels[2] : ""))
             out.append(String(repeating: " ", count: labelWidth - label.count) + label + " ┤" + cells)
         }
-        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: canvas.columns))
+        let axis = String(repeating: "─", count: canvas.columns)
+        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + axis)
         let left = format(x0)
         let right = format(x1)
         out.append(
