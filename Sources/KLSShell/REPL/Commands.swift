@@ -39,52 +39,40 @@ public enum Commands {
         Command(
             name: "help", usage: ":help [name]",
             summary: "help for a builtin or command (also ?name); alone, everything",
-            argument: .optional, completion: .name
-        ) { repl, argument in
-            repl.help(argument)
-            return .proceed
-        },
+            argument: .optional, completion: .name,
+            handler: proceeding { repl, argument in repl.help(argument) }
+        ),
         Command(
             name: "vars", usage: ":vars", summary: "the session's variables: name, kind, shape and value",
-            argument: .none, completion: .nothing
-        ) { repl, _ in
-            repl.variables()
-            return .proceed
-        },
+            argument: .none, completion: .nothing,
+            handler: proceeding { repl, _ in repl.variables() }
+        ),
         Command(
             name: "reset", usage: ":reset", summary: "forget every variable and setting",
             argument: .none, completion: .nothing
         ) { repl, _ in repl.reset() },
         Command(
             name: "load", usage: ":load FILE", summary: "run a .kls script in this session",
-            argument: .required, completion: .path
-        ) { repl, argument in
-            repl.load(argument)
-            return .proceed
-        },
+            argument: .required, completion: .path,
+            handler: proceeding { repl, argument in repl.load(argument) }
+        ),
         Command(
             name: "save", usage: ":save FILE",
             summary: "write this session's successful statements as a replayable .kls script (a new file)",
-            argument: .required, completion: .path
-        ) { repl, argument in
-            repl.save(argument, replacing: false)
-            return .proceed
-        },
+            argument: .required, completion: .path,
+            handler: proceeding { repl, argument in repl.save(argument, replacing: false) }
+        ),
         Command(
             name: "save!", usage: ":save! FILE", summary: "like :save, replacing the file if it exists",
-            argument: .required, completion: .path
-        ) { repl, argument in
-            repl.save(argument, replacing: true)
-            return .proceed
-        },
+            argument: .required, completion: .path,
+            handler: proceeding { repl, argument in repl.save(argument, replacing: true) }
+        ),
         Command(
             name: "time", usage: ":time STATEMENT",
             summary: "run a statement and show the wall time (and samples/s for Monte Carlo)",
-            argument: .required, completion: .statement
-        ) { repl, argument in
-            repl.evaluate(argument, timed: true)
-            return .proceed
-        },
+            argument: .required, completion: .statement,
+            handler: proceeding { repl, argument in repl.evaluate(argument, timed: true) }
+        ),
         Command(
             name: "seed", usage: ":seed N", summary: "restart the session's random stream at seed N",
             argument: .required, completion: .nothing
@@ -102,6 +90,16 @@ public enum Commands {
             argument: .none, completion: .nothing
         ) { _, _ in .quit },
     ]
+
+    /// A handler for a command after which the REPL always goes on.
+    static func proceeding(_ body: @escaping @Sendable (REPL, String) -> Void)
+        -> @Sendable (REPL, String) -> REPL.Outcome
+    {
+        { repl, argument in
+            body(repl, argument)
+            return .proceed
+        }
+    }
 
     /// Command names without the colon.
     public static var names: [String] { all.map(\.name) }
