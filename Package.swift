@@ -38,6 +38,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -49,7 +50,10 @@ let package = Package(
         ),
         .target(
             name: "KLSDistributions",
-            dependencies: ["KLSDiagnostics", "KLSTensor", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: [
+                "KLSDiagnostics", "KLSTensor", .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: cpuFlags
         ),
         .target(name: "KLSPlot", dependencies: ["KLSDiagnostics"]),

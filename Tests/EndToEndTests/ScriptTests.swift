@@ -3,7 +3,8 @@ import Testing
 
 /// Each `Scripts/NAME.kls` runs under the built binary; its stdout must equal
 /// `NAME.out`. When `NAME.err` exists the run must fail with exit 1 and print
-/// exactly that on stderr; otherwise it must succeed silently on stderr.
+/// exactly that on stderr; when `NAME.warn` exists it must succeed and print
+/// each of its lines among its warnings; otherwise it must succeed silently.
 @Suite struct ScriptTests {
     static let names: [String] = {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: KLSProcess.scripts.path)) ?? []
@@ -22,9 +23,16 @@ import Testing
         let errURL = KLSProcess.scripts.appendingPathComponent("\(name).err")
         #expect(!result.signaled)
         #expect(result.stdout == expectedOut)
+        let warnURL = KLSProcess.scripts.appendingPathComponent("\(name).warn")
         if let expectedErr = try? String(contentsOf: errURL, encoding: .utf8) {
             #expect(result.status == 1)
             #expect(result.stderr == expectedErr)
+        } else if let warnings = try? String(contentsOf: warnURL, encoding: .utf8) {
+            // A run that must warn: each line of NAME.warn appears in what it printed on stderr.
+            #expect(result.status == 0)
+            for line in warnings.split(separator: "\n") {
+                #expect(result.stderr.contains(line), "\(name): no warning \"\(line)\"")
+            }
         } else {
             #expect(result.status == 0)
             #expect(result.stderr == "")

@@ -30,6 +30,12 @@ public enum GammaFamily: ScalarFamily {
     public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
         if x < 0 || x.isNaN { return x.isNaN ? .nan : -.infinity }
         if x == 0 { return t.shape < 1 ? .infinity : (t.shape == 1 ? Foundation.log(t.rate) : -.infinity) }
+        // β (βx)^α e^(−βx) / (Γ(α) βx): the prefix keeps its digits for large α,
+        // where α log x, βx and log Γ(α) are each thousands of times the result.
+        let y = t.rate * x
+        if t.shape >= 20, y.isFinite, y > 0 {
+            return Foundation.log(t.rate) + SpecialFunctions.logGammaPrefix(t.shape, y) - Foundation.log(y)
+        }
         return t.shape * Foundation.log(t.rate) + (t.shape - 1) * Foundation.log(x) - t.rate * x
             - Double.logGamma(t.shape)
     }

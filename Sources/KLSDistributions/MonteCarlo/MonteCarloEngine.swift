@@ -69,16 +69,17 @@ public struct MonteCarloEngine {
         }
     }
 
-    /// Per-batch, per-estimator moments of n draws. With `keepTerms`, also every
-    /// log-ratio (n × batch), for traces.
+    /// Per-batch, per-estimator moments of n draws and the diagnostics of their
+    /// ratios. With `keepTerms`, also every log-ratio (n × batch), for traces.
     public func run(
         n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
         keepTerms: Bool = false
-    ) throws(KLSError) -> (moments: [[Moments]], logRatios: Tensor?) {
+    ) throws(KLSError) -> MonteCarloRun {
         let batch = batchCount
         try MemoryLimit.check(
-            elements: try Checked.product([Self.chunkSize, batch, 2], what: "a Monte Carlo chunk"),
+            elements: try Checked.product([Self.chunkSize, batch, 3], what: "a Monte Carlo chunk"),
             what: "a Monte Carlo chunk")
+        var ratios = try RatioAccumulator(n: n, batch: batch)
         var kept: TensorStorage? = nil
         if keepTerms {
             kept = try TensorStorage(
@@ -93,26 +94,28 @@ public struct MonteCarloEngine {
             let count = Swift.min(perRound, chunks - firstChunk)
             let partials = try processRound(
                 firstChunk: firstChunk, chunks: count, n: n, estimators: estimators,
-                generator: generator, start: start, kept: kept)
+                generator: generator, start: start, kept: kept, ratios: (ratios.thresholds, ratios.keep))
             for chunk in partials {
-                for (e, perBatch) in chunk.enumerated() {
+                for (e, perBatch) in chunk.moments.enumerated() {
                     for b in 0..<batch { totals[e][b].merge(perBatch[b]) }
                 }
+                ratios.merge(chunk.ratios)
             }
             firstChunk += count
         }
-        return (
-            totals, try kept.map { storage throws(KLSError) in try Tensor(shape: [n] + batchShape, adopting: storage) }
-        )
+        let terms = try kept.map { storage throws(KLSError) in
+            try Tensor(shape: [n] + batchShape, adopting: storage)
+        }
+        return MonteCarloRun(moments: totals, logRatios: terms, ratios: ratios.diagnostics())
     }
 
     /// One round of chunks in parallel; returns each chunk's moments in order.
     private func processRound(
         firstChunk: Int, chunks: Int, n: Int, estimators: [Estimator], generator: Philox,
-        start: UInt64, kept: TensorStorage?
-    ) throws(KLSError) -> [[[Moments]]] {
+        start: UInt64, kept: TensorStorage?, ratios: (thresholds: [Double], keep: Int)
+    ) throws(KLSError) -> [ChunkResult] {
         let batch = batchCount
-        let results = UnsafeMutableBufferPointer<Result<[[Moments]], KLSError>?>.allocate(capacity: chunks)
+        let results = UnsafeMutableBufferPointer<Result<ChunkResult, KLSError>?>.allocate(capacity: chunks)
         results.initialize(repeating: nil)
         defer {
             results.deinitialize()
@@ -127,12 +130,12 @@ public struct MonteCarloEngine {
                 results[i] = .success(
                     try engine.chunkMoments(
                         first: first, count: count, batch: batch, estimators: estimators,
-                        generator: generator, start: start, kept: kept))
+                        generator: generator, start: start, kept: kept, ratios: ratios))
             } catch {
                 results[i] = .failure(error)
             }
         }
-        var ordered: [[[Moments]]] = []
+        var ordered: [ChunkResult] = []
         for r in results {
             switch r {
             case .success(let m)?: ordered.append(m)
@@ -145,24 +148,33 @@ public struct MonteCarloEngine {
 
     private func chunkMoments(
         first: Int, count: Int, batch: Int, estimators: [Estimator], generator: Philox,
-        start: UInt64, kept: TensorStorage?
-    ) throws(KLSError) -> [[Moments]] {
+        start: UInt64, kept: TensorStorage?, ratios: (thresholds: [Double], keep: Int)
+    ) throws(KLSError) -> ChunkResult {
         let buffer =
             kept.map { $0.pointer + first * batch } ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
         defer { if kept == nil { buffer.deallocate() } }
         try logRatios(first: first, count: count, generator: generator, start: start, into: buffer)
-        return Self.moments(buffer, count: count, batch: batch, estimators: estimators)
+        return ChunkResult(
+            moments: Self.moments(buffer, count: count, batch: batch, estimators: estimators),
+            ratios: RatioPart(buffer, count: count, batch: batch, thresholds: ratios.thresholds, keep: ratios.keep))
     }
 
-    /// Moments of the estimators on the user's own draws `samples` (leading axis n).
-    public func estimate(samples: Tensor, estimators: [Estimator]) throws(KLSError) -> [[Moments]] {
+    /// Moments of the estimators on the user's own draws `samples` (leading axis
+    /// n), and the diagnostics of their ratios.
+    public func estimate(samples: Tensor, estimators: [Estimator]) throws(KLSError) -> MonteCarloRun {
         let n = samples.shape.first ?? 0
         let count = try Checked.product([n, batchCount], what: "the samples")
         try MemoryLimit.check(elements: count, what: "the log-ratios of the samples")
         let buffer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count))
         defer { buffer.deallocate() }
         try Self.logRatios(q, p, samples, batchShape: batchShape, into: buffer)
-        return Self.moments(buffer, count: n, batch: batchCount, estimators: estimators)
+        var ratios = try RatioAccumulator(n: n, batch: batchCount)
+        ratios.merge(
+            RatioPart(
+                buffer, count: n, batch: batchCount, thresholds: ratios.thresholds, keep: ratios.keep))
+        return MonteCarloRun(
+            moments: Self.moments(buffer, count: n, batch: batchCount, estimators: estimators), logRatios: nil,
+            ratios: ratios.diagnostics())
     }
 
     /// Moments of each estimator's terms, per batch element, for `count` samples.
@@ -182,4 +194,20 @@ public struct MonteCarloEngine {
             }
         }
     }
+}
+
+/// What one Monte Carlo run gives back.
+public struct MonteCarloRun {
+    /// Per estimator, per batch element.
+    public let moments: [[Moments]]
+    /// Every log-ratio (n × batch), when asked for.
+    public let logRatios: Tensor?
+    /// Per batch element.
+    public let ratios: [RatioDiagnostics]
+}
+
+/// One chunk's moments and its part of the ratio diagnostics.
+struct ChunkResult {
+    let moments: [[Moments]]
+    let ratios: RatioPart
 }

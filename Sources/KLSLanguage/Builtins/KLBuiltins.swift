@@ -58,16 +58,18 @@ enum KLBuiltins {
         },
         Builtin(
             "kl_quad", [.required("q"), .required("p")], theme: .divergence,
-            summary: "KL(q‖p) by adaptive Gauss–Kronrod quadrature for scalar pairs, with an error estimate.",
+            summary: "KL(q‖p) for scalar pairs by adaptive Gauss–Kronrod: value, error, converged, note.",
             example: "kl_quad(Mixture([0.5, 0.5], [Normal(-1, 1), Normal(1, 1)]), Normal(0, 2))"
-        ) { a, _ throws(KLSError) in
+        ) { a, session throws(KLSError) in
             let result = try Quadrature.kl(try q(a), try p(a))
+            if let note = result.note { session.environment.warn("kl_quad: \(note)") }
             return .record(
                 Record(
                     kind: "quadrature",
                     [
                         ("value", .number(result.value)), ("error", .number(result.error)),
-                        ("evaluations", .number(Double(result.evaluations))),
+                        ("evaluations", .number(Double(result.evaluations))), ("converged", .bool(result.converged)),
+                        ("note", result.note.map { .string(Text(small: $0)) } ?? .none),
                     ]))
         },
     ]
@@ -104,28 +106,32 @@ enum KLBuiltins {
         let p = try p(a)
         let estimator = try estimator(a)
         let engine = try MonteCarloEngine(q: q, p: p)
-        var moments: [Moments]
+        let run: MonteCarloRun
         var n: Int
         if a.isNone("samples") {
             n = try a.integer("n", atLeast: 1)
             let (generator, start) = try stream(a, session, q, n)
-            moments = try engine.run(n: n, estimators: [estimator], generator: generator, start: start).moments[0]
+            run = try engine.run(n: n, estimators: [estimator], generator: generator, start: start)
         } else {
             let z = try a.tensor("samples")
             n = z.shape.first ?? 0
             guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
                 throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
             }
-            moments = try engine.estimate(samples: z, estimators: [estimator])[0]
+            run = try engine.estimate(samples: z, estimators: [estimator])
             if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
                 session.environment.warn(
                     Messages.samplesNotFromQ(verdict: check.verdict)
                 )
             }
         }
+        let moments = run.moments[0]
         let exact = try KLRegistry.closedForm(q, p)
-        let record = estimateRecord(moments, shape: engine.batchShape, n: n, estimator: estimator, exact: exact)
+        let record = estimateRecord(
+            moments, shape: engine.batchShape, n: n, estimator: estimator, exact: exact,
+            extra: ratioFields(run.ratios, shape: engine.batchShape))
         warnIfInfinite(moments, a.function, session)
+        warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
         if estimator == .k1, moments.contains(where: { $0.mean < 0 }) {
             let worst = moments.min { $0.mean < $1.mean } ?? Moments()
             session.environment.warn(
@@ -160,10 +166,45 @@ enum KLBuiltins {
         session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
     }
 
-    /// The estimate record of language.md §6: value, stderr, ci, n, estimator, exact and its z-score.
-    static func estimateRecord(_ moments: [Moments], shape: [Int], n: Int, estimator: Estimator, exact: Tensor?)
-        -> Record
+    /// `mean_r`, `mean_r_stderr` and `pareto_k`: the ratio diagnostics, one per batch element.
+    static func ratioFields(_ ratios: [RatioDiagnostics], shape: [Int]) -> [(String, Value)] {
+        func field(_ f: (RatioDiagnostics) -> Double) -> Value {
+            (try? Tensor(shape: shape, values: ratios.map(f))).map(Value.from) ?? .none
+        }
+        return [
+            ("mean_r", field(\.meanR)), ("mean_r_stderr", field(\.meanRStandardError)),
+            ("pareto_k", field(\.paretoK)),
+        ]
+    }
+
+    /// Warns of a heavy tail of r (k̂ > 0.7) and, elsewhere, of a mean of r away
+    /// from 1; in a batch, says how many elements and which is worst.
+    static func warnAboutRatios(_ ratios: [RatioDiagnostics], shape: [Int], _ function: String, _ session: Interpreter)
     {
+        func which(_ chosen: [Int], worst: Int) -> String {
+            guard ratios.count > 1 else { return "" }
+            let at = Shape.describe(Shape.unravel(worst, shape))
+            return " in \(chosen.count) of \(ratios.count) batch elements, the worst at \(at)"
+        }
+        let heavy = ratios.indices.filter { ratios[$0].heavyTail }
+        if let worst = heavy.max(by: { ratios[$0].paretoK < ratios[$1].paretoK }) {
+            session.environment.warn(
+                Messages.heavyRatioTail(function: function, k: ratios[worst].paretoK, which: which(heavy, worst: worst))
+            )
+        }
+        let away = ratios.indices.filter { ratios[$0].meanRDisagrees && !ratios[$0].heavyTail }
+        if let worst = away.max(by: { Swift.abs(ratios[$0].meanR - 1) < Swift.abs(ratios[$1].meanR - 1) }) {
+            session.environment.warn(
+                Messages.ratioMeanAwayFromOne(
+                    function: function, ratio: ratios[worst], which: which(away, worst: worst)))
+        }
+    }
+
+    /// The estimate record of language.md §6: value, stderr, ci, n, estimator, exact and its z-score.
+    static func estimateRecord(
+        _ moments: [Moments], shape: [Int], n: Int, estimator: Estimator, exact: Tensor?,
+        extra: [(String, Value)] = []
+    ) -> Record {
         func tensor(_ f: (Int) -> Double, extra: [Int] = []) -> Value {
             let count = moments.count * Swift.max(1, extra.reduce(1, *))
             guard let t = try? Tensor(shape: shape + extra, values: (0..<count).map(f)) else { return .none }
@@ -180,7 +221,7 @@ enum KLBuiltins {
             fields.append(("exact", Value.from(exact)))
             fields.append(("z", tensor { zScore(moments[$0], exact[flat: $0 % Swift.max(exact.count, 1)]) }))
         }
-        return Record(kind: "estimate", fields)
+        return Record(kind: "estimate", fields + extra)
     }
 
     static func trace(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
@@ -193,10 +234,12 @@ enum KLBuiltins {
             elements: try Checked.product([n, engine.batchCount], what: "kl_trace of \(n) draws"),
             what: "kl_trace of \(n) draws")
         let (generator, start) = try stream(a, session, q, n)
-        let (moments, kept) = try engine.run(
+        let run = try engine.run(
             n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
-        guard let logRatios = kept else { throw KLSError("internal: kl_trace kept no terms") }
+        let moments = run.moments
+        guard let logRatios = run.logRatios else { throw KLSError("internal: kl_trace kept no terms") }
         warnIfInfinite(moments[0], a.function, session)
+        warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
         let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
         let running = try terms.scan(mean: true, axis: 0)
         // The last row is kl_mc's value exactly (same draws, same chunked sum).
@@ -220,8 +263,10 @@ enum KLBuiltins {
         let n = try a.integer("n", atLeast: 2)
         let engine = try MonteCarloEngine(q: q, p: p)
         let (generator, start) = try stream(a, session, q, n)
-        let moments = try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start).moments
+        let run = try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start)
+        let moments = run.moments
         warnIfInfinite(moments[0], a.function, session)
+        warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
         let exact = try KLRegistry.closedForm(q, p)
         let shape = engine.batchShape
         func field(_ m: [Moments], _ f: (Moments, Double?) -> Double) -> Value {
@@ -245,6 +290,7 @@ enum KLBuiltins {
         }
         fields.append(("n", .number(Double(n))))
         fields.append(("exact", exact.map(Value.from) ?? .none))
+        fields += ratioFields(run.ratios, shape: shape)
         return .record(Record(kind: "comparison", fields))
     }
 

@@ -98,7 +98,9 @@ extension Formatter {
 
     private func quadrature(_ r: Record) -> String {
         let error = element(r["error"], 0).map { Formatter.number($0, precision: 2) } ?? "?"
-        return "\(n(r["value"])) ± \(error)  (quadrature, \(n(r["evaluations"])) evaluations)"
+        var status = ""
+        if case .bool(false)? = r["converged"] { status = ", tolerance not met" }
+        return "\(n(r["value"])) ± \(error)  (quadrature, \(n(r["evaluations"])) evaluations\(status))"
     }
 }
 

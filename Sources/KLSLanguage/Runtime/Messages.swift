@@ -75,4 +75,33 @@ enum Messages {
         "\(function): n = \(Formatter.number(Double(n))) draws is more than the "
             + "\(Formatter.number(Double(MonteCarloEngine.maximumDraws))) kls runs in one call"
     }
+
+    /// r's upper tail is too heavy for averages of r (Pareto k̂ above 0.7).
+    static func heavyRatioTail(function: String, k: Double, which: String) -> String {
+        "\(function): the ratio r = p(z)/q(z) has a heavy upper tail\(which) (Pareto k̂ = \(Formatter.number(k)) "
+            + "> 0.7): averages of r — k3's, and k2's spread — cannot be trusted however large n, and usually come "
+            + "out too low; k1 (an average of log r) is usually still sound. Give q wider tails than p "
+            + "(for Gaussians, each variance at least half of p's), or compare with k1 and kl(q, p)"
+    }
+
+    /// The mean of r is away from 1: k1 and k3 disagree. With k̂ above 0.5 the
+    /// likelier cause is r's infinite variance, else p's mass outside q's support.
+    static func ratioMeanAwayFromOne(function: String, ratio r: RatioDiagnostics, which: String) -> String {
+        let cause: String
+        if r.paretoK > 0.5 {
+            cause =
+                "r's variance looks infinite (Pareto k̂ = \(Formatter.number(r.paretoK)) > 0.5), so its mean, and "
+                + "k3's, settles slowly and mostly runs low; trust k1, or give q wider tails"
+        } else if r.meanR > 1 {
+            cause =
+                "E_q[r] is at most 1 for draws of q, so these draws do not look like draws of q; check(z, q) tests them"
+        } else {
+            cause =
+                "E_q[r] is the mass p puts on q's support: below 1, p has mass where q has none, and k2 and k3 are "
+                + "biased while k1 is not; use k1, or kl(q, p) where it exists"
+        }
+        return "\(function): the mean of r = p(z)/q(z) over the draws is \(Formatter.number(r.meanR)) ± "
+            + "\(Formatter.number(r.meanRStandardError, precision: 2))\(which), not 1, so k1 and k3 disagree "
+            + "(k3 − k1 is r − 1 per draw). \(cause)"
+    }
 }

@@ -37,7 +37,7 @@ extension SpecialFunctions {
     /// both ~1e8 when a = 1e8, leaving 7 digits): it is rewritten with Stirling's
     /// series as −a(λ − 1 − log λ) + ½ log(a/2π) − (1/12a − 1/360a³ + 1/1260a⁵),
     /// λ = x/a, with λ − 1 − log λ from `log1pMinus` (DiDonato & Morris 1986).
-    static func logGammaPrefix(_ a: Double, _ x: Double) -> Double {
+    public static func logGammaPrefix(_ a: Double, _ x: Double) -> Double {
         guard a >= 20 else { return a * Foundation.log(x) - x - Double.logGamma(a) }
         let inverse = 1 / a
         let square = inverse * inverse

@@ -1,0 +1,164 @@
+import Foundation
+import KLSDiagnostics
+import KLSTensor
+
+/// What `kl_quad` found: the integral, a bound on its error, and whether the
+/// tolerance was met. A value of +inf comes with the reason.
+public struct QuadratureResult: Sendable {
+    /// The integral (+inf when it diverges).
+    public let value: Double
+    /// Estimated absolute error.
+    public let error: Double
+    /// Integrand evaluations used.
+    public let evaluations: Int
+    /// True when the error estimate meets the tolerance.
+    public let converged: Bool
+    /// Why the value is +inf, or why the tolerance was not met; nil otherwise.
+    public let note: String?
+}
+
+/// KL(q‖p) = ∫ q (log q − log p) for scalar continuous pairs, by QUADPACK's
+/// design (Piessens et al. 1983): adaptive 21-point Gauss–Kronrod on the pieces
+/// between q's quantiles (so mass that is narrow or far from 0 is found first),
+/// and, toward each end of the support, shells that halve toward a finite end
+/// or double toward an infinite one, whose partial sums are extrapolated with
+/// Wynn's epsilon algorithm — as QAGS does at endpoint singularities and QAWF
+/// over cycles. A tail whose shells stop shrinking is a divergent integral.
+public enum Quadrature {
+    /// Relative accuracy asked of `kl_quad`.
+    public static let defaultTolerance = 1e-10
+
+    /// KL(q‖p) for scalar, batch-free, continuous q and p.
+    public static func kl(_ q: any Distribution, _ p: any Distribution, tolerance: Double = defaultTolerance)
+        throws(KLSError) -> QuadratureResult
+    {
+        guard q.eventShape.isEmpty, p.eventShape.isEmpty, q.batchShape.isEmpty, p.batchShape.isEmpty else {
+            throw KLSError(
+                DistributionError.quadratureNeedsScalars(q, p),
+                hint: "use kl_mc for vectors and batches")
+        }
+        guard !q.isDiscrete, !p.isDiscrete else {
+            throw KLSError(
+                "kl_quad is for continuous distributions; \(q.isDiscrete ? q.family : p.family) is discrete",
+                hint: "use kl(q, p)")
+        }
+        let (qs, ps) = (q.support, p.support)
+        if qs.lowerBound < ps.lowerBound || qs.upperBound > ps.upperBound {
+            return QuadratureResult(
+                value: .infinity, error: 0, evaluations: 0, converged: true,
+                note: "q's support \(describe(qs)) is not inside p's \(describe(ps)): q puts mass where p has "
+                    + "none, so KL(q‖p) = +inf")
+        }
+        let integrand = { (x: Double) throws(KLSError) -> Double in
+            let lq = try q.logpdf(Tensor(scalar: x))[flat: 0]
+            if lq == -.infinity || lq.isNaN { return 0 }
+            let difference = lq - (try p.logpdf(Tensor(scalar: x))[flat: 0])
+            if difference.isNaN || difference == 0 { return 0 }
+            // q·(log q − log p) as ±e^(log q + log|…|): far out, q underflows while the difference is huge.
+            let magnitude = Foundation.exp(lq + Foundation.log(Swift.abs(difference)))
+            return difference > 0 ? magnitude : -magnitude
+        }
+        let breakpoints = try MassLocator.breakpoints(of: q, in: qs)
+        return try integrate(integrand, over: qs, breakpoints: breakpoints, tolerance: tolerance)
+    }
+
+    /// ∫ f over `range` (ends may be infinite), split at `breakpoints` (inside
+    /// the range, ascending; the midpoint or 0 when none are given).
+    public static func integrate(
+        _ f: @escaping (Double) throws(KLSError) -> Double, over range: ClosedRange<Double>,
+        breakpoints: [Double] = [], tolerance: Double = defaultTolerance
+    ) throws(KLSError) -> QuadratureResult {
+        var points = breakpoints.filter { x in
+            x - range.lowerBound >= margin(range.lowerBound, range)
+                && range.upperBound - x >= margin(range.upperBound, range)
+        }
+        if points.isEmpty { points = [MassLocator.middle(of: range)] }
+        var rule = GaussKronrod(f)
+        let pieces = zip(points, points.dropFirst()).flatMap { geometricPieces($0, $1) }
+        let inner = try rule.adaptive(pieces, limit: 400 + 10 * pieces.count) {
+            Swift.max(tolerance * Swift.abs($0), 1e-300)
+        }
+        if !inner.value.isFinite {
+            return infinite(evaluations: rule.evaluations, within: points)
+        }
+        let scale = Swift.max(inner.absolute, Double.leastNormalMagnitude)
+        var tails = TailShells(rule: rule, scale: scale, tolerance: tolerance)
+        let below = try tails.sum(from: points[0], toward: range.lowerBound, width: spread(points))
+        let above = try tails.sum(from: points[points.count - 1], toward: range.upperBound, width: spread(points))
+        let evaluations = tails.rule.evaluations
+        for tail in [below, above] where tail.divergent {
+            return QuadratureResult(
+                value: .infinity, error: .infinity, evaluations: evaluations, converged: true,
+                note: "the integrand does not shrink toward \(tail.end == .infinity ? "+inf" : "-inf"): "
+                    + "the integral diverges, so KL(q‖p) = +inf (q's tail is too heavy for p's)")
+        }
+        let value = inner.value + below.value + above.value
+        let error = inner.error + below.error + above.error + roundingError(points, absolute: inner.absolute)
+        let bound = Swift.max(
+            tolerance * Swift.abs(value), 50 * Double.ulpOfOne * (inner.absolute + below.absolute + above.absolute))
+        let converged = error <= bound
+        return QuadratureResult(
+            value: value, error: error, evaluations: evaluations, converged: converged,
+            note: converged
+                ? nil
+                : "the error estimate \(format(error)) misses the tolerance (\(format(tolerance)) relative): "
+                    + "the value may be off by about that much")
+    }
+
+    /// How far the pieces stay from a finite end of `range`: the shells toward it
+    /// need room (about 20 halvings before they reach 1e-11 of the end, where
+    /// doubles grow coarse) and cover everything beyond.
+    static func margin(_ end: Double, _ range: ClosedRange<Double>) -> Double {
+        guard end.isFinite else { return 0 }
+        let width = range.upperBound - range.lowerBound
+        return Swift.max(Swift.min(1e-5 * Swift.abs(end), width / 8), 1e-280)
+    }
+
+    /// [lo, hi] split so that no piece spans more than a factor of 16 when both
+    /// ends have one sign: mass spread over many orders of magnitude (a Gamma
+    /// shape of 0.01 has quantiles from 1e-300 to 1) would otherwise be missed.
+    static func geometricPieces(_ lo: Double, _ hi: Double) -> [(lo: Double, hi: Double)] {
+        guard lo * hi > 0 else { return [(lo, hi)] }
+        let (small, large) = Swift.abs(lo) < Swift.abs(hi) ? (lo, hi) : (hi, lo)
+        let ratio = large / small
+        guard ratio > 16 else { return [(lo, hi)] }
+        let count = Swift.min(4000, Int((Foundation.log(ratio) / Foundation.log(16.0)).rounded(.up)))
+        let step = Foundation.pow(ratio, 1 / Double(count))
+        var cuts = [small]
+        for i in 1..<count { cuts.append(small * Foundation.pow(step, Double(i))) }
+        cuts.append(large)
+        if small > large { cuts.reverse() }
+        if lo > hi { cuts.reverse() }
+        let ascending = cuts.sorted()
+        return zip(ascending, ascending.dropFirst()).map { (lo: $0, hi: $1) }
+    }
+
+    /// What rounding x to doubles costs: mass far from 0 and narrow (Normal(1e6,
+    /// 1e-3)) is read at nodes shifted by up to an ulp of x, a relative shift of
+    /// ulp/spacing between breakpoints (largest over the pieces) that no rule can undo.
+    static func roundingError(_ points: [Double], absolute: Double) -> Double {
+        let shift =
+            zip(points, points.dropFirst()).map { a, b in
+                Swift.max(Swift.abs(a), Swift.abs(b)).ulp / (b - a)
+            }.max() ?? 0
+        return absolute * shift
+    }
+
+    /// A width for the shells toward an infinite end: the spread of the breakpoints, or 1.
+    static func spread(_ points: [Double]) -> Double {
+        guard let first = points.first, let last = points.last, last > first else { return 1 }
+        return (last - first) / 4
+    }
+
+    static func infinite(evaluations: Int, within points: [Double]) -> QuadratureResult {
+        QuadratureResult(
+            value: .infinity, error: .infinity, evaluations: evaluations, converged: true,
+            note: "the integrand is infinite between \(format(points[0])) and \(format(points[points.count - 1])): "
+                + "p's density is 0, or underflows, where q has mass, so KL(q‖p) is +inf or beyond the "
+                + "largest double")
+    }
+
+    static func describe(_ r: ClosedRange<Double>) -> String { "[\(format(r.lowerBound)), \(format(r.upperBound))]" }
+
+    static func format(_ x: Double) -> String { String(format: "%.3g", x) }
+}

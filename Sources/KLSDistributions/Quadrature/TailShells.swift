@@ -1,0 +1,99 @@
+import Foundation
+import KLSDiagnostics
+
+/// The integral from a breakpoint to one end of the support, as a series of
+/// shells: toward a finite end e from c, [e + (c − e)/2^(k+1), e + (c − e)/2^k];
+/// toward an infinite end, [c + w(2^k − 1), c + w(2^(k+1) − 1)]. Each shell is
+/// smooth enough for QAG; near an integrable singularity (x^α log x at a Beta
+/// or Gamma end) or in a power-law tail, the shells shrink geometrically, and
+/// where doubles run out the partial sums are extrapolated (Wynn's epsilon
+/// algorithm). Toward an infinite end, shells that stop shrinking mean the
+/// integral diverges.
+struct TailShells {
+    /// One tail's sum.
+    struct Sum {
+        var value = 0.0
+        var error = 0.0
+        var absolute = 0.0
+        var divergent = false
+        /// The end approached.
+        var end = 0.0
+    }
+
+    var rule: GaussKronrod
+    /// ∫|f| over the pieces between breakpoints: shells below 1e-17 of it are negligible.
+    let scale: Double
+    let tolerance: Double
+
+    /// Shells stop once |x| passes this: beyond it squares overflow and densities lose meaning.
+    static let farthest = 1e150
+    /// Consecutive negligible shells that end a tail.
+    static let quietShells = 3
+
+    /// The tail from `c` toward `end`; `width` sizes the first shell toward an infinite end.
+    mutating func sum(from c: Double, toward end: Double, width: Double) throws(KLSError) -> Sum {
+        var result = Sum(end: end)
+        guard c != end else { return result }
+        var partials: [Double] = []
+        var shells: [Double] = []
+        var inner = c
+        var quiet = 0
+        for k in 0..<4000 {
+            guard let outer = boundary(k + 1, from: c, toward: end, width: width), outer != inner else { break }
+            let estimate = try rule.adaptive([(Swift.min(inner, outer), Swift.max(inner, outer))], limit: 60) {
+                Swift.max(1e-3 * tolerance * Swift.abs($0), 1e-3 * tolerance * scale)
+            }
+            guard estimate.value.isFinite else { break }
+            result.value += estimate.value
+            result.error += estimate.error
+            result.absolute += estimate.absolute
+            partials.append(result.value)
+            shells.append(estimate.absolute)
+            quiet = estimate.absolute <= 1e-17 * Swift.max(scale, result.absolute) ? quiet + 1 : 0
+            if quiet >= Self.quietShells { return result }
+            inner = outer
+        }
+        return finish(result, partials: partials, shells: shells)
+    }
+
+    /// The outer end of shell k − 1 (k ≥ 1); nil past the farthest point.
+    func boundary(_ k: Int, from c: Double, toward end: Double, width: Double) -> Double? {
+        if end.isFinite {
+            // Within 1e-11 of a nonzero end, the nodes of a shell round to few
+            // distinct doubles: the shells stop and the rest is extrapolated.
+            let offset = (c - end) * Foundation.scalbn(1.0, -k)
+            guard Swift.abs(offset) >= 1e-11 * Swift.abs(end) else { return nil }
+            let x = end + offset
+            return x == end ? nil : x
+        }
+        let step = width * (Foundation.scalbn(1.0, k) - 1)
+        let x = end > c ? c + step : c - step
+        return Swift.abs(x) > Self.farthest ? nil : x
+    }
+
+    /// The shells ran out before becoming negligible: extrapolate, or call the
+    /// tail divergent when its shells stopped shrinking toward an infinite end.
+    func finish(_ sum: Sum, partials: [Double], shells: [Double]) -> Sum {
+        var result = sum
+        if !sum.end.isFinite, shells.count >= 24 {
+            let recent = shells[shells.count - 1]
+            let earlier = shells[shells.count - 17]
+            // Per-shell ratio over the last 16 shells: a convergent power-law tail
+            // shrinks by 2^−ε per shell; a divergent one (1/x or slower) does not.
+            if earlier > 0, Foundation.pow(recent / earlier, 1.0 / 16) >= 0.98 {
+                result.divergent = true
+                return result
+            }
+        }
+        if let limit = EpsilonAlgorithm.limit(partials) {
+            // The table's own estimate is optimistic; ten times it, and the change
+            // when the last shell is left out, bound the error on kls's reference pairs.
+            let shorter = EpsilonAlgorithm.limit(partials.dropLast()).map { Swift.abs($0.value - limit.value) } ?? 0
+            result.value = limit.value
+            result.error += Swift.max(10 * limit.error, shorter)
+        } else {
+            result.error += shells.last ?? 0
+        }
+        return result
+    }
+}
