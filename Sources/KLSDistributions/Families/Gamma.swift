@@ -51,7 +51,7 @@ public enum GammaFamily: ScalarFamily {
     }
 
     public static func entropy(_ t: Parameters) -> Double {
-        t.shape - Foundation.log(t.rate) + Double.logGamma(t.shape) + (1 - t.shape) * SpecialFunctions.digamma(t.shape)
+        SpecialFunctions.gammaEntropy(t.shape) - Foundation.log(t.rate)
     }
 
     public static func mean(_ t: Parameters) -> Double { t.shape / t.rate }

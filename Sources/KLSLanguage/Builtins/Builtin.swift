@@ -57,12 +57,15 @@ public struct Builtin: Sendable {
     public let example: String
     /// The help section.
     public let theme: Theme
+    /// More lines of help: what the result's fields mean, when to distrust them.
+    public let details: [String]
     /// The implementation; arguments arrive bound to `parameters`.
     public let body: @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
 
     /// Declares a builtin.
     public init(
         _ name: String, _ parameters: [Parameter], theme: Theme, summary: String, example: String,
+        details: [String] = [],
         body: @escaping @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
     ) {
         self.name = name
@@ -70,6 +73,7 @@ public struct Builtin: Sendable {
         self.summary = summary
         self.example = example
         self.theme = theme
+        self.details = details
         self.body = body
     }
 
@@ -78,9 +82,9 @@ public struct Builtin: Sendable {
         "\(name)(\(parameters.map(\.display).joined(separator: ", ")))"
     }
 
-    /// The help text: signature, summary, example.
+    /// The help text: signature, summary, details, example.
     public var help: String {
-        "\(signature)\n  \(summary)\n  example: \(example)"
+        ([signature, "  " + summary] + details.map { "  " + $0 } + ["  example: " + example]).joined(separator: "\n")
     }
 }
 

@@ -20,7 +20,8 @@ enum KLBuiltins {
                 .optional("seed"), .optional("samples"),
             ], theme: .divergence,
             summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
-            example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)"
+            example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)",
+            details: KLBuiltins.ratioHelp
         ) { a, session throws(KLSError) in
             try monteCarlo(a, session)
         },
@@ -37,7 +38,8 @@ enum KLBuiltins {
             [.required("q"), .required("p"), .required("n"), .optional("estimator", .string("k1")), .optional("seed")],
             theme: .divergence,
             summary: "The running estimate after each of n draws; its last element equals kl_mc's value.",
-            example: "kl_trace(Normal(0, 1), Normal(1, 1), 100, seed=1)[-1]"
+            example: "kl_trace(Normal(0, 1), Normal(1, 1), 100, seed=1)[-1]",
+            details: ["Warns as kl_mc does when r = p/q has a heavy tail or a mean away from 1 (see help(kl_mc))."]
         ) { a, session throws(KLSError) in
             try trace(a, session)
         },
@@ -45,7 +47,8 @@ enum KLBuiltins {
             "compare", [.required("q"), .required("p"), .optional("n", .number(1000)), .optional("seed")],
             theme: .divergence,
             summary: "k1, k2 and k3 on the same draws: mean, bias, stderr and relstd of each.",
-            example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)"
+            example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)",
+            details: KLBuiltins.ratioHelp
         ) { a, session throws(KLSError) in
             try comparison(a, session)
         },
@@ -59,7 +62,12 @@ enum KLBuiltins {
         Builtin(
             "kl_quad", [.required("q"), .required("p")], theme: .divergence,
             summary: "KL(q‖p) for scalar pairs by adaptive Gauss–Kronrod: value, error, converged, note.",
-            example: "kl_quad(Mixture([0.5, 0.5], [Normal(-1, 1), Normal(1, 1)]), Normal(0, 2))"
+            example: "kl_quad(Mixture([0.5, 0.5], [Normal(-1, 1), Normal(1, 1)]), Normal(0, 2))",
+            details: [
+                "Finds q's mass from its quantiles, then integrates the pieces, and shells toward each end whose",
+                "sums are extrapolated (QUADPACK's QAGS design). +inf when q's support is not inside p's or the",
+                "integral diverges; note says why. converged is false (and it warns) when error misses 1e-10.",
+            ]
         ) { a, session throws(KLSError) in
             let result = try Quadrature.kl(try q(a), try p(a))
             if let note = result.note { session.environment.warn("kl_quad: \(note)") }
@@ -72,6 +80,14 @@ enum KLBuiltins {
                         ("note", result.note.map { .string(Text(small: $0)) } ?? .none),
                     ]))
         },
+    ]
+
+    /// What the ratio diagnostics of kl_mc and compare mean, for `help`.
+    static let ratioHelp = [
+        "mean_r: the mean of r = p(z)/q(z); 1 unless p has mass outside q's support. k3 − k1 = r − 1 per draw,",
+        "  so a mean away from 1 means k1 and k3 disagree (k3 biased; k1 is not). It warns beyond 4.5 stderr.",
+        "pareto_k: PSIS's Pareto k̂ of r's upper tail. Above 0.5 r's variance is infinite; above 0.7 (warned",
+        "  from n = 500) k3's average cannot be trusted however large n. Try k1, or a q with wider tails.",
     ]
 
     static func q(_ a: Arguments) throws(KLSError) -> any Distribution { try DistributionBuiltins.distribution(a, "q") }

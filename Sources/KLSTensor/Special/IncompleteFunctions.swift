@@ -43,11 +43,13 @@ extension SpecialFunctions {
         let square = inverse * inverse
         let stirling = inverse * (1.0 / 12 - square * (1.0 / 360 - square / 1260))
         let t = (x - a) / a
-        return a * log1pMinus(t) + 0.5 * Foundation.log(a / (2 * Double.pi)) - stirling
+        // Far from the mean, 1 + t would round (to 0 for x ≪ a): use the ratio x/a itself.
+        let deviation = Swift.abs(t) > 0.5 ? a * Foundation.log(x / a) - (x - a) : a * log1pMinus(t)
+        return deviation + 0.5 * Foundation.log(a / (2 * Double.pi)) - stirling
     }
 
     /// log(1 + t) − t without cancellation near 0 (its series), for t > −1.
-    static func log1pMinus(_ t: Double) -> Double {
+    public static func log1pMinus(_ t: Double) -> Double {
         guard Swift.abs(t) < 0.5 else { return Foundation.log1p(t) - t }
         // −t²/2 + t³/3 − t⁴/4 + …: 60 terms reach 1e-19 at |t| = 0.5.
         var power = t * t
@@ -89,7 +91,7 @@ extension SpecialFunctions {
         if x.isNaN || a.isNaN || b.isNaN || a <= 0 || b <= 0 { return .nan }
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
-        let logFront = a * Foundation.log(x) + b * Foundation.log1p(-x) - logBeta(a, b)
+        let logFront = logBetaPrefix(x, a, b)
         if x < (a + 1) / (a + b + 2) {
             return Foundation.exp(logFront) * betaFraction(x, a, b) / a
         }
