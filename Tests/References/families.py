@@ -209,6 +209,47 @@ KL_CASES = [
 for q, p, v in KL_CASES:
     lines.append(f"assert_close(kl({q}, {p}), {number(v)}, rtol=1e-10, atol=1e-300)")
     count += 1
+# The discrete families, mixtures and the multivariate Gaussians.
+def mv_normal(mean, cov, x):
+    mean, x = mp.matrix([d(v) for v in mean]), mp.matrix([d(v) for v in x])
+    cov = mp.matrix([[d(v) for v in row] for row in cov])
+    k = len(mean)
+    diff = x - mean
+    quad = (diff.T * mp.inverse(cov) * diff)[0]
+    det = mp.det(cov)
+    return -quad / 2 - mp.log(det) / 2 - k * mp.log(2 * mp.pi) / 2, k * (1 + mp.log(2 * mp.pi)) / 2 + mp.log(det) / 2
+
+
+OTHER = []
+for prob in ("0.3", "1e-9", "0.999999"):
+    pr = d(prob)
+    OTHER += [(f"logpdf(Bernoulli({prob}), 1)", mp.log(pr)), (f"logpdf(Bernoulli({prob}), 0)", mp.log1p(-pr)),
+              (f"entropy(Bernoulli({prob}))", -pr * mp.log(pr) - (1 - pr) * mp.log1p(-pr)),
+              (f"var(Bernoulli({prob}))", pr * (1 - pr))]
+probs = [d("0.2"), d("0.5"), d("0.3")]
+total = sum(probs)
+OTHER += [("logpdf(Categorical([0.2, 0.5, 0.3]), 1)", mp.log(probs[1] / total)),
+          ("entropy(Categorical([0.2, 0.5, 0.3]))", -sum(q / total * mp.log(q / total) for q in probs))]
+w = [d("0.3"), d("0.7")]
+for x in ("-21", "-2", "0.5", "20.7", "60"):
+    xv = d(x)
+    dens = [normal(-20, "0.1")["logpdf"](xv), normal(20, 1)["logpdf"](xv)]
+    cdfs = [mp.ncdf(xv, -20, d("0.1")), mp.ncdf(xv, 20, 1)]
+    OTHER.append((f"logpdf(Mixture([0.3, 0.7], [Normal(-20, 0.1), Normal(20, 1)]), {x})",
+                  mp.log(w[0] * mp.exp(dens[0]) + w[1] * mp.exp(dens[1]))))
+    OTHER.append((f"cdf(Mixture([0.3, 0.7], [Normal(-20, 0.1), Normal(20, 1)]), {x})", w[0] * cdfs[0] + w[1] * cdfs[1]))
+cov = [["2", "0.3", "0.1"], ["0.3", "1", "-0.4"], ["0.1", "-0.4", "0.5"]]
+for x in (["0", "0", "0"], ["1.5", "-2", "0.3"], ["30", "-10", "4"]):
+    lp, ent = mv_normal(["0.5", "-1", "0.2"], cov, x)
+    OTHER.append((f"logpdf(MvNormal([0.5, -1, 0.2], [[2, 0.3, 0.1], [0.3, 1, -0.4], [0.1, -0.4, 0.5]]), "
+                   f"[{', '.join(x)}])", lp))
+OTHER.append(("entropy(MvNormal([0.5, -1, 0.2], [[2, 0.3, 0.1], [0.3, 1, -0.4], [0.1, -0.4, 0.5]]))", ent))
+lp, ent = mv_normal(["0", "1"], [["1e-6", "0"], ["0", "4"]], ["1e-3", "3"])
+OTHER += [("logpdf(DiagNormal([0, 1], [1e-3, 2]), [1e-3, 3])", lp), ("entropy(DiagNormal([0, 1], [1e-3, 2]))", ent)]
+for call, v in OTHER:
+    if usable(v):
+        lines.append(f"assert_close({call}, {number(v)}, rtol=1e-10, atol=1e-300)")
+        count += 1
 lines.append(f'print("families: {count} values agree")')
 scripts = pathlib.Path(__file__).resolve().parents[2] / "Tests/EndToEndTests/Scripts"
 (scripts / "families-reference.kls").write_text("\n".join(lines) + "\n")

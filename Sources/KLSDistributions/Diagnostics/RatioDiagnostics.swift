@@ -50,9 +50,11 @@ struct RatioAccumulator {
     private var tails: [Heap<Double>]
 
     /// An accumulator for `n` draws of `batch` elements; the tail of each is
-    /// ⌈min(0.2 n, 3 √n)⌉ ratios, fewer for very large batches (about 4 M kept values in all).
+    /// ⌈min(0.2 n, 3 √n)⌉ ratios, at most 65,536 over the whole batch (but at
+    /// least 100 per element): a round of chunks holds up to that many
+    /// candidates per chunk until it is merged.
     init(n: Int, batch: Int) throws(KLSError) {
-        let tail = Swift.min(ParetoTail.tailLength(draws: n), Swift.max(100, (1 << 22) / Swift.max(batch, 1)))
+        let tail = Swift.min(ParetoTail.tailLength(draws: n), Swift.max(100, (1 << 16) / Swift.max(batch, 1)))
         keep = tail + 1
         try MemoryLimit.check(
             elements: try Checked.product([keep, batch], what: "the tails of r"), what: "the tails of r")
@@ -96,23 +98,70 @@ struct RatioPart {
     var moments: [Moments]
     var candidates: [[Double]]
 
-    /// The part of `count` draws of log-ratios `logRatios` (count × batch).
+    /// The part of `count` draws of log-ratios `logRatios` (count × batch), in
+    /// one pass per element: r = e^(−ℓ) eight at a time, summed as r − r₀ (r₀ the
+    /// element's first ratio, so that constant ratios give a spread of exactly 0),
+    /// and the rare ℓ below the threshold set aside.
     init(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, thresholds: [Double], keep: Int) {
-        let total = count * batch
-        let ratios = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(total, 1))
-        defer { ratios.deallocate() }
-        VectorMath.apply(logRatios, ratios, 0..<total, { VectorMath.exp(-$0) }, { Foundation.exp(-$0) })
-        moments = (0..<batch).map { b in Moments(ratios + b, count, stride: batch) }
-        var candidates = Array(repeating: [Double](), count: batch)
-        for s in 0..<count {
-            for b in 0..<batch where logRatios[s * batch + b] < thresholds[b] {
-                candidates[b].append(logRatios[s * batch + b])
+        moments = []
+        candidates = Array(repeating: [], count: batch)
+        guard count > 0 else {
+            moments = Array(repeating: Moments(), count: batch)
+            return
+        }
+        let column = UnsafeMutablePointer<Double>.allocate(capacity: batch == 1 ? 0 : count)
+        defer { column.deallocate() }
+        for b in 0..<batch {
+            let values: UnsafePointer<Double>
+            if batch == 1 {
+                values = logRatios
+            } else {
+                for s in 0..<count { column[s] = logRatios[s * batch + b] }
+                values = UnsafePointer(column)
             }
+            let (part, chosen) = Self.column(values, count: count, threshold: thresholds[b])
+            moments.append(part)
+            candidates[b] = chosen.count > keep ? Array(chosen.sorted().prefix(keep)) : chosen
         }
-        for b in 0..<batch where candidates[b].count > keep {
-            candidates[b].sort()
-            candidates[b].removeLast(candidates[b].count - keep)
+    }
+
+    /// Moments of r over one element's ℓ, and the ℓ below `threshold`.
+    private static func column(_ l: UnsafePointer<Double>, count: Int, threshold: Double) -> (Moments, [Double]) {
+        let shift = Foundation.exp(-l[0])
+        var sum = SIMD8<Double>()
+        var squares = SIMD8<Double>()
+        var chosen: [Double] = []
+        let raw = UnsafeRawPointer(l)
+        let limit = VectorMath.Vector(repeating: threshold)
+        var i = 0
+        while i + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 8, as: VectorMath.Vector.self)
+            let d = VectorMath.exp(-v) - shift
+            sum += d
+            squares += d * d
+            if any(v .< limit) {
+                for j in 0..<8 where v[j] < threshold { chosen.append(v[j]) }
+            }
+            i += 8
         }
-        self.candidates = candidates
+        var tailSum = 0.0
+        var tailSquares = 0.0
+        while i < count {
+            let d = Foundation.exp(-l[i]) - shift
+            tailSum += d
+            tailSquares += d * d
+            if l[i] < threshold { chosen.append(l[i]) }
+            i += 1
+        }
+        let n = Double(count)
+        let total = sum.sum() + tailSum
+        var moments = Moments()
+        moments.count = n
+        moments.mean = shift + total / n
+        // Σd² − (Σd)²/n: the shift keeps this from cancelling unless r's spread
+        // is far below its distance from r₀, which one chunk's first draw makes rare.
+        moments.m2 = total.isFinite ? Swift.max(0, squares.sum() + tailSquares - total * total / n) : .nan
+        if moments.mean.isInfinite { moments.m2 = .infinity }
+        return (moments, chosen)
     }
 }
