@@ -89,8 +89,9 @@ public enum Quadrature {
         for tail in [below, above] where tail.divergent {
             return QuadratureResult(
                 value: .infinity, error: .infinity, evaluations: evaluations, converged: true,
-                note: "the integrand does not shrink toward \(tail.end == .infinity ? "+inf" : "-inf"): "
-                    + "the integral diverges, so KL(q‖p) = +inf (q's tail is too heavy for p's)")
+                note: "the integrand does not shrink toward \(tail.end == .infinity ? "+inf" : "-inf") (by less "
+                    + "than 0.1% per doubling of x): the integral diverges, so KL(q‖p) = +inf (q's tail is too "
+                    + "heavy for p's), or it converges too slowly to tell")
         }
         let value = inner.value + below.value + above.value
         let error = inner.error + below.error + above.error + roundingError(points, absolute: inner.absolute)

@@ -79,8 +79,9 @@ struct TailShells {
             let recent = shells[shells.count - 1]
             let earlier = shells[shells.count - 17]
             // Per-shell ratio over the last 16 shells: a convergent power-law tail
-            // shrinks by 2^−ε per shell; a divergent one (1/x or slower) does not.
-            if earlier > 0, Foundation.pow(recent / earlier, 1.0 / 16) >= 0.98 {
+            // x^−(1+ε) shrinks by 2^−ε per shell, and the epsilon algorithm sums it
+            // down to ε ≈ 0.003; a divergent one (1/x or slower) does not shrink.
+            if earlier > 0, Foundation.pow(recent / earlier, 1.0 / 16) >= 0.999 {
                 result.divergent = true
                 return result
             }
