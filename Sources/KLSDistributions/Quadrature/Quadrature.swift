@@ -49,6 +49,8 @@ public enum Quadrature {
                 note: "q's support \(describe(qs)) is not inside p's \(describe(ps)): q puts mass where p has "
                     + "none, so KL(q‖p) = +inf")
         }
+        if let unreachable = try unreachableMass(q, qs) { return unreachable }
+        let overflow = DensityOverflow()
         let integrand = { (x: Double) throws(KLSError) -> Double in
             let lq = try q.logpdf(Tensor(scalar: x))[flat: 0]
             if lq == -.infinity || lq.isNaN { return 0 }
@@ -56,17 +58,63 @@ public enum Quadrature {
             if difference.isNaN || difference == 0 { return 0 }
             // q·(log q − log p) as ±e^(log q + log|…|): far out, q underflows while the difference is huge.
             let magnitude = Foundation.exp(lq + Foundation.log(Swift.abs(difference)))
+            // A finite difference times a huge density: q is too dense for doubles, not infinitely far from p.
+            if magnitude == .infinity, difference.isFinite { overflow.seen = true }
             return difference > 0 ? magnitude : -magnitude
         }
         let breakpoints = try MassLocator.breakpoints(of: q, in: qs)
-        return try integrate(integrand, over: qs, breakpoints: breakpoints, tolerance: tolerance)
+        // q's mass between a finite end and the last shell, which only extrapolation covers.
+        let massBeyond = { (end: Double, reached: Double) throws(KLSError) -> Double in
+            let cdf = try q.cdf(Tensor(scalar: reached))[flat: 0]
+            return end < reached ? cdf : 1 - cdf
+        }
+        let result = try integrate(
+            integrand, over: qs, breakpoints: breakpoints, tolerance: tolerance, massBeyond: massBeyond)
+        if result.value == .infinity, result.note?.hasPrefix(infiniteIntegrandNote) == true, overflow.seen {
+            return unresolved(
+                "q's density times log(q/p) exceeds the largest double (q is narrower than about 1e-305), so "
+                    + "the integrand cannot be evaluated; kl(q, p) or kl_mc(q, p) can", evaluations: result.evaluations)
+        }
+        return result
+    }
+
+    /// Set by the integrand when q·log(q/p) overflowed with log(q/p) finite.
+    final class DensityOverflow: @unchecked Sendable {
+        var seen = false
+    }
+
+    /// A result that cannot be trusted at all: nan, with the reason.
+    static func unresolved(_ why: String, evaluations: Int) -> QuadratureResult {
+        QuadratureResult(value: .nan, error: .infinity, evaluations: evaluations, converged: false, note: why)
+    }
+
+    /// nan with a reason when more than 1e-9 of q's mass lies beyond ±1.8e308
+    /// (StudentT(1e-300), LogNormal(0, 1e300)): no quadrature over doubles sees it.
+    static func unreachableMass(_ q: any Distribution, _ support: ClosedRange<Double>) throws(KLSError)
+        -> QuadratureResult?
+    {
+        var outside = 0.0
+        if support.lowerBound == -.infinity {
+            outside += try q.cdf(Tensor(scalar: -Double.greatestFiniteMagnitude))[flat: 0]
+        }
+        if support.upperBound == .infinity {
+            outside += 1 - (try q.cdf(Tensor(scalar: Double.greatestFiniteMagnitude))[flat: 0])
+        }
+        guard outside > 1e-9 else { return nil }
+        return unresolved(
+            "q puts \(format(outside)) of its mass beyond ±1.8e308, where doubles do not reach: kl_quad cannot "
+                + "integrate it", evaluations: 0)
     }
 
     /// ∫ f over `range` (ends may be infinite), split at `breakpoints` (inside
-    /// the range, ascending; the midpoint or 0 when none are given).
+    /// the range, ascending; the midpoint or 0 when none are given). With
+    /// `massBeyond(end, reached)`, the probability between a finite end and the
+    /// last shell toward it: above 1% the extrapolation would carry too much,
+    /// and the result is unresolved.
     public static func integrate(
         _ f: @escaping (Double) throws(KLSError) -> Double, over range: ClosedRange<Double>,
-        breakpoints: [Double] = [], tolerance: Double = defaultTolerance
+        breakpoints: [Double] = [], tolerance: Double = defaultTolerance,
+        massBeyond: ((Double, Double) throws(KLSError) -> Double)? = nil
     ) throws(KLSError) -> QuadratureResult {
         var points = breakpoints.filter { x in
             x - range.lowerBound >= margin(range.lowerBound, range)
@@ -86,6 +134,23 @@ public enum Quadrature {
         let below = try tails.sum(from: points[0], toward: range.lowerBound, width: spread(points))
         let above = try tails.sum(from: points[points.count - 1], toward: range.upperBound, width: spread(points))
         let evaluations = tails.rule.evaluations
+        if let massBeyond {
+            for tail in [below, above] where tail.end.isFinite && !tail.unresolved {
+                let mass = try massBeyond(tail.end, tail.reached)
+                if mass > 0.01 {
+                    return unresolved(
+                        "\(format(mass)) of q's mass lies between \(format(tail.reached)) and \(format(tail.end)), "
+                            + "where the shells could not resolve the integrand (doubles run out, or q's density "
+                            + "does): kl_quad cannot integrate it",
+                        evaluations: evaluations)
+                }
+            }
+        }
+        for tail in [below, above] where tail.unresolved {
+            return unresolved(
+                "the integrand cannot be resolved toward \(format(tail.end)): it overflows, or q's mass piles up "
+                    + "closer to that end than doubles can tell apart", evaluations: evaluations)
+        }
         for tail in [below, above] where tail.divergent {
             return QuadratureResult(
                 value: .infinity, error: .infinity, evaluations: evaluations, converged: true,
@@ -154,10 +219,12 @@ public enum Quadrature {
     static func infinite(evaluations: Int, within points: [Double]) -> QuadratureResult {
         QuadratureResult(
             value: .infinity, error: .infinity, evaluations: evaluations, converged: true,
-            note: "the integrand is infinite between \(format(points[0])) and \(format(points[points.count - 1])): "
+            note: infiniteIntegrandNote + " between \(format(points[0])) and \(format(points[points.count - 1])): "
                 + "p's density is 0, or underflows, where q has mass, so KL(q‖p) is +inf or beyond the "
                 + "largest double")
     }
+
+    static let infiniteIntegrandNote = "the integrand is infinite"
 
     static func describe(_ r: ClosedRange<Double>) -> String { "[\(format(r.lowerBound)), \(format(r.upperBound))]" }
 

@@ -16,8 +16,13 @@ struct TailShells {
         var error = 0.0
         var absolute = 0.0
         var divergent = false
+        /// Nothing sound could be said: the first shells overflowed, or they
+        /// stopped shrinking at a finite end where doubles ran out.
+        var unresolved = false
         /// The end approached.
         var end = 0.0
+        /// The outer boundary of the last shell integrated (the start when none was).
+        var reached = 0.0
     }
 
     var rule: GaussKronrod
@@ -32,23 +37,33 @@ struct TailShells {
 
     /// The tail from `c` toward `end`; `width` sizes the first shell toward an infinite end.
     mutating func sum(from c: Double, toward end: Double, width: Double) throws(KLSError) -> Sum {
-        var result = Sum(end: end)
+        var result = Sum(end: end, reached: c)
         guard c != end else { return result }
         var partials: [Double] = []
         var shells: [Double] = []
         var inner = c
         var quiet = 0
         for k in 0..<4000 {
-            guard let outer = boundary(k + 1, from: c, toward: end, width: width), outer != inner else { break }
+            guard let outer = boundary(k + 1, from: c, toward: end, width: width), outer != inner else {
+                // Not one shell fits between c and the end: that sliver is beyond the resolution of doubles.
+                if k == 0 { result.unresolved = true }
+                break
+            }
             let estimate = try rule.adaptive([(Swift.min(inner, outer), Swift.max(inner, outer))], limit: 60) {
                 Swift.max(1e-3 * tolerance * Swift.abs($0), 1e-3 * tolerance * scale)
             }
-            guard estimate.value.isFinite else { break }
+            guard estimate.value.isFinite else {
+                // Far out, an overflow ends the shells and the rest is extrapolated;
+                // with fewer than three shells there is nothing to extrapolate from.
+                if partials.count < 3 { result.unresolved = true }
+                break
+            }
             result.value += estimate.value
             result.error += estimate.error
             result.absolute += estimate.absolute
             partials.append(result.value)
             shells.append(estimate.absolute)
+            result.reached = outer
             quiet = estimate.absolute <= 1e-17 * Swift.max(scale, result.absolute) ? quiet + 1 : 0
             if quiet >= Self.quietShells { return result }
             inner = outer
@@ -59,10 +74,11 @@ struct TailShells {
     /// The outer end of shell k − 1 (k ≥ 1); nil past the farthest point.
     func boundary(_ k: Int, from c: Double, toward end: Double, width: Double) -> Double? {
         if end.isFinite {
-            // Within 1e-11 of a nonzero end, the nodes of a shell round to few
-            // distinct doubles: the shells stop and the rest is extrapolated.
+            // Within 1e-11 of a nonzero end, or 1e-290 of 0 (subnormals have few
+            // bits), the nodes of a shell round to few distinct doubles: the
+            // shells stop and the rest is extrapolated.
             let offset = (c - end) * Foundation.scalbn(1.0, -k)
-            guard Swift.abs(offset) >= 1e-11 * Swift.abs(end) else { return nil }
+            guard Swift.abs(offset) >= Swift.max(1e-11 * Swift.abs(end), 1e-290) else { return nil }
             let x = end + offset
             return x == end ? nil : x
         }
@@ -75,14 +91,17 @@ struct TailShells {
     /// tail divergent when its shells stopped shrinking toward an infinite end.
     func finish(_ sum: Sum, partials: [Double], shells: [Double]) -> Sum {
         var result = sum
-        if !sum.end.isFinite, shells.count >= 24 {
+        if result.unresolved { return result }
+        if shells.count >= 24 {
             let recent = shells[shells.count - 1]
             let earlier = shells[shells.count - 17]
             // Per-shell ratio over the last 16 shells: a convergent power-law tail
             // x^−(1+ε) shrinks by 2^−ε per shell, and the epsilon algorithm sums it
             // down to ε ≈ 0.003; a divergent one (1/x or slower) does not shrink.
+            // At a finite end q's mass is finite, so shells that do not shrink mean
+            // mass beyond the resolution of doubles (Gamma(1e-300)), not divergence.
             if earlier > 0, Foundation.pow(recent / earlier, 1.0 / 16) >= 0.999 {
-                result.divergent = true
+                if sum.end.isFinite { result.unresolved = true } else { result.divergent = true }
                 return result
             }
         }
