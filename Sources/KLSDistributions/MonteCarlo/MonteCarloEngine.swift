@@ -168,12 +168,34 @@ public struct MonteCarloEngine {
         let buffer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count))
         defer { buffer.deallocate() }
         try Self.logRatios(q, p, samples, batchShape: batchShape, into: buffer)
-        var ratios = try RatioAccumulator(n: n, batch: batchCount)
-        ratios.merge(
-            RatioPart(
-                buffer, count: n, batch: batchCount, thresholds: ratios.thresholds, keep: ratios.keep))
+        return try Self.summarize(buffer, count: n, batch: batchCount, estimators: estimators)
+    }
+
+    /// Estimates from log-ratios someone else computed: `logRatios` has shape
+    /// `[n]` or `[n] + batch`, one row per draw.
+    public static func estimate(logRatios: Tensor, estimators: [Estimator]) throws(KLSError) -> MonteCarloRun {
+        let n = logRatios.shape.first ?? 0
+        let batch = Array(logRatios.shape.dropFirst()).reduce(1, *)
+        var result: Result<MonteCarloRun, KLSError> = .failure(KLSError("estimate: there are no log-ratios"))
+        logRatios.withBuffer { b in
+            guard let base = b.baseAddress, n > 0, batch > 0 else { return }
+            do throws(KLSError) {
+                result = .success(try summarize(base, count: n, batch: batch, estimators: estimators))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The moments and ratio diagnostics of `count` rows of log-ratios (count × batch).
+    static func summarize(_ buffer: UnsafePointer<Double>, count n: Int, batch: Int, estimators: [Estimator])
+        throws(KLSError) -> MonteCarloRun
+    {
+        var ratios = try RatioAccumulator(n: n, batch: batch)
+        ratios.merge(RatioPart(buffer, count: n, batch: batch, thresholds: ratios.thresholds, keep: ratios.keep))
         return MonteCarloRun(
-            moments: Self.moments(buffer, count: n, batch: batchCount, estimators: estimators), logRatios: nil,
+            moments: moments(buffer, count: n, batch: batch, estimators: estimators), logRatios: nil,
             ratios: ratios.diagnostics())
     }
 

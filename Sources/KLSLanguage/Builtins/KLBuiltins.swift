@@ -26,6 +26,17 @@ enum KLBuiltins {
             try monteCarlo(a, session)
         },
         Builtin(
+            "estimate", [.required("logratio"), .optional("estimator", .string("k1"))], theme: .divergence,
+            summary: "An estimate record from your own per-draw log-ratios log q(z) − log p(z), [n] or [n] + batch.",
+            example: "estimate(logratio(Normal(0, 1), Normal(1, 1), sample(Normal(0, 1), 1000, seed=1)))",
+            details: [
+                "The draws must come from q. Value, stderr, ci, n and the ratio diagnostics as in kl_mc, so a",
+                "hand-built estimator (several layers, a model of your own) gets the same display and warnings.",
+            ]
+        ) { a, session throws(KLSError) in
+            try ownEstimate(a, session)
+        },
+        Builtin(
             "logratio", [.required("q"), .required("p"), .required("z")], theme: .divergence,
             summary: "logpdf(q, z) − logpdf(p, z), per sample: the k1 terms.",
             example: "logratio(Normal(0, 1), Normal(1, 1), [0, 1])"
@@ -180,6 +191,26 @@ enum KLBuiltins {
         guard infinite > 0 else { return }
         let which = moments.count > 1 ? " (\(infinite) of \(moments.count) batch elements)" : ""
         session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
+    }
+
+    /// `estimate(logratio)`: the estimate record of log-ratios the user computed.
+    static func ownEstimate(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
+        let terms = try a.tensor("logratio")
+        let estimator = try estimator(a)
+        guard terms.rank >= 1, let n = terms.shape.first, n >= 1, terms.count > 0 else {
+            throw KLSError(
+                "estimate: logratio must have one row per draw, shape [n] or [n] + batch with n ≥ 1, got "
+                    + Shape.describe(terms.shape),
+                hint: "compute it as logratio(q, p, z) with z = sample(q, n)")
+        }
+        let run = try MonteCarloEngine.estimate(logRatios: terms, estimators: [estimator])
+        let shape = Array(terms.shape.dropFirst())
+        let record = estimateRecord(
+            run.moments[0], shape: shape, n: n, estimator: estimator, exact: nil,
+            extra: ratioFields(run.ratios, shape: shape))
+        warnIfInfinite(run.moments[0], a.function, session)
+        warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        return .record(record)
     }
 
     /// `mean_r`, `mean_r_stderr` and `pareto_k`: the ratio diagnostics, one per batch element.
