@@ -9,6 +9,16 @@ public struct Parameter: Sendable {
     public let defaultValue: Value?
     /// True for `args...`, which collects the remaining positional arguments.
     public let isVariadic: Bool
+    /// True for `name=...`, which collects every keyword argument no other
+    /// parameter takes, in order, as a record.
+    public let collectsKeywords: Bool
+
+    init(name: String, defaultValue: Value?, isVariadic: Bool, collectsKeywords: Bool = false) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.isVariadic = isVariadic
+        self.collectsKeywords = collectsKeywords
+    }
 
     /// A required parameter.
     public static func required(_ name: String) -> Parameter {
@@ -25,9 +35,15 @@ public struct Parameter: Sendable {
         Parameter(name: name, defaultValue: .list([]), isVariadic: true)
     }
 
-    /// `x`, `axis=none`, `args...` as shown in help.
+    /// A parameter that collects the keyword arguments no other parameter takes.
+    public static func keywords(_ name: String) -> Parameter {
+        Parameter(name: name, defaultValue: .record(Record([])), isVariadic: false, collectsKeywords: true)
+    }
+
+    /// `x`, `axis=none`, `args...`, `name=...` as shown in help.
     public var display: String {
         if isVariadic { return "\(name)..." }
+        if collectsKeywords { return "\(name)=..." }
         return defaultValue.map { "\(name)=\(Formatter().inline($0))" } ?? name
     }
 }

@@ -4,7 +4,8 @@ public enum BuiltinRegistry {
     /// All builtins, grouped by theme in declaration order.
     public static let all: [Builtin] =
         TensorBuiltins.all + ElementwiseBuiltins.all + ReductionBuiltins.all + RandomBuiltins.all
-        + DistributionBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + PlotBuiltins.all + CoreBuiltins.all
+        + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + PlotBuiltins.all
+        + CoreBuiltins.all
 
     private static let table: [String: Builtin] = Dictionary(
         all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

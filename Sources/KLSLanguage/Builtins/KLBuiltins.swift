@@ -138,14 +138,16 @@ enum KLBuiltins {
         if a.isNone("samples") {
             n = try a.integer("n", atLeast: 1)
             let (generator, start) = try stream(a, session, q, n)
-            run = try engine.run(n: n, estimators: [estimator], generator: generator, start: start)
+            run = try onJoints(q, p) { () throws(KLSError) in
+                try engine.run(n: n, estimators: [estimator], generator: generator, start: start)
+            }
         } else {
             let z = try a.tensor("samples")
             n = z.shape.first ?? 0
             guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
                 throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
             }
-            run = try engine.estimate(samples: z, estimators: [estimator])
+            run = try onJoints(q, p) { () throws(KLSError) in try engine.estimate(samples: z, estimators: [estimator]) }
             if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
                 session.environment.warn(
                     Messages.samplesNotFromQ(verdict: check.verdict)
@@ -191,6 +193,38 @@ enum KLBuiltins {
         guard infinite > 0 else { return }
         let which = moments.count > 1 ? " (\(infinite) of \(moments.count) batch elements)" : ""
         session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
+    }
+
+    /// Runs Monte Carlo work on q and p; with a joint among them, on this thread
+    /// alone (its layers call user functions, and the interpreter is not
+    /// shared across threads), after checking that both are joints with the
+    /// same layers.
+    static func onJoints<R>(_ q: any Distribution, _ p: any Distribution, _ body: () throws(KLSError) -> R)
+        throws(KLSError) -> R
+    {
+        let (jq, jp) = (q as? JointDistribution, p as? JointDistribution)
+        guard jq != nil || jp != nil else { return try body() }
+        guard let jq, let jp else {
+            throw KLSError(
+                "q and p must both be joints: \(jq == nil ? "q" : "p") is a \(jq == nil ? q.family : p.family)",
+                hint: "make the other one a joint with the same layers")
+        }
+        let describe = { (j: JointDistribution) in
+            j.layers.map { "\($0.name) \(Shape.describe($0.shape))" }.joined(separator: ", ")
+        }
+        guard jq.layers.map(\.name) == jp.layers.map(\.name), jq.layers.map(\.shape) == jp.layers.map(\.shape) else {
+            throw KLSError("q and p must have the same layers: q has \(describe(jq)), p has \(describe(jp))")
+        }
+        var result: Result<R, KLSError>? = nil
+        Parallel.withWorkers(1) {
+            do throws(KLSError) {
+                result = .success(try body())
+            } catch {
+                result = .failure(error)
+            }
+        }
+        guard let result else { throw KLSError("internal: a joint estimate did not run") }
+        return try result.get()
     }
 
     /// `estimate(logratio)`: the estimate record of log-ratios the user computed.
@@ -281,8 +315,9 @@ enum KLBuiltins {
             elements: try Checked.product([n, engine.batchCount], what: "kl_trace of \(n) draws"),
             what: "kl_trace of \(n) draws")
         let (generator, start) = try stream(a, session, q, n)
-        let run = try engine.run(
-            n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
+        let run = try onJoints(q, p) { () throws(KLSError) in
+            try engine.run(n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
+        }
         let moments = run.moments
         guard let logRatios = run.logRatios else { throw KLSError("internal: kl_trace kept no terms") }
         warnIfInfinite(moments[0], a.function, session)
@@ -310,7 +345,9 @@ enum KLBuiltins {
         let n = try a.integer("n", atLeast: 2)
         let engine = try MonteCarloEngine(q: q, p: p)
         let (generator, start) = try stream(a, session, q, n)
-        let run = try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start)
+        let run = try onJoints(q, p) { () throws(KLSError) in
+            try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start)
+        }
         let moments = run.moments
         warnIfInfinite(moments[0], a.function, session)
         warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)

@@ -16,7 +16,9 @@ enum SamplingBuiltins {
             let count = try Shape.elementCount([n ?? 1, d.drawsPerSample])
             try MemoryLimit.check(elements: count)
             let (generator, start) = try RandomBuiltins.stream(a, session, count: count)
-            return Value.from(try d.sample(n, generator: generator, start: start))
+            let draws = try d.sample(n, generator: generator, start: start)
+            if let joint = d as? JointDistribution { return try JointBuiltins.record(joint, draws) }
+            return Value.from(draws)
         },
         density(
             "logpdf", "Log-density at x, summed over the event; −inf outside the support.",
@@ -48,7 +50,12 @@ enum SamplingBuiltins {
     ) -> Builtin {
         Builtin(name, [.required("dist"), .required("x")], theme: .distributions, summary: summary, example: example) {
             a, _ throws(KLSError) in
-            Value.from(try f(try DistributionBuiltins.distribution(a, "dist"), try a.tensor("x")))
+            let d = try DistributionBuiltins.distribution(a, "dist")
+            if let joint = d as? JointDistribution {
+                let x = try a.read("x") { v, what throws(KLSError) in try JointBuiltins.flat(joint, v, what) }
+                return Value.from(try f(joint, x))
+            }
+            return Value.from(try f(d, try a.tensor("x")))
         }
     }
 }

@@ -108,6 +108,7 @@ extension Formatter {
 extension Formatter {
     func distribution(_ d: any Distribution) -> String {
         if d.family == "StdNormal" { return "StdNormal(\(d.eventShape.first ?? 1))" }
+        if let joint = d as? JointDistribution { return joint.describeLayers(distribution) }
         let parameters = d.parameters.map { "\($0.name)=\(inline(Value.from($0.value)))" }
         var text = "\(d.family)(\(parameters.joined(separator: ", ")))"
         if let mixture = d as? Mixture {

@@ -160,9 +160,19 @@ public final class Interpreter {
             bound[i] = i < ranges.count ? ranges[i] : nil
         }
         if let v = variadic, !rest.isEmpty { values[v] = .list(try List(rest)) }
+        let collector = parameters.firstIndex(where: \.collectsKeywords)
+        var collected: [(String, Value)] = []
         for (k, (name, value)) in keywords.enumerated() {
             let range = given + k < ranges.count ? ranges[given + k] : nil
-            guard let i = parameters.firstIndex(where: { $0.name == name && !$0.isVariadic }) else {
+            let named = parameters.firstIndex { $0.name == name && !$0.isVariadic && !$0.collectsKeywords }
+            if named == nil, collector != nil {
+                guard !collected.contains(where: { $0.0 == name }) else {
+                    throw KLSError("\(builtin.name) got two values for '\(name)'", range: range)
+                }
+                collected.append((name, value))
+                continue
+            }
+            guard let i = named else {
                 throw KLSError(
                     "\(builtin.name) has no parameter '\(name)'", range: range,
                     hint: Suggestions.hint(for: name, among: parameters.map(\.name)) ?? "usage: \(builtin.signature)")
@@ -171,6 +181,7 @@ public final class Interpreter {
             values[i] = value
             bound[i] = range
         }
+        if let c = collector { values[c] = .record(Record(collected)) }
         var filled: [Value] = []
         filled.reserveCapacity(parameters.count)
         for (i, parameter) in parameters.enumerated() {

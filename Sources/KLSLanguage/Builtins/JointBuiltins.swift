@@ -1,0 +1,65 @@
+import KLSDiagnostics
+import KLSDistributions
+import KLSTensor
+
+/// Joint distributions over named layers (language.md §5).
+enum JointBuiltins {
+    static let all: [Builtin] = [
+        Builtin(
+            "joint", [.keywords("layers")], theme: .distributions,
+            summary: "A distribution over named layers: each a distribution, or a function of earlier layers.",
+            example: "joint(z1=DiagNormal(zeros(2), 1), z2=(z1) -> DiagNormal(tanh(z1), 0.5))",
+            details: [
+                "A function's parameters name the earlier layers it depends on; it is called on whole chunks of",
+                "draws (a parent arrives as [chunk] + its shape). sample gives a record with a field per layer,",
+                "logpdf sums the layers, and kl_mc, compare and kl_trace take two joints with the same layers.",
+            ]
+        ) { a, session throws(KLSError) in
+            guard case .record(let layers) = a["layers"] else { throw KLSError("joint: internal: no layers") }
+            return .distribution(try JointBuilder.make(layers, session))
+        }
+    ]
+
+    /// A joint's draw as the language shows it: a record with a field per layer.
+    static func record(_ joint: JointDistribution, _ flat: Tensor) throws(KLSError) -> Value {
+        let (layers, _, single) = try joint.split(flat)
+        var fields: [(String, Value)] = []
+        for (l, layer) in joint.layers.enumerated() {
+            let z = single ? try layers[l].reshape(layer.shape) : layers[l]
+            fields.append((layer.name, Value.from(z)))
+        }
+        return .record(Record(fields))
+    }
+
+    /// A record of layers (or a flat tensor) as the flat draws the joint's logpdf takes.
+    static func flat(_ joint: JointDistribution, _ value: Value, _ what: String) throws(KLSError) -> Tensor {
+        guard case .record(let r) = value else { return try value.asTensor(what) }
+        guard r.names == joint.layers.map(\.name) else {
+            throw KLSError(
+                "\(what): a draw of this joint has layers \(joint.layers.map(\.name).joined(separator: ", ")), "
+                    + "got \(r.names.joined(separator: ", "))")
+        }
+        var rows: Int? = nil
+        var parts: [Tensor] = []
+        for (l, layer) in joint.layers.enumerated() {
+            let z = try r.values[l].asTensor("\(what): layer '\(layer.name)'")
+            let count: Int
+            if z.shape == layer.shape {
+                count = 0
+            } else if z.rank == layer.shape.count + 1, Array(z.shape.dropFirst()) == layer.shape {
+                count = z.shape[0]
+            } else {
+                throw KLSError(
+                    "\(what): layer '\(layer.name)' must have shape \(Shape.describe(layer.shape)) or [n] + that, "
+                        + "got \(Shape.describe(z.shape))")
+            }
+            if let rows, rows != count {
+                throw KLSError("\(what): the layers hold different numbers of draws")
+            }
+            rows = count
+            parts.append(try z.reshape([Swift.max(count, 1), layer.size]))
+        }
+        let all = try Tensor.concatenate(parts, axis: 1)
+        return rows == 0 ? try all.reshape(joint.eventShape) : all
+    }
+}

@@ -1,0 +1,119 @@
+import KLSDiagnostics
+import KLSDistributions
+import KLSTensor
+
+/// Makes a `JointDistribution` from `joint(z1=…, z2=…)`: checks each layer,
+/// resolves a function's parameters to earlier layers, and finds each
+/// function layer's shape by calling it on probe draws of its parents.
+enum JointBuilder {
+    static func make(_ fields: Record, _ interpreter: Interpreter) throws(KLSError) -> JointDistribution {
+        guard !fields.names.isEmpty else {
+            throw KLSError(
+                "joint: give at least one layer", hint: "joint(z1=DiagNormal(zeros(2), 1), z2=(z1) -> Normal(z1, 1))")
+        }
+        var layers: [JointDistribution.Layer] = []
+        for (name, value) in zip(fields.names, fields.values) {
+            switch value {
+            case .distribution(let d):
+                layers.append(
+                    .init(name: name, fixed: d, function: nil, parents: [], shape: d.sampleShape, rowwise: false))
+            case .function(let f):
+                layers.append(try functionLayer(name, f, earlier: layers, interpreter))
+            default:
+                throw KLSError(JointMessages.badLayer(name, got: value.typeName))
+            }
+        }
+        return JointDistribution(layers: layers, interpreter: interpreter)
+    }
+
+    /// A function layer: its parameters name earlier layers; probe calls on 2
+    /// and 3 draws of the parents tell its shape and whether it is per row.
+    static func functionLayer(
+        _ name: String, _ f: Function, earlier: [JointDistribution.Layer], _ interpreter: Interpreter
+    ) throws(KLSError) -> JointDistribution.Layer {
+        guard case .user(let user) = f.body else {
+            throw KLSError(JointMessages.builtinLayer(name), hint: "write it as (z1) -> Normal(z1, 1)")
+        }
+        var parents: [Int] = []
+        for parameter in user.parameters {
+            guard let i = earlier.firstIndex(where: { $0.name == parameter }) else {
+                throw KLSError(
+                    JointMessages.unknownParent(name, parameter, earlier: earlier.map(\.name)),
+                    hint: Suggestions.hint(for: parameter, among: earlier.map(\.name)))
+            }
+            parents.append(i)
+        }
+        let probe = JointDistribution(layers: earlier, interpreter: interpreter)
+        var shapes: [[Int]] = []
+        for c in [2, 3] {
+            let draws = try probe.sampleLayers(c, generator: Philox(seed: 0x5EED), start: 0)
+            shapes.append(try call(f, layer: name, parents: parents.map { draws[$0] }, interpreter).sampleShape)
+        }
+        if shapes[0].first == 2, shapes[1].first == 3, shapes[0].dropFirst() == shapes[1].dropFirst() {
+            return .init(
+                name: name, fixed: nil, function: f, parents: parents, shape: Array(shapes[0].dropFirst()),
+                rowwise: true)
+        }
+        guard shapes[0] == shapes[1] else {
+            throw KLSError(JointMessages.unstableShape(name, shapes[0], shapes[1]))
+        }
+        return .init(name: name, fixed: nil, function: f, parents: parents, shape: shapes[0], rowwise: false)
+    }
+
+    /// Calls a layer's function on its parents' draws; the result must be a distribution.
+    static func call(_ f: Function, layer: String, parents: [Tensor], _ interpreter: Interpreter) throws(KLSError)
+        -> any Distribution
+    {
+        let result: Value
+        do {
+            result = try interpreter.call(f, parents.map(Value.from))
+        } catch {
+            throw KLSError("joint: layer '\(layer)': \(error.message)", hint: error.hint)
+        }
+        guard case .distribution(let d) = result else {
+            throw KLSError(JointMessages.notADistribution(layer, got: result.typeName))
+        }
+        return d
+    }
+}
+
+/// What goes wrong with joints, each naming the layer.
+enum JointMessages {
+    static func badLayer(_ name: String, got: String) -> String {
+        "joint: layer '\(name)' must be a distribution or a function of earlier layers returning one, got \(got)"
+    }
+
+    static func builtinLayer(_ name: String) -> String {
+        "joint: layer '\(name)' is a builtin; a layer's function must be a lambda or a function whose parameters "
+            + "name earlier layers"
+    }
+
+    static func unknownParent(_ name: String, _ parameter: String, earlier: [String]) -> String {
+        let known = earlier.isEmpty ? "there are none before it" : "earlier layers: \(earlier.joined(separator: ", "))"
+        return "joint: layer '\(name)' takes '\(parameter)', which names no earlier layer (\(known)); a layer may "
+            + "depend only on the layers before it"
+    }
+
+    static func notADistribution(_ name: String, got: String) -> String {
+        "joint: layer '\(name)' must return a distribution, got \(got)"
+    }
+
+    static func unstableShape(_ name: String, _ a: [Int], _ b: [Int]) -> String {
+        "joint: layer '\(name)' returned draws of shape \(Shape.describe(a)) for 2 rows of its parents and "
+            + "\(Shape.describe(b)) for 3: it must give [rows] + one shape, or one shape for every row"
+    }
+
+    static func shapeChanged(_ name: String, expected: [Int], got: [Int]) -> String {
+        "joint: layer '\(name)' changed shape: expected draws of shape \(Shape.describe(expected)), got "
+            + Shape.describe(got)
+    }
+
+    static func flatShape(_ width: Int, got: [Int]) -> String {
+        "joint: a draw must be a record of layers (or a flat [\(width)] / [n, \(width)] tensor), got shape "
+            + Shape.describe(got)
+    }
+
+    static func noClosedForm(_ what: String) -> String {
+        "joint: \(what) has no closed form for a joint; estimate it from draws, e.g. -mean(logpdf(q, sample(q, n)))"
+    }
+}
