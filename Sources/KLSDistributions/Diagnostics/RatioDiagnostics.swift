@@ -43,7 +43,7 @@ public struct RatioDiagnostics: Sendable {
 /// Streams, per batch element, the moments of r and the largest values of
 /// log r (kept as the smallest ℓ in a bounded max-heap) across chunks. Chunks
 /// are folded in order, but the kept tail is the same set whatever the order.
-struct RatioAccumulator {
+public struct RatioAccumulator: Sendable {
     /// Tail values kept per element: the fitted tail plus its threshold.
     let keep: Int
     private(set) var moments: [Moments]
@@ -53,7 +53,7 @@ struct RatioAccumulator {
     /// ⌈min(0.2 n, 3 √n)⌉ ratios, at most 65,536 over the whole batch (but at
     /// least 100 per element): a round of chunks holds up to that many
     /// candidates per chunk until it is merged.
-    init(n: Int, batch: Int) throws(KLSError) {
+    public init(n: Int, batch: Int) throws(KLSError) {
         let tail = Swift.min(ParetoTail.tailLength(draws: n), Swift.max(100, (1 << 16) / Swift.max(batch, 1)))
         keep = tail + 1
         try MemoryLimit.check(
@@ -81,8 +81,14 @@ struct RatioAccumulator {
         }
     }
 
+    /// Folds in `count` rows of log-ratios (count × batch), for callers that
+    /// stream their own draws.
+    public mutating func add(_ logRatios: UnsafePointer<Double>, count: Int) {
+        merge(RatioPart(logRatios, count: count, batch: moments.count, thresholds: thresholds, keep: keep))
+    }
+
     /// The diagnostics of every element.
-    func diagnostics() -> [RatioDiagnostics] {
+    public func diagnostics() -> [RatioDiagnostics] {
         moments.indices.map { b in
             let logs = tails[b].unordered.map { -$0 }.sorted()
             return RatioDiagnostics(

@@ -17,7 +17,7 @@ enum KLBuiltins {
             "kl_mc",
             [
                 .required("q"), .required("p"), .optional("n", .number(1000)), .optional("estimator", .string("k1")),
-                .optional("seed"), .optional("samples"),
+                .optional("seed"), .optional("samples"), .optional("per_layer", .bool(false)),
             ], theme: .divergence,
             summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
             example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)",
@@ -107,11 +107,65 @@ enum KLBuiltins {
     static func estimator(_ a: Arguments) throws(KLSError) -> Estimator {
         let name = try a.string("estimator")
         guard let e = Estimator(rawValue: name) else {
+            let joint = a.function == "kl_mc" ? " (or \"analytic\" for joints)" : ""
             throw KLSError(
-                "\(a.function): estimator must be \"k1\", \"k2\" or \"k3\", got \"\(name)\"",
-                hint: Suggestions.hint(for: name, among: Estimator.allCases.map(\.rawValue)))
+                "\(a.function): estimator must be \"k1\", \"k2\" or \"k3\"\(joint), got \"\(name)\"",
+                hint: Suggestions.hint(for: name, among: Estimator.allCases.map(\.rawValue) + ["analytic"]))
         }
         return e
+    }
+
+    /// kl_mc on joints with `estimator="analytic"` or `per_layer=true`: the
+    /// layer-by-layer run of `JointEstimator`, from the same draws as kl_mc.
+    static func jointMonteCarlo(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ p: any Distribution)
+        throws(KLSError) -> Value
+    {
+        guard let jq = q as? JointDistribution, let jp = p as? JointDistribution else {
+            throw KLSError(
+                "kl_mc: estimator=\"analytic\" and per_layer=true are for joints; q is a \(q.family), p a \(p.family)",
+                hint: "build q and p with joint(z1=…, z2=…)")
+        }
+        guard a.isNone("samples") else {
+            throw KLSError("kl_mc: samples= cannot be combined with estimator=\"analytic\" or per_layer=true")
+        }
+        let name = try a.string("estimator")
+        let analytic = name == "analytic"
+        let estimator = analytic ? .k1 : try estimator(a)
+        let n = try a.integer("n", atLeast: 1)
+        let engine = try MonteCarloEngine(q: q, p: p)
+        let (generator, start) = try stream(a, session, q, n)
+        let joint = try onJoints(q, p) { () throws(KLSError) in
+            try JointEstimator(q: jq, p: jp).run(n: n, generator: generator, start: start)
+        }
+        var moments = [joint.analytic]
+        if !analytic {
+            moments = try onJoints(q, p) { () throws(KLSError) in
+                try engine.run(n: n, estimators: [estimator], generator: generator, start: start).moments[0]
+            }
+        }
+        let ratios = joint.ratios.diagnostics()
+        var extra = ratioFields(ratios, shape: [])
+        if try a.bool("per_layer") {
+            let layers = zip(jq.layers, joint.layers).map { layer, m in
+                (layer.name, Value.record(estimateRecord([m], shape: [], n: n, estimator: .k1, exact: nil)))
+            }
+            extra.append(("layers", .record(Record(layers))))
+        }
+        var record = estimateRecord(moments, shape: [], n: n, estimator: estimator, exact: nil, extra: extra)
+        if analytic {
+            record = Record(
+                kind: "estimate",
+                zip(record.names, record.values).map {
+                    $0 == "estimator" ? ($0, .string(Text(small: "analytic"))) : ($0, $1)
+                })
+            if !joint.analyticLayers.contains(true) {
+                session.environment.warn(
+                    "kl_mc: no layer has a closed-form conditional KL, so \"analytic\" is k1 here")
+            }
+        }
+        warnIfInfinite(moments, a.function, session)
+        warnAboutRatios(ratios, shape: [], a.function, session)
+        return .record(record)
     }
 
     /// Draws for n samples of q from `seed=` or the session stream.
@@ -131,6 +185,9 @@ enum KLBuiltins {
     static func monteCarlo(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
         let q = try q(a)
         let p = try p(a)
+        let analytic = try a.string("estimator") == "analytic"
+        let perLayer = try a.bool("per_layer")
+        if analytic || perLayer { return try jointMonteCarlo(a, session, q, p) }
         let estimator = try estimator(a)
         let engine = try MonteCarloEngine(q: q, p: p)
         let run: MonteCarloRun
@@ -371,6 +428,23 @@ enum KLBuiltins {
                 summary += [("bias", .none), ("relstd", .none)]
             }
             fields.append((estimator.rawValue, .record(Record(kind: "summary", summary))))
+        }
+        if let jq = q as? JointDistribution, let jp = p as? JointDistribution {
+            let joint = try onJoints(q, p) { () throws(KLSError) in
+                try JointEstimator(q: jq, p: jp).run(n: n, generator: generator, start: start)
+            }
+            let m = [joint.analytic]
+            fields.append(
+                (
+                    "analytic",
+                    .record(
+                        Record(
+                            kind: "summary",
+                            [
+                                ("mean", field(m) { x, _ in x.mean }), ("stderr", field(m) { x, _ in x.standardError }),
+                                ("bias", .none), ("relstd", .none),
+                            ]))
+                ))
         }
         fields.append(("n", .number(Double(n))))
         fields.append(("exact", exact.map(Value.from) ?? .none))

@@ -50,6 +50,15 @@ extension Formatter {
             lines.append(line)
         }
         if count > 20 { lines.append("… \(count - 20) more batch elements") }
+        if case .record(let layers)? = r["layers"] {
+            let parts = zip(layers.names, layers.values).map { name, value -> String in
+                guard case .record(let layer) = value else { return name }
+                let v = element(layer["value"], 0).map { Formatter.number($0, precision: self.precision) } ?? "?"
+                let s = element(layer["stderr"], 0).map { Formatter.number($0, precision: 2) } ?? "?"
+                return "\(name) \(v) ± \(s)"
+            }
+            lines.append("layers: " + parts.joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -65,7 +74,7 @@ extension Formatter {
     private func comparison(_ r: Record) -> String {
         let columns = ["mean", "bias", "stderr", "relstd"]
         var rows: [[String]] = [["estimator"] + columns]
-        for name in ["k1", "k2", "k3"] {
+        for name in ["k1", "k2", "k3", "analytic"] {
             guard case .record(let s)? = r[name] else { continue }
             rows.append(
                 [name]
