@@ -2,7 +2,8 @@
 through the equivalent joint Gaussian, with NumPy (never kls).
 q: z1 ~ N(m1, diag s1²), z2 | z1 ~ N(A z1 + b, diag s2²);
 p: z1 ~ N(0, I),        z2 | z1 ~ N(C z1, I).
-Prints the value that Tests/EndToEndTests/Scripts/joint.kls checks kl_mc against.
+Prints the values Tests/EndToEndTests/Scripts/joint.kls checks kl and kl_mc
+against: this chain's KL, then a three-layer chain of mixed kinds.
 Run: python3 Tests/References/joint_linear_gaussian.py"""
 import numpy as np
 
@@ -28,3 +29,35 @@ Sp_inv = np.linalg.inv(Sp)
 d = mp - mq
 kl = 0.5 * (np.trace(Sp_inv @ Sq) + d @ Sp_inv @ d - k + np.log(np.linalg.det(Sp) / np.linalg.det(Sq)))
 print(repr(float(kl)))
+
+
+def assemble(layers):
+    """Joint mean and covariance of z_l = offset_l + B_l z_(<l) + eps_l, eps_l ~ N(0, S_l)."""
+    mean, cov = np.zeros(0), np.zeros((0, 0))
+    for offset, B, S in layers:
+        m = offset + (B @ mean if len(mean) else 0)
+        cross = B @ cov if len(mean) else np.zeros((len(offset), 0))
+        var = (B @ cov @ B.T if len(mean) else 0) + S
+        cov = np.block([[cov, cross.T], [cross, var]]) if len(mean) else var
+        mean = np.concatenate([mean, m])
+    return mean, cov
+
+
+def gaussian_kl(mq, Sq, mp, Sp):
+    inv = np.linalg.inv(Sp)
+    diff = mp - mq
+    return 0.5 * (np.trace(inv @ Sq) + diff @ inv @ diff - len(mq) + np.log(np.linalg.det(Sp) / np.linalg.det(Sq)))
+
+
+# Three layers of mixed kinds (joint.kls): a scalar, a scalar, and a 2-d MvNormal.
+q3 = assemble([
+    (np.array([0.5]), np.zeros((1, 0)), np.array([[1.44]])),
+    (np.array([-1.0]), np.array([[2.0]]), np.array([[0.25]])),
+    (np.zeros(2), np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([[1.0, 0.3], [0.3, 2.0]])),
+])
+p3 = assemble([
+    (np.array([0.0]), np.zeros((1, 0)), np.array([[1.0]])),
+    (np.array([0.0]), np.array([[1.0]]), np.array([[1.0]])),
+    (np.zeros(2), np.array([[0.0, 1.0], [0.0, 1.0]]), np.diag([1.0, 2.25])),
+])
+print(repr(float(gaussian_kl(*q3, *p3))))

@@ -11,7 +11,9 @@ enum KLBuiltins {
             summary: "KL(q‖p) in closed form, per batch element, summed over the event.",
             example: "kl(Normal(0, 1), Normal(1, 2))"
         ) { a, _ throws(KLSError) in
-            Value.from(try KLRegistry.kl(try q(a), try p(a)))
+            let (q, p) = (try q(a), try p(a))
+            if q is JointDistribution || p is JointDistribution { return Value.from(try jointKL(q, p)) }
+            return Value.from(try KLRegistry.kl(q, p))
         },
         Builtin(
             "kl_mc",
@@ -282,6 +284,28 @@ enum KLBuiltins {
         }
         guard let result else { throw KLSError("internal: a joint estimate did not run") }
         return try result.get()
+    }
+
+    /// kl of two joints: exact when both are linear-Gaussian (through the
+    /// equivalent MvNormals), else an error naming the layer that is not.
+    static func jointKL(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor {
+        try onJoints(q, p) { () throws(KLSError) in
+            guard let jq = q as? JointDistribution, let jp = p as? JointDistribution else {
+                throw KLSError("internal: jointKL without joints")
+            }
+            var gaussians: [MvNormal] = []
+            for (side, joint) in [("q", jq), ("p", jp)] {
+                switch try LinearGaussianJoint.gaussian(joint) {
+                case .success(let g): gaussians.append(g)
+                case .failure(let why):
+                    throw KLSError(
+                        "kl: no closed form for these joints: in \(side), \(why.message); kl is exact only when every "
+                            + "layer is Gaussian with a mean affine in its parents and a fixed covariance",
+                        hint: "estimate it with kl_mc(q, p, n=100000), or estimator=\"analytic\"")
+                }
+            }
+            return try KLRegistry.kl(gaussians[0], gaussians[1])
+        }
     }
 
     /// `estimate(logratio)`: the estimate record of log-ratios the user computed.
