@@ -62,4 +62,42 @@ enum JointBuiltins {
         let all = try Tensor.concatenate(parts, axis: 1)
         return rows == 0 ? try all.reshape(joint.eventShape) : all
     }
+
+    /// `check(z, q)` for a joint: each layer on its own. A layer without
+    /// parents is checked against its distribution; a Gaussian layer with
+    /// parents is standardised by its conditional mean and std at the drawn
+    /// parents and checked against N(0, 1); other conditional layers cannot be
+    /// checked coordinate by coordinate and say so.
+    static func check(_ flat: Tensor, _ joint: JointDistribution) throws(KLSError) -> Record {
+        guard flat.rank == 2, flat.shape[0] >= 2 else {
+            throw KLSError("check: needs a record of at least 2 draws of each layer ([n] + the layer's shape)")
+        }
+        let (draws, count, _) = try joint.split(flat)
+        var fields: [(String, Value)] = []
+        var failed: [String] = []
+        for (l, layer) in joint.layers.enumerated() {
+            let d = try joint.distribution(of: l, given: draws, count: count)
+            let result: SampleCheck
+            if !layer.rowwise {
+                result = try SampleCheck(draws[l], d)
+            } else if LinearGaussianJoint.isNormal(d) || d is MvNormal {
+                let mean = try d.mean()
+                let std = try d.variance().map(.sqrt)
+                let standard = try Tensor.binary(.divide, try Tensor.binary(.subtract, draws[l], mean), std)
+                let reference = try Normal([
+                    try Tensor(repeating: 0, shape: layer.shape), try Tensor(repeating: 1, shape: layer.shape),
+                ])
+                result = try SampleCheck(standard, reference)
+            } else {
+                fields.append((layer.name, .string(Text(small: "not checked: a \(d.family) layer with parents"))))
+                continue
+            }
+            if !result.ok { failed.append("\(layer.name): \(result.verdict)") }
+            fields.append((layer.name, .record(KLBuiltins.checkRecord(result))))
+        }
+        let verdict =
+            failed.isEmpty ? "every layer is consistent with draws from the joint" : failed.joined(separator: "; ")
+        return Record(
+            kind: "joint_check", [("ok", .bool(failed.isEmpty)), ("verdict", .string(Text(small: verdict)))] + fields)
+    }
 }

@@ -70,7 +70,12 @@ enum KLBuiltins {
             summary: "Do draws z look like they came from dist? z-scores, a KS test, ok and a verdict.",
             example: "check(randn([1000, 2], seed=1) * 0.01, StdNormal(2))"
         ) { a, _ throws(KLSError) in
-            .record(checkRecord(try SampleCheck(try a.tensor("z"), try DistributionBuiltins.distribution(a, "dist"))))
+            let d = try DistributionBuiltins.distribution(a, "dist")
+            if let joint = d as? JointDistribution {
+                let z = try a.read("z") { v, what throws(KLSError) in try JointBuiltins.flat(joint, v, what) }
+                return .record(try JointBuiltins.check(z, joint))
+            }
+            return .record(checkRecord(try SampleCheck(try a.tensor("z"), d)))
         },
         Builtin(
             "kl_quad", [.required("q"), .required("p")], theme: .divergence,

@@ -10,6 +10,7 @@ extension Formatter {
         case "estimate": return estimate(r)
         case "comparison": return comparison(r)
         case "check": return check(r)
+        case "joint_check": return jointCheck(r)
         case "quadrature": return quadrature(r)
         default: return nil
         }
@@ -103,6 +104,22 @@ extension Formatter {
         var detail = "mean z \(n(r["mean_z"])), std ratio \(n(r["std_ratio"]))"
         if let p = r["ks_pvalue"], p.typeName != "none" { detail += ", KS p = \(n(p))" }
         return (ok ? "ok: " : "FAILED: ") + verdict + "\n  " + detail.replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// A joint's check: the verdict, then one line per layer.
+    private func jointCheck(_ r: Record) -> String {
+        let ok: Bool = { if case .bool(let b)? = r["ok"] { return b } else { return false } }()
+        let verdict: String = { if case .string(let s)? = r["verdict"] { return s.string } else { return "" } }()
+        var lines = [(ok ? "ok: " : "FAILED: ") + verdict]
+        for (name, value) in zip(r.names, r.values) where name != "ok" && name != "verdict" {
+            switch value {
+            case .record(let layer):
+                lines.append("  \(name): " + check(layer).replacingOccurrences(of: "\n  ", with: "; "))
+            case .string(let s): lines.append("  \(name): \(s.string)")
+            default: break
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     private func quadrature(_ r: Record) -> String {
