@@ -50,6 +50,76 @@ def numpy_kl_mc(estimator, n=10**7, d=16, chunk=100_000):
     return total / n
 
 
+def joint_weights(xp):
+    """The three-layer model's weights, the same numbers kls_bench.kls makes."""
+    a64, a8 = np.arange(64.0), np.arange(8.0)
+    w = {
+        "W1": (np.sin(a64) * 0.3).reshape(8, 8), "V1": (np.cos(a64) * 0.2).reshape(8, 8),
+        "b1": np.sin(a8 + 0.5) * 0.1, "W2": (np.cos(a64 + 0.25) * 0.3).reshape(8, 8),
+        "mu1": np.sin(a8 * 0.7) * 0.5, "lv1": np.cos(a8 * 0.3) * 0.3 - 0.5,
+    }
+    return {k: xp.asarray(v) for k, v in w.items()}
+
+
+def diag_logpdf(xp, z, mean, logvar):
+    return (-0.5 * ((z - mean) ** 2 * xp.exp(-logvar) + logvar + np.log(2 * np.pi))).sum(-1)
+
+
+def joint_chunk(xp, w, eps1, eps2, eps3):
+    """One chunk of the three-layer k1 terms: sample q's layers, log q − log p."""
+    z1 = w["mu1"] + xp.exp(0.5 * w["lv1"]) * eps1
+    m2, lv2 = xp.tanh(z1 @ w["W1"].T + w["b1"]), xp.tanh(z1 @ w["V1"].T) - 0.7
+    z2 = m2 + xp.exp(0.5 * lv2) * eps2
+    m3 = z2 @ w["W2"].T + 0.1 * z1[:, 0:1]
+    z3 = m3 + eps3
+    zero = 0 * z1
+    log_q = diag_logpdf(xp, z1, w["mu1"], w["lv1"]) + diag_logpdf(xp, z2, m2, lv2) + diag_logpdf(xp, z3, m3, zero)
+    log_p = (diag_logpdf(xp, z1, zero, zero) + diag_logpdf(xp, z2, 0.5 * xp.tanh(z1), zero)
+             + diag_logpdf(xp, z3, z2 @ w["W2"].T, zero))
+    return (log_q - log_p).sum()
+
+
+def numpy_joint(n=10**6, chunk=100_000):
+    w, rng, total = joint_weights(np), np.random.default_rng(1), 0.0
+    for start in range(0, n, chunk):
+        c = min(chunk, n - start)
+        total += joint_chunk(np, w, *(rng.standard_normal((c, 8)) for _ in range(3)))
+    return total / n
+
+
+def torch_joint(n=10**6, chunk=100_000):
+    import torch
+    w, total = {k: torch.from_numpy(v) for k, v in joint_weights(np).items()}, 0.0
+    g = torch.Generator().manual_seed(1)
+    for start in range(0, n, chunk):
+        c = min(chunk, n - start)
+        total += float(joint_chunk(torch, w, *(torch.randn(c, 8, generator=g, dtype=torch.float64) for _ in range(3))))
+    return total / n
+
+
+def jax_joint(n=10**6, chunk=100_000):
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    w = joint_weights(jnp)
+    step = jax.jit(lambda e1, e2, e3: joint_chunk(jnp, w, e1, e2, e3))
+    key, total = jax.random.PRNGKey(1), 0.0
+    for start in range(0, n, chunk):
+        c = min(chunk, n - start)
+        key, *keys = jax.random.split(key, 4)
+        total += float(step(*(jax.random.normal(k, (c, 8), dtype=jnp.float64) for k in keys)))
+    return total / n
+
+
+def optional(name, f, reps):
+    """A peer's time, or None when it is not installed (scripts/bench says how to add it)."""
+    try:
+        __import__(name)
+    except ImportError:
+        return None
+    return best(f, reps)
+
+
 def reference_times():
     x = np.random.default_rng(1).standard_normal(10**7)
     a = np.random.default_rng(2).standard_normal((512, 512))
@@ -62,6 +132,9 @@ def reference_times():
         "loop": best(python_loop, 5),
         "kl_mc_k1": best(lambda: numpy_kl_mc("k1"), 3),
         "kl_mc_k3": best(lambda: numpy_kl_mc("k3"), 3),
+        "joint_k1": best(numpy_joint, 2),
+        "joint_k1_torch": optional("torch", torch_joint, 2),
+        "joint_k1_jax": optional("jax", jax_joint, 2),
     }
 
 
@@ -85,10 +158,16 @@ def main():
         ("loop", "1e6-iteration loop s = s + i", "CPython", 1.0),
         ("kl_mc_k1", "kl_mc k1, DiagNormal(16), n=1e7", "NumPy", 1 / 8),
         ("kl_mc_k3", "kl_mc k3, DiagNormal(16), n=1e7", "NumPy", 1 / 8),
+        ("joint_k1", "joint, 3 layers of 8, k1, n=1e6", "NumPy", 1.0),
+        ("joint_k1_torch", "the same", "PyTorch", 1.0),
+        ("joint_k1_jax", "the same", "JAX", 1.0),
     ]
     print(f"{'benchmark':34} {'kls':>10} {'reference':>14} {'ratio':>7}  goal")
     for key, label, who, goal in rows:
-        k, r = ours[key], theirs[key]
+        k, r = ours[key.replace("_torch", "").replace("_jax", "")], theirs[key]
+        if r is None:
+            print(f"{label:34} {k * 1e3:8.2f}ms {'':14} {'':7}  {who} not installed (scripts/bench --peers tries to add it)")
+            continue
         ratio = k / r
         verdict = "" if goal is None else (f"≤ {goal:.3g}×  " + ("met" if ratio <= goal else "MISSED"))
         print(f"{label:34} {k * 1e3:8.2f}ms {r * 1e3:8.2f}ms {who:<5} {ratio:6.3f}×  {verdict}")

@@ -58,6 +58,15 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
     public var isDiscrete: Bool { F.isDiscrete }
 
     /// Broadcasts and validates the parameters.
+    @_specialize(exported:false,where F == NormalFamily)
+    @_specialize(exported:false,where F == LaplaceFamily)
+    @_specialize(exported:false,where F == StudentTFamily)
+    @_specialize(exported:false,where F == UniformFamily)
+    @_specialize(exported:false,where F == ExponentialFamily)
+    @_specialize(exported:false,where F == GammaFamily)
+    @_specialize(exported:false,where F == BetaFamily)
+    @_specialize(exported:false,where F == LogNormalFamily)
+    @_specialize(exported:false,where F == BernoulliFamily)
     public init(_ parameters: [Tensor]) throws(KLSError) {
         var shape: [Int] = []
         for p in parameters { shape = try Shape.broadcast(shape, p.shape) }
@@ -85,6 +94,17 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
 
     var batchCount: Int { values.first?.count ?? 1 }
 
+    // Specialised per family: the generic body looks up type metadata for every
+    // element (a fifth of the time of a 4096 × 8 batch went there).
+    @_specialize(exported:false,where F == NormalFamily)
+    @_specialize(exported:false,where F == LaplaceFamily)
+    @_specialize(exported:false,where F == StudentTFamily)
+    @_specialize(exported:false,where F == UniformFamily)
+    @_specialize(exported:false,where F == ExponentialFamily)
+    @_specialize(exported:false,where F == GammaFamily)
+    @_specialize(exported:false,where F == BetaFamily)
+    @_specialize(exported:false,where F == LogNormalFamily)
+    @_specialize(exported:false,where F == BernoulliFamily)
     public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
         let batch = batchCount
         let thetas = (0..<batch).map(theta)
@@ -97,6 +117,15 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
     }
 
     /// Applies `f(x, θ)` with `x` broadcast against the batch.
+    @_specialize(exported:false,where F == NormalFamily)
+    @_specialize(exported:false,where F == LaplaceFamily)
+    @_specialize(exported:false,where F == StudentTFamily)
+    @_specialize(exported:false,where F == UniformFamily)
+    @_specialize(exported:false,where F == ExponentialFamily)
+    @_specialize(exported:false,where F == GammaFamily)
+    @_specialize(exported:false,where F == BetaFamily)
+    @_specialize(exported:false,where F == LogNormalFamily)
+    @_specialize(exported:false,where F == BernoulliFamily)
     func pointwise(_ x: Tensor, _ f: @escaping (Double, F.Parameters) -> Double) throws(KLSError) -> Tensor {
         let shape = try Shape.broadcast(x.shape, batchShape)
         let xs = try x.broadcast(to: shape)

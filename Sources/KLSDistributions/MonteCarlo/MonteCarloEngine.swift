@@ -51,6 +51,12 @@ public struct MonteCarloEngine {
             fused.logRatios(count: count, generator: generator, start: offset, into: out)
             return
         }
+        if let scoring = q as? any ScoringSampler {
+            let (z, logQ) = try scoring.sampleScored(count, generator: generator, start: offset)
+            let difference = try Tensor.binary(.subtract, logQ, try p.logpdf(z))
+            try Self.write(difference, rows: count, batchShape: batchShape, into: out)
+            return
+        }
         let z = try q.sample(count, generator: generator, start: offset)
         try Self.logRatios(q, p, z, batchShape: batchShape, into: out)
     }
@@ -61,7 +67,13 @@ public struct MonteCarloEngine {
         into out: UnsafeMutablePointer<Double>
     ) throws(KLSError) {
         let difference = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
-        let n = z.shape.first ?? 1
+        try write(difference, rows: z.shape.first ?? 1, batchShape: batchShape, into: out)
+    }
+
+    /// Log-ratios broadcast to `[rows] + batch`, copied to `out`.
+    static func write(_ difference: Tensor, rows n: Int, batchShape: [Int], into out: UnsafeMutablePointer<Double>)
+        throws(KLSError)
+    {
         let full = try difference.broadcast(to: [n] + batchShape)
         full.withBuffer { b in
             guard let base = b.baseAddress else { return }
@@ -232,4 +244,11 @@ public struct MonteCarloRun {
 struct ChunkResult {
     let moments: [[Moments]]
     let ratios: RatioPart
+}
+
+/// A distribution that knows the log-density of its own draws while drawing
+/// them (a joint evaluates each layer's conditional once, not twice).
+public protocol ScoringSampler: Distribution {
+    /// `count` draws (as `sample`) and log q of each.
+    func sampleScored(_ count: Int, generator: Philox, start: UInt64) throws(KLSError) -> (Tensor, Tensor)
 }

@@ -13,7 +13,7 @@ import KLSTensor
 /// depend only on the draw's position, so a seed gives the same draws whatever
 /// the chunking. Calling user functions needs the interpreter, which runs on
 /// one thread: estimates over joints run with one worker.
-final class JointDistribution: Distribution, @unchecked Sendable {
+final class JointDistribution: ScoringSampler, @unchecked Sendable {
     /// One layer: a fixed distribution, or a function of the parents.
     struct Layer {
         let name: String
@@ -58,7 +58,21 @@ final class JointDistribution: Distribution, @unchecked Sendable {
 
     /// `c` draws of every layer, each `[c] + shape`.
     func sampleLayers(_ c: Int, generator: Philox, start: UInt64) throws(KLSError) -> [Tensor] {
+        try sampleLayers(c, generator: generator, start: start, scored: false).draws
+    }
+
+    /// `c` draws with their log-density, each layer's conditional made once.
+    func sampleScored(_ c: Int, generator: Philox, start: UInt64) throws(KLSError) -> (Tensor, Tensor) {
+        let (draws, logDensity) = try sampleLayers(c, generator: generator, start: start, scored: true)
+        return (try flatten(draws, count: c), logDensity)
+    }
+
+    /// `c` draws of every layer and, when `scored`, the sum of their log-densities `[c]`.
+    func sampleLayers(_ c: Int, generator: Philox, start: UInt64, scored: Bool) throws(KLSError) -> (
+        draws: [Tensor], logDensity: Tensor
+    ) {
         var draws: [Tensor] = []
+        var total = try Tensor(repeating: 0, shape: [scored ? c : 0])
         for (l, layer) in layers.enumerated() {
             let stream = generator.derived(l)
             let d = try distribution(of: l, given: draws, count: c)
@@ -70,9 +84,14 @@ final class JointDistribution: Distribution, @unchecked Sendable {
             } else {
                 z = try d.sample(c, generator: stream, start: start &* UInt64(d.drawsPerSample))
             }
+            if scored {
+                var term = try d.logpdf(z)
+                if term.shape != [c] { term = try term.broadcast(to: [c]) }
+                total = try Tensor.binary(.add, total, term)
+            }
             draws.append(z)
         }
-        return draws
+        return (draws, total)
     }
 
     /// Layer l's distribution for `c` draws of its parents, checked against
