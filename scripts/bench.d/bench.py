@@ -166,7 +166,8 @@ def main():
     for key, label, who, goal in rows:
         k, r = ours[key.replace("_torch", "").replace("_jax", "")], theirs[key]
         if r is None:
-            print(f"{label:34} {k * 1e3:8.2f}ms {'':14} {'':7}  {who} not installed (scripts/bench --peers tries to add it)")
+            missing = f"{who} not installed (scripts/bench --peers tries to add it)"
+            print(f"{label:34} {k * 1e3:8.2f}ms {'':14} {'':7}  {missing}")
             continue
         ratio = k / r
         verdict = "" if goal is None else (f"≤ {goal:.3g}×  " + ("met" if ratio <= goal else "MISSED"))
