@@ -36,69 +36,66 @@ enum LinearGaussianJoint {
     /// Layer l as a conditional Gaussian, probing its function when it has one.
     static func conditional(_ joint: JointDistribution, _ l: Int) throws(KLSError) -> Result<Conditional, KLSError> {
         let layer = joint.layers[l]
-        let parentSizes = layer.parents.map { joint.layers[$0].size }
-        let inputs = parentSizes.reduce(0, +)
-        // Rows: zero, each unit vector, and two checks.
-        let rows = layer.function == nil ? 1 : inputs + 3
-        var parentDraws: [Tensor] = []
-        var position = 0
-        var checks: [[Double]] = [[], []]
-        for (k, parent) in layer.parents.enumerated() {
-            let size = parentSizes[k]
-            var values = [Double](repeating: 0, count: rows * size)
-            for j in 0..<size where rows > 1 { values[(1 + position + j) * size + j] = 1 }
-            for (c, row) in [inputs + 1, inputs + 2].enumerated() where rows > 1 {
-                for j in 0..<size {
-                    let v = Foundation.sin(Double(3 * (position + j) + 7 * c + 1)) * 0.9
-                    values[row * size + j] = v
-                    checks[c].append(v)
-                }
-            }
-            position += size
-            parentDraws.append(try Tensor(shape: [rows] + joint.layers[parent].shape, values: values))
-        }
-        var all = [Tensor](repeating: Tensor(scalar: 0), count: joint.layers.count)
-        for (k, parent) in layer.parents.enumerated() { all[parent] = parentDraws[k] }
-        let d = try joint.distribution(of: l, given: all, count: rows)
-        guard let (means, covs) = try gaussianRows(d, rows: rows, rowwise: layer.rowwise, size: layer.size) else {
+        let inputs = layer.parents.reduce(0) { $0 + joint.layers[$1].size }
+        let probe = layer.function == nil ? [[Double]](repeating: [], count: 1) : probeRows(inputs)
+        let d = try joint.distribution(of: l, given: try parentDraws(joint, layer, probe), count: probe.count)
+        guard let (means, covs) = try gaussianRows(d, rows: probe.count, rowwise: layer.rowwise, size: layer.size)
+        else {
             return .failure(KLSError("layer '\(layer.name)' is a \(d.family), not a Gaussian"))
         }
         let offset = means[0]
-        var weights: [Int: [Double]] = [:]
-        position = 0
-        for (k, parent) in layer.parents.enumerated() {
-            let size = parentSizes[k]
-            var w = [Double](repeating: 0, count: layer.size * size)
-            for j in 0..<size where rows > 1 {
-                for i in 0..<layer.size { w[i * size + j] = means[1 + position + j][i] - offset[i] }
-            }
-            weights[parent] = w
-            position += size
-        }
-        // The two checks: the affine map must reproduce them, with the same covariance.
-        for c in 0..<2 where rows > 1 {
-            let row = inputs + 1 + c
+        // Column j of the affine map: the mean at unit vector j less the mean at 0.
+        let map = (0..<inputs).map { j in zip(means[1 + j], offset).map { $0 - $1 } }
+        for row in (inputs + 1)..<probe.count {
             var predicted = offset
-            position = 0
-            for (k, parent) in layer.parents.enumerated() {
-                let size = parentSizes[k]
-                let w = weights[parent] ?? []
-                for i in 0..<layer.size {
-                    for j in 0..<size { predicted[i] += w[i * size + j] * checks[c][position + j] }
-                }
-                position += size
-            }
-            let scale = predicted.map(Swift.abs).max() ?? 1
-            for i in 0..<layer.size where Swift.abs(predicted[i] - means[row][i]) > 1e-9 * Swift.max(1, scale) {
+            for j in 0..<inputs { for i in 0..<layer.size { predicted[i] += map[j][i] * probe[row][j] } }
+            let scale = Swift.max(1, predicted.map(Swift.abs).max() ?? 1)
+            if zip(predicted, means[row]).contains(where: { Swift.abs($0 - $1) > 1e-9 * scale }) {
                 return .failure(KLSError("layer '\(layer.name)': its mean is not affine in its parents"))
             }
         }
-        for r in 1..<rows {
-            for (a, b) in zip(covs[r], covs[0]) where Swift.abs(a - b) > 1e-12 * Swift.max(1, Swift.abs(b)) {
-                return .failure(KLSError("layer '\(layer.name)': its covariance changes with its parents"))
-            }
+        let varies = covs.dropFirst().contains { cov in
+            zip(cov, covs[0]).contains { Swift.abs($0 - $1) > 1e-12 * Swift.max(1, Swift.abs($1)) }
+        }
+        if varies { return .failure(KLSError("layer '\(layer.name)': its covariance changes with its parents")) }
+        // The map's columns, parent by parent, as size × parentSize matrices.
+        var weights: [Int: [Double]] = [:]
+        var column = 0
+        for parent in layer.parents {
+            let size = joint.layers[parent].size
+            weights[parent] = (0..<layer.size).flatMap { i in (0..<size).map { j in map[column + j][i] } }
+            column += size
         }
         return .success(Conditional(offset: offset, weights: weights, noise: covs[0]))
+    }
+
+    /// Probe points in the parents' joined coordinates: 0, each unit vector,
+    /// and two more (fixed, irregular) for the affine check.
+    static func probeRows(_ inputs: Int) -> [[Double]] {
+        var rows = [[Double](repeating: 0, count: inputs)]
+        for j in 0..<inputs {
+            var unit = [Double](repeating: 0, count: inputs)
+            unit[j] = 1
+            rows.append(unit)
+        }
+        for c in 0..<2 { rows.append((0..<inputs).map { Foundation.sin(Double(3 * $0 + 7 * c + 1)) * 0.9 }) }
+        return rows
+    }
+
+    /// The probe rows split into each parent's draws (`[rows] + its shape`),
+    /// placed at the parent's index among all layers.
+    static func parentDraws(_ joint: JointDistribution, _ layer: JointDistribution.Layer, _ probe: [[Double]])
+        throws(KLSError) -> [Tensor]
+    {
+        var all = [Tensor](repeating: Tensor(scalar: 0), count: joint.layers.count)
+        var column = 0
+        for parent in layer.parents {
+            let size = joint.layers[parent].size
+            let values = probe.flatMap { $0[column..<(column + size)] }
+            all[parent] = try Tensor(shape: [probe.count] + joint.layers[parent].shape, values: values)
+            column += size
+        }
+        return all
     }
 
     /// Per row, the mean vector and covariance matrix (row-major) of a Gaussian
