@@ -206,7 +206,12 @@ enum KLBuiltins {
                 try engine.run(n: n, estimators: [estimator], generator: generator, start: start)
             }
         } else {
-            let z = try a.tensor("samples")
+            let z: Tensor
+            if let joint = q as? JointDistribution {
+                z = try a.read("samples") { v, what throws(KLSError) in try JointBuiltins.flat(joint, v, what) }
+            } else {
+                z = try a.tensor("samples")
+            }
             n = z.shape.first ?? 0
             guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
                 throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
