@@ -139,17 +139,12 @@ enum KLBuiltins {
         let analytic = name == "analytic"
         let estimator = analytic ? .k1 : try estimator(a)
         let n = try a.integer("n", atLeast: 1)
-        let engine = try MonteCarloEngine(q: q, p: p)
         let (generator, start) = try stream(a, session, q, n)
+        // One pass gives the layers, the analytic estimate and the total: the same draws as kl_mc.
         let joint = try onJoints(q, p) { () throws(KLSError) in
-            try JointEstimator(q: jq, p: jp).run(n: n, generator: generator, start: start)
+            try JointEstimator(q: jq, p: jp, estimator: estimator).run(n: n, generator: generator, start: start)
         }
-        var moments = [joint.analytic]
-        if !analytic {
-            moments = try onJoints(q, p) { () throws(KLSError) in
-                try engine.run(n: n, estimators: [estimator], generator: generator, start: start).moments[0]
-            }
-        }
+        let moments = [analytic ? joint.analytic : joint.total]
         let ratios = joint.ratios.diagnostics()
         var extra = ratioFields(ratios, shape: [])
         if try a.bool("per_layer") {

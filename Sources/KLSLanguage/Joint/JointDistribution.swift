@@ -64,15 +64,15 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
     /// `c` draws with their log-density, each layer's conditional made once.
     func sampleScored(_ c: Int, generator: Philox, start: UInt64) throws(KLSError) -> (Tensor, Tensor) {
         let (draws, logDensity) = try sampleLayers(c, generator: generator, start: start, scored: true)
-        return (try flatten(draws, count: c), logDensity)
+        return (try flatten(draws, count: c), logDensity ?? Tensor(scalar: 0))
     }
 
     /// `c` draws of every layer and, when `scored`, the sum of their log-densities `[c]`.
     func sampleLayers(_ c: Int, generator: Philox, start: UInt64, scored: Bool) throws(KLSError) -> (
-        draws: [Tensor], logDensity: Tensor
+        draws: [Tensor], logDensity: Tensor?
     ) {
         var draws: [Tensor] = []
-        var total = try Tensor(repeating: 0, shape: [scored ? c : 0])
+        var total: Tensor? = scored ? try Tensor(repeating: 0, shape: [c]) : nil
         for (l, layer) in layers.enumerated() {
             let stream = generator.derived(l)
             let d = try distribution(of: l, given: draws, count: c)
@@ -84,10 +84,10 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
             } else {
                 z = try d.sample(c, generator: stream, start: start &* UInt64(d.drawsPerSample))
             }
-            if scored {
+            if let sum = total {
                 var term = try d.logpdf(z)
                 if term.shape != [c] { term = try term.broadcast(to: [c]) }
-                total = try Tensor.binary(.add, total, term)
+                total = try Tensor.binary(.add, sum, term)
             }
             draws.append(z)
         }

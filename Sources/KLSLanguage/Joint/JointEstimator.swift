@@ -13,12 +13,16 @@ import KLSTensor
 struct JointEstimator {
     let q: JointDistribution
     let p: JointDistribution
+    /// The estimator applied to each draw's total log-ratio (for `total`).
+    var estimator = Estimator.k1
 
     /// What a run gives: per layer, the moments of its log-ratios; the moments
-    /// of the analytic estimate per draw; the ratio diagnostics of the total
-    /// log-ratios; which layers had a closed form.
+    /// of `estimator` on the total log-ratio and of the analytic estimate, per
+    /// draw; the ratio diagnostics of the total log-ratios; which layers had a
+    /// closed form.
     struct Result {
         var layers: [Moments]
+        var total: Moments
         var analytic: Moments
         var analyticLayers: [Bool]
         var ratios: RatioAccumulator
@@ -27,7 +31,7 @@ struct JointEstimator {
     func run(n: Int, generator: Philox, start: UInt64) throws(KLSError) -> Result {
         let count = q.layers.count
         var result = Result(
-            layers: Array(repeating: Moments(), count: count), analytic: Moments(),
+            layers: Array(repeating: Moments(), count: count), total: Moments(), analytic: Moments(),
             analyticLayers: Array(repeating: true, count: count), ratios: try RatioAccumulator(n: n, batch: 1))
         var first = 0
         while first < n {
@@ -67,6 +71,10 @@ struct JointEstimator {
         }
         total.withUnsafeBufferPointer { b in
             if let base = b.baseAddress { result.ratios.add(base, count: c) }
+        }
+        let terms = total.map(estimator.term)
+        terms.withUnsafeBufferPointer { b in
+            if let base = b.baseAddress { result.total.merge(Moments(base, c)) }
         }
     }
 
