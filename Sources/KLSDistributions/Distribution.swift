@@ -37,6 +37,9 @@ public protocol Distribution: AnyObject, Sendable {
     var support: ClosedRange<Double> { get }
     /// True when the values are discrete (Bernoulli, Categorical).
     var isDiscrete: Bool { get }
+    /// True when `sample` and `logpdf` must be called from one thread at a time
+    /// (a joint's layers call the interpreter); kernels inside may still use every core.
+    var isThreadConfined: Bool { get }
 }
 
 extension Distribution {
@@ -44,6 +47,8 @@ extension Distribution {
     public var sampleShape: [Int] { batchShape + eventShape }
 
     public var isDiscrete: Bool { false }
+
+    public var isThreadConfined: Bool { false }
 
     public var support: ClosedRange<Double> { -Double.infinity...Double.infinity }
 

@@ -87,4 +87,28 @@ import Testing
         #expect(error?.range?.start.line == 2)
         #expect(error?.range?.start.column == 9)
     }
+
+    /// A joint's estimate is the same to the bit with one worker or several,
+    /// and whether its draws come in one call or many (n spans several of the
+    /// engine's calls, and ends inside a chunk).
+    @Test func jointEstimatesDoNotDependOnTheWorkers() throws {
+        let source = """
+            q = joint(z1=DiagNormal([0.2, -0.1, 0.3], logvar=[-0.5, 0, 0.2]),
+                      z2=(z1) -> DiagNormal(tanh(z1 @ [[0.5, 0.1], [0.2, -0.3], [0.1, 0.4]]), 0.8))
+            p = joint(z1=StdNormal(3), z2=(z1) -> DiagNormal(0.5 * z1[:, 0:2], 1))
+            r = kl_mc(q, p, n=40001, seed=3, estimator="k3")
+            [r.value, r.stderr]
+            """
+        func run(_ workers: Int) throws -> [Double] {
+            try Parallel.withWorkers(workers) {
+                let shown = try Interpreter(seed: 1, environment: CapturedEnvironment()).run(source)
+                guard case .tensor(let t)? = shown.last else { return [] }
+                return t.values
+            }
+        }
+        let one = try run(1)
+        #expect(one.count == 2)
+        #expect(try run(2) == one)
+        #expect(try run(5) == one)
+    }
 }

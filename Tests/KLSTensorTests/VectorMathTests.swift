@@ -3,8 +3,8 @@ import Testing
 
 @testable import KLSTensor
 
-/// The SIMD exp and log against libm: within 2 ulp on a dense sweep, and exactly
-/// libm's answer on every edge case.
+/// The SIMD exp, log, expm1 and tanh against libm: within 2 ulp on a
+/// dense sweep, and exactly libm's answer on every edge case.
 @Suite struct VectorMathTests {
     static func ulps(_ a: Double, _ b: Double) -> Double {
         if a == b { return 0 }
@@ -34,6 +34,33 @@ import Testing
         }
     }
 
+    /// The worst error in ulps of `function` against libm's `reference` on `x`.
+    static func worstUlps(_ x: Tensor, _ function: UnaryFunction, _ reference: (Double) -> Double) throws -> Double {
+        let y = try x.map(function)
+        var (worst, at) = (0.0, 0.0)
+        for i in 0..<x.count where ulps(y[flat: i], reference(x[flat: i])) > worst {
+            (worst, at) = (ulps(y[flat: i], reference(x[flat: i])), x[flat: i])
+        }
+        if worst > 2 { Issue.record("\(function) is \(worst) ulp off at \(at)") }
+        return worst
+    }
+
+    @Test func expm1MatchesLibm() throws {
+        // Dense around the switch at |x| = 1, and wide on both sides.
+        #expect(try Self.worstUlps(try Tensor.linspace(-1.5, 1.5, count: 300_001), .expm1, Foundation.expm1) <= 2)
+        #expect(try Self.worstUlps(try Tensor.linspace(-60, 709, count: 200_001), .expm1, Foundation.expm1) <= 2)
+        let tiny = try (try Tensor.linspace(-300, -1, count: 100_001)).apply(cost: 1) { Foundation.pow(10, $0) }
+        #expect(try Self.worstUlps(tiny, .expm1, Foundation.expm1) <= 2)
+        #expect(try Self.worstUlps(try tiny.map(.negate), .expm1, Foundation.expm1) <= 2)
+    }
+
+    @Test func tanhMatchesLibm() throws {
+        #expect(try Self.worstUlps(try Tensor.linspace(-25, 25, count: 400_001), .tanh, Foundation.tanh) <= 2)
+        let tiny = try (try Tensor.linspace(-300, 0, count: 100_001)).apply(cost: 1) { Foundation.pow(10, $0) }
+        #expect(try Self.worstUlps(tiny, .tanh, Foundation.tanh) <= 2)
+        #expect(try Self.worstUlps(try tiny.map(.negate), .tanh, Foundation.tanh) <= 2)
+    }
+
     @Test func edgeCasesFollowLibm() throws {
         let specials: [Double] = [
             0, -0.0, .infinity, -.infinity, .nan, -1, Double.leastNormalMagnitude / 4, Double.leastNonzeroMagnitude,
@@ -41,13 +68,22 @@ import Testing
         ]
         // Pad to a multiple of 8 so the vector path sees them.
         let x = try Tensor(specials + [3, 4, 5, 6])
-        let e = try x.map(.exp)
-        let l = try x.map(.log)
-        for (i, v) in specials.enumerated() {
-            let ee = Foundation.exp(v)
-            let ll = Foundation.log(v)
-            #expect(e[flat: i] == ee || (e[flat: i].isNaN && ee.isNaN), "exp(\(v))")
-            #expect(l[flat: i] == ll || (l[flat: i].isNaN && ll.isNaN), "log(\(v))")
+        let functions: [(UnaryFunction, String, (Double) -> Double)] = [
+            (.exp, "exp", Foundation.exp), (.log, "log", Foundation.log), (.expm1, "expm1", Foundation.expm1),
+            (.tanh, "tanh", Foundation.tanh),
+        ]
+        for (function, name, reference) in functions {
+            let y = try x.map(function)
+            for (i, v) in specials.enumerated() {
+                let expected = reference(v)
+                // Ordinary arguments (1, 2, …) within the sweeps' ulps, the rest exact.
+                let ordinary = v.isNormal && abs(v) < 700 && abs(v) >= 1e-300
+                let same =
+                    ordinary
+                    ? Self.ulps(y[flat: i], expected) <= 3
+                    : y[flat: i] == expected && y[flat: i].sign == expected.sign
+                #expect(same || (y[flat: i].isNaN && expected.isNaN), "\(name)(\(v))")
+            }
         }
     }
 }

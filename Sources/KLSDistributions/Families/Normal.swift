@@ -42,4 +42,57 @@ public enum NormalFamily: ScalarFamily {
     public static func variance(_ t: Parameters) -> Double { t.std * t.std }
 }
 
+extension NormalFamily: VectorizedFamily {
+    /// Standard draws for the whole stretch (the ziggurat's SIMD fill), then
+    /// mean + std · ε run by run: the same numbers as `sample(_:_:_:)`.
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        NormalSampler.fill(generator, start: start, count: count, into: out)
+        let (mean, std) = (parameters[0], parameters[1])
+        parameters.forEachRun(count) { offset, element, length in
+            for k in 0..<length { out[offset + k] = mean[element + k] + std[element + k] * out[offset + k] }
+        }
+    }
+
+    public static func allValid(_ parameters: ParameterRuns) -> Bool {
+        var valid = SIMDMask<SIMD8<Int64>>(repeating: true)
+        var k = 0
+        while k < parameters.batch {
+            let (m, s) = (parameters.load(0, k), parameters.load(1, k, padding: 1))
+            // m − m is 0 for finite m, nan for ±inf and nan.
+            let finite = m - m .== 0
+            valid .&= finite .& (s .> 0) .& (s .< .infinity)
+            k += 8
+        }
+        return all(valid)
+    }
+
+    /// −(x − m)²/(2s²) − log s − log √(2π), eight lanes at a time (the last
+    /// vector of a run padded), so every element takes the same arithmetic
+    /// however the work is cut. log s is reused while s repeats (a shared
+    /// std, or a small batch under many draws).
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
+    ) {
+        typealias Vector = VectorMath.Vector
+        var (lastStd, logStd) = (Vector(repeating: 1), Vector(repeating: 0))
+        parameters.forEachRun(count) { offset, element, length in
+            var k = 0
+            while k < length {
+                let lanes = Swift.min(8, length - k)
+                let m = parameters.load(0, element + k, lanes: lanes)
+                let s = parameters.load(1, element + k, lanes: lanes, padding: 1)
+                if any(s .!= lastStd) {
+                    (lastStd, logStd) = (s, VectorMath.log(s))
+                }
+                let z = (VectorMath.load(x + offset + k, lanes: lanes) - m) / s
+                VectorMath.store((-0.5 * z * z - logStd) - Gaussian.logSqrtTwoPi, out + offset + k, lanes: lanes)
+                k += 8
+            }
+        }
+    }
+}
+
 public typealias Normal = ScalarDistribution<NormalFamily>

@@ -75,6 +75,11 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
         batchShape = shape
         values = broadcast
         let count = broadcast.first?.count ?? 1
+        if let vectorized = F.self as? any VectorizedFamily.Type,
+            withParameterRuns({ runs in vectorized.allValid(runs(0)) })
+        {
+            return
+        }
         for i in 0..<count {
             if let bad = F.validate(theta(i)) {
                 throw DistributionError.invalid(F.name, bad.parameter, bad.requirement, bad.value, at: i, shape: shape)
@@ -107,6 +112,18 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
     @_specialize(exported:false,where F == BernoulliFamily)
     public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
         let batch = batchCount
+        if let vectorized = F.self as? any VectorizedFamily.Type {
+            return try withParameterRuns { runs throws(KLSError) in
+                try Tensor(shape: outputShape(count)) { out in
+                    guard let p = out.baseAddress else { return }
+                    Parallel.forEachChunk(out.count, cost: 2) { range in
+                        vectorized.sample(
+                            generator, start: start &+ UInt64(range.lowerBound), count: range.count,
+                            parameters: runs(range.lowerBound), into: p + range.lowerBound)
+                    }
+                }
+            }
+        }
         let thetas = (0..<batch).map(theta)
         return try Tensor(shape: outputShape(count)) { out in
             guard let p = out.baseAddress else { return }
@@ -149,7 +166,35 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
         }
     }
 
-    public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor { try pointwise(x, F.logpdf) }
+    public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor {
+        guard let vectorized = F.self as? any VectorizedFamily.Type else { return try pointwise(x, F.logpdf) }
+        let shape = try Shape.broadcast(x.shape, batchShape)
+        guard Array(shape.suffix(batchShape.count)) == batchShape else { return try pointwise(x, F.logpdf) }
+        // The batch is the trailing block of the result: element e uses batch element e % batch.
+        let xs = try x.broadcast(to: shape)
+        return try withParameterRuns { runs throws(KLSError) in
+            try Tensor(shape: shape) { out in
+                guard let p = out.baseAddress else { return }
+                xs.withBuffer { b in
+                    guard let source = b.baseAddress else { return }
+                    Parallel.forEachChunk(out.count, cost: 2) { range in
+                        vectorized.logpdf(
+                            source + range.lowerBound, count: range.count, parameters: runs(range.lowerBound),
+                            into: p + range.lowerBound)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with a maker of the parameter runs whose output 0 is element `e`.
+    private func withParameterRuns<R, E>(_ body: ((Int) -> ParameterRuns) throws(E) -> R) throws(E) -> R {
+        let batch = batchCount
+        let pointers = values.map { UnsafePointer($0.storage.pointer) }
+        return try withExtendedLifetime(values) { () throws(E) -> R in
+            try body { e in ParameterRuns(pointers, batch: batch, phase: e % Swift.max(batch, 1)) }
+        }
+    }
     public func cdf(_ x: Tensor) throws(KLSError) -> Tensor { try pointwise(x, F.cdf) }
 
     func perBatch(_ f: (F.Parameters) -> Double) throws(KLSError) -> Tensor {

@@ -99,14 +99,16 @@ public struct MonteCarloEngine {
         }
         var totals = [[Moments]](repeating: [Moments](repeating: Moments(), count: batch), count: estimators.count)
         let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
-        let perRound = 16 * Parallel.workers
+        let confined = q.isThreadConfined || p.isThreadConfined
+        let perRound = confined ? Self.confinedSpan : 16 * Parallel.workers
         var firstChunk = 0
         while firstChunk < chunks {
             try Cancellation.check()
             let count = Swift.min(perRound, chunks - firstChunk)
-            let partials = try processRound(
-                firstChunk: firstChunk, chunks: count, n: n, estimators: estimators,
-                generator: generator, start: start, kept: kept, ratios: (ratios.thresholds, ratios.keep))
+            let round = Round(
+                firstChunk: firstChunk, chunks: count, n: n, estimators: estimators, generator: generator,
+                start: start, kept: kept, ratios: (ratios.thresholds, ratios.keep))
+            let partials = try confined ? processConfinedRound(round) : processRound(round)
             for chunk in partials {
                 for (e, perBatch) in chunk.moments.enumerated() {
                     for b in 0..<batch { totals[e][b].merge(perBatch[b]) }
@@ -121,11 +123,26 @@ public struct MonteCarloEngine {
         return MonteCarloRun(moments: totals, logRatios: terms, ratios: ratios.diagnostics())
     }
 
+    /// Chunks a thread-confined q or p draws in one call: 16,384 draws give each
+    /// tensor operation inside a joint's layers enough work for every core.
+    static let confinedSpan = 4
+
+    /// A run of consecutive chunks and what each needs.
+    private struct Round {
+        let firstChunk: Int
+        let chunks: Int
+        let n: Int
+        let estimators: [Estimator]
+        let generator: Philox
+        let start: UInt64
+        let kept: TensorStorage?
+        let ratios: (thresholds: [Double], keep: Int)
+    }
+
     /// One round of chunks in parallel; returns each chunk's moments in order.
-    private func processRound(
-        firstChunk: Int, chunks: Int, n: Int, estimators: [Estimator], generator: Philox,
-        start: UInt64, kept: TensorStorage?, ratios: (thresholds: [Double], keep: Int)
-    ) throws(KLSError) -> [ChunkResult] {
+    private func processRound(_ round: Round) throws(KLSError) -> [ChunkResult] {
+        let (firstChunk, chunks, n, estimators) = (round.firstChunk, round.chunks, round.n, round.estimators)
+        let (generator, start, kept, ratios) = (round.generator, round.start, round.kept, round.ratios)
         let batch = batchCount
         let results = UnsafeMutableBufferPointer<Result<ChunkResult, KLSError>?>.allocate(capacity: chunks)
         results.initialize(repeating: nil)
@@ -156,6 +173,35 @@ public struct MonteCarloEngine {
             }
         }
         return ordered
+    }
+
+    /// One round whose draws come from a thread-confined distribution: the
+    /// log-ratios of all its chunks in one call on this thread, then each chunk's
+    /// moments as `processRound` computes them, so the results are the same.
+    private func processConfinedRound(_ round: Round) throws(KLSError) -> [ChunkResult] {
+        let batch = batchCount
+        let first = round.firstChunk * Self.chunkSize
+        let count = Swift.min(round.chunks * Self.chunkSize, round.n - first)
+        let buffer =
+            round.kept.map { $0.pointer + first * batch }
+            ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
+        defer { if round.kept == nil { buffer.deallocate() } }
+        try logRatios(first: first, count: count, generator: round.generator, start: round.start, into: buffer)
+        var results: [ChunkResult?] = Array(repeating: nil, count: round.chunks)
+        let work = Unchecked(UnsafePointer(buffer))
+        results.withUnsafeMutableBufferPointer { slots in
+            let output = Unchecked(slots)
+            Parallel.perform(iterations: round.chunks) { i in
+                let rows = Swift.min(Self.chunkSize, count - i * Self.chunkSize)
+                let part = work.value + i * Self.chunkSize * batch
+                output.value[i] = ChunkResult(
+                    moments: Self.moments(part, count: rows, batch: batch, estimators: round.estimators),
+                    ratios: RatioPart(
+                        part, count: rows, batch: batch, thresholds: round.ratios.thresholds,
+                        keep: round.ratios.keep))
+            }
+        }
+        return results.compactMap { $0 }
     }
 
     private func chunkMoments(

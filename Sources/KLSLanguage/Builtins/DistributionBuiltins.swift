@@ -117,7 +117,7 @@ enum DistributionBuiltins {
         case "logvar":
             let logvar = try a.tensor("logvar")
             warnOnOverflow(logvar, a.function, session)
-            return (mean, try logvar.apply(cost: 16) { Foundation.exp(0.5 * $0) })
+            return (mean, try (try logvar.apply(cost: 1) { 0.5 * $0 }).map(.exp))
         default:
             let variance = try a.tensor("var")
             for i in 0..<variance.count where !(variance[flat: i] > 0) {
@@ -130,8 +130,10 @@ enum DistributionBuiltins {
     /// exp(logvar) overflows past 709.78 and underflows below −745: the variance
     /// becomes inf or 0 and every KL and density with it.
     static func warnOnOverflow(_ logvar: Tensor, _ function: String, _ session: Interpreter) {
-        let values = logvar.values
-        guard let worst = values.max(by: { Swift.abs($0) < Swift.abs($1) }), Swift.abs(worst) > 709.78 else { return }
+        let worst = logvar.withBuffer { b in
+            b.reduce(0.0) { Swift.abs($1) > Swift.abs($0) ? $1 : $0 }
+        }
+        guard Swift.abs(worst) > 709.78 else { return }
         session.environment.warn(Messages.logvarOverflow(function: function, worst: worst))
     }
 

@@ -259,10 +259,9 @@ enum KLBuiltins {
         session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
     }
 
-    /// Runs Monte Carlo work on q and p; with a joint among them, on this thread
-    /// alone (its layers call user functions, and the interpreter is not
-    /// shared across threads), after checking that both are joints with the
-    /// same layers.
+    /// Runs Monte Carlo work on q and p, after checking that, if either is a
+    /// joint, both are, with the same layers. (Joints are thread-confined: the
+    /// engine draws from them on the calling thread.)
     static func onJoints<R>(_ q: any Distribution, _ p: any Distribution, _ body: () throws(KLSError) -> R)
         throws(KLSError) -> R
     {
@@ -279,16 +278,8 @@ enum KLBuiltins {
         guard jq.layers.map(\.name) == jp.layers.map(\.name), jq.layers.map(\.shape) == jp.layers.map(\.shape) else {
             throw KLSError("q and p must have the same layers: q has \(describe(jq)), p has \(describe(jp))")
         }
-        var result: Result<R, KLSError>? = nil
-        Parallel.withWorkers(1) {
-            do throws(KLSError) {
-                result = .success(try body())
-            } catch {
-                result = .failure(error)
-            }
-        }
-        guard let result else { throw KLSError("internal: a joint estimate did not run") }
-        return try result.get()
+        defer { jq.interpreter?.lastJointDraws = nil }
+        return try body()
     }
 
     /// kl of two joints: exact when both are linear-Gaussian (through the

@@ -12,7 +12,9 @@ import KLSTensor
 /// shape`). Layer l draws from its own Philox sub-stream, at indices that
 /// depend only on the draw's position, so a seed gives the same draws whatever
 /// the chunking. Calling user functions needs the interpreter, which runs on
-/// one thread: estimates over joints run with one worker.
+/// one thread: the joint is thread-confined, and the Monte Carlo engine draws
+/// from it on one thread, several chunks per call, while the tensor kernels
+/// inside the layers use every core.
 final class JointDistribution: ScoringSampler, @unchecked Sendable {
     /// One layer: a fixed distribution, or a function of the parents.
     struct Layer {
@@ -39,6 +41,7 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
     var parameters: [(name: String, value: Tensor)] { [] }
     /// One index of the joint's own stream per draw: each layer scales it by its own need.
     let drawsPerSample = 1
+    let isThreadConfined = true
 
     init(layers: [Layer], interpreter: Interpreter) {
         self.layers = layers
@@ -64,7 +67,10 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
     /// `c` draws with their log-density, each layer's conditional made once.
     func sampleScored(_ c: Int, generator: Philox, start: UInt64) throws(KLSError) -> (Tensor, Tensor) {
         let (draws, logDensity) = try sampleLayers(c, generator: generator, start: start, scored: true)
-        return (try flatten(draws, count: c), logDensity ?? Tensor(scalar: 0))
+        let flat = try flatten(draws, count: c)
+        // The engine hands these draws to p's logpdf next: remember their layers.
+        interpreter?.lastJointDraws = (flat.storage, draws)
+        return (flat, logDensity ?? Tensor(scalar: 0))
     }
 
     /// `c` draws of every layer and, when `scored`, the sum of their log-densities `[c]`.
@@ -124,6 +130,11 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
             throw KLSError(JointMessages.flatShape(eventShape[0], got: x.shape))
         }
         let c = single ? 1 : x.shape[0]
+        if !single, let last = interpreter?.lastJointDraws, last.flat === x.storage,
+            last.layers.map(\.shape) == layers.map({ [c] + $0.shape })
+        {
+            return (last.layers, c, false)
+        }
         let width = eventShape[0]
         var parts: [Tensor] = []
         for (l, layer) in layers.enumerated() {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Vectorized `exp` and `log` over 8 doubles at a time, accurate to about one ulp.
+/// Vectorized `exp`, `log`, `expm1` and `tanh` over 8 doubles at a time, accurate
+/// to about one ulp.
 ///
 /// glibc's scalar `exp`/`log` cost 5–10 ns per element here, three times NumPy's
 /// SIMD versions. These kernels use the classic reductions: for `exp`,
@@ -8,7 +9,10 @@ import Foundation
 /// for `log`, x = 2^k·m with m ∈ [√2/2, √2) and fdlibm's minimax polynomial in
 /// s = (m−1)/(m+1). Vectors holding anything outside the plain range (nan, inf,
 /// zero, negatives and subnormals for `log`; |x| > 708 for `exp`) go through the
-/// scalar libm functions, so every edge case keeps libm's answer.
+/// scalar libm functions, so every edge case keeps libm's answer. `expm1` sums
+/// its Taylor series where |x| < 1 (where e^x − 1 would cancel) and takes
+/// e^x − 1 elsewhere; `tanh` is Cephes's rational below 0.625 and 1 − 2/(e^2|x| + 1)
+/// above, the sign restored.
 public enum VectorMath {
     public typealias Vector = SIMD8<Double>
 
@@ -71,6 +75,75 @@ public enum VectorMath {
         let lowPart = s * (halfSquare + sum) + k * 1.90821492927058770002e-10
         return k * 6.93147180369123816490e-01 - ((halfSquare - lowPart) - f)
     }
+
+    /// e^x − 1 for each lane.
+    @inlinable @inline(__always)
+    public static func expm1(_ x: Vector) -> Vector {
+        guard all(x .<= 708) else { return scalar(x, Foundation.expm1) }
+        // Below −50, e^x − 1 rounds to −1: clamping keeps such lanes on the vector path.
+        let clamped = x.replacing(with: -50, where: x .< -50)
+        // x + x²·Σ xᵏ⁻²/k! for k = 2 … 19 (the rest is below 3e-19 of the sum when
+        // |x| < 1): the sum by Estrin's scheme (a chain of 5 steps, not 18), and
+        // the leading x added last, so that rounding the sum costs under an ulp.
+        let x = clamped
+        let x2 = x * x
+        let x4 = x2 * x2
+        let x8 = x4 * x4
+        func pair(_ a: Double, _ b: Double) -> Vector { Vector(repeating: a).addingProduct(x, Vector(repeating: b)) }
+        let q0 = pair(1.0 / 2, 1.0 / 6).addingProduct(x2, pair(1.0 / 24, 1.0 / 120))
+        let q1 = pair(1.0 / 720, 1.0 / 5_040).addingProduct(x2, pair(1.0 / 40_320, 1.0 / 362_880))
+        let q2 = pair(1.0 / 3_628_800, 1.0 / 39_916_800).addingProduct(x2, pair(1.0 / 479_001_600, 1.0 / 6_227_020_800))
+        let q3 = pair(1.0 / 87_178_291_200, 1.0 / 1_307_674_368_000).addingProduct(
+            x2, pair(1.0 / 20_922_789_888_000, 1.0 / 355_687_428_096_000))
+        let high = q2.addingProduct(x4, q3).addingProduct(
+            x8, pair(1.0 / 6_402_373_705_728_000, 1.0 / 121_645_100_408_832_000))
+        let series = x.addingProduct(x2, q0.addingProduct(x4, q1).addingProduct(x8, high))
+        let direct = exp(clamped) - 1
+        let magnitude = unsafeBitCast(unsafeBitCast(clamped, to: SIMD8<UInt64>.self) & ~signBit, to: Vector.self)
+        return series.replacing(with: direct, where: magnitude .>= 1)
+    }
+
+    /// tanh x for each lane.
+    @inlinable @inline(__always)
+    public static func tanh(_ x: Vector) -> Vector {
+        guard all(x .== x) else { return scalar(x, Foundation.tanh) }
+        let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
+        // tanh 20 = 1 − 8.5e-18 rounds to 1: clamping keeps exp in its fast range.
+        var magnitude = unsafeBitCast(bits & ~signBit, to: Vector.self)
+        magnitude.replace(with: 20, where: magnitude .> 20)
+        // Below 0.625, Cephes's minimax rational x + x³·P(x²)/Q(x²); above, 1 − 2/(e^2x + 1).
+        let s = magnitude * magnitude
+        let p = Vector(repeating: -1.61468768441708447952e3).addingProduct(
+            s, Vector(repeating: -9.92877231001918586564e1).addingProduct(s, -9.64399179425052238628e-1))
+        let q = Vector(repeating: 4.84406305325125486048e3).addingProduct(
+            s, Vector(repeating: 2.23548839060100448583e3).addingProduct(s, s + 1.12811678491632931402e2))
+        let small = magnitude.addingProduct(magnitude * s, p / q)
+        let large = 1 - 2 / (exp(2 * magnitude) + 1)
+        let result = small.replacing(with: large, where: magnitude .>= 0.625)
+        return unsafeBitCast(unsafeBitCast(result, to: SIMD8<UInt64>.self) | (bits & signBit), to: Vector.self)
+    }
+
+    /// `lanes` (≤ 8) doubles from `p`, the other lanes `padding`: one vector
+    /// load when all eight are there.
+    @inlinable @inline(__always)
+    public static func load(_ p: UnsafePointer<Double>, lanes: Int, padding: Double = 0) -> Vector {
+        if lanes >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        var v = Vector(repeating: padding)
+        for i in 0..<Swift.max(lanes, 0) { v[i] = p[i] }
+        return v
+    }
+
+    /// Stores the first `lanes` (≤ 8) lanes of `v` at `p`.
+    @inlinable @inline(__always)
+    public static func store(_ v: Vector, _ p: UnsafeMutablePointer<Double>, lanes: Int) {
+        if lanes >= 8 {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+            return
+        }
+        for i in 0..<Swift.max(lanes, 0) { p[i] = v[i] }
+    }
+
+    @usableFromInline static let signBit = SIMD8<UInt64>(repeating: 0x8000_0000_0000_0000)
 
     @usableFromInline @inline(never)
     static func scalar(_ x: Vector, _ f: (Double) -> Double) -> Vector {
