@@ -85,7 +85,9 @@ func pairwise<F: ScalarFamily, G: ScalarFamily>(
     for v in q.values { qs.append(try v.broadcast(to: shape)) }
     for v in p.values { ps.append(try v.broadcast(to: shape)) }
     return try Tensor(shape: shape) { out in
-        for i in 0..<out.count { out[i] = f(F.parameters(qs, at: i), G.parameters(ps, at: i)) }
+        Parallel.forEachChunk(out.count, cost: 16) { range in
+            for i in range { out[i] = f(F.parameters(qs, at: i), G.parameters(ps, at: i)) }
+        }
     }
 }
 

@@ -125,7 +125,7 @@ public struct MonteCarloEngine {
 
     /// Chunks a thread-confined q or p draws in one call: 16,384 draws give each
     /// tensor operation inside a joint's layers enough work for every core.
-    static let confinedSpan = 4
+    public static let confinedSpan = 4
 
     /// A run of consecutive chunks and what each needs.
     private struct Round {
@@ -284,6 +284,12 @@ public struct MonteCarloRun {
     public let logRatios: Tensor?
     /// Per batch element.
     public let ratios: [RatioDiagnostics]
+
+    public init(moments: [[Moments]], logRatios: Tensor?, ratios: [RatioDiagnostics]) {
+        self.moments = moments
+        self.logRatios = logRatios
+        self.ratios = ratios
+    }
 }
 
 /// One chunk's moments and its part of the ratio diagnostics.

@@ -142,9 +142,9 @@ enum KLBuiltins {
         let (generator, start) = try stream(a, session, q, n)
         // One pass gives the layers, the analytic estimate and the total: the same draws as kl_mc.
         let joint = try onJoints(q, p) { () throws(KLSError) in
-            try JointEstimator(q: jq, p: jp, estimator: estimator).run(n: n, generator: generator, start: start)
+            try JointEstimator(q: jq, p: jp, estimators: [estimator]).run(n: n, generator: generator, start: start)
         }
-        let moments = [analytic ? joint.analytic : joint.total]
+        let moments = [analytic ? joint.analytic : joint.totals[0]]
         let ratios = joint.ratios.diagnostics()
         var extra = ratioFields(ratios, shape: [])
         if try a.bool("per_layer") {
@@ -422,8 +422,17 @@ enum KLBuiltins {
         let n = try a.integer("n", atLeast: 2)
         let engine = try MonteCarloEngine(q: q, p: p)
         let (generator, start) = try stream(a, session, q, n)
-        let run = try onJoints(q, p) { () throws(KLSError) in
-            try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start)
+        // Joints: one layer-by-layer pass gives k1, k2, k3 and the analytic estimate.
+        var analytic: Moments? = nil
+        let run = try onJoints(q, p) { () throws(KLSError) -> MonteCarloRun in
+            guard let jq = q as? JointDistribution, let jp = p as? JointDistribution else {
+                return try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start)
+            }
+            let joint = try JointEstimator(q: jq, p: jp, estimators: Estimator.allCases)
+                .run(n: n, generator: generator, start: start)
+            analytic = joint.analytic
+            return MonteCarloRun(
+                moments: joint.totals.map { [$0] }, logRatios: nil, ratios: joint.ratios.diagnostics())
         }
         let moments = run.moments
         warnIfInfinite(moments[0], a.function, session)
@@ -449,11 +458,8 @@ enum KLBuiltins {
             }
             fields.append((estimator.rawValue, .record(Record(kind: "summary", summary))))
         }
-        if let jq = q as? JointDistribution, let jp = p as? JointDistribution {
-            let joint = try onJoints(q, p) { () throws(KLSError) in
-                try JointEstimator(q: jq, p: jp).run(n: n, generator: generator, start: start)
-            }
-            let m = [joint.analytic]
+        if let analytic {
+            let m = [analytic]
             fields.append(
                 (
                     "analytic",

@@ -64,20 +64,30 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
         try sampleLayers(c, generator: generator, start: start, scored: false).draws
     }
 
+    /// `c` draws of every layer and the conditional each was drawn from.
+    func sampleConditionals(_ c: Int, generator: Philox, start: UInt64) throws(KLSError) -> (
+        draws: [Tensor], conditionals: [any Distribution]
+    ) {
+        let run = try sampleLayers(c, generator: generator, start: start, scored: false)
+        return (run.draws, run.conditionals)
+    }
+
     /// `c` draws with their log-density, each layer's conditional made once.
     func sampleScored(_ c: Int, generator: Philox, start: UInt64) throws(KLSError) -> (Tensor, Tensor) {
-        let (draws, logDensity) = try sampleLayers(c, generator: generator, start: start, scored: true)
+        let (draws, logDensity, _) = try sampleLayers(c, generator: generator, start: start, scored: true)
         let flat = try flatten(draws, count: c)
         // The engine hands these draws to p's logpdf next: remember their layers.
         interpreter?.lastJointDraws = (flat.storage, draws)
         return (flat, logDensity ?? Tensor(scalar: 0))
     }
 
-    /// `c` draws of every layer and, when `scored`, the sum of their log-densities `[c]`.
+    /// `c` draws of every layer, the conditionals they came from and, when
+    /// `scored`, the sum of their log-densities `[c]`.
     func sampleLayers(_ c: Int, generator: Philox, start: UInt64, scored: Bool) throws(KLSError) -> (
-        draws: [Tensor], logDensity: Tensor?
+        draws: [Tensor], logDensity: Tensor?, conditionals: [any Distribution]
     ) {
         var draws: [Tensor] = []
+        var conditionals: [any Distribution] = []
         var total: Tensor? = scored ? try Tensor(repeating: 0, shape: [c]) : nil
         for (l, layer) in layers.enumerated() {
             let stream = generator.derived(l)
@@ -96,8 +106,9 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
                 total = try Tensor.binary(.add, sum, term)
             }
             draws.append(z)
+            conditionals.append(d)
         }
-        return (draws, total)
+        return (draws, total, conditionals)
     }
 
     /// Layer l's distribution for `c` draws of its parents, checked against

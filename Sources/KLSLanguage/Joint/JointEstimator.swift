@@ -3,7 +3,7 @@ import KLSDistributions
 import KLSTensor
 
 /// Layer by layer estimates for two joints with the same layers, streamed in
-/// the engine's fixed chunks from the same draws `kl_mc` uses:
+/// fixed spans of draws (as the engine draws joints) from the draws `kl_mc` uses:
 /// - each layer's contribution E_q[log q_l − log p_l] (the k1 terms of that
 ///   layer; they add up to the total);
 /// - the Rao–Blackwellised ("analytic") estimate: for each layer whose
@@ -13,16 +13,18 @@ import KLSTensor
 struct JointEstimator {
     let q: JointDistribution
     let p: JointDistribution
-    /// The estimator applied to each draw's total log-ratio (for `total`).
-    var estimator = Estimator.k1
+    /// The estimators applied to each draw's total log-ratio (for `totals`).
+    var estimators: [Estimator] = [.k1]
 
-    /// What a run gives: per layer, the moments of its log-ratios; the moments
-    /// of `estimator` on the total log-ratio and of the analytic estimate, per
-    /// draw; the ratio diagnostics of the total log-ratios; which layers had a
-    /// closed form.
+    /// What a run gives: per layer, the moments of its log-ratios; per
+    /// estimator, the moments of its terms on the total log-ratio, and those of
+    /// the analytic estimate, per draw; the ratio diagnostics of the total
+    /// log-ratios; which layers had a closed form. The totals and diagnostics
+    /// equal the engine's to the bit (same sums, same chunks), so `compare` and
+    /// `kl_mc(per_layer=true)` agree with `kl_mc`.
     struct Result {
         var layers: [Moments]
-        var total: Moments
+        var totals: [Moments]
         var analytic: Moments
         var analyticLayers: [Bool]
         var ratios: RatioAccumulator
@@ -31,56 +33,67 @@ struct JointEstimator {
     func run(n: Int, generator: Philox, start: UInt64) throws(KLSError) -> Result {
         let count = q.layers.count
         var result = Result(
-            layers: Array(repeating: Moments(), count: count), total: Moments(), analytic: Moments(),
+            layers: Array(repeating: Moments(), count: count),
+            totals: Array(repeating: Moments(), count: estimators.count), analytic: Moments(),
             analyticLayers: Array(repeating: true, count: count), ratios: try RatioAccumulator(n: n, batch: 1))
         var first = 0
         while first < n {
             try Cancellation.check()
-            let c = Swift.min(MonteCarloEngine.chunkSize, n - first)
-            try chunk(c, generator: generator, start: start &+ UInt64(first), into: &result)
+            // As many draws per call as the engine takes from a joint.
+            let c = Swift.min(MonteCarloEngine.chunkSize * MonteCarloEngine.confinedSpan, n - first)
+            try span(c, generator: generator, start: start &+ UInt64(first), into: &result)
             first += c
         }
         return result
     }
 
-    /// One chunk of `c` draws folded into `result`.
-    private func chunk(_ c: Int, generator: Philox, start: UInt64, into result: inout Result) throws(KLSError) {
-        let draws = try q.sampleLayers(c, generator: generator, start: start)
-        var total = [Double](repeating: 0, count: c)
+    /// One span of `c` draws folded into `result`.
+    private func span(_ c: Int, generator: Philox, start: UInt64, into result: inout Result) throws(KLSError) {
+        let (draws, conditionals) = try q.sampleConditionals(c, generator: generator, start: start)
+        // log q and log p summed over the layers as the joints sum them for the engine.
+        var (logQ, logP) = (try Tensor(repeating: 0, shape: [c]), try Tensor(repeating: 0, shape: [c]))
         var analytic = [Double](repeating: 0, count: c)
         for l in q.layers.indices {
-            let ql = try q.distribution(of: l, given: draws, count: c)
-            let pl = try p.distribution(of: l, given: draws, count: c)
-            let terms = try rows(try Tensor.binary(.subtract, try ql.logpdf(draws[l]), try pl.logpdf(draws[l])), c)
+            let (ql, pl) = (conditionals[l], try p.distribution(of: l, given: draws, count: c))
+            let (termQ, termP) = (try rows(try ql.logpdf(draws[l]), c), try rows(try pl.logpdf(draws[l]), c))
+            logQ = try Tensor.binary(.add, logQ, termQ)
+            logP = try Tensor.binary(.add, logP, termP)
+            let terms = try Tensor.binary(.subtract, termQ, termP)
             var layerAnalytic = terms
             if let closed = try KLRegistry.closedForm(ql, pl) {
                 layerAnalytic = try rows(closed, c)
             } else {
                 result.analyticLayers[l] = false
             }
-            for r in 0..<c {
-                total[r] += terms[r]
-                analytic[r] += layerAnalytic[r]
-            }
-            terms.withUnsafeBufferPointer { b in
-                if let base = b.baseAddress { result.layers[l].merge(Moments(base, c)) }
-            }
+            layerAnalytic.withBuffer { b in for r in 0..<c { analytic[r] += b[r] } }
+            fold(terms, c) { base, rows in result.layers[l].merge(Moments(base, rows)) }
         }
         analytic.withUnsafeBufferPointer { b in
             if let base = b.baseAddress { result.analytic.merge(Moments(base, c)) }
         }
-        total.withUnsafeBufferPointer { b in
-            if let base = b.baseAddress { result.ratios.add(base, count: c) }
-        }
-        let terms = total.map(estimator.term)
-        terms.withUnsafeBufferPointer { b in
-            if let base = b.baseAddress { result.total.merge(Moments(base, c)) }
+        let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.min(c, MonteCarloEngine.chunkSize))
+        defer { terms.deallocate() }
+        fold(try Tensor.binary(.subtract, logQ, logP), c) { base, rows in
+            for (e, estimator) in estimators.enumerated() {
+                estimator.terms(base, rows, into: terms)
+                result.totals[e].merge(Moments(terms, rows))
+            }
+            result.ratios.add(base, count: rows)
         }
     }
 
-    /// A per-row value (`[c]`, or one value for every row) as `c` numbers.
-    private func rows(_ t: Tensor, _ c: Int) throws(KLSError) -> [Double] {
-        let full = t.count == c ? t : try t.broadcast(to: [c])
-        return full.withBuffer { Array($0) }
+    /// Calls `body` on each of the engine's chunks of the `c` values of `t`, in order.
+    private func fold(_ t: Tensor, _ c: Int, _ body: (UnsafePointer<Double>, Int) -> Void) {
+        t.withBuffer { b in
+            guard let base = b.baseAddress else { return }
+            for first in stride(from: 0, to: c, by: MonteCarloEngine.chunkSize) {
+                body(base + first, Swift.min(MonteCarloEngine.chunkSize, c - first))
+            }
+        }
+    }
+
+    /// A per-row value (`[c]`, or one value for every row) as a tensor `[c]`.
+    private func rows(_ t: Tensor, _ c: Int) throws(KLSError) -> Tensor {
+        t.shape == [c] ? t : try t.broadcast(to: [c])
     }
 }
