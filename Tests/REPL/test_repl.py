@@ -1,6 +1,7 @@
 """The REPL in a real pseudo-terminal (pexpect): prompt, evaluation,
 continuation, history across sessions, completion, Ctrl-C at the prompt and
-during a long kl_mc, :save replayed by `kls FILE`, NO_COLOR, Ctrl-D."""
+during a long kl_mc (of two distributions, and of two joints), :save replayed
+by `kls FILE`, NO_COLOR, Ctrl-D."""
 import os
 import re
 import subprocess
@@ -117,6 +118,20 @@ def test_ctrl_c_stops_a_long_kl_mc_and_keeps_the_session(tmp_path):
     assert time.monotonic() - sent < 0.2 + 0.3  # 0.2 s to stop, plus pty round trips
     child.expect_exact(PROMPT)
     assert "123" in run(child, "kept")
+
+
+def test_ctrl_c_stops_a_joint_kl_mc_and_keeps_the_session(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "q = joint(z1=DiagNormal(zeros(8), 0.9), z2=(z1) -> DiagNormal(tanh(z1), 0.8))")
+    run(child, "p = joint(z1=StdNormal(8), z2=(z1) -> DiagNormal(0.5 * z1, 1))")
+    child.sendline("kl_mc(q, p, n=1e8)")
+    time.sleep(1.0)
+    sent = time.monotonic()
+    child.sendintr()
+    child.expect("interrupted")
+    assert time.monotonic() - sent < 0.2 + 0.3  # 0.2 s to stop, plus pty round trips
+    child.expect_exact(PROMPT)
+    assert "±" in run(child, "kl_mc(q, p, n=1000, seed=1)")
 
 
 def test_save_replays_with_the_same_values(tmp_path):
