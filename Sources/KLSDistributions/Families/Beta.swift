@@ -60,4 +60,58 @@ public enum BetaFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...1 }
 }
 
+extension BetaFamily: VectorizedFamily {
+    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
+        Parameters(a: first, b: second)
+    }
+
+    /// X/(X + Y) from two first attempts of Marsaglia–Tsang eight draws at a
+    /// time (`VectorGamma`: Y's words follow X's, as the scalar sampler takes
+    /// them); rejected lanes and a or b below 1 go through `sample(_:_:_:)`.
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        var k = 0
+        while k < count {
+            let lanes = Swift.min(8, count - k)
+            let (a, b) = (
+                parameters.vector(0, output: k, lanes: lanes, padding: 1),
+                parameters.vector(1, output: k, lanes: lanes, padding: 1)
+            )
+            var stream = VectorGamma(generator, first: start &+ UInt64(k), tag: tag)
+            let (x, acceptedX, afterX) = stream.gamma(a, at: .zero)
+            let (y, acceptedY, _) = stream.gamma(b, at: afterX)
+            let ratio = x / (x + y)
+            let draw = ratio.replacing(with: .leastNormalMagnitude, where: ratio .< .leastNormalMagnitude)
+                .replacing(with: 1 - Double.ulpOfOne / 2, where: ratio .> 1 - Double.ulpOfOne / 2)
+            let accepted = acceptedX .& acceptedY
+            for l in 0..<lanes {
+                out[k + l] =
+                    accepted[l] ? draw[l] : sample(generator, start &+ UInt64(k + l), Parameters(a: a[l], b: b[l]))
+            }
+            k += 8
+        }
+    }
+
+    /// Vectors inside (0, 1) with a or b below the Stirling regime take
+    /// (a − 1) log x + (b − 1) log(1 − x) − log B(a, b) (the last once per
+    /// distinct vector of parameters); others go element by element.
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
+    ) {
+        var cache = ConstantCache()
+        parameters.map(x, count: count, into: out, padding: (0.5, 1, 1, 1)) { x, a, b, _ in
+            let small = a.replacing(with: b, where: b .< a) .< SpecialFunctions.stirlingThreshold
+            guard all((x .> 0) .& (x .< 1) .& small) else {
+                var value = VectorMath.Vector()
+                for l in 0..<8 { value[l] = logpdf(x[l], Parameters(a: a[l], b: b[l])) }
+                return value
+            }
+            let constant = cache.value(a, b, lanes: { -SpecialFunctions.logBeta($0, $1) })
+            return (a - 1) * VectorMath.log(x) + (b - 1) * VectorMath.log1p(-x) + constant
+        }
+    }
+}
+
 public typealias Beta = ScalarDistribution<BetaFamily>

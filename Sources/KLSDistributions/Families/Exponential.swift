@@ -39,4 +39,27 @@ public enum ExponentialFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
+extension ExponentialFamily: VectorizedFamily {
+    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
+        Parameters(rate: first)
+    }
+
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (1, 1, 1)) {
+            words, rate, _, _ in -VectorMath.log(VectorMath.openUnit(words.0)) / rate
+        }
+    }
+
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
+    ) {
+        parameters.map(x, count: count, into: out, padding: (0, 1, 1, 1)) { x, rate, _, _ in
+            (VectorMath.log(rate) - rate * x).replacing(with: -.infinity, where: .!(x .>= 0))
+        }
+    }
+}
+
 public typealias Exponential = ScalarDistribution<ExponentialFamily>

@@ -51,4 +51,35 @@ public enum LogNormalFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
+extension LogNormalFamily: VectorizedFamily {
+    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
+        Parameters(mu: first, sigma: second)
+    }
+
+    /// exp of the Normal kernel's draws, kept above 0 like `sample(_:_:_:)`.
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        NormalFamily.sample(generator, start: start, count: count, parameters: parameters, into: out)
+        parameters.map(out, count: count, into: out, padding: (0, 0, 1, 0)) { x, _, _, _ in
+            let y = VectorMath.exp(x)
+            return y.replacing(with: .leastNormalMagnitude, where: y .< .leastNormalMagnitude)
+                .replacing(with: .greatestFiniteMagnitude, where: y .> .greatestFiniteMagnitude)
+        }
+    }
+
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
+    ) {
+        parameters.map(x, count: count, into: out, padding: (1, 0, 1, 0)) { x, mu, sigma, _ in
+            let logX = VectorMath.log(x)
+            let z = (logX - mu) / sigma
+            let value = -0.5 * z * z - VectorMath.log(sigma) - Gaussian.logSqrtTwoPi - logX
+            // x ≤ 0 has no density; nan stays nan.
+            return value.replacing(with: -.infinity, where: x .<= 0)
+        }
+    }
+}
+
 public typealias LogNormal = ScalarDistribution<LogNormalFamily>

@@ -43,6 +43,10 @@ public enum NormalFamily: ScalarFamily {
 }
 
 extension NormalFamily: VectorizedFamily {
+    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
+        Parameters(mean: first, std: second)
+    }
+
     /// Standard draws for the whole stretch (the ziggurat's SIMD fill), then
     /// mean + std · ε run by run: the same numbers as `sample(_:_:_:)`.
     public static func sample(
@@ -69,28 +73,17 @@ extension NormalFamily: VectorizedFamily {
         return all(valid)
     }
 
-    /// −(x − m)²/(2s²) − log s − log √(2π), eight lanes at a time (the last
-    /// vector of a run padded), so every element takes the same arithmetic
-    /// however the work is cut. log s is reused while s repeats (a shared
-    /// std, or a small batch under many draws).
+    /// −(x − m)²/(2s²) − log s − log √(2π), eight lanes at a time; log s is
+    /// recomputed only when the std vector changes (a shared std, or a small
+    /// batch under many draws, pays for it once per call).
     public static func logpdf(
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
     ) {
-        typealias Vector = VectorMath.Vector
-        var (lastStd, logStd) = (Vector(repeating: 1), Vector(repeating: 0))
-        parameters.forEachRun(count) { offset, element, length in
-            var k = 0
-            while k < length {
-                let lanes = Swift.min(8, length - k)
-                let m = parameters.load(0, element + k, lanes: lanes)
-                let s = parameters.load(1, element + k, lanes: lanes, padding: 1)
-                if any(s .!= lastStd) {
-                    (lastStd, logStd) = (s, VectorMath.log(s))
-                }
-                let z = (VectorMath.load(x + offset + k, lanes: lanes) - m) / s
-                VectorMath.store((-0.5 * z * z - logStd) - Gaussian.logSqrtTwoPi, out + offset + k, lanes: lanes)
-                k += 8
-            }
+        var cache = ConstantCache()
+        parameters.map(x, count: count, into: out, padding: (0, 0, 1, 1)) { x, mean, std, _ in
+            let logStd = cache.value(std, std) { s, _ in VectorMath.log(s) }
+            let z = (x - mean) / std
+            return (-0.5 * z * z - logStd) - Gaussian.logSqrtTwoPi
         }
     }
 }

@@ -107,4 +107,53 @@ public enum StudentTFamily: ScalarFamily {
     }
 }
 
+extension StudentTFamily: VectorizedFamily {
+    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
+        Parameters(df: first, loc: second, scale: third)
+    }
+
+    /// loc + scale·Z/√(χ²/ν) from the polar normal and Marsaglia–Tsang's first
+    /// squeeze for χ²/2, eight draws at a time
+    /// (`VectorGamma`); rejected lanes and ν < 2 go through `sample(_:_:_:)`.
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        var k = 0
+        while k < count {
+            let lanes = Swift.min(8, count - k)
+            let (nu, loc, scale) = (
+                parameters.vector(0, output: k, lanes: lanes, padding: 4),
+                parameters.vector(1, output: k, lanes: lanes, padding: 0),
+                parameters.vector(2, output: k, lanes: lanes, padding: 1)
+            )
+            var stream = VectorGamma(generator, first: start &+ UInt64(k), tag: tag)
+            let (z, acceptedZ, afterZ) = stream.normal(at: .zero)
+            let (g, acceptedG, _) = stream.gamma(nu / 2, at: afterZ)
+            let draw = loc + scale * z / (2 * g / nu).squareRoot()
+            let accepted = acceptedZ .& acceptedG
+            for l in 0..<lanes {
+                out[k + l] =
+                    accepted[l]
+                    ? draw[l]
+                    : sample(generator, start &+ UInt64(k + l), Parameters(df: nu[l], loc: loc[l], scale: scale[l]))
+            }
+            k += 8
+        }
+    }
+
+    /// The constant log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − log scale is
+    /// computed once per distinct (ν, scale) vector, not per element.
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
+    ) {
+        var cache = ConstantCache()
+        parameters.map(x, count: count, into: out, padding: (0, 1, 0, 1)) { x, nu, loc, scale in
+            let constant = cache.value(nu, scale, lanes: { logNormalizer($0) - Foundation.log($1) })
+            let z = (x - loc) / scale
+            return constant - (nu + 1) / 2 * VectorMath.log1p(z * z / nu)
+        }
+    }
+}
+
 public typealias StudentT = ScalarDistribution<StudentTFamily>

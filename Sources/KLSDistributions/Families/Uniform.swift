@@ -45,4 +45,28 @@ public enum UniformFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { t.low...t.high }
 }
 
+extension UniformFamily: VectorizedFamily {
+    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
+        Parameters(low: first, high: second)
+    }
+
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (0, 1, 0)) {
+            words, low, high, _ in low + (high - low) * VectorMath.unit(words.0)
+        }
+    }
+
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
+    ) {
+        parameters.map(x, count: count, into: out, padding: (0, 0, 1, 0)) { x, low, high, _ in
+            let inside = (x .>= low) .& (x .<= high)
+            return (-VectorMath.log(high - low)).replacing(with: -.infinity, where: .!inside)
+        }
+    }
+}
+
 public typealias Uniform = ScalarDistribution<UniformFamily>

@@ -12,12 +12,36 @@ public protocol VectorizedFamily: ScalarFamily {
     static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>)
+    /// One distribution's parameters from its (up to three) numbers, in `parameterNames` order.
+    static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters
     /// True when every batch element's parameters are valid; false sends the
     /// caller to `validate`, element by element, for the error.
     static func allValid(_ parameters: ParameterRuns) -> Bool
     /// log p(x[k]) into `out[k]` for k < count.
     static func logpdf(
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>)
+}
+
+extension VectorizedFamily {
+    /// `validate` over the batch, straight from storage (no tensors per element).
+    public static func allValid(_ parameters: ParameterRuns) -> Bool {
+        (0..<parameters.batch).allSatisfy { e in
+            validate(self.parameters(parameters[0][e], parameters[1][e], parameters[2][e])) == nil
+        }
+    }
+
+    /// Draws one by one through the per-element sampler: for families whose
+    /// samplers reject (Gamma, Beta, StudentT) and have no vector form yet.
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        for k in 0..<count {
+            let e = (parameters.phase + k) % Swift.max(parameters.batch, 1)
+            let theta = self.parameters(parameters[0][e], parameters[1][e], parameters[2][e])
+            out[k] = sample(generator, start &+ UInt64(k), theta)
+        }
+    }
 }
 
 /// Where a kernel finds its parameters: up to three contiguous arrays of
@@ -50,6 +74,62 @@ public struct ParameterRuns {
         VectorMath.load(self[j] + element, lanes: Swift.min(lanes, batch - element), padding: padding)
     }
 
+    /// Parameter `j` for outputs `k ..< k + lanes` (lanes ≤ 8), other lanes `padding`.
+    @inline(__always)
+    func vector(_ j: Int, output k: Int, lanes: Int, padding: Double) -> VectorMath.Vector {
+        if batch == 1 { return VectorMath.Vector(repeating: self[j][0]) }
+        let element = (phase + k) % batch
+        if element + lanes <= batch { return VectorMath.load(self[j] + element, lanes: lanes, padding: padding) }
+        var v = VectorMath.Vector(repeating: padding)
+        for l in 0..<lanes { v[l] = self[j][(element + l) % batch] }
+        return v
+    }
+
+    /// `out[k] = f(x[k], θ₀, θ₁, θ₂)` for k < count, eight lanes at a time; the
+    /// last vector is padded (`padding`: x first, then the parameters), so every
+    /// element takes the same arithmetic however the work is cut.
+    @inline(__always)
+    func map(
+        _ x: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>,
+        padding: (Double, Double, Double, Double),
+        _ f: (VectorMath.Vector, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) -> VectorMath.Vector
+    ) {
+        var k = 0
+        while k < count {
+            let lanes = Swift.min(8, count - k)
+            let value = f(
+                VectorMath.load(x + k, lanes: lanes, padding: padding.0),
+                vector(0, output: k, lanes: lanes, padding: padding.1),
+                vector(1, output: k, lanes: lanes, padding: padding.2),
+                vector(2, output: k, lanes: lanes, padding: padding.3))
+            VectorMath.store(value, out + k, lanes: lanes)
+            k += 8
+        }
+    }
+
+    /// Draws `start ..< start + count` into `out` from the first two words of
+    /// each draw's Philox block `(index, tag, 0)` — what `DrawRandom` hands out
+    /// first — eight draws per SIMD Philox call: `f(words, θ₀, θ₁, θ₂)`.
+    @inline(__always)
+    func draw(
+        _ generator: Philox, start: UInt64, count: Int, tag: UInt32, into out: UnsafeMutablePointer<Double>,
+        padding: (Double, Double, Double),
+        _ f: ((SIMD8<UInt64>, SIMD8<UInt64>), VectorMath.Vector, VectorMath.Vector, VectorMath.Vector)
+            -> VectorMath.Vector
+    ) {
+        var k = 0
+        while k < count {
+            let lanes = Swift.min(8, count - k)
+            let words = generator.words8(first: start &+ UInt64(k), stream: tag, attempt: 0)
+            let value = f(
+                words, vector(0, output: k, lanes: lanes, padding: padding.0),
+                vector(1, output: k, lanes: lanes, padding: padding.1),
+                vector(2, output: k, lanes: lanes, padding: padding.2))
+            VectorMath.store(value, out + k, lanes: lanes)
+            k += 8
+        }
+    }
+
     /// Calls `body(offset, element, length)` over the stretches of `0..<count`
     /// whose batch elements are consecutive: outputs `offset ..< offset + length`
     /// use batch elements `element ..< element + length`.
@@ -63,6 +143,39 @@ public struct ParameterRuns {
             body(offset, element, length)
             offset += length
             element = 0
+        }
+    }
+}
+
+/// A per-lane constant of two parameters (log std, a density's normaliser),
+/// recomputed only when the parameter vectors change: a shared parameter, or a
+/// small batch under many draws, pays for it once per call.
+struct ConstantCache {
+    var first = VectorMath.Vector(repeating: .nan)
+    var second = VectorMath.Vector(repeating: .nan)
+    var constant = VectorMath.Vector()
+
+    /// `f(a, b)`, from the last call when a and b are the same vectors.
+    @inline(__always)
+    mutating func value(
+        _ a: VectorMath.Vector, _ b: VectorMath.Vector, _ f: (VectorMath.Vector, VectorMath.Vector) -> VectorMath.Vector
+    ) -> VectorMath.Vector {
+        // nan never equals itself, so the first call (and nan parameters) computes.
+        if any(a .!= first) || any(b .!= second) {
+            (first, second, constant) = (a, b, f(a, b))
+        }
+        return constant
+    }
+
+    /// `f` lane by lane, for constants without a vector form (log-gamma).
+    @inline(__always)
+    mutating func value(
+        _ a: VectorMath.Vector, _ b: VectorMath.Vector, lanes f: (Double, Double) -> Double
+    ) -> VectorMath.Vector {
+        value(a, b) { a, b in
+            var result = VectorMath.Vector()
+            for l in 0..<8 { result[l] = f(a[l], b[l]) }
+            return result
         }
     }
 }

@@ -123,6 +123,43 @@ public enum VectorMath {
         return unsafeBitCast(unsafeBitCast(result, to: SIMD8<UInt64>.self) | (bits & signBit), to: Vector.self)
     }
 
+    /// log(1 + x) for each lane, x > −1: log u · x/(u − 1) with u = 1 + x
+    /// (Goldberg's correction for the rounding of u), x itself where u is 1.
+    /// A few ulps; for samplers, not for the `log1p` builtin.
+    @inlinable @inline(__always)
+    public static func log1p(_ x: Vector) -> Vector {
+        let u = 1 + x
+        let corrected = log(u) * (x / (u - 1))
+        return corrected.replacing(with: x, where: u .== 1)
+    }
+
+    /// |x| for each lane (the sign bit cleared).
+    @inlinable @inline(__always)
+    public static func abs(_ x: Vector) -> Vector {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt64>.self) & ~signBit, to: Vector.self)
+    }
+
+    /// Philox.unit of each word: its top 53 bits times 2⁻⁵³, the same doubles.
+    @inlinable @inline(__always)
+    public static func unit(_ words: SIMD8<UInt64>) -> Vector {
+        bitsAsDouble(words &>> 11) * 0x1p-53
+    }
+
+    /// `DrawRandom.openUniform` of each word: (top 53 bits + ½)·2⁻⁵³, in (0, 1).
+    @inlinable @inline(__always)
+    public static func openUnit(_ words: SIMD8<UInt64>) -> Vector {
+        (bitsAsDouble(words &>> 11) + 0.5) * 0x1p-53
+    }
+
+    /// Integers below 2⁵³ as doubles, exactly: the two 32-bit halves are each
+    /// planted in the mantissa of 2⁵² (no scalarised int → double conversion).
+    @inlinable @inline(__always)
+    static func bitsAsDouble(_ bits: SIMD8<UInt64>) -> Vector {
+        let high = unsafeBitCast((bits &>> 32) | 0x4330_0000_0000_0000, to: Vector.self) - 0x1p52
+        let low = unsafeBitCast((bits & 0xFFFF_FFFF) | 0x4330_0000_0000_0000, to: Vector.self) - 0x1p52
+        return high * 0x1p32 + low
+    }
+
     /// `lanes` (≤ 8) doubles from `p`, the other lanes `padding`: one vector
     /// load when all eight are there.
     @inlinable @inline(__always)

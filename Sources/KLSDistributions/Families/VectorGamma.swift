@@ -1,0 +1,81 @@
+import Foundation
+import KLSTensor
+
+/// `DrawRandom`'s polar normal and Marsaglia–Tsang gamma for eight draws at
+/// once, from the words each draw's supply hands out (word k is word k mod 2
+/// of the draw's Philox block `(index, tag, k/2)`), following each lane's own
+/// position in its supply. Up to two polar attempts are made per normal (one
+/// in 21 lanes needs a second, one in 22 of those a third); lanes needing
+/// more, or rejected by v ≤ 0 or the squeeze (about 2% for shapes ≥ 1), are
+/// flagged, and the family draws them again with the scalar sampler from
+/// their start — so every draw depends on its index alone, never on chunking.
+struct VectorGamma {
+    typealias Vector = VectorMath.Vector
+    typealias Mask = SIMDMask<SIMD8<Int64>>
+
+    let generator: Philox
+    let first: UInt64
+    let tag: UInt32
+    /// Words 0 ..< 2·attempts of the eight supplies, computed as needed.
+    var words = InlineArray<12, SIMD8<UInt64>>(repeating: .zero)
+    var attempts = 0
+
+    /// The supplies of draws `first ..< first + 8` in the stream `tag`.
+    init(_ generator: Philox, first: UInt64, tag: UInt32) {
+        self.generator = generator
+        self.first = first
+        self.tag = tag
+    }
+
+    /// Word `offset[l] + k` of lane l's supply (all offsets below 12 − k).
+    @inline(__always)
+    mutating func word(_ offset: SIMD8<Int64>, _ k: Int) -> SIMD8<UInt64> {
+        var largest = offset[0]
+        for l in 1..<8 { largest = Swift.max(largest, offset[l]) }
+        let needed = Swift.min((Int(largest) + k) / 2 + 1, 6)
+        while attempts < needed {
+            let (a, b) = generator.words8(first: first, stream: tag, attempt: UInt32(attempts))
+            words[2 * attempts] = a
+            words[2 * attempts + 1] = b
+            attempts += 1
+        }
+        if largest == offset[0] && all(offset .== largest) { return words[Int(largest) + k] }
+        var out = SIMD8<UInt64>()
+        for l in 0..<8 { out[l] = words[Swift.min(Int(offset[l]) + k, 11)][l] }
+        return out
+    }
+
+    /// A polar-method normal from each lane's words at `offset`: the value,
+    /// where it was accepted, and the offset after the words it took.
+    @inline(__always)
+    mutating func normal(at offset: SIMD8<Int64>) -> (Vector, Mask, SIMD8<Int64>) {
+        let (x1, accepted1) = Self.polar(word(offset, 0), word(offset, 1))
+        let (x2, accepted2) = Self.polar(word(offset, 2), word(offset, 3))
+        let value = x2.replacing(with: x1, where: accepted1)
+        let next = offset &+ SIMD8<Int64>(repeating: 4).replacing(with: 2, where: accepted1)
+        return (value, accepted1 .| accepted2, next)
+    }
+
+    /// Gamma(shape, 1), shape ≥ 1, from each lane's words at `offset`: the
+    /// value, where the first squeeze accepted it, and the offset after.
+    @inline(__always)
+    mutating func gamma(_ shape: Vector, at offset: SIMD8<Int64>) -> (Vector, Mask, SIMD8<Int64>) {
+        let (x, normalAccepted, afterNormal) = normal(at: offset)
+        let d = shape - 1.0 / 3
+        let v = 1 + 1 / (9 * d).squareRoot() * x
+        let u = VectorMath.openUnit(word(afterNormal, 0))
+        let accepted = normalAccepted .& (v .> 0) .& (u .< 1 - 0.0331 * x * x * x * x) .& (shape .>= 1)
+        return (d * (v * v * v), accepted, afterNormal &+ 1)
+    }
+
+    /// One polar attempt from words `a`, `b`, and whether (u, v) fell in the disc.
+    @inline(__always)
+    static func polar(_ a: SIMD8<UInt64>, _ b: SIMD8<UInt64>) -> (Vector, Mask) {
+        let u = 2 * VectorMath.unit(a) - 1
+        let v = 2 * VectorMath.unit(b) - 1
+        let s = u * u + v * v
+        let accepted = (s .> 0) .& (s .< 1)
+        let safe = s.replacing(with: 0.5, where: .!accepted)
+        return (u * (-2 * VectorMath.log(safe) / safe).squareRoot(), accepted)
+    }
+}
