@@ -28,20 +28,25 @@ struct VectorGamma {
     }
 
     /// Word `offset[l] + k` of lane l's supply (all offsets below 12 − k).
+    /// Offsets take few values (a lane is one or two polar attempts ahead), so
+    /// the words are picked by a select per value rather than lane by lane.
     @inline(__always)
     mutating func word(_ offset: SIMD8<Int64>, _ k: Int) -> SIMD8<UInt64> {
-        var largest = offset[0]
-        for l in 1..<8 { largest = Swift.max(largest, offset[l]) }
-        let needed = Swift.min((Int(largest) + k) / 2 + 1, 6)
+        var (low, high) = (offset[0], offset[0])
+        for l in 1..<8 { (low, high) = (Swift.min(low, offset[l]), Swift.max(high, offset[l])) }
+        let needed = Swift.min((Int(high) + k) / 2 + 1, 6)
         while attempts < needed {
             let (a, b) = generator.words8(first: first, stream: tag, attempt: UInt32(attempts))
             words[2 * attempts] = a
             words[2 * attempts + 1] = b
             attempts += 1
         }
-        if largest == offset[0] && all(offset .== largest) { return words[Int(largest) + k] }
-        var out = SIMD8<UInt64>()
-        for l in 0..<8 { out[l] = words[Swift.min(Int(offset[l]) + k, 11)][l] }
+        var out = words[Swift.min(Int(low) + k, 11)]
+        var o = low + 1
+        while o <= high {
+            out.replace(with: words[Swift.min(Int(o) + k, 11)], where: offset .== o)
+            o += 1
+        }
         return out
     }
 
