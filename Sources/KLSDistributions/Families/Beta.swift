@@ -65,32 +65,23 @@ extension BetaFamily: VectorizedFamily {
         Parameters(a: first, b: second)
     }
 
-    /// X/(X + Y) from two first attempts of Marsaglia–Tsang eight draws at a
-    /// time (`VectorGamma`: Y's words follow X's, as the scalar sampler takes
-    /// them); rejected lanes and a or b below 1 go through `sample(_:_:_:)`.
+    /// X/(X + Y) from Marsaglia–Tsang's first attempts eight draws at a time
+    /// (Y's words follow X's, as the scalar sampler takes them); a or b below
+    /// 1 and rejected lanes go through `sample(_:_:_:)`.
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>
     ) {
-        var k = 0
-        while k < count {
-            let lanes = Swift.min(8, count - k)
-            let (a, b) = (
-                parameters.vector(0, output: k, lanes: lanes, padding: 1),
-                parameters.vector(1, output: k, lanes: lanes, padding: 1)
-            )
-            var stream = VectorGamma(generator, first: start &+ UInt64(k), tag: tag)
-            let (x, acceptedX, afterX) = stream.gamma(a, at: .zero)
-            let (y, acceptedY, _) = stream.gamma(b, at: afterX)
+        sampleByFirstAttempts(
+            generator, start: start, count: count, parameters: parameters, into: out, padding: (1, 1, 1)
+        ) {
+            words, a, b, _ in
+            let (x, acceptedX, afterX) = words.gamma(a, at: .zero)
+            let (y, acceptedY, _) = words.gamma(b, at: afterX)
             let ratio = x / (x + y)
             let draw = ratio.replacing(with: .leastNormalMagnitude, where: ratio .< .leastNormalMagnitude)
                 .replacing(with: 1 - Double.ulpOfOne / 2, where: ratio .> 1 - Double.ulpOfOne / 2)
-            let accepted = acceptedX .& acceptedY
-            for l in 0..<lanes {
-                out[k + l] =
-                    accepted[l] ? draw[l] : sample(generator, start &+ UInt64(k + l), Parameters(a: a[l], b: b[l]))
-            }
-            k += 8
+            return (draw, acceptedX .& acceptedY)
         }
     }
 

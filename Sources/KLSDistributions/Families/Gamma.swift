@@ -64,29 +64,19 @@ extension GammaFamily: VectorizedFamily {
         Parameters(shape: first, rate: second)
     }
 
-    /// Marsaglia–Tsang's first attempt eight draws at a time (`VectorGamma`);
-    /// rejected lanes and shapes below 1 go through `sample(_:_:_:)`.
+    /// Marsaglia–Tsang's first attempts eight draws at a time; shapes below 1
+    /// and rejected lanes go through `sample(_:_:_:)`.
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>
     ) {
-        var k = 0
-        while k < count {
-            let lanes = Swift.min(8, count - k)
-            let (shape, rate) = (
-                parameters.vector(0, output: k, lanes: lanes, padding: 1),
-                parameters.vector(1, output: k, lanes: lanes, padding: 1)
-            )
-            var stream = VectorGamma(generator, first: start &+ UInt64(k), tag: tag)
-            let (g, accepted, _) = stream.gamma(shape, at: .zero)
+        sampleByFirstAttempts(
+            generator, start: start, count: count, parameters: parameters, into: out, padding: (1, 1, 1)
+        ) {
+            words, shape, rate, _ in
+            let (g, accepted, _) = words.gamma(shape, at: .zero)
             let value = g / rate
-            let draw = value.replacing(with: .leastNormalMagnitude, where: value .< .leastNormalMagnitude)
-            for l in 0..<lanes {
-                out[k + l] =
-                    accepted[l]
-                    ? draw[l] : sample(generator, start &+ UInt64(k + l), Parameters(shape: shape[l], rate: rate[l]))
-            }
-            k += 8
+            return (value.replacing(with: .leastNormalMagnitude, where: value .< .leastNormalMagnitude), accepted)
         }
     }
 

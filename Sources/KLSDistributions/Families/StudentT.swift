@@ -113,32 +113,19 @@ extension StudentTFamily: VectorizedFamily {
     }
 
     /// loc + scale·Z/√(χ²/ν) from the polar normal and Marsaglia–Tsang's first
-    /// squeeze for χ²/2, eight draws at a time
-    /// (`VectorGamma`); rejected lanes and ν < 2 go through `sample(_:_:_:)`.
+    /// attempts for χ²/2, eight draws at a time; ν below 2 and rejected lanes go
+    /// through `sample(_:_:_:)`.
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>
     ) {
-        var k = 0
-        while k < count {
-            let lanes = Swift.min(8, count - k)
-            let (nu, loc, scale) = (
-                parameters.vector(0, output: k, lanes: lanes, padding: 4),
-                parameters.vector(1, output: k, lanes: lanes, padding: 0),
-                parameters.vector(2, output: k, lanes: lanes, padding: 1)
-            )
-            var stream = VectorGamma(generator, first: start &+ UInt64(k), tag: tag)
-            let (z, acceptedZ, afterZ) = stream.normal(at: .zero)
-            let (g, acceptedG, _) = stream.gamma(nu / 2, at: afterZ)
-            let draw = loc + scale * z / (2 * g / nu).squareRoot()
-            let accepted = acceptedZ .& acceptedG
-            for l in 0..<lanes {
-                out[k + l] =
-                    accepted[l]
-                    ? draw[l]
-                    : sample(generator, start &+ UInt64(k + l), Parameters(df: nu[l], loc: loc[l], scale: scale[l]))
-            }
-            k += 8
+        sampleByFirstAttempts(
+            generator, start: start, count: count, parameters: parameters, into: out, padding: (4, 0, 1)
+        ) {
+            words, nu, loc, scale in
+            let (z, acceptedZ, afterZ) = words.normal(at: .zero)
+            let (g, acceptedG, _) = words.gamma(nu / 2, at: afterZ)
+            return (loc + scale * z / (2 * g / nu).squareRoot(), acceptedZ .& acceptedG)
         }
     }
 

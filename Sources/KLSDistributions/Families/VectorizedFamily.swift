@@ -26,7 +26,7 @@ extension VectorizedFamily {
     /// `validate` over the batch, straight from storage (no tensors per element).
     public static func allValid(_ parameters: ParameterRuns) -> Bool {
         (0..<parameters.batch).allSatisfy { e in
-            validate(self.parameters(parameters[0][e], parameters[1][e], parameters[2][e])) == nil
+            validate(self.parameters(parameters, output: e)) == nil
         }
     }
 
@@ -36,10 +36,40 @@ extension VectorizedFamily {
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>
     ) {
-        for k in 0..<count {
-            let e = (parameters.phase + k) % Swift.max(parameters.batch, 1)
-            let theta = self.parameters(parameters[0][e], parameters[1][e], parameters[2][e])
-            out[k] = sample(generator, start &+ UInt64(k), theta)
+        for k in 0..<count { out[k] = sample(generator, start &+ UInt64(k), self.parameters(parameters, output: k)) }
+    }
+
+    /// The parameters of output `k` of a kernel call, for the per-element formulas.
+    static func parameters(_ runs: ParameterRuns, output k: Int) -> Parameters {
+        let e = (runs.phase + k) % Swift.max(runs.batch, 1)
+        return parameters(runs[0][e], runs[1][e], runs[2][e])
+    }
+
+    /// Draws eight at a time from first attempts of `DrawRandom`'s samplers
+    /// (`VectorGamma`): `attempt(&words, θ₀, θ₁, θ₂)` gives each lane's draw and
+    /// whether it was accepted; rejected lanes are drawn by `sample(_:_:_:)`
+    /// from their start, so a draw depends on its index alone.
+    static func sampleByFirstAttempts(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>, padding: (Double, Double, Double),
+        _ attempt: (inout VectorGamma, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) -> (
+            VectorMath.Vector, VectorGamma.Mask
+        )
+    ) {
+        var k = 0
+        while k < count {
+            let lanes = Swift.min(8, count - k)
+            var words = VectorGamma(generator, first: start &+ UInt64(k), tag: tag)
+            let (draw, accepted) = attempt(
+                &words, parameters.vector(0, output: k, lanes: lanes, padding: padding.0),
+                parameters.vector(1, output: k, lanes: lanes, padding: padding.1),
+                parameters.vector(2, output: k, lanes: lanes, padding: padding.2))
+            for l in 0..<lanes {
+                out[k + l] =
+                    accepted[l]
+                    ? draw[l] : sample(generator, start &+ UInt64(k + l), self.parameters(parameters, output: k + l))
+            }
+            k += 8
         }
     }
 }
