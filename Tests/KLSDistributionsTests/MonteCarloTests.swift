@@ -149,6 +149,26 @@ import Testing
         #expect(abs(m.mean - exact) < 4.5 * m.standardError, "\(m.mean) ± \(m.standardError) vs \(exact)")
     }
 
+    /// The fused diagonal kernel draws a few samples at a time when a sample is
+    /// wide (d = 3000: five per group) and has a path of its own for d = 1; both
+    /// give the log-ratios of sampling q and evaluating both densities.
+    @Test(arguments: [1, 3_000])
+    func fusedDiagonalKernelMatchesSamplingAtAnyWidth(d: Int) throws {
+        let mean = (0..<d).map { sin(Double($0)) * 0.3 }
+        let std = (0..<d).map { 0.8 + 0.3 * cos(Double($0)) }
+        let q = try MonteCarloTests.diagonal(mean, std)
+        let p = try MonteCarloTests.diagonal(Array(repeating: 0, count: d), Array(repeating: 1.2, count: d))
+        let n = 23
+        let run = try MonteCarloEngine(q: q, p: p)
+            .run(n: n, estimators: [.k1], generator: Philox(seed: 4), start: 11, keepTerms: true)
+        let terms = try #require(run.logRatios)
+        let z = try q.sample(n, generator: Philox(seed: 4), start: 11)
+        let direct = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
+        for i in 0..<n {
+            #expect(abs(terms[flat: i] - direct[flat: i]) <= 1e-9 * max(1, abs(direct[flat: i])), "sample \(i)")
+        }
+    }
+
     /// A thread-confined q (drawn on one thread, four chunks per call) gives
     /// the same moments, to the bit, as the same q drawn chunk by chunk in parallel.
     @Test func confinedDistributionsGiveTheSameMoments() throws {

@@ -52,37 +52,72 @@ struct GaussianKernel {
     /// ℓ for `count` samples whose draws start at index `start`: the draws are
     /// generated in bulk (SIMD Philox), then one 8-wide pass forms
     /// ℓ = const + ½ Σ (linear·ε + quadratic·ε²).
+    /// One scalar Gaussian pair: ½x(a + bx) + c for each draw, eight at a time
+    /// (the same arithmetic as the general loop's tail, so the same bits).
+    private func scalarLogRatios(_ epsilon: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
+        let (a, b, c) = (linear[0], quadratic[0], constant[0])
+        let (source, target) = (UnsafeRawPointer(epsilon), UnsafeMutableRawPointer(out))
+        var s = 0
+        while s + 8 <= count {
+            let x = source.loadUnaligned(fromByteOffset: s * 8, as: SIMD8<Double>.self)
+            target.storeBytes(of: 0.5 * (x * (a + b * x)) + c, toByteOffset: s * 8, as: SIMD8<Double>.self)
+            s += 8
+        }
+        for i in s..<count { out[i] = 0.5 * (epsilon[i] * (a + b * epsilon[i])) + c }
+    }
+
+    /// Draws for a few samples at a time — at most `groupElements` doubles,
+    /// which stay in cache — rather than the whole chunk's (32 MB at d = 1024).
+    static let groupElements = 16_384
+
     func logRatios(count: Int, generator: Philox, start: UInt64, into out: UnsafeMutablePointer<Double>) {
+        let width = batch * dimension
+        let group = Swift.max(1, Self.groupElements / Swift.max(width, 1))
+        var first = 0
+        while first < count {
+            let n = Swift.min(group, count - first)
+            // Sample s's draws are start + s·width + j, whatever the grouping.
+            withDraws(n * width, generator, start &+ UInt64(first * width)) { epsilon in
+                logRatios(epsilon, count: n, into: out + first * batch)
+            }
+            first += n
+        }
+    }
+
+    /// Log-ratios of `count` samples whose standard draws are at `epsilon`.
+    private func logRatios(_ epsilon: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
         let d = dimension
         let width = batch * d
-        withDraws(count * width, generator, start) { epsilon in
-            linear.withUnsafeBufferPointer { l in
-                quadratic.withUnsafeBufferPointer { q in
-                    guard let l = l.baseAddress, let q = q.baseAddress else { return }
-                    let rawL = UnsafeRawPointer(l)
-                    let rawQ = UnsafeRawPointer(q)
-                    for s in 0..<count {
-                        let e = epsilon + s * width
-                        let rawE = UnsafeRawPointer(e)
-                        for r in 0..<batch {
-                            var vector = SIMD8<Double>()
-                            var j = 0
-                            let row = r * d
-                            while j + 8 <= d {
-                                let x = rawE.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
-                                let a = rawL.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
-                                let b = rawQ.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
-                                vector += x * (a + b * x)
-                                j += 8
-                            }
-                            var total = vector.sum()
-                            while j < d {
-                                let x = e[row + j]
-                                total += x * (l[row + j] + q[row + j] * x)
-                                j += 1
-                            }
-                            out[s * batch + r] = 0.5 * total + constant[r]
+        if d == 1 && batch == 1 {
+            scalarLogRatios(epsilon, count: count, into: out)
+            return
+        }
+        linear.withUnsafeBufferPointer { l in
+            quadratic.withUnsafeBufferPointer { q in
+                guard let l = l.baseAddress, let q = q.baseAddress else { return }
+                let rawL = UnsafeRawPointer(l)
+                let rawQ = UnsafeRawPointer(q)
+                for s in 0..<count {
+                    let e = epsilon + s * width
+                    let rawE = UnsafeRawPointer(e)
+                    for r in 0..<batch {
+                        var vector = SIMD8<Double>()
+                        var j = 0
+                        let row = r * d
+                        while j + 8 <= d {
+                            let x = rawE.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
+                            let a = rawL.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
+                            let b = rawQ.loadUnaligned(fromByteOffset: (row + j) * 8, as: SIMD8<Double>.self)
+                            vector += x * (a + b * x)
+                            j += 8
                         }
+                        var total = vector.sum()
+                        while j < d {
+                            let x = e[row + j]
+                            total += x * (l[row + j] + q[row + j] * x)
+                            j += 1
+                        }
+                        out[s * batch + r] = 0.5 * total + constant[r]
                     }
                 }
             }
