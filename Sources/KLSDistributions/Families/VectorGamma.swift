@@ -28,8 +28,6 @@ struct VectorGamma {
     }
 
     /// Word `offset[l] + k` of lane l's supply (all offsets below 12 − k).
-    /// Offsets take few values (a lane is one or two polar attempts ahead), so
-    /// the words are picked by a select per value rather than lane by lane.
     @inline(__always)
     mutating func word(_ offset: SIMD8<Int64>, _ k: Int) -> SIMD8<UInt64> {
         var (low, high) = (offset[0], offset[0])
@@ -41,12 +39,9 @@ struct VectorGamma {
             words[2 * attempts + 1] = b
             attempts += 1
         }
-        var out = words[Swift.min(Int(low) + k, 11)]
-        var o = low + 1
-        while o <= high {
-            out.replace(with: words[Swift.min(Int(o) + k, 11)], where: offset .== o)
-            o += 1
-        }
+        if low == high { return words[Swift.min(Int(low) + k, 11)] }
+        var out = SIMD8<UInt64>()
+        for l in 0..<8 { out[l] = words[Swift.min(Int(offset[l]) + k, 11)][l] }
         return out
     }
 
