@@ -79,8 +79,9 @@ extension BetaFamily: VectorizedFamily {
             let (x, acceptedX, afterX) = words.gamma(a, at: .zero)
             let (y, acceptedY, _) = words.gamma(b, at: afterX)
             let ratio = x / (x + y)
-            let draw = ratio.replacing(with: .leastNormalMagnitude, where: ratio .< .leastNormalMagnitude)
-                .replacing(with: 1 - Double.ulpOfOne / 2, where: ratio .> 1 - Double.ulpOfOne / 2)
+            let (lowest, highest) = (VectorMath.Vector(repeating: .leastNormalMagnitude), 1 - Double.ulpOfOne / 2)
+            let above = VectorMath.select(ratio .< lowest, lowest, ratio)
+            let draw = VectorMath.select(above .> highest, VectorMath.Vector(repeating: highest), above)
             return (draw, acceptedX .& acceptedY)
         }
     }
@@ -93,7 +94,7 @@ extension BetaFamily: VectorizedFamily {
     ) {
         var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (0.5, 1, 1, 1)) { x, a, b, _ in
-            let small = a.replacing(with: b, where: b .< a) .< SpecialFunctions.stirlingThreshold
+            let small = VectorMath.select(b .< a, b, a) .< SpecialFunctions.stirlingThreshold
             guard all((x .> 0) .& (x .< 1) .& small) else {
                 var value = VectorMath.Vector()
                 for l in 0..<8 { value[l] = logpdf(x[l], Parameters(a: a[l], b: b[l])) }

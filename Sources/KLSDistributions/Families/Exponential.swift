@@ -57,7 +57,7 @@ extension ExponentialFamily: VectorizedFamily {
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
     ) {
         parameters.map(x, count: count, into: out, padding: (0, 1, 1, 1)) { x, rate, _, _ in
-            (VectorMath.log(rate) - rate * x).replacing(with: -.infinity, where: .!(x .>= 0))
+            VectorMath.select(x .>= 0, VectorMath.log(rate) - rate * x, VectorMath.Vector(repeating: -.infinity))
         }
     }
 }

@@ -76,7 +76,8 @@ extension GammaFamily: VectorizedFamily {
             words, shape, rate, _ in
             let (g, accepted, _) = words.gamma(shape, at: .zero)
             let value = g / rate
-            return (value.replacing(with: .leastNormalMagnitude, where: value .< .leastNormalMagnitude), accepted)
+            let lowest = VectorMath.Vector(repeating: .leastNormalMagnitude)
+            return (VectorMath.select(value .< lowest, lowest, value), accepted)
         }
     }
 

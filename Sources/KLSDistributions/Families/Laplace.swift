@@ -60,7 +60,7 @@ extension LaplaceFamily: VectorizedFamily {
         parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (0, 1, 0)) {
             words, loc, scale, _ in
             let u = VectorMath.openUnit(words.0) - 0.5
-            let sign = VectorMath.Vector(repeating: 1).replacing(with: -1, where: u .< 0)
+            let sign = VectorMath.select(u .< 0, VectorMath.Vector(repeating: -1), VectorMath.Vector(repeating: 1))
             return loc - scale * sign * VectorMath.log1p(-2 * VectorMath.abs(u))
         }
     }

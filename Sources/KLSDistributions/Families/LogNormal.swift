@@ -64,8 +64,11 @@ extension LogNormalFamily: VectorizedFamily {
         NormalFamily.sample(generator, start: start, count: count, parameters: parameters, into: out)
         parameters.map(out, count: count, into: out, padding: (0, 0, 1, 0)) { x, _, _, _ in
             let y = VectorMath.exp(x)
-            return y.replacing(with: .leastNormalMagnitude, where: y .< .leastNormalMagnitude)
-                .replacing(with: .greatestFiniteMagnitude, where: y .> .greatestFiniteMagnitude)
+            let (lowest, highest) = (
+                VectorMath.Vector(repeating: .leastNormalMagnitude), Double.greatestFiniteMagnitude
+            )
+            let above = VectorMath.select(y .< lowest, lowest, y)
+            return VectorMath.select(above .> highest, VectorMath.Vector(repeating: highest), above)
         }
     }
 
@@ -77,7 +80,7 @@ extension LogNormalFamily: VectorizedFamily {
             let z = (logX - mu) / sigma
             let value = -0.5 * z * z - VectorMath.log(sigma) - Gaussian.logSqrtTwoPi - logX
             // x ≤ 0 has no density; nan stays nan.
-            return value.replacing(with: -.infinity, where: x .<= 0)
+            return VectorMath.select(x .<= 0, VectorMath.Vector(repeating: -.infinity), value)
         }
     }
 }

@@ -64,7 +64,7 @@ extension UniformFamily: VectorizedFamily {
     ) {
         parameters.map(x, count: count, into: out, padding: (0, 0, 1, 0)) { x, low, high, _ in
             let inside = (x .>= low) .& (x .<= high)
-            return (-VectorMath.log(high - low)).replacing(with: -.infinity, where: .!inside)
+            return VectorMath.select(inside, -VectorMath.log(high - low), VectorMath.Vector(repeating: -.infinity))
         }
     }
 }

@@ -51,8 +51,9 @@ struct VectorGamma {
     mutating func normal(at offset: SIMD8<Int64>) -> (Vector, Mask, SIMD8<Int64>) {
         let (x1, accepted1) = Self.polar(word(offset, 0), word(offset, 1))
         let (x2, accepted2) = Self.polar(word(offset, 2), word(offset, 3))
-        let value = x2.replacing(with: x1, where: accepted1)
-        let next = offset &+ SIMD8<Int64>(repeating: 4).replacing(with: 2, where: accepted1)
+        let value = VectorMath.select(accepted1, x1, x2)
+        // A mask lane is −1 where true: 4 words for two attempts, 2 for one.
+        let next = offset &+ 4 &+ 2 &* unsafeBitCast(accepted1, to: SIMD8<Int64>.self)
         return (value, accepted1 .| accepted2, next)
     }
 
@@ -75,7 +76,7 @@ struct VectorGamma {
         let v = 2 * VectorMath.unit(b) - 1
         let s = u * u + v * v
         let accepted = (s .> 0) .& (s .< 1)
-        let safe = s.replacing(with: 0.5, where: .!accepted)
+        let safe = VectorMath.select(accepted, s, Vector(repeating: 0.5))
         return (u * (-2 * VectorMath.log(safe) / safe).squareRoot(), accepted)
     }
 }

@@ -156,6 +156,8 @@ public struct MonteCarloEngine {
             let first = (firstChunk + i) * Self.chunkSize
             let count = Swift.min(Self.chunkSize, n - first)
             do throws(KLSError) {
+                // Each chunk looks once more, so Ctrl-C does not wait for the round.
+                try Cancellation.check()
                 results[i] = .success(
                     try engine.chunkMoments(
                         first: first, count: count, batch: batch, estimators: estimators,

@@ -81,7 +81,7 @@ public enum VectorMath {
     public static func expm1(_ x: Vector) -> Vector {
         guard all(x .<= 708) else { return scalar(x, Foundation.expm1) }
         // Below −50, e^x − 1 rounds to −1: clamping keeps such lanes on the vector path.
-        let clamped = x.replacing(with: -50, where: x .< -50)
+        let clamped = select(x .< -50, Vector(repeating: -50), x)
         // x + x²·Σ xᵏ⁻²/k! for k = 2 … 19 (the rest is below 3e-19 of the sum when
         // |x| < 1): the sum by Estrin's scheme (a chain of 5 steps, not 18), and
         // the leading x added last, so that rounding the sum costs under an ulp.
@@ -100,7 +100,7 @@ public enum VectorMath {
         let series = x.addingProduct(x2, q0.addingProduct(x4, q1).addingProduct(x8, high))
         let direct = exp(clamped) - 1
         let magnitude = unsafeBitCast(unsafeBitCast(clamped, to: SIMD8<UInt64>.self) & ~signBit, to: Vector.self)
-        return series.replacing(with: direct, where: magnitude .>= 1)
+        return select(magnitude .>= 1, direct, series)
     }
 
     /// tanh x for each lane.
@@ -110,7 +110,7 @@ public enum VectorMath {
         let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
         // tanh 20 = 1 − 8.5e-18 rounds to 1: clamping keeps exp in its fast range.
         var magnitude = unsafeBitCast(bits & ~signBit, to: Vector.self)
-        magnitude.replace(with: 20, where: magnitude .> 20)
+        magnitude = select(magnitude .> 20, Vector(repeating: 20), magnitude)
         // Below 0.625, Cephes's minimax rational x + x³·P(x²)/Q(x²); above, 1 − 2/(e^2x + 1).
         let s = magnitude * magnitude
         let p = Vector(repeating: -1.61468768441708447952e3).addingProduct(
@@ -119,7 +119,7 @@ public enum VectorMath {
             s, Vector(repeating: 2.23548839060100448583e3).addingProduct(s, s + 1.12811678491632931402e2))
         let small = magnitude.addingProduct(magnitude * s, p / q)
         let large = 1 - 2 / (exp(2 * magnitude) + 1)
-        let result = small.replacing(with: large, where: magnitude .>= 0.625)
+        let result = select(magnitude .>= 0.625, large, small)
         return unsafeBitCast(unsafeBitCast(result, to: SIMD8<UInt64>.self) | (bits & signBit), to: Vector.self)
     }
 
@@ -130,7 +130,20 @@ public enum VectorMath {
     public static func log1p(_ x: Vector) -> Vector {
         let u = 1 + x
         let corrected = log(u) * (x / (u - 1))
-        return corrected.replacing(with: x, where: u .== 1)
+        return select(u .== 1, x, corrected)
+    }
+
+    /// `whenTrue` where `condition` holds, else `whenFalse`: a bitwise blend
+    /// (the generic `replacing(with:where:)` does not vectorise).
+    @inlinable @inline(__always)
+    public static func select(
+        _ condition: SIMDMask<SIMD8<Int64>>, _ whenTrue: Vector, _ whenFalse: Vector
+    ) -> Vector {
+        let mask = unsafeBitCast(condition, to: SIMD8<UInt64>.self)
+        let bits =
+            (unsafeBitCast(whenTrue, to: SIMD8<UInt64>.self) & mask)
+            | (unsafeBitCast(whenFalse, to: SIMD8<UInt64>.self) & ~mask)
+        return unsafeBitCast(bits, to: Vector.self)
     }
 
     /// |x| for each lane (the sign bit cleared).
