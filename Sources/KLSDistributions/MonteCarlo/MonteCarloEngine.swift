@@ -267,6 +267,8 @@ public struct MonteCarloEngine {
         defer { terms.deallocate() }
         return estimators.map { estimator in
             if batch == 1 {
+                // k1's terms are the log-ratios themselves: no copy.
+                if estimator == .k1 { return [Moments(logRatios, count)] }
                 estimator.terms(logRatios, count, into: terms)
                 return [Moments(terms, count)]
             }

@@ -28,20 +28,21 @@ public enum VectorMath {
         // r = x − n·ln2, with ln2 split in two so the product is exact.
         var r = x.addingProduct(n, Vector(repeating: -0.6931471803691238))
         r = r.addingProduct(n, Vector(repeating: -1.9082149292705877e-10))
+        // Horner's rule with fused multiply-adds: one rounding per step, and half the latency.
         var p = Vector(repeating: 1.0 / 6_227_020_800)
-        p = p * r + (1.0 / 479_001_600)
-        p = p * r + (1.0 / 39_916_800)
-        p = p * r + (1.0 / 3_628_800)
-        p = p * r + (1.0 / 362_880)
-        p = p * r + (1.0 / 40_320)
-        p = p * r + (1.0 / 5_040)
-        p = p * r + (1.0 / 720)
-        p = p * r + (1.0 / 120)
-        p = p * r + (1.0 / 24)
-        p = p * r + (1.0 / 6)
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
+        p = Vector(repeating: 1.0 / 479_001_600).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 39_916_800).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 3_628_800).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 362_880).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 40_320).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 5_040).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 720).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 120).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 24).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 6).addingProduct(p, r)
+        p = Vector(repeating: 0.5).addingProduct(p, r)
+        p = Vector(repeating: 1).addingProduct(p, r)
+        p = Vector(repeating: 1).addingProduct(p, r)
         // 2ⁿ: the low bits of `shifted` are n; the shift drops the 1.5·2⁵² bits.
         let scale = unsafeBitCast((unsafeBitCast(shifted, to: SIMD8<UInt64>.self) &+ 1023) &<< 52, to: Vector.self)
         return p * scale
