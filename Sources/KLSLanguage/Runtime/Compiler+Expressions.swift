@@ -252,10 +252,30 @@ extension Compiler {
         if case .name(let name) = callee.kind, BuiltinRegistry.builtin(name) != nil {
             shadowHint = "'\(name)' is a variable here, hiding the builtin \(name); rename the variable"
         }
+        /// The error of a call, located at it; one from inside a user function
+        /// points into its body, so the call is noted for the traceback.
+        func locate(_ error: KLSError, _ function: Function) -> KLSError {
+            var located = error.located(at: range)
+            if case .user(let user) = function.body, error.range != nil, error.range != range {
+                located.trace.append((range, user.name ?? "lambda"))
+            }
+            return located
+        }
         return { frame throws(KLSError) in
             let target = try f(frame)
             guard case .function(let function) = target else {
                 throw KLSError("this is a \(target.typeName), not a function", range: calleeRange, hint: shadowHint)
+            }
+            // The common call — a user function given each parameter by position —
+            // evaluates the arguments straight into the callee's frame.
+            if keywords.isEmpty, case .user(let user) = function.body, user.parameters.count == positional.count {
+                let callee = Frame(count: user.slotCount, parent: user.captured)
+                for (i, code) in positional.enumerated() { callee.slots[i] = try code(frame) }
+                do throws(KLSError) {
+                    return try interpreter.enter(user, callee)
+                } catch {
+                    throw locate(error, function)
+                }
             }
             var values: [Value] = []
             values.reserveCapacity(positional.count)
@@ -265,13 +285,7 @@ extension Compiler {
             do throws(KLSError) {
                 return try interpreter.call(function, consume values, keywords: named, ranges: ranges)
             } catch {
-                var located = error.located(at: range)
-                // An error from inside a user function points into its body; note
-                // the call so the user can see how execution got there.
-                if case .user(let user) = function.body, error.range != nil, error.range != range {
-                    located.trace.append((range, user.name ?? "lambda"))
-                }
-                throw located
+                throw locate(error, function)
             }
         }
     }

@@ -124,11 +124,17 @@ public final class Interpreter {
             }
             frame.slots[i] = fallback
         }
+        return try enter(user, frame)
+    }
+
+    /// Runs `user`'s body in `frame`, whose parameter slots are filled: the
+    /// depth, stack and Ctrl-C checks every call of a user function makes.
+    func enter(_ user: UserFunction, _ frame: Frame) throws(KLSError) -> Value {
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > Interpreter.maximumCallDepth || StackGuard.position() < stackFloor {
             throw KLSError(
-                "recursion too deep: \(callDepth) nested calls (in \(label))", kind: .resource,
+                "recursion too deep: \(callDepth) nested calls (in \(user.name ?? "lambda"))", kind: .resource,
                 hint: "check that the recursion has a base case")
         }
         try Cancellation.check()
