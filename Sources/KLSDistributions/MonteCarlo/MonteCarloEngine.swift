@@ -196,11 +196,8 @@ public struct MonteCarloEngine {
             Parallel.perform(iterations: round.chunks) { i in
                 let rows = Swift.min(Self.chunkSize, count - i * Self.chunkSize)
                 let part = work.value + i * Self.chunkSize * batch
-                output.value[i] = ChunkResult(
-                    moments: Self.moments(part, count: rows, batch: batch, estimators: round.estimators),
-                    ratios: RatioPart(
-                        part, count: rows, batch: batch, thresholds: round.ratios.thresholds,
-                        keep: round.ratios.keep))
+                output.value[i] = Self.chunkResult(
+                    part, count: rows, batch: batch, estimators: round.estimators, ratios: round.ratios)
             }
         }
         return results.compactMap { $0 }
@@ -214,9 +211,17 @@ public struct MonteCarloEngine {
             kept.map { $0.pointer + first * batch } ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
         defer { if kept == nil { buffer.deallocate() } }
         try logRatios(first: first, count: count, generator: generator, start: start, into: buffer)
-        return ChunkResult(
-            moments: Self.moments(buffer, count: count, batch: batch, estimators: estimators),
-            ratios: RatioPart(buffer, count: count, batch: batch, thresholds: ratios.thresholds, keep: ratios.keep))
+        return Self.chunkResult(buffer, count: count, batch: batch, estimators: estimators, ratios: ratios)
+    }
+
+    /// One chunk's moments and ratio diagnostics from its `count` × `batch` log-ratios.
+    private static func chunkResult(
+        _ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator],
+        ratios: (thresholds: [Double], keep: Int)
+    ) -> ChunkResult {
+        ChunkResult(
+            moments: moments(logRatios, count: count, batch: batch, estimators: estimators),
+            ratios: RatioPart(logRatios, count: count, batch: batch, thresholds: ratios.thresholds, keep: ratios.keep))
     }
 
     /// Moments of the estimators on the user's own draws `samples` (leading axis
