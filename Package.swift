@@ -24,7 +24,7 @@ let cpuFlags: [SwiftSetting] = {
 
 // Dependencies point one way only (docs/architecture.md draws the graph):
 // KLSDiagnostics ← KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls
-// KLSDiagnostics ← KLSPlot ← KLSLanguage;  CReadline ← KLSShell
+// KLSDiagnostics ← KLSPlot ← KLSLanguage;  KLSTensor ← KLSFormats ← KLSLanguage;  CReadline ← KLSShell
 let package = Package(
     name: "kls",
     products: [
@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "KLSTensor", targets: ["KLSTensor"]),
         .library(name: "KLSDistributions", targets: ["KLSDistributions"]),
         .library(name: "KLSPlot", targets: ["KLSPlot"]),
+        .library(name: "KLSFormats", targets: ["KLSFormats"]),
         .library(name: "KLSLanguage", targets: ["KLSLanguage"]),
     ],
     dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(name: "KLSDiagnostics"),
@@ -58,12 +60,19 @@ let package = Package(
         ),
         .target(name: "KLSPlot", dependencies: ["KLSDiagnostics"]),
         .target(
+            name: "KLSFormats",
+            dependencies: ["KLSDiagnostics", "KLSTensor", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        .target(
             name: "KLSLanguage",
-            dependencies: ["KLSDiagnostics", "KLSTensor", "KLSDistributions", "KLSPlot"],
+            dependencies: ["KLSDiagnostics", "KLSTensor", "KLSDistributions", "KLSPlot", "KLSFormats"],
             swiftSettings: cpuFlags
         ),
         .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),
-        .target(name: "KLSShell", dependencies: ["KLSDiagnostics", "KLSTensor", "KLSPlot", "KLSLanguage", "CReadline"]),
+        .target(
+            name: "KLSShell",
+            dependencies: ["KLSDiagnostics", "KLSTensor", "KLSPlot", "KLSFormats", "KLSLanguage", "CReadline"]
+        ),
         .executableTarget(
             name: "kls",
             dependencies: [
@@ -86,7 +95,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KLSPlotTests", dependencies: ["KLSPlot"]),
-        .testTarget(name: "KLSLanguageTests", dependencies: ["KLSDiagnostics", "KLSLanguage", "KLSTensor"]),
+        .testTarget(
+            name: "KLSFormatsTests", dependencies: ["KLSDiagnostics", "KLSFormats", "KLSTensor"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "KLSLanguageTests", dependencies: ["KLSDiagnostics", "KLSFormats", "KLSLanguage", "KLSTensor"]
+        ),
         .testTarget(name: "KLSShellTests", dependencies: ["KLSDiagnostics", "KLSShell", "KLSLanguage", "KLSTensor"]),
         // Runs the built `kls` binary; scripts/test builds it first and passes its path.
         .testTarget(name: "EndToEndTests", dependencies: ["KLSLanguage"], exclude: ["Scripts"]),

@@ -57,6 +57,7 @@ public enum Theme: String, Sendable, CaseIterable {
     case distributions = "Distributions"
     case divergence = "KL divergence"
     case plots = "Plots"
+    case files = "Files"
     case misc = "Misc"
 }
 

@@ -5,6 +5,7 @@ public enum BuiltinRegistry {
     public static let all: [Builtin] =
         TensorBuiltins.all + ElementwiseBuiltins.all + ReductionBuiltins.all + RandomBuiltins.all
         + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + PlotBuiltins.all
+        + FileBuiltins.all
         + CoreBuiltins.all
 
     private static let table: [String: Builtin] = Dictionary(

@@ -1,8 +1,9 @@
 import KLSDiagnostics
+import KLSFormats
 
 /// Everything outside the session that the language touches: where output and
-/// warnings go, how wide the display is, the file system (plots with `file=`)
-/// and the clock. The shell injects a terminal environment; tests, the fuzzer
+/// warnings go, how wide the display is, the file system (`load`, `save`,
+/// plots with `file=`) and the clock. The shell injects a terminal environment; tests, the fuzzer
 /// and other front ends inject their own, so nothing in the language does I/O
 /// of its own.
 public protocol Environment: AnyObject {
@@ -13,10 +14,21 @@ public protocol Environment: AnyObject {
     /// Columns available for text now; read each time something is laid out,
     /// so a resized terminal is honoured.
     var displayWidth: Int { get }
-    /// Writes `contents` to the file at `path`, whole or not at all.
-    func writeFile(_ path: String, contents: String) throws(KLSError)
+    /// Opens the file at `path` for reading; the error names the path and why
+    /// (no such file, permission denied, a directory).
+    func openFile(_ path: String) throws(KLSError) -> any ByteSource
+    /// Creates or replaces the file at `path` with what `body` writes: whole or
+    /// not at all, so a failure part-way leaves any earlier file untouched.
+    func createFile(_ path: String, _ body: (any ByteSink) throws(KLSError) -> Void) throws(KLSError)
     /// A monotonic clock in nanoseconds (`clock()`, the default seed).
     func monotonicNanoseconds() -> UInt64
+}
+
+extension Environment {
+    /// Writes `contents` to the file at `path`, whole or not at all.
+    public func writeFile(_ path: String, contents: String) throws(KLSError) {
+        try createFile(path) { sink throws(KLSError) in try sink.write(contents) }
+    }
 }
 
 /// An environment that keeps everything in memory: output and warnings as
@@ -28,8 +40,8 @@ public final class CapturedEnvironment: Environment {
     public private(set) var lines: [String] = []
     /// Warnings, in order.
     public private(set) var warnings: [String] = []
-    /// Files written, by path.
-    public private(set) var files: [String: String] = [:]
+    /// Files, by path: those written, and those a test puts there to be read.
+    public var files: [String: [UInt8]] = [:]
     /// The width reported to layouts.
     public var displayWidth: Int
     private var ticks: UInt64 = 0
@@ -42,8 +54,20 @@ public final class CapturedEnvironment: Environment {
     public func output(_ text: String) { lines.append(text) }
     public func warn(_ message: String) { warnings.append(message) }
 
-    public func writeFile(_ path: String, contents: String) throws(KLSError) {
-        files[path] = contents
+    public func openFile(_ path: String) throws(KLSError) -> any ByteSource {
+        guard let bytes = files[path] else { throw KLSError("cannot read \(path): no such file") }
+        return MemoryBytes(bytes, name: path)
+    }
+
+    public func createFile(_ path: String, _ body: (any ByteSink) throws(KLSError) -> Void) throws(KLSError) {
+        let sink = MemorySink()
+        try body(sink)
+        files[path] = sink.bytes
+    }
+
+    /// The file at `path` as UTF-8 text.
+    public func text(of path: String) -> String? {
+        files[path].map { String(decoding: $0, as: UTF8.self) }
     }
 
     public func monotonicNanoseconds() -> UInt64 {

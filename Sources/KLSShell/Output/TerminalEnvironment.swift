@@ -1,5 +1,6 @@
 import Foundation
 import KLSDiagnostics
+import KLSFormats
 import KLSLanguage
 
 /// The environment of a session on a console: output and warnings through the
@@ -37,14 +38,13 @@ public final class TerminalEnvironment: Environment {
         return 80
     }
 
+    public func openFile(_ path: String) throws(KLSError) -> any ByteSource {
+        try LocalFile(path: path)
+    }
+
     /// Written to a temporary file and renamed, so a failure leaves no partial file.
-    public func writeFile(_ path: String, contents: String) throws(KLSError) {
-        let url = URL(fileURLWithPath: NSString(string: path).expandingTildeInPath)
-        do {
-            try Data(contents.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw KLSError("cannot write \(path): \(error.localizedDescription)")
-        }
+    public func createFile(_ path: String, _ body: (any ByteSink) throws(KLSError) -> Void) throws(KLSError) {
+        try AtomicFileWriter.create(path, body)
     }
 
     public func monotonicNanoseconds() -> UInt64 {
