@@ -26,6 +26,9 @@ struct KLSCommand: ParsableCommand {
     @Option(help: "Seed the session's random stream (a whole number ≥ 0).")
     var seed: UInt64?
 
+    @Option(help: "Show numbers with N significant digits (1 to 17; default 6), as precision(N) does.")
+    var precision: Int?
+
     @Flag(help: "Never use colour (also when NO_COLOR is set).")
     var noColor = false
 
@@ -47,6 +50,9 @@ struct KLSCommand: ParsableCommand {
         }
         if (echo || step || check) && (file == nil || expression != nil) {
             throw ValidationError("--echo, --step and --check need a FILE")
+        }
+        if let precision, !(1...17).contains(precision) {
+            throw ValidationError("--precision must be from 1 to 17, got \(precision)")
         }
         if let seed, seed >= 1 << 53 {
             throw ValidationError("--seed must be below 2^53, got \(seed)")
@@ -85,7 +91,7 @@ struct KLSCommand: ParsableCommand {
     }
 
     func run(_ console: Console) -> Int32 {
-        let session = ShellSession(seed: seed, console: console)
+        let session = ShellSession(seed: seed, console: console, precision: precision ?? 6)
         let runner = ScriptRunner(session: session)
         if let expression {
             return runner.run(source: SourceFile.normalize(expression), file: "-e")
@@ -99,7 +105,10 @@ struct KLSCommand: ParsableCommand {
                 console.err("kls: \(error.message)")
                 return 2
             }
-            if check { return CheckRunner(seed: seed, console: console).run(source: source, file: name) }
+            if check {
+                return CheckRunner(seed: seed, console: console, precision: precision ?? 6).run(
+                    source: source, file: name)
+            }
             if echo || step { return replay(source, file: name, session: session, console: console) }
             return runner.run(source: source, file: name)
         }

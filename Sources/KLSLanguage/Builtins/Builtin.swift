@@ -56,6 +56,7 @@ public enum Theme: String, Sendable, CaseIterable {
     case random = "Random"
     case distributions = "Distributions"
     case divergence = "KL divergence"
+    case linearAlgebra = "Linear algebra"
     case plots = "Plots"
     case files = "Files"
     case misc = "Misc"

@@ -6,18 +6,48 @@ import KLSTensor
 enum CoreBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "print", [.variadic("values")], theme: .misc,
-            summary: "Prints the values separated by spaces (strings without quotes).",
+            "print", [.variadic("values"), .optional("full", .bool(false))], theme: .misc,
+            summary: "Prints the values separated by spaces (strings without quotes); full=true shows every element.",
             example: "print(\"mean:\", mean([1, 2]))"
         ) { a, session throws(KLSError) in
-            session.environment.output(a.rest("values").map(session.formatter.plain).joined(separator: " "))
+            let formatter = try displayFormatter(a, session)
+            session.environment.output(a.rest("values").map(formatter.plain).joined(separator: " "))
             return .none
         },
         Builtin(
-            "str", [.required("x")], theme: .misc,
-            summary: "The value as it would display, as a string.", example: "\"n = \" + str(3)"
+            "str", [.required("x"), .optional("full", .bool(false))], theme: .misc,
+            summary: "The value as it would display, as a string; full=true keeps every element.",
+            example: "\"n = \" + str(3)"
         ) { a, session throws(KLSError) in
-            .string(try Text(session.formatter.plain(a["x"])))
+            .string(try Text(try displayFormatter(a, session).plain(a["x"])))
+        },
+        Builtin(
+            "format", [.required("x"), .optional("digits", .number(6)), .optional("full", .bool(false))],
+            theme: .misc, summary: "The value as a string with `digits` significant digits (1 to 17).",
+            example: "format(pi, digits=12)"
+        ) { a, session throws(KLSError) in
+            var formatter = try displayFormatter(a, session)
+            formatter.precision = try significantDigits(a, "digits")
+            return .string(try Text(formatter.plain(a["x"])))
+        },
+        Builtin(
+            "precision", [.optional("digits")], theme: .misc,
+            summary:
+                "Shows numbers with `digits` significant digits from now on (1 to 17); precision() tells the current.",
+            example: "precision(10); pi",
+            details: ["Works in scripts and pipes as in the REPL (:precision N); `kls --precision N` sets the start."]
+        ) { a, session throws(KLSError) in
+            if a.isNone("digits") { return .number(Double(session.formatter.precision)) }
+            session.formatter.precision = try significantDigits(a, "digits")
+            return .none
+        },
+        Builtin(
+            "record", [.keywords("fields")], theme: .misc,
+            summary: "A record of the named fields, in order; read them as r.name.",
+            example: "r = record(mu=0, sigma=1); r.sigma"
+        ) { a, _ throws(KLSError) in
+            guard case .record(let fields) = a["fields"] else { return .record(Record([])) }
+            return .record(Record(Array(zip(fields.names, fields.values))))
         },
         Builtin(
             "type", [.required("x")], theme: .misc,
@@ -129,5 +159,22 @@ enum CoreBuiltins {
         let gap = Messages.assertCloseGap(p, q, tolerance: atol + rtol * Swift.abs(q))
         let count = a.count == 1 ? "" : " (\(failures) of \(a.count) elements differ)"
         throw KLSError("assert_close failed\(location): \(values), \(gap)\(count)")
+    }
+
+    /// The session's formatter, with summaries off when `full=true`.
+    private static func displayFormatter(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Formatter {
+        var formatter = session.formatter
+        if try a.bool("full") { formatter.threshold = Int.max }
+        return formatter
+    }
+
+    private static func significantDigits(_ a: Arguments, _ name: String) throws(KLSError) -> Int {
+        try a.read(name) { v, what throws(KLSError) in
+            let digits = try v.asInteger(what, atLeast: 1)
+            guard digits <= 17 else {
+                throw KLSError("\(what) must be from 1 to 17 (a double has 17 significant digits), got \(digits)")
+            }
+            return digits
+        }
     }
 }

@@ -9,7 +9,7 @@ enum FileBuiltins {
         Builtin(
             "load", [.required("path"), .optional("header"), .optional("delimiter")], theme: .files,
             summary: "Reads a .npy (a tensor), .npz (a record of tensors), or .csv/.tsv file.",
-            example: "data = load(\"examples/your-encoder.npz\"); data.mu",
+            example: "load(save(\"kl.npy\", [0.5, 0.25]))",
             details: [
                 ".npy/.npz: float16/32/64, signed and unsigned integers and bool, either byte order, C or",
                 "  Fortran order, all read as float64. .npz: stored (np.savez) or deflated (np.savez_compressed).",

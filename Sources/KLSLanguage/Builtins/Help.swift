@@ -25,6 +25,7 @@ public enum Help {
     /// Help for a builtin by name.
     public static func text(named name: String) throws(KLSError) -> String {
         if let b = BuiltinRegistry.builtin(name) { return b.help }
+        if let c = BuiltinRegistry.constants.first(where: { $0.name == name }) { return "\(c.name)\n  \(c.summary)" }
         throw KLSError("no help for '\(name)'", hint: Suggestions.hint(for: name, among: BuiltinRegistry.names))
     }
 
@@ -42,6 +43,8 @@ public enum Help {
                     "  " + b.signature.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + b.summary)
             }
         }
+        lines.append("")
+        lines.append("Constants: " + BuiltinRegistry.constants.map(\.name).joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
@@ -27,6 +28,47 @@ enum ReductionBuiltins {
         spread("std", { .std(ddof: $0) }, "Standard deviation, dividing by n − ddof.", "std([1, 2, 3, 4])"),
         scan("cumsum", mean: false, "Running sum along an axis (flattened when axis is none).", "cumsum([1, 2, 3])"),
         scan("cummean", mean: true, "Running mean: element i is the mean of the first i+1.", "cummean([2, 4, 6])"),
+        Builtin(
+            "cumprod", [.required("x"), .optional("axis")], theme: .reductions,
+            summary: "Running product along an axis (flattened when axis is none).", example: "cumprod([1, 2, 3])"
+        ) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("x").cumulativeProduct(axis: try a.axis()))
+        },
+        Builtin(
+            "logmeanexp", reductionParameters, theme: .reductions,
+            summary: "log mean exp(x) = logsumexp(x) − log n, without overflow: the IWAE bound of log-weights.",
+            example: "logmeanexp([1000, 1000])"
+        ) { a, _ throws(KLSError) in
+            let x = try a.tensor("x")
+            let axes = try a.axes()
+            let total = try x.reduce(.logsumexp, axes: axes, keepdims: try a.bool("keepdims"))
+            let reduced = try (axes ?? Array(0..<x.rank)).map { axis throws(KLSError) in
+                x.shape[try Shape.normalize(axis: axis, rank: x.rank)]
+            }.reduce(1, *)
+            guard reduced > 0 else { throw KLSError("logmeanexp of no elements is undefined") }
+            return Value.from(try Tensor.binary(.subtract, total, scalar: log(Double(reduced)), scalarOnLeft: false))
+        },
+        Builtin(
+            "sort", [.required("x"), .optional("axis", .number(-1))], theme: .reductions,
+            summary: "The elements in increasing order along axis (the last; none sorts all, flattened); nan last.",
+            example: "sort([3, 1, 2])"
+        ) { a, _ throws(KLSError) in
+            .tensor(try a.tensor("x").sorted(axis: try a.axis()))
+        },
+        Builtin(
+            "quantile", [.required("x"), .required("q"), .optional("axis")], theme: .reductions,
+            summary: "The q-quantiles (q from 0 to 1, a number or a list), interpolated linearly as NumPy does.",
+            example: "quantile(randn(1000, seed=1), [0.025, 0.975])"
+        ) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("x").quantiles(try a.tensor("q"), axis: try a.axis()))
+        },
+        Builtin(
+            "median", [.required("x"), .optional("axis")], theme: .reductions,
+            summary: "The middle value (the mean of the two middle values for an even count).",
+            example: "median([3, 1, 4, 1, 5])"
+        ) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("x").quantiles(Tensor(scalar: 0.5), axis: try a.axis()))
+        },
     ]
 
     static let reductionParameters: [Parameter] = [

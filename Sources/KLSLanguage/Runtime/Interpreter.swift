@@ -18,6 +18,8 @@ public final class Interpreter {
     public var random: RandomStream
     /// Display settings (`:precision`).
     public var formatter = Formatter()
+    /// The precision `:reset` returns to (`--precision N`, else 6).
+    public var defaultPrecision = 6
     /// Output, warnings, display width, files and the clock: the session's only
     /// ways out (see `Environment`).
     public let environment: any Environment
@@ -82,7 +84,7 @@ public final class Interpreter {
     /// Forgets all variables and restores default settings (`:reset`).
     public func reset() {
         globals.clear()
-        formatter = Formatter()
+        formatter = Formatter(precision: defaultPrecision)
     }
 
     /// Calls a function value with positional and keyword arguments.

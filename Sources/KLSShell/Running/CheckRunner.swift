@@ -9,11 +9,13 @@ import KLSTensor
 public struct CheckRunner {
     let seed: UInt64?
     let console: Console
+    let precision: Int
 
-    /// A checker writing its report to `console`.
-    public init(seed: UInt64?, console: Console) {
+    /// A checker writing its report to `console`, numbers shown with `precision` digits.
+    public init(seed: UInt64?, console: Console, precision: Int = 6) {
         self.seed = seed
         self.console = console
+        self.precision = precision
     }
 
     /// Runs the script; returns 0 when every expectation held, else 1.
@@ -30,7 +32,7 @@ public struct CheckRunner {
         let capture = Console(color: false) { _, bytes in shown += String(decoding: bytes, as: UTF8.self) }
         // Expectations must not depend on the terminal the check runs in.
         let environment = TerminalEnvironment(console: capture, fixedWidth: 80, showsWarnings: false)
-        let session = ShellSession(seed: seed, console: capture, environment: environment)
+        let session = ShellSession(seed: seed, console: capture, environment: environment, precision: precision)
         var passed = 0
         var failed = 0
         for group in layout.groups {

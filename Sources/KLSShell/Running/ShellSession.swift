@@ -12,9 +12,11 @@ public final class ShellSession {
 
     /// A session whose `print` output and warnings go to `console`, in a terminal
     /// environment unless another is given.
-    public init(seed: UInt64?, console: Console, environment: (any Environment)? = nil) {
+    public init(seed: UInt64?, console: Console, environment: (any Environment)? = nil, precision: Int = 6) {
         self.console = console
         interpreter = Interpreter(seed: seed, environment: environment ?? TerminalEnvironment(console: console))
+        interpreter.defaultPrecision = precision
+        interpreter.formatter.precision = precision
     }
 
     /// Parses `text` and runs its statements in order, displaying each value that

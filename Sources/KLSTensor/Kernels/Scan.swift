@@ -1,7 +1,30 @@
 import KLSDiagnostics
 
-/// Running sums and means along an axis.
+/// Running sums, means and products along an axis.
 extension Tensor {
+    /// Cumulative product along `axis`; with no axis, over the flattened tensor.
+    public func cumulativeProduct(axis: Int?) throws(KLSError) -> Tensor {
+        guard let axis else { return try reshaped([count]).cumulativeProduct(axis: 0) }
+        let a = try Shape.normalize(axis: axis, rank: rank)
+        let n = shape[a]
+        let inner = shape[(a + 1)...].reduce(1, *)
+        let outer = shape[..<a].reduce(1, *)
+        return try Tensor(shape: shape) { out in
+            withBuffer { x in
+                for o in 0..<outer {
+                    for i in 0..<inner {
+                        var product = 1.0
+                        for t in 0..<n {
+                            let index = (o * n + t) * inner + i
+                            product *= x[index]
+                            out[index] = product
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Cumulative sum (or running mean when `mean` is true) along `axis`; with no
     /// axis, over the flattened tensor (NumPy).
     public func scan(mean: Bool, axis: Int?) throws(KLSError) -> Tensor {

@@ -1,0 +1,80 @@
+import KLSDiagnostics
+import KLSTensor
+
+/// Matrices: diagonals, factors, solves, determinants and covariances. Each
+/// works on a stack of matrices in the last two axes, as NumPy's `linalg` does.
+enum LinearAlgebraBuiltins {
+    static let all: [Builtin] = [
+        Builtin(
+            "diag", [.required("x")], theme: .linearAlgebra,
+            summary: "A vector's diagonal matrix, or a matrix's diagonal as a vector (NumPy's diag).",
+            example: "diag([1, 2, 3])"
+        ) { a, _ throws(KLSError) in
+            .tensor(try diagonal(try a.tensor("x")))
+        },
+        Builtin(
+            "cholesky", [.required("x")], theme: .linearAlgebra,
+            summary: "The lower-triangular L with L @ L.T == x, for a symmetric positive definite x.",
+            example: "cholesky([[4, 2], [2, 3]])"
+        ) { a, _ throws(KLSError) in
+            .tensor(try a.tensor("x").cholesky())
+        },
+        Builtin(
+            "solve", [.required("a"), .required("b")], theme: .linearAlgebra,
+            summary: "x with a @ x == b (LU with partial pivoting); b a vector or a matrix of columns.",
+            example: "solve([[2, 1], [1, 3]], [3, 5])"
+        ) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("a").solve(try a.tensor("b")))
+        },
+        Builtin(
+            "inv", [.required("x")], theme: .linearAlgebra,
+            summary: "The inverse matrix (prefer solve(a, b) to inv(a) @ b: it is faster and more accurate).",
+            example: "inv([[2, 0], [0, 4]])"
+        ) { a, _ throws(KLSError) in
+            .tensor(try a.tensor("x").inverse())
+        },
+        Builtin(
+            "det", [.required("x")], theme: .linearAlgebra,
+            summary: "The determinant.", example: "det([[2, 1], [1, 3]])"
+        ) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("x").determinant())
+        },
+        Builtin(
+            "logdet", [.required("x")], theme: .linearAlgebra,
+            summary: "log det(x) without overflow (−inf when singular; an error when negative).",
+            example: "logdet(eye(3) * 1e200)"
+        ) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("x").logDeterminant())
+        },
+        Builtin(
+            "cov", [.required("x"), .optional("rowvar", .bool(false)), .optional("ddof", .number(1))],
+            theme: .linearAlgebra,
+            summary: "The covariance matrix of x's columns: each row is one observation, as sample() gives.",
+            example: "cov(sample(MvNormal(zeros(2), [[1, 0.5], [0.5, 2]]), n=10000, seed=1))",
+            details: [
+                "rowvar=true treats each row as a variable (NumPy's np.cov default); ddof=1 divides by n − 1.",
+                "A vector gives its variance.",
+            ]
+        ) { a, _ throws(KLSError) in
+            Value.from(try a.tensor("x").covariance(rowvar: try a.bool("rowvar"), ddof: try a.number("ddof")))
+        },
+    ]
+
+    static func diagonal(_ x: Tensor) throws(KLSError) -> Tensor {
+        switch x.rank {
+        case 1:
+            let n = x.count
+            return try Tensor(shape: [n, n]) { out in
+                out.initialize(repeating: 0)
+                for i in 0..<n { out[i * n + i] = x[flat: i] }
+            }
+        case 2:
+            let (rows, columns) = (x.shape[0], x.shape[1])
+            return try Tensor(shape: [Swift.min(rows, columns)]) { out in
+                for i in out.indices { out[i] = x[flat: i * columns + i] }
+            }
+        default:
+            throw KLSError("diag takes a vector or a matrix, got shape \(Shape.describe(x.shape))")
+        }
+    }
+}
