@@ -97,9 +97,10 @@ extension Tensor {
             (vector && rhs.shape == [n] && blocks <= 1)
                 || (!vector && rhs.rank == rank && Array(rhs.shape.dropLast(2)) == batch && rhs.shape[rank - 2] == n)
         else {
+            let matrices = (batch.map(String.init) + [String(n), "k"]).joined(separator: ", ")
             throw KLSError(
-                "solve: a of shape \(Shape.describe(shape)) needs b of shape [\(n)] or \(Shape.describe(batch + [n, -1]).replacingOccurrences(of: "-1", with: "k")), got \(Shape.describe(rhs.shape))"
-            )
+                "solve: a of shape \(Shape.describe(shape)) needs b of shape [\(n)] or [\(matrices)], "
+                    + "got \(Shape.describe(rhs.shape))")
         }
         let k = vector ? 1 : rhs.shape[rank - 1]
         return try Tensor(shape: rhs.shape) { out throws(KLSError) in
