@@ -58,6 +58,11 @@ public struct KLSError: Error, Sendable, CustomStringConvertible {
         case resource
         /// The user pressed Ctrl-C while the computation ran.
         case interrupted
+        /// `break` on its way to the loop it leaves (never escapes the loop: the
+        /// compiler refuses `break` outside one).
+        case loopBreak
+        /// `continue` on its way to the loop it continues.
+        case loopContinue
     }
 
     /// The category of the error.

@@ -27,10 +27,11 @@ struct KLSProcess {
 
     /// Runs kls with `arguments`, feeding `stdin`, with extra environment variables.
     /// A run longer than `timeout` seconds is killed and reported as timed out.
-    /// With `shell`, the arguments go to /bin/sh instead (for redirections).
+    /// With `shell`, the arguments go to /bin/sh instead (for redirections). The
+    /// working directory is `Scripts` unless `workingDirectory` is given.
     static func run(
         _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
-        timeout: Double = 600, shell: Bool = false
+        timeout: Double = 600, shell: Bool = false, workingDirectory: URL? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: shell ? "/bin/sh" : binary)
@@ -51,7 +52,7 @@ struct KLSProcess {
         process.standardInput = try FileHandle(forReadingFrom: input)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
-        process.currentDirectoryURL = scripts
+        process.currentDirectoryURL = workingDirectory ?? scripts
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         try process.run()

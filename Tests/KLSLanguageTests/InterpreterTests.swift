@@ -38,7 +38,8 @@ import Testing
         #expect(try value("type([1, \"a\"])") == "\"list\"")
         #expect(try value("type([exp, 1])") == "\"list\"")
         #expect(try value("x = [1, 2]; y = [3, 4, 5]; type([x, y])") == "\"list\"")
-        #expect(failure("[[1, 2], [3]]")?.message.contains("ragged") == true)
+        #expect(try value("type([[1, 2], [3]])") == "\"list\"")
+        #expect(failure("sum([[1, 2], [3]])")?.message.contains("ragged") == true)
         #expect(try value("shape([[1, 2], [3, 4], [5, 6]])") == "[3, 2]")
     }
 

@@ -145,7 +145,7 @@ import Testing
     @Test func namesBuiltinsAndKeywords() {
         #expect(complete("my_") == ["my_value"])
         #expect(complete("logsum") == ["logsumexp"])
-        #expect(complete("fo") == ["for"])
+        #expect(complete("fo") == ["for", "format"])
         #expect(complete("x/my_") == ["x/my_value"])
         #expect(Completer(session: session).complete(word: "logsum", line: "logsum").append == "(")
     }

@@ -56,6 +56,14 @@ enum ReductionBuiltins {
             .tensor(try a.tensor("x").sorted(axis: try a.axis()))
         },
         Builtin(
+            "argsort", [.required("x"), .optional("axis", .number(-1))], theme: .reductions,
+            summary:
+                "The indices that would sort x along axis (stable; nan last): the positions of the smallest first.",
+            example: "argsort([3, 1, 2])"
+        ) { a, _ throws(KLSError) in
+            .tensor(try a.tensor("x").sortingIndices(axis: try a.axis()))
+        },
+        Builtin(
             "quantile", [.required("x"), .required("q"), .optional("axis")], theme: .reductions,
             summary: "The q-quantiles (q from 0 to 1, a number or a list), interpolated linearly as NumPy does.",
             example: "quantile(randn(1000, seed=1), [0.025, 0.975])"

@@ -76,7 +76,7 @@ public struct Formatter: Sendable {
             var shown: [String] = []
             for (name, item) in zip(r.names, r.values) {
                 budget -= 1
-                shown.append("\(name): \(inline(item, budget: &budget, depth: depth + 1))")
+                shown.append("\(Formatter.fieldName(name)): \(inline(item, budget: &budget, depth: depth + 1))")
             }
             return "{" + shown.joined(separator: ", ") + "}"
         default:
@@ -111,6 +111,14 @@ public struct Formatter: Sendable {
     public func plain(_ value: Value) -> String {
         if case .string(let s) = value { return s.string }
         return format(value)
+    }
+
+    /// A record field's name as `{…}` syntax takes it: bare when it is a name, quoted otherwise.
+    static func fieldName(_ name: String) -> String {
+        let isName =
+            name.first.map { $0 == "_" || $0.isLetter } == true
+            && name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+        return isName && Keyword(rawValue: name) == nil ? name : quote(name)
     }
 
     /// A string literal that reads back as the same string.

@@ -25,6 +25,9 @@ extension Compiler {
         case .ifElse(let condition, let then, let otherwise): return try ifElse(condition, then, otherwise)
         case .forLoop(let variable, let sequence, let body):
             return try forLoop(variable, sequence, body, range: range)
+        case .whileLoop(let condition, let body): return try whileLoop(condition, body)
+        case .loopExit(let isBreak): return try loopExit(isBreak: isBreak, range: range)
+        case .recordLiteral(let fields): return try recordLiteral(fields)
         }
     }
 
@@ -198,15 +201,15 @@ extension Compiler {
         }
         var codes: [Code] = []
         for item in items { codes.append(try compile(item)) }
-        // Nested literals must be rectangular; computed tensors of different
-        // shapes make a list (so `concat([x, y])` works).
-        let nested = items.contains { if case .bracket = $0.kind { return true } else { return false } }
+        // Items of different shapes make a list (so `concat([x, y])` and
+        // `concat([[1, 2], [3]])` work).
         return { frame throws(KLSError) in
             var values: [Value] = []
             values.reserveCapacity(codes.count)
             for code in codes { values.append(try code(frame)) }
-            let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: !nested)
-            }
+            // A ragged literal is a list (NumPy would need dtype=object); using it
+            // where a tensor is needed says it is ragged.
+            let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: true) }
             if let stacked { return .tensor(stacked) }
             return .list(try at(range) { () throws(KLSError) in try List(values) })
         }
@@ -292,6 +295,18 @@ extension Compiler {
 
     mutating func index(_ target: Expr, _ components: [IndexExpr], range: SourceRange) throws(KLSError) -> Code {
         let t = try compile(target)
+        let resolve = try indexComponents(components, range: range)
+        return { frame throws(KLSError) in
+            let value = try t(frame)
+            let resolved = try resolve(frame)
+            return try at(range) { () throws(KLSError) in try Members.index(value, resolved) }
+        }
+    }
+
+    /// The components of `x[...]`, compiled: each run gives the concrete index.
+    mutating func indexComponents(_ components: [IndexExpr], range: SourceRange) throws(KLSError) -> (
+        Frame
+    ) throws(KLSError) -> [IndexComponent] {
         var parts: [(Code?, Code?, Code?, isSlice: Bool)] = []
         for component in components {
             switch component {
@@ -306,7 +321,6 @@ extension Compiler {
             }
         }
         return { frame throws(KLSError) in
-            let value = try t(frame)
             var resolved: [IndexComponent] = []
             for part in parts {
                 func bound(_ code: Code?) throws(KLSError) -> Int? {
@@ -322,7 +336,7 @@ extension Compiler {
                     resolved.append(.single(i))
                 }
             }
-            return try at(range) { () throws(KLSError) in try Members.index(value, resolved) }
+            return resolved
         }
     }
 
@@ -330,12 +344,7 @@ extension Compiler {
         -> Code
     {
         let items = try compile(sequence)
-        let run: Code
-        if case .block(let statements) = body.kind {
-            run = try block(statements, discarding: true)
-        } else {
-            run = try compile(body)
-        }
+        let run = try loopBody(body)
         let setter = try loopSetter(variable)
         let sequenceRange = sequence.range
         return { frame throws(KLSError) in
@@ -347,7 +356,7 @@ extension Compiler {
                     // (which poll again in their own calls), nearly free for fast ones.
                     if i & 7 == 0 { try Cancellation.check() }
                     setter.store(frame, .number(t[flat: i]))
-                    _ = try run(frame)
+                    if try runOnce(run, frame) { break }
                 }
             case .tensor(let t) where t.rank > 1:
                 // Rows of an empty tensor cost nothing each, so their number is bounded
@@ -356,13 +365,13 @@ extension Compiler {
                 for i in 0..<t.shape[0] {
                     try Cancellation.check()
                     setter.store(frame, .tensor(try at(sequenceRange) { () throws(KLSError) in try t.slice(at: i) }))
-                    _ = try run(frame)
+                    if try runOnce(run, frame) { break }
                 }
             case .list(let values):
                 for v in values {
                     try Cancellation.check()
                     setter.store(frame, v)
-                    _ = try run(frame)
+                    if try runOnce(run, frame) { break }
                 }
             default:
                 throw KLSError(
@@ -370,6 +379,59 @@ extension Compiler {
                     hint: collection.isNumeric ? "use arange(n) to count" : nil)
             }
             return .none
+        }
+    }
+
+    /// A loop body, compiled where `break` and `continue` may appear.
+    mutating func loopBody(_ body: Expr) throws(KLSError) -> Code {
+        loopDepth += 1
+        defer { loopDepth -= 1 }
+        if case .block(let statements) = body.kind { return try block(statements, discarding: true) }
+        return try compile(body)
+    }
+
+    /// `while condition { body }`: its value is none, like `for`'s.
+    mutating func whileLoop(_ condition: Expr, _ body: Expr) throws(KLSError) -> Code {
+        let test = try compile(condition)
+        let run = try loopBody(body)
+        let conditionRange = condition.range
+        return { frame throws(KLSError) in
+            var iteration = 0
+            while true {
+                if iteration & 7 == 0 { try Cancellation.check() }
+                iteration &+= 1
+                let value = try test(frame)
+                guard try at(conditionRange, { () throws(KLSError) in try value.asBool("while condition") }) else {
+                    break
+                }
+                if try runOnce(run, frame) { break }
+            }
+            return .none
+        }
+    }
+
+    /// `break` / `continue`: thrown to the nearest loop, which the compiler has
+    /// checked exists in the same function body.
+    func loopExit(isBreak: Bool, range: SourceRange) throws(KLSError) -> Code {
+        let word = isBreak ? "break" : "continue"
+        guard loopDepth > 0 else {
+            throw KLSError(
+                "'\(word)' outside a loop", kind: .syntax, range: range,
+                hint: "\(word) belongs in the body of a for or while loop (not in a function called from one)")
+        }
+        let signal = KLSError(word, kind: isBreak ? .loopBreak : .loopContinue, range: range)
+        return { _ throws(KLSError) in throw signal }
+    }
+
+    /// `{a: 1, b: x}`.
+    mutating func recordLiteral(_ fields: [(name: String, value: Expr)]) throws(KLSError) -> Code {
+        let names = fields.map(\.name)
+        var codes: [Code] = []
+        for field in fields { codes.append(try compile(field.value)) }
+        return { frame throws(KLSError) in
+            var values: [Value] = []
+            for code in codes { values.append(try code(frame)) }
+            return .record(Record(Array(zip(names, values))))
         }
     }
 
@@ -398,5 +460,20 @@ struct SlotStore {
     @inline(__always)
     func store(_ frame: Frame, _ value: Value) {
         if let global { global.pointee = value } else { frame.slots[local] = value }
+    }
+}
+
+/// Runs one iteration of a loop body; true when it executed `break`.
+@inline(__always)
+func runOnce(_ run: Code, _ frame: Frame) throws(KLSError) -> Bool {
+    do {
+        _ = try run(frame)
+        return false
+    } catch {
+        switch error.kind {
+        case .loopBreak: return true
+        case .loopContinue: return false
+        default: throw error
+        }
     }
 }

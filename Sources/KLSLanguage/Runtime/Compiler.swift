@@ -21,6 +21,9 @@ final class Scope {
 struct Compiler {
     let interpreter: Interpreter
     var scope: Scope? = nil
+    /// Loops around the code being compiled, within this function body: where
+    /// `break` and `continue` are allowed.
+    var loopDepth = 0
 
     init(interpreter: Interpreter) {
         self.interpreter = interpreter
@@ -32,6 +35,8 @@ struct Compiler {
             return try compile(expr)
         case .assign(let name, let value):
             return try assignment(name, try compile(value), returning: !discarding)
+        case .assignIndex(let name, let components, let value):
+            return try indexAssignment(name, components, value, range: statement.range, returning: !discarding)
         }
     }
 
@@ -122,7 +127,7 @@ struct Compiler {
                     case .assign(let name, let value):
                         names.append(name)
                         visit(value)
-                    case .expression(let x):
+                    case .expression(let x), .assignIndex(_, _, let x):
                         visit(x)
                     }
                 }
@@ -134,6 +139,11 @@ struct Compiler {
                 names.append(variable)
                 visit(sequence)
                 visit(body)
+            case .whileLoop(let condition, let body):
+                visit(condition)
+                visit(body)
+            case .recordLiteral(let fields):
+                for field in fields { visit(field.value) }
             case .unary(_, let a): visit(a)
             case .binary(_, let a, let b), .compare(_, let a, let b), .logical(_, let a, let b), .matmul(let a, let b):
                 visit(a)
@@ -144,7 +154,7 @@ struct Compiler {
             case .bracket(let items):
                 for item in items { visit(item) }
             case .index(let x, _), .member(let x, _): visit(x)
-            case .lambda, .number, .string, .bool, .none, .name: break
+            case .lambda, .number, .string, .bool, .none, .name, .loopExit: break
             }
         }
         visit(expr)

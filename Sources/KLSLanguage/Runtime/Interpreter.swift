@@ -65,7 +65,7 @@ public final class Interpreter {
             throw error.located(at: statement.range)
         }
         if statement.silent { return nil }
-        if case .assign = statement.kind { return nil }
+        if case .expression = statement.kind {} else { return nil }
         if case .none = value { return nil }
         try globals.set("ans", value)
         return value

@@ -42,6 +42,11 @@ enum Operators {
             let x = try a.asBool()
             let y = try b.asBool()
             return .bool(op == .logicalAnd ? x && y : x || y)
+        case (_, .list, _) where b.isNumeric || b.typeName == "list":
+            // A list that reaches arithmetic is ragged or holds non-numbers: say which.
+            return try arithmetic(op, .tensor(try a.asTensor("the left operand of '\(op.rawValue)'")), b)
+        case (_, _, .list) where a.isNumeric:
+            return try arithmetic(op, a, .tensor(try b.asTensor("the right operand of '\(op.rawValue)'")))
         default:
             let hint: String? =
                 (a.typeName == "string" || b.typeName == "string") && op == .add

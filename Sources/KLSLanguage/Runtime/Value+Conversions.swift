@@ -161,7 +161,7 @@ extension Value {
             if raggedIsList { return nil }
             throw KLSError(
                 Messages.ragged(first: tensors[0].shape, other: i, tensors[i].shape),
-                hint: "every row of a tensor literal needs the same length")
+                hint: "items of different shapes make a list, not a tensor; concat(x) joins them end to end")
         }
         return try Tensor.stack(tensors, axis: 0)
     }

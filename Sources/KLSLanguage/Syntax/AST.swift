@@ -44,6 +44,9 @@ extension ExprKind {
         case .ifElse(let condition, let then, let otherwise):
             return Swift.max(condition.height, then.height, otherwise?.height ?? 0)
         case .forLoop(_, let sequence, let body): return Swift.max(sequence.height, body.height)
+        case .whileLoop(let condition, let body): return Swift.max(condition.height, body.height)
+        case .loopExit: return 0
+        case .recordLiteral(let fields): return fields.map(\.value.height).max() ?? 0
         }
     }
 }
@@ -72,6 +75,12 @@ public enum ExprKind: Sendable {
     case block([Statement])
     case ifElse(condition: Expr, then: Expr, otherwise: Expr?)
     case forLoop(variable: String, sequence: Expr, body: Expr)
+    /// `while condition { body }`.
+    case whileLoop(condition: Expr, body: Expr)
+    /// `break` (true) or `continue` (false), inside a loop of the same function.
+    case loopExit(isBreak: Bool)
+    /// `{name: value, …}`: a record with the fields in order.
+    case recordLiteral([(name: String, value: Expr)])
 }
 
 /// The infix arithmetic and comparison operators, as written. The syntax layer
@@ -139,6 +148,8 @@ public final class Statement: Sendable {
         case expression(Expr)
         /// `name = expr`, `name += expr`, or `f(x) = expr` (a lambda value).
         case assign(name: String, value: Expr)
+        /// `name[i, j] = expr` (and `+=` and the like, whose value already reads the element).
+        case assignIndex(name: String, components: [IndexExpr], value: Expr)
     }
 
     /// The statement's form.
@@ -151,7 +162,7 @@ public final class Statement: Sendable {
     /// The height of the statement's expression.
     public var height: Int {
         switch kind {
-        case .expression(let e), .assign(_, let e): return e.height
+        case .expression(let e), .assign(_, let e), .assignIndex(_, _, let e): return e.height
         }
     }
 

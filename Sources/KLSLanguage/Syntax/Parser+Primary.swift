@@ -24,6 +24,15 @@ extension Parser {
             return try ifExpression()
         case .keyword(.for):
             return try forExpression()
+        case .keyword(.while):
+            let start = advance()
+            let condition = try expression()
+            skipNewlines()
+            let body = try block()
+            return Expr(.whileLoop(condition: condition, body: body), start.range.union(body.range))
+        case .keyword(.break), .keyword(.continue):
+            advance()
+            return Expr(.loopExit(isBreak: token.kind == .keyword(.break)), token.range)
         case .symbol(.leftParen):
             advance()
             let inner = try expression()
@@ -39,10 +48,42 @@ extension Parser {
             let close = try expect(.rightBracket, "',' or ']'")
             return Expr(.bracket(elements), token.range.union(close.range))
         case .symbol(.leftBrace):
+            if case .identifier = peek(1).kind, case .symbol(.colon) = peek(2).kind { return try recordLiteral() }
+            if case .string = peek(1).kind, case .symbol(.colon) = peek(2).kind { return try recordLiteral() }
             return try block()
         default:
             throw unexpected(expecting: "an expression")
         }
+    }
+
+    /// `{a: 1, "b c": x}`: field names are names or strings, each given once.
+    mutating func recordLiteral() throws(KLSError) -> Expr {
+        let open = advance()
+        var fields: [(name: String, value: Expr)] = []
+        while true {
+            skipNewlines()
+            if check(.rightBrace) { break }
+            let nameToken = advance()
+            let name: String
+            switch nameToken.kind {
+            case .identifier(let n), .string(let n): name = n
+            case .end: throw KLSError("'{' is not closed", kind: .incomplete, range: open.range)
+            default:
+                throw KLSError(
+                    "expected a field name, found \(nameToken.kind.display)", kind: .syntax, range: nameToken.range)
+            }
+            guard !fields.contains(where: { $0.name == name }) else {
+                throw KLSError("field '\(name)' appears twice in the record", kind: .syntax, range: nameToken.range)
+            }
+            try expect(.colon, "':' after the field name")
+            skipNewlines()
+            fields.append((name, try expression()))
+            skipNewlines()
+            if !match(.comma) { break }
+        }
+        skipNewlines()
+        let close = try expect(.rightBrace, "',' or '}'")
+        return Expr(.recordLiteral(fields), open.range.union(close.range))
     }
 
     mutating func ifExpression() throws(KLSError) -> Expr {

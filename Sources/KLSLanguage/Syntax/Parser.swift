@@ -113,10 +113,18 @@ public struct Parser {
                 name: name,
                 value: Expr(
                     .lambda(Lambda(name: name, parameters: parameters, body: value)), target.range.union(value.range)))
-        case .index:
-            throw KLSError(
-                "index assignment is not supported", kind: .syntax, range: target.range,
-                hint: "build a new tensor, e.g. with where(mask, new, x) or concat")
+        case .index(let base, let components):
+            guard case .name(let name) = base.kind else {
+                throw KLSError(
+                    "only a variable can be assigned into by index", kind: .syntax, range: base.range,
+                    hint: "assign the value to a name first: y = …; y[0] = v")
+            }
+            guard op != .equal else { return .assignIndex(name: name, components: components, value: value) }
+            let binary: InfixOperator =
+                op == .plusEqual ? .add : op == .minusEqual ? .subtract : op == .starEqual ? .multiply : .divide
+            return .assignIndex(
+                name: name, components: components,
+                value: Expr(.binary(binary, target, value), target.range.union(value.range)))
         default:
             break
         }

@@ -27,7 +27,7 @@ public struct Token: Sendable, Equatable {
 
 /// The reserved words of language.md §1.
 public enum Keyword: String, Sendable, CaseIterable {
-    case `for`, `in`, `if`, `else`, `true`, `false`, `none`, `and`, `or`, `not`
+    case `for`, `in`, `if`, `else`, `true`, `false`, `none`, `and`, `or`, `not`, `while`, `break`, `continue`
 }
 
 /// Operators and punctuation, longest spellings first where they share a prefix.

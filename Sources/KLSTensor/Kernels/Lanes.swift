@@ -44,6 +44,20 @@ extension Tensor {
         }
     }
 
+    /// The indices that sort each lane along `axis` (all elements when nil),
+    /// stable, NaN last: `x[argsort(x)]` is `sort(x)`.
+    public func sortingIndices(axis: Int?) throws(KLSError) -> Tensor {
+        let n = axis.map { a in (try? Shape.normalize(axis: a, rank: rank)).map { shape[$0] } ?? 0 } ?? count
+        return try mapLanes(axis: axis, width: n) { lane, out in
+            let order = lane.indices.sorted { i, j in
+                let (a, b) = (lane[i], lane[j])
+                if a.isNaN || b.isNaN { return !a.isNaN && b.isNaN || (a.isNaN && b.isNaN && i < j) }
+                return a < b || (a == b && i < j)
+            }
+            for (k, i) in order.enumerated() { out[k] = Double(i) }
+        }
+    }
+
     /// NumPy's default ("linear") quantile of each lane along `axis` (all
     /// elements when nil) at each probability in `q`; the result has `q`'s axes
     /// first, then the remaining axes. NaN in a lane gives NaN, as in NumPy.
