@@ -6,12 +6,15 @@ A ratio above 1 means kls is slower than the reference.
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KLS = sys.argv[1]
+# Data files for the load/save rows: kls runs in this folder, NumPy works in it too.
+FILES = tempfile.mkdtemp(prefix="kls-bench-")
 
 
 def best(f, reps):
@@ -24,9 +27,37 @@ def best(f, reps):
     return b
 
 
-def kls_times():
-    out = subprocess.run([KLS, os.path.join(HERE, "kls_bench.kls")], check=True, capture_output=True, text=True).stdout
+def make_files():
+    """1e6 rows × 8 columns of CSV, as np.savetxt writes them (both tools read the same file)."""
+    rows = np.random.default_rng(5).standard_normal((10**6, 8))
+    np.savetxt(os.path.join(FILES, "rows.csv"), rows, delimiter=",", fmt="%.17g")
+
+
+def kls_run(path_or_code, *, code=False):
+    env = {**os.environ, "KLS_MAX_MEMORY": "8G"}
+    arguments = [KLS, "-e", path_or_code] if code else [KLS, path_or_code]
+    out = subprocess.run(arguments, check=True, capture_output=True, text=True, cwd=FILES, env=env).stdout
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+
+
+def kls_save_new_file(reps=3):
+    """save of a 1e8-element .npy to a new file, best of reps. Replacing an existing
+    file costs more on ext4, which flushes a file renamed over another
+    (auto_da_alloc): the price of never leaving a partial file."""
+    times = []
+    code = (
+        'x = randn(1e8, seed=4); t = clock(); save("kls-big.npy", x); print("save_npy", clock() - t); '
+        't = clock(); save("kls-big.npy", x); print("save_npy_replace", clock() - t)'
+    )
+    for _ in range(reps):
+        if os.path.exists(os.path.join(FILES, "kls-big.npy")):
+            os.remove(os.path.join(FILES, "kls-big.npy"))
+        times.append(kls_run(code, code=True))
+    return {key: min(t[key] for t in times) for key in times[0]}
+
+
+def kls_times():
+    return {**kls_save_new_file(), **kls_run(os.path.join(HERE, "kls_bench.kls"))}
 
 
 def python_loop():
@@ -202,6 +233,26 @@ def optional(name, f, reps):
     return best(f, reps)
 
 
+def file_times():
+    big = np.random.default_rng(4).standard_normal(10**8)
+    path = os.path.join(FILES, "numpy-big.npy")
+    saves = []
+    for _ in range(3):  # to a new file each time, as kls's row
+        if os.path.exists(path):
+            os.remove(path)
+        t = time.perf_counter()
+        np.save(path, big)
+        saves.append(time.perf_counter() - t)
+    times = {
+        "save_npy": min(saves),
+        "save_npy_replace": best(lambda: np.save(path, big), 3),
+        "load_npy": best(lambda: np.load(path), 3),
+        "load_csv": best(lambda: np.loadtxt(os.path.join(FILES, "rows.csv"), delimiter=","), 2),
+    }
+    os.remove(path)
+    return times
+
+
 def reference_times():
     x = np.random.default_rng(1).standard_normal(10**7)
     a = np.random.default_rng(2).standard_normal((512, 512))
@@ -219,6 +270,7 @@ def reference_times():
         "joint_k1_jax": optional("jax", jax_joint, 2),
         **{key: best(lambda key=key: numpy_generic(key), 2) for key, _ in GENERIC_PAIRS},
         **{key + "_jax": optional("jax", lambda key=key: jax_generic(key), 2) for key, _ in GENERIC_PAIRS},
+        **file_times(),
     }
 
 
@@ -232,6 +284,7 @@ def startup():
 
 
 def main():
+    make_files()
     ours = kls_times()
     theirs = reference_times()
     rows = [
@@ -248,6 +301,12 @@ def main():
     ]
     for key, label in GENERIC_PAIRS:
         rows += [(key, f"kl_mc {label}, n=1e7", "NumPy", 0.5), (key + "_jax", "the same", "JAX", 1.0)]
+    rows += [
+        ("save_npy", "save .npy, 1e8 float64, new file", "NumPy", 1.5),
+        ("save_npy_replace", "save .npy, replacing the file", "NumPy", None),
+        ("load_npy", "load .npy, 1e8 float64", "NumPy", 1.5),
+        ("load_csv", "load .csv, 1e6 rows x 8 (np.loadtxt)", "NumPy", 1.0),
+    ]
     print(f"{'benchmark':44} {'kls':>10} {'reference':>14} {'ratio':>7}  goal")
     for key, label, who, goal in rows:
         k, r = ours[key.replace("_torch", "").replace("_jax", "")], theirs[key]
@@ -268,6 +327,7 @@ def main():
         ratio = per / per16
         verdict = f"≤ 1.5× d=16  " + ("met" if ratio <= 1.5 else "MISSED")
         print(f"{f'kl_mc k1 per sample·dim, d={d}':44} {per * 1e9:8.2f}ns {per16 * 1e9:8.2f}ns d=16  {ratio:6.3f}×  {verdict}")
+    subprocess.run(["rm", "-rf", FILES])
     s = startup()
     print(f"{'startup: kls -e 1':44} {s * 1e3:8.2f}ms {'':14} {'':7}  < 20 ms  " + ("met" if s < 0.020 else "MISSED"))
 
