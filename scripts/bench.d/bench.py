@@ -142,6 +142,43 @@ def jax_joint(n=10**6, chunk=100_000):
     return total / n
 
 
+# The gradient of kl_mc(DiagNormal(m, logvar=lv), StdNormal(16), n=1e6).value in m
+# and lv (issue 15), reparameterised k1, chunked: the peers' autodiff per chunk.
+GRAD_N, GRAD_D, GRAD_CHUNK = 10**6, 16, 100_000
+
+
+def grad_terms(xp, m, lv, eps):
+    z = m + xp.exp(0.5 * lv) * eps
+    log_q = (-0.5 * eps * eps - 0.5 * lv).sum(-1)
+    log_p = (-0.5 * z * z).sum(-1)
+    return (log_q - log_p).sum()
+
+
+def torch_grad():
+    import torch
+    g = torch.Generator().manual_seed(1)
+    m = torch.full((GRAD_D,), 0.1, dtype=torch.float64, requires_grad=True)
+    lv = torch.full((GRAD_D,), -0.2, dtype=torch.float64, requires_grad=True)
+    for start in range(0, GRAD_N, GRAD_CHUNK):
+        eps = torch.randn(min(GRAD_CHUNK, GRAD_N - start), GRAD_D, generator=g, dtype=torch.float64)
+        (grad_terms(torch, m, lv, eps) / GRAD_N).backward()
+    return m.grad, lv.grad
+
+
+def jax_grad():
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    step = jax.jit(jax.grad(lambda m, lv, eps: grad_terms(jnp, m, lv, eps) / GRAD_N, argnums=(0, 1)))
+    m, lv = jnp.full(GRAD_D, 0.1), jnp.full(GRAD_D, -0.2)
+    key, gm, glv = jax.random.PRNGKey(1), 0.0, 0.0
+    for start in range(0, GRAD_N, GRAD_CHUNK):
+        key, sub = jax.random.split(key)
+        dm, dlv = step(m, lv, jax.random.normal(sub, (min(GRAD_CHUNK, GRAD_N - start), GRAD_D), dtype=jnp.float64))
+        gm, glv = gm + dm, glv + dlv
+    return gm.block_until_ready(), glv.block_until_ready()
+
+
 # Pairs without a fused kernel (issue 13's table): kl_mc(q, p, n=1e7), k1. The
 # peers sample q with their own samplers and evaluate hand-written log-densities.
 LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
@@ -271,6 +308,8 @@ def reference_times():
         **{key: best(lambda key=key: numpy_generic(key), 2) for key, _ in GENERIC_PAIRS},
         **{key + "_jax": optional("jax", lambda key=key: jax_generic(key), 2) for key, _ in GENERIC_PAIRS},
         **file_times(),
+        "grad_kl_mc_torch": optional("torch", torch_grad, 3),
+        "grad_kl_mc_jax": optional("jax", jax_grad, 3),
     }
 
 
@@ -306,6 +345,8 @@ def main():
         ("save_npy_replace", "save .npy, replacing the file", "NumPy", None),
         ("load_npy", "load .npy, 1e8 float64", "NumPy", 1.5),
         ("load_csv", "load .csv, 1e6 rows x 8 (np.loadtxt)", "NumPy", 1.0),
+        ("grad_kl_mc_torch", "grad of kl_mc k1, DiagNormal(16), n=1e6", "PyTorch", 1.0),
+        ("grad_kl_mc_jax", "the same", "JAX", 1.0),
     ]
     print(f"{'benchmark':44} {'kls':>10} {'reference':>14} {'ratio':>7}  goal")
     for key, label, who, goal in rows:
@@ -327,6 +368,10 @@ def main():
         ratio = per / per16
         verdict = f"≤ 1.5× d=16  " + ("met" if ratio <= 1.5 else "MISSED")
         print(f"{f'kl_mc k1 per sample·dim, d={d}':44} {per * 1e9:8.2f}ns {per16 * 1e9:8.2f}ns d=16  {ratio:6.3f}×  {verdict}")
+    # The gradient against its own forward pass (goal: at most 3×).
+    ratio = ours["grad_kl_mc"] / ours["kl_mc_d16_1e6"]
+    print(f"{'grad of kl_mc ÷ kl_mc itself (n=1e6, d=16)':44} {ours['grad_kl_mc'] * 1e3:8.2f}ms "
+          f"{ours['kl_mc_d16_1e6'] * 1e3:8.2f}ms fwd  {ratio:6.3f}×  ≤ 3×  " + ("met" if ratio <= 3 else "MISSED"))
     subprocess.run(["rm", "-rf", FILES])
     s = startup()
     print(f"{'startup: kls -e 1':44} {s * 1e3:8.2f}ms {'':14} {'':7}  < 20 ms  " + ("met" if s < 0.020 else "MISSED"))

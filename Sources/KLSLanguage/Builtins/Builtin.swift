@@ -57,6 +57,7 @@ public enum Theme: String, Sendable, CaseIterable {
     case distributions = "Distributions"
     case divergence = "KL divergence"
     case linearAlgebra = "Linear algebra"
+    case gradients = "Gradients"
     case plots = "Plots"
     case files = "Files"
     case misc = "Misc"
@@ -79,6 +80,8 @@ public struct Builtin: Sendable {
     public let details: [String]
     /// The implementation; arguments arrive bound to `parameters`.
     public let body: @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
+    /// How gradients pass through it under `grad`; nil: not differentiable.
+    public private(set) var derivative: Derivative?
 
     /// Declares a builtin.
     public init(
@@ -93,6 +96,13 @@ public struct Builtin: Sendable {
         self.theme = theme
         self.details = details
         self.body = body
+    }
+
+    /// The same builtin, differentiable by `rule`.
+    func differentiable(_ rule: Derivative) -> Builtin {
+        var copy = self
+        copy.derivative = rule
+        return copy
     }
 
     /// `name(x, axis=none)`.

@@ -6,7 +6,7 @@ public enum BuiltinRegistry {
         TensorBuiltins.all + ElementwiseBuiltins.all + ReductionBuiltins.all + LinearAlgebraBuiltins.all
         + RandomBuiltins.all
         + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + PlotBuiltins.all
-        + FileBuiltins.all
+        + FileBuiltins.all + GradientBuiltins.all
         + CoreBuiltins.all
 
     /// Named numbers, read like variables (a user's assignment shadows them).

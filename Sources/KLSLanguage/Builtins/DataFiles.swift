@@ -144,6 +144,7 @@ enum DataFiles {
         case .string(let s): return .string(s.string)
         case .none: return .null
         case .tensor(let t): return .tensor(t)
+        case .traced(let t): return .tensor(t.value)
         case .list(let items):
             var out: [JSONValue] = []
             for (i, item) in items.enumerated() { out.append(try jsonValue(item, at: "\(path)[\(i)]")) }

@@ -18,7 +18,7 @@ enum DistributionBuiltins {
         ) { a, session throws(KLSError) in
             let (mean, std) = try gaussian(&a, session)
             return .distribution(try Normal([mean, std]))
-        },
+        }.differentiable(DistributionDerivatives.gaussian(diagonal: false)),
         Builtin(
             "DiagNormal", gaussianParameters, theme: .distributions,
             summary: "A diagonal Gaussian over vectors (the VAE posterior): event = the last axis.",
@@ -26,7 +26,7 @@ enum DistributionBuiltins {
         ) { a, session throws(KLSError) in
             let (mean, std) = try gaussian(&a, session)
             return .distribution(try Independent(try Normal([mean, std]), k: 1, name: "DiagNormal"))
-        },
+        }.differentiable(DistributionDerivatives.gaussian(diagonal: true)),
         Builtin(
             "StdNormal", [.optional("d")], theme: .distributions,
             summary: "StdNormal(d) is DiagNormal(zeros(d), 1), the VAE prior; StdNormal() is Normal(0, 1).",

@@ -35,24 +35,27 @@ enum ElementwiseBuiltins {
             Builtin(function.rawValue, [.required("x")], theme: .elementwise, summary: summary, example: example) {
                 a, _ throws(KLSError) in
                 Value.from(try a.takeTensor("x").map(function))
-            }
+            }.differentiable(.elementwise(function))
         } + [
-            binary("pow", .power, "x to the power y, element-wise.", "pow([1, 2, 3], 2)"),
-            binary("maximum", .maximum, "The larger of x and y, element-wise (nan wins).", "maximum([1, 5], [3, 2])"),
-            binary("minimum", .minimum, "The smaller of x and y, element-wise (nan wins).", "minimum([1, 5], [3, 2])"),
+            binary("pow", .power, "x to the power y, element-wise.", "pow([1, 2, 3], 2)").differentiable(
+                .custom { a, _ throws(KLSError) in try Differentiation.binary(.power, a["x"], a["y"]) }),
+            binary("maximum", .maximum, "The larger of x and y, element-wise (nan wins).", "maximum([1, 5], [3, 2])")
+                .differentiable(ReductionDerivatives.extremum(.maximum)),
+            binary("minimum", .minimum, "The smaller of x and y, element-wise (nan wins).", "minimum([1, 5], [3, 2])")
+                .differentiable(ReductionDerivatives.extremum(.minimum)),
             Builtin(
                 "clip", [.required("x"), .required("lo"), .required("hi")], theme: .elementwise,
                 summary: "x limited to [lo, hi].", example: "clip([-2, 0.5, 3], 0, 1)"
             ) { a, _ throws(KLSError) in
                 let low = try Tensor.binary(.maximum, try a.tensor("x"), try a.tensor("lo"))
                 return Value.from(try Tensor.binary(.minimum, low, try a.tensor("hi")))
-            },
+            }.differentiable(ReductionDerivatives.clip),
             Builtin(
                 "where", [.required("condition"), .required("x"), .required("y")], theme: .elementwise,
                 summary: "x where condition is non-zero, else y (broadcast).", example: "where([1, 0, 1], 10, -1)"
             ) { a, _ throws(KLSError) in
                 Value.from(try select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))
-            },
+            }.differentiable(ReductionDerivatives.select),
         ]
 
     static func binary(_ name: String, _ op: BinaryOperator, _ summary: String, _ example: String) -> Builtin {

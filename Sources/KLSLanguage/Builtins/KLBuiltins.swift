@@ -14,7 +14,7 @@ enum KLBuiltins {
             let (q, p) = (try q(a), try p(a))
             if q is JointDistribution || p is JointDistribution { return Value.from(try jointKL(q, p)) }
             return Value.from(try KLRegistry.kl(q, p))
-        },
+        }.differentiable(DistributionDerivatives.kl),
         Builtin(
             "kl_mc",
             [
@@ -26,7 +26,7 @@ enum KLBuiltins {
             details: KLBuiltins.ratioHelp
         ) { a, session throws(KLSError) in
             try monteCarlo(a, session)
-        },
+        }.differentiable(MonteCarloGradient.rule),
         Builtin(
             "estimate", [.required("logratio"), .optional("estimator", .string("k1"))], theme: .divergence,
             summary: "An estimate record from your own per-draw log-ratios log q(z) − log p(z), [n] or [n] + batch.",

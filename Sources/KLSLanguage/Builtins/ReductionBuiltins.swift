@@ -7,14 +7,17 @@ import KLSTensor
 /// or none for all axes; negative counts from the end) and `keepdims=false`.
 enum ReductionBuiltins {
     static let all: [Builtin] = [
-        reduction("sum", .sum, "The sum of the elements.", "sum([[1, 2], [3, 4]], axis=0)"),
-        reduction("mean", .mean, "The arithmetic mean; of a distribution, its mean.", "mean([1, 2, 3, 4])"),
+        reduction("sum", .sum, "The sum of the elements.", "sum([[1, 2], [3, 4]], axis=0)")
+            .differentiable(ReductionDerivatives.sumOrMean(mean: false)),
+        reduction("mean", .mean, "The arithmetic mean; of a distribution, its mean.", "mean([1, 2, 3, 4])")
+            .differentiable(ReductionDerivatives.sumOrMean(mean: true)),
         reduction("prod", .prod, "The product of the elements.", "prod([1, 2, 3, 4])"),
         reduction("min", .min, "The smallest element (nan if any is nan).", "min([3, 1, 2])"),
         reduction("max", .max, "The largest element (nan if any is nan).", "max([[1, 5], [3, 2]], axis=1)"),
         reduction(
             "logsumexp", .logsumexp, "log Σ exp(x), shifted by the maximum so nothing overflows.",
-            "logsumexp([1000, 1000])"),
+            "logsumexp([1000, 1000])"
+        ).differentiable(ReductionDerivatives.logsumexp),
         reduction(
             "argmin", .argmin, "The index of the smallest element (flat index when axis is none).",
             "argmin([3, 1, 2])"),

@@ -11,28 +11,21 @@ enum SamplingBuiltins {
             summary: "Draws: one without n, else a leading axis of n (shape n + batch + event).",
             example: "sample(Normal(0, 1), n=3, seed=1)"
         ) { a, session throws(KLSError) in
-            let d = try DistributionBuiltins.distribution(a, "dist")
-            let n: Int? = a.isNone("n") ? nil : try a.integer("n", atLeast: 0)
-            let count = try Shape.elementCount([n ?? 1, d.drawsPerSample])
-            try MemoryLimit.check(elements: count)
-            let (generator, start) = try RandomBuiltins.stream(a, session, count: count)
-            let draws = try d.sample(n, generator: generator, start: start)
-            if let joint = d as? JointDistribution { return try JointBuiltins.record(joint, draws) }
-            return Value.from(draws)
-        },
+            try sample(a, session, try DistributionBuiltins.distribution(a, "dist"))
+        }.differentiable(DistributionDerivatives.sample),
         density(
             "logpdf", "Log-density at x, summed over the event; −inf outside the support.",
             "logpdf(Normal(0, 1), [0, 1])"
         ) { d, x throws(KLSError) in
             try d.logpdf(x)
-        },
+        }.differentiable(DistributionDerivatives.logpdf(exponentiate: false)),
         density("log_prob", "The same as logpdf (PyTorch's name).", "log_prob(Exponential(1), 2)") {
             d, x throws(KLSError) in
             try d.logpdf(x)
-        },
+        }.differentiable(DistributionDerivatives.logpdf(exponentiate: false)),
         density("pdf", "Density at x: exp(logpdf(d, x)).", "pdf(Normal(0, 1), 0)") { d, x throws(KLSError) in
             try d.logpdf(x).map(.exp)
-        },
+        }.differentiable(DistributionDerivatives.logpdf(exponentiate: true)),
         density("cdf", "P(X ≤ x), for scalar distributions.", "cdf(Normal(0, 1), 1.96)") { d, x throws(KLSError) in
             try d.cdf(x)
         },
@@ -41,8 +34,19 @@ enum SamplingBuiltins {
             summary: "Differential entropy (nats), per batch element.", example: "entropy(Normal(0, 1))"
         ) { a, _ throws(KLSError) in
             Value.from(try DistributionBuiltins.distribution(a, "dist").entropy())
-        },
+        }.differentiable(DistributionDerivatives.entropy),
     ]
+
+    /// Draws of `d` as `sample(dist, n=, seed=)` gives them.
+    static func sample(_ a: Arguments, _ session: Interpreter, _ d: any Distribution) throws(KLSError) -> Value {
+        let n: Int? = a.isNone("n") ? nil : try a.integer("n", atLeast: 0)
+        let count = try Shape.elementCount([n ?? 1, d.drawsPerSample])
+        try MemoryLimit.check(elements: count)
+        let (generator, start) = try RandomBuiltins.stream(a, session, count: count)
+        let draws = try d.sample(n, generator: generator, start: start)
+        if let joint = d as? JointDistribution { return try JointBuiltins.record(joint, draws) }
+        return Value.from(draws)
+    }
 
     static func density(
         _ name: String, _ summary: String, _ example: String,

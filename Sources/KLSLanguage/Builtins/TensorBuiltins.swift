@@ -51,7 +51,7 @@ enum TensorBuiltins {
         ) { a, _ throws(KLSError) in
             let shape = try a.read("shape") { v, what throws(KLSError) in try v.asIntegers(what, atLeast: -1) }
             return Value.from(try a.tensor("x").reshape(shape))
-        },
+        }.differentiable(ReductionDerivatives.reshape),
         Builtin(
             "transpose", [.required("x"), .optional("axes")], theme: .tensors,
             summary: "Reverses the axes (a matrix's transpose), or reorders them by axes.",
@@ -62,7 +62,7 @@ enum TensorBuiltins {
             return Value.from(
                 try x.permuted(
                     try axes.map { (axis: Int) throws(KLSError) in try Shape.normalize(axis: axis, rank: x.rank) }))
-        },
+        }.differentiable(ReductionDerivatives.transpose),
         Builtin(
             "flatten", [.required("x")], theme: .tensors,
             summary: "The elements as a 1-D tensor, in row-major order.", example: "flatten(eye(2))"

@@ -39,6 +39,7 @@ public struct Formatter: Sendable {
         switch value {
         case .string(let s): return Formatter.quote(s.string)
         case .tensor(let t): return tensor(t)
+        case .traced(let t): return format(.tensor(t.value))
         case .record(let r): return record(r) ?? inline(value)
         default: return inline(value)
         }
@@ -104,6 +105,8 @@ public struct Formatter: Sendable {
             }
         case .distribution(let d):
             return distribution(d)
+        case .traced(let t):
+            return inlineScalar(.tensor(t.value))
         }
     }
 

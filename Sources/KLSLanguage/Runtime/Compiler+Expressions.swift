@@ -87,7 +87,10 @@ extension Compiler {
             let x = try a(frame)
             let y = try b(frame)
             return try at(range) { () throws(KLSError) in
-                Value.from(try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
+                if case .traced = x { return try Differentiation.matmul(x, y) }
+                if case .traced = y { return try Differentiation.matmul(x, y) }
+                return Value.from(
+                    try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
             }
         }
     }

@@ -95,6 +95,7 @@ public final class Interpreter {
         switch function.body {
         case .builtin(let builtin):
             var arguments = try bind(builtin, positional, keywords, ranges)
+            if arguments.hasTraced { return try callDifferentiating(builtin, &arguments) }
             let result = try builtin.body(&arguments, self)
             if case .distribution(let made) = result { try made.requireElements() }
             return result

@@ -17,6 +17,8 @@ public enum Members {
 
     static func member(_ value: Value, _ name: String) throws(KLSError) -> Value {
         switch (value, name) {
+        case (.traced(let t), "T"): return try Differentiation.transpose(t)
+        case (.traced(let t), _): return try member(.tensor(t.value), name)
         case (.tensor(let t), "shape"): return .tensor(try shapeTensor(t.shape))
         case (.tensor(let t), "T"): return .tensor(try t.transposed())
         case (.tensor(let t), "size"): return .number(Double(t.count))
@@ -76,6 +78,8 @@ public enum Members {
 
     static func index(_ value: Value, _ components: [IndexComponent]) throws(KLSError) -> Value {
         switch value {
+        case .traced(let t):
+            return try Differentiation.index(t, components)
         case .tensor(let t):
             return Value.from(try t.index(components))
         case .list(let items):

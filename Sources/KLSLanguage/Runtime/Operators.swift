@@ -5,6 +5,13 @@ import KLSTensor
 /// broadcasting on numbers and tensors; `+` also joins strings and lists.
 enum Operators {
     static func unary(_ op: UnaryOperator, _ v: consuming Value) throws(KLSError) -> Value {
+        if case .traced(let t) = v {
+            switch op {
+            case .negate: return try Differentiation.negate(t)
+            case .plus: return v
+            case .not: return try unary(op, .tensor(t.value))
+            }
+        }
         switch (op, v) {
         case (.negate, .number(let x)): return .number(-x)
         case (.negate, .bool(let b)): return .number(b ? -1 : 0)
@@ -19,6 +26,8 @@ enum Operators {
     }
 
     static func arithmetic(_ op: BinaryOperator, _ a: consuming Value, _ b: consuming Value) throws(KLSError) -> Value {
+        if case .traced = a { return try Differentiation.binary(op, a, b) }
+        if case .traced = b { return try Differentiation.binary(op, a, b) }
         if a.isNumeric && b.isNumeric {
             if let s = b.scalar {
                 return Value.from(try Tensor.binary(op, try a.takeTensor(), scalar: s, scalarOnLeft: false))
@@ -56,6 +65,9 @@ enum Operators {
     }
 
     static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(KLSError) -> Value {
+        // Comparisons carry no gradient: a traced operand compares by its value.
+        if case .traced(let t) = a { return try compare(op, .tensor(t.value), b) }
+        if case .traced(let t) = b { return try compare(op, a, .tensor(t.value)) }
         if a.isNumeric && b.isNumeric {
             let result = try Tensor.binary(op, try a.asTensor(), try b.asTensor())
             if case .tensor = a { return .tensor(result) }

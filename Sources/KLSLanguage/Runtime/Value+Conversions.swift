@@ -9,6 +9,7 @@ extension Value {
     public func asTensor(_ what: @autoclosure () -> String = "value") throws(KLSError) -> Tensor {
         switch self {
         case .tensor(let t): return t
+        case .traced(let t): return t.value
         case .number(let v): return Tensor(scalar: v)
         case .bool(let b): return Tensor(scalar: b ? 1 : 0)
         case .list(let items):
@@ -55,6 +56,8 @@ extension Value {
         case .tensor(let t):
             if let v = t.scalarValue { return v }
             throw KLSError("\(what()) must be a single number, got a tensor of shape \(Shape.describe(t.shape))")
+        case .traced(let t):
+            return try Value.tensor(t.value).asNumber(what())
         default:
             throw KLSError("\(what()) must be a number, got \(typeName)")
         }
@@ -87,6 +90,7 @@ extension Value {
             }
             return v != 0
         case .none: return false
+        case .traced(let t): return try Value.tensor(t.value).asBool(what())
         default:
             throw KLSError("\(what()) must be a bool or number, got \(typeName)")
         }

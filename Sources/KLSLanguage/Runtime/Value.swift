@@ -16,6 +16,8 @@ public enum Value: @unchecked Sendable {
     case record(Record)
     case function(Function)
     case distribution(any Distribution)
+    /// A tensor inside `grad`: its value and its place on the gradient tape.
+    case traced(Traced)
 
     /// The kind's name as users see it in messages and `:vars`.
     public var typeName: String {
@@ -29,6 +31,7 @@ public enum Value: @unchecked Sendable {
         case .record(let r): return r.kind
         case .function: return "function"
         case .distribution: return "distribution"
+        case .traced: return "tensor"
         }
     }
 

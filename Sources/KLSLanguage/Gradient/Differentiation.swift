@@ -1,0 +1,143 @@
+import Foundation
+import KLSDiagnostics
+import KLSTensor
+
+/// The derivative rules of the operators: each computes the value as usual and,
+/// when an operand is traced, records how the gradient flows back to it.
+enum Differentiation {
+    /// The tensor inside a numeric or traced value.
+    static func tensor(_ v: Value, _ what: String) throws(KLSError) -> Tensor {
+        if case .traced(let t) = v { return t.value }
+        return try v.asTensor(what)
+    }
+
+    static func traced(_ v: Value) -> Traced? {
+        if case .traced(let t) = v { return t }
+        return nil
+    }
+
+    /// The tape of the traced operands (they must share one).
+    static func tape(_ values: [Value]) throws(KLSError) -> GradientTape? {
+        var found: GradientTape?
+        for v in values {
+            guard let t = traced(v) else { continue }
+            if let found, found !== t.tape { throw GradientTape.nested() }
+            found = t.tape
+        }
+        return found
+    }
+
+    /// `g` summed down to `shape`: the gradient of a broadcast operand.
+    static func unbroadcast(_ g: Tensor, to shape: [Int]) throws(KLSError) -> Tensor {
+        guard g.shape != shape else { return g }
+        let extra = g.rank - shape.count
+        var axes = Array(0..<extra)
+        for (k, extent) in shape.enumerated() where extent == 1 && g.shape[extra + k] != 1 { axes.append(extra + k) }
+        let summed = axes.isEmpty ? g : try g.reduce(.sum, axes: axes, keepdims: true)
+        return try summed.reshaped(shape)
+    }
+
+    static func scale(_ g: Tensor, _ factor: Tensor) throws(KLSError) -> Tensor {
+        try Tensor.binary(.multiply, g, factor)
+    }
+
+    /// `a op b` for the arithmetic operators with a traced operand.
+    static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(KLSError) -> Value {
+        let x = try tensor(a, "left operand of '\(op.rawValue)'")
+        let y = try tensor(b, "right operand of '\(op.rawValue)'")
+        let out = try Tensor.binary(op, x, y)
+        guard let tape = try tape([a, b]), [.add, .subtract, .multiply, .divide, .power, .modulo].contains(op) else {
+            return Value.from(out)
+        }
+        let (ta, tb) = (traced(a), traced(b))
+        return .traced(
+            tape.record(out) { g, pass throws(KLSError) in
+                let (ga, gb) = try partials(op, g, x, y, out)
+                if let ta { try pass(ta, try unbroadcast(ga, to: x.shape)) }
+                if let tb, let gb { try pass(tb, try unbroadcast(gb, to: y.shape)) }
+            })
+    }
+
+    /// The gradients of `x op y` given the output's gradient `g` (nil: no gradient).
+    private static func partials(
+        _ op: BinaryOperator, _ g: Tensor, _ x: Tensor, _ y: Tensor, _ out: Tensor
+    ) throws(KLSError) -> (Tensor, Tensor?) {
+        switch op {
+        case .add: return (g, g)
+        case .subtract: return (g, try g.map(.negate))
+        case .multiply: return (try scale(g, y), try scale(g, x))
+        case .divide:
+            return (try Tensor.binary(.divide, g, y), try scale(g, try Tensor.binary(.divide, out, y)).map(.negate))
+        case .power:
+            // d/dx x^y = y x^(y−1); d/dy x^y = x^y log x, taken as 0 where x^y is 0.
+            let dx = try scale(
+                y, try Tensor.binary(.power, x, try Tensor.binary(.subtract, y, scalar: 1, scalarOnLeft: false)))
+            let logX = try x.map(.log)
+            let dy = try ElementwiseBuiltins.select(out, try scale(out, logX), Tensor(scalar: 0))
+            return (try scale(g, dx), try scale(g, dy))
+        case .modulo:
+            let quotient = try Tensor.binary(.divide, x, y).map(.floor)
+            return (g, try scale(g, quotient).map(.negate))
+        default:
+            return (g, nil)
+        }
+    }
+
+    /// `-x` of a traced x.
+    static func negate(_ t: Traced) throws(KLSError) -> Value {
+        .traced(t.tape.record(try t.value.map(.negate)) { g, pass throws(KLSError) in try pass(t, try g.map(.negate)) })
+    }
+
+    /// `a @ b` with a traced operand: matrices and vectors, as NumPy's matmul.
+    static func matmul(_ a: Value, _ b: Value) throws(KLSError) -> Value {
+        let x = try tensor(a, "left operand of @")
+        let y = try tensor(b, "right operand of @")
+        let out = try Tensor.matmul(x, y)
+        guard let tape = try tape([a, b]) else { return Value.from(out) }
+        guard x.rank <= 2, y.rank <= 2 else {
+            throw KLSError("grad through @ of stacks of matrices (rank > 2) is not supported yet")
+        }
+        let (ta, tb) = (traced(a), traced(b))
+        return .traced(
+            tape.record(out) { g, pass throws(KLSError) in
+                // As matrices: x [m, k] (a vector is a row), y [k, n] (a vector is a column).
+                let xm = x.rank == 2 ? x : try x.reshaped([1, x.count])
+                let ym = y.rank == 2 ? y : try y.reshaped([y.count, 1])
+                let gm = try g.reshaped([xm.shape[0], ym.shape[1]])
+                if let ta { try pass(ta, try Tensor.matmul(gm, try ym.transposed()).reshaped(x.shape)) }
+                if let tb { try pass(tb, try Tensor.matmul(try xm.transposed(), gm).reshaped(y.shape)) }
+            })
+    }
+
+    /// `x[components]` of a traced x: the gradient lands in the selected places.
+    static func index(_ t: Traced, _ components: [IndexComponent]) throws(KLSError) -> Value {
+        let out = try t.value.index(components)
+        let shape = t.value.shape
+        return .traced(
+            t.tape.record(out) { g, pass throws(KLSError) in
+                var full = try Tensor(repeating: 0, shape: shape)
+                try full.assign(components, g)
+                try pass(t, full)
+            })
+    }
+
+    /// `x.T` of a traced x.
+    static func transpose(_ t: Traced) throws(KLSError) -> Value {
+        .traced(
+            t.tape.record(try t.value.transposed()) { g, pass throws(KLSError) in try pass(t, try g.transposed()) })
+    }
+
+    /// `f(x)` for an element-wise builtin with a derivative rule.
+    static func elementwise(_ function: UnaryFunction, _ t: Traced) throws(KLSError) -> Value {
+        guard let derivative = ElementwiseDerivatives.rule(function) else {
+            throw KLSError(
+                "\(function.rawValue) has no derivative here",
+                hint: "grad covers arithmetic, @, indexing and the smooth element-wise builtins")
+        }
+        let out = try t.value.map(function)
+        return .traced(
+            t.tape.record(out) { g, pass throws(KLSError) in
+                try pass(t, try scale(g, try derivative(t.value, out)))
+            })
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import KLSDiagnostics
+import KLSDistributions
+import KLSTensor
+
+/// Derivative rules of the distribution builtins, for Gaussians (`Normal`,
+/// `DiagNormal`, `StdNormal`): constructors, densities, entropy, closed-form
+/// KL, pathwise draws and `kl_mc`. Other families say they are not covered yet.
+enum DistributionDerivatives {
+    /// `Normal(mean, std | logvar= | var=)` and `DiagNormal(…)` with traced parameters.
+    static func gaussian(diagonal: Bool) -> Derivative {
+        .custom { a, session throws(KLSError) in
+            var plain = a.untraced()
+            let (meanValue, stdValue) = try DistributionBuiltins.gaussian(&plain, session)
+            let normal = try Normal([meanValue, stdValue])
+            let base: any Distribution = diagonal ? try Independent(normal, k: 1, name: "DiagNormal") : normal
+            let std: Value
+            if !a.isNone("std") {
+                std = a["std"]
+            } else if !a.isNone("logvar") {
+                std = try TracedMath.apply(.exp, try TracedMath.mul(.number(0.5), a["logvar"]))
+            } else {
+                std = try TracedMath.apply(.sqrt, a["var"])
+            }
+            return .distribution(TracedGaussian(base: base, mean: a["mean"], std: std, isDiagonal: diagonal))
+        }
+    }
+
+    static func parts(_ a: Arguments, _ name: String) throws(KLSError) -> (any Distribution, GaussianParts) {
+        let d = try DistributionBuiltins.distribution(a, name)
+        guard let parts = GaussianParts(d) else {
+            throw KLSError(
+                "grad through \(d.family) is not supported yet: kls differentiates Normal, DiagNormal and StdNormal",
+                hint: d.isDiscrete
+                    ? "a discrete distribution has no pathwise gradient; use the score-function estimator" : nil)
+        }
+        return (d, parts)
+    }
+
+    /// logpdf / log_prob (and pdf, exponentiated) with traced parameters or x.
+    static func logpdf(exponentiate: Bool) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            let value: Value
+            if case .distribution(let m as Mixture) = a["dist"] {
+                value = try mixtureLogpdf(m, a["x"])
+            } else {
+                value = try parts(a, "dist").1.logpdf(a["x"])
+            }
+            return exponentiate ? try TracedMath.apply(.exp, value) : value
+        }
+    }
+
+    /// log Σ w_k N(x; μ_k, σ_k) for a mixture of Gaussians and a traced x, shifted
+    /// by the largest component's plain value so that nothing overflows.
+    static func mixtureLogpdf(_ m: Mixture, _ x: Value) throws(KLSError) -> Value {
+        var terms: [Value] = []
+        for component in m.components {
+            guard let parts = GaussianParts(component) else {
+                throw KLSError("grad through a Mixture of \(component.family) is not supported yet (Gaussians only)")
+            }
+            terms.append(try parts.logpdf(x))
+        }
+        var shift = try Differentiation.tensor(terms[0], "logpdf")
+        for term in terms.dropFirst() {
+            shift = try Tensor.binary(.maximum, shift, try Differentiation.tensor(term, "logpdf"))
+        }
+        shift = try ElementwiseBuiltins.select(try shift.map(.isfinite), shift, Tensor(scalar: 0))
+        var total: Value = .number(0)
+        for (weight, term) in zip(m.weights, terms) {
+            let scaled = try TracedMath.apply(.exp, try TracedMath.sub(term, .tensor(shift)))
+            total = try TracedMath.add(total, try TracedMath.mul(.number(weight), scaled))
+        }
+        return try TracedMath.add(try TracedMath.apply(.log, total), .tensor(shift))
+    }
+
+    static let entropy = Derivative.custom { a, _ throws(KLSError) in
+        try parts(a, "dist").1.entropy()
+    }
+
+    static let kl = Derivative.custom { a, _ throws(KLSError) in
+        try parts(a, "q").1.kl(to: try parts(a, "p").1)
+    }
+
+    /// sample: mean + std · ε, with ε the draws of the standard normal of the
+    /// same shape from the same stream (pathwise, reparameterised).
+    static let sample = Derivative.custom { a, session throws(KLSError) in
+        let (d, parts) = try parts(a, "dist")
+        let epsilon = try SamplingBuiltins.sample(a, session, try parts.standard(d)).asTensor()
+        return try parts.draw(epsilon)
+    }
+}
+
+extension Arguments {
+    /// The arguments with every traced value replaced by its plain value.
+    func untraced() -> Arguments {
+        var copy = self
+        copy.values = values.map { v in
+            switch v {
+            case .traced(let t): return .tensor(t.value)
+            case .distribution(let d as TracedGaussian): return .distribution(d.base)
+            default: return v
+            }
+        }
+        return copy
+    }
+}

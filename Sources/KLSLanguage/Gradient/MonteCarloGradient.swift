@@ -1,0 +1,160 @@
+import Foundation
+import KLSDiagnostics
+import KLSDistributions
+import KLSTensor
+
+/// `kl_mc` under `grad`: the estimate is kl_mc's own; its gradient is the
+/// pathwise (reparameterised) estimate on n draws of ε from the same seed,
+/// computed when the gradient flows back, chunk by chunk — each chunk on a
+/// tape of its own that is dropped after it, so memory stays bounded for any
+/// n and the result does not depend on the thread count.
+enum MonteCarloGradient {
+    /// Draws per chunk times the event size stays near this many numbers.
+    static let chunkElements = 1 << 16
+
+    static let rule = Derivative.custom { a, session throws(KLSError) in
+        let (q, qParts) = try DistributionDerivatives.parts(a, "q")
+        let (_, pParts) = try DistributionDerivatives.parts(a, "p")
+        let estimator = try a.string("estimator")
+        guard ["k1", "k2", "k3"].contains(estimator) else {
+            throw KLSError("grad of kl_mc takes estimator \"k1\", \"k2\" or \"k3\", got \"\(estimator)\"")
+        }
+        guard case .record(let record) = try KLBuiltins.monteCarlo(a.untraced(), session),
+            let value = record["value"]
+        else { throw KLSError("internal: kl_mc gave no estimate") }
+        let n = try a.integer("n", atLeast: 1)
+        let standard = try qParts.standard(q)
+        let (generator, start) = try RandomBuiltins.stream(
+            a, session, count: n * standard.drawsPerSample, streaming: true)
+        let parameters = [qParts.mean, qParts.std, pParts.mean, pParts.std]
+        guard let tape = try Differentiation.tape(parameters) else { return .record(record) }
+        let plain = try parameters.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
+        let output = try value.asTensor()
+        let traced = tape.record(output) { g, pass throws(KLSError) in
+            let sums = try gradientSums(
+                g, plain, qParts.isDiagonal, estimator, n: n, standard, generator, start)
+            for (i, share) in sums.enumerated() {
+                guard case .traced(let t) = parameters[i] else { continue }
+                try pass(t, try Tensor.binary(.divide, share, scalar: Double(n), scalarOnLeft: false))
+            }
+        }
+        let fields = zip(record.names, record.values).map { ($0 == "value" ? ($0, Value.traced(traced)) : ($0, $1)) }
+        return .record(Record(kind: record.kind, fields))
+    }
+
+    /// Σ over n draws of ∂(g · estimator terms)/∂(q mean, q std, p mean, p std),
+    /// by the closed-form per-draw derivatives of the Gaussian log-ratio. With
+    /// z = μq + σq ε and u = (z − μp)/σp, log r = ½ε² − ½u² + log σq − log σp, so
+    /// ∂log r/∂μq = −u/σp, ∂/∂σq = 1/σq − uε/σp, ∂/∂μp = u/σp, ∂/∂σp = (u² − 1)/σp;
+    /// the estimator's term t(log r) contributes t′ times those (t′ = −1 for k1,
+    /// log r for k2, r − 1 for k3), t′ taken at the log-ratio summed over the event.
+    static func gradientSums(
+        _ g: Tensor, _ parameters: [Tensor], _ diagonal: Bool, _ estimator: String, n: Int,
+        _ standard: any Distribution, _ generator: Philox, _ start: UInt64
+    ) throws(KLSError) -> [Tensor] {
+        let shape = standard.batchShape + standard.eventShape
+        let elements = Swift.max(1, shape.reduce(1, *))
+        let event = diagonal ? (shape.last ?? 1) : 1
+        let full = try parameters.map { t throws(KLSError) in try t.broadcast(to: shape) }
+        let weights = try (diagonal ? g.reshaped(Array(shape.dropLast())) : g).broadcast(
+            to: diagonal ? Array(shape.dropLast()) : shape)
+        let chunk = Swift.max(1, chunkElements / elements)
+        let chunks = (n + chunk - 1) / chunk
+        // Chunks are fixed by n alone and their sums added in order: the same bits
+        // on any number of cores.
+        let partials = Parallel.mapChunks(chunks, cost: chunk * elements * 8) { range -> Result<[[Double]], KLSError> in
+            var sums = [[Double]](repeating: [Double](repeating: 0, count: elements), count: 4)
+            for c in range {
+                let m = Swift.min(chunk, n - c * chunk)
+                do throws(KLSError) {
+                    let epsilon = try standard.sample(
+                        m, generator: generator, start: start + UInt64(c * chunk * standard.drawsPerSample))
+                    accumulate(epsilon, m, full, weights, event, estimator, into: &sums)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(sums)
+        }
+        var totals = [[Double]](repeating: [Double](repeating: 0, count: elements), count: 4)
+        for partial in partials {
+            let sums: [[Double]]
+            switch partial {
+            case .success(let s): sums = s
+            case .failure(let error): throw error
+            }
+            for k in 0..<4 { for e in 0..<elements { totals[k][e] += sums[k][e] } }
+        }
+        var result: [Tensor] = []
+        for k in 0..<4 {
+            let summed = try Tensor(shape: shape, values: totals[k])
+            result.append(try Differentiation.unbroadcast(summed, to: parameters[k].shape))
+        }
+        return result
+    }
+
+    /// Adds the draws' derivative terms to `sums` (q mean, q std, p mean, p std).
+    private static func accumulate(
+        _ epsilon: Tensor, _ m: Int, _ full: [Tensor], _ weights: Tensor, _ event: Int, _ estimator: String,
+        into sums: inout [[Double]]
+    ) {
+        let elements = sums[0].count
+        let (muQ, sigmaQ, muP) = (full[0].values, full[1].values, full[2].values)
+        let inverseP = full[3].values.map { 1 / $0 }
+        let inverseQ = sigmaQ.map { 1 / $0 }
+        let logRatioOfScales = (0..<elements).map { log(sigmaQ[$0]) - log(full[3][flat: $0]) }
+        let weight = weights.values
+        let slopeOf: (Double) -> Double =
+            estimator == "k1" ? { _ in -1 } : estimator == "k2" ? { $0 } : { expm1($0) }
+        var flat = [Double](repeating: 0, count: 4 * elements)
+        var u = [Double](repeating: 0, count: event)
+        flat.withUnsafeMutableBufferPointer { out in
+            u.withUnsafeMutableBufferPointer { u in
+                epsilon.withBuffer { draws in
+                    for s in 0..<m {
+                        let row = s * elements
+                        for block in 0..<(elements / event) {
+                            var logRatio = 0.0
+                            for i in block * event..<(block + 1) * event {
+                                let eps = draws[row + i]
+                                let ui = (muQ[i] + sigmaQ[i] * eps - muP[i]) * inverseP[i]
+                                logRatio += 0.5 * (eps * eps - ui * ui) + logRatioOfScales[i]
+                                u[i - block * event] = ui
+                            }
+                            let w = slopeOf(logRatio) * weight[block]
+                            for i in block * event..<(block + 1) * event {
+                                let ui = u[i - block * event]
+                                let scaled = w * ui * inverseP[i]
+                                out[i] -= scaled
+                                out[elements + i] += w * inverseQ[i] - scaled * draws[row + i]
+                                out[2 * elements + i] += scaled
+                                out[3 * elements + i] += (scaled * ui - w * inverseP[i])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for k in 0..<4 {
+            for i in 0..<elements { sums[k][i] += flat[k * elements + i] }
+        }
+    }
+
+    /// k1 = −log r, k2 = ½ (log r)², k3 = (r − 1) − log r, per draw.
+    static func estimatorTerms(_ logRatio: Value, _ estimator: String) throws(KLSError) -> Value {
+        switch estimator {
+        case "k1": return try TracedMath.mul(.number(-1), logRatio)
+        case "k2": return try TracedMath.mul(.number(0.5), try TracedMath.apply(.square, logRatio))
+        default:
+            return try TracedMath.sub(try TracedMath.apply(.expm1, logRatio), logRatio)
+        }
+    }
+}
+
+extension GaussianParts {
+    init(mean: Value, std: Value, isDiagonal: Bool) {
+        self.mean = mean
+        self.std = std
+        self.isDiagonal = isDiagonal
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import KLSDiagnostics
+import KLSTensor
+
+/// Arithmetic on values that may be traced, for derivative rules written as
+/// formulas: each step records onto the tape only when an operand is traced.
+enum TracedMath {
+    static func add(_ a: Value, _ b: Value) throws(KLSError) -> Value { try Operators.arithmetic(.add, a, b) }
+    static func sub(_ a: Value, _ b: Value) throws(KLSError) -> Value { try Operators.arithmetic(.subtract, a, b) }
+    static func mul(_ a: Value, _ b: Value) throws(KLSError) -> Value { try Operators.arithmetic(.multiply, a, b) }
+    static func div(_ a: Value, _ b: Value) throws(KLSError) -> Value { try Operators.arithmetic(.divide, a, b) }
+
+    static func apply(_ f: UnaryFunction, _ v: Value) throws(KLSError) -> Value {
+        if case .traced(let t) = v { return try Differentiation.elementwise(f, t) }
+        return Value.from(try v.asTensor().map(f))
+    }
+
+    /// The sum over the last axis (the event of a diagonal Gaussian), or over `axes`.
+    static func sum(_ v: Value, axes: [Int]?) throws(KLSError) -> Value {
+        let x = try Differentiation.tensor(v, "value")
+        let out = try x.reduce(.sum, axes: axes, keepdims: false)
+        guard case .traced(let t) = v else { return Value.from(out) }
+        return .traced(
+            t.tape.record(out) { g, pass throws(KLSError) in
+                try pass(t, try ReductionDerivatives.expand(g, over: axes, of: x.shape))
+            })
+    }
+}

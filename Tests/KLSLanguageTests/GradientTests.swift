@@ -1,0 +1,141 @@
+import KLSDiagnostics
+import KLSTensor
+import Testing
+
+@testable import KLSLanguage
+
+/// grad, value_and_grad and gradcheck: gradients against hand-derived formulas,
+/// and every differentiable builtin against central differences.
+@Suite struct GradientTests {
+    @Test func handDerivedGradients() throws {
+        #expect(try value("grad(x -> sum(x^2))([1, 2, 3])") == "[2, 4, 6]")
+        #expect(try value("grad(x -> x^3)(2)") == "12")
+        #expect(try value("grad(x -> sum(exp(x) * [1, 2]))([0, 0])") == "[1, 2]")
+        // d/dm of the Gaussian KL term 0.5 (m² + e^lv − lv − 1) is m; d/dlv is 0.5 (e^lv − 1).
+        let kl = "f(r) = 0.5 * sum(r.m^2 + exp(r.lv) - r.lv - 1)"
+        #expect(try value("\(kl); g = grad(f)({m: [1, -2], lv: [0, log(3)]}); g.m") == "[1, -2]")
+        #expect(try value("\(kl); g = grad(f)({m: [1, -2], lv: [0, log(3)]}); g.lv") == "[0, 1]")
+        #expect(try value("grad((a, b) -> a * b, argnums=1)(3, 5)") == "3")
+        #expect(try value("v = value_and_grad(x -> sum(x @ x))([1, 2]); v.value") == "5")
+        #expect(try value("grad(x -> sum([[1, 2], [3, 4]] @ x))([1, 1])") == "[4, 6]")
+        #expect(try value("grad(x -> x[1] * 10 + sum(x[::2]))([1, 2, 3])") == "[1, 10, 1]")
+        #expect(try value("grad(x -> 7)([1, 2])") == "[0, 0]")
+    }
+
+    @Test func controlFlowClosuresAndUserFunctions() throws {
+        let source = """
+            h(x, k) = { s = 0; for i in arange(k) { if i % 2 == 0 { s = s + x^i } }; s }
+            grad(x -> h(x, 5))(2)
+            """
+        // s = 1 + x^2 + x^4, s' = 2x + 4x^3 = 36 at x = 2.
+        #expect(try value(source) == "36")
+        #expect(try value("c = 3; grad(x -> c * x + (y -> y * x)(2))(1)") == "5")
+        #expect(try value("grad(x -> { t = x; while t < 100 { t = t * 2 }; t })(3)") == "64")
+    }
+
+    @Test func conventionsAtKinks() throws {
+        #expect(try value("grad(x -> sum(abs(x)))([-2, 0, 3])") == "[-1, 0, 1]")
+        #expect(try value("grad(x -> sum(maximum(x, 0)))([-1, 0, 2])") == "[0, 1, 1]")
+        #expect(try value("grad(x -> sum(clip(x, 0, 1)))([-1, 0.5, 2])") == "[0, 1, 0]")
+        #expect(try value("grad(x -> sum(where(x > 0, x, 2 * x)))([-1, 3])") == "[2, 1]")
+        #expect(try value("grad(y -> 0^y)(2)") == "0")
+    }
+
+    @Test(arguments: [
+        "exp", "log", "log1p", "expm1", "sqrt", "square", "sin", "cos", "tan", "tanh", "sigmoid", "softplus",
+        "lgamma", "erf", "erfc",
+    ])
+    func elementwiseAgainstCentralDifferences(_ name: String) throws {
+        #expect(try value("gradcheck(x -> sum(\(name)(x) * [1, -2, 0.5]), [0.3, 0.7, 1.9]).ok") == "true")
+    }
+
+    @Test func compositionsAgainstCentralDifferences() throws {
+        let cases = [
+            "x -> logsumexp(x[:3] * [1, 2, 3]) + sum(x[3:])",
+            "x -> sum(reshape(x, [3, 2]) @ [1, -1])",
+            "x -> sum(transpose(reshape(x, [2, 3])) * arange(6).reshape([3, 2]))",
+            "x -> mean(reshape(x, [2, 3])^2, axis=0)[1] + sum(x / (1 + x^2))",
+            "x -> sum(pow(x, 3) - minimum(x, 0.5))",
+            "x -> sum(tanh(reshape(x, [2, 3]).T @ [1, 2]))",
+        ].map { $0.replacingOccurrences(of: "arange(6).reshape([3, 2])", with: "reshape(arange(6), [3, 2])") }
+        for f in cases {
+            #expect(try value("gradcheck(\(f), [0.3, -0.7, 1.9, 0.2, 1.1, -0.4]).ok") == "true", "\(f)")
+        }
+    }
+
+    @Test func errorsNameWhatIsNotDifferentiable() {
+        #expect(
+            failure("grad(x -> sum(sort(x)))([1, 2])")?.message.hasPrefix("grad cannot differentiate through sort")
+                == true)
+        #expect(failure("grad(x -> x)([1, 2])")?.message.hasPrefix("grad needs f to return one number") == true)
+        #expect(failure("grad(x -> x)(\"a\")")?.message.hasPrefix("grad differentiates with respect to") == true)
+        #expect(failure("grad(x -> digamma(x))(1)")?.message.contains("digamma") == true)
+        #expect(failure("grad((a, b) -> a, argnums=2)(1, 2)")?.message.contains("differentiates argument 2") == true)
+    }
+
+    @Test func gradcheckNamesTheWorstElement() throws {
+        // A wrong "gradient": f uses floor, whose derivative is 0 but whose differences are not.
+        #expect(try value("gradcheck(x -> sum(floor(x * 1e7)), [0.1, 0.2]).ok") == "false")
+        #expect(try value("r = gradcheck(x -> sum(x^2), [1, 2, 3]); r.max_error < 1e-6") == "true")
+    }
+}
+
+/// Gradients through Gaussian distributions and Monte Carlo estimates, and minimize.
+@Suite struct DistributionGradientTests {
+    @Test func closedFormsAgainstHandDerivatives() throws {
+        // Σ d/dm log N(x; m, 2) = Σ (x − m)/4.
+        #expect(try value("grad(m -> sum(logpdf(Normal(m, 2), [1, 3])))([0, 0])") == "[0.25, 0.75]")
+        #expect(try value("grad(s -> entropy(Normal(0, s)))(2)") == "0.5")
+        // KL(N(m, s) ‖ N(1, 2)) = log(2/s) + (s² + (m − 1)²)/8 − ½: d/dm = (m − 1)/4, d/ds = −1/s + s/4.
+        #expect(
+            try value("grad(r -> kl(Normal(r.m, r.s), Normal(1, 2)))({m: 0.5, s: 1.5})") == "{m: -0.125, s: -0.291667}")
+        // The VAE term: d/dm = m, d/dlv = ½ (e^lv − 1).
+        let vae = "grad(r -> sum(kl(DiagNormal(r.m, logvar=r.lv), StdNormal(2))))({m: [1, -2], lv: [0, log(3)]})"
+        #expect(try value(vae) == "{m: [1, -2], lv: [0, 1]}")
+        #expect(try value("grad(v -> logpdf(Normal(0, var=v), 1))(4)") == "-0.09375")
+    }
+
+    @Test func pathwiseDrawsMoveWithTheParameters() throws {
+        #expect(try value("grad(m -> sum(mean(sample(Normal(m, 1), n=1000, seed=1), axis=0)))([0, 5])") == "[1, 1]")
+        // d/ds mean(m + s ε) = mean(ε): the same draws as the standard normal's with the seed.
+        let same =
+            "grad(s -> mean(sample(Normal(0, s), n=500, seed=4)))(2) == mean(sample(Normal(0, 1), n=500, seed=4))"
+        #expect(try value(same) == "true")
+    }
+
+    @Test func monteCarloGradientsAgreeWithTheExactGradient() throws {
+        // n = 1e5: the per-draw gradients have std ≤ 0.75 here, so 4.5 stderr ≤ 0.011.
+        for estimator in ["k1", "k3"] {
+            let source = """
+                g = grad(r -> sum(kl_mc(DiagNormal(r.m, logvar=r.lv), StdNormal(2), n=100000, seed=7, \
+                estimator="\(estimator)").value))({m: [0.5, -1], lv: [0, log(3)]})
+                all(abs(g.m - [0.5, -1]) < 0.015) and all(abs(g.lv - [0, 1]) < 0.03)
+                """
+            #expect(try value(source) == "true", "\(estimator)")
+        }
+    }
+
+    @Test func theSameSeedGivesTheSameGradientOnAnyNumberOfCores() throws {
+        let source = "grad(m -> kl_mc(DiagNormal(m, logvar=zeros(8)), StdNormal(8), n=50000, seed=3).value)(ones(8))"
+        let one = try Parallel.withWorkers(1) { try value(source) }
+        let two = try Parallel.withWorkers(2) { try value(source) }
+        let five = try Parallel.withWorkers(5) { try value(source) }
+        #expect(one == two && two == five)
+    }
+
+    @Test func minimizeFindsTheMinimum() throws {
+        #expect(try value("minimize(x -> sum((x - [1, 2])^2), [0, 0], steps=300).x") == "[1, 2]")
+        #expect(try value("minimize(x -> x^2, 1, optimizer=\"sgd\", lr=0.1, steps=50).x") == "1.78406e-05")
+        let fit = "minimize(p -> kl(Normal(p.m, exp(p.s)), Normal(3, 2)), {m: 0, s: 0}, steps=500).x"
+        #expect(try value(fit) == "{m: 3, s: 0.693147}")
+        #expect(try value("r = minimize(x -> x^2, 3, steps=10); [len(r.trace), r.steps]") == "[10, 10]")
+        #expect(failure("minimize(x -> x^2, 1, optimizer=\"newton\")")?.message.contains("adam") == true)
+    }
+
+    @Test func unsupportedFamiliesSaySo() {
+        #expect(
+            failure("grad(m -> kl_mc(Laplace(m, 1), Normal(0, 1), n=10).value)(0)")?.message.contains("Laplace") == true
+        )
+        #expect(failure("grad(p -> sum(logpdf(Bernoulli(p), 1)))(0.5)")?.message.contains("Bernoulli") == true)
+    }
+}
