@@ -44,20 +44,20 @@ enum DistributionBuiltins {
         ) { a, _ throws(KLSError) in
             .distribution(try MvNormal(mean: try a.tensor("mean"), cov: try a.tensor("cov")))
         },
-        scalar(LaplaceFamily.self),
-        scalar(StudentTFamily.self),
-        scalar(UniformFamily.self),
-        scalar(ExponentialFamily.self),
+        scalar(LaplaceFamily.self).differentiable(DistributionDerivatives.scalar(LaplaceFamily.self)),
+        scalar(StudentTFamily.self).differentiable(DistributionDerivatives.scalar(StudentTFamily.self)),
+        scalar(UniformFamily.self).differentiable(DistributionDerivatives.scalar(UniformFamily.self)),
+        scalar(ExponentialFamily.self).differentiable(DistributionDerivatives.scalar(ExponentialFamily.self)),
         scalar(GammaFamily.self),
         scalar(BetaFamily.self),
-        scalar(LogNormalFamily.self),
-        scalar(BernoulliFamily.self),
+        scalar(LogNormalFamily.self).differentiable(DistributionDerivatives.scalar(LogNormalFamily.self)),
+        scalar(BernoulliFamily.self).differentiable(DistributionDerivatives.noPathwise("Bernoulli")),
         Builtin(
             "Categorical", [.required("probs")], theme: .distributions,
             summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
         ) { a, _ throws(KLSError) in
             .distribution(try Categorical(probs: try a.tensor("probs")))
-        },
+        }.differentiable(DistributionDerivatives.noPathwise("Categorical")),
         Builtin(
             "Mixture", [.required("weights"), .required("components")], theme: .distributions,
             summary: "Σ w_k p_k over a list of components of one shape; weights are normalised.",
@@ -75,7 +75,14 @@ enum DistributionBuiltins {
                 components.append(d)
             }
             return .distribution(try Mixture(weights: weights, components: components))
-        },
+        }.differentiable(
+            .custom { _, _ throws(KLSError) in
+                throw KLSError(
+                    "grad through a Mixture's weights or components is not supported: its component choice is "
+                        + "discrete, with no pathwise gradient",
+                    hint: "the score-function estimator handles the weights; a Mixture p (not depending on the "
+                        + "variable) works in logpdf and kl_mc")
+            }),
         Builtin(
             "independent", [.required("dist"), .optional("k", .number(1))], theme: .distributions,
             summary: "Treats the last k batch axes as event axes (PyTorch's Independent).",

@@ -121,6 +121,24 @@ enum Differentiation {
             })
     }
 
+    /// `[a, b, …]` with traced items: stacked along a new first axis; each item
+    /// gets its slice of the gradient.
+    static func stack(_ items: [Value]) throws(KLSError) -> Value {
+        var tensors: [Tensor] = []
+        for item in items { tensors.append(try tensor(item, "list item")) }
+        guard tensors.allSatisfy({ $0.shape == tensors[0].shape }) else {
+            throw KLSError("the items of a bracket literal under grad must have one shape to stack")
+        }
+        let out = try Tensor.stack(tensors, axis: 0)
+        guard let tape = try tape(items) else { return Value.from(out) }
+        return .traced(
+            tape.record(out) { g, pass throws(KLSError) in
+                for (i, item) in items.enumerated() {
+                    if let t = traced(item) { try pass(t, try g.index([.single(i)])) }
+                }
+            })
+    }
+
     /// `x.T` of a traced x.
     static func transpose(_ t: Traced) throws(KLSError) -> Value {
         .traced(

@@ -26,14 +26,54 @@ enum DistributionDerivatives {
         }
     }
 
+    /// A scalar family's constructor with traced parameters.
+    static func scalar<F: ScalarFamily>(_ family: F.Type) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            guard let kind = ScalarParts.Kind(rawValue: F.name) else {
+                throw KLSError("internal: \(F.name) has no derivative rule")
+            }
+            var plain: [Tensor] = []
+            for name in F.parameterNames { plain.append(try a.anyTensor(name)) }
+            let base = try ScalarDistribution<F>(plain)
+            return .distribution(TracedScalar(base: base, kind: kind, values: F.parameterNames.map { a[$0] }))
+        }
+    }
+
+    /// Families with no pathwise gradient: the error names the estimator that works.
+    static func noPathwise(_ family: String) -> Derivative {
+        .custom { _, _ throws(KLSError) in
+            throw KLSError(
+                "\(family) has no pathwise (reparameterised) gradient: its draws are discrete, so they cannot move "
+                    + "smoothly with its parameters",
+                hint: "the score-function estimator, mean of f(z)·∇log q(z), is the way (not built in yet)")
+        }
+    }
+
+    static func unsupported(_ d: any Distribution) -> KLSError {
+        KLSError(
+            "grad through \(d.family) is not supported yet: kls differentiates Normal, DiagNormal, StdNormal, "
+                + "LogNormal, Laplace, Uniform, Exponential and StudentT (loc, scale)",
+            hint: d.isDiscrete
+                ? "a discrete distribution has no pathwise gradient; the score-function estimator "
+                    + "(mean of f(z)·∇log q(z)) is the way, not built in yet" : nil)
+    }
+
     static func parts(_ a: Arguments, _ name: String) throws(KLSError) -> (any Distribution, GaussianParts) {
         let d = try DistributionBuiltins.distribution(a, name)
         guard let parts = GaussianParts(d) else {
-            throw KLSError(
-                "grad through \(d.family) is not supported yet: kls differentiates Normal, DiagNormal and StdNormal",
-                hint: d.isDiscrete
-                    ? "a discrete distribution has no pathwise gradient; use the score-function estimator" : nil)
+            if ScalarParts(d) != nil {
+                throw KLSError(
+                    "grad of closed-form kl covers Normal and DiagNormal pairs; for \(d.family) use kl_mc, "
+                        + "whose gradient is pathwise")
+            }
+            throw unsupported(d)
         }
+        return (d, parts)
+    }
+
+    static func anyParts(_ a: Arguments, _ name: String) throws(KLSError) -> (any Distribution, DifferentiableParts) {
+        let d = try DistributionBuiltins.distribution(a, name)
+        guard let parts = DifferentiableParts(d) else { throw unsupported(d) }
         return (d, parts)
     }
 
@@ -44,7 +84,7 @@ enum DistributionDerivatives {
             if case .distribution(let m as Mixture) = a["dist"] {
                 value = try mixtureLogpdf(m, a["x"])
             } else {
-                value = try parts(a, "dist").1.logpdf(a["x"])
+                value = try anyParts(a, "dist").1.logpdf(a["x"])
             }
             return exponentiate ? try TracedMath.apply(.exp, value) : value
         }
@@ -74,7 +114,7 @@ enum DistributionDerivatives {
     }
 
     static let entropy = Derivative.custom { a, _ throws(KLSError) in
-        try parts(a, "dist").1.entropy()
+        try anyParts(a, "dist").1.entropy()
     }
 
     static let kl = Derivative.custom { a, _ throws(KLSError) in
@@ -84,7 +124,7 @@ enum DistributionDerivatives {
     /// sample: mean + std · ε, with ε the draws of the standard normal of the
     /// same shape from the same stream (pathwise, reparameterised).
     static let sample = Derivative.custom { a, session throws(KLSError) in
-        let (d, parts) = try parts(a, "dist")
+        let (d, parts) = try anyParts(a, "dist")
         let epsilon = try SamplingBuiltins.sample(a, session, try parts.standard(d)).asTensor()
         return try parts.draw(epsilon)
     }
@@ -98,6 +138,7 @@ extension Arguments {
             switch v {
             case .traced(let t): return .tensor(t.value)
             case .distribution(let d as TracedGaussian): return .distribution(d.base)
+            case .distribution(let d as TracedScalar): return .distribution(d.base)
             default: return v
             }
         }

@@ -13,8 +13,11 @@ enum MonteCarloGradient {
     static let chunkElements = 1 << 16
 
     static let rule = Derivative.custom { a, session throws(KLSError) in
-        let (q, qParts) = try DistributionDerivatives.parts(a, "q")
-        let (_, pParts) = try DistributionDerivatives.parts(a, "p")
+        let (q, qParts) = try DistributionDerivatives.anyParts(a, "q")
+        let p = try DistributionBuiltins.distribution(a, "p")
+        let pParts = DifferentiableParts(p)
+        let mixture = p as? Mixture
+        guard pParts != nil || mixture != nil else { throw DistributionDerivatives.unsupported(p) }
         let estimator = try a.string("estimator")
         guard ["k1", "k2", "k3"].contains(estimator) else {
             throw KLSError("grad of kl_mc takes estimator \"k1\", \"k2\" or \"k3\", got \"\(estimator)\"")
@@ -26,13 +29,17 @@ enum MonteCarloGradient {
         let standard = try qParts.standard(q)
         let (generator, start) = try RandomBuiltins.stream(
             a, session, count: n * standard.drawsPerSample, streaming: true)
-        let parameters = [qParts.mean, qParts.std, pParts.mean, pParts.std]
+        let parameters = qParts.values + (pParts?.values ?? [])
         guard let tape = try Differentiation.tape(parameters) else { return .record(record) }
         let plain = try parameters.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
-        let output = try value.asTensor()
-        let traced = tape.record(output) { g, pass throws(KLSError) in
-            let sums = try gradientSums(
-                g, plain, qParts.isDiagonal, estimator, n: n, standard, generator, start)
+        let draws = Draws(standard: standard, generator: generator, start: start, n: n)
+        let traced = tape.record(try value.asTensor()) { g, pass throws(KLSError) in
+            let sums: [Tensor]
+            if case .gaussian(let gq) = qParts, case .gaussian(let gp)? = pParts, gq.isDiagonal == gp.isDiagonal {
+                sums = try gradientSums(g, plain, gq.isDiagonal, estimator, n: n, standard, generator, start)
+            } else {
+                sums = try generalSums(g, plain, qParts, pParts, mixture, estimator, draws)
+            }
             for (i, share) in sums.enumerated() {
                 guard case .traced(let t) = parameters[i] else { continue }
                 try pass(t, try Tensor.binary(.divide, share, scalar: Double(n), scalarOnLeft: false))
@@ -40,6 +47,59 @@ enum MonteCarloGradient {
         }
         let fields = zip(record.names, record.values).map { ($0 == "value" ? ($0, Value.traced(traced)) : ($0, $1)) }
         return .record(Record(kind: record.kind, fields))
+    }
+
+    /// Where the gradient's draws come from: n standard draws from `start`.
+    struct Draws {
+        let standard: any Distribution
+        let generator: Philox
+        let start: UInt64
+        let n: Int
+    }
+
+    /// The gradient sums for any reparameterised q and any p with a formula
+    /// density: each chunk of draws on a tape of its own, dropped after it.
+    static func generalSums(
+        _ g: Tensor, _ plain: [Tensor], _ q: DifferentiableParts, _ p: DifferentiableParts?, _ mixture: Mixture?,
+        _ estimator: String, _ draws: Draws
+    ) throws(KLSError) -> [Tensor] {
+        let perDraw = Swift.max(1, (draws.standard.batchShape + draws.standard.eventShape).reduce(1, *))
+        let chunk = Swift.max(1, chunkElements / perDraw)
+        let qCount = q.values.count
+        var sums: [Tensor?] = Array(repeating: nil, count: plain.count)
+        var done = 0
+        while done < draws.n {
+            try Cancellation.check()
+            let m = Swift.min(chunk, draws.n - done)
+            let epsilon = try draws.standard.sample(
+                m, generator: draws.generator, start: draws.start + UInt64(done * draws.standard.drawsPerSample))
+            let tape = GradientTape()
+            let leaves = plain.map { tape.leaf($0) }
+            let innerQ = q.with(leaves[..<qCount].map { .traced($0) })
+            let z = try innerQ.draw(epsilon)
+            let logP: Value
+            if let p {
+                logP = try p.with(leaves[qCount...].map { .traced($0) }).logpdf(z)
+            } else if let mixture {
+                logP = try DistributionDerivatives.mixtureLogpdf(mixture, z)
+            } else {
+                break
+            }
+            let terms = try estimatorTerms(try TracedMath.sub(logP, try innerQ.logpdf(z)), estimator)
+            let weighted = try TracedMath.mul(try TracedMath.sum(terms, axes: [0]), .tensor(g))
+            guard case .traced(let loss) = try TracedMath.sum(weighted, axes: nil) else { break }
+            let gradients = try tape.gradients(of: loss)
+            for (i, leaf) in leaves.enumerated() {
+                guard let share = gradients[leaf.id] else { continue }
+                if let sum = sums[i] { sums[i] = try Tensor.binary(.add, sum, share) } else { sums[i] = share }
+            }
+            done += m
+        }
+        var result: [Tensor] = []
+        for (i, sum) in sums.enumerated() {
+            if let sum { result.append(sum) } else { result.append(try Tensor(repeating: 0, shape: plain[i].shape)) }
+        }
+        return result
     }
 
     /// Σ over n draws of ∂(g · estimator terms)/∂(q mean, q std, p mean, p std),

@@ -26,3 +26,25 @@ enum TracedMath {
             })
     }
 }
+
+extension TracedMath {
+    /// a where mask is non-zero, else b; the gradient follows the same choice.
+    static func select(_ mask: Tensor, _ a: Value, _ b: Value) throws(KLSError) -> Value {
+        let (x, y) = (try Differentiation.tensor(a, "value"), try Differentiation.tensor(b, "value"))
+        let out = try ElementwiseBuiltins.select(mask, x, y)
+        guard let tape = try Differentiation.tape([a, b]) else { return Value.from(out) }
+        let (ta, tb) = (Differentiation.traced(a), Differentiation.traced(b))
+        return .traced(
+            tape.record(out) { g, pass throws(KLSError) in
+                let zero = Tensor(scalar: 0)
+                if let ta {
+                    try pass(
+                        ta, try Differentiation.unbroadcast(try ElementwiseBuiltins.select(mask, g, zero), to: x.shape))
+                }
+                if let tb {
+                    try pass(
+                        tb, try Differentiation.unbroadcast(try ElementwiseBuiltins.select(mask, zero, g), to: y.shape))
+                }
+            })
+    }
+}

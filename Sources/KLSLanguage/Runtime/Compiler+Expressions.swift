@@ -210,6 +210,9 @@ extension Compiler {
             var values: [Value] = []
             values.reserveCapacity(codes.count)
             for code in codes { values.append(try code(frame)) }
+            if values.contains(where: { if case .traced = $0 { return true } else { return false } }) {
+                return try at(range) { () throws(KLSError) in try Differentiation.stack(values) }
+            }
             // A ragged literal is a list (NumPy would need dtype=object); using it
             // where a tensor is needed says it is ragged.
             let stacked = try at(range) { () throws(KLSError) in try Value.stackIfNumeric(values, raggedIsList: true) }
