@@ -31,12 +31,8 @@ import Testing
             try value("m = zeros([2, 3]); m[:, 0] = [7, 8]; m[1] = 5; m[0, -1] += 2; m") == "[[7, 0, 2],\n [5, 5, 5]]")
         #expect(try value("l = [1, \"a\"]; l[1] = 5; l") == "[1, 5]")
         #expect(try value("f() = { t = zeros(3); t[::2] = 1; t }; f()") == "[1, 0, 1]")
-        // A filling loop reuses the buffer: no allocation per assignment.
-        let session = Interpreter(seed: 1, environment: CapturedEnvironment())
-        _ = try session.run("x = zeros(10000)")
-        let before = TensorStorage.allocationCount
-        _ = try session.run("for i in arange(10000) { x[i] = 1 }")
-        #expect(TensorStorage.allocationCount - before < 100)
+        // That a filling loop reuses its buffer is checked in its own process
+        // (Scripts/index-assignment.kls): the allocation count is process-wide.
         #expect(failure("x = zeros(3); x[5] = 1")?.message == "index 5 is out of bounds for axis 0 with size 3")
         #expect(
             failure("x = zeros(3); x[:2] = [1, 2, 3]")?.message.hasPrefix("cannot assign a value of shape [3]") == true)

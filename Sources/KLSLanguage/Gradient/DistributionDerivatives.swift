@@ -22,7 +22,8 @@ enum DistributionDerivatives {
             } else {
                 std = try TracedMath.apply(.sqrt, a["var"])
             }
-            return .distribution(TracedGaussian(base: base, mean: a["mean"], std: std, isDiagonal: diagonal))
+            let parts = GaussianParts(mean: a["mean"], std: std, isDiagonal: diagonal)
+            return .distribution(TracedDistribution(base: base, parts: .gaussian(parts)))
         }
     }
 
@@ -35,7 +36,8 @@ enum DistributionDerivatives {
             var plain: [Tensor] = []
             for name in F.parameterNames { plain.append(try a.anyTensor(name)) }
             let base = try ScalarDistribution<F>(plain)
-            return .distribution(TracedScalar(base: base, kind: kind, values: F.parameterNames.map { a[$0] }))
+            let parts = ScalarParts(kind: kind, values: F.parameterNames.map { a[$0] })
+            return .distribution(TracedDistribution(base: base, parts: .scalar(parts)))
         }
     }
 
@@ -137,8 +139,7 @@ extension Arguments {
         copy.values = values.map { v in
             switch v {
             case .traced(let t): return .tensor(t.value)
-            case .distribution(let d as TracedGaussian): return .distribution(d.base)
-            case .distribution(let d as TracedScalar): return .distribution(d.base)
+            case .distribution(let d as TracedDistribution): return .distribution(d.base)
             default: return v
             }
         }

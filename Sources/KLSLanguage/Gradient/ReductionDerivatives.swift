@@ -86,23 +86,7 @@ enum ReductionDerivatives {
 
     /// where(c, x, y): the gradient goes to x where c holds, else to y.
     static let select = Derivative.custom { a, _ throws(KLSError) in
-        let c = try a.tensor("condition")
-        let (x, y) = (try a.anyTensor("x"), try a.anyTensor("y"))
-        let out = try ElementwiseBuiltins.select(c, x, y)
-        guard let tape = try Differentiation.tape([a["x"], a["y"]]) else { return Value.from(out) }
-        let (tx, ty) = (a.traced("x"), a.traced("y"))
-        return .traced(
-            tape.record(out) { g, pass throws(KLSError) in
-                let zero = Tensor(scalar: 0)
-                if let tx {
-                    try pass(
-                        tx, try Differentiation.unbroadcast(try ElementwiseBuiltins.select(c, g, zero), to: x.shape))
-                }
-                if let ty {
-                    try pass(
-                        ty, try Differentiation.unbroadcast(try ElementwiseBuiltins.select(c, zero, g), to: y.shape))
-                }
-            })
+        try TracedMath.select(try a.tensor("condition"), a["x"], a["y"])
     }
 
     /// clip(x, lo, hi): the gradient passes where lo ≤ x ≤ hi, else stops.

@@ -26,11 +26,12 @@ struct ScalarParts {
     }
 
     init?(_ d: any Distribution) {
-        if let t = d as? TracedScalar {
-            (kind, values) = (t.kind, t.values)
+        if let t = d as? TracedDistribution {
+            guard case .scalar(let s) = t.parts else { return nil }
+            self = s
             return
         }
-        guard let kind = Kind(rawValue: d.family), d.eventShape.isEmpty, !(d is TracedGaussian) else { return nil }
+        guard let kind = Kind(rawValue: d.family), d.eventShape.isEmpty else { return nil }
         self.kind = kind
         values = d.parameters.map { .tensor($0.value) }
     }
@@ -131,33 +132,4 @@ struct ScalarParts {
 
     /// The same family with other parameter values (the leaves of a chunk's tape).
     func with(_ values: [Value]) -> ScalarParts { ScalarParts(kind: kind, values: values) }
-}
-
-/// A scalar family whose parameters depend on grad's variable; otherwise it
-/// behaves as `base`, the plain distribution built from the values.
-final class TracedScalar: Distribution, @unchecked Sendable {
-    let base: any Distribution
-    let kind: ScalarParts.Kind
-    let values: [Value]
-
-    init(base: any Distribution, kind: ScalarParts.Kind, values: [Value]) {
-        self.base = base
-        self.kind = kind
-        self.values = values
-    }
-
-    var family: String { base.family }
-    var batchShape: [Int] { base.batchShape }
-    var eventShape: [Int] { base.eventShape }
-    var parameters: [(name: String, value: Tensor)] { base.parameters }
-    var drawsPerSample: Int { base.drawsPerSample }
-    var support: ClosedRange<Double> { base.support }
-    func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
-        try base.sample(count, generator: generator, start: start)
-    }
-    func logpdf(_ x: Tensor) throws(KLSError) -> Tensor { try base.logpdf(x) }
-    func cdf(_ x: Tensor) throws(KLSError) -> Tensor { try base.cdf(x) }
-    func entropy() throws(KLSError) -> Tensor { try base.entropy() }
-    func mean() throws(KLSError) -> Tensor { try base.mean() }
-    func variance() throws(KLSError) -> Tensor { try base.variance() }
 }

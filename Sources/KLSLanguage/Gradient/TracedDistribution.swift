@@ -3,21 +3,17 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// A `Normal` or `DiagNormal` whose mean or spread depends on the variable
-/// `grad` differentiates. It behaves as the plain distribution `base` built from
-/// the values (display, moments, draws); the density, entropy, closed-form KL,
-/// draws and `kl_mc` rules also pass gradients to `mean` and `std`.
-final class TracedGaussian: Distribution, @unchecked Sendable {
+/// A distribution whose parameters depend on the variable `grad`
+/// differentiates. It behaves as the plain distribution `base` built from the
+/// values (display, moments, plain draws); the derivative rules read `parts`,
+/// whose parameters are the traced values.
+final class TracedDistribution: Distribution, @unchecked Sendable {
     let base: any Distribution
-    let location: Value
-    let scale: Value
-    let isDiagonal: Bool
+    let parts: DifferentiableParts
 
-    init(base: any Distribution, mean: Value, std: Value, isDiagonal: Bool) {
+    init(base: any Distribution, parts: DifferentiableParts) {
         self.base = base
-        self.location = mean
-        self.scale = std
-        self.isDiagonal = isDiagonal
+        self.parts = parts
     }
 
     var family: String { base.family }
@@ -25,6 +21,7 @@ final class TracedGaussian: Distribution, @unchecked Sendable {
     var eventShape: [Int] { base.eventShape }
     var parameters: [(name: String, value: Tensor)] { base.parameters }
     var drawsPerSample: Int { base.drawsPerSample }
+    var support: ClosedRange<Double> { base.support }
     func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
         try base.sample(count, generator: generator, start: start)
     }
@@ -42,8 +39,9 @@ struct GaussianParts {
     let isDiagonal: Bool
 
     init?(_ d: any Distribution) {
-        if let t = d as? TracedGaussian {
-            (mean, std, isDiagonal) = (t.location, t.scale, t.isDiagonal)
+        if let t = d as? TracedDistribution {
+            guard case .gaussian(let g) = t.parts else { return nil }
+            self = g
             return
         }
         if let n = d as? Normal {
