@@ -176,3 +176,33 @@ import Testing
         #expect(failure("grad(d -> mean(sample(StudentT(d), n=10)))(5)")?.message.contains("df") == true)
     }
 }
+
+/// compare(q, p, grad=true): the gradient estimators side by side.
+@Suite struct GradientComparisonTests {
+    @Test func unbiasedEstimatorsMatchTheExactGradientWithinTheirSpread() throws {
+        // KL(N(m, s) ‖ N(0, 1)): d/dm = m, d/ds = s − 1/s. n = 40000, tolerance 4.5 stderr.
+        let source = """
+            c = compare(Normal(0.5, 1.2), Normal(0, 1), n=40000, seed=5, grad=true).grad
+            ok(e) = all(abs(e.bias.mean) <= 4.5 * e.std.mean / 200) and all(abs(e.bias.std) <= 4.5 * e.std.std / 200)
+            [ok(c.k1), ok(c.k3), ok(c.score_function)]
+            """
+        #expect(try value(source) == "[1, 1, 1]")
+        #expect(
+            try value("compare(Normal(0.5, 1.2), Normal(0, 1), n=100, seed=5, grad=true).grad.analytic.mean")
+                == "{mean: 0.5, std: 0.366667}")
+    }
+
+    @Test func theScoreFunctionEstimatorIsTheNoisiest() throws {
+        let source = """
+            c = compare(DiagNormal([0.5, -1], logvar=[0, -1]), StdNormal(2), n=20000, seed=2, grad=true).grad
+            all(c.score_function.std.mean > c.k1.std.mean) and all(c.analytic.std.std == 0)
+            """
+        #expect(try value(source) == "true")
+    }
+
+    @Test func onlyGaussians() {
+        #expect(
+            failure("compare(Laplace(0, 1), Normal(0, 1), grad=true)")?.message.hasPrefix("compare(grad=true) covers")
+                == true)
+    }
+}

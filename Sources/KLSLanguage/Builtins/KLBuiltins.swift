@@ -57,11 +57,19 @@ enum KLBuiltins {
             try trace(a, session)
         },
         Builtin(
-            "compare", [.required("q"), .required("p"), .optional("n", .number(1000)), .optional("seed")],
+            "compare",
+            [
+                .required("q"), .required("p"), .optional("n", .number(1000)), .optional("seed"),
+                .optional("grad", .bool(false)),
+            ],
             theme: .divergence,
             summary: "k1, k2 and k3 on the same draws: mean, bias, stderr and relstd of each.",
             example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)",
-            details: KLBuiltins.ratioHelp
+            details: KLBuiltins.ratioHelp + [
+                "grad=true adds grad: for k1, k2, k3 (pathwise), score_function and analytic, the per-draw",
+                "  gradient in q's mean and std: its mean, bias against the exact KL's gradient, and std",
+                "  (Normal and DiagNormal q and p) — which estimator trains best.",
+            ]
         ) { a, session throws(KLSError) in
             try comparison(a, session)
         },
@@ -475,6 +483,13 @@ enum KLBuiltins {
         fields.append(("n", .number(Double(n))))
         fields.append(("exact", exact.map(Value.from) ?? .none))
         fields += ratioFields(run.ratios, shape: shape)
+        if try a.bool("grad") {
+            guard let gq = GaussianParts(q), let gp = GaussianParts(p), gq.isDiagonal == gp.isDiagonal else {
+                throw KLSError("compare(grad=true) covers Normal and DiagNormal q and p (both of one kind)")
+            }
+            let standard = try gq.standard(q)
+            fields.append(("grad", try GradientComparison.table(gq, gp, standard, n: n, generator, start)))
+        }
         return .record(Record(kind: "comparison", fields))
     }
 

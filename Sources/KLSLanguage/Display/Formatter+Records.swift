@@ -95,7 +95,38 @@ extension Formatter {
         var footer = "n = \(n(r["n"]))"
         if let exact = r["exact"], exact.typeName != "none" { footer = "exact KL = \(n(exact)), " + footer }
         lines.append(footer)
+        if case .record(let gradients)? = r["grad"] { lines += gradientTable(gradients) }
         return lines.joined(separator: "\n")
+    }
+
+    /// compare(grad=true)'s gradients, for q's first element: mean, bias and std
+    /// of each estimator's per-draw gradient in q's mean and in its std.
+    private func gradientTable(_ g: Record) -> [String] {
+        let header = ["gradient", "d/dmean", "bias", "std", "d/dstd", "bias", "std"]
+        var rows = [header]
+        for (name, value) in zip(g.names, g.values) {
+            guard case .record(let s) = value else { continue }
+            var row = [name]
+            for parameter in ["mean", "std"] {
+                for statistic in ["mean", "bias", "std"] {
+                    guard case .record(let pair)? = s[statistic], let x = element(pair[parameter], 0) else {
+                        row.append("?")
+                        continue
+                    }
+                    row.append(Formatter.number(x, precision: 3))
+                }
+            }
+            rows.append(row)
+        }
+        let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        let table = rows.map { row in
+            row.enumerated().map { c, cell in
+                c == 0
+                    ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "  ")
+        }
+        return ["", "per-draw gradients in q's parameters (element 0; all of them in .grad):"] + table
     }
 
     private func check(_ r: Record) -> String {

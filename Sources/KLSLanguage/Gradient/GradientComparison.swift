@@ -1,0 +1,166 @@
+import Foundation
+import KLSDiagnostics
+import KLSDistributions
+import KLSTensor
+
+/// `compare(q, p, grad=true)`: which gradient estimator trains best. For each of
+/// k1, k2, k3 (pathwise: z = μ + σε moves with q's parameters), the
+/// score-function estimator (log q(z) − log p(z)) · ∇log q(z) with z held fixed,
+/// and the gradient of the closed form: the per-draw gradient's mean, its bias
+/// against the exact KL's gradient, and its standard deviation, for q's mean
+/// and std, per element. Gaussian q and p.
+enum GradientComparison {
+    static let estimators = ["k1", "k2", "k3", "score_function"]
+
+    /// Per element: count, mean and M2 (Welford), for each estimator × parameter.
+    struct Accumulator {
+        var count = 0.0
+        var mean: [Double]
+        var m2: [Double]
+
+        init(size: Int) {
+            mean = [Double](repeating: 0, count: size)
+            m2 = [Double](repeating: 0, count: size)
+        }
+
+        /// Chan's parallel combination: exact whatever the chunking.
+        mutating func merge(_ other: Accumulator) {
+            let total = count + other.count
+            guard total > 0 else { return }
+            for i in mean.indices {
+                let delta = other.mean[i] - mean[i]
+                mean[i] += delta * other.count / total
+                m2[i] += other.m2[i] + delta * delta * count * other.count / total
+            }
+            count = total
+        }
+    }
+
+    static func table(
+        _ q: GaussianParts, _ p: GaussianParts, _ standard: any Distribution, n: Int, _ generator: Philox,
+        _ start: UInt64
+    ) throws(KLSError) -> Value {
+        let shape = standard.batchShape + standard.eventShape
+        let elements = Swift.max(1, shape.reduce(1, *))
+        let event = q.isDiagonal ? (shape.last ?? 1) : 1
+        let params = try [q.mean, q.std, p.mean, p.std].map { v throws(KLSError) in
+            try v.asTensor().broadcast(to: shape).values
+        }
+        let slots = estimators.count * 2 * elements
+        let chunk = Swift.max(1, MonteCarloGradient.chunkElements / elements)
+        let chunks = (n + chunk - 1) / chunk
+        let partials = Parallel.mapChunks(chunks, cost: chunk * elements * 16) {
+            range -> Result<Accumulator, KLSError> in
+            var total = Accumulator(size: slots)
+            for c in range {
+                let m = Swift.min(chunk, n - c * chunk)
+                do throws(KLSError) {
+                    let epsilon = try standard.sample(
+                        m, generator: generator, start: start + UInt64(c * chunk * standard.drawsPerSample))
+                    total.merge(accumulate(epsilon.values, m, params, event, slots: slots))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(total)
+        }
+        var total = Accumulator(size: slots)
+        for partial in partials {
+            switch partial {
+            case .success(let part): total.merge(part)
+            case .failure(let error): throw error
+            }
+        }
+        return try record(total, params, shape: shape, elements: elements, n: n)
+    }
+
+    /// One chunk's per-draw gradients, accumulated.
+    private static func accumulate(
+        _ epsilon: [Double], _ m: Int, _ params: [[Double]], _ event: Int, slots: Int
+    ) -> Accumulator {
+        let elements = params[0].count
+        var total = Accumulator(size: slots)
+        var gradients = [Double](repeating: 0, count: slots)
+        var u = [Double](repeating: 0, count: event)
+        for s in 0..<m {
+            for block in 0..<(elements / event) {
+                var logRatio = 0.0
+                for d in 0..<event {
+                    let i = block * event + d
+                    let eps = epsilon[s * elements + i]
+                    u[d] = (params[0][i] + params[1][i] * eps - params[2][i]) / params[3][i]
+                    logRatio += 0.5 * (eps * eps - u[d] * u[d]) + log(params[1][i] / params[3][i])
+                }
+                let slopes = [-1, logRatio, expm1(logRatio)]
+                for d in 0..<event {
+                    let i = block * event + d
+                    let eps = epsilon[s * elements + i]
+                    let (sq, sp) = (params[1][i], params[3][i])
+                    let (dMean, dStd) = (-u[d] / sp, 1 / sq - u[d] * eps / sp)  // ∂ log r
+                    for k in 0..<3 {
+                        gradients[(k * 2) * elements + i] = slopes[k] * dMean
+                        gradients[(k * 2 + 1) * elements + i] = slopes[k] * dStd
+                    }
+                    // Score function: f = −log r (the k1 term) times ∇ log q at fixed z.
+                    gradients[6 * elements + i] = -logRatio * eps / sq
+                    gradients[7 * elements + i] = -logRatio * (eps * eps - 1) / sq
+                }
+            }
+            total.count += 1
+            for j in 0..<slots {
+                let delta = gradients[j] - total.mean[j]
+                total.mean[j] += delta / total.count
+                total.m2[j] += delta * (gradients[j] - total.mean[j])
+            }
+        }
+        return total
+    }
+
+    /// {k1, k2, k3, score_function, analytic}: each {mean, bias, std} of {mean, std}.
+    private static func record(
+        _ total: Accumulator, _ params: [[Double]], shape: [Int], elements: Int, n: Int
+    ) throws(KLSError) -> Value {
+        let exactMean = (0..<elements).map { (params[0][$0] - params[2][$0]) / (params[3][$0] * params[3][$0]) }
+        let exactStd = (0..<elements).map { -1 / params[1][$0] + params[1][$0] / (params[3][$0] * params[3][$0]) }
+        let exact = [exactMean, exactStd]
+        func pair(_ values: (Int) -> [Double]) throws(KLSError) -> Value {
+            .record(
+                Record([
+                    ("mean", Value.from(try Tensor(shape: shape, values: values(0)))),
+                    ("std", Value.from(try Tensor(shape: shape, values: values(1)))),
+                ]))
+        }
+        var fields: [(String, Value)] = []
+        for (k, name) in estimators.enumerated() {
+            let slice = { (param: Int) in Array(total.mean[(k * 2 + param) * elements..<(k * 2 + param + 1) * elements])
+            }
+            let spread = { (param: Int) in
+                (0..<elements).map { i in
+                    (total.m2[(k * 2 + param) * elements + i] / Swift.max(1, total.count - 1)).squareRoot()
+                }
+            }
+            fields.append(
+                (
+                    name,
+                    .record(
+                        Record(
+                            kind: "summary",
+                            [
+                                ("mean", try pair(slice)),
+                                ("bias", try pair { param in zip(slice(param), exact[param]).map { $0 - $1 } }),
+                                ("std", try pair(spread)),
+                            ]))
+                ))
+        }
+        let zero = { (_: Int) in [Double](repeating: 0, count: elements) }
+        fields.append(
+            (
+                "analytic",
+                .record(
+                    Record(
+                        kind: "summary",
+                        [("mean", try pair { exact[$0] }), ("bias", try pair(zero)), ("std", try pair(zero))]))
+            ))
+        return .record(Record(fields))
+    }
+}
