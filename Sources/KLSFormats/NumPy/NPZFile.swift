@@ -41,11 +41,7 @@ public enum NPZFile {
         guard let size = Int(exactly: entry.uncompressedSize) else {
             throw KLSError("\(name): the entry's size \(entry.uncompressedSize) is too large")
         }
-        do {
-            try MemoryLimit.check(bytes: size, what: "\(name) (\(size) bytes uncompressed)")
-        } catch {
-            throw error
-        }
+        try MemoryLimit.check(bytes: size, what: "\(name) (\(size) bytes uncompressed)")
         var bytes: [UInt8] = []
         bytes.reserveCapacity(size)
         do {

@@ -84,14 +84,7 @@ extension Formatter {
                         return "—"
                     })
         }
-        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            row.enumerated().map { c, cell in
-                c == 0
-                    ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - cell.count) + cell
-            }.joined(separator: "   ")
-        }
+        var lines = aligned(rows, separator: "   ")
         var footer = "n = \(n(r["n"]))"
         if let exact = r["exact"], exact.typeName != "none" { footer = "exact KL = \(n(exact)), " + footer }
         lines.append(footer)
@@ -118,15 +111,20 @@ extension Formatter {
             }
             rows.append(row)
         }
-        let widths = (0..<header.count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        let table = rows.map { row in
+        return ["", "per-draw gradients in q's parameters (element 0; all of them in .grad):"]
+            + aligned(rows, separator: "  ")
+    }
+
+    /// Rows as columns: the first left-aligned, the others right-aligned.
+    private func aligned(_ rows: [[String]], separator: String) -> [String] {
+        let widths = (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
             row.enumerated().map { c, cell in
                 c == 0
                     ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[c] - cell.count) + cell
-            }.joined(separator: "  ")
+            }.joined(separator: separator)
         }
-        return ["", "per-draw gradients in q's parameters (element 0; all of them in .grad):"] + table
     }
 
     private func check(_ r: Record) -> String {

@@ -79,6 +79,7 @@ enum GradientComparison {
         _ epsilon: [Double], _ m: Int, _ params: [[Double]], _ event: Int, slots: Int
     ) -> Accumulator {
         let elements = params[0].count
+        let logRatioOfScales = (0..<elements).map { log(params[1][$0] / params[3][$0]) }
         var total = Accumulator(size: slots)
         var gradients = [Double](repeating: 0, count: slots)
         var u = [Double](repeating: 0, count: event)
@@ -89,18 +90,18 @@ enum GradientComparison {
                     let i = block * event + d
                     let eps = epsilon[s * elements + i]
                     u[d] = (params[0][i] + params[1][i] * eps - params[2][i]) / params[3][i]
-                    logRatio += 0.5 * (eps * eps - u[d] * u[d]) + log(params[1][i] / params[3][i])
+                    logRatio += 0.5 * (eps * eps - u[d] * u[d]) + logRatioOfScales[i]
                 }
-                let slopes = [-1, logRatio, expm1(logRatio)]
+                // The estimators' t′(log r): k1, k2, k3.
+                let (slope1, slope2, slope3) = (-1.0, logRatio, expm1(logRatio))
                 for d in 0..<event {
                     let i = block * event + d
                     let eps = epsilon[s * elements + i]
                     let (sq, sp) = (params[1][i], params[3][i])
                     let (dMean, dStd) = (-u[d] / sp, 1 / sq - u[d] * eps / sp)  // ∂ log r
-                    for k in 0..<3 {
-                        gradients[(k * 2) * elements + i] = slopes[k] * dMean
-                        gradients[(k * 2 + 1) * elements + i] = slopes[k] * dStd
-                    }
+                    (gradients[i], gradients[elements + i]) = (slope1 * dMean, slope1 * dStd)
+                    (gradients[2 * elements + i], gradients[3 * elements + i]) = (slope2 * dMean, slope2 * dStd)
+                    (gradients[4 * elements + i], gradients[5 * elements + i]) = (slope3 * dMean, slope3 * dStd)
                     // Score function: f = −log r (the k1 term) times ∇ log q at fixed z.
                     gradients[6 * elements + i] = -logRatio * eps / sq
                     gradients[7 * elements + i] = -logRatio * (eps * eps - 1) / sq

@@ -35,7 +35,7 @@ extension Tensor {
                     }
                     let l = diagonal.squareRoot()
                     out[base + j * n + j] = l
-                    for i in (j + 1)..<Swift.max(j + 1, n) {
+                    for i in (j + 1)..<n {
                         var s = self[flat: base + i * n + j]
                         for k in 0..<j { s -= out[base + i * n + k] * out[base + j * n + k] }
                         out[base + i * n + j] = s / l
@@ -155,7 +155,7 @@ struct LUFactor {
         permutation = Array(0..<n)
         for j in 0..<n {
             var pivot = j
-            for i in (j + 1)..<Swift.max(j + 1, n) where abs(lu[i * n + j]) > abs(lu[pivot * n + j]) { pivot = i }
+            for i in (j + 1)..<n where abs(lu[i * n + j]) > abs(lu[pivot * n + j]) { pivot = i }
             if pivot != j {
                 for c in 0..<n { lu.swapAt(j * n + c, pivot * n + c) }
                 permutation.swapAt(j, pivot)
@@ -163,7 +163,7 @@ struct LUFactor {
             }
             let p = lu[j * n + j]
             guard p != 0 else { continue }
-            for i in (j + 1)..<Swift.max(j + 1, n) {
+            for i in (j + 1)..<n {
                 let factor = lu[i * n + j] / p
                 lu[i * n + j] = factor
                 for c in (j + 1)..<n { lu[i * n + c] -= factor * lu[j * n + c] }
