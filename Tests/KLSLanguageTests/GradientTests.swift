@@ -65,11 +65,12 @@ import Testing
 
     @Test func errorsNameWhatIsNotDifferentiable() {
         #expect(
-            failure("grad(x -> sum(sort(x)))([1, 2])")?.message.hasPrefix("grad cannot differentiate through sort")
+            failure("grad(x -> sum(argsort(x)))([1, 2])")?.message.hasPrefix(
+                "grad cannot differentiate through argsort")
                 == true)
         #expect(failure("grad(x -> x)([1, 2])")?.message.hasPrefix("grad needs f to return one number") == true)
         #expect(failure("grad(x -> x)(\"a\")")?.message.hasPrefix("grad differentiates with respect to") == true)
-        #expect(failure("grad(x -> digamma(x))(1)")?.message.contains("digamma") == true)
+        #expect(failure("grad(x -> trigamma(x))(1)")?.message.contains("trigamma") == true)
         #expect(failure("grad((a, b) -> a, argnums=2)(1, 2)")?.message.contains("differentiates argument 2") == true)
     }
 
@@ -134,7 +135,8 @@ import Testing
 
     @Test func unsupportedFamiliesSaySo() {
         #expect(
-            failure("grad(m -> kl_mc(Gamma(m, 1), Normal(0, 1), n=10).value)(2)")?.message.contains("Gamma") == true)
+            failure("grad(m -> kl_mc(Normal(m, 1), Bernoulli(0.5), n=10).value)(2)")?.message.contains("Bernoulli")
+                == true)
         #expect(failure("grad(p -> sum(logpdf(Bernoulli(p), 1)))(0.5)")?.message.contains("Bernoulli") == true)
     }
 }

@@ -12,6 +12,11 @@ public enum BetaFamily: ScalarFamily {
     public struct Parameters: Sendable {
         public var a: Double
         public var b: Double
+
+        public init(a: Double, b: Double) {
+            self.a = a
+            self.b = b
+        }
     }
 
     @inline(__always)

@@ -99,7 +99,7 @@ public struct Builtin: Sendable {
     }
 
     /// The same builtin, differentiable by `rule`.
-    func differentiable(_ rule: Derivative) -> Builtin {
+    func differentiable(_ rule: Derivative?) -> Builtin {
         var copy = self
         copy.derivative = rule
         return copy

@@ -43,13 +43,13 @@ enum DistributionBuiltins {
             example: "MvNormal([0, 0], [[1, 0.5], [0.5, 2]])"
         ) { a, _ throws(KLSError) in
             .distribution(try MvNormal(mean: try a.tensor("mean"), cov: try a.tensor("cov")))
-        },
+        }.differentiable(DistributionDerivatives.mvNormal),
         scalar(LaplaceFamily.self).differentiable(DistributionDerivatives.scalar(LaplaceFamily.self)),
         scalar(StudentTFamily.self).differentiable(DistributionDerivatives.scalar(StudentTFamily.self)),
         scalar(UniformFamily.self).differentiable(DistributionDerivatives.scalar(UniformFamily.self)),
         scalar(ExponentialFamily.self).differentiable(DistributionDerivatives.scalar(ExponentialFamily.self)),
-        scalar(GammaFamily.self),
-        scalar(BetaFamily.self),
+        scalar(GammaFamily.self).differentiable(DistributionDerivatives.scalar(GammaFamily.self)),
+        scalar(BetaFamily.self).differentiable(DistributionDerivatives.scalar(BetaFamily.self)),
         scalar(LogNormalFamily.self).differentiable(DistributionDerivatives.scalar(LogNormalFamily.self)),
         scalar(BernoulliFamily.self).differentiable(DistributionDerivatives.noPathwise("Bernoulli")),
         Builtin(

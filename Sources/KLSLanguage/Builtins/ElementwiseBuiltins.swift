@@ -20,6 +20,7 @@ enum ElementwiseBuiltins {
         (.softplus, "log(1 + e^x) without overflow.", "softplus([-50, 0, 800])"),
         (.lgamma, "log |Γ(x)|.", "lgamma(10)"),
         (.digamma, "ψ(x) = d/dx log Γ(x).", "digamma(1)"),
+        (.trigamma, "ψ′(x) = d²/dx² log Γ(x) (SciPy's polygamma(1, x)).", "trigamma(1)"),
         (.erf, "The error function.", "erf(0.5)"),
         (.erfc, "1 − erf(x), accurate in the tail.", "erfc(5)"),
         (.floor, "Largest whole number ≤ x.", "floor(-1.5)"),
@@ -35,7 +36,7 @@ enum ElementwiseBuiltins {
             Builtin(function.rawValue, [.required("x")], theme: .elementwise, summary: summary, example: example) {
                 a, _ throws(KLSError) in
                 Value.from(try a.takeTensor("x").map(function))
-            }.differentiable(.elementwise(function))
+            }.differentiable(ElementwiseDerivatives.rule(function) == nil ? nil : .elementwise(function))
         } + [
             binary("pow", .power, "x to the power y, element-wise.", "pow([1, 2, 3], 2)").differentiable(
                 .custom { a, _ throws(KLSError) in try Differentiation.binary(.power, a["x"], a["y"]) }),

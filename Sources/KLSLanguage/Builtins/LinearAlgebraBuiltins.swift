@@ -11,41 +11,41 @@ enum LinearAlgebraBuiltins {
             example: "diag([1, 2, 3])"
         ) { a, _ throws(KLSError) in
             .tensor(try diagonal(try a.tensor("x")))
-        },
+        }.differentiable(LinearAlgebraDerivatives.diag),
         Builtin(
             "cholesky", [.required("x")], theme: .linearAlgebra,
             summary: "The lower-triangular L with L @ L.T == x, for a symmetric positive definite x.",
             example: "cholesky([[4, 2], [2, 3]])"
         ) { a, _ throws(KLSError) in
             .tensor(try a.tensor("x").cholesky())
-        },
+        }.differentiable(LinearAlgebraDerivatives.cholesky),
         Builtin(
             "solve", [.required("a"), .required("b")], theme: .linearAlgebra,
             summary: "x with a @ x == b (LU with partial pivoting); b a vector or a matrix of columns.",
             example: "solve([[2, 1], [1, 3]], [3, 5])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("a").solve(try a.tensor("b")))
-        },
+        }.differentiable(LinearAlgebraDerivatives.solve),
         Builtin(
             "inv", [.required("x")], theme: .linearAlgebra,
             summary: "The inverse matrix (prefer solve(a, b) to inv(a) @ b: it is faster and more accurate).",
             example: "inv([[2, 0], [0, 4]])"
         ) { a, _ throws(KLSError) in
             .tensor(try a.tensor("x").inverse())
-        },
+        }.differentiable(LinearAlgebraDerivatives.inverse),
         Builtin(
             "det", [.required("x")], theme: .linearAlgebra,
             summary: "The determinant.", example: "det([[2, 1], [1, 3]])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").determinant())
-        },
+        }.differentiable(LinearAlgebraDerivatives.det),
         Builtin(
             "logdet", [.required("x")], theme: .linearAlgebra,
             summary: "log det(x) without overflow (−inf when singular; an error when negative).",
             example: "logdet(eye(3) * 1e200)"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").logDeterminant())
-        },
+        }.differentiable(LinearAlgebraDerivatives.logdet),
         Builtin(
             "cov", [.required("x"), .optional("rowvar", .bool(false)), .optional("ddof", .number(1))],
             theme: .linearAlgebra,

@@ -10,10 +10,13 @@ enum ReductionBuiltins {
         reduction("sum", .sum, "The sum of the elements.", "sum([[1, 2], [3, 4]], axis=0)")
             .differentiable(ReductionDerivatives.sumOrMean(mean: false)),
         reduction("mean", .mean, "The arithmetic mean; of a distribution, its mean.", "mean([1, 2, 3, 4])")
-            .differentiable(ReductionDerivatives.sumOrMean(mean: true)),
-        reduction("prod", .prod, "The product of the elements.", "prod([1, 2, 3, 4])"),
-        reduction("min", .min, "The smallest element (nan if any is nan).", "min([3, 1, 2])"),
-        reduction("max", .max, "The largest element (nan if any is nan).", "max([[1, 5], [3, 2]], axis=1)"),
+            .differentiable(ReductionDerivatives.meanOrMoment(ReductionDerivatives.sumOrMean(mean: true))),
+        reduction("prod", .prod, "The product of the elements.", "prod([1, 2, 3, 4])")
+            .differentiable(ReductionDerivatives.prod),
+        reduction("min", .min, "The smallest element (nan if any is nan).", "min([3, 1, 2])")
+            .differentiable(ReductionDerivatives.extreme(.min)),
+        reduction("max", .max, "The largest element (nan if any is nan).", "max([[1, 5], [3, 2]], axis=1)")
+            .differentiable(ReductionDerivatives.extreme(.max)),
         reduction(
             "logsumexp", .logsumexp, "log Σ exp(x), shifted by the maximum so nothing overflows.",
             "logsumexp([1000, 1000])"
@@ -27,16 +30,20 @@ enum ReductionBuiltins {
         reduction("any", .any, "true when some element is non-zero.", "any([0, 0, 1])"),
         spread(
             "var", { .variance(ddof: $0) }, "Variance, dividing by n − ddof; of a distribution, its variance.",
-            "var([1, 2, 3, 4], ddof=1)"),
-        spread("std", { .std(ddof: $0) }, "Standard deviation, dividing by n − ddof.", "std([1, 2, 3, 4])"),
-        scan("cumsum", mean: false, "Running sum along an axis (flattened when axis is none).", "cumsum([1, 2, 3])"),
-        scan("cummean", mean: true, "Running mean: element i is the mean of the first i+1.", "cummean([2, 4, 6])"),
+            "var([1, 2, 3, 4], ddof=1)"
+        ).differentiable(ReductionDerivatives.spread(std: false)),
+        spread("std", { .std(ddof: $0) }, "Standard deviation, dividing by n − ddof.", "std([1, 2, 3, 4])")
+            .differentiable(ReductionDerivatives.spread(std: true)),
+        scan("cumsum", mean: false, "Running sum along an axis (flattened when axis is none).", "cumsum([1, 2, 3])")
+            .differentiable(LaneDerivatives.scan(mean: false)),
+        scan("cummean", mean: true, "Running mean: element i is the mean of the first i+1.", "cummean([2, 4, 6])")
+            .differentiable(LaneDerivatives.scan(mean: true)),
         Builtin(
             "cumprod", [.required("x"), .optional("axis")], theme: .reductions,
             summary: "Running product along an axis (flattened when axis is none).", example: "cumprod([1, 2, 3])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").cumulativeProduct(axis: try a.axis()))
-        },
+        }.differentiable(LaneDerivatives.cumprod),
         Builtin(
             "logmeanexp", reductionParameters, theme: .reductions,
             summary: "log mean exp(x) = logsumexp(x) − log n, without overflow: the IWAE bound of log-weights.",
@@ -50,14 +57,14 @@ enum ReductionBuiltins {
             }.reduce(1, *)
             guard reduced > 0 else { throw KLSError("logmeanexp of no elements is undefined") }
             return Value.from(try Tensor.binary(.subtract, total, scalar: log(Double(reduced)), scalarOnLeft: false))
-        },
+        }.differentiable(ReductionDerivatives.logmeanexp),
         Builtin(
             "sort", [.required("x"), .optional("axis", .number(-1))], theme: .reductions,
             summary: "The elements in increasing order along axis (the last; none sorts all, flattened); nan last.",
             example: "sort([3, 1, 2])"
         ) { a, _ throws(KLSError) in
             .tensor(try a.tensor("x").sorted(axis: try a.axis()))
-        },
+        }.differentiable(LaneDerivatives.sort),
         Builtin(
             "argsort", [.required("x"), .optional("axis", .number(-1))], theme: .reductions,
             summary:
@@ -72,14 +79,14 @@ enum ReductionBuiltins {
             example: "quantile(randn(1000, seed=1), [0.025, 0.975])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").quantiles(try a.tensor("q"), axis: try a.axis()))
-        },
+        }.differentiable(LaneDerivatives.quantile(median: false)),
         Builtin(
             "median", [.required("x"), .optional("axis")], theme: .reductions,
             summary: "The middle value (the mean of the two middle values for an even count).",
             example: "median([3, 1, 4, 1, 5])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").quantiles(Tensor(scalar: 0.5), axis: try a.axis()))
-        },
+        }.differentiable(LaneDerivatives.quantile(median: true)),
     ]
 
     static let reductionParameters: [Parameter] = [

@@ -69,21 +69,21 @@ enum TensorBuiltins {
         ) { a, _ throws(KLSError) in
             let x = try a.tensor("x")
             return .tensor(try x.reshaped([x.count]))
-        },
+        }.differentiable(TensorDerivatives.flatten),
         Builtin(
             "concat", [.required("tensors"), .optional("axis", .number(0))], theme: .tensors,
             summary: "Joins a list of tensors along an existing axis.",
             example: "concat([arange(2), arange(3)], axis=0)"
         ) { a, _ throws(KLSError) in
             Value.from(try Tensor.concatenate(try tensorList(a, "tensors"), axis: try a.integer("axis")))
-        },
+        }.differentiable(TensorDerivatives.join(stacking: false)),
         Builtin(
             "stack", [.required("tensors"), .optional("axis", .number(0))], theme: .tensors,
             summary: "Joins a list of same-shape tensors along a new axis.",
             example: "stack([[1, 2], [3, 4]], axis=1)"
         ) { a, _ throws(KLSError) in
             Value.from(try Tensor.stack(try tensorList(a, "tensors"), axis: try a.integer("axis")))
-        },
+        }.differentiable(TensorDerivatives.join(stacking: true)),
         Builtin(
             "shape", [.required("x")], theme: .tensors,
             summary: "The extent of each axis, as a 1-D tensor.", example: "shape(zeros([2, 3]))"
@@ -116,14 +116,14 @@ enum TensorBuiltins {
             summary: "The matrix product, the same as x @ y.", example: "matmul(eye(2), [1, 2])"
         ) { a, _ throws(KLSError) in
             Value.from(try Tensor.matmul(try a.tensor("x"), try a.tensor("y")))
-        },
+        }.differentiable(TensorDerivatives.matmul),
         Builtin(
             "dot", [.required("x"), .required("y")], theme: .tensors,
             summary: "Inner product of vectors, or the matrix product (as x @ y).",
             example: "dot([1, 2, 3], [4, 5, 6])"
         ) { a, _ throws(KLSError) in
             Value.from(try Tensor.matmul(try a.tensor("x"), try a.tensor("y")))
-        },
+        }.differentiable(TensorDerivatives.matmul),
     ]
 
     /// A list argument whose items are all tensors or numbers.

@@ -68,8 +68,8 @@ extension Interpreter {
             throw KLSError(
                 "grad cannot differentiate through \(builtin.name) (argument '\(arguments.firstTraced ?? "?")' "
                     + "depends on the variable being differentiated)",
-                hint: "grad covers arithmetic, @, indexing, .T, the smooth element-wise builtins, sum, mean, "
-                    + "logsumexp, reshape, transpose, maximum, minimum, clip and where")
+                hint: "grad covers arithmetic, @, indexing, .T, the smooth element-wise builtins, the reductions and "
+                    + "scans, sort, quantile, the matrix builtins, and the continuous distributions")
         }
     }
 }

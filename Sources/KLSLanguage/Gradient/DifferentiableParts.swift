@@ -3,15 +3,18 @@ import KLSDistributions
 import KLSTensor
 
 /// A distribution kls can differentiate through, by family: Gaussians (with the
-/// closed-form KL and the fused kl_mc gradient) or one of the reparameterised
-/// scalar families.
+/// closed-form KL and the fused kl_mc gradient), multivariate normals, or one
+/// of the reparameterised scalar families.
 enum DifferentiableParts {
     case gaussian(GaussianParts)
+    case mvNormal(MvNormalParts)
     case scalar(ScalarParts)
 
     init?(_ d: any Distribution) {
         if let g = GaussianParts(d) {
             self = .gaussian(g)
+        } else if let m = MvNormalParts(d) {
+            self = .mvNormal(m)
         } else if let s = ScalarParts(d) {
             self = .scalar(s)
         } else {
@@ -23,6 +26,7 @@ enum DifferentiableParts {
     var values: [Value] {
         switch self {
         case .gaussian(let g): return [g.mean, g.std]
+        case .mvNormal(let m): return [m.mean, m.scale]
         case .scalar(let s): return s.values
         }
     }
@@ -31,6 +35,7 @@ enum DifferentiableParts {
         switch self {
         case .gaussian(let g):
             return .gaussian(GaussianParts(mean: values[0], std: values[1], isDiagonal: g.isDiagonal))
+        case .mvNormal: return .mvNormal(MvNormalParts(mean: values[0], scale: values[1]))
         case .scalar(let s): return .scalar(s.with(values))
         }
     }
@@ -38,6 +43,7 @@ enum DifferentiableParts {
     func logpdf(_ x: Value) throws(KLSError) -> Value {
         switch self {
         case .gaussian(let g): return try g.logpdf(x)
+        case .mvNormal(let m): return try m.logpdf(x)
         case .scalar(let s): return try s.logpdf(x)
         }
     }
@@ -45,6 +51,7 @@ enum DifferentiableParts {
     func entropy() throws(KLSError) -> Value {
         switch self {
         case .gaussian(let g): return try g.entropy()
+        case .mvNormal(let m): return try m.entropy()
         case .scalar(let s): return try s.entropy()
         }
     }
@@ -52,6 +59,7 @@ enum DifferentiableParts {
     func draw(_ epsilon: Tensor) throws(KLSError) -> Value {
         switch self {
         case .gaussian(let g): return try g.draw(epsilon)
+        case .mvNormal(let m): return try m.draw(epsilon)
         case .scalar(let s): return try s.draw(epsilon)
         }
     }
@@ -59,7 +67,31 @@ enum DifferentiableParts {
     func standard(_ d: any Distribution) throws(KLSError) -> any Distribution {
         switch self {
         case .gaussian(let g): return try g.standard(d)
+        case .mvNormal(let m): return try m.standard(d)
         case .scalar(let s): return try s.standard(d)
+        }
+    }
+
+    /// The mean, per coordinate, shaped like a draw.
+    func mean(_ d: any Distribution) throws(KLSError) -> Value {
+        let zero = Value.tensor(try Tensor(repeating: 0, shape: d.batchShape + d.eventShape))
+        switch self {
+        case .gaussian(let g):
+            return try TracedMath.add(try TracedMath.add(g.mean, zero), try TracedMath.mul(.number(0), g.std))
+        case .mvNormal(let m): return try TracedMath.add(m.mean, zero)
+        case .scalar(let s): return try TracedMath.add(try s.moments().mean, zero)
+        }
+    }
+
+    /// The variance, per coordinate, shaped like a draw.
+    func variance(_ d: any Distribution) throws(KLSError) -> Value {
+        let zero = Value.tensor(try Tensor(repeating: 0, shape: d.batchShape + d.eventShape))
+        switch self {
+        case .gaussian(let g): return try TracedMath.add(try TracedMath.apply(.square, g.std), zero)
+        case .mvNormal(let m):
+            // Σᵢᵢ = Σₖ Lᵢₖ²: the rows of L.
+            return try TracedMath.add(try TracedMath.sum(try TracedMath.apply(.square, m.scale), axes: [-1]), zero)
+        case .scalar(let s): return try TracedMath.add(try s.moments().variance, zero)
         }
     }
 }

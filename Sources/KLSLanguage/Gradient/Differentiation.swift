@@ -88,24 +88,31 @@ enum Differentiation {
         .traced(t.tape.record(try t.value.map(.negate)) { g, pass throws(KLSError) in try pass(t, try g.map(.negate)) })
     }
 
-    /// `a @ b` with a traced operand: matrices and vectors, as NumPy's matmul.
+    /// `a @ b` with a traced operand: vectors, matrices and stacks of matrices
+    /// whose leading axes broadcast, as NumPy's matmul.
     static func matmul(_ a: Value, _ b: Value) throws(KLSError) -> Value {
         let x = try tensor(a, "left operand of @")
         let y = try tensor(b, "right operand of @")
         let out = try Tensor.matmul(x, y)
         guard let tape = try tape([a, b]) else { return Value.from(out) }
-        guard x.rank <= 2, y.rank <= 2 else {
-            throw KLSError("grad through @ of stacks of matrices (rank > 2) is not supported yet")
-        }
         let (ta, tb) = (traced(a), traced(b))
         return .traced(
             tape.record(out) { g, pass throws(KLSError) in
-                // As matrices: x [m, k] (a vector is a row), y [k, n] (a vector is a column).
-                let xm = x.rank == 2 ? x : try x.reshaped([1, x.count])
-                let ym = y.rank == 2 ? y : try y.reshaped([y.count, 1])
-                let gm = try g.reshaped([xm.shape[0], ym.shape[1]])
-                if let ta { try pass(ta, try Tensor.matmul(gm, try ym.transposed()).reshaped(x.shape)) }
-                if let tb { try pass(tb, try Tensor.matmul(try xm.transposed(), gm).reshaped(y.shape)) }
+                // As matrices: a vector x is a row [1, k], a vector y a column [k, 1].
+                let xm = x.rank == 1 ? try x.reshaped([1, x.count]) : x
+                let ym = y.rank == 1 ? try y.reshaped([y.count, 1]) : y
+                let m = xm.shape[xm.rank - 2]
+                let n = ym.shape[ym.rank - 1]
+                let matrixAxes = (x.rank == 1 ? 0 : 1) + (y.rank == 1 ? 0 : 1)
+                let gm = try g.reshaped(Array(out.shape.dropLast(matrixAxes)) + [m, n])
+                if let ta {
+                    let share = try Tensor.matmul(gm, try ym.matrixTransposed())
+                    try pass(ta, try unbroadcast(share, to: xm.shape).reshaped(x.shape))
+                }
+                if let tb {
+                    let share = try Tensor.matmul(try xm.matrixTransposed(), gm)
+                    try pass(tb, try unbroadcast(share, to: ym.shape).reshaped(y.shape))
+                }
             })
     }
 

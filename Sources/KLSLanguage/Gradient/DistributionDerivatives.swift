@@ -3,9 +3,9 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// Derivative rules of the distribution builtins, for Gaussians (`Normal`,
-/// `DiagNormal`, `StdNormal`): constructors, densities, entropy, closed-form
-/// KL, pathwise draws and `kl_mc`. Other families say they are not covered yet.
+/// Derivative rules of the distribution builtins: constructors, densities,
+/// entropy, closed-form KL and pathwise draws of the reparameterised families
+/// (`DifferentiableParts`). Discrete families say which estimator works instead.
 enum DistributionDerivatives {
     /// `Normal(mean, std | logvar= | var=)` and `DiagNormal(…)` with traced parameters.
     static func gaussian(diagonal: Bool) -> Derivative {
@@ -25,6 +25,14 @@ enum DistributionDerivatives {
             let parts = GaussianParts(mean: a["mean"], std: std, isDiagonal: diagonal)
             return .distribution(TracedDistribution(base: base, parts: .gaussian(parts)))
         }
+    }
+
+    /// `MvNormal(mean, cov)` with traced parameters: the factor L of cov is
+    /// traced through `cholesky`'s rule.
+    static let mvNormal = Derivative.custom { a, _ throws(KLSError) in
+        let base = try MvNormal(mean: try a.anyTensor("mean"), cov: try a.anyTensor("cov"))
+        let parts = MvNormalParts(mean: a["mean"], scale: try LinearAlgebraDerivatives.cholesky(a["cov"]))
+        return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
     }
 
     /// A scalar family's constructor with traced parameters.
@@ -54,7 +62,7 @@ enum DistributionDerivatives {
     static func unsupported(_ d: any Distribution) -> KLSError {
         KLSError(
             "grad through \(d.family) is not supported yet: kls differentiates Normal, DiagNormal, StdNormal, "
-                + "LogNormal, Laplace, Uniform, Exponential and StudentT (loc, scale)",
+                + "MvNormal, LogNormal, Laplace, Uniform, Exponential, StudentT (loc, scale), Gamma and Beta",
             hint: d.isDiscrete
                 ? "a discrete distribution has no pathwise gradient; the score-function estimator "
                     + "(mean of f(z)·∇log q(z)) is the way, not built in yet" : nil)
@@ -65,8 +73,8 @@ enum DistributionDerivatives {
         guard let parts = GaussianParts(d) else {
             if ScalarParts(d) != nil {
                 throw KLSError(
-                    "grad of closed-form kl covers Normal and DiagNormal pairs; for \(d.family) use kl_mc, "
-                        + "whose gradient is pathwise")
+                    "grad of closed-form kl covers pairs within one family (and MvNormal with DiagNormal); for "
+                        + "\(d.family) against another family use kl_mc, whose gradient is pathwise")
             }
             throw unsupported(d)
         }
@@ -119,8 +127,25 @@ enum DistributionDerivatives {
         try anyParts(a, "dist").1.entropy()
     }
 
+    /// Closed-form kl: Normal or DiagNormal pairs, MvNormal against MvNormal,
+    /// DiagNormal or StdNormal (either side), and pairs of one scalar family.
     static let kl = Derivative.custom { a, _ throws(KLSError) in
-        try parts(a, "q").1.kl(to: try parts(a, "p").1)
+        let q = try DistributionBuiltins.distribution(a, "q")
+        let p = try DistributionBuiltins.distribution(a, "p")
+        if MvNormalParts(q) != nil || MvNormalParts(p) != nil {
+            return try multivariate(q).kl(to: try multivariate(p))
+        }
+        if let sq = ScalarParts(q), let sp = ScalarParts(p) { return try sq.kl(to: sp) }
+        return try parts(a, "q").1.kl(to: try parts(a, "p").1)
+    }
+
+    /// q or p of a closed-form kl with an MvNormal in it, as an MvNormal.
+    private static func multivariate(_ d: any Distribution) throws(KLSError) -> MvNormalParts {
+        if let m = MvNormalParts(d) { return m }
+        if let g = GaussianParts(d), let m = try MvNormalParts(diagonal: g) { return m }
+        throw KLSError(
+            "grad of closed-form kl pairs an MvNormal with MvNormal, DiagNormal or StdNormal, not \(d.family)",
+            hint: "kl_mc's gradient is pathwise for any reparameterised family")
     }
 
     /// sample: mean + std · ε, with ε the draws of the standard normal of the

@@ -31,6 +31,7 @@ enum ElementwiseDerivatives {
             }
         case .softplus: return { x, _ throws(KLSError) in try x.map(.sigmoid) }
         case .lgamma: return { x, _ throws(KLSError) in try x.map(.digamma) }
+        case .digamma: return { x, _ throws(KLSError) in try x.map(.trigamma) }
         case .erf, .erfc:
             let sign = function == .erf ? 1.0 : -1.0
             return { x, _ throws(KLSError) in

@@ -3,10 +3,12 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// LogNormal, Laplace, Uniform, Exponential and StudentT with parameters that
-/// may depend on grad's variable: densities, entropies and pathwise draws as
-/// formulas over standard draws ε (x = loc + scale·ε, exp(μ + σε), low + (high −
-/// low)·u, e/rate), so gradients reach the parameters through the draws.
+/// LogNormal, Laplace, Uniform, Exponential, StudentT, Gamma and Beta with
+/// parameters that may depend on grad's variable: densities, entropies and
+/// pathwise draws — as formulas over standard draws ε (x = loc + scale·ε,
+/// exp(μ + σε), low + (high − low)·u, e/rate), so gradients reach the
+/// parameters through the draws, or for Gamma and Beta by implicit
+/// reparameterisation of the family's own draws.
 struct ScalarParts {
     enum Kind: String {
         case logNormal = "LogNormal"
@@ -14,6 +16,8 @@ struct ScalarParts {
         case uniform = "Uniform"
         case exponential = "Exponential"
         case studentT = "StudentT"
+        case gamma = "Gamma"
+        case beta = "Beta"
     }
 
     let kind: Kind
@@ -56,6 +60,10 @@ struct ScalarParts {
                         + "loc and scale")
             }
             return try StudentT([try values[0].asTensor().broadcast(to: shape), zero, one])
+        case .gamma, .beta:
+            // Implicit reparameterisation: the "standard" draws are the family's own.
+            let plain = try values.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
+            return kind == .gamma ? try Gamma(plain) : try Beta(plain)
         }
     }
 
@@ -68,7 +76,30 @@ struct ScalarParts {
         case .uniform: return try TracedMath.add(v0, try TracedMath.mul(try TracedMath.sub(v1, v0), e))
         case .exponential: return try TracedMath.div(e, v0)
         case .studentT: return try TracedMath.add(values[1], try TracedMath.mul(values[2], e))
+        case .gamma, .beta: return try implicitDraw(epsilon)
         }
+    }
+
+    /// The family's own draws z, passing gradients back by dz/dθ = −(∂F/∂θ)/p.
+    private func implicitDraw(_ z: Tensor) throws(KLSError) -> Value {
+        guard let tape = try Differentiation.tape(values) else { return .tensor(z) }
+        let first = try Differentiation.tensor(v0, "parameter")
+        let second = try Differentiation.tensor(v1, "parameter")
+        let (p0, p1) = (try first.broadcast(to: z.shape), try second.broadcast(to: z.shape))
+        let (d0, d1) = ImplicitReparameterisation.slopes(gamma: kind == .gamma, z, p0, p1)
+        let slopes = [try Tensor(shape: z.shape, values: d0), try Tensor(shape: z.shape, values: d1)]
+        let (t0, t1) = (Differentiation.traced(v0), Differentiation.traced(v1))
+        return .traced(
+            tape.record(z) { g, pass throws(KLSError) in
+                if let t0 {
+                    try pass(
+                        t0, try Differentiation.unbroadcast(try Differentiation.scale(g, slopes[0]), to: first.shape))
+                }
+                if let t1 {
+                    try pass(
+                        t1, try Differentiation.unbroadcast(try Differentiation.scale(g, slopes[1]), to: second.shape))
+                }
+            })
     }
 
     /// The log-density at x: −inf outside the support, with no gradient there.
@@ -100,7 +131,38 @@ struct ScalarParts {
             return try TracedMath.select(inside, value, .number(-.infinity))
         case .studentT:
             return try studentT(x)
+        case .gamma, .beta:
+            return try gammaOrBeta(x, plain)
         }
+    }
+
+    /// α log β + (α − 1) log x − βx − lgamma(α), or (a − 1) log x + (b − 1)
+    /// log(1 − x) − log B(a, b): −inf outside the support, with no gradient there.
+    private func gammaOrBeta(_ x: Value, _ plain: Tensor) throws(KLSError) -> Value {
+        let positive = try Tensor.binary(.greater, plain, scalar: 0, scalarOnLeft: false)
+        let below = try Tensor.binary(.less, plain, scalar: 1, scalarOnLeft: false)
+        let inside = kind == .gamma ? positive : try Tensor.binary(.multiply, positive, below)
+        let safe = try TracedMath.select(inside, x, .number(0.5))
+        let logX = try TracedMath.apply(.log, safe)
+        let shapeTerm = try TracedMath.mul(try TracedMath.sub(v0, .number(1)), logX)
+        let value: Value
+        if kind == .gamma {
+            let scaled = try TracedMath.sub(
+                try TracedMath.mul(v0, try TracedMath.apply(.log, v1)), try TracedMath.mul(v1, safe))
+            value = try TracedMath.sub(try TracedMath.add(shapeTerm, scaled), try TracedMath.apply(.lgamma, v0))
+        } else {
+            let log1mX = try TracedMath.apply(.log1p, try TracedMath.mul(.number(-1), safe))
+            let other = try TracedMath.mul(try TracedMath.sub(v1, .number(1)), log1mX)
+            value = try TracedMath.sub(try TracedMath.add(shapeTerm, other), try logBeta(v0, v1))
+        }
+        return try TracedMath.select(inside, value, .number(-.infinity))
+    }
+
+    /// log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b).
+    private func logBeta(_ a: Value, _ b: Value) throws(KLSError) -> Value {
+        try TracedMath.sub(
+            try TracedMath.add(try TracedMath.apply(.lgamma, a), try TracedMath.apply(.lgamma, b)),
+            try TracedMath.apply(.lgamma, try TracedMath.add(a, b)))
     }
 
     /// lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) − log s − (ν+1)/2 · log1p(((x − loc)/s)²/ν).
@@ -127,9 +189,64 @@ struct ScalarParts {
         case .uniform: return try TracedMath.apply(.log, try TracedMath.sub(v1, v0))
         case .exponential: return try TracedMath.sub(.number(1), try TracedMath.apply(.log, v0))
         case .studentT: throw KLSError("grad of StudentT's entropy is not supported yet")
+        case .gamma:
+            // α − log β + lgamma(α) + (1 − α) ψ(α)
+            let oneMinus = try TracedMath.sub(.number(1), v0)
+            return try TracedMath.add(
+                try TracedMath.sub(v0, try TracedMath.apply(.log, v1)),
+                try TracedMath.add(
+                    try TracedMath.apply(.lgamma, v0), try TracedMath.mul(oneMinus, try TracedMath.apply(.digamma, v0)))
+            )
+        case .beta:
+            // log B(a, b) − (a − 1) ψ(a) − (b − 1) ψ(b) + (a + b − 2) ψ(a + b)
+            let total = try TracedMath.add(v0, v1)
+            let shifts = try TracedMath.add(
+                try TracedMath.mul(try TracedMath.sub(v0, .number(1)), try TracedMath.apply(.digamma, v0)),
+                try TracedMath.mul(try TracedMath.sub(v1, .number(1)), try TracedMath.apply(.digamma, v1)))
+            let joint = try TracedMath.mul(try TracedMath.sub(total, .number(2)), try TracedMath.apply(.digamma, total))
+            return try TracedMath.add(try TracedMath.sub(try logBeta(v0, v1), shifts), joint)
         }
     }
 
     /// The same family with other parameter values (the leaves of a chunk's tape).
     func with(_ values: [Value]) -> ScalarParts { ScalarParts(kind: kind, values: values) }
+
+    /// The mean and variance as formulas in the parameters (nan or inf where
+    /// the family's moment does not exist, as the plain `mean` and `var` give).
+    func moments() throws(KLSError) -> (mean: Value, variance: Value) {
+        let m = TracedMath.self
+        switch kind {
+        case .logNormal:
+            let s2 = try m.apply(.square, v1)
+            let mean = try m.apply(.exp, try m.add(v0, try m.mul(.number(0.5), s2)))
+            return (mean, try m.mul(try m.apply(.expm1, s2), try m.apply(.square, mean)))
+        case .laplace:
+            return (v0, try m.mul(.number(2), try m.apply(.square, v1)))
+        case .uniform:
+            let width = try m.sub(v1, v0)
+            return (try m.mul(.number(0.5), try m.add(v0, v1)), try m.div(try m.apply(.square, width), .number(12)))
+        case .exponential:
+            let mean = try m.div(.number(1), v0)
+            return (mean, try m.apply(.square, mean))
+        case .gamma:
+            let mean = try m.div(v0, v1)
+            return (mean, try m.div(mean, v1))
+        case .beta:
+            let total = try m.add(v0, v1)
+            let mean = try m.div(v0, total)
+            let spread = try m.div(try m.mul(mean, try m.sub(.number(1), mean)), try m.add(total, .number(1)))
+            return (mean, spread)
+        case .studentT:
+            let (df, loc, scale) = (values[0], values[1], values[2])
+            let nu = try Differentiation.tensor(df, "df")
+            let hasMean = try Tensor.binary(.greater, nu, scalar: 1, scalarOnLeft: false)
+            let hasVariance = try Tensor.binary(.greater, nu, scalar: 2, scalarOnLeft: false)
+            let ratio = try m.div(df, try m.sub(df, .number(2)))
+            let variance = try m.mul(try m.apply(.square, scale), ratio)
+            let beyond = try ElementwiseBuiltins.select(hasMean, Tensor(scalar: .infinity), Tensor(scalar: .nan))
+            return (
+                try m.select(hasMean, loc, .number(.nan)), try m.select(hasVariance, variance, .tensor(beyond))
+            )
+        }
+    }
 }

@@ -48,3 +48,23 @@ extension TracedMath {
             })
     }
 }
+
+extension TracedMath {
+    /// v reshaped; the gradient is reshaped back.
+    static func reshape(_ v: Value, _ shape: [Int]) throws(KLSError) -> Value {
+        let x = try Differentiation.tensor(v, "value")
+        let out = try x.reshaped(shape)
+        guard case .traced(let t) = v else { return .tensor(out) }
+        return .traced(t.tape.record(out) { g, pass throws(KLSError) in try pass(t, try g.reshaped(x.shape)) })
+    }
+
+    static func matmul(_ a: Value, _ b: Value) throws(KLSError) -> Value { try Differentiation.matmul(a, b) }
+
+    /// The transpose of each matrix of a stack.
+    static func matrixTranspose(_ v: Value) throws(KLSError) -> Value {
+        let x = try Differentiation.tensor(v, "value")
+        let out = try x.matrixTransposed()
+        guard case .traced(let t) = v else { return .tensor(out) }
+        return .traced(t.tape.record(out) { g, pass throws(KLSError) in try pass(t, try g.matrixTransposed()) })
+    }
+}

@@ -39,6 +39,15 @@ extension Tensor {
         try permuted(Array((0..<rank).reversed()))
     }
 
+    /// Swaps the last two axes: the transpose of each matrix of a stack. A vector
+    /// or a scalar is returned unchanged.
+    public func matrixTransposed() throws(KLSError) -> Tensor {
+        guard rank >= 2 else { return self }
+        var order = Array(0..<rank)
+        order.swapAt(rank - 1, rank - 2)
+        return try permuted(order)
+    }
+
     /// Copies the strided view `(shape, strides, offset)` of `input` into `out` in
     /// row-major order.
     static func gather(

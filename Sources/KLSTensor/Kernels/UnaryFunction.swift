@@ -6,7 +6,7 @@ import RealModule
 /// scalar definition. `Tensor.map(_:)` runs them over whole tensors.
 public enum UnaryFunction: String, CaseIterable, Sendable {
     case negate, exp, log, log1p, expm1, sqrt, abs, square, sin, cos, tan, tanh
-    case sigmoid, softplus, lgamma, digamma, erf, erfc, floor, ceil, round, sign
+    case sigmoid, softplus, lgamma, digamma, trigamma, erf, erfc, floor, ceil, round, sign
     case isnan, isfinite, logicalNot
 
     /// Relative cost per element, used to decide when a loop is worth splitting
@@ -38,6 +38,7 @@ public enum UnaryFunction: String, CaseIterable, Sendable {
         case .softplus: return SpecialFunctions.softplus(x)
         case .lgamma: return Double.logGamma(x)
         case .digamma: return SpecialFunctions.digamma(x)
+        case .trigamma: return SpecialFunctions.trigamma(x)
         case .erf: return Double.erf(x)
         case .erfc: return Double.erfc(x)
         case .floor: return x.rounded(.down)

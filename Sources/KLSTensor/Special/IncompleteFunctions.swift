@@ -33,6 +33,17 @@ extension SpecialFunctions {
         return Swift.max(0, 1 - continuedFractionQ(a, x, logPrefix, limit: limit))
     }
 
+    /// The regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x),
+    /// keeping its relative accuracy in the upper tail, where 1 − P would round
+    /// to 0: the continued fraction itself for x ≥ a + 1.
+    public static func regularizedGammaQ(_ a: Double, _ x: Double) -> Double {
+        if x.isNaN || a.isNaN || a <= 0 { return .nan }
+        if x < a + 1 { return 1 - regularizedGammaP(a, x) }
+        if x == .infinity { return 0 }
+        let limit = 10_000 + Checked.clamped(100 * a.squareRoot(), to: 0...10_000_000)
+        return Swift.min(1, continuedFractionQ(a, x, logGammaPrefix(a, x), limit: limit))
+    }
+
     /// log(xᵃ e⁻ˣ / Γ(a)). For large a the direct form cancels (a log x and x are
     /// both ~1e8 when a = 1e8, leaving 7 digits): it is rewritten with Stirling's
     /// series as −a(λ − 1 − log λ) + ½ log(a/2π) − (1/12a − 1/360a³ + 1/1260a⁵),

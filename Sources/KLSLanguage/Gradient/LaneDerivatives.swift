@@ -1,0 +1,156 @@
+import KLSDiagnostics
+import KLSTensor
+
+/// Derivative rules of the builtins that work lane by lane along one axis:
+/// the scans (cumsum, cummean, cumprod) and the order statistics (sort,
+/// quantile, median). Each backward pass joins what a lane needs — x's lane and
+/// the gradient's — along the axis and walks the lanes with `mapLanes`.
+///
+/// sort passes each sorted position's gradient to the element that landed
+/// there (ties in argsort's stable order); quantile and median pass it to the
+/// two order statistics they interpolate, weighted as the interpolation is.
+enum LaneDerivatives {
+    /// cumsum and cummean: x̄ᵢ = Σ_{j≥i} ḡⱼ (over j + 1 for cummean).
+    static func scan(mean: Bool) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            let x = try a.anyTensor("x")
+            let axis = try a.axis()
+            let out = try x.scan(mean: mean, axis: axis)
+            guard let t = a.traced("x") else { return .tensor(out) }
+            let n = laneLength(x, axis)
+            return .traced(
+                t.tape.record(out) { g, pass throws(KLSError) in
+                    let back = try g.mapLanes(axis: axis, width: n) { lane, result in
+                        var total = 0.0
+                        for i in stride(from: lane.count - 1, through: 0, by: -1) {
+                            total += mean ? lane[i] / Double(i + 1) : lane[i]
+                            result[i] = total
+                        }
+                    }
+                    try pass(t, try back.reshaped(x.shape))
+                })
+        }
+    }
+
+    /// cumprod: x̄ₖ = Σ_{i≥k} ḡᵢ Π_{j≤i, j≠k} xⱼ — by yᵢ/xₖ in O(n) when the lane
+    /// has no zero, else by the products themselves.
+    static let cumprod = Derivative.custom { a, _ throws(KLSError) in
+        let x = try a.anyTensor("x")
+        let axis = try a.axis()
+        let out = try x.cumulativeProduct(axis: axis)
+        guard let t = a.traced("x") else { return .tensor(out) }
+        let n = laneLength(x, axis)
+        return .traced(
+            t.tape.record(out) { g, pass throws(KLSError) in
+                let joined = try join(x, g.reshaped(x.shape), axis)
+                let back = try joined.mapLanes(axis: axis, width: n) { lane, result in
+                    cumprodLane(Array(lane[0..<n]), Array(lane[n...]), into: result)
+                }
+                try pass(t, try back.reshaped(x.shape))
+            })
+    }
+
+    static func cumprodLane(_ x: [Double], _ g: [Double], into result: UnsafeMutableBufferPointer<Double>) {
+        let n = x.count
+        if !x.contains(0) {
+            var product = 1.0
+            var weighted = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                product *= x[i]
+                weighted[i] = g[i] * product
+            }
+            var total = 0.0
+            for k in stride(from: n - 1, through: 0, by: -1) {
+                total += weighted[k]
+                result[k] = total / x[k]
+            }
+            return
+        }
+        var prefix = 1.0
+        for k in 0..<n {
+            var others = prefix
+            var total = g[k] * others
+            for i in (k + 1)..<Swift.max(k + 1, n) {
+                others *= x[i]
+                total += g[i] * others
+            }
+            result[k] = total
+            prefix *= x[k]
+        }
+    }
+
+    /// sort: each sorted position's gradient goes back to the element sorted there.
+    static let sort = Derivative.custom { a, _ throws(KLSError) in
+        let x = try a.anyTensor("x")
+        let axis = try a.axis()
+        let out = try x.sorted(axis: axis)
+        guard let t = a.traced("x") else { return .tensor(out) }
+        let order = try x.sortingIndices(axis: axis)
+        let n = laneLength(x, axis)
+        return .traced(
+            t.tape.record(out) { g, pass throws(KLSError) in
+                let joined = try join(order, g.reshaped(x.shape), axis)
+                let back = try joined.mapLanes(axis: axis, width: n) { lane, result in
+                    for k in 0..<n { result[Int(lane[k])] = lane[n + k] }
+                }
+                try pass(t, try back.reshaped(x.shape))
+            })
+    }
+
+    /// quantile(x, q, axis) and median(x, axis) (q = 0.5).
+    static func quantile(median: Bool) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            let x = try a.anyTensor("x")
+            let q = median ? Tensor(scalar: 0.5) : try a.tensor("q")
+            let axis = try a.axis()
+            let out = try x.quantiles(q, axis: axis)
+            guard let t = a.traced("x") else { return Value.from(out) }
+            return .traced(
+                t.tape.record(out) { g, pass throws(KLSError) in
+                    try pass(t, try quantileBackward(x, q.values, axis, g))
+                })
+        }
+    }
+
+    /// The gradient of quantiles: lanes of x joined with their k gradients
+    /// (moved from the front, where `quantiles` puts them, to the axis).
+    private static func quantileBackward(_ x: Tensor, _ q: [Double], _ axis: Int?, _ g: Tensor) throws(KLSError)
+        -> Tensor
+    {
+        let n = laneLength(x, axis)
+        let k = q.count
+        let flat = axis == nil ? try x.reshaped([x.count]) : x
+        let a = try Shape.normalize(axis: axis ?? 0, rank: flat.rank)
+        let rest = Array(flat.shape.enumerated().filter { $0.offset != a }.map(\.element))
+        var grads = try g.reshaped([k] + rest)
+        var order = Array(1..<grads.rank)
+        order.insert(0, at: a)
+        grads = try grads.permuted(order)
+        let joined = try Tensor.concatenate([flat, grads], axis: a)
+        let back = try joined.mapLanes(axis: a, width: n) { lane, result in
+            result.initialize(repeating: 0)
+            let positions = Array(0..<n).sorted { lane[$0] < lane[$1] || (lane[$0] == lane[$1] && $0 < $1) }
+            for (j, p) in q.enumerated() {
+                let position = p * Double(n - 1)
+                let below = Int(position.rounded(.down))
+                let above = Swift.min(below + 1, n - 1)
+                let fraction = position - Double(below)
+                result[positions[below]] += lane[n + j] * (1 - fraction)
+                result[positions[above]] += lane[n + j] * fraction
+            }
+        }
+        return try back.reshaped(x.shape)
+    }
+
+    /// The length of the lanes along `axis` (all elements when nil).
+    private static func laneLength(_ x: Tensor, _ axis: Int?) -> Int {
+        guard let axis else { return x.count }
+        return (try? Shape.normalize(axis: axis, rank: x.rank)).map { x.shape[$0] } ?? 0
+    }
+
+    /// a and b (of one shape) joined along `axis`, so each lane holds a's lane then b's.
+    private static func join(_ a: Tensor, _ b: Tensor, _ axis: Int?) throws(KLSError) -> Tensor {
+        guard let axis else { return try Tensor.concatenate([a.reshaped([a.count]), b.reshaped([b.count])], axis: 0) }
+        return try Tensor.concatenate([a, b], axis: axis)
+    }
+}
