@@ -17,7 +17,7 @@ enum JointBuiltins {
         ) { a, session throws(KLSError) in
             guard case .record(let layers) = a["layers"] else { throw KLSError("joint: internal: no layers") }
             return .distribution(try JointBuilder.make(layers, session))
-        }
+        }.differentiable(JointGradient.joint)
     ]
 
     /// A joint's draw as the language shows it: a record with a field per layer.

@@ -32,7 +32,7 @@ extension Arguments {
     private static func isTracedItself(_ v: Value) -> Bool {
         switch v {
         case .traced: return true
-        case .distribution(let d): return d is TracedDistribution
+        case .distribution(let d): return d is TracedDistribution || (d as? JointDistribution)?.tape != nil
         default: return false
         }
     }

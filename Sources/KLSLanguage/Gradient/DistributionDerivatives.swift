@@ -89,9 +89,11 @@ enum DistributionDerivatives {
 
     /// logpdf / log_prob (and pdf, exponentiated) with traced parameters or x.
     static func logpdf(exponentiate: Bool) -> Derivative {
-        .custom { a, _ throws(KLSError) in
+        .custom { a, session throws(KLSError) in
             let value: Value
-            if case .distribution(let m as Mixture) = a["dist"] {
+            if case .distribution(let joint as JointDistribution) = a["dist"] {
+                value = try JointGradient.logpdf(joint, a["x"], session)
+            } else if case .distribution(let m as Mixture) = a["dist"] {
                 value = try mixtureLogpdf(m, a["x"])
             } else {
                 value = try anyParts(a, "dist").1.logpdf(a["x"])
@@ -151,6 +153,9 @@ enum DistributionDerivatives {
     /// sample: mean + std · ε, with ε the draws of the standard normal of the
     /// same shape from the same stream (pathwise, reparameterised).
     static let sample = Derivative.custom { a, session throws(KLSError) in
+        if case .distribution(let joint as JointDistribution) = a["dist"] {
+            return try JointGradient.sample(joint, a, session)
+        }
         let (d, parts) = try anyParts(a, "dist")
         let epsilon = try SamplingBuiltins.sample(a, session, try parts.standard(d)).asTensor()
         return try parts.draw(epsilon)

@@ -25,21 +25,71 @@ public final class GradientTape: @unchecked Sendable {
         return Traced(tape: self, id: backwards.count - 1, value: value)
     }
 
+    /// While above 0, nothing is recorded: values computed from traced ones are
+    /// traced in name only (id −1) and pass no gradient — for the plain
+    /// evaluation of an estimate whose gradient is computed apart, chunk by chunk.
+    private var pauseDepth = 0
+
     /// A node computed from others; `backward` passes its gradient on.
     func record(_ value: Tensor, _ backward: @escaping Backward) -> Traced {
+        guard pauseDepth == 0 else { return Traced(tape: self, id: -1, value: value) }
         backwards.append(backward)
         return Traced(tape: self, id: backwards.count - 1, value: value)
+    }
+
+    /// Runs `body` recording nothing.
+    func paused<T>(_ body: () throws(KLSError) -> T) throws(KLSError) -> T {
+        pauseDepth += 1
+        defer { pauseDepth -= 1 }
+        return try body()
+    }
+
+    /// The number of nodes so far: a mark for `backpropagate(from:since:)`.
+    var count: Int { backwards.count }
+
+    /// Walks back from `output` (with gradient `seed`) through the nodes
+    /// recorded since `mark`, hands each earlier node its share (in id order),
+    /// and drops the nodes since `mark` — so a streamed estimate's chunk leaves
+    /// nothing behind on the tape.
+    func backpropagate(
+        from output: Traced, seed: Tensor, since mark: Int, deliver: (Traced, Tensor) throws(KLSError) -> Void
+    ) throws(KLSError) {
+        defer { backwards.removeSubrange(mark...) }
+        guard output.id >= mark else { return }
+        var local = [Tensor?](repeating: nil, count: backwards.count - mark)
+        var earlier: [Int: (Traced, Tensor)] = [:]
+        local[output.id - mark] = seed
+        for id in stride(from: output.id, through: mark, by: -1) {
+            guard let gradient = local[id - mark], let backward = backwards[id] else { continue }
+            try backward(gradient) { parent, share throws(KLSError) in
+                guard parent.tape === self else { throw GradientTape.nested() }
+                if parent.id >= mark {
+                    let k = parent.id - mark
+                    local[k] =
+                        try local[k].map { existing throws(KLSError) in try Tensor.binary(.add, existing, share) }
+                        ?? share
+                } else if parent.id >= 0 {
+                    let sum = try earlier[parent.id].map { e throws(KLSError) in try Tensor.binary(.add, e.1, share) }
+                    earlier[parent.id] = (parent, sum ?? share)
+                }
+            }
+        }
+        for id in earlier.keys.sorted() {
+            if let (node, share) = earlier[id] { try deliver(node, share) }
+        }
     }
 
     /// The gradient of `output` (one number) with respect to every node, by id.
     func gradients(of output: Traced) throws(KLSError) -> [Tensor?] {
         var gradients = [Tensor?](repeating: nil, count: backwards.count)
+        guard output.id >= 0 else { return gradients }
         gradients[output.id] = try Tensor(repeating: 1, shape: output.value.shape)
         for id in stride(from: output.id, through: 0, by: -1) {
             guard let gradient = gradients[id], let backward = backwards[id] else { continue }
             if id & 255 == 0 { try Cancellation.check() }
             try backward(gradient) { parent, share throws(KLSError) in
                 guard parent.tape === self else { throw GradientTape.nested() }
+                guard parent.id >= 0 else { return }
                 if let existing = gradients[parent.id] {
                     gradients[parent.id] = try Tensor.binary(.add, existing, share)
                 } else {

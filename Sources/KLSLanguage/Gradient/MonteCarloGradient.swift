@@ -13,6 +13,12 @@ enum MonteCarloGradient {
     static let chunkElements = 1 << 16
 
     static let rule = Derivative.custom { a, session throws(KLSError) in
+        let (plainQ, plainP) = (
+            try DistributionBuiltins.distribution(a, "q"), try DistributionBuiltins.distribution(a, "p")
+        )
+        if plainQ is JointDistribution || plainP is JointDistribution {
+            return try JointGradient.monteCarlo(a, session)
+        }
         let (q, qParts) = try DistributionDerivatives.anyParts(a, "q")
         let p = try DistributionBuiltins.distribution(a, "p")
         let pParts = DifferentiableParts(p)
@@ -22,13 +28,17 @@ enum MonteCarloGradient {
         guard ["k1", "k2", "k3"].contains(estimator) else {
             throw KLSError("grad of kl_mc takes estimator \"k1\", \"k2\" or \"k3\", got \"\(estimator)\"")
         }
-        guard case .record(let record) = try KLBuiltins.monteCarlo(a.untraced(), session),
-            let value = record["value"]
-        else { throw KLSError("internal: kl_mc gave no estimate") }
         let n = try a.integer("n", atLeast: 1)
         let standard = try qParts.standard(q)
-        let (generator, start) = try RandomBuiltins.stream(
-            a, session, count: n * standard.drawsPerSample, streaming: true)
+        let (record, generator, start) = try estimateAndStream(session) { () throws(KLSError) in
+            guard case .record(let r) = try KLBuiltins.monteCarlo(a.untraced(), session) else {
+                throw KLSError("internal: kl_mc gave no estimate")
+            }
+            return r
+        } stream: { () throws(KLSError) in
+            try RandomBuiltins.stream(a, session, count: n * standard.drawsPerSample, streaming: true)
+        }
+        guard let value = record["value"] else { throw KLSError("internal: kl_mc gave no estimate") }
         let parameters = qParts.values + (pParts?.values ?? [])
         guard let tape = try Differentiation.tape(parameters) else { return .record(record) }
         let plain = try parameters.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
@@ -47,6 +57,22 @@ enum MonteCarloGradient {
         }
         let fields = zip(record.names, record.values).map { ($0 == "value" ? ($0, Value.traced(traced)) : ($0, $1)) }
         return .record(Record(kind: record.kind, fields))
+    }
+
+    /// The plain estimate, and the stream its draws came from: taken again
+    /// from the session's stream as it was before the estimate, so that
+    /// without a seed the gradient still sees the estimate's draws.
+    static func estimateAndStream(
+        _ session: Interpreter, _ estimate: () throws(KLSError) -> Record,
+        stream: () throws(KLSError) -> (Philox, UInt64)
+    ) throws(KLSError) -> (Record, Philox, UInt64) {
+        let before = session.random
+        let record = try estimate()
+        let after = session.random
+        session.random = before
+        defer { session.random = after }
+        let (generator, start) = try stream()
+        return (record, generator, start)
     }
 
     /// Where the gradient's draws come from: n standard draws from `start`.

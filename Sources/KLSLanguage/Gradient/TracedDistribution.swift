@@ -30,6 +30,9 @@ final class TracedDistribution: Distribution, @unchecked Sendable {
     func entropy() throws(KLSError) -> Tensor { try base.entropy() }
     func mean() throws(KLSError) -> Tensor { try base.mean() }
     func variance() throws(KLSError) -> Tensor { try base.variance() }
+
+    /// The tape its traced parameters are on.
+    var tape: GradientTape? { try? Differentiation.tape(parts.values) }
 }
 
 /// The mean, std and diagonal-ness of a Gaussian kls can differentiate through.

@@ -43,9 +43,15 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
     let drawsPerSample = 1
     let isThreadConfined = true
 
-    init(layers: [Layer], interpreter: Interpreter) {
+    /// The tape of `grad` when a layer depends on the variable being
+    /// differentiated (a traced distribution, or a function whose result is
+    /// one): then the joint's draws and densities must be differentiated too.
+    let tape: GradientTape?
+
+    init(layers: [Layer], interpreter: Interpreter, tape: GradientTape? = nil) {
         self.layers = layers
         self.interpreter = interpreter
+        self.tape = tape
         eventShape = [layers.reduce(0) { $0 + $1.size }]
     }
 

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Streamed gradients run in bounded memory: the peak resident size of a kls
+/// run does not grow with the number of draws (a tape over n draws would add
+/// tens of megabytes per million).
+@Suite struct PeakMemoryTests {
+    /// Runs kls with `arguments` (output discarded) and returns its exit status
+    /// and peak resident size in MiB, from `wait4`'s resource usage of that child alone.
+    static func peak(_ arguments: [String]) -> (status: Int32, mebibytes: Int) {
+        let binary = KLSProcess.binary
+        var argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) }
+        argv.append(nil)
+        defer { for p in argv { free(p) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { return (-1, 0) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        return ((status >> 8) & 0xff, usage.ru_maxrss / 1024)
+    }
+
+    @Test(arguments: [
+        ("grad(m -> kl_mc(DiagNormal(m, 1), StdNormal(4), n={n}, seed=1).value)(ones(4))", 1_000_000, 10_000),
+        (
+            "p = joint(z1=Normal(0, 1), z2=(z1) -> Normal(0 * z1, 1)); "
+                + "grad(w -> kl_mc(joint(z1=Normal(0.5, 1), z2=(z1) -> Normal(w * z1, 1)), p, n={n}, seed=1).value)(0.8)",
+            200_000, 2_000
+        ),
+    ])
+    func gradientMemoryDoesNotGrowWithN(_ source: String, _ large: Int, _ small: Int) {
+        let big = Self.peak(["-e", source.replacingOccurrences(of: "{n}", with: String(large))])
+        let little = Self.peak(["-e", source.replacingOccurrences(of: "{n}", with: String(small))])
+        #expect(big.status == 0 && little.status == 0)
+        #expect(
+            big.mebibytes - little.mebibytes < 10,
+            "peak \(big.mebibytes) MiB at n = \(large), \(little.mebibytes) at \(small)")
+    }
+}
