@@ -35,6 +35,19 @@ enum ImplicitGradientReference {
     /// ∂/∂(a, b) of KL(Beta(0.7, 2) ‖ Beta(3, 1.5)).
     static let betaKLGradient: [Double] = [-5.7133313363446225, 1.1274487574770957]
 
+    /// ∂/∂(df, scale) of KL(StudentT(5, 0, 1) ‖ N(0, 1)).
+    static let studentTKLGradient: [Double] = [-0.06797557723309847, 0.6666666666666666]
+
+    /// (t, ν, dt/dν) for t ~ StudentT(ν, 0, 1).
+    static let studentT: [(Double, Double, Double)] = [
+        (1.3, 5.0, -0.033711062170246546),
+        (-0.4, 5.0, 0.004596095338887877),
+        (12.0, 3.0, -6.479695753427706),
+        (-40.0, 1.5, 86.03987368574423),
+        (0.05, 30.0, -1.3916290320552435e-05),
+        (2.5, 0.7, -3.9559933397212967),
+    ]
+
     /// (x, ψ′(x)).
     static let trigamma: [(Double, Double)] = [
         (0.001, 1000001.6425331958),

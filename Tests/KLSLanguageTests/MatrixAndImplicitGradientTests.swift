@@ -119,6 +119,15 @@ import Testing
         }
     }
 
+    @Test func studentTSlopesAgainstMpmath() {
+        for (t, nu, expected) in ImplicitGradientReference.studentT {
+            // Near t = 0 the slope vanishes: there the error is measured against its O(1) scale.
+            let slope = ImplicitReparameterisation.studentT(t, nu)
+            #expect(abs(slope - expected) <= 1e-8 * abs(expected) + 1e-12, "t = \(t), ν = \(nu): \(slope)")
+        }
+        #expect(ImplicitReparameterisation.studentT(0, 5) == 0)
+    }
+
     @Test func trigammaAgainstMpmath() {
         for (x, expected) in ImplicitGradientReference.trigamma {
             #expect(abs(SpecialFunctions.trigamma(x) - expected) <= 1e-14 * abs(expected), "x = \(x)")
@@ -132,6 +141,7 @@ import Testing
             ("x -> logpdf(Gamma(x[0], x[1]), 0.7)", "[1.7, 2.0]"),
             ("x -> logpdf(Beta(x[0], x[1]), 0.3)", "[1.7, 2.5]"),
             ("x -> entropy(Gamma(x[0], x[1])) + entropy(Beta(x[0], x[1]))", "[1.7, 2.5]"),
+            ("x -> entropy(StudentT(x[0] + 3, 0.2, x[1]))", "[1.7, 2.5]"),
             ("x -> kl(Gamma(x[0], x[1]), Gamma(x[2], x[3]))", "[1.7, 2.0, 3.0, 1.0]"),
             ("x -> kl(Beta(x[0], x[1]), Beta(x[2], x[3]))", "[0.7, 2.0, 3.0, 1.5]"),
             ("x -> kl(Laplace(x[0], x[1]), Laplace(x[2], x[3]))", "[0.3, 1.2, -0.5, 0.8]"),
@@ -150,6 +160,7 @@ import Testing
     @Test(arguments: [
         ("Gamma(r[0], r[1]), Gamma(3, 1)", "[1.7, 2.0]", ImplicitGradientReference.gammaKLGradient),
         ("Beta(r[0], r[1]), Beta(3, 1.5)", "[0.7, 2.0]", ImplicitGradientReference.betaKLGradient),
+        ("StudentT(r[0], 0, r[1]), Normal(0, 1)", "[5.0, 1.0]", ImplicitGradientReference.studentTKLGradient),
     ])
     func monteCarloGradientsWithinTheirSpread(_ pair: String, _ at: String, _ exact: [Double]) throws {
         let source = """

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Reference values for kls's gradients that have no closed form in kls's tests.
 
-- dz/dθ of implicit reparameterisation (Figurnov et al. 2018) for Gamma and Beta
-  draws: −(∂F/∂θ)(z; θ) / p(z; θ), with mpmath's incomplete functions at 30 digits
+- dz/dθ of implicit reparameterisation (Figurnov et al. 2018) for Gamma, Beta and
+  StudentT (df) draws: −(∂F/∂θ)(z; θ) / p(z; θ), with mpmath's incomplete functions at 30 digits
   and mpmath.diff (not kls's tail-and-Richardson scheme).
 - trigamma ψ′(x) = mpmath.polygamma(1, x).
 - the closed-form KL between two MvNormals and its hand-derived gradients
@@ -31,6 +31,13 @@ def beta_slopes(z, a, b):
     return -da / density, -db / density
 
 
+def student_t_slope(t, nu):
+    cdf = lambda v: (1 - mp.betainc(v / 2, 0.5, 0, v / (v + t * t), regularized=True) / 2 if t > 0
+                     else mp.betainc(v / 2, 0.5, 0, v / (v + t * t), regularized=True) / 2)
+    density = mp.gamma((nu + 1) / 2) / mp.gamma(nu / 2) / mp.sqrt(nu * mp.pi) * (1 + t * t / nu) ** (-(nu + 1) / 2)
+    return -mp.diff(cdf, nu) / density
+
+
 def f(x):
     return repr(float(x))
 
@@ -39,6 +46,7 @@ gamma_cases = [(0.05, 0.3), (0.7, 1.7), (3.2, 1.7), (9.0, 1.7), (1e-6, 0.1), (25
                (48.0, 50.0), (62.0, 50.0), (470.0, 500.0), (0.002, 0.01), (40.0, 10.0)]
 beta_cases = [(0.3, 1.7, 2.0), (0.9, 1.7, 2.0), (0.999, 3.0, 0.5), (1e-4, 0.4, 2.0),
               (0.5, 20.0, 20.0), (0.02, 0.3, 0.3), (0.97, 0.3, 0.3)]
+student_t_cases = [(1.3, 5.0), (-0.4, 5.0), (12.0, 3.0), (-40.0, 1.5), (0.05, 30.0), (2.5, 0.7)]
 trigamma_points = [0.001, 0.3, 1.0, 1.4616321449683622, 2.5, 9.9, 10.0, 55.0, 1e6, -0.5, -3.7]
 
 lines = []
@@ -50,6 +58,8 @@ for z, a, b in beta_cases:
     da, db = beta_slopes(mp.mpf(z), mp.mpf(a), mp.mpf(b))
     lines.append(f"        ({f(z)}, {f(a)}, {f(b)}, {f(da)}, {f(db)}),")
 beta_block = "\n".join(lines)
+student_t_block = "\n".join(
+    f"        ({f(t)}, {f(nu)}, {f(student_t_slope(mp.mpf(t), mp.mpf(nu)))})," for t, nu in student_t_cases)
 trigamma_block = "\n".join(f"        ({f(x)}, {f(mp.polygamma(1, x))})," for x in trigamma_points)
 
 def gamma_kl(aq, bq, ap, bp):
@@ -66,6 +76,15 @@ def beta_kl(aq, bq, ap, bp):
 # ∂/∂(q's two parameters) of the closed-form KL: what kl_mc's gradient estimates.
 gamma_kl_grad = [mp.diff(lambda a: gamma_kl(a, 2, 3, 1), 1.7), mp.diff(lambda b: gamma_kl(1.7, b, 3, 1), 2)]
 beta_kl_grad = [mp.diff(lambda a: beta_kl(a, 2, 3, 1.5), 0.7), mp.diff(lambda b: beta_kl(0.7, b, 3, 1.5), 2)]
+
+def student_t_kl(nu, s):
+    """KL(StudentT(ν, 0, s) ‖ N(0, 1)) = −H + ½ log 2π + ½ s² ν/(ν − 2)."""
+    h = ((nu + 1) / 2 * (mp.digamma((nu + 1) / 2) - mp.digamma(nu / 2)) + mp.log(nu) / 2
+         + mp.log(mp.beta(nu / 2, 0.5)) + mp.log(s))
+    return -h + mp.log(2 * mp.pi) / 2 + s * s * nu / (nu - 2) / 2
+
+
+student_t_kl_grad = [mp.diff(lambda v: student_t_kl(v, 1), 5), mp.diff(lambda s: student_t_kl(5, s), 1)]
 
 mu_q, mu_p = np.array([0.3, -0.2, 0.5]), np.array([1.0, 2.0, -0.4])
 a = np.array([[1.2, 0.0, 0.0], [0.4, 0.9, 0.0], [-0.3, 0.2, 0.7]])
@@ -112,6 +131,14 @@ enum ImplicitGradientReference {{
 
     /// ∂/∂(a, b) of KL(Beta(0.7, 2) ‖ Beta(3, 1.5)).
     static let betaKLGradient: [Double] = [{f(beta_kl_grad[0])}, {f(beta_kl_grad[1])}]
+
+    /// ∂/∂(df, scale) of KL(StudentT(5, 0, 1) ‖ N(0, 1)).
+    static let studentTKLGradient: [Double] = [{f(student_t_kl_grad[0])}, {f(student_t_kl_grad[1])}]
+
+    /// (t, ν, dt/dν) for t ~ StudentT(ν, 0, 1).
+    static let studentT: [(Double, Double, Double)] = [
+{student_t_block}
+    ]
 
     /// (x, ψ′(x)).
     static let trigamma: [(Double, Double)] = [

@@ -484,13 +484,31 @@ enum KLBuiltins {
         fields.append(("exact", exact.map(Value.from) ?? .none))
         fields += ratioFields(run.ratios, shape: shape)
         if try a.bool("grad") {
-            guard let gq = GaussianParts(q), let gp = GaussianParts(p), gq.isDiagonal == gp.isDiagonal else {
-                throw KLSError("compare(grad=true) covers Normal and DiagNormal q and p (both of one kind)")
-            }
-            let standard = try gq.standard(q)
-            fields.append(("grad", try GradientComparison.table(gq, gp, standard, n: n, generator, start)))
+            fields.append(("grad", try gradientComparison(q, p, n: n, generator, start)))
         }
         return .record(Record(kind: "comparison", fields))
+    }
+
+    /// compare's `grad` table: the fused per-draw formulas for a Gaussian pair
+    /// of one kind, per-draw tapes for any other reparameterised q.
+    static func gradientComparison(
+        _ q: any Distribution, _ p: any Distribution, n: Int, _ generator: Philox, _ start: UInt64
+    ) throws(KLSError) -> Value {
+        if let gq = GaussianParts(q), let gp = GaussianParts(p), gq.isDiagonal == gp.isDiagonal {
+            return try GradientComparison.table(gq, gp, try gq.standard(q), n: n, generator, start)
+        }
+        guard let qParts = DifferentiableParts(q) else {
+            throw KLSError(
+                "compare(grad=true) needs a reparameterised q; \(q.family) is not one",
+                hint: q.isDiscrete ? "a discrete q has only the score-function estimator" : nil)
+        }
+        let pParts = DifferentiableParts(p)
+        let mixture = p as? Mixture
+        guard pParts != nil || mixture != nil else {
+            throw KLSError("compare(grad=true) needs p's density as a formula; \(p.family) is not covered")
+        }
+        let pair = GradientComparison.GeneralPair(q: q, qParts: qParts, pParts: pParts, mixture: mixture)
+        return try GradientComparison.generalTable(pair, n: n, generator, start)
     }
 
     static func checkRecord(_ c: SampleCheck) -> Record {

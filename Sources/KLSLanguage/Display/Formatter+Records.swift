@@ -95,15 +95,18 @@ extension Formatter {
     /// compare(grad=true)'s gradients, for q's first element: mean, bias and std
     /// of each estimator's per-draw gradient in q's mean and in its std.
     private func gradientTable(_ g: Record) -> [String] {
-        let header = ["gradient", "d/dmean", "bias", "std", "d/dstd", "bias", "std"]
-        var rows = [header]
+        var parameters: [String] = []
+        if case .record(let first)? = g.values.first, case .record(let means)? = first["mean"] {
+            parameters = means.names
+        }
+        var rows = [["gradient"] + parameters.flatMap { ["d/d\($0)", "bias", "std"] }]
         for (name, value) in zip(g.names, g.values) {
             guard case .record(let s) = value else { continue }
             var row = [name]
-            for parameter in ["mean", "std"] {
+            for parameter in parameters {
                 for statistic in ["mean", "bias", "std"] {
                     guard case .record(let pair)? = s[statistic], let x = element(pair[parameter], 0) else {
-                        row.append("?")
+                        row.append("–")
                         continue
                     }
                     row.append(Formatter.number(x, precision: 3))

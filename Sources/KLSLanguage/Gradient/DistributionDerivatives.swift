@@ -68,19 +68,6 @@ enum DistributionDerivatives {
                     + "(mean of f(z)·∇log q(z)) is the way, not built in yet" : nil)
     }
 
-    static func parts(_ a: Arguments, _ name: String) throws(KLSError) -> (any Distribution, GaussianParts) {
-        let d = try DistributionBuiltins.distribution(a, name)
-        guard let parts = GaussianParts(d) else {
-            if ScalarParts(d) != nil {
-                throw KLSError(
-                    "grad of closed-form kl covers pairs within one family (and MvNormal with DiagNormal); for "
-                        + "\(d.family) against another family use kl_mc, whose gradient is pathwise")
-            }
-            throw unsupported(d)
-        }
-        return (d, parts)
-    }
-
     static func anyParts(_ a: Arguments, _ name: String) throws(KLSError) -> (any Distribution, DifferentiableParts) {
         let d = try DistributionBuiltins.distribution(a, name)
         guard let parts = DifferentiableParts(d) else { throw unsupported(d) }
@@ -132,21 +119,35 @@ enum DistributionDerivatives {
     /// Closed-form kl: Normal or DiagNormal pairs, MvNormal against MvNormal,
     /// DiagNormal or StdNormal (either side), and pairs of one scalar family.
     static let kl = Derivative.custom { a, _ throws(KLSError) in
-        let q = try DistributionBuiltins.distribution(a, "q")
-        let p = try DistributionBuiltins.distribution(a, "p")
-        if MvNormalParts(q) != nil || MvNormalParts(p) != nil {
-            return try multivariate(q).kl(to: try multivariate(p))
+        let (q, p) = (try DistributionBuiltins.distribution(a, "q"), try DistributionBuiltins.distribution(a, "p"))
+        guard let qParts = DifferentiableParts(q) else { throw unsupported(q) }
+        guard let pParts = DifferentiableParts(p) else { throw unsupported(p) }
+        return try closedForm(qParts, pParts, q.family, p.family)
+    }
+
+    /// The closed-form KL(q ‖ p) as a formula in both sides' parameters: Normal
+    /// or DiagNormal pairs, MvNormal with MvNormal, DiagNormal or StdNormal,
+    /// and pairs of one scalar family.
+    static func closedForm(_ q: DifferentiableParts, _ p: DifferentiableParts, _ qName: String, _ pName: String)
+        throws(KLSError) -> Value
+    {
+        switch (q, p) {
+        case (.gaussian(let gq), .gaussian(let gp)): return try gq.kl(to: gp)
+        case (.scalar(let sq), .scalar(let sp)): return try sq.kl(to: sp)
+        case (.mvNormal, _), (_, .mvNormal): return try multivariate(q, qName).kl(to: try multivariate(p, pName))
+        default:
+            throw KLSError(
+                "grad of closed-form kl covers pairs within one family (and MvNormal with DiagNormal); for "
+                    + "\(qName) against \(pName) use kl_mc, whose gradient is pathwise")
         }
-        if let sq = ScalarParts(q), let sp = ScalarParts(p) { return try sq.kl(to: sp) }
-        return try parts(a, "q").1.kl(to: try parts(a, "p").1)
     }
 
     /// q or p of a closed-form kl with an MvNormal in it, as an MvNormal.
-    private static func multivariate(_ d: any Distribution) throws(KLSError) -> MvNormalParts {
-        if let m = MvNormalParts(d) { return m }
-        if let g = GaussianParts(d), let m = try MvNormalParts(diagonal: g) { return m }
+    private static func multivariate(_ d: DifferentiableParts, _ name: String) throws(KLSError) -> MvNormalParts {
+        if case .mvNormal(let m) = d { return m }
+        if case .gaussian(let g) = d, let m = try MvNormalParts(diagonal: g) { return m }
         throw KLSError(
-            "grad of closed-form kl pairs an MvNormal with MvNormal, DiagNormal or StdNormal, not \(d.family)",
+            "grad of closed-form kl pairs an MvNormal with MvNormal, DiagNormal or StdNormal, not \(name)",
             hint: "kl_mc's gradient is pathwise for any reparameterised family")
     }
 

@@ -3,7 +3,8 @@ import KLSDistributions
 import KLSTensor
 
 /// Implicit reparameterisation gradients (Figurnov, Mohamed & Mnih 2018) for
-/// Gamma and Beta, whose draws are no smooth function of parameter-free noise.
+/// Gamma, Beta and StudentT's df, whose draws are no smooth function of
+/// parameter-free noise.
 /// Along a draw the CDF stays put, F(z; θ) = u, so dz/dθ = −(∂F/∂θ)(z; θ) / p(z; θ).
 ///
 /// ∂F/∂θ is taken in whichever tail is below ½ — F itself, or 1 − F, which
@@ -17,21 +18,25 @@ enum ImplicitReparameterisation {
     /// dz/dθ for each draw z of Gamma(shape, rate) or Beta(a, b), the
     /// parameters broadcast to z's shape, split over the cores (each draw costs
     /// a few incomplete-function evaluations).
-    static func slopes(gamma: Bool, _ z: Tensor, _ p0: Tensor, _ p1: Tensor) -> ([Double], [Double]) {
+    static func slopes(_ kind: ScalarParts.Kind, _ z: Tensor, _ p0: Tensor, _ p1: Tensor) -> ([Double], [Double]) {
         let parts = Parallel.mapChunks(z.count, cost: 512) { range -> ([Double], [Double]) in
             var (d0, d1) = ([Double](), [Double]())
             d0.reserveCapacity(range.count)
             d1.reserveCapacity(range.count)
             for i in range {
                 let x = z[flat: i]
-                if gamma {
+                switch kind {
+                case .gamma:
                     let rate = p1[flat: i]
                     d0.append(gammaShape(rate * x, p0[flat: i]) / rate)
                     d1.append(-x / rate)
-                } else {
+                case .beta:
                     let (da, db) = beta(x, p0[flat: i], p1[flat: i])
                     d0.append(da)
                     d1.append(db)
+                default:
+                    d0.append(studentT(x, p0[flat: i]))
+                    d1.append(0)
                 }
             }
             return (d0, d1)
@@ -68,6 +73,19 @@ enum ImplicitReparameterisation {
         let slopeA = logSlope(a) { Foundation.log(SpecialFunctions.regularizedBeta(w, b, $0)) }
         let slopeB = logSlope(b) { Foundation.log(SpecialFunctions.regularizedBeta(w, $0, a)) }
         return (finite(ratio * slopeA), finite(ratio * slopeB))
+    }
+
+    /// dt/dν for t ~ StudentT(ν, 0, 1). The tail beyond |t|, T = ½ I_{ν/(ν + t²)}(ν/2, ½),
+    /// is the smaller one; F = 1 − T for t > 0 and T for t < 0, so dt/dν = sign(t) T ∂log T/∂ν / p(t).
+    static func studentT(_ t: Double, _ nu: Double) -> Double {
+        guard t != 0 else { return 0 }
+        let tail = { (v: Double) in Foundation.log(0.5 * SpecialFunctions.regularizedBeta(v / (v + t * t), v / 2, 0.5))
+        }
+        let logDensity =
+            UnaryFunction.lgamma((nu + 1) / 2) - UnaryFunction.lgamma(nu / 2) - 0.5 * Foundation.log(nu * Double.pi)
+            - (nu + 1) / 2 * Foundation.log1p(t * t / nu)
+        let ratio = Foundation.exp(tail(nu) - logDensity)
+        return finite((t > 0 ? 1 : -1) * ratio * logSlope(nu, tail))
     }
 
     /// f′(θ) ≈ (8(f(θ + h) − f(θ − h)) − (f(θ + 2h) − f(θ − 2h))) / 12h, h = 10⁻³ θ.

@@ -54,12 +54,7 @@ struct ScalarParts {
         case .uniform: return try Uniform([zero, one])
         case .exponential: return try Exponential([one])
         case .studentT:
-            if case .traced = values[0] {
-                throw KLSError(
-                    "grad through StudentT's df (implicit reparameterisation) is not supported yet: differentiate "
-                        + "loc and scale")
-            }
-            return try StudentT([try values[0].asTensor().broadcast(to: shape), zero, one])
+            return try StudentT([try Differentiation.tensor(values[0], "df").broadcast(to: shape), zero, one])
         case .gamma, .beta:
             // Implicit reparameterisation: the "standard" draws are the family's own.
             let plain = try values.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
@@ -75,29 +70,26 @@ struct ScalarParts {
         case .laplace: return try TracedMath.add(v0, try TracedMath.mul(v1, e))
         case .uniform: return try TracedMath.add(v0, try TracedMath.mul(try TracedMath.sub(v1, v0), e))
         case .exponential: return try TracedMath.div(e, v0)
-        case .studentT: return try TracedMath.add(values[1], try TracedMath.mul(values[2], e))
+        case .studentT: return try TracedMath.add(values[1], try TracedMath.mul(values[2], try implicitDraw(epsilon)))
         case .gamma, .beta: return try implicitDraw(epsilon)
         }
     }
 
-    /// The family's own draws z, passing gradients back by dz/dθ = −(∂F/∂θ)/p.
+    /// The family's own draws z (for StudentT, the standard t draws), passing
+    /// gradients back to the shape parameters by dz/dθ = −(∂F/∂θ)/p.
     private func implicitDraw(_ z: Tensor) throws(KLSError) -> Value {
-        guard let tape = try Differentiation.tape(values) else { return .tensor(z) }
-        let first = try Differentiation.tensor(v0, "parameter")
-        let second = try Differentiation.tensor(v1, "parameter")
-        let (p0, p1) = (try first.broadcast(to: z.shape), try second.broadcast(to: z.shape))
-        let (d0, d1) = ImplicitReparameterisation.slopes(gamma: kind == .gamma, z, p0, p1)
+        let shapes = kind == .studentT ? [values[0]] : [v0, v1]
+        guard let tape = try Differentiation.tape(shapes) else { return .tensor(z) }
+        let plain = try shapes.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
+        let broadcast = try plain.map { t throws(KLSError) in try t.broadcast(to: z.shape) }
+        let (d0, d1) = ImplicitReparameterisation.slopes(kind, z, broadcast[0], broadcast.last ?? broadcast[0])
         let slopes = [try Tensor(shape: z.shape, values: d0), try Tensor(shape: z.shape, values: d1)]
-        let (t0, t1) = (Differentiation.traced(v0), Differentiation.traced(v1))
         return .traced(
             tape.record(z) { g, pass throws(KLSError) in
-                if let t0 {
+                for (k, parameter) in shapes.enumerated() {
+                    guard let t = Differentiation.traced(parameter) else { continue }
                     try pass(
-                        t0, try Differentiation.unbroadcast(try Differentiation.scale(g, slopes[0]), to: first.shape))
-                }
-                if let t1 {
-                    try pass(
-                        t1, try Differentiation.unbroadcast(try Differentiation.scale(g, slopes[1]), to: second.shape))
+                        t, try Differentiation.unbroadcast(try Differentiation.scale(g, slopes[k]), to: plain[k].shape))
                 }
             })
     }
@@ -188,7 +180,17 @@ struct ScalarParts {
         case .laplace: return try TracedMath.add(.number(1 + log(2.0)), try TracedMath.apply(.log, v1))
         case .uniform: return try TracedMath.apply(.log, try TracedMath.sub(v1, v0))
         case .exponential: return try TracedMath.sub(.number(1), try TracedMath.apply(.log, v0))
-        case .studentT: throw KLSError("grad of StudentT's entropy is not supported yet")
+        case .studentT:
+            // (ν + 1)/2 (ψ((ν + 1)/2) − ψ(ν/2)) + ½ log ν + log B(ν/2, ½) + log scale
+            let (nu, scale) = (values[0], values[2])
+            let half = try TracedMath.mul(.number(0.5), nu)
+            let halfPlus = try TracedMath.add(half, .number(0.5))
+            let spread = try TracedMath.sub(
+                try TracedMath.apply(.digamma, halfPlus), try TracedMath.apply(.digamma, half))
+            let logB = try logBeta(half, .number(0.5))
+            let logs = try TracedMath.add(
+                try TracedMath.mul(.number(0.5), try TracedMath.apply(.log, nu)), try TracedMath.apply(.log, scale))
+            return try TracedMath.add(try TracedMath.mul(halfPlus, spread), try TracedMath.add(logB, logs))
         case .gamma:
             // α − log β + lgamma(α) + (1 − α) ψ(α)
             let oneMinus = try TracedMath.sub(.number(1), v0)

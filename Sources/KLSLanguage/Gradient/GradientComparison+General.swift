@@ -1,0 +1,183 @@
+import KLSDiagnostics
+import KLSDistributions
+import KLSTensor
+
+/// `compare(q, p, grad=true)` for any reparameterised q (LogNormal, Laplace,
+/// Gamma, MvNormal, …) and p with a density formula or a Mixture of Gaussians.
+///
+/// Per-draw gradients come from one tape per chunk whose leaves are q's
+/// parameters repeated once per draw (`[m] + shape`): the gradient of the
+/// chunk's summed terms with respect to draw s's copy is draw s's own
+/// gradient. k1, k2 and k3 share the chunk's forward pass; the score-function
+/// estimator f(z) ∇log q(z), f = log q − log p, runs on a second tape with z
+/// held fixed; the exact gradient is that of the closed-form KL when there is one.
+extension GradientComparison {
+    struct GeneralPair {
+        let q: any Distribution
+        let qParts: DifferentiableParts
+        let pParts: DifferentiableParts?
+        let mixture: Mixture?
+    }
+
+    static func generalTable(_ pair: GeneralPair, n: Int, _ generator: Philox, _ start: UInt64) throws(KLSError)
+        -> Value
+    {
+        let plain = try pair.qParts.values.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
+        let sizes = plain.map(\.count)
+        let slots = sizes.reduce(0, +)
+        let standard = try pair.qParts.standard(pair.q)
+        let drawRank = (standard.batchShape + standard.eventShape).count
+        let perDraw = Swift.max(1, (standard.batchShape + standard.eventShape).reduce(1, *) + slots)
+        let chunk = Swift.max(1, MonteCarloGradient.chunkElements / (4 * perDraw))
+        var totals = estimators.map { _ in Accumulator(size: slots) }
+        var done = 0
+        while done < n {
+            try Cancellation.check()
+            let m = Swift.min(chunk, n - done)
+            let epsilon = try standard.sample(
+                m, generator: generator, start: start + UInt64(done * standard.drawsPerSample))
+            let rows = try chunkGradients(pair, plain, epsilon, m, drawRank)
+            for (k, gradients) in rows.enumerated() { totals[k].merge(accumulate(gradients, m, slots)) }
+            done += m
+        }
+        let exact = try? exactGradient(pair, plain)
+        return try generalRecord(totals, exact, names: names(pair), shapes: plain.map(\.shape))
+    }
+
+    /// Per-draw gradients `[m, slots]` of k1, k2, k3 and the score function, in estimators' order.
+    private static func chunkGradients(
+        _ pair: GeneralPair, _ plain: [Tensor], _ epsilon: Tensor, _ m: Int, _ drawRank: Int
+    ) throws(KLSError) -> [Tensor] {
+        let tape = GradientTape()
+        let leaves = try plain.map { t throws(KLSError) in tape.leaf(try repeated(t, m, drawRank)) }
+        let inner = pair.qParts.with(leaves.map { .traced($0) })
+        let z = try inner.draw(epsilon)
+        let logRatio = try TracedMath.sub(try logP(pair, z), try inner.logpdf(z))
+        var result: [Tensor] = []
+        for estimator in ["k1", "k2", "k3"] {
+            let terms = try MonteCarloGradient.estimatorTerms(logRatio, estimator)
+            result.append(try perDraw(tape, try TracedMath.sum(terms, axes: nil), leaves, m))
+        }
+        // Score function: f(z) ∇log q(z) at the same draws, held fixed.
+        let f = try Differentiation.tensor(logRatio, "log ratio").map(.negate)
+        let scoreTape = GradientTape()
+        let scoreLeaves = try plain.map { t throws(KLSError) in scoreTape.leaf(try repeated(t, m, drawRank)) }
+        let logQ = try pair.qParts.with(scoreLeaves.map { .traced($0) }).logpdf(
+            .tensor(try Differentiation.tensor(z, "z")))
+        let weighted = try TracedMath.sum(try TracedMath.mul(.tensor(f), logQ), axes: nil)
+        result.append(try perDraw(scoreTape, weighted, scoreLeaves, m))
+        return result
+    }
+
+    /// The gradient of `loss` for each draw's copy of the parameters, as rows `[m, slots]`.
+    private static func perDraw(_ tape: GradientTape, _ loss: Value, _ leaves: [Traced], _ m: Int) throws(KLSError)
+        -> Tensor
+    {
+        guard case .traced(let output) = loss else {
+            return try Tensor(repeating: 0, shape: [m, leaves.reduce(0) { $0 + $1.value.count / m }])
+        }
+        let gradients = try tape.gradients(of: output)
+        var parts: [Tensor] = []
+        for leaf in leaves {
+            let g: Tensor
+            if let found = gradients[leaf.id] {
+                g = found
+            } else {
+                g = try Tensor(repeating: 0, shape: leaf.value.shape)
+            }
+            parts.append(try g.reshaped([m, leaf.value.count / m]))
+        }
+        return try Tensor.concatenate(parts, axis: 1)
+    }
+
+    /// `t` repeated for m draws, `[m] + ones + shape`, so that it lines up with draws `[m] + sample shape`.
+    private static func repeated(_ t: Tensor, _ m: Int, _ drawRank: Int) throws(KLSError) -> Tensor {
+        let padding = [Int](repeating: 1, count: Swift.max(0, drawRank - t.rank))
+        return try t.reshaped([1] + padding + t.shape).broadcast(to: [m] + padding + t.shape)
+    }
+
+    private static func logP(_ pair: GeneralPair, _ z: Value) throws(KLSError) -> Value {
+        if let p = pair.pParts { return try p.logpdf(z) }
+        if let mixture = pair.mixture { return try DistributionDerivatives.mixtureLogpdf(mixture, z) }
+        throw KLSError("internal: compare(grad=true) without p")
+    }
+
+    /// Rows `[m, slots]` folded into running moments.
+    private static func accumulate(_ rows: Tensor, _ m: Int, _ slots: Int) -> Accumulator {
+        var total = Accumulator(size: slots)
+        rows.withBuffer { b in
+            for s in 0..<m {
+                total.count += 1
+                for j in 0..<slots {
+                    let x = b[s * slots + j]
+                    let delta = x - total.mean[j]
+                    total.mean[j] += delta / total.count
+                    total.m2[j] += delta * (x - total.mean[j])
+                }
+            }
+        }
+        return total
+    }
+
+    /// The gradient of the closed-form KL in q's parameters (throws when there is none).
+    private static func exactGradient(_ pair: GeneralPair, _ plain: [Tensor]) throws(KLSError) -> [Double] {
+        guard let p = pair.pParts else { throw KLSError("no closed form") }
+        let tape = GradientTape()
+        let leaves = plain.map { tape.leaf($0) }
+        let kl = try DistributionDerivatives.closedForm(
+            pair.qParts.with(leaves.map { .traced($0) }), p, pair.q.family, "p")
+        guard case .traced(let output) = try TracedMath.sum(kl, axes: nil) else { throw KLSError("constant") }
+        let gradients = try tape.gradients(of: output)
+        var flat: [Double] = []
+        for leaf in leaves {
+            if let g = gradients[leaf.id] {
+                flat += g.values
+            } else {
+                flat += [Double](repeating: 0, count: leaf.value.count)
+            }
+        }
+        return flat
+    }
+
+    /// The names of q's parameters, as the gradient table shows them.
+    private static func names(_ pair: GeneralPair) -> [String] {
+        switch pair.qParts {
+        case .gaussian: return ["mean", "std"]
+        case .mvNormal: return ["mean", "scale_tril"]
+        case .scalar: return pair.q.parameters.map(\.name)
+        }
+    }
+
+    /// {k1, k2, k3, score_function[, analytic]}: each {mean, bias, std}, each a record by parameter.
+    private static func generalRecord(
+        _ totals: [Accumulator], _ exact: [Double]?, names: [String], shapes: [[Int]]
+    ) throws(KLSError) -> Value {
+        func byParameter(_ flat: [Double]) throws(KLSError) -> Value {
+            var fields: [(String, Value)] = []
+            var offset = 0
+            for (name, shape) in zip(names, shapes) {
+                let size = shape.reduce(1, *)
+                fields.append((name, Value.from(try Tensor(shape: shape, values: Array(flat[offset..<offset + size])))))
+                offset += size
+            }
+            return .record(Record(fields))
+        }
+        var fields: [(String, Value)] = []
+        for (name, total) in zip(estimators, totals) {
+            let spread = zip(total.m2, total.mean).map { m2, _ in (m2 / Swift.max(1, total.count - 1)).squareRoot() }
+            let bias = try exact.map { e throws(KLSError) in try byParameter(zip(total.mean, e).map { $0 - $1 }) }
+            let summary = [
+                ("mean", try byParameter(total.mean)), ("bias", bias ?? .none), ("std", try byParameter(spread)),
+            ]
+            fields.append((name, .record(Record(kind: "summary", summary))))
+        }
+        if let exact {
+            let zero = [Double](repeating: 0, count: exact.count)
+            let summary = [
+                ("mean", try byParameter(exact)), ("bias", try byParameter(zero)), ("std", try byParameter(zero)),
+            ]
+            fields.append(("analytic", .record(Record(kind: "summary", summary))))
+        }
+        return .record(Record(fields))
+    }
+}
