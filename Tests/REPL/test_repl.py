@@ -1,7 +1,7 @@
 """The REPL in a real pseudo-terminal (pexpect): prompt, evaluation,
 continuation, history across sessions, completion, Ctrl-C at the prompt and
-during a long kl_mc (of two distributions, and of two joints), :save replayed
-by `kls FILE`, NO_COLOR, Ctrl-D."""
+during a long kl_mc (of two distributions, and of two joints), minimize's
+progress line, :save replayed by `kls FILE`, NO_COLOR, Ctrl-D."""
 import os
 import re
 import subprocess
@@ -131,6 +131,16 @@ def test_ctrl_c_stops_a_joint_kl_mc_and_keeps_the_session(tmp_path):
     run(child, "p = joint(z1=StdNormal(8), z2=(z1) -> DiagNormal(0.5 * z1, 1))")
     interrupt(child, "kl_mc(q, p, n=1e8)")
     assert "±" in run(child, "kl_mc(q, p, n=1000, seed=1)")
+
+
+def test_minimize_shows_progress_and_ctrl_c_keeps_the_best(tmp_path):
+    child = spawn(tmp_path)
+    child.sendline("r = minimize(x -> sum((x - 1)^2), zeros(3), steps=1e8, lr=1e-5)")
+    child.expect("minimize: step [0-9]+/100000000  f = ")
+    child.sendintr()
+    child.expect("interrupted")
+    child.expect_exact(PROMPT)
+    assert "true" in run(child, "r.steps < 1e8 and r.value < 3")
 
 
 def test_save_replays_with_the_same_values(tmp_path):

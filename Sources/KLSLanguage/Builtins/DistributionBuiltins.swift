@@ -51,13 +51,13 @@ enum DistributionBuiltins {
         scalar(GammaFamily.self).differentiable(DistributionDerivatives.scalar(GammaFamily.self)),
         scalar(BetaFamily.self).differentiable(DistributionDerivatives.scalar(BetaFamily.self)),
         scalar(LogNormalFamily.self).differentiable(DistributionDerivatives.scalar(LogNormalFamily.self)),
-        scalar(BernoulliFamily.self).differentiable(DistributionDerivatives.noPathwise("Bernoulli")),
+        scalar(BernoulliFamily.self).differentiable(DistributionDerivatives.discrete(categorical: false)),
         Builtin(
             "Categorical", [.required("probs")], theme: .distributions,
             summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
         ) { a, _ throws(KLSError) in
             .distribution(try Categorical(probs: try a.tensor("probs")))
-        }.differentiable(DistributionDerivatives.noPathwise("Categorical")),
+        }.differentiable(DistributionDerivatives.discrete(categorical: true)),
         Builtin(
             "Mixture", [.required("weights"), .required("components")], theme: .distributions,
             summary: "Σ w_k p_k over a list of components of one shape; weights are normalised.",

@@ -3,12 +3,13 @@ import KLSDistributions
 import KLSTensor
 
 /// A distribution kls can differentiate through, by family: Gaussians (with the
-/// closed-form KL and the fused kl_mc gradient), multivariate normals, or one
-/// of the reparameterised scalar families.
+/// closed-form KL and the fused kl_mc gradient), multivariate normals, one of
+/// the reparameterised scalar families, or a discrete family (densities only).
 enum DifferentiableParts {
     case gaussian(GaussianParts)
     case mvNormal(MvNormalParts)
     case scalar(ScalarParts)
+    case discrete(DiscreteParts)
 
     init?(_ d: any Distribution) {
         if let g = GaussianParts(d) {
@@ -17,6 +18,8 @@ enum DifferentiableParts {
             self = .mvNormal(m)
         } else if let s = ScalarParts(d) {
             self = .scalar(s)
+        } else if let c = DiscreteParts(d) {
+            self = .discrete(c)
         } else {
             return nil
         }
@@ -28,6 +31,7 @@ enum DifferentiableParts {
         case .gaussian(let g): return [g.mean, g.std]
         case .mvNormal(let m): return [m.mean, m.scale]
         case .scalar(let s): return s.values
+        case .discrete(let c): return [c.probabilities]
         }
     }
 
@@ -37,6 +41,7 @@ enum DifferentiableParts {
             return .gaussian(GaussianParts(mean: values[0], std: values[1], isDiagonal: g.isDiagonal))
         case .mvNormal: return .mvNormal(MvNormalParts(mean: values[0], scale: values[1]))
         case .scalar(let s): return .scalar(s.with(values))
+        case .discrete(let c): return .discrete(DiscreteParts(probabilities: values[0], categorical: c.categorical))
         }
     }
 
@@ -45,6 +50,7 @@ enum DifferentiableParts {
         case .gaussian(let g): return try g.logpdf(x)
         case .mvNormal(let m): return try m.logpdf(x)
         case .scalar(let s): return try s.logpdf(x)
+        case .discrete(let c): return try c.logpdf(x)
         }
     }
 
@@ -53,6 +59,7 @@ enum DifferentiableParts {
         case .gaussian(let g): return try g.entropy()
         case .mvNormal(let m): return try m.entropy()
         case .scalar(let s): return try s.entropy()
+        case .discrete(let c): return try c.entropy()
         }
     }
 
@@ -61,6 +68,7 @@ enum DifferentiableParts {
         case .gaussian(let g): return try g.draw(epsilon)
         case .mvNormal(let m): return try m.draw(epsilon)
         case .scalar(let s): return try s.draw(epsilon)
+        case .discrete(let c): throw c.noPathwise(c.categorical ? "Categorical" : "Bernoulli")
         }
     }
 
@@ -69,6 +77,7 @@ enum DifferentiableParts {
         case .gaussian(let g): return try g.standard(d)
         case .mvNormal(let m): return try m.standard(d)
         case .scalar(let s): return try s.standard(d)
+        case .discrete(let c): throw c.noPathwise(d.family)
         }
     }
 
@@ -80,6 +89,7 @@ enum DifferentiableParts {
             return try TracedMath.add(try TracedMath.add(g.mean, zero), try TracedMath.mul(.number(0), g.std))
         case .mvNormal(let m): return try TracedMath.add(m.mean, zero)
         case .scalar(let s): return try TracedMath.add(try s.moments().mean, zero)
+        case .discrete(let c): return try TracedMath.add(try c.moments().mean, zero)
         }
     }
 
@@ -92,6 +102,7 @@ enum DifferentiableParts {
             // Σᵢᵢ = Σₖ Lᵢₖ²: the rows of L.
             return try TracedMath.add(try TracedMath.sum(try TracedMath.apply(.square, m.scale), axes: [-1]), zero)
         case .scalar(let s): return try TracedMath.add(try s.moments().variance, zero)
+        case .discrete(let c): return try TracedMath.add(try c.moments().variance, zero)
         }
     }
 }

@@ -49,13 +49,20 @@ enum DistributionDerivatives {
         }
     }
 
-    /// Families with no pathwise gradient: the error names the estimator that works.
-    static func noPathwise(_ family: String) -> Derivative {
-        .custom { _, _ throws(KLSError) in
-            throw KLSError(
-                "\(family) has no pathwise (reparameterised) gradient: its draws are discrete, so they cannot move "
-                    + "smoothly with its parameters",
-                hint: "the score-function estimator, mean of f(z)·∇log q(z), is the way (not built in yet)")
+    /// `Bernoulli(p)` and `Categorical(probs)` with traced parameters: densities,
+    /// entropy and kl differentiate; draws refuse, naming the score-function estimator.
+    static func discrete(categorical: Bool) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            let parts: DiscreteParts
+            let base: any Distribution
+            if categorical {
+                base = try Categorical(probs: try a.anyTensor("probs"))
+                parts = DiscreteParts(probabilities: try DiscreteParts.normalised(a["probs"]), categorical: true)
+            } else {
+                base = try Bernoulli([try a.anyTensor("p")])
+                parts = DiscreteParts(probabilities: a["p"], categorical: false)
+            }
+            return .distribution(TracedDistribution(base: base, parts: .discrete(parts)))
         }
     }
 
@@ -65,7 +72,7 @@ enum DistributionDerivatives {
                 + "MvNormal, LogNormal, Laplace, Uniform, Exponential, StudentT (loc, scale), Gamma and Beta",
             hint: d.isDiscrete
                 ? "a discrete distribution has no pathwise gradient; the score-function estimator "
-                    + "(mean of f(z)·∇log q(z)) is the way, not built in yet" : nil)
+                    + "(mean of f(z)·∇log q(z)) is the way" : nil)
     }
 
     static func anyParts(_ a: Arguments, _ name: String) throws(KLSError) -> (any Distribution, DifferentiableParts) {
@@ -134,6 +141,7 @@ enum DistributionDerivatives {
         switch (q, p) {
         case (.gaussian(let gq), .gaussian(let gp)): return try gq.kl(to: gp)
         case (.scalar(let sq), .scalar(let sp)): return try sq.kl(to: sp)
+        case (.discrete(let dq), .discrete(let dp)): return try dq.kl(to: dp)
         case (.mvNormal, _), (_, .mvNormal): return try multivariate(q, qName).kl(to: try multivariate(p, pName))
         default:
             throw KLSError(

@@ -23,6 +23,18 @@ struct Minimizer {
         var best: (value: Double, x: Value)?
         var trace: [Double] = []
         var moments: [String: (Tensor, Tensor)] = [:]
+        var lastReport = session.environment.monotonicNanoseconds()
+        // Each step re-runs f: its warnings are shown once, and counted after.
+        let outer = session.environment
+        let once = OnceWarningEnvironment(base: outer)
+        session.environment = once
+        defer {
+            session.environment = outer
+            outer.progress(nil)
+            if once.repeats > 0 {
+                outer.warn("minimize: the warnings above came back \(once.repeats) more times (not shown)")
+            }
+        }
         for step in 1...Swift.max(1, steps) {
             let result: Value
             do {
@@ -39,7 +51,8 @@ struct Minimizer {
                 session.environment.warn("minimize: f is \(Formatter.number(value)) at step \(step); stopping")
                 break
             }
-            if best == nil || value < best!.value { best = (value, x) }
+            if best.map({ value < $0.value }) ?? true { best = (value, x) }
+            report(step, value, best?.value ?? value, lastReport: &lastReport)
             if step == steps { break }
             x = try update(x, g, step: step, moments: &moments)
         }
@@ -48,6 +61,16 @@ struct Minimizer {
                 ("x", best?.x ?? start), ("value", .number(best?.value ?? .nan)),
                 ("trace", .tensor(try Tensor(trace))), ("steps", .number(Double(trace.count))),
             ]))
+    }
+
+    /// A progress line on a terminal, at most ten times a second.
+    private func report(_ step: Int, _ value: Double, _ best: Double, lastReport: inout UInt64) {
+        let now = session.environment.monotonicNanoseconds()
+        guard now &- lastReport >= 100_000_000 else { return }
+        lastReport = now
+        session.environment.progress(
+            "minimize: step \(step)/\(steps)  f = \(Formatter.number(value))  best \(Formatter.number(best))  "
+                + "(Ctrl-C keeps the best)")
     }
 
     /// One step of the optimizer, field by field for a record.

@@ -22,9 +22,14 @@ public protocol Environment: AnyObject {
     func createFile(_ path: String, _ body: (any ByteSink) throws(KLSError) -> Void) throws(KLSError)
     /// A monotonic clock in nanoseconds (`clock()`, the default seed).
     func monotonicNanoseconds() -> UInt64
+    /// Shows `line` as a transient status line on a terminal (nil clears it):
+    /// how far a long computation is. Elsewhere it shows nothing.
+    func progress(_ line: String?)
 }
 
 extension Environment {
+    public func progress(_ line: String?) {}
+
     /// Writes `contents` to the file at `path`, whole or not at all.
     public func writeFile(_ path: String, contents: String) throws(KLSError) {
         try createFile(path) { sink throws(KLSError) in try sink.write(contents) }

@@ -22,7 +22,7 @@ public final class Interpreter {
     public var defaultPrecision = 6
     /// Output, warnings, display width, files and the clock: the session's only
     /// ways out (see `Environment`).
-    public let environment: any Environment
+    public internal(set) var environment: any Environment
     /// Nested user-function calls now running.
     var callDepth = 0
     /// The deepest recursion allowed before a clear error.

@@ -19,8 +19,26 @@ public final class Console: @unchecked Sendable {
     /// write to stderr, and at the end.
     private var pending: [UInt8] = []
 
+    /// Whether a status line is showing on standard error (cleared before
+    /// anything else is written).
+    private var statusShown = false
+
+    /// Shows `text` as a status line on standard error, over the previous one,
+    /// when standard error is a terminal; nil clears it.
+    public func status(_ text: String?) {
+        guard Console.stderrIsTerminal, text != nil || statusShown else { return }
+        flush()
+        sink(2, Array(("\r" + (text ?? "") + "\u{1B}[K").utf8))
+        statusShown = text != nil
+    }
+
+    private func clearStatus() {
+        if statusShown { status(nil) }
+    }
+
     /// Writes a line to standard output. On a terminal it appears at once.
     public func out(_ text: String) {
+        clearStatus()
         pending.append(contentsOf: text.utf8)
         pending.append(10)
         if pending.count > 1 << 16 || Console.stdoutIsTerminal { flush() }
@@ -35,6 +53,7 @@ public final class Console: @unchecked Sendable {
 
     /// Writes a line to standard error, after flushing standard output.
     public func err(_ text: String) {
+        clearStatus()
         flush()
         sink(2, Array((text + "\n").utf8))
     }
@@ -47,6 +66,7 @@ public final class Console: @unchecked Sendable {
     }
 
     private static let stdoutIsTerminal = isTerminal(1)
+    private static let stderrIsTerminal = isTerminal(2)
 
     /// The first failed write to standard output or error: the descriptor and
     /// errno. The command line reports it and exits 1, so `kls … > /dev/full`

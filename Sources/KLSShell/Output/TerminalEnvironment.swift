@@ -50,4 +50,9 @@ public final class TerminalEnvironment: Environment {
     public func monotonicNanoseconds() -> UInt64 {
         DispatchTime.now().uptimeNanoseconds
     }
+
+    /// On a terminal's standard error, cut to the display's width.
+    public func progress(_ line: String?) {
+        console.status(line.map { String($0.prefix(Swift.max(10, displayWidth - 1))) })
+    }
 }
