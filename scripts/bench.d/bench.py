@@ -165,6 +165,18 @@ def torch_grad():
     return m.grad, lv.grad
 
 
+def torch_gamma_grad():
+    """kl_mc(Gamma(1.7, 2), Gamma(3, 1)) k1's gradient in shape and rate, n = 1e6, by PyTorch's implicit rsample."""
+    import torch
+    torch.manual_seed(1)
+    a = torch.tensor(1.7, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    p = torch.distributions.Gamma(torch.tensor(3.0, dtype=torch.float64), torch.tensor(1.0, dtype=torch.float64))
+    q = torch.distributions.Gamma(a, b)
+    z = q.rsample((GRAD_N,))
+    return torch.autograd.grad((q.log_prob(z) - p.log_prob(z)).mean(), [a, b])
+
+
 def jax_grad():
     import jax
     jax.config.update("jax_enable_x64", True)
@@ -310,6 +322,7 @@ def reference_times():
         **file_times(),
         "grad_kl_mc_torch": optional("torch", torch_grad, 3),
         "grad_kl_mc_jax": optional("jax", jax_grad, 3),
+        "grad_gamma_torch": optional("torch", torch_gamma_grad, 3),
     }
 
 
@@ -347,6 +360,7 @@ def main():
         ("load_csv", "load .csv, 1e6 rows x 8 (np.loadtxt)", "NumPy", 1.0),
         ("grad_kl_mc_torch", "grad of kl_mc k1, DiagNormal(16), n=1e6", "PyTorch", 1.0),
         ("grad_kl_mc_jax", "the same", "JAX", 1.0),
+        ("grad_gamma_torch", "grad of kl_mc k1, Gamma pair (implicit), n=1e6", "PyTorch", None),
     ]
     print(f"{'benchmark':44} {'kls':>10} {'reference':>14} {'ratio':>7}  goal")
     for key, label, who, goal in rows:

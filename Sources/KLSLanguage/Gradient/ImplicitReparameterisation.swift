@@ -7,7 +7,8 @@ import KLSTensor
 /// parameter-free noise.
 /// Along a draw the CDF stays put, F(z; θ) = u, so dz/dθ = −(∂F/∂θ)(z; θ) / p(z; θ).
 ///
-/// ∂F/∂θ is taken in whichever tail is below ½ — F itself, or 1 − F, which
+/// Gamma's ∂F/∂α comes from differentiating P's series and Q's continued
+/// fraction term by term (`gammaShape`). For Beta and StudentT ∂F/∂θ is taken in whichever tail is below ½ — F itself, or 1 − F, which
 /// the incomplete functions give without cancellation — as that tail's value
 /// times the θ-derivative of its logarithm. The derivative is a central
 /// difference extrapolated by Richardson (steps h and 2h, h = 10⁻³ θ, error
@@ -44,17 +45,61 @@ enum ImplicitReparameterisation {
         return (parts.flatMap(\.0), parts.flatMap(\.1))
     }
 
-    /// dx/dα for x ~ Gamma(α, 1).
+    /// dx/dα for x ~ Gamma(α, 1), from the same expansions that give P(α, x),
+    /// differentiated term by term in α (no differences):
+    /// - x < α + 1, the series P = xᵅe⁻ˣ/Γ(α+1) · S, S = Σ cₙ, cₙ = Πₖ≤ₙ x/(α+k):
+    ///   P/p = xS/α and ∂log P/∂α = log x − ψ(α+1) − T/S with T = Σ cₙ hₙ,
+    ///   hₙ = Σₖ≤ₙ 1/(α+k), so dx/dα = −(x/α)(S (log x − ψ(α+1)) − T);
+    /// - otherwise Q = xᵅe⁻ˣ/Γ(α) · h with h Lentz's continued fraction, carried
+    ///   with its derivative h′ through the recurrence: Q/p = x h and
+    ///   dx/dα = x (h (log x − ψ(α)) + h′).
     static func gammaShape(_ x: Double, _ alpha: Double) -> Double {
-        let logDensity = SpecialFunctions.logGammaPrefix(alpha, x) - Foundation.log(x)
-        let lower = SpecialFunctions.regularizedGammaP(alpha, x)
-        if lower <= 0.5 {
-            let slope = logSlope(alpha) { Foundation.log(SpecialFunctions.regularizedGammaP($0, x)) }
-            return finite(-Foundation.exp(Foundation.log(lower) - logDensity) * slope)
+        guard x > 0, x.isFinite else { return 0 }
+        let limit = 10_000 + Int(Swift.min(100 * alpha.squareRoot(), 10_000_000))
+        let logX = Foundation.log(x)
+        if x < alpha + 1 {
+            var (term, sum, weighted, harmonic) = (1.0, 1.0, 0.0, 0.0)
+            var k = alpha
+            for _ in 0..<limit {
+                k += 1
+                term *= x / k
+                harmonic += 1 / k
+                sum += term
+                weighted += term * harmonic
+                if term < sum * 1e-17 && term * harmonic < Swift.abs(weighted) * 1e-17 { break }
+            }
+            return finite(-(x / alpha) * (sum * (logX - SpecialFunctions.digamma(alpha + 1)) - weighted))
         }
-        let upper = SpecialFunctions.regularizedGammaQ(alpha, x)
-        let slope = logSlope(alpha) { Foundation.log(SpecialFunctions.regularizedGammaQ($0, x)) }
-        return finite(Foundation.exp(Foundation.log(upper) - logDensity) * slope)
+        let (h, slope) = continuedFractionWithSlope(alpha, x, limit: limit)
+        return finite(x * (h * (logX - SpecialFunctions.digamma(alpha)) + slope))
+    }
+
+    /// Lentz's continued fraction for Q(α, x)·Γ(α)/(xᵅe⁻ˣ) (Numerical Recipes
+    /// §6.2) and its derivative in α, each step differentiated alongside.
+    static func continuedFractionWithSlope(_ a: Double, _ x: Double, limit: Int) -> (Double, Double) {
+        let tiny = 1e-300
+        var b = x + 1 - a
+        var (c, dc) = (1 / tiny, 0.0)
+        var (d, dd) = (1 / b, 1 / (b * b))
+        var (h, dh) = (d, dd)
+        for i in 1..<limit {
+            let n = Double(i)
+            let (an, dan) = (-n * (n - a), n)
+            b += 2
+            var denominator = an * d + b
+            var dDenominator = dan * d + an * dd - 1
+            if Swift.abs(denominator) < tiny { (denominator, dDenominator) = (tiny, 0) }
+            var next = b + an / c
+            var dNext = -1 + dan / c - an * dc / (c * c)
+            if Swift.abs(next) < tiny { (next, dNext) = (tiny, 0) }
+            (c, dc) = (next, dNext)
+            (d, dd) = (1 / denominator, -dDenominator / (denominator * denominator))
+            let delta = d * c
+            let dDelta = dd * c + d * dc
+            (h, dh) = (h * delta, dh * delta + h * dDelta)
+            if Swift.abs(delta - 1) < 1e-16 { break }
+        }
+        return (h, dh)
     }
 
     /// (dz/da, dz/db) for z ~ Beta(a, b). The upper tail is I₁₋z(b, a).
