@@ -61,3 +61,26 @@ import Testing
         #expect(Suggestions.nearest("zzzzzz", among: BuiltinRegistry.names) == nil)
     }
 }
+
+/// The help topics: each name resolves, pages say what they teach, and a topic
+/// sharing a builtin's name shows both.
+@Suite struct HelpTopicTests {
+    @Test func everyTopicNameResolvesToItsPage() throws {
+        for topic in HelpTopics.all {
+            for name in topic.names {
+                #expect(try Help.text(named: name).hasPrefix(topic.title), "\(name)")
+            }
+        }
+        #expect(Set(HelpTopics.names).count == HelpTopics.names.count, "a name belongs to two topics")
+    }
+
+    @Test func pagesTeachWhatTheirNamesPromise() throws {
+        #expect(try Help.text(named: "k3").contains("k3 = (r − 1) − log r"))
+        #expect(try Help.text(named: "joint").contains("joint(layers=...)"))
+        #expect(Help.overview().contains("Topics (help(\"name\"), or ?name in the REPL): estimators"))
+    }
+
+    @Test func unknownNamesSuggestTopicsToo() {
+        #expect(failure("help(\"estimatrs\")")?.hint?.contains("estimators") == true)
+    }
+}

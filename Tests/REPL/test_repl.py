@@ -1,7 +1,8 @@
 """The REPL in a real pseudo-terminal (pexpect): prompt, evaluation,
 continuation, history across sessions, completion, Ctrl-C at the prompt and
 during a long kl_mc (of two distributions, and of two joints), minimize's
-progress line, :save replayed by `kls FILE`, NO_COLOR, Ctrl-D."""
+progress line, exit/quit/:q, `_`, pasted prompts, Ctrl-D at a continuation,
+:save replayed by `kls FILE`, NO_COLOR, Ctrl-D."""
 import os
 import re
 import subprocess
@@ -141,6 +142,55 @@ def test_minimize_shows_progress_and_ctrl_c_keeps_the_best(tmp_path):
     child.expect("interrupted")
     child.expect_exact(PROMPT)
     assert "true" in run(child, "r.steps < 1e8 and r.value < 3")
+
+
+@pytest.mark.parametrize("word", ["exit", "quit()", ":q"])
+def test_exit_quit_and_q_leave(tmp_path, word):
+    child = spawn(tmp_path)
+    child.sendline(word)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_a_variable_called_exit_is_evaluated_not_obeyed(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "exit = 42")
+    assert "42" in run(child, "exit")
+
+
+def test_underscore_is_the_last_value(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "2 + 3")
+    assert "10" in run(child, "_ * 2")
+
+
+def test_pasted_prompts_are_stripped(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "kls> x = 4")
+    child.sendline("kls> [x,")
+    child.expect_exact("...> ")
+    assert "[4, 5]" in run(child, "...> x + 1]")
+
+
+def test_ctrl_d_at_a_continuation_says_what_was_dropped(tmp_path):
+    child = spawn(tmp_path)
+    child.sendline("f(1,")
+    child.expect_exact("...> ")
+    child.sendeof()
+    child.expect("dropped the unfinished statement")
+    child.expect_exact(PROMPT)
+    assert "2" in run(child, "1 + 1")
+
+
+def test_topic_help_and_its_completion(tmp_path):
+    child = spawn(tmp_path)
+    assert "k3 = (r − 1) − log r" in run(child, "?k3")
+    child.send("?pareto_\t")
+    child.expect_exact("?pareto_k")
+    child.sendline("")
+    child.expect_exact("when an estimate cannot be trusted")
+    child.expect_exact(PROMPT)
 
 
 def test_save_replays_with_the_same_values(tmp_path):

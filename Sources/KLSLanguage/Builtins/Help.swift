@@ -23,10 +23,18 @@ public enum Help {
     }
 
     /// Help for a builtin by name.
+    /// Help for a topic (`estimators`, `k3`, `shapes`, …), a builtin, or both
+    /// when they share a name (`joint`), or a constant.
     public static func text(named name: String) throws(KLSError) -> String {
-        if let b = BuiltinRegistry.builtin(name) { return b.help }
+        let builtin = BuiltinRegistry.builtin(name)
+        if let topic = HelpTopics.named(name) {
+            let page = topic.title + "\n\n" + topic.text
+            return builtin.map { page + "\n\n" + $0.help } ?? page
+        }
+        if let builtin { return builtin.help }
         if let c = BuiltinRegistry.constants.first(where: { $0.name == name }) { return "\(c.name)\n  \(c.summary)" }
-        throw KLSError("no help for '\(name)'", hint: Suggestions.hint(for: name, among: BuiltinRegistry.names))
+        throw KLSError(
+            "no help for '\(name)'", hint: Suggestions.hint(for: name, among: BuiltinRegistry.names + HelpTopics.names))
     }
 
     /// Every builtin by theme, one line each.
@@ -45,6 +53,8 @@ public enum Help {
         }
         lines.append("")
         lines.append("Constants: " + BuiltinRegistry.constants.map(\.name).joined(separator: ", "))
+        lines.append(
+            "Topics (help(\"name\"), or ?name in the REPL): " + HelpTopics.all.map(\.names[0]).joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
 }

@@ -51,7 +51,7 @@ public final class Interpreter {
 
     /// Runs one statement. Returns the value to display, or nil when the statement
     /// displays nothing (an assignment, a trailing `;`, or a `none` result). A
-    /// displayed value becomes `ans`.
+    /// displayed value becomes `ans` (and `_`, as in Python and Julia).
     public func execute(_ statement: Statement) throws(KLSError) -> Value? {
         let value: Value
         do {
@@ -68,6 +68,7 @@ public final class Interpreter {
         if case .expression = statement.kind {} else { return nil }
         if case .none = value { return nil }
         try globals.set("ans", value)
+        try globals.set("_", value)
         return value
     }
 

@@ -31,6 +31,8 @@ public enum Commands {
         public let argument: ArgumentKind
         /// What Tab offers after the name.
         public let completion: Completion
+        /// Other names it answers to (`:q` for `:quit`), not listed or completed.
+        public var aliases: [String] = []
         /// Runs the command with its (trimmed) argument.
         let handler: @Sendable (REPL, String) -> REPL.Outcome
     }
@@ -86,8 +88,8 @@ public enum Commands {
             argument: .optional, completion: .nothing
         ) { repl, argument in repl.showHistory(argument) },
         Command(
-            name: "quit", usage: ":quit", summary: "leave kls (Ctrl-D on an empty line too)",
-            argument: .none, completion: .nothing
+            name: "quit", usage: ":quit", summary: "leave kls (also :q, exit, quit, and Ctrl-D on an empty line)",
+            argument: .none, completion: .nothing, aliases: ["q", "exit"]
         ) { _, _ in .quit },
     ]
 
@@ -105,7 +107,9 @@ public enum Commands {
     public static var names: [String] { all.map(\.name) }
 
     /// The command called `name`.
-    public static func named(_ name: String) -> Command? { all.first { $0.name == name } }
+    public static func named(_ name: String) -> Command? {
+        all.first { $0.name == name || $0.aliases.contains(name) }
+    }
 
     /// The list `:help` prints before the builtins.
     public static var help: String {

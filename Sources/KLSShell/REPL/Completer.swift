@@ -24,13 +24,13 @@ public struct Completer {
             let name = String(trimmed.dropFirst().prefix { $0 != " " })
             switch Commands.named(name)?.completion ?? .nothing {
             case .path: return paths(word, closeQuote: false)
-            case .name: return (names(prefix: word), nil)
+            case .name: return (helpNames(prefix: word), nil)
             case .nothing: return ([], nil)
             case .statement: break
             }
         }
         if word.hasPrefix("?") {
-            return (names(prefix: String(word.dropFirst())).map { "?" + $0 }, nil)
+            return (helpNames(prefix: String(word.dropFirst())).map { "?" + $0 }, nil)
         }
         if insideString(line, before: word) { return paths(word, closeQuote: true) }
         if let dot = word.lastIndex(of: ".") {
@@ -54,6 +54,11 @@ public struct Completer {
     func names(prefix: String) -> [String] {
         let all = Set(session.globals.assigned.map(\.0) + BuiltinRegistry.names + Keyword.allCases.map(\.rawValue))
         return all.filter { $0.hasPrefix(prefix) }.sorted()
+    }
+
+    /// What help knows: the names above and the topics (`estimators`, `k3`, …).
+    func helpNames(prefix: String) -> [String] {
+        Array(Set(names(prefix: prefix) + HelpTopics.names.filter { $0.hasPrefix(prefix) })).sorted()
     }
 
     /// True when an unclosed `"` precedes the word.

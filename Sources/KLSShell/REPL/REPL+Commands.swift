@@ -82,7 +82,8 @@ extension REPL {
     }
 
     func variables() {
-        let rows = interpreter.globals.assigned.map { name, value -> [String] in
+        // `_` is `ans` under its other name: listed once.
+        let rows = interpreter.globals.assigned.filter { $0.0 != "_" }.map { name, value -> [String] in
             var text = interpreter.formatter.inline(value)
             if text.count > 48 { text = String(text.prefix(47)) + "…" }
             return [name, value.typeName, REPL.shape(of: value), text]

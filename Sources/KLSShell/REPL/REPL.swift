@@ -43,6 +43,11 @@ public final class REPL {
             case .end:
                 if !buffer.isEmpty {
                     console.out("")
+                    let first = buffer.split(separator: "\n").first.map(String.init) ?? buffer
+                    console.err(
+                        console.styled(
+                            "dropped the unfinished statement (\(buffer.split(separator: "\n").count) lines, "
+                                + "from \(first.prefix(40))); Ctrl-D again leaves", .dim))
                     buffer = ""
                     continue
                 }
@@ -50,7 +55,15 @@ public final class REPL {
                 return 0
             case .interrupted:
                 buffer = ""
-            case .line(let line):
+            case .line(let typed):
+                let line = REPL.strippingPrompt(typed)
+                let word = line.trimmingCharacters(in: .whitespaces)
+                if buffer.isEmpty, REPL.quitWords.contains(word),
+                    interpreter.globals[word.replacingOccurrences(of: "()", with: "")] == nil
+                {
+                    console.flush()
+                    return 0
+                }
                 if buffer.isEmpty, let command = REPL.command(in: line) {
                     // ↑ Enter should never quit by surprise: :quit is not recorded.
                     if command.name != "quit" { remember(line) }
@@ -67,6 +80,17 @@ public final class REPL {
                 buffer = ""
             }
         }
+    }
+
+    /// What IPython, Julia and Python users type to leave; they leave here too
+    /// (unless the session has a variable of that name).
+    static let quitWords: Set<String> = ["exit", "quit", "exit()", "quit()"]
+
+    /// A line without a pasted prompt: a transcript copied from a session
+    /// (`kls> x = 1`, `...> + 2`) runs as typed, as Julia strips `julia> `.
+    static func strippingPrompt(_ line: String) -> String {
+        for prompt in ["kls> ", "...> "] where line.hasPrefix(prompt) { return String(line.dropFirst(prompt.count)) }
+        return line == "kls>" || line == "...>" ? "" : line
     }
 
     func remember(_ entry: String) {
