@@ -126,6 +126,15 @@ def test_ctrl_c_stops_a_long_kl_mc_and_keeps_the_session(tmp_path):
     assert "123" in run(child, "kept")
 
 
+def test_a_long_kl_mc_shows_a_live_progress_line(tmp_path):
+    child = spawn(tmp_path)
+    child.sendline("kl_mc(Laplace(0, 1), Normal(1, 1), n=1e9)")
+    child.expect(r"kl_mc: [0-9]+% of 1e\+09 draws · \S+/s · \S+ s left · [-0-9.e]+ ± ")
+    child.sendintr()
+    child.expect("interrupted")
+    child.expect_exact(PROMPT)
+
+
 def test_ctrl_c_stops_a_joint_kl_mc_and_keeps_the_session(tmp_path):
     child = spawn(tmp_path)
     run(child, "q = joint(z1=DiagNormal(zeros(8), 0.9), z2=(z1) -> DiagNormal(tanh(z1), 0.8))")

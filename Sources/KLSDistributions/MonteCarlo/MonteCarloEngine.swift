@@ -83,9 +83,11 @@ public struct MonteCarloEngine {
 
     /// Per-batch, per-estimator moments of n draws and the diagnostics of their
     /// ratios. With `keepTerms`, also every log-ratio (n × batch), for traces.
+    /// `progress` hears, on the calling thread after each round of chunks, how
+    /// many draws are done and the first estimator's moments so far (batch element 0).
     public func run(
         n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
-        keepTerms: Bool = false
+        keepTerms: Bool = false, progress: ((Int, Moments) -> Void)? = nil
     ) throws(KLSError) -> MonteCarloRun {
         let batch = batchCount
         try MemoryLimit.check(
@@ -116,6 +118,9 @@ public struct MonteCarloEngine {
                 ratios.merge(chunk.ratios)
             }
             firstChunk += count
+            if let progress, let first = totals.first?.first {
+                progress(Swift.min(n, firstChunk * Self.chunkSize), first)
+            }
         }
         let terms = try kept.map { storage throws(KLSError) in
             try Tensor(shape: [n] + batchShape, adopting: storage)

@@ -149,8 +149,11 @@ enum KLBuiltins {
         let n = try a.integer("n", atLeast: 1)
         let (generator, start) = try stream(a, session, q, n)
         // One pass gives the layers, the analytic estimate and the total: the same draws as kl_mc.
-        let joint = try onJoints(q, p) { () throws(KLSError) in
-            try JointEstimator(q: jq, p: jp, estimators: [estimator]).run(n: n, generator: generator, start: start)
+        let joint = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
+            try onJoints(q, p) { () throws(KLSError) in
+                try JointEstimator(q: jq, p: jp, estimators: [estimator]).run(
+                    n: n, generator: generator, start: start, progress: line.update)
+            }
         }
         let moments = [analytic ? joint.analytic : joint.totals[0]]
         let ratios = joint.ratios.diagnostics()
@@ -205,8 +208,11 @@ enum KLBuiltins {
         if a.isNone("samples") {
             n = try a.integer("n", atLeast: 1)
             let (generator, start) = try stream(a, session, q, n)
-            run = try onJoints(q, p) { () throws(KLSError) in
-                try engine.run(n: n, estimators: [estimator], generator: generator, start: start)
+            run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
+                try onJoints(q, p) { () throws(KLSError) in
+                    try engine.run(
+                        n: n, estimators: [estimator], generator: generator, start: start, progress: line.update)
+                }
             }
         } else {
             let z: Tensor
@@ -400,8 +406,12 @@ enum KLBuiltins {
             elements: try Checked.product([n, engine.batchCount], what: "kl_trace of \(n) draws"),
             what: "kl_trace of \(n) draws")
         let (generator, start) = try stream(a, session, q, n)
-        let run = try onJoints(q, p) { () throws(KLSError) in
-            try engine.run(n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true)
+        let run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
+            try onJoints(q, p) { () throws(KLSError) in
+                try engine.run(
+                    n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true,
+                    progress: line.update)
+            }
         }
         let moments = run.moments
         guard let logRatios = run.logRatios else { throw KLSError("internal: kl_trace kept no terms") }
@@ -432,12 +442,15 @@ enum KLBuiltins {
         let (generator, start) = try stream(a, session, q, n)
         // Joints: one layer-by-layer pass gives k1, k2, k3 and the analytic estimate.
         var analytic: Moments? = nil
+        let line = ProgressLine(session, label: a.function, total: n)
+        defer { line.finish() }
         let run = try onJoints(q, p) { () throws(KLSError) -> MonteCarloRun in
             guard let jq = q as? JointDistribution, let jp = p as? JointDistribution else {
-                return try engine.run(n: n, estimators: Estimator.allCases, generator: generator, start: start)
+                return try engine.run(
+                    n: n, estimators: Estimator.allCases, generator: generator, start: start, progress: line.update)
             }
             let joint = try JointEstimator(q: jq, p: jp, estimators: Estimator.allCases)
-                .run(n: n, generator: generator, start: start)
+                .run(n: n, generator: generator, start: start, progress: line.update)
             analytic = joint.analytic
             return MonteCarloRun(
                 moments: joint.totals.map { [$0] }, logRatios: nil, ratios: joint.ratios.diagnostics())

@@ -30,7 +30,10 @@ struct JointEstimator {
         var ratios: RatioAccumulator
     }
 
-    func run(n: Int, generator: Philox, start: UInt64) throws(KLSError) -> Result {
+    /// `progress` hears, after each span, the draws done and the first estimator's moments so far.
+    func run(n: Int, generator: Philox, start: UInt64, progress: ((Int, Moments) -> Void)? = nil) throws(KLSError)
+        -> Result
+    {
         let count = q.layers.count
         var result = Result(
             layers: Array(repeating: Moments(), count: count),
@@ -43,6 +46,7 @@ struct JointEstimator {
             let c = Swift.min(MonteCarloEngine.chunkSize * MonteCarloEngine.confinedSpan, n - first)
             try span(c, generator: generator, start: start &+ UInt64(first), into: &result)
             first += c
+            progress?(first, result.totals.first ?? Moments())
         }
         return result
     }

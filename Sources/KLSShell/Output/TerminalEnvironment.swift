@@ -51,8 +51,13 @@ public final class TerminalEnvironment: Environment {
         DispatchTime.now().uptimeNanoseconds
     }
 
+    /// Whether progress lines show: in the REPL only, never for scripts, pipes,
+    /// `--echo` or `--check` (the REPL turns it on).
+    public var showsProgress = false
+
     /// On a terminal's standard error, cut to the display's width.
     public func progress(_ line: String?) {
+        guard showsProgress else { return }
         console.status(line.map { String($0.prefix(Swift.max(10, displayWidth - 1))) })
     }
 }

@@ -22,6 +22,7 @@ public final class REPL {
         self.history = history
         initialSeed = shell.interpreter.random.seed
         editor.completer = Completer(session: shell.interpreter)
+        (shell.interpreter.environment as? TerminalEnvironment)?.showsProgress = true
         for entry in history.entries { editor.remember(entry) }
     }
 
