@@ -93,15 +93,42 @@ static inline int kls_take_interrupt(void) {
     return was;
 }
 
+/// Runs at the start of each line, after readline has set up its keymaps and
+/// read ~/.inputrc (bindings made before that are overwritten), once:
+/// ↑/↓ search the history by what is typed before the cursor (IPython's and
+/// Julia's arrows), in both of a terminal's cursor-key modes — with nothing
+/// typed they step through it as usual — and a closing bracket briefly shows
+/// its opening partner.
+static inline int kls_bind_keys(void) {
+    static int bound = 0;
+    if (bound) return 0;
+    bound = 1;
+    const char *bindings[] = {
+        "\"\\e[A\": history-search-backward", "\"\\e[B\": history-search-forward",
+        "\"\\eOA\": history-search-backward", "\"\\eOB\": history-search-forward",
+        "set blink-matching-paren on",
+    };
+    for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
+        // rl_parse_and_bind may write into its argument: give it a copy.
+        char *line = strdup(bindings[i]);
+        if (line) {
+            rl_parse_and_bind(line);
+            free(line);
+        }
+    }
+    return 0;
+}
+
 /// Names the application, installs the completer and the word breaks (which
-/// must outlive readline, so they are a string literal here), and lets kls
-/// handle signals itself.
+/// must outlive readline, so they are a string literal here), lets kls
+/// handle signals itself, and binds the arrows to prefix search.
 static inline void kls_readline_setup(kls_completer completer) {
     rl_readline_name = "kls";
     rl_attempted_completion_function = completer;
     rl_completer_word_break_characters = " \t\n\"'()[]{},;=+*^%@<>!&|";
     rl_catch_signals = 0;
     rl_signal_event_hook = kls_signal_hook;
+    rl_startup_hook = kls_bind_keys;
 }
 
 /// Inside the completer: no fallback to readline's filename completion, and

@@ -82,6 +82,16 @@ def test_history_persists_across_sessions(tmp_path):
     assert "42" in second.before
 
 
+def test_up_arrow_searches_the_history_by_the_typed_prefix(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "100 + 1")
+    run(child, "200 + 2")
+    child.send("10")
+    child.send("\x1b[A")
+    time.sleep(0.2)
+    assert "101" in run(child, "")
+
+
 def test_tab_completes_a_variable_and_a_builtin(tmp_path):
     child = spawn(tmp_path)
     run(child, "my_variable = 5")

@@ -2,8 +2,9 @@ import CReadline
 import Foundation
 import KLSTensor
 
-/// GNU readline: editing, ↑/↓ history, Ctrl-R search, Tab completion. The C
-/// callbacks reach Swift through the one `ReadlineBridge` object.
+/// GNU readline: editing, ↑/↓ history searched by the typed prefix, Ctrl-R
+/// search, bracket matching, Tab completion. The C callbacks reach Swift
+/// through the one `ReadlineBridge` object.
 public final class ReadlineEditor: LineEditor {
     public var completer: Completer? {
         get { ReadlineBridge.shared.completer }
