@@ -129,6 +129,10 @@ static inline void kls_readline_setup(kls_completer completer) {
     rl_catch_signals = 0;
     rl_signal_event_hook = kls_signal_hook;
     rl_startup_hook = kls_bind_keys;
+    // Otherwise a word that starts after a quote gets that quote appended when
+    // it completes — a folder's path too, closing the string too early. kls's
+    // completer says itself what follows a match.
+    rl_basic_quote_characters = "";
 }
 
 /// Inside the completer: no fallback to readline's filename completion, and

@@ -142,6 +142,22 @@ import Testing
         Completer(session: session).complete(word: word, line: line ?? word).matches
     }
 
+    @Test func parameterNamesInsideACall() {
+        #expect(complete("est", "kl_mc(q, p, est") == ["estimator=", "estimate"])
+        #expect(complete("n", "kl_mc(q, p, n").contains("n="))
+        #expect(complete("opt", "r = minimize(f, x0, steps=10, opt") == ["optimizer="])
+        // Outside the call, or in a nested bracket, names only.
+        #expect(complete("est", "kl_mc(q, p); est") == ["estimate"])
+        #expect(!complete("n", "kl_mc(q, [n").contains("n="))
+    }
+
+    @Test func valuesAParameterTakes() {
+        #expect(complete("k", "kl_mc(q, p, estimator=\"k") == ["k1", "k2", "k3"])
+        #expect(complete("", "kl_mc(q, p, estimator=\"") == ["k1", "k2", "k3", "analytic"])
+        #expect(complete("s", "minimize(f, 0, optimizer=\"s") == ["sgd"])
+        #expect(Completer(session: session).complete(word: "s", line: "minimize(f, 0, optimizer=\"s").append == "\"")
+    }
+
     @Test func namesBuiltinsAndKeywords() {
         #expect(complete("my_") == ["my_value"])
         #expect(complete("logsum") == ["logsumexp"])

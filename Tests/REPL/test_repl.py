@@ -107,6 +107,35 @@ def test_tab_completes_a_variable_and_a_builtin(tmp_path):
     assert "0.693147" in child.before
 
 
+def test_path_completion_keeps_the_string_open_after_a_folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "data.npy").write_bytes(b"")
+    child = spawn(tmp_path)
+    child.send(f'x = "{tmp_path}/su\t')
+    time.sleep(0.3)
+    child.send("d\t")
+    time.sleep(0.3)
+    out = run(child, "")
+    assert f'x = "{tmp_path}/sub/data.npy"' in out
+    assert "error" not in out
+
+
+def test_keyword_and_value_completion(tmp_path):
+    child = spawn(tmp_path)
+    # estim<Tab> completes to the prefix shared by estimator= and estimate.
+    child.send("kl_mc(Normal(0, 1), Normal(1, 1), n=10, seed=1, estim\t")
+    child.expect_exact("at")
+    child.send('or="k\t\t')
+    child.expect("k1 +k2 +k3")
+    # A unique value gets its closing quote.
+    child.send("3\t")
+    time.sleep(0.3)
+    child.send(").value\r")
+    index = child.expect([r"\r0\.5[0-9]*\r\n", "error"])
+    assert index == 0
+    child.expect_exact(PROMPT)
+
+
 def test_ctrl_c_at_the_prompt_clears_the_line(tmp_path):
     child = spawn(tmp_path)
     child.send("this is not sent")

@@ -12,12 +12,18 @@ public struct Parameter: Sendable {
     /// True for `name=...`, which collects every keyword argument no other
     /// parameter takes, in order, as a record.
     public let collectsKeywords: Bool
+    /// The values a string parameter takes (`estimator`: "k1", "k2", …), for
+    /// completion and help; empty when any value goes.
+    public let choices: [String]
 
-    init(name: String, defaultValue: Value?, isVariadic: Bool, collectsKeywords: Bool = false) {
+    init(
+        name: String, defaultValue: Value?, isVariadic: Bool, collectsKeywords: Bool = false, choices: [String] = []
+    ) {
         self.name = name
         self.defaultValue = defaultValue
         self.isVariadic = isVariadic
         self.collectsKeywords = collectsKeywords
+        self.choices = choices
     }
 
     /// A required parameter.
@@ -28,6 +34,11 @@ public struct Parameter: Sendable {
     /// An optional parameter with a default.
     public static func optional(_ name: String, _ defaultValue: Value = .none) -> Parameter {
         Parameter(name: name, defaultValue: defaultValue, isVariadic: false)
+    }
+
+    /// An optional string parameter that takes one of `choices`.
+    public static func optional(_ name: String, _ defaultValue: Value, choices: [String]) -> Parameter {
+        Parameter(name: name, defaultValue: defaultValue, isVariadic: false, choices: choices)
     }
 
     /// A parameter that collects any number of positional arguments.

@@ -33,7 +33,7 @@ enum GradientBuiltins {
             "minimize",
             [
                 .required("f"), .required("x0"), .optional("steps", .number(200)), .optional("lr", .number(0.05)),
-                .optional("optimizer", .string("adam")),
+                .optional("optimizer", .string("adam"), choices: ["adam", "sgd"]),
             ],
             theme: .gradients,
             summary: "Minimises f from x0 by gradient descent (\"adam\" or \"sgd\"): {x, value, trace, steps}.",

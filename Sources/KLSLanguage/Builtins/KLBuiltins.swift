@@ -18,7 +18,8 @@ enum KLBuiltins {
         Builtin(
             "kl_mc",
             [
-                .required("q"), .required("p"), .optional("n", .number(1000)), .optional("estimator", .string("k1")),
+                .required("q"), .required("p"), .optional("n", .number(1000)),
+                .optional("estimator", .string("k1"), choices: Estimator.allCases.map(\.rawValue) + ["analytic"]),
                 .optional("seed"), .optional("samples"), .optional("per_layer", .bool(false)),
             ], theme: .divergence,
             summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
@@ -28,7 +29,8 @@ enum KLBuiltins {
             try monteCarlo(a, session)
         }.differentiable(MonteCarloGradient.rule),
         Builtin(
-            "estimate", [.required("logratio"), .optional("estimator", .string("k1"))], theme: .divergence,
+            "estimate", [.required("logratio"), .optional("estimator", .string("k1"), choices: estimatorNames)],
+            theme: .divergence,
             summary: "An estimate record from your own per-draw log-ratios log q(z) − log p(z), [n] or [n] + batch.",
             example: "estimate(logratio(Normal(0, 1), Normal(1, 1), sample(Normal(0, 1), 1000, seed=1)))",
             details: [
@@ -48,7 +50,11 @@ enum KLBuiltins {
         },
         Builtin(
             "kl_trace",
-            [.required("q"), .required("p"), .required("n"), .optional("estimator", .string("k1")), .optional("seed")],
+            [
+                .required("q"), .required("p"), .required("n"),
+                .optional("estimator", .string("k1"), choices: estimatorNames),
+                .optional("seed"),
+            ],
             theme: .divergence,
             summary: "The running estimate after each of n draws; its last element equals kl_mc's value.",
             example: "kl_trace(Normal(0, 1), Normal(1, 1), 100, seed=1)[-1]",
@@ -118,6 +124,9 @@ enum KLBuiltins {
 
     static func q(_ a: Arguments) throws(KLSError) -> any Distribution { try DistributionBuiltins.distribution(a, "q") }
     static func p(_ a: Arguments) throws(KLSError) -> any Distribution { try DistributionBuiltins.distribution(a, "p") }
+
+    /// k1, k2, k3: what `estimator=` takes (kl_mc also takes "analytic" for joints).
+    static let estimatorNames = Estimator.allCases.map(\.rawValue)
 
     static func estimator(_ a: Arguments) throws(KLSError) -> Estimator {
         let name = try a.string("estimator")

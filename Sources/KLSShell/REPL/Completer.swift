@@ -1,9 +1,11 @@
 import Foundation
 import KLSLanguage
 
-/// Tab completion: names, keywords, builtins, commands, members after `.`, and
-/// file paths inside a string or after `:load`/`:save`. Candidates come from the
-/// builtin registry, the command table and the live session.
+/// Tab completion: names, keywords, builtins, commands, members after `.`, a
+/// builtin's parameter names inside its call (`est` → `estimator=`), the values
+/// a parameter takes (`estimator="k` → `k1`, `k2`, `k3`), and file paths inside
+/// a string or after `:load`/`:save`. Candidates come from the builtin
+/// registry, the command table and the live session.
 public struct Completer {
     let session: Interpreter
 
@@ -32,7 +34,13 @@ public struct Completer {
         if word.hasPrefix("?") {
             return (helpNames(prefix: String(word.dropFirst())).map { "?" + $0 }, nil)
         }
-        if insideString(line, before: word) { return paths(word, closeQuote: true) }
+        if insideString(line, before: word) {
+            if let choices = choices(line: line, before: word) {
+                let matches = choices.filter { $0.hasPrefix(word) }
+                return (matches, "\"")
+            }
+            return paths(word, closeQuote: true)
+        }
         if let dot = word.lastIndex(of: ".") {
             let base = String(word[..<dot])
             let prefix = String(word[word.index(after: dot)...])
@@ -43,7 +51,9 @@ public struct Completer {
         let head = word.lastIndex { !Completer.isIdentifier($0) }.map { String(word[...$0]) } ?? ""
         let identifier = String(word.dropFirst(head.count))
         guard identifier.allSatisfy(Completer.isIdentifier) else { return ([], nil) }
-        let matches = names(prefix: identifier)
+        let keywords = head.isEmpty ? keywordNames(line: line, before: word, prefix: identifier) : []
+        let matches = keywords + names(prefix: identifier)
+        if matches.count == 1, keywords.count == 1 { return (matches, nil) }
         let unique = matches.count == 1 ? matches[0] : nil
         let append: Character =
             unique.flatMap { BuiltinRegistry.builtin($0) } != nil && session.globals[unique ?? ""] == nil ? "(" : " "
@@ -59,6 +69,61 @@ public struct Completer {
     /// What help knows: the names above and the topics (`estimators`, `k3`, …).
     func helpNames(prefix: String) -> [String] {
         Array(Set(names(prefix: prefix) + HelpTopics.names.filter { $0.hasPrefix(prefix) })).sorted()
+    }
+
+    /// The builtin whose call's parentheses enclose the end of `text`, if any
+    /// (strings skipped; `[` and `{` count as brackets without a name).
+    static func enclosingCall(_ text: Substring) -> String? {
+        var stack: [String?] = []
+        var inString = false
+        var escaped = false
+        var identifier = ""
+        for c in text {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    inString = false
+                }
+                continue
+            }
+            switch c {
+            case "\"": inString = true
+            case "(": stack.append(identifier.isEmpty ? nil : identifier)
+            case "[", "{": stack.append(nil)
+            case ")", "]", "}": _ = stack.popLast()
+            default: break
+            }
+            identifier = isIdentifier(c) ? identifier + String(c) : (c == " " ? identifier : "")
+        }
+        return stack.last ?? nil
+    }
+
+    /// `name=` for the parameters of the enclosing builtin call that start with `prefix`.
+    func keywordNames(line: String, before word: String, prefix: String) -> [String] {
+        guard let function = Completer.enclosingCall(line.dropLast(word.count)),
+            let builtin = BuiltinRegistry.builtin(function)
+        else { return [] }
+        return builtin.parameters.filter { !$0.isVariadic && !$0.collectsKeywords && $0.name.hasPrefix(prefix) }
+            .map { $0.name + "=" }
+    }
+
+    /// The values a parameter takes, when the word is a string given to it
+    /// (`kl_mc(q, p, estimator="k`).
+    func choices(line: String, before word: String) -> [String]? {
+        var head = line.dropLast(word.count)
+        guard head.last == "\"" else { return nil }
+        head = head.dropLast()
+        guard head.last == "=" else { return nil }
+        head = head.dropLast()
+        let name = String(head.reversed().prefix { Completer.isIdentifier($0) }.reversed())
+        guard !name.isEmpty, let function = Completer.enclosingCall(head),
+            let parameter = BuiltinRegistry.builtin(function)?.parameters.first(where: { $0.name == name }),
+            !parameter.choices.isEmpty
+        else { return nil }
+        return parameter.choices
     }
 
     /// True when an unclosed `"` precedes the word.
