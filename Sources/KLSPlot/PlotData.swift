@@ -4,8 +4,16 @@ import Foundation
 public struct PlotData: Sendable {
     /// Line series: x and y of equal length.
     public var lines: [(x: [Double], y: [Double])] = []
+    /// The series' names for the legend (none: no legend), in `lines`' order.
+    public var labels: [String] = []
     /// A shaded band (low and high at each x of the first series).
     public var band: (low: [Double], high: [Double])? = nil
+    /// Bands for the other series, by series index (a band per convergence trace).
+    public var moreBands: [Int: (low: [Double], high: [Double])] = [:]
+    /// Axes drawn on a log₁₀ scale: the data are already log₁₀ of the values,
+    /// ticks fall on powers of ten and are labelled with the values.
+    public var logX = false
+    public var logY = false
     /// A horizontal reference line and its label (the exact KL).
     public var reference: (value: Double, label: String)? = nil
     /// Histogram bars: left edges, width and counts.
@@ -30,7 +38,9 @@ public struct PlotData: Sendable {
     /// The y range covered by everything drawn (bars start at zero).
     public var yRange: (Double, Double) {
         var values = lines.flatMap { $0.y.dropFirst(Swift.min(yRangeFrom, Swift.max(0, $0.y.count - 1))) }
-        if let band { values += band.low.dropFirst(yRangeFrom) + band.high.dropFirst(yRangeFrom) }
+        for band in [band].compactMap({ $0 }) + moreBands.values {
+            values += band.low.dropFirst(yRangeFrom) + band.high.dropFirst(yRangeFrom)
+        }
         if let reference { values.append(reference.value) }
         if let bars { values += bars.counts + [0] }
         return PlotData.range(values)
@@ -72,6 +82,27 @@ public struct PlotData: Sendable {
         }
         return ticks.isEmpty ? [low] : ticks
     }
+
+    /// Ticks for an axis: powers of ten on a log axis (in log₁₀ units) when
+    /// the range spans at least one, else round values.
+    public static func axisTicks(_ low: Double, _ high: Double, log: Bool, count: Int = 5) -> [Double] {
+        guard log, high - low >= 1, (high - low).isFinite else { return ticks(low, high, count: count) }
+        let step = Swift.max(1, Foundation.ceil((high - low) / Double(count)))
+        var ticks: [Double] = []
+        var t = Foundation.ceil(low / step) * step
+        while t <= high + 1e-9, ticks.count < 4 * count {
+            ticks.append(t)
+            t += step
+        }
+        return ticks
+    }
+
+    /// The colour-blind-safe palette of Okabe & Ito (2008) without black, as
+    /// hex colours (SVG) and as 256-colour terminal codes, in drawing order.
+    public static let palette: [(hex: String, terminal: Int)] = [
+        ("#0072B2", 25), ("#E69F00", 214), ("#009E73", 36), ("#CC79A7", 175), ("#56B4E9", 74),
+        ("#D55E00", 166), ("#F0E442", 227),
+    ]
 
     /// A convergence band from a running mean: the terms are recovered from the
     /// running means, and the band is mean ± 2 standard errors at each step.

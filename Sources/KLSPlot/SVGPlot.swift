@@ -1,8 +1,9 @@
 import Foundation
 
-/// Draws a `PlotData` as a standalone SVG: axes with round ticks and labels, a
-/// title, lines as polylines, the band as a translucent polygon, the reference
-/// as a dashed line with its label, histogram bars as rectangles.
+/// Draws a `PlotData` as a standalone SVG: axes with round ticks (powers of ten
+/// on a log axis) and labels, a title, each series a polyline in the
+/// colour-blind-safe palette with its band as a translucent polygon, a legend,
+/// the reference as a dashed line with its label, histogram bars as rectangles.
 public struct SVGPlot {
     public var width = 720.0
     public var height = 440.0
@@ -35,12 +36,13 @@ public struct SVGPlot {
     public func render(_ data: PlotData, format: (Double) -> String) -> String {
         let frame = Frame(plot: self, x: data.xRange, y: data.yRange)
         var svg = header(data.title)
-        svg += grid(frame)
+        svg += grid(frame, data)
         if let bars = data.bars { svg += SVGPlot.bars(bars, frame) }
         svg += series(data, frame)
-        if let reference = data.reference { svg += SVGPlot.reference(reference, frame) }
-        svg += axes(frame, format: format)
+        if let reference = data.reference { svg += SVGPlot.reference(reference, frame, withLabel: data.labels.isEmpty) }
+        svg += axes(frame, data, format: format)
         svg += labels(data, frame)
+        svg += legend(data.labels, reference: data.labels.isEmpty ? nil : data.reference?.label)
         svg.append("</svg>")
         return svg.joined(separator: "\n") + "\n"
     }
@@ -73,8 +75,8 @@ public struct SVGPlot {
         return lines
     }
 
-    func grid(_ frame: Frame) -> [String] {
-        let lines = PlotData.ticks(frame.y.low, frame.y.high).map { t in
+    func grid(_ frame: Frame, _ data: PlotData) -> [String] {
+        let lines = PlotData.axisTicks(frame.y.low, frame.y.high, log: data.logY).map { t in
             SVGPlot.line(left, frame.py(t), width - right, frame.py(t))
         }
         return ["<g class=\"grid\" stroke=\"#e5e5e5\">"] + lines + ["</g>"]
@@ -90,24 +92,28 @@ public struct SVGPlot {
                     ("height", number(frame.py(0) - frame.py(count))),
                 ])
         }
-        return ["<g class=\"bars\" fill=\"#4c72b0\" stroke=\"white\">"] + rectangles + ["</g>"]
+        return ["<g class=\"bars\" fill=\"#a6bddb\" stroke=\"white\">"] + rectangles + ["</g>"]
     }
 
+    /// Each series in its palette colour, its band (if any) a translucent polygon behind it.
     func series(_ data: PlotData, _ frame: Frame) -> [String] {
         var lines: [String] = []
         let point = { (x: Double, y: Double) in "\(SVGPlot.number(frame.px(x))),\(SVGPlot.number(frame.py(y)))" }
-        if let band = data.band, let xs = data.lines.first?.x, !xs.isEmpty {
+        var bands = data.moreBands
+        if let band = data.band { bands[0] = band }
+        for (i, band) in bands.sorted(by: { $0.key < $1.key }) where i < data.lines.count {
+            let xs = data.lines[i].x
             let outline = zip(xs, band.high).map(point) + zip(xs, band.low).reversed().map(point)
             let attributes = [
-                ("class", "band"), ("clip-path", "url(#area)"), ("fill", "#4c72b0"), ("fill-opacity", "0.2"),
+                ("class", "band"), ("clip-path", "url(#area)"), ("fill", SVGPlot.color(i)), ("fill-opacity", "0.2"),
                 ("stroke", "none"), ("points", outline.joined(separator: " ")),
             ]
             lines.append(SVGPlot.element("polygon", attributes))
         }
-        for line in data.lines {
+        for (i, line) in data.lines.enumerated() {
             let points = zip(line.x, line.y).filter { $0.isFinite && $1.isFinite }.map(point)
             let attributes = [
-                ("class", "data"), ("clip-path", "url(#area)"), ("fill", "none"), ("stroke", "#1f4e8c"),
+                ("class", "data"), ("clip-path", "url(#area)"), ("fill", "none"), ("stroke", SVGPlot.color(i)),
                 ("stroke-width", "1.5"), ("points", points.joined(separator: " ")),
             ]
             lines.append(SVGPlot.element("polyline", attributes))
@@ -115,7 +121,56 @@ public struct SVGPlot {
         return lines
     }
 
-    static func reference(_ reference: (value: Double, label: String), _ frame: Frame) -> [String] {
+    static func color(_ series: Int) -> String { PlotData.palette[series % PlotData.palette.count].hex }
+
+    /// A legend in the plot's top-right corner: a short line in each series' colour and its name.
+    func legend(_ labels: [String], reference: String?) -> [String] {
+        guard !labels.isEmpty else { return [] }
+        let longest = Double((labels + [reference ?? ""]).map(\.count).max() ?? 0)
+        let boxWidth = 40 + 7 * longest
+        let x = width - right - boxWidth - 8
+        var lines = [
+            SVGPlot.element(
+                "rect",
+                [
+                    ("class", "legend"), ("x", SVGPlot.number(x)), ("y", SVGPlot.number(top + 8)),
+                    ("width", SVGPlot.number(boxWidth)),
+                    ("height", SVGPlot.number(Double(labels.count + (reference == nil ? 0 : 1)) * 18 + 8)),
+                    ("fill", "white"), ("fill-opacity", "0.85"), ("stroke", "#cccccc"),
+                ])
+        ]
+        for (i, label) in labels.enumerated() {
+            let y = top + 24 + Double(i) * 18
+            let stroke = [("stroke", SVGPlot.color(i)), ("stroke-width", "2.5")]
+            lines.append(
+                SVGPlot.element(
+                    "line",
+                    [
+                        ("x1", SVGPlot.number(x + 8)), ("y1", SVGPlot.number(y - 4)), ("x2", SVGPlot.number(x + 30)),
+                        ("y2", SVGPlot.number(y - 4)),
+                    ] + stroke))
+            lines.append(
+                SVGPlot.element("text", [("x", SVGPlot.number(x + 36)), ("y", SVGPlot.number(y))], text: label))
+        }
+        if let reference {
+            let y = top + 24 + Double(labels.count) * 18
+            lines.append(
+                SVGPlot.element(
+                    "line",
+                    [
+                        ("x1", SVGPlot.number(x + 8)), ("y1", SVGPlot.number(y - 4)), ("x2", SVGPlot.number(x + 30)),
+                        ("y2", SVGPlot.number(y - 4)), ("stroke", "#c44e52"), ("stroke-width", "1.5"),
+                        ("stroke-dasharray", "6 4"),
+                    ]))
+            lines.append(
+                SVGPlot.element(
+                    "text", [("x", SVGPlot.number(x + 36)), ("y", SVGPlot.number(y)), ("fill", "#c44e52")],
+                    text: reference))
+        }
+        return lines
+    }
+
+    static func reference(_ reference: (value: Double, label: String), _ frame: Frame, withLabel: Bool) -> [String] {
         let y = frame.py(reference.value)
         let plot = frame.plot
         let dashed = [
@@ -127,26 +182,29 @@ public struct SVGPlot {
             ("x", number(plot.width - plot.right - 4)), ("y", number(y - 6)), ("text-anchor", "end"),
             ("fill", "#c44e52"),
         ]
-        return [element("line", dashed), element("text", label, text: reference.label)]
+        // With a legend the label goes there, where no trace can cross it.
+        return [element("line", dashed)] + (withLabel ? [element("text", label, text: reference.label)] : [])
     }
 
-    func axes(_ frame: Frame, format: (Double) -> String) -> [String] {
+    func axes(_ frame: Frame, _ data: PlotData, format plain: (Double) -> String) -> [String] {
         var lines = [
             "<g class=\"axes\" stroke=\"black\">",
             SVGPlot.line(left, frame.areaBottom, width - right, frame.areaBottom),
             SVGPlot.line(left, top, left, frame.areaBottom), "</g>", "<g class=\"ticks\">",
         ]
-        for t in PlotData.ticks(frame.x.low, frame.x.high) {
+        for t in PlotData.axisTicks(frame.x.low, frame.x.high, log: data.logX) {
             let x = frame.px(t)
             lines.append(SVGPlot.line(x, frame.areaBottom, x, frame.areaBottom + 5, stroke: "black"))
             let position = [("x", SVGPlot.number(x)), ("y", SVGPlot.number(frame.areaBottom + 19))]
-            lines.append(SVGPlot.element("text", position + [("text-anchor", "middle")], text: format(t)))
+            let text = plain(data.logX ? Foundation.pow(10, t) : t)
+            lines.append(SVGPlot.element("text", position + [("text-anchor", "middle")], text: text))
         }
-        for t in PlotData.ticks(frame.y.low, frame.y.high) {
+        for t in PlotData.axisTicks(frame.y.low, frame.y.high, log: data.logY) {
             let y = frame.py(t)
             lines.append(SVGPlot.line(left - 5, y, left, y, stroke: "black"))
             let position = [("x", SVGPlot.number(left - 8)), ("y", SVGPlot.number(y + 4))]
-            lines.append(SVGPlot.element("text", position + [("text-anchor", "end")], text: format(t)))
+            let text = plain(data.logY ? Foundation.pow(10, t) : t)
+            lines.append(SVGPlot.element("text", position + [("text-anchor", "end")], text: text))
         }
         lines.append("</g>")
         return lines

@@ -7,40 +7,78 @@ import KLSDiagnostics
 public struct TextPlot {
     public var width: Int
     public var height: Int
+    /// Whether series are told apart by colour (ANSI 256 colours, the palette's
+    /// order); without it the legend says the order they were drawn in.
+    public var color: Bool
 
     /// A plot `width` columns wide (axis labels included) and `height` rows tall.
-    public init(width: Int, height: Int = 14) {
+    public init(width: Int, height: Int = 14, color: Bool = false) {
         self.width = Swift.max(30, width)
         self.height = Swift.max(5, height)
+        self.color = color
     }
 
-    public func render(_ data: PlotData, format: (Double) -> String) -> String {
+    public func render(_ data: PlotData, format plain: @escaping (Double) -> String) -> String {
         let (y0, y1) = data.yRange
         let (x0, x1) = data.xRange
-        let labels = [y1, (y0 + y1) / 2, y0].map(format)
-        let labelWidth = labels.map(\.count).max() ?? 1
+        let formatX = { (v: Double) in plain(data.logX ? Foundation.pow(10, v) : v) }
+        let formatY = { (v: Double) in plain(data.logY ? Foundation.pow(10, v) : v) }
+        let yTicks = PlotData.axisTicks(y0, y1, log: data.logY, count: Swift.max(4, height / 2))
+        let labelWidth = yTicks.map { formatY($0).count }.max() ?? 1
         var canvas = Canvas(columns: width - labelWidth - 2, rows: height, x: (x0, x1), y: (y0, y1))
         if let band = data.band, let xs = data.lines.first?.x { canvas.shade(band, at: xs) }
+        for (i, band) in data.moreBands where i < data.lines.count { canvas.shade(band, at: data.lines[i].x) }
         if let reference = data.reference { canvas.dash(at: reference.value) }
         if let bars = data.bars { canvas.fill(bars) }
-        for line in data.lines { canvas.trace(line) }
+        for (i, line) in data.lines.enumerated() { canvas.trace(line, series: i) }
+        var rowLabels = [String](repeating: "", count: height)
+        for t in yTicks {
+            let r = canvas.row(t) / 4
+            if rowLabels[r].isEmpty { rowLabels[r] = formatY(t) }
+        }
         let indent = String(repeating: " ", count: labelWidth + 2)
         var out: [String] = []
         if let title = data.title { out.append(indent + title) }
-        for (r, cells) in canvas.lines().enumerated() {
-            let label = r == 0 ? labels[0] : (r == height / 2 ? labels[1] : (r == height - 1 ? labels[2] : ""))
+        if let label = data.yLabel { out.append(label) }
+        for (r, cells) in canvas.lines(palette: color ? PlotData.palette.map(\.terminal) : nil).enumerated() {
+            let label = rowLabels[r]
             out.append(String(repeating: " ", count: labelWidth - label.count) + label + " ┤" + cells)
         }
-        let axis = String(repeating: "─", count: canvas.columns)
-        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + axis)
-        let left = format(x0)
-        let right = format(x1)
-        out.append(
-            indent + left + String(repeating: " ", count: Swift.max(1, canvas.columns - left.count - right.count))
-                + right)
+        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: canvas.columns))
+        out.append(indent + xAxisLabels(PlotData.axisTicks(x0, x1, log: data.logX), canvas, formatX))
+        if let label = data.xLabel {
+            out.append(indent + String(repeating: " ", count: Swift.max(0, (canvas.columns - label.count) / 2)) + label)
+        }
         if let reference = data.reference { out.append(indent + "┄ \(reference.label)") }
+        if !data.labels.isEmpty { out.append(indent + legend(data.labels)) }
         return out.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
             .joined(separator: "\n")
+    }
+
+    /// Round tick values under their columns, dropping any that would touch
+    /// the one before.
+    func xAxisLabels(_ ticks: [Double], _ canvas: Canvas, _ format: (Double) -> String) -> String {
+        var line = [Character](repeating: " ", count: canvas.columns)
+        var free = 0
+        for t in ticks {
+            let text = Array(format(t))
+            let center = canvas.column(t) / 2
+            let start = Swift.max(0, Swift.min(center - text.count / 2, line.count - text.count))
+            guard start >= free, text.count <= line.count else { continue }
+            for (k, ch) in text.enumerated() { line[start + k] = ch }
+            free = start + text.count + 1
+        }
+        return String(line)
+    }
+
+    /// `── name` per series, coloured as drawn; without colour, in drawing order.
+    func legend(_ labels: [String]) -> String {
+        guard color else {
+            return labels.count == 1 ? "── " + labels[0] : "series, in drawing order: " + labels.joined(separator: ", ")
+        }
+        return labels.enumerated().map { i, label in
+            "\u{1B}[38;5;\(PlotData.palette[i % PlotData.palette.count].terminal)m──\u{1B}[0m \(label)"
+        }.joined(separator: "   ")
     }
 
     /// The plot area: a grid of character cells, and braille dots (2×4 a cell)
@@ -52,6 +90,8 @@ public struct TextPlot {
         let y: (low: Double, high: Double)
         var cells: [[Character]]
         var dots: [[UInt8]]
+        /// The series that drew last in each cell (−1: none), for its colour.
+        var owner: [[Int]]
 
         init(columns: Int, rows: Int, x: (Double, Double), y: (Double, Double)) {
             self.columns = columns
@@ -60,6 +100,7 @@ public struct TextPlot {
             self.y = y
             cells = [[Character]](repeating: [Character](repeating: " ", count: columns), count: rows)
             dots = [[UInt8]](repeating: [UInt8](repeating: 0, count: columns), count: rows)
+            owner = [[Int]](repeating: [Int](repeating: -1, count: columns), count: rows)
         }
 
         /// The dot column of `value`; dots off the grid are dropped by `plot`, so
@@ -107,23 +148,36 @@ public struct TextPlot {
             }
         }
 
-        mutating func trace(_ line: (x: [Double], y: [Double])) {
+        mutating func trace(_ line: (x: [Double], y: [Double]), series: Int = 0) {
             var last: (Int, Int)? = nil
             for (px, py) in zip(line.x, line.y) where px.isFinite && py.isFinite {
                 let point = (column(px), row(py))
-                for (c, r) in TextPlot.segment(from: last ?? point, to: point) { TextPlot.plot(&dots, c, r) }
+                for (c, r) in TextPlot.segment(from: last ?? point, to: point) {
+                    TextPlot.plot(&dots, c, r)
+                    if c >= 0, c / 2 < columns, r / 4 < rows { owner[r / 4][c / 2] = series }
+                }
                 last = point
             }
         }
 
-        /// Each row as text, braille dots drawn over the cells.
-        func lines() -> [String] {
+        /// Each row as text, braille dots drawn over the cells, coloured by the
+        /// series that drew them when a palette is given.
+        func lines(palette: [Int]? = nil) -> [String] {
             (0..<rows).map { r in
-                var row = cells[r]
-                for c in 0..<columns where dots[r][c] != 0 {
-                    row[c] = Character(Unicode.Scalar(0x2800 + UInt32(TextPlot.braille(dots[r][c]))) ?? " ")
+                var text = ""
+                for c in 0..<columns {
+                    guard dots[r][c] != 0 else {
+                        text.append(cells[r][c])
+                        continue
+                    }
+                    let glyph = Character(Unicode.Scalar(0x2800 + UInt32(TextPlot.braille(dots[r][c]))) ?? " ")
+                    if let palette, owner[r][c] >= 0 {
+                        text += "\u{1B}[38;5;\(palette[owner[r][c] % palette.count])m\(glyph)\u{1B}[0m"
+                    } else {
+                        text.append(glyph)
+                    }
                 }
-                return String(row)
+                return text
             }
         }
     }

@@ -95,3 +95,28 @@ import Testing
         #expect(failure("save(\"x.json\", x -> x)")?.message == "save: value is a function, which JSON cannot hold")
     }
 }
+
+/// plot and hist arguments: series, labels, scales, density and overlays.
+@Suite struct PlotArgumentTests {
+    func output(_ source: String) throws -> String {
+        let environment = CapturedEnvironment()
+        let session = Interpreter(seed: 1, environment: environment)
+        _ = try session.run(source)
+        return environment.lines.joined(separator: "\n")
+    }
+
+    @Test func severalSeriesFromAListAMatrixOrABatchedTrace() throws {
+        #expect(try output("plot([[1, 2, 3], [3, 2, 1]], labels=[\"up\", \"down\"])").contains("up, down"))
+        #expect(try output("plot(reshape(arange(12), [6, 2]), labels=[\"a\", \"b\"])").contains("a, b"))
+        let batched = "plot(kl_trace(Normal([0, 0], 1), Normal([0.5, 1], 1), 200, seed=1), labels=[\"z0\", \"z1\"])"
+        #expect(try output(batched).contains("z0, z1"))
+        #expect(try output("hist(randn(1000, seed=1), dist=Normal(0, 1))").contains("Normal density"))
+    }
+
+    @Test func badArgumentsSaySo() {
+        #expect(failure("plot([1, 2], labels=[\"a\", \"b\"])")?.message == "plot: 2 labels for 1 series")
+        #expect(failure("plot([1, -2], yscale=\"log\")")?.message.contains("positive") == true)
+        #expect(failure("plot([1, 2], xscale=\"ln\")")?.message.contains("\"linear\" or \"log\"") == true)
+        #expect(failure("hist([1, 2], dist=DiagNormal(zeros(2), 1))")?.message.contains("scalar") == true)
+    }
+}

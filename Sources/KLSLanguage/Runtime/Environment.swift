@@ -25,10 +25,13 @@ public protocol Environment: AnyObject {
     /// Shows `line` as a transient status line on a terminal (nil clears it):
     /// how far a long computation is. Elsewhere it shows nothing.
     func progress(_ line: String?)
+    /// Whether output may use ANSI colour (a plot's series); false by default.
+    var usesColor: Bool { get }
 }
 
 extension Environment {
     public func progress(_ line: String?) {}
+    public var usesColor: Bool { false }
 
     /// Writes `contents` to the file at `path`, whole or not at all.
     public func writeFile(_ path: String, contents: String) throws(KLSError) {

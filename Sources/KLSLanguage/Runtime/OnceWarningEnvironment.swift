@@ -27,4 +27,5 @@ final class OnceWarningEnvironment: Environment {
     }
     func monotonicNanoseconds() -> UInt64 { base.monotonicNanoseconds() }
     func progress(_ line: String?) { base.progress(line) }
+    var usesColor: Bool { base.usesColor }
 }

@@ -51,6 +51,9 @@ public final class TerminalEnvironment: Environment {
         DispatchTime.now().uptimeNanoseconds
     }
 
+    /// Colour on a terminal, never with `NO_COLOR` or `--no-color` (the console's choice).
+    public var usesColor: Bool { console.color && Console.isTerminal(1) }
+
     /// Whether progress lines show: in the REPL only, never for scripts, pipes,
     /// `--echo` or `--check` (the REPL turns it on).
     public var showsProgress = false
