@@ -53,3 +53,33 @@ import Testing
         #expect(Suggestions.nearest("zzzzzz", among: ["axis"]) == nil)
     }
 }
+
+/// Wrapping prose at word boundaries: help tables keep their columns, warnings
+/// indent their continuation lines, and nothing is lost.
+@Suite struct TextWrapTests {
+    @Test func wrapsAtWordsAndKeepsEveryWord() {
+        let text = "the mean of r over the draws is far from one so k1 and k3 disagree here"
+        let wrapped = TextWrap.wrap(text, width: 24)
+        for line in wrapped.split(separator: "\n") { #expect(line.count <= 24, "\(line)") }
+        #expect(wrapped.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ") == text)
+    }
+
+    @Test func tablesHangUnderTheirSecondColumn() {
+        let row = "  zeros(shape)    A tensor of zeros; shape is a number or a list."
+        #expect(
+            TextWrap.wrap(row, width: 40)
+                == "  zeros(shape)    A tensor of zeros;\n                  shape is a number or a\n                  list."
+        )
+    }
+
+    @Test func continuationIndentAndShortLines() {
+        #expect(
+            TextWrap.wrap("warning: one two three four five six", width: 20, continuation: 2)
+                == "warning: one two\n  three four five\n  six")
+        #expect(TextWrap.wrap("short\n\n  kept as is", width: 40) == "short\n\n  kept as is")
+        // A word longer than the width stays whole.
+        #expect(
+            TextWrap.wrap("a " + String(repeating: "x", count: 30) + " b", width: 20).contains(
+                String(repeating: "x", count: 30)))
+    }
+}

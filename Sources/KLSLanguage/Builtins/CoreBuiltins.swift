@@ -113,7 +113,8 @@ enum CoreBuiltins {
             summary: "Help for a builtin or function (help(exp) or help(\"exp\")); no argument lists everything.",
             example: "help(\"logsumexp\")"
         ) { a, session throws(KLSError) in
-            session.environment.output(try Help.text(for: a["name"]))
+            session.environment.output(
+                TextWrap.wrap(try Help.text(for: a["name"]), width: session.environment.displayWidth))
             return .none
         },
     ]

@@ -22,9 +22,13 @@ public final class TerminalEnvironment: Environment {
 
     public func output(_ text: String) { console.out(text) }
 
+    /// `warning: message`; on a terminal, wrapped at word boundaries to the
+    /// width it has now, continuation lines indented (a log keeps one line).
     public func warn(_ message: String) {
         guard showsWarnings else { return }
-        console.err(console.styled("warning:", .yellow) + " " + message)
+        let line = "warning: " + message
+        let wrapped = Console.isTerminal(2) ? TextWrap.wrap(line, width: displayWidth, continuation: 2) : line
+        console.err(console.styled("warning:", .yellow) + wrapped.dropFirst("warning:".count))
     }
 
     /// `COLUMNS`, else the terminal's width, else 80.

@@ -63,22 +63,27 @@ extension REPL {
     func help(_ argument: String) {
         let name = argument.hasPrefix(":") ? String(argument.dropFirst()) : argument
         if name.isEmpty {
-            console.out(Commands.help + "\n\n" + Help.overview())
+            console.out(wrapped(Commands.help + "\n\n" + Help.overview()))
             return
         }
         if let command = Commands.named(name) {
-            console.out("\(command.usage)\n  \(command.summary)")
+            console.out(wrapped("\(command.usage)\n  \(command.summary)"))
             return
         }
         if case .function(let f)? = interpreter.globals[name], case .user = f.body {
-            console.out((try? Help.text(for: .function(f))) ?? name)
+            console.out(wrapped((try? Help.text(for: .function(f))) ?? name))
             return
         }
         do {
-            console.out(try Help.text(named: name))
+            console.out(wrapped(try Help.text(named: name)))
         } catch {
             console.err(ErrorRenderer(console: console).interactive(error, source: ""))
         }
+    }
+
+    /// Help text wrapped at word boundaries to the width the terminal has now.
+    func wrapped(_ text: String) -> String {
+        TextWrap.wrap(text, width: interpreter.environment.displayWidth)
     }
 
     func variables() {
