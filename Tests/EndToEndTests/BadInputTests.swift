@@ -19,6 +19,10 @@ import Testing
         Case(source: "'a'", message: "strings use double quotes"),
         Case(source: "x = 3 $ 4", message: "unexpected character '$'", location: "1:7:"),
         Case(source: "1 2", message: "after the end of a statement", location: "1:3:"),
+        // An unknown keyword is underlined itself, not its value.
+        Case(
+            source: "DiagNormal(zeros(2), log_var=zeros(2))", message: "DiagNormal has no parameter 'log_var'",
+            location: "1:22:"),
         Case(source: "2x", message: "write 2 * x"),
         Case(source: "1 < 2 < 3", message: "comparisons cannot be chained"),
         Case(source: "x = 1; x[0] = 1", message: "cannot assign into a number by index", location: "1:8:"),

@@ -255,6 +255,7 @@ extension Compiler {
             if let name = argument.name { keywords.append((name, code)) } else { positional.append(code) }
         }
         let ranges: [SourceRange?] = arguments.map(\.value.range)
+        let keywordRanges: [SourceRange?] = arguments.filter { $0.name != nil }.map(\.nameRange)
         let calleeRange = callee.range
         let interpreter = self.interpreter
         var shadowHint: String? = nil
@@ -292,7 +293,8 @@ extension Compiler {
             var named: [(String, Value)] = []
             for (name, code) in keywords { named.append((name, try code(frame))) }
             do throws(KLSError) {
-                return try interpreter.call(function, consume values, keywords: named, ranges: ranges)
+                return try interpreter.call(
+                    function, consume values, keywords: named, ranges: ranges, keywordRanges: keywordRanges)
             } catch {
                 throw locate(error, function)
             }

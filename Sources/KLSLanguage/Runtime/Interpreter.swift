@@ -88,24 +88,28 @@ public final class Interpreter {
         formatter = Formatter(precision: defaultPrecision)
     }
 
-    /// Calls a function value with positional and keyword arguments.
+    /// Calls a function value with positional and keyword arguments. `ranges`
+    /// locate the arguments' values, `keywordRanges` the keywords' names.
     public func call(
         _ function: Function, _ positional: consuming [Value], keywords: [(String, Value)] = [],
-        ranges: [SourceRange?] = []
+        ranges: [SourceRange?] = [], keywordRanges: [SourceRange?] = []
     ) throws(KLSError) -> Value {
         switch function.body {
         case .builtin(let builtin):
-            var arguments = try bind(builtin, positional, keywords, ranges)
+            var arguments = try bind(builtin, positional, keywords, ranges, keywordRanges)
             if arguments.hasTraced { return try callDifferentiating(builtin, &arguments) }
             let result = try builtin.body(&arguments, self)
             if case .distribution(let made) = result { try made.requireElements() }
             return result
         case .user(let user):
-            return try call(user, positional, keywords)
+            return try call(user, positional, keywords, keywordRanges: keywordRanges)
         }
     }
 
-    func call(_ user: UserFunction, _ positional: [Value], _ keywords: [(String, Value)]) throws(KLSError) -> Value {
+    func call(
+        _ user: UserFunction, _ positional: [Value], _ keywords: [(String, Value)],
+        keywordRanges: [SourceRange?] = []
+    ) throws(KLSError) -> Value {
         let label = user.name ?? "lambda"
         guard positional.count <= user.parameters.count else {
             throw KLSError(
@@ -114,12 +118,16 @@ public final class Interpreter {
         }
         let frame = Frame(count: user.slotCount, parent: user.captured)
         for (i, value) in positional.enumerated() { frame.slots[i] = value }
-        for (name, value) in keywords {
+        for (k, (name, value)) in keywords.enumerated() {
+            let nameRange = k < keywordRanges.count ? keywordRanges[k] : nil
             guard let i = user.parameters.firstIndex(of: name) else {
                 throw KLSError(
-                    "\(label) has no parameter '\(name)'", hint: Suggestions.hint(for: name, among: user.parameters))
+                    "\(label) has no parameter '\(name)'", range: nameRange,
+                    hint: Suggestions.hint(for: name, among: user.parameters))
             }
-            guard frame.slots[i] == nil else { throw KLSError("\(label) got two values for '\(name)'") }
+            guard frame.slots[i] == nil else {
+                throw KLSError("\(label) got two values for '\(name)'", range: nameRange)
+            }
             frame.slots[i] = value
         }
         for i in 0..<user.parameters.count where frame.slots[i] == nil {
@@ -149,7 +157,8 @@ public final class Interpreter {
     /// Positional values are moved, not copied, so the builtin holds the only
     /// reference to a temporary tensor.
     func bind(
-        _ builtin: Builtin, _ positional: consuming [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?]
+        _ builtin: Builtin, _ positional: consuming [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?],
+        _ keywordRanges: [SourceRange?] = []
     ) throws(KLSError) -> Arguments {
         let parameters = builtin.parameters
         var values = [Value?](repeating: nil, count: parameters.count)
@@ -177,20 +186,24 @@ public final class Interpreter {
         var collected: [(String, Value)] = []
         for (k, (name, value)) in keywords.enumerated() {
             let range = given + k < ranges.count ? ranges[given + k] : nil
+            // Errors about the keyword itself point at its name.
+            let nameRange = (k < keywordRanges.count ? keywordRanges[k] : nil) ?? range
             let named = parameters.firstIndex { $0.name == name && !$0.isVariadic && !$0.collectsKeywords }
             if named == nil, collector != nil {
                 guard !collected.contains(where: { $0.0 == name }) else {
-                    throw KLSError("\(builtin.name) got two values for '\(name)'", range: range)
+                    throw KLSError("\(builtin.name) got two values for '\(name)'", range: nameRange)
                 }
                 collected.append((name, value))
                 continue
             }
             guard let i = named else {
                 throw KLSError(
-                    "\(builtin.name) has no parameter '\(name)'", range: range,
+                    "\(builtin.name) has no parameter '\(name)'", range: nameRange,
                     hint: Suggestions.hint(for: name, among: parameters.map(\.name)) ?? "usage: \(builtin.signature)")
             }
-            guard values[i] == nil else { throw KLSError("\(builtin.name) got two values for '\(name)'", range: range) }
+            guard values[i] == nil else {
+                throw KLSError("\(builtin.name) got two values for '\(name)'", range: nameRange)
+            }
             values[i] = value
             bound[i] = range
         }

@@ -113,6 +113,8 @@ public struct Argument: Sendable {
     public var name: String?
     /// The argument expression.
     public var value: Expr
+    /// Where the keyword itself is (`log_var` in `log_var=1`), for errors about the name.
+    public var nameRange: SourceRange? = nil
 }
 
 /// One component inside `x[...]`.

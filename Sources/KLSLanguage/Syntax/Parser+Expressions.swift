@@ -128,12 +128,13 @@ extension Parser {
         var arguments: [Argument] = []
         while !check(.rightParen) {
             if case .identifier(let name) = peek.kind, case .symbol(.equal) = peek(1).kind {
+                let nameRange = peek.range
                 advance()
                 advance()
                 if arguments.contains(where: { $0.name == name }) {
-                    throw KLSError("keyword argument '\(name)' is repeated", kind: .syntax, range: previous.range)
+                    throw KLSError("keyword argument '\(name)' is repeated", kind: .syntax, range: nameRange)
                 }
-                arguments.append(Argument(name: name, value: try expression()))
+                arguments.append(Argument(name: name, value: try expression(), nameRange: nameRange))
             } else {
                 let value = try expression()
                 if arguments.contains(where: { $0.name != nil }) {
