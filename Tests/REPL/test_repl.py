@@ -231,6 +231,21 @@ def test_ctrl_d_at_a_continuation_says_what_was_dropped(tmp_path):
     assert "2" in run(child, "1 + 1")
 
 
+@pytest.mark.skipif(not os.path.exists("/usr/bin/less"), reason="less is not installed")
+def test_long_help_goes_through_a_pager(tmp_path):
+    child = spawn(tmp_path)
+    child.sendline("?")
+    # The overview is longer than 40 rows: less shows its first screen and waits.
+    child.expect("Commands:")
+    child.expect_exact(":")
+    time.sleep(0.3)
+    child.send("q")
+    child.expect_exact(PROMPT)
+    assert "2" in run(child, "1 + 1")
+    # Short help prints at once.
+    assert "k3 = (r − 1) − log r" in run(child, "?k3")
+
+
 def test_topic_help_and_its_completion(tmp_path):
     child = spawn(tmp_path)
     assert "k3 = (r − 1) − log r" in run(child, "?k3")

@@ -63,7 +63,7 @@ extension REPL {
     func help(_ argument: String) {
         let name = argument.hasPrefix(":") ? String(argument.dropFirst()) : argument
         if name.isEmpty {
-            console.out(wrapped(Commands.help + "\n\n" + Help.overview()))
+            page(wrapped(Commands.help + "\n\n" + Help.overview()))
             return
         }
         if let command = Commands.named(name) {
@@ -75,10 +75,15 @@ extension REPL {
             return
         }
         do {
-            console.out(wrapped(try Help.text(named: name)))
+            page(wrapped(try Help.text(named: name)))
         } catch {
             console.err(ErrorRenderer(console: console).interactive(error, source: ""))
         }
+    }
+
+    /// Long help through the pager on a terminal, else printed.
+    func page(_ text: String) {
+        if !Pager.show(text, console: console) { console.out(text) }
     }
 
     /// Help text wrapped at word boundaries to the width the terminal has now.
