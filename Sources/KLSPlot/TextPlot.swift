@@ -77,7 +77,7 @@ public struct TextPlot {
             return labels.count == 1 ? "── " + labels[0] : "series, in drawing order: " + labels.joined(separator: ", ")
         }
         return labels.enumerated().map { i, label in
-            "\u{1B}[38;5;\(PlotData.palette[i % PlotData.palette.count].terminal)m──\u{1B}[0m \(label)"
+            TextPlot.colored("──", PlotData.palette[i % PlotData.palette.count].terminal) + " \(label)"
         }.joined(separator: "   ")
     }
 
@@ -172,7 +172,7 @@ public struct TextPlot {
                     }
                     let glyph = Character(Unicode.Scalar(0x2800 + UInt32(TextPlot.braille(dots[r][c]))) ?? " ")
                     if let palette, owner[r][c] >= 0 {
-                        text += "\u{1B}[38;5;\(palette[owner[r][c] % palette.count])m\(glyph)\u{1B}[0m"
+                        text += TextPlot.colored(String(glyph), palette[owner[r][c] % palette.count])
                     } else {
                         text.append(glyph)
                     }
@@ -181,6 +181,9 @@ public struct TextPlot {
             }
         }
     }
+
+    /// `text` in 256-colour terminal colour `code`.
+    static func colored(_ text: String, _ code: Int) -> String { "\u{1B}[38;5;\(code)m\(text)\u{1B}[0m" }
 
     /// Dot (c, r) in a grid of 2×4-dot cells; bits stored per cell in reading order.
     static func plot(_ dots: inout [[UInt8]], _ c: Int, _ r: Int) {

@@ -33,7 +33,8 @@ import Testing
         ("grad(m -> kl_mc(DiagNormal(m, 1), StdNormal(4), n={n}, seed=1).value)(ones(4))", 1_000_000, 10_000),
         (
             "p = joint(z1=Normal(0, 1), z2=(z1) -> Normal(0 * z1, 1)); "
-                + "grad(w -> kl_mc(joint(z1=Normal(0.5, 1), z2=(z1) -> Normal(w * z1, 1)), p, n={n}, seed=1).value)(0.8)",
+                + "grad(w -> kl_mc(joint(z1=Normal(0.5, 1), z2=(z1) -> Normal(w * z1, 1)), p, n={n}, "
+                + "seed=1).value)(0.8)",
             200_000, 2_000
         ),
     ])

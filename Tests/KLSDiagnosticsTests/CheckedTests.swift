@@ -68,7 +68,8 @@ import Testing
         let row = "  zeros(shape)    A tensor of zeros; shape is a number or a list."
         #expect(
             TextWrap.wrap(row, width: 40)
-                == "  zeros(shape)    A tensor of zeros;\n                  shape is a number or a\n                  list."
+                == "  zeros(shape)    A tensor of zeros;\n" + "                  shape is a number or a\n"
+                + "                  list."
         )
     }
 

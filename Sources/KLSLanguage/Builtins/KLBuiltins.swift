@@ -19,7 +19,7 @@ enum KLBuiltins {
             "kl_mc",
             [
                 .required("q"), .required("p"), .optional("n", .number(1000)),
-                .optional("estimator", .string("k1"), choices: Estimator.allCases.map(\.rawValue) + ["analytic"]),
+                .optional("estimator", .string("k1"), choices: estimatorNames + ["analytic"]),
                 .optional("seed"), .optional("samples"), .optional("per_layer", .bool(false)),
             ], theme: .divergence,
             summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",

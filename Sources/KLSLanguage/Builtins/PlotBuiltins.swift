@@ -199,9 +199,8 @@ enum PlotBuiltins {
     /// q's density over `low…high` as a line over the bars.
     static func overlay(_ dist: any Distribution, _ data: inout PlotData, low: Double, high: Double) throws(KLSError) {
         guard dist.eventShape.isEmpty, dist.batchShape.reduce(1, *) == 1 else {
-            throw KLSError(
-                "hist: dist= takes one scalar distribution, got \(dist.family) of shape \(Shape.describe(dist.sampleShape))"
-            )
+            let shape = Shape.describe(dist.sampleShape)
+            throw KLSError("hist: dist= takes one scalar distribution, got \(dist.family) of shape \(shape)")
         }
         let xs = (0...200).map { low + (high - low) * Double($0) / 200 }
         let points = try Tensor(xs).reshaped([201] + dist.batchShape.map { _ in 1 })

@@ -52,9 +52,7 @@ enum ReductionBuiltins {
             let x = try a.tensor("x")
             let axes = try a.axes()
             let total = try x.reduce(.logsumexp, axes: axes, keepdims: try a.bool("keepdims"))
-            let reduced = try (axes ?? Array(0..<x.rank)).map { axis throws(KLSError) in
-                x.shape[try Shape.normalize(axis: axis, rank: x.rank)]
-            }.reduce(1, *)
+            let reduced = try reducedCount(x, axes)
             guard reduced > 0 else { throw KLSError("logmeanexp of no elements is undefined") }
             return Value.from(try Tensor.binary(.subtract, total, scalar: log(Double(reduced)), scalarOnLeft: false))
         }.differentiable(ReductionDerivatives.logmeanexp),
@@ -88,6 +86,13 @@ enum ReductionBuiltins {
             Value.from(try a.tensor("x").quantiles(Tensor(scalar: 0.5), axis: try a.axis()))
         }.differentiable(LaneDerivatives.quantile(median: true)),
     ]
+
+    /// How many elements each result of reducing `x` over `axes` (all when nil) combines.
+    static func reducedCount(_ x: Tensor, _ axes: [Int]?) throws(KLSError) -> Int {
+        try (axes ?? Array(0..<x.rank)).map { axis throws(KLSError) in
+            x.shape[try Shape.normalize(axis: axis, rank: x.rank)]
+        }.reduce(1, *)
+    }
 
     static let reductionParameters: [Parameter] = [
         .required("x"), .optional("axis"), .optional("keepdims", .bool(false)),

@@ -8,7 +8,8 @@ import KLSTensor
 /// Along a draw the CDF stays put, F(z; θ) = u, so dz/dθ = −(∂F/∂θ)(z; θ) / p(z; θ).
 ///
 /// Gamma's ∂F/∂α comes from differentiating P's series and Q's continued
-/// fraction term by term (`gammaShape`). For Beta and StudentT ∂F/∂θ is taken in whichever tail is below ½ — F itself, or 1 − F, which
+/// fraction term by term (`gammaShape`). For Beta and StudentT ∂F/∂θ is taken
+/// in whichever tail is below ½ — F itself, or 1 − F, which
 /// the incomplete functions give without cancellation — as that tail's value
 /// times the θ-derivative of its logarithm. The derivative is a central
 /// difference extrapolated by Richardson (steps h and 2h, h = 10⁻³ θ, error

@@ -33,15 +33,13 @@ enum JointGradient {
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c]))
         for (l, layer) in q.layers.enumerated() {
             let d = try conditional(q, l, given: layers, session)
+            let (count, first) = layer.placement(of: d, rows: c, start: start)
             let stream = generator.derived(l)
-            let perDraw = UInt64(layer.rowwise ? Swift.max(1, d.drawsPerSample / Swift.max(c, 1)) : d.drawsPerSample)
-            let count: Int? = layer.rowwise ? nil : c
             let z: Value
             if let parts = DifferentiableParts(d), d is TracedDistribution {
-                let epsilon = try parts.standard(d).sample(count, generator: stream, start: start &* perDraw)
-                z = try parts.draw(epsilon)
+                z = try parts.draw(try parts.standard(d).sample(count, generator: stream, start: first))
             } else {
-                z = .tensor(try d.sample(count, generator: stream, start: start &* perDraw))
+                z = .tensor(try d.sample(count, generator: stream, start: first))
             }
             total = try TracedMath.add(total, try rows(try logpdf(d, z), c))
             layers.append(z)
@@ -68,16 +66,7 @@ enum JointGradient {
         let layer = joint.layers[l]
         if let fixed = layer.fixed { return fixed }
         guard let function = layer.function else { throw KLSError("joint: internal: layer without a function") }
-        let result: Value
-        do {
-            result = try session.call(function, layer.parents.map { layers[$0] })
-        } catch {
-            throw KLSError("joint: layer '\(layer.name)': \(error.message)", hint: error.hint)
-        }
-        guard case .distribution(let d) = result else {
-            throw KLSError(JointMessages.notADistribution(layer.name, got: result.typeName))
-        }
-        return d
+        return try JointBuilder.call(function, layer: layer.name, parents: layer.parents.map { layers[$0] }, session)
     }
 
     /// log d(z) with d's parameters or z traced.
@@ -139,8 +128,7 @@ extension JointGradient {
                 first += c
             }
         }
-        let fields = zip(record.names, record.values).map { ($0 == "value" ? ($0, Value.traced(traced)) : ($0, $1)) }
-        return .record(Record(kind: record.kind, fields))
+        return MonteCarloGradient.estimate(record, value: traced)
     }
 
     /// sample(joint, n) under grad: a record of reparameterised layer draws.

@@ -112,24 +112,25 @@ enum LaneDerivatives {
         }
     }
 
-    /// The gradient of quantiles: lanes of x joined with their k gradients
-    /// (moved from the front, where `quantiles` puts them, to the axis).
+    /// The gradient of quantiles: each lane's sorting order (argsort's, as
+    /// `sort` uses) joined with its k gradients (moved from the front, where
+    /// `quantiles` puts them, to the axis).
     private static func quantileBackward(_ x: Tensor, _ q: [Double], _ axis: Int?, _ g: Tensor) throws(KLSError)
         -> Tensor
     {
         let n = laneLength(x, axis)
         let k = q.count
-        let flat = axis == nil ? try x.reshaped([x.count]) : x
-        let a = try Shape.normalize(axis: axis ?? 0, rank: flat.rank)
-        let rest = Array(flat.shape.enumerated().filter { $0.offset != a }.map(\.element))
+        let order = try x.sortingIndices(axis: axis)
+        let a = try Shape.normalize(axis: axis ?? 0, rank: order.rank)
+        let rest = Array(order.shape.enumerated().filter { $0.offset != a }.map(\.element))
         var grads = try g.reshaped([k] + rest)
-        var order = Array(1..<grads.rank)
-        order.insert(0, at: a)
-        grads = try grads.permuted(order)
-        let joined = try Tensor.concatenate([flat, grads], axis: a)
+        var axes = Array(1..<grads.rank)
+        axes.insert(0, at: a)
+        grads = try grads.permuted(axes)
+        let joined = try Tensor.concatenate([order, grads], axis: a)
         let back = try joined.mapLanes(axis: a, width: n) { lane, result in
             result.initialize(repeating: 0)
-            let positions = Array(0..<n).sorted { lane[$0] < lane[$1] || (lane[$0] == lane[$1] && $0 < $1) }
+            let positions = (0..<n).map { Int(lane[$0]) }
             for (j, p) in q.enumerated() {
                 let position = p * Double(n - 1)
                 let below = Int(position.rounded(.down))

@@ -55,6 +55,11 @@ enum MonteCarloGradient {
                 try pass(t, try Tensor.binary(.divide, share, scalar: Double(n), scalarOnLeft: false))
             }
         }
+        return estimate(record, value: traced)
+    }
+
+    /// kl_mc's record with its `value` replaced by the traced one that carries the gradient.
+    static func estimate(_ record: Record, value traced: Traced) -> Value {
         let fields = zip(record.names, record.values).map { ($0 == "value" ? ($0, Value.traced(traced)) : ($0, $1)) }
         return .record(Record(kind: record.kind, fields))
     }

@@ -57,9 +57,7 @@ extension ReductionDerivatives {
             let ddof = try a.number("ddof")
             let (x, axes, out) = try reduced(a, std ? .std(ddof: ddof) : .variance(ddof: ddof))
             guard let t = a.traced("x") else { return Value.from(out) }
-            let count = try (axes ?? Array(0..<x.rank)).map { axis throws(KLSError) in
-                x.shape[try Shape.normalize(axis: axis, rank: x.rank)]
-            }.reduce(1, *)
+            let count = try ReductionBuiltins.reducedCount(x, axes)
             return .traced(
                 t.tape.record(out) { g, pass throws(KLSError) in
                     let center = try expand(try x.reduce(.mean, axes: axes, keepdims: false), over: axes, of: x.shape)
@@ -82,9 +80,7 @@ extension ReductionDerivatives {
         guard case .custom(let rule) = logsumexp else { throw KLSError("internal: logsumexp has no rule") }
         let x = try a.anyTensor("x")
         let axes = try a.axes()
-        let reduced = try (axes ?? Array(0..<x.rank)).map { axis throws(KLSError) in
-            x.shape[try Shape.normalize(axis: axis, rank: x.rank)]
-        }.reduce(1, *)
+        let reduced = try ReductionBuiltins.reducedCount(x, axes)
         guard reduced > 0 else { throw KLSError("logmeanexp of no elements is undefined") }
         return try TracedMath.sub(try rule(&a, session), .number(Foundation.log(Double(reduced))))
     }

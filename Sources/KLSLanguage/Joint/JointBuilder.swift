@@ -53,7 +53,7 @@ enum JointBuilder {
         var tape: GradientTape?
         for c in [2, 3] {
             let draws = try probe.sampleLayers(c, generator: Philox(seed: 0x5EED), start: 0)
-            let d = try call(f, layer: name, parents: parents.map { draws[$0] }, interpreter)
+            let d = try call(f, layer: name, parents: parents.map { Value.from(draws[$0]) }, interpreter)
             tape = tape ?? (d as? TracedDistribution)?.tape
             shapes.append(d.sampleShape)
         }
@@ -70,12 +70,13 @@ enum JointBuilder {
     }
 
     /// Calls a layer's function on its parents' draws; the result must be a distribution.
-    static func call(_ f: Function, layer: String, parents: [Tensor], _ interpreter: Interpreter) throws(KLSError)
+    /// (Parents are values: under grad they may be traced draws.)
+    static func call(_ f: Function, layer: String, parents: [Value], _ interpreter: Interpreter) throws(KLSError)
         -> any Distribution
     {
         let result: Value
         do {
-            result = try interpreter.call(f, parents.map(Value.from))
+            result = try interpreter.call(f, parents)
         } catch {
             throw KLSError("joint: layer '\(layer)': \(error.message)", hint: error.hint)
         }

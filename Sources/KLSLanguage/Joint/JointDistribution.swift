@@ -29,6 +29,17 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
         /// (batch `[chunk] + …`), false when one serves every row.
         let rowwise: Bool
         var size: Int { shape.reduce(1, *) }
+
+        /// How to draw rows `start…` of this layer from its conditional `d`
+        /// (made for `rows` rows): the count to ask `d` for (nil for a per-row
+        /// `d`, whose batch holds the rows) and the first index of its stream.
+        /// Row r of a call is draw start + r of the joint, so the indices depend
+        /// on that alone, whatever the chunking — reparameterised draws under
+        /// grad take the same positions.
+        func placement(of d: any Distribution, rows: Int, start: UInt64) -> (count: Int?, first: UInt64) {
+            guard rowwise else { return (rows, start &* UInt64(d.drawsPerSample)) }
+            return (nil, start &* UInt64(Swift.max(1, d.drawsPerSample / Swift.max(rows, 1))))
+        }
     }
 
     let layers: [Layer]
@@ -96,16 +107,9 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
         var conditionals: [any Distribution] = []
         var total: Tensor? = scored ? try Tensor(repeating: 0, shape: [c]) : nil
         for (l, layer) in layers.enumerated() {
-            let stream = generator.derived(l)
             let d = try distribution(of: l, given: draws, count: c)
-            // Row r of this call is draw start + r of the joint: its indices depend on that alone.
-            let z: Tensor
-            if layer.rowwise {
-                let perDraw = UInt64(Swift.max(1, d.drawsPerSample / Swift.max(c, 1)))
-                z = try d.sample(nil, generator: stream, start: start &* perDraw)
-            } else {
-                z = try d.sample(c, generator: stream, start: start &* UInt64(d.drawsPerSample))
-            }
+            let (count, first) = layer.placement(of: d, rows: c, start: start)
+            let z = try d.sample(count, generator: generator.derived(l), start: first)
             if let sum = total {
                 var term = try d.logpdf(z)
                 if term.shape != [c] { term = try term.broadcast(to: [c]) }
@@ -126,7 +130,7 @@ final class JointDistribution: ScoringSampler, @unchecked Sendable {
             throw KLSError("joint: layer '\(layer.name)' can no longer be evaluated (its session has ended)")
         }
         let d = try JointBuilder.call(
-            function, layer: layer.name, parents: layer.parents.map { draws[$0] }, interpreter)
+            function, layer: layer.name, parents: layer.parents.map { Value.from(draws[$0]) }, interpreter)
         let expected = layer.rowwise ? [c] + layer.shape : layer.shape
         guard d.sampleShape == expected else {
             throw KLSError(JointMessages.shapeChanged(layer.name, expected: expected, got: d.sampleShape))

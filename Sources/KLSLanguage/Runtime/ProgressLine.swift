@@ -33,8 +33,8 @@ final class ProgressLine {
         line +=
             " · \(Formatter.number(rate, precision: 2))/s · \(Formatter.number(left.rounded(.up), precision: 3)) s left"
         if running.count > 1 {
-            line +=
-                " · \(Formatter.number(running.mean, precision: 4)) ± \(Formatter.number(running.standardError, precision: 2))"
+            let (mean, stderr) = (running.mean, running.standardError)
+            line += " · \(Formatter.number(mean, precision: 4)) ± \(Formatter.number(stderr, precision: 2))"
         }
         environment.progress(line + "  (Ctrl-C stops)")
     }
