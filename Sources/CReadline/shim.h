@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 
@@ -93,13 +94,72 @@ static inline int kls_take_interrupt(void) {
     return was;
 }
 
-/// Runs at the start of each line, after readline has set up its keymaps and
-/// read ~/.inputrc (bindings made before that are overwritten), once:
+/// Draws over the line readline has just drawn: the prompt shown, the line,
+/// the cursor's byte offset, and the screen's columns and rows.
+typedef void (*kls_painter)(const char *prompt, const char *line, int point, int columns, int rows);
+
+static inline kls_painter *kls_painter_slot(void) {
+    static kls_painter painter = 0;
+    return &painter;
+}
+
+/// Readline's own redisplay (which keeps its model of the screen right), then
+/// the painter over it: it rewrites the same characters in colour.
+static inline void kls_redisplay(void) {
+    rl_redisplay();
+    kls_painter painter = *kls_painter_slot();
+    if (!painter || !rl_line_buffer) return;
+    int rows = 0, columns = 0;
+    rl_get_screen_size(&rows, &columns);
+    painter(rl_display_prompt ? rl_display_prompt : "", rl_line_buffer, rl_point, columns, rows);
+}
+
+/// Installs `painter` (0 removes it) as part of readline's redisplay, from the
+/// next line on. Readline treats a terminal as dumb (no cursor motion, one row,
+/// sideways scrolling) when it first sets up with a redisplay function of the
+/// application's own, so the function is swapped in by the startup hook, after
+/// that set-up.
+static inline void kls_set_painter(kls_painter painter) {
+    *kls_painter_slot() = painter;
+    if (!painter) rl_redisplay_function = rl_redisplay;
+}
+
+/// 1 when readline shows a long line scrolled sideways on one row (the user's
+/// `set horizontal-scroll-mode on`, or readline's choice).
+static inline int kls_scrolls_horizontally(void) {
+    const char *value = rl_variable_value("horizontal-scroll-mode");
+    return value && strcmp(value, "on") == 0;
+}
+
+/// The screen's width and height as readline knows them (after a resize too).
+static inline int kls_screen_columns(void) {
+    int rows = 0, columns = 0;
+    rl_get_screen_size(&rows, &columns);
+    return columns;
+}
+
+/// Cells a character takes on the terminal (-1 for a control character).
+/// glibc declares wcwidth only under _XOPEN_SOURCE, which SwiftPM drops from
+/// readline's flags; the symbol is always there.
+extern int wcwidth(wchar_t c);
+static inline int kls_character_width(unsigned int c) { return wcwidth((wchar_t)c); }
+
+/// Writes `text` where readline draws, at once.
+static inline void kls_write_display(const char *text) {
+    FILE *out = rl_outstream ? rl_outstream : stdout;
+    fputs(text, out);
+    fflush(out);
+}
+
+/// Runs at the start of each line, after readline has set up the terminal and
+/// its keymaps and read ~/.inputrc (bindings made before that are overwritten).
+/// Each line: the painter, if any, joins the redisplay. Once:
 /// ↑/↓ search the history by what is typed before the cursor (IPython's and
 /// Julia's arrows), in both of a terminal's cursor-key modes — with nothing
 /// typed they step through it as usual — and a closing bracket briefly shows
 /// its opening partner.
 static inline int kls_bind_keys(void) {
+    rl_redisplay_function = *kls_painter_slot() ? kls_redisplay : rl_redisplay;
     static int bound = 0;
     if (bound) return 0;
     bound = 1;

@@ -313,3 +313,36 @@ def test_step_waits_for_enter_and_q_opens_the_repl(tmp_path):
     child.expect_exact(PROMPT)
     child.sendline("a * 2")
     child.expect_exact("40")
+
+
+def read_screen(child, settle=0.4):
+    """Everything the child wrote in the next `settle` seconds."""
+    text = ""
+    deadline = time.time() + settle
+    while time.time() < deadline:
+        try:
+            text += child.read_nonblocking(4096, timeout=0.1)
+        except pexpect.TIMEOUT:
+            pass
+    return text
+
+
+def test_syntax_highlighting_while_typing(tmp_path):
+    child = spawn(tmp_path, color=True)
+    child.send('z = kl_mc(Normal(0, 1), p, n=10) # k1')
+    shown = read_screen(child)
+    assert "\x1b[34mkl_mc\x1b[0m" in shown  # a builtin
+    assert "\x1b[36m10\x1b[0m" in shown  # a number
+    assert "\x1b[90m# k1\x1b[0m" in shown  # a comment
+    child.send("\x1b[D" * 7)  # the cursor onto the ')' closing kl_mc(
+    shown = read_screen(child)
+    assert shown.count("\x1b[1;4m") >= 2  # the pair marked: kl_mc's '(' and its ')'
+    child.send("\x05" + ' + 1\r')  # Ctrl-E, then Enter
+    child.expect_exact(PROMPT)
+    # The entered line is drawn once more, coloured, without the bracket mark.
+    last = child.before.rsplit("\x1b7", 1)[-1]
+    assert "\x1b[34mkl_mc" in last and "\x1b[1;4m" not in last
+    child.sendline(":quit")
+    plain = spawn(tmp_path)
+    plain.send("kl_mc(")
+    assert "\x1b[" not in read_screen(plain)

@@ -17,6 +17,8 @@ public protocol LineEditor: AnyObject {
     func remember(_ entry: String)
     /// The completion source, consulted on Tab.
     var completer: Completer? { get set }
+    /// Colours the line while it is typed; nil leaves it plain.
+    var highlighter: SyntaxHighlighter? { get set }
     /// True when Ctrl-C arrived since the last call (and clears it).
     func takeInterrupt() -> Bool
 }
@@ -30,6 +32,7 @@ public final class ScriptedEditor: LineEditor {
     /// Entries remembered for history.
     public private(set) var remembered: [String] = []
     public var completer: Completer?
+    public var highlighter: SyntaxHighlighter?
 
     /// An editor that will "type" `lines`.
     public init(_ lines: [String?]) {

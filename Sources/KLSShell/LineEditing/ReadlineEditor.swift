@@ -11,6 +11,15 @@ public final class ReadlineEditor: LineEditor {
         set { ReadlineBridge.shared.completer = newValue }
     }
 
+    /// Colours the line while it is typed (nil: plain).
+    public var highlighter: SyntaxHighlighter? {
+        get { ReadlineBridge.shared.highlighter }
+        set {
+            ReadlineBridge.shared.highlighter = newValue
+            kls_set_painter(newValue == nil ? nil : ReadlineBridge.paint)
+        }
+    }
+
     /// Sets readline up and installs the Ctrl-C handler (flag-only), which also
     /// asks running computations to stop.
     public init(freshPrompt: String = "kls> ") {
@@ -24,7 +33,20 @@ public final class ReadlineEditor: LineEditor {
     public func readLine(prompt: String) -> LineInput {
         guard let raw = readline(prompt) else { return .end }
         defer { free(raw) }
-        return .line(String(cString: raw))
+        let line = String(cString: raw)
+        repaintEntered(line, prompt: prompt)
+        return .line(line)
+    }
+
+    /// Redraws an entered line without its bracket mark: readline does not
+    /// redisplay on Enter, so the mark would stay in the scrollback.
+    func repaintEntered(_ line: String, prompt: String) {
+        guard let highlighter,
+            let text = LinePainter.repaint(
+                prompt: prompt, line: line, point: line.utf8.count, columns: Int(kls_screen_columns()), rows: 1 << 20,
+                highlighter: highlighter, entered: true)
+        else { return }
+        kls_write_display(text)
     }
 
     public func remember(_ entry: String) {
@@ -40,6 +62,17 @@ public final class ReadlineEditor: LineEditor {
 final class ReadlineBridge: @unchecked Sendable {
     static let shared = ReadlineBridge()
     var completer: Completer?
+    var highlighter: SyntaxHighlighter?
+
+    /// readline's redisplay, then the line again in colour.
+    static let paint: kls_painter = { prompt, line, point, columns, rows in
+        guard let prompt, let line, let highlighter = ReadlineBridge.shared.highlighter,
+            let text = LinePainter.repaint(
+                prompt: String(cString: prompt), line: String(cString: line), point: Int(point),
+                columns: Int(columns), rows: Int(rows), highlighter: highlighter)
+        else { return }
+        kls_write_display(text)
+    }
 
     /// readline's attempted-completion function.
     static let complete: kls_completer = { text, start, end in
