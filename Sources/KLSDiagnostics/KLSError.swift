@@ -7,12 +7,17 @@ public struct SourceLocation: Sendable, Equatable, Hashable {
     public var column: Int
     /// 0-based character offset from the start of the source.
     public var offset: Int
+    /// Which text the location is in: the REPL numbers its entries and loaded
+    /// files, so an error inside a function defined earlier can show that
+    /// function's line. 0 when the runner has only one text.
+    public var source: Int
 
     /// Creates a location.
-    public init(line: Int, column: Int, offset: Int) {
+    public init(line: Int, column: Int, offset: Int, source: Int = 0) {
         self.line = line
         self.column = column
         self.offset = offset
+        self.source = source
     }
 }
 

@@ -82,3 +82,58 @@ final class Capture: @unchecked Sendable {
         #expect(capture.err.contains("input ended"))
     }
 }
+
+@Suite struct TracebackAndExcerptTests {
+    func range(_ line: Int, _ column: Int, _ length: Int, source: Int) -> SourceRange {
+        SourceRange(
+            start: SourceLocation(line: line, column: column, offset: 0, source: source),
+            end: SourceLocation(line: line, column: column + length, offset: length, source: source))
+    }
+
+    @Test func eachFrameShowsItsOwnText() {
+        var error = KLSError("bad", range: range(1, 12, 7, source: 1))
+        error.trace = [(range(3, 3, 4, source: 2), "g"), (range(1, 1, 4, source: 3), "f")]
+        let sources: [Int: ErrorRenderer.SourceText] = [
+            1: .init(name: "kls[1]", text: #"g = (x) -> x + "a""#),
+            2: .init(name: "kls[2]", text: "f(y) = {\n  z = 2\n  g(y) * z\n}"),
+            3: .init(name: "kls[3]", text: "f(1)"),
+        ]
+        let text = ErrorRenderer(console: Console(color: false), width: 80).traceback(error) { sources[$0] }
+        #expect(
+            text == """
+                kls[1]:1:12: error: bad
+                    g = (x) -> x + "a"
+                               ^~~~~~~
+                kls[2]:3:3: note: in the call to g
+                      g(y) * z
+                      ^~~~
+                kls[3]:1:1: note: in the call to f
+                    f(1)
+                    ^~~~
+                """)
+        // A frame in a text no longer known keeps its location, without a line.
+        let partial = ErrorRenderer(console: Console(color: false), width: 80).traceback(error) {
+            sources[$0 == 2 ? 0 : $0]
+        }
+        #expect(partial.contains("\n3:3: note: in the call to g\nkls[3]"))
+    }
+
+    @Test func aLongLineIsCutToTheTerminalSoTheCaretStaysUnderItsToken() throws {
+        let line = String(repeating: "a", count: 70) + " + bad + " + String(repeating: "b", count: 70)
+        let error = KLSError("x", range: range(1, 74, 3, source: 0))
+        let lines = ErrorRenderer(console: Console(color: false), width: 60).interactive(error, source: line)
+            .split(separator: "\n")
+        let shown = try #require(lines.dropFirst().first)
+        let caret = try #require(lines.dropFirst(2).first)
+        #expect(shown.count < 60 && shown.hasPrefix("    …") && shown.hasSuffix("…"))
+        let column = try #require(caret.firstIndex(of: "^")).utf16Offset(in: caret)
+        #expect(Array(shown)[column...].starts(with: "bad"))
+    }
+
+    @Test func aTabKeepsTheCaretAligned() {
+        let error = KLSError("x", range: range(1, 3, 1, source: 0))
+        #expect(
+            ErrorRenderer(console: Console(color: false), width: 80).interactive(error, source: "\t\tq")
+                == "error: x\n      q\n      ^")
+    }
+}

@@ -346,3 +346,22 @@ def test_syntax_highlighting_while_typing(tmp_path):
     plain = spawn(tmp_path)
     plain.send("kl_mc(")
     assert "\x1b[" not in read_screen(plain)
+
+
+def test_traceback_shows_the_function_line_then_each_call(tmp_path):
+    child = spawn(tmp_path)
+    run(child, 'g = (x) -> x + "a"')
+    run(child, "f(y) = {\n  z = 2\n  g(y) * z\n}")
+    out = run(child, "f(1)")
+    out = re.sub(r"\x1b\[\?2004[hl]", "", out).replace("\r", "")
+    lines = [l.rstrip() for l in out.split("\n")]
+    start = next(i for i, l in enumerate(lines) if "error:" in l)
+    assert lines[start].startswith("kls[1]:1:12: error: cannot apply '+'")
+    assert lines[start + 1] == '    g = (x) -> x + "a"'
+    assert lines[start + 2] == "               ^~~~~~~"
+    assert lines[start + 3] == "kls[2]:3:3: note: in the call to g"
+    assert lines[start + 4] == "      g(y) * z"
+    assert lines[start + 6] == "kls[3]:1:1: note: in the call to f"
+    assert lines[start + 7] == "    f(1)"
+    # An error in the entry's own statements keeps the short form.
+    assert "error: unknown name" in run(child, "nope + 1")

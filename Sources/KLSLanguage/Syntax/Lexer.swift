@@ -11,19 +11,22 @@ public struct Lexer {
     private var line = 1
     private var column = 1
     private var brackets: [Symbol] = []
+    private let sourceID: Int
 
     /// A lexer over `source`; `firstLine` offsets line numbers (for statements
-    /// taken from the middle of a file).
-    public init(_ source: String, firstLine: Int = 1) {
+    /// taken from the middle of a file); `sourceID` names the text in every
+    /// location (see `SourceLocation.source`).
+    public init(_ source: String, firstLine: Int = 1, sourceID: Int = 0) {
         scalars = Array(source.unicodeScalars)
         line = firstLine
+        self.sourceID = sourceID
         // A UTF-8 byte-order mark, as some editors write, is not part of the program.
         if scalars.first == "\u{FEFF}" { position = 1 }
     }
 
     /// All tokens, ending with `.end`.
-    public static func tokenize(_ source: String) throws(KLSError) -> [Token] {
-        var lexer = Lexer(source)
+    public static func tokenize(_ source: String, sourceID: Int = 0) throws(KLSError) -> [Token] {
+        var lexer = Lexer(source, sourceID: sourceID)
         var tokens: [Token] = []
         while true {
             let token = try lexer.next()
@@ -32,7 +35,7 @@ public struct Lexer {
         }
     }
 
-    private var location: SourceLocation { SourceLocation(line: line, column: column, offset: position) }
+    private var location: SourceLocation { SourceLocation(line: line, column: column, offset: position, source: sourceID) }
 
     private func peek(_ ahead: Int = 0) -> Unicode.Scalar? {
         position + ahead < scalars.count ? scalars[position + ahead] : nil
@@ -210,7 +213,8 @@ public struct Lexer {
             } else {
                 let range = SourceRange(
                     start: start,
-                    end: SourceLocation(line: start.line, column: start.column + 1, offset: start.offset + 1))
+                    end: SourceLocation(
+                        line: start.line, column: start.column + 1, offset: start.offset + 1, source: sourceID))
                 throw KLSError(
                     brackets.isEmpty
                         ? "unmatched '\(symbol.rawValue)'"

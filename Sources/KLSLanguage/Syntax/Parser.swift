@@ -21,9 +21,9 @@ public struct Parser {
     /// the interpreter thread's 1 GiB stack (and inside 64 MiB).
     public static let maximumHeight = 10_000
 
-    /// Parses a whole program or REPL entry.
-    public static func parse(_ source: String) throws(KLSError) -> [Statement] {
-        var parser = Parser(tokens: try Lexer.tokenize(source))
+    /// Parses a whole program or REPL entry; `sourceID` marks every range in it.
+    public static func parse(_ source: String, sourceID: Int = 0) throws(KLSError) -> [Statement] {
+        var parser = Parser(tokens: try Lexer.tokenize(source, sourceID: sourceID))
         return try parser.program()
     }
 
@@ -85,6 +85,12 @@ public struct Parser {
     {
         switch target.kind {
         case .name(let name):
+            // `g = (x) -> …` names the lambda g, for help and tracebacks (as
+            // JavaScript names an assigned arrow function).
+            if op == .equal, case .lambda(var lambda) = value.kind, lambda.name == nil {
+                lambda.name = name
+                return .assign(name: name, value: Expr(.lambda(lambda), value.range))
+            }
             guard op != .equal else { return .assign(name: name, value: value) }
             let binary: InfixOperator =
                 op == .plusEqual ? .add : op == .minusEqual ? .subtract : op == .starEqual ? .multiply : .divide

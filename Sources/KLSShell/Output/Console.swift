@@ -118,6 +118,14 @@ public final class Console: @unchecked Sendable {
         isatty(fd) == 1
     }
 
+    /// The width of the terminal on `fd` now (it changes when the window is
+    /// resized), or nil when `fd` is not a terminal.
+    public static func terminalWidth(_ fd: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     /// Colour is allowed: not disabled by `NO_COLOR` (any value) or the flag.
     public static func colorAllowed(noColorFlag: Bool) -> Bool {
         !noColorFlag && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

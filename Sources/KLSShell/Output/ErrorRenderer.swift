@@ -6,29 +6,68 @@ import KLSTensor
 /// scripts, and `error: MESSAGE` with the statement and a caret in the REPL.
 public struct ErrorRenderer {
     let console: Console
+    /// Columns of source shown around the caret; a longer line is cut with `…`
+    /// on both sides so that it never wraps, which would leave the caret under
+    /// other characters.
+    let excerptColumns: Int
 
-    /// A renderer writing styles through `console`.
-    public init(console: Console) {
+    /// A renderer writing styles through `console`. Excerpts fit `width`
+    /// columns; by default, standard error's terminal as it is now, else 120
+    /// columns of source.
+    public init(console: Console, width: Int? = nil) {
         self.console = console
+        let total = width ?? Console.terminalWidth(2) ?? 127
+        // Four columns of indent, two of ellipses, and the last column left
+        // empty (a character there makes some terminals wrap).
+        excerptColumns = Swift.max(16, total - 7)
+    }
+
+    /// A text errors can point into: its name in locations (a file, `kls[3]`),
+    /// its text, and how far its lines are shifted when it is a fragment.
+    public struct SourceText {
+        public var name: String
+        public var text: String
+        public var lineOffset: Int
+
+        /// A named text.
+        public init(name: String, text: String, lineOffset: Int = 0) {
+            self.name = name
+            self.text = text
+            self.lineOffset = lineOffset
+        }
     }
 
     /// The script form: a located first line, then the source line and a caret.
     /// `lineOffset` shifts lines when `source` is a fragment of a larger input.
     public func script(_ error: KLSError, file: String, source: String, lineOffset: Int = 0) -> String {
-        let message = error.description
+        let text = SourceText(name: file, text: source, lineOffset: lineOffset)
+        return traceback(error) { _ in text }
+    }
+
+    /// `NAME:LINE:COL: error: MESSAGE`, the line and a caret, then each call the
+    /// error passed through, innermost first, each with its own line: a short
+    /// traceback. `sources` finds the text a range is in (`SourceLocation.source`);
+    /// a range in no known text is shown without its line.
+    public func traceback(_ error: KLSError, sources: (Int) -> SourceText?) -> String {
         guard let range = error.range else {
-            return "\(file): \(console.styled("error:", .red)) \(message)"
+            let name = sources(0)?.name ?? "kls"
+            return "\(name): \(console.styled("error:", .red)) \(error.description)"
         }
-        let location = "\(file):\(range.start.line + lineOffset):\(range.start.column):"
-        var lines = ["\(location) \(console.styled("error:", .red)) \(message)"]
-        lines += excerpt(range, in: source)
+        var lines = located(range, sources, console.styled("error:", .red) + " " + error.description)
         for (call, repeats) in ErrorRenderer.collapse(error.trace).prefix(8) {
             let times = repeats > 1 ? " (\(repeats) nested calls)" : ""
-            let location = "\(file):\(call.range.start.line + lineOffset):\(call.range.start.column):"
-            lines.append("\(location) \(console.styled("note:", .dim)) in the call to \(call.function)\(times)")
-            lines += excerpt(call.range, in: source)
+            lines += located(call.range, sources, console.styled("note:", .dim) + " in the call to \(call.function)\(times)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `NAME:LINE:COL: what`, then the excerpt when the text is known.
+    func located(_ range: SourceRange, _ sources: (Int) -> SourceText?, _ what: String) -> [String] {
+        guard let text = sources(range.start.source) else {
+            return ["\(range.start.line):\(range.start.column): \(what)"]
+        }
+        let location = "\(text.name):\(range.start.line + text.lineOffset):\(range.start.column):"
+        return ["\(location) \(what)"] + excerpt(range, in: text.text)
     }
 
     /// The REPL form: `error: MESSAGE`, the statement line and a caret under the
@@ -55,25 +94,26 @@ public struct ErrorRenderer {
         return runs
     }
 
-    /// Columns of source shown around the caret; a longer line is cut with `…`.
-    static let excerptColumns = 120
-
     /// The source line of `range` with `^~~~` under it (indented by four spaces).
     /// Control characters show as `�` (a binary file must not drive the terminal),
-    /// and a long line is cut to a window around the caret.
+    /// and a line wider than the excerpt is cut to a window around the caret.
     func excerpt(_ range: SourceRange, in source: String) -> [String] {
         let index = range.start.line - 1
         guard index >= 0, let found = ErrorRenderer.line(index, of: source) else { return [] }
-        var line = Array(found.map { $0.isASCII && ($0.asciiValue ?? 32) < 32 || $0 == "\u{7F}" ? "�" : $0 })
+        // A tab shows as one space so that the caret's columns match the line's.
+        var line = Array(
+            found.map { c -> Character in
+                c == "\t" ? " " : c.isASCII && (c.asciiValue ?? 32) < 32 || c == "\u{7F}" ? "�" : c
+            })
         var start = range.start.column - 1
         guard start >= 0, start <= line.count else { return [] }
         var width = range.end.line == range.start.line ? range.end.column - range.start.column : line.count - start
-        width = Swift.max(1, Swift.min(width, ErrorRenderer.excerptColumns))
+        width = Swift.max(1, Swift.min(width, excerptColumns))
         var prefix = ""
         var suffix = ""
-        if line.count > ErrorRenderer.excerptColumns {
-            let first = Swift.max(0, Swift.min(start - 20, line.count - ErrorRenderer.excerptColumns))
-            let last = Swift.min(line.count, first + ErrorRenderer.excerptColumns)
+        if line.count > excerptColumns {
+            let first = Swift.max(0, Swift.min(start - 20, line.count - excerptColumns))
+            let last = Swift.min(line.count, first + excerptColumns)
             prefix = first > 0 ? "…" : ""
             suffix = last < line.count ? "…" : ""
             line = Array(line[first..<last])

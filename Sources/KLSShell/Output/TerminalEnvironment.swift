@@ -37,9 +37,7 @@ public final class TerminalEnvironment: Environment {
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
             return columns
         }
-        var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        return 80
+        return Console.terminalWidth(1) ?? 80
     }
 
     public func openFile(_ path: String) throws(KLSError) -> any ByteSource {

@@ -136,12 +136,17 @@ extension REPL {
             console.err(console.styled("error:", .red) + " \(error.message)")
             return
         }
+        let id = register(text) { _ in path }
         do {
-            let statements = try Parser.parse(text)
+            let statements = try Parser.parse(text, sourceID: id)
             try shell.run(statements) { statement, _ in self.log.append(REPL.source(of: statement, in: text)) }
         } catch {
             _ = editor.takeInterrupt()
-            console.err(ErrorRenderer(console: console).script(error, file: path, source: text))
+            if error.kind == .interrupted {
+                report(error, source: text)
+            } else {
+                console.err(ErrorRenderer(console: console).traceback(error) { self.sources[$0] })
+            }
         }
     }
 

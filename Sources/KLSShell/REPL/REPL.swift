@@ -11,6 +11,9 @@ public final class REPL {
     let history: History
     /// Statements that ran without error, as typed: what `:save` writes.
     var log: [String] = []
+    /// Every entry and loaded file by its source number, for tracebacks: a
+    /// function defined in one entry may fail when called from a later one.
+    var sources: [Int: ErrorRenderer.SourceText] = [:]
     let initialSeed: UInt64
     var interpreter: Interpreter { shell.interpreter }
     var console: Console { shell.console }
@@ -117,8 +120,9 @@ public final class REPL {
     func evaluate(_ text: String, timed: Bool = false) {
         let start = DispatchTime.now().uptimeNanoseconds
         var last: Value? = nil
+        let id = register(text, name: { "kls[\($0)]" })
         do {
-            let statements = try Parser.parse(text)
+            let statements = try Parser.parse(text, sourceID: id)
             try shell.run(statements) { statement, value in
                 self.log.append(REPL.source(of: statement, in: text))
                 if let value { last = value }
@@ -130,19 +134,32 @@ public final class REPL {
         if timed { reportTime(since: start, last) }
     }
 
+    /// Keeps `text` for tracebacks under the next source number; `name` makes
+    /// its name in locations from the number.
+    func register(_ text: String, name: (Int) -> String) -> Int {
+        let id = sources.count + 1
+        sources[id] = ErrorRenderer.SourceText(name: name(id), text: text)
+        return id
+    }
+
+    /// An error in this entry's own statements gets the caret under the entry;
+    /// one raised inside a function gets a traceback: where it happened, in the
+    /// function's own text, then each call down to this entry.
     func report(_ error: KLSError, source: String) {
         if error.kind == .interrupted {
             console.err(console.styled("interrupted", .yellow) + console.styled(" (the session is intact)", .dim))
             return
         }
-        var shown = error
-        // An error inside a function defined earlier points into other text: show
-        // the call in this entry instead.
-        if let call = error.trace.last {
-            shown.range = call.range
-            shown.hint = ([error.hint, "raised inside \(call.function)"].compactMap { $0 }).joined(separator: "; ")
+        let renderer = ErrorRenderer(console: console)
+        guard !error.trace.isEmpty else {
+            console.err(renderer.interactive(error, source: source))
+            return
         }
-        console.err(ErrorRenderer(console: console).interactive(shown, source: source))
+        var shown = error
+        shown.hint = nil
+        var text = renderer.traceback(shown) { self.sources[$0] }
+        if let hint = error.hint { text += "\n" + console.styled("hint: \(hint)", .dim) }
+        console.err(text)
     }
 
     func reportTime(since start: UInt64, _ value: Value?) {

@@ -18,6 +18,12 @@ public struct PlainLineRunner {
         var buffer = ""
         var lineNumber = 0
         var firstLine = 1
+        var sources: [Int: ErrorRenderer.SourceText] = [:]
+        func evaluate(_ text: String, firstLine: Int) -> Bool {
+            let id = sources.count + 1
+            sources[id] = ErrorRenderer.SourceText(name: "<stdin>", text: text, lineOffset: firstLine - 1)
+            return self.evaluate(text, id: id, sources: sources)
+        }
         while let line = readLine() {
             lineNumber += 1
             if buffer.isEmpty { firstLine = lineNumber }
@@ -31,14 +37,14 @@ public struct PlainLineRunner {
         return status
     }
 
-    private func evaluate(_ text: String, firstLine: Int) -> Bool {
+    /// Runs one statement (source number `id`); an error inside a function
+    /// read earlier shows that function's line too.
+    private func evaluate(_ text: String, id: Int, sources: [Int: ErrorRenderer.SourceText]) -> Bool {
         do {
-            try session.run(text)
+            try session.run(try Parser.parse(text, sourceID: id))
             return true
         } catch {
-            session.console.err(
-                ErrorRenderer(console: session.console).script(
-                    error, file: "<stdin>", source: text, lineOffset: firstLine - 1))
+            session.console.err(ErrorRenderer(console: session.console).traceback(error) { sources[$0] })
             return false
         }
     }
