@@ -40,6 +40,18 @@ import Testing
         #expect(failure(builtin.example) == nil, "\(builtin.example) fails: \(failure(builtin.example)?.message ?? "")")
     }
 
+    /// Every parameter of every builtin is explained in its help, by its own
+    /// meaning or its name's shared one; enumerated values are listed.
+    @Test(arguments: BuiltinRegistry.all.map(\.name))
+    func everyParameterIsExplained(_ name: String) throws {
+        let builtin = try #require(BuiltinRegistry.builtin(name))
+        for parameter in builtin.parameters {
+            let explanation = try #require(parameter.explanation, "\(name): \(parameter.name) is not explained")
+            #expect(builtin.help.contains(explanation), "\(name): \(parameter.name)")
+            for choice in parameter.choices { #expect(explanation.contains("\"\(choice)\""), "\(name)") }
+        }
+    }
+
     @Test func reductionsTakeAxisAndKeepdims() throws {
         for name in ["sum", "mean", "var", "std", "min", "max", "prod", "logsumexp", "argmin", "argmax", "all", "any"] {
             let parameters = try #require(BuiltinRegistry.builtin(name)).parameters.map(\.name)

@@ -5,6 +5,7 @@ import KLSTensor
 public enum BernoulliFamily: ScalarFamily {
     public static let name = "Bernoulli"
     public static let parameterNames = ["p"]
+    public static let parameterMeanings = ["the probability of 1, in [0, 1]"]
     public static let summary = "Values 0/1 with P(1) = p."
     public static let example = "Bernoulli(0.3)"
 

@@ -5,6 +5,7 @@ import KLSTensor
 public enum BetaFamily: ScalarFamily {
     public static let name = "Beta"
     public static let parameterNames = ["a", "b"]
+    public static let parameterMeanings = ["the shape α > 0 (the mean is α/(α+β))", "the shape β > 0"]
     public static let summary = "Beta(a, b) on [0, 1]."
     public static let example = "Beta(2, 5)"
 

@@ -5,6 +5,7 @@ import KLSTensor
 public enum ExponentialFamily: ScalarFamily {
     public static let name = "Exponential"
     public static let parameterNames = ["rate"]
+    public static let parameterMeanings = ["the rate λ > 0 (the mean is 1/λ)"]
     public static let summary = "Exponential(rate) on x ≥ 0, mean 1/rate."
     public static let example = "Exponential(2)"
 

@@ -6,6 +6,7 @@ import RealModule
 public enum GammaFamily: ScalarFamily {
     public static let name = "Gamma"
     public static let parameterNames = ["shape", "rate"]
+    public static let parameterMeanings = ["the shape α > 0 (the mean is α/β)", "the rate β > 0"]
     public static let summary = "Gamma(shape, rate), mean shape/rate."
     public static let example = "Gamma(2, 3)"
 

@@ -5,6 +5,9 @@ import KLSTensor
 public enum LaplaceFamily: ScalarFamily {
     public static let name = "Laplace"
     public static let parameterNames = ["loc", "scale"]
+    public static let parameterMeanings = [
+        "the location: the median", "the scale b > 0 (the standard deviation is b√2)",
+    ]
     public static let summary = "Laplace(loc, scale): density e^(−|x−loc|/scale)/(2 scale)."
     public static let example = "Laplace(0, 1)"
 

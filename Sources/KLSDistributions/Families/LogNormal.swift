@@ -5,6 +5,7 @@ import KLSTensor
 public enum LogNormalFamily: ScalarFamily {
     public static let name = "LogNormal"
     public static let parameterNames = ["mu", "sigma"]
+    public static let parameterMeanings = ["the mean of log x", "the standard deviation of log x, > 0"]
     public static let summary = "exp of Normal(mu, sigma)."
     public static let example = "LogNormal(0, 0.5)"
 

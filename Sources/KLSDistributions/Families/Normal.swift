@@ -5,6 +5,7 @@ import KLSTensor
 public enum NormalFamily: ScalarFamily {
     public static let name = "Normal"
     public static let parameterNames = ["mean", "std"]
+    public static let parameterMeanings = ["the mean", "the standard deviation, > 0"]
 
     /// One distribution's parameters, by name.
     public struct Parameters: Sendable {

@@ -13,6 +13,8 @@ public protocol ScalarFamily: Sendable {
     associatedtype Parameters: Sendable
     /// Parameter names in constructor order.
     static var parameterNames: [String] { get }
+    /// What each parameter means, in `parameterNames` order, for help.
+    static var parameterMeanings: [String] { get }
     /// Each parameter's default, nil for a required one (all required unless
     /// the family says otherwise).
     static var parameterDefaults: [Double?] { get }

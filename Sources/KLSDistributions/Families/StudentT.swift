@@ -6,6 +6,10 @@ import RealModule
 public enum StudentTFamily: ScalarFamily {
     public static let name = "StudentT"
     public static let parameterNames = ["df", "loc", "scale"]
+    public static let parameterMeanings = [
+        "the degrees of freedom ν > 0 (heavier tails as ν falls; Normal as ν → ∞)", "the location: the median",
+        "the scale > 0",
+    ]
     public static let summary = "Student's t with df degrees of freedom."
     public static let example = "StudentT(3, loc=0, scale=1)"
     public static let parameterDefaults: [Double?] = [nil, 0, 1]

@@ -5,6 +5,7 @@ import KLSTensor
 public enum UniformFamily: ScalarFamily {
     public static let name = "Uniform"
     public static let parameterNames = ["low", "high"]
+    public static let parameterMeanings = ["the lower end", "the upper end, > low"]
     public static let summary = "Uniform on [low, high]."
     public static let example = "Uniform(0, 2)"
 

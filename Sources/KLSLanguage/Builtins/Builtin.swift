@@ -15,6 +15,9 @@ public struct Parameter: Sendable {
     /// The values a string parameter takes (`estimator`: "k1", "k2", …), for
     /// completion and help; empty when any value goes.
     public let choices: [String]
+    /// What the parameter means, for help; empty when the shared meaning of
+    /// its name (`ParameterGlossary`) says it.
+    public private(set) var doc: String = ""
 
     init(
         name: String, defaultValue: Value?, isVariadic: Bool, collectsKeywords: Bool = false, choices: [String] = []
@@ -24,6 +27,22 @@ public struct Parameter: Sendable {
         self.isVariadic = isVariadic
         self.collectsKeywords = collectsKeywords
         self.choices = choices
+    }
+
+    /// The same parameter with its own meaning, where its name's shared one
+    /// does not fit (`n` of `eye` is a size, not a number of draws).
+    public func meaning(_ doc: String) -> Parameter {
+        var copy = self
+        copy.doc = doc
+        return copy
+    }
+
+    /// What help says the parameter is: its own meaning, else its name's, and
+    /// the values it takes when they are enumerated.
+    public var explanation: String? {
+        guard let meaning = doc.isEmpty ? ParameterGlossary.meaning(of: name) : doc else { return nil }
+        guard !choices.isEmpty else { return meaning }
+        return meaning + " (" + choices.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
     }
 
     /// A required parameter.
@@ -87,7 +106,10 @@ public struct Builtin: Sendable {
     public let example: String
     /// The help section.
     public let theme: Theme
-    /// More lines of help: what the result's fields mean, when to distrust them.
+    /// More help: what the result's fields mean, when to distrust them. Prose,
+    /// written in source lines and reflowed to the terminal when shown: a
+    /// line starts a new paragraph only when it is not indented and the line
+    /// before it ended a sentence; otherwise it continues that paragraph.
     public let details: [String]
     /// The implementation; arguments arrive bound to `parameters`.
     public let body: @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
@@ -121,9 +143,29 @@ public struct Builtin: Sendable {
         "\(name)(\(parameters.map(\.display).joined(separator: ", ")))"
     }
 
-    /// The help text: signature, summary, details, example.
+    /// `details` joined into paragraphs (see `details`), one line each.
+    var paragraphs: [String] {
+        var joined: [String] = []
+        for line in details {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if let last = joined.last, line.hasPrefix(" ") || !last.hasSuffix(".") {
+                joined[joined.count - 1] = last + " " + text
+            } else {
+                joined.append(text)
+            }
+        }
+        return joined
+    }
+
+    /// The help text: signature, summary, each parameter and what it means
+    /// (a table: the meanings wrap under their column), details, example.
     public var help: String {
-        ([signature, "  " + summary] + details.map { "  " + $0 } + ["  example: " + example]).joined(separator: "\n")
+        let width = parameters.map { $0.display.count }.max() ?? 0
+        let table = parameters.map { p in
+            "    " + p.display.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + (p.explanation ?? "")
+        }
+        let sections = [[signature, "  " + summary], table, paragraphs.map { "  " + $0 }, ["  example: " + example]]
+        return sections.filter { !$0.isEmpty }.map { $0.joined(separator: "\n") }.joined(separator: "\n")
     }
 }
 

@@ -6,7 +6,9 @@ import KLSTensor
 enum CoreBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "print", [.variadic("values"), .optional("full", .bool(false))], theme: .misc,
+            "print",
+            [.variadic("values").meaning("the values to show, separated by spaces"), .optional("full", .bool(false))],
+            theme: .misc,
             summary: "Prints the values separated by spaces (strings without quotes); full=true shows every element.",
             example: "print(\"mean:\", mean([1, 2]))"
         ) { a, session throws(KLSError) in
@@ -15,14 +17,19 @@ enum CoreBuiltins {
             return .none
         },
         Builtin(
-            "str", [.required("x"), .optional("full", .bool(false))], theme: .misc,
+            "str", [.required("x").meaning("any value"), .optional("full", .bool(false))], theme: .misc,
             summary: "The value as it would display, as a string; full=true keeps every element.",
             example: "\"n = \" + str(3)"
         ) { a, session throws(KLSError) in
             .string(try Text(try displayFormatter(a, session).plain(a["x"])))
         },
         Builtin(
-            "format", [.required("x"), .optional("digits", .number(6)), .optional("full", .bool(false))],
+            "format",
+            [
+                .required("x").meaning("any value"),
+                .optional("digits", .number(6)).meaning("significant digits for numbers, 1 to 17"),
+                .optional("full", .bool(false)),
+            ],
             theme: .misc, summary: "The value as a string with `digits` significant digits (1 to 17).",
             example: "format(pi, digits=12)"
         ) { a, session throws(KLSError) in
@@ -31,7 +38,11 @@ enum CoreBuiltins {
             return .string(try Text(formatter.plain(a["x"])))
         },
         Builtin(
-            "precision", [.optional("digits")], theme: .misc,
+            "precision",
+            [
+                .optional("digits").meaning(
+                    "significant digits shown from now on, 1 to 17; none: only report the current setting")
+            ], theme: .misc,
             summary:
                 "Shows numbers with `digits` significant digits from now on (1 to 17); precision() tells the current.",
             example: "precision(10); pi",
@@ -42,7 +53,7 @@ enum CoreBuiltins {
             return .none
         },
         Builtin(
-            "record", [.keywords("fields")], theme: .misc,
+            "record", [.keywords("fields").meaning("name=value pairs, in order")], theme: .misc,
             summary: "A record of the named fields, in order; read them as r.name.",
             example: "r = record(mu=0, sigma=1); r.sigma"
         ) { a, _ throws(KLSError) in
@@ -50,13 +61,17 @@ enum CoreBuiltins {
             return .record(Record(Array(zip(fields.names, fields.values))))
         },
         Builtin(
-            "type", [.required("x")], theme: .misc,
+            "type", [.required("x").meaning("any value")], theme: .misc,
             summary: "The kind of a value: number, tensor, list, …", example: "type([1, 2])"
         ) { a, _ throws(KLSError) in
             .string(Text(small: a["x"].typeName))
         },
         Builtin(
-            "assert", [.required("condition"), .optional("msg", .string(""))], theme: .misc,
+            "assert",
+            [
+                .required("condition").meaning("a value that must be true (or non-zero everywhere)"),
+                .optional("msg", .string("")).meaning("the message of the error raised otherwise"),
+            ], theme: .misc,
             summary: "Fails with msg unless condition is true.", example: "assert(1 + 1 == 2, \"arithmetic\")"
         ) { a, _ throws(KLSError) in
             let ok = try a.read("condition") { v, what throws(KLSError) in try v.asBool(what) }
@@ -68,7 +83,11 @@ enum CoreBuiltins {
         },
         Builtin(
             "assert_close",
-            [.required("a"), .required("b"), .optional("rtol", .number(1e-9)), .optional("atol", .number(0))],
+            [
+                .required("a").meaning("the value computed"),
+                .required("b").meaning("the value expected, broadcast against a"), .optional("rtol", .number(1e-9)),
+                .optional("atol", .number(0)),
+            ],
             theme: .misc, summary: "Fails unless |a − b| ≤ atol + rtol·|b| everywhere, naming the worst element.",
             example: "assert_close(exp(log(2)), 2)"
         ) { a, session throws(KLSError) in
@@ -78,7 +97,11 @@ enum CoreBuiltins {
             return .none
         },
         Builtin(
-            "map", [.required("f"), .required("xs")], theme: .misc,
+            "map",
+            [
+                .required("f").meaning("a function of one argument"),
+                .required("xs").meaning("a list, or a tensor (mapped along its first axis)"),
+            ], theme: .misc,
             summary: "f applied to each item of a list or each row of a tensor; a tensor when the results stack.",
             example: "map(x -> x^2, [1, 2, 3])"
         ) { a, session throws(KLSError) in
@@ -109,7 +132,11 @@ enum CoreBuiltins {
             .number(Double(TensorStorage.allocationCount))
         },
         Builtin(
-            "help", [.optional("name")], theme: .misc,
+            "help",
+            [
+                .optional("name").meaning(
+                    "a function or a name as a string (\"kl_mc\", \"estimators\"); none: everything")
+            ], theme: .misc,
             summary: "Help for a builtin or function (help(exp) or help(\"exp\")); no argument lists everything.",
             example: "help(\"logsumexp\")"
         ) { a, session throws(KLSError) in

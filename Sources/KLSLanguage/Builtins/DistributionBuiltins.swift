@@ -28,7 +28,8 @@ enum DistributionBuiltins {
             return .distribution(try Independent(try Normal([mean, std]), k: 1, name: "DiagNormal"))
         }.differentiable(DistributionDerivatives.gaussian(diagonal: true)),
         Builtin(
-            "StdNormal", [.optional("d")], theme: .distributions,
+            "StdNormal", [.optional("d").meaning("the dimension; none: the scalar Normal(0, 1)")],
+            theme: .distributions,
             summary: "StdNormal(d) is DiagNormal(zeros(d), 1), the VAE prior; StdNormal() is Normal(0, 1).",
             example: "StdNormal(2)"
         ) { a, _ throws(KLSError) in
@@ -38,7 +39,11 @@ enum DistributionBuiltins {
             return .distribution(try Independent(base, k: 1, name: "StdNormal"))
         },
         Builtin(
-            "MvNormal", [.required("mean"), .required("cov")], theme: .distributions,
+            "MvNormal",
+            [
+                .required("mean").meaning("the mean vector [d] (or a batch [..., d])"),
+                .required("cov").meaning("the covariance matrix [d, d], symmetric positive definite"),
+            ], theme: .distributions,
             summary: "A Gaussian with full covariance (Cholesky); cov must be positive definite.",
             example: "MvNormal([0, 0], [[1, 0.5], [0.5, 2]])"
         ) { a, _ throws(KLSError) in
@@ -53,13 +58,19 @@ enum DistributionBuiltins {
         scalar(LogNormalFamily.self).differentiable(DistributionDerivatives.scalar(LogNormalFamily.self)),
         scalar(BernoulliFamily.self).differentiable(DistributionDerivatives.discrete(categorical: false)),
         Builtin(
-            "Categorical", [.required("probs")], theme: .distributions,
+            "Categorical",
+            [.required("probs").meaning("the weights of 0 … k−1 on the last axis, ≥ 0 (normalised to sum to 1)")],
+            theme: .distributions,
             summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
         ) { a, _ throws(KLSError) in
             .distribution(try Categorical(probs: try a.tensor("probs")))
         }.differentiable(DistributionDerivatives.discrete(categorical: true)),
         Builtin(
-            "Mixture", [.required("weights"), .required("components")], theme: .distributions,
+            "Mixture",
+            [
+                .required("weights").meaning("the components' weights, ≥ 0 (normalised to sum to 1)"),
+                .required("components").meaning("a list of distributions of one shape"),
+            ], theme: .distributions,
             summary: "Σ w_k p_k over a list of components of one shape; weights are normalised.",
             example: "Mixture([0.3, 0.7], [Normal(-2, 1), Normal(2, 0.5)])"
         ) { a, _ throws(KLSError) in
@@ -84,7 +95,12 @@ enum DistributionBuiltins {
                         + "variable) works in logpdf and kl_mc")
             }),
         Builtin(
-            "independent", [.required("dist"), .optional("k", .number(1))], theme: .distributions,
+            "independent",
+            [
+                .required("dist").meaning("a distribution with a batch shape"),
+                .optional("k", .number(1)).meaning(
+                    "how many of its rightmost batch axes become event axes (summed in logpdf)"),
+            ], theme: .distributions,
             summary: "Treats the last k batch axes as event axes (PyTorch's Independent).",
             example: "independent(Normal([0, 0], 1))"
         ) { a, _ throws(KLSError) in
@@ -95,8 +111,10 @@ enum DistributionBuiltins {
     /// The constructor builtin of a scalar family, read from the family's own
     /// declaration: name, parameter names and defaults, help and example.
     static func scalar<F: ScalarFamily>(_ family: F.Type) -> Builtin {
-        let parameters = zip(F.parameterNames, F.parameterDefaults).map { name, fallback in
-            fallback.map { Parameter.optional(name, .number($0)) } ?? Parameter.required(name)
+        let parameters = zip(F.parameterNames, zip(F.parameterDefaults, F.parameterMeanings)).map {
+            name, defaultAndMeaning in
+            let (fallback, meaning) = defaultAndMeaning
+            return (fallback.map { Parameter.optional(name, .number($0)) } ?? Parameter.required(name)).meaning(meaning)
         }
         return Builtin(F.name, parameters, theme: .distributions, summary: F.summary, example: F.example) {
             a, _ throws(KLSError) in

@@ -45,14 +45,22 @@ enum ElementwiseBuiltins {
             binary("minimum", .minimum, "The smaller of x and y, element-wise (nan wins).", "minimum([1, 5], [3, 2])")
                 .differentiable(ReductionDerivatives.extremum(.minimum)),
             Builtin(
-                "clip", [.required("x"), .required("lo"), .required("hi")], theme: .elementwise,
+                "clip",
+                [
+                    .required("x"), .required("lo").meaning("the smallest value kept"),
+                    .required("hi").meaning("the largest value kept"),
+                ], theme: .elementwise,
                 summary: "x limited to [lo, hi].", example: "clip([-2, 0.5, 3], 0, 1)"
             ) { a, _ throws(KLSError) in
                 let low = try Tensor.binary(.maximum, try a.tensor("x"), try a.tensor("lo"))
                 return Value.from(try Tensor.binary(.minimum, low, try a.tensor("hi")))
             }.differentiable(ReductionDerivatives.clip),
             Builtin(
-                "where", [.required("condition"), .required("x"), .required("y")], theme: .elementwise,
+                "where",
+                [
+                    .required("condition"), .required("x").meaning("taken where condition is true"),
+                    .required("y").meaning("taken where condition is false"),
+                ], theme: .elementwise,
                 summary: "x where condition is non-zero, else y (broadcast).", example: "where([1, 0, 1], 10, -1)"
             ) { a, _ throws(KLSError) in
                 Value.from(try select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))

@@ -7,7 +7,13 @@ import KLSTensor
 enum FileBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "load", [.required("path"), .optional("header"), .optional("delimiter")], theme: .files,
+            "load",
+            [
+                .required("path").meaning("a .npy, .npz, .csv or .tsv file"),
+                .optional("header").meaning(
+                    "true/false: the first line of a text file is (not) a header; none: guessed"),
+                .optional("delimiter").meaning("the column separator of a text file; none: from the extension"),
+            ], theme: .files,
             summary: "Reads a .npy (a tensor), .npz (a record of tensors), or .csv/.tsv file.",
             example: "load(save(\"kl.npy\", [0.5, 0.25]))",
             details: [
@@ -32,7 +38,12 @@ enum FileBuiltins {
         },
         Builtin(
             "save",
-            [.required("path"), .optional("value"), .optional("compress", .bool(false)), .keywords("arrays")],
+            [
+                .required("path").meaning("a .npy, .npz or .csv file to write (replaced atomically)"),
+                .optional("value").meaning("the tensor to save (a record for .npz)"),
+                .optional("compress", .bool(false)).meaning("true deflates a .npz (np.savez_compressed)"),
+                .keywords("arrays").meaning("name=tensor pairs for a .npz"),
+            ],
             theme: .files,
             summary: "Writes value (or name=value arguments) to a .npy, .npz, .csv/.tsv or .json file; returns path.",
             example: "save(\"kl.npz\", mu=[0, 1], kl=[0.5, 0.25])",

@@ -7,7 +7,8 @@ import KLSTensor
 enum GradientBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "grad", [.required("f"), .optional("argnums", .number(0))], theme: .gradients,
+            "grad", [.required("f").meaning("a function returning one number"), .optional("argnums", .number(0))],
+            theme: .gradients,
             summary: "The function giving ∇f: the gradient of f's one-number result in its argument argnums.",
             example: "grad(x -> sum(x^2))([1, 2, 3])",
             details: [
@@ -22,7 +23,9 @@ enum GradientBuiltins {
             return gradientFunction(f, argument: argument, withValue: false)
         },
         Builtin(
-            "value_and_grad", [.required("f"), .optional("argnums", .number(0))], theme: .gradients,
+            "value_and_grad",
+            [.required("f").meaning("a function returning one number"), .optional("argnums", .number(0))],
+            theme: .gradients,
             summary: "Like grad(f), but the function returns {value, grad}: f's result and its gradient.",
             example: "value_and_grad(x -> sum(exp(x)))([0, 1]).grad"
         ) { a, _ throws(KLSError) in
@@ -32,8 +35,11 @@ enum GradientBuiltins {
         Builtin(
             "minimize",
             [
-                .required("f"), .required("x0"), .optional("steps", .number(200)), .optional("lr", .number(0.05)),
-                .optional("optimizer", .string("adam"), choices: ["adam", "sgd"]),
+                .required("f").meaning("the function to minimise, returning one number"),
+                .required("x0").meaning("the starting point: a number, tensor or record"),
+                .optional("steps", .number(200)).meaning("how many optimiser steps"),
+                .optional("lr", .number(0.05)).meaning("the learning rate (step size)"),
+                .optional("optimizer", .string("adam"), choices: ["adam", "sgd"]).meaning("the update rule"),
             ],
             theme: .gradients,
             summary: "Minimises f from x0 by gradient descent (\"adam\" or \"sgd\"): {x, value, trace, steps}.",
@@ -57,7 +63,9 @@ enum GradientBuiltins {
         Builtin(
             "gradcheck",
             [
-                .required("f"), .required("x"), .optional("eps", .number(1e-6)), .optional("rtol", .number(1e-5)),
+                .required("f").meaning("a function returning one number"),
+                .required("x").meaning("the point to check at"),
+                .optional("eps", .number(1e-6)).meaning("the finite-difference step"), .optional("rtol", .number(1e-5)),
                 .optional("atol", .number(1e-8)),
             ],
             theme: .gradients,

@@ -6,7 +6,12 @@ import KLSTensor
 enum JointBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "joint", [.keywords("layers")], theme: .distributions,
+            "joint",
+            [
+                .keywords("layers").meaning(
+                    "name=distribution pairs in order; a later layer may be a function of earlier ones "
+                        + "(z2=(z1) -> Normal(z1, 1))")
+            ], theme: .distributions,
             summary: "A distribution over named layers: each a distribution, or a function of earlier layers.",
             example: "joint(z1=DiagNormal(zeros(2), 1), z2=(z1) -> DiagNormal(tanh(z1), 0.5))",
             details: [

@@ -7,7 +7,11 @@ import KLSTensor
 enum KLBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "kl", [.required("q"), .required("p")], theme: .divergence,
+            "kl",
+            [
+                .required("q").meaning("the first distribution"),
+                .required("p").meaning("the second distribution, with the same event shape"),
+            ], theme: .divergence,
             summary: "KL(q‖p) in closed form, per batch element, summed over the event.",
             example: "kl(Normal(0, 1), Normal(1, 2))"
         ) { a, _ throws(KLSError) in
@@ -18,9 +22,10 @@ enum KLBuiltins {
         Builtin(
             "kl_mc",
             [
-                .required("q"), .required("p"), .optional("n", .number(1000)),
+                .required("q"), .required("p"), .optional("n", .number(1000)).meaning("how many draws of q"),
                 .optional("estimator", .string("k1"), choices: estimatorNames + ["analytic"]),
-                .optional("seed"), .optional("samples"), .optional("per_layer", .bool(false)),
+                .optional("seed"), .optional("samples"),
+                .optional("per_layer", .bool(false)).meaning("for joints: true adds each layer's own estimate"),
             ], theme: .divergence,
             summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
             example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)",
@@ -51,7 +56,8 @@ enum KLBuiltins {
         Builtin(
             "kl_trace",
             [
-                .required("q"), .required("p"), .required("n"),
+                .required("q"), .required("p"),
+                .required("n").meaning("how many draws; the result has the running estimate after each"),
                 .optional("estimator", .string("k1"), choices: estimatorNames),
                 .optional("seed"),
             ],
@@ -65,22 +71,30 @@ enum KLBuiltins {
         Builtin(
             "compare",
             [
-                .required("q"), .required("p"), .optional("n", .number(1000)), .optional("seed"),
-                .optional("grad", .bool(false)),
+                .required("q"), .required("p"),
+                .optional("n", .number(1000)).meaning("how many draws, shared by the three estimators"),
+                .optional("seed"),
+                .optional("grad", .bool(false)).meaning(
+                    "true adds the estimators' gradients in q's parameters (see help)"),
             ],
             theme: .divergence,
             summary: "k1, k2 and k3 on the same draws: mean, bias, stderr and relstd of each.",
             example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)",
             details: KLBuiltins.ratioHelp + [
                 "grad=true adds grad: for k1, k2, k3 (pathwise), score_function and analytic, the per-draw",
-                "  gradient in q's mean and std: its mean, bias against the exact KL's gradient, and std",
-                "  (Normal and DiagNormal q and p) — which estimator trains best.",
+                "  gradient in each of q's parameters: its mean, bias against the exact KL's gradient (when",
+                "  kl(q, p) has a closed form), and std — which estimator trains best. q must be",
+                "  reparameterisable (any continuous family).",
             ]
         ) { a, session throws(KLSError) in
             try comparison(a, session)
         },
         Builtin(
-            "check", [.required("z"), .required("dist")], theme: .divergence,
+            "check",
+            [
+                .required("z").meaning("draws you made yourself, [n] + the distribution's shape"),
+                .required("dist").meaning("the distribution they should follow"),
+            ], theme: .divergence,
             summary: "Do draws z look like they came from dist? z-scores, a KS test, ok and a verdict.",
             example: "check(randn([1000, 2], seed=1) * 0.01, StdNormal(2))"
         ) { a, _ throws(KLSError) in
@@ -92,7 +106,11 @@ enum KLBuiltins {
             return .record(checkRecord(try SampleCheck(try a.tensor("z"), d)))
         },
         Builtin(
-            "kl_quad", [.required("q"), .required("p")], theme: .divergence,
+            "kl_quad",
+            [
+                .required("q").meaning("a one-dimensional distribution"),
+                .required("p").meaning("a one-dimensional distribution"),
+            ], theme: .divergence,
             summary: "KL(q‖p) for scalar pairs by adaptive Gauss–Kronrod: value, error, converged, note.",
             example: "kl_quad(Mixture([0.5, 0.5], [Normal(-1, 1), Normal(1, 1)]), Normal(0, 2))",
             details: [

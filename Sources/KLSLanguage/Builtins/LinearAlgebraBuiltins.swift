@@ -6,48 +6,60 @@ import KLSTensor
 enum LinearAlgebraBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "diag", [.required("x")], theme: .linearAlgebra,
+            "diag", [.required("x").meaning("a vector (gives the diagonal matrix) or a matrix (gives its diagonal)")],
+            theme: .linearAlgebra,
             summary: "A vector's diagonal matrix, or a matrix's diagonal as a vector (NumPy's diag).",
             example: "diag([1, 2, 3])"
         ) { a, _ throws(KLSError) in
             .tensor(try diagonal(try a.tensor("x")))
         }.differentiable(LinearAlgebraDerivatives.diag),
         Builtin(
-            "cholesky", [.required("x")], theme: .linearAlgebra,
+            "cholesky", [.required("x").meaning("a symmetric positive definite matrix (or a stack)")],
+            theme: .linearAlgebra,
             summary: "The lower-triangular L with L @ L.T == x, for a symmetric positive definite x.",
             example: "cholesky([[4, 2], [2, 3]])"
         ) { a, _ throws(KLSError) in
             .tensor(try a.tensor("x").cholesky())
         }.differentiable(LinearAlgebraDerivatives.cholesky),
         Builtin(
-            "solve", [.required("a"), .required("b")], theme: .linearAlgebra,
+            "solve",
+            [
+                .required("a").meaning("a square, non-singular matrix"),
+                .required("b").meaning("the right-hand side: a vector or matrix"),
+            ], theme: .linearAlgebra,
             summary: "x with a @ x == b (LU with partial pivoting); b a vector or a matrix of columns.",
             example: "solve([[2, 1], [1, 3]], [3, 5])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("a").solve(try a.tensor("b")))
         }.differentiable(LinearAlgebraDerivatives.solve),
         Builtin(
-            "inv", [.required("x")], theme: .linearAlgebra,
+            "inv", [.required("x").meaning("a square, non-singular matrix")], theme: .linearAlgebra,
             summary: "The inverse matrix (prefer solve(a, b) to inv(a) @ b: it is faster and more accurate).",
             example: "inv([[2, 0], [0, 4]])"
         ) { a, _ throws(KLSError) in
             .tensor(try a.tensor("x").inverse())
         }.differentiable(LinearAlgebraDerivatives.inverse),
         Builtin(
-            "det", [.required("x")], theme: .linearAlgebra,
+            "det", [.required("x").meaning("a square matrix")], theme: .linearAlgebra,
             summary: "The determinant.", example: "det([[2, 1], [1, 3]])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").determinant())
         }.differentiable(LinearAlgebraDerivatives.det),
         Builtin(
-            "logdet", [.required("x")], theme: .linearAlgebra,
+            "logdet", [.required("x").meaning("a square matrix with a positive determinant")], theme: .linearAlgebra,
             summary: "log det(x) without overflow (−inf when singular; an error when negative).",
             example: "logdet(eye(3) * 1e200)"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").logDeterminant())
         }.differentiable(LinearAlgebraDerivatives.logdet),
         Builtin(
-            "cov", [.required("x"), .optional("rowvar", .bool(false)), .optional("ddof", .number(1))],
+            "cov",
+            [
+                .required("x").meaning("observations: a matrix, one row per observation (columns with rowvar=true)"),
+                .optional("rowvar", .bool(false)).meaning(
+                    "true: each row is a variable (NumPy's default), false: each column"),
+                .optional("ddof", .number(1)).meaning("divide by N − ddof (1: the sample covariance)"),
+            ],
             theme: .linearAlgebra,
             summary: "The covariance matrix of x's columns: each row is one observation, as sample() gives.",
             example: "cov(sample(MvNormal(zeros(2), [[1, 0.5], [0.5, 2]]), n=10000, seed=1))",

@@ -11,7 +11,10 @@ enum PlotBuiltins {
         Builtin(
             "hist",
             [
-                .required("x"), .optional("bins", .number(30)), .optional("density", .bool(false)), .optional("dist"),
+                .required("x").meaning("the values to count (any shape; flattened)"),
+                .optional("bins", .number(30)).meaning("how many bars"),
+                .optional("density", .bool(false)).meaning("true scales the bars to area 1"),
+                .optional("dist").meaning("a distribution whose density is drawn over the bars (implies density=true)"),
                 .optional("file"), .optional("title"), .optional("xlabel"), .optional("ylabel"),
             ],
             theme: .plots,
@@ -44,10 +47,19 @@ enum PlotBuiltins {
         Builtin(
             "plot",
             [
-                .required("x"), .optional("y"), .optional("band", .bool(false)), .optional("exact"), .optional("file"),
-                .optional("title"), .optional("labels"), .optional("xlabel"), .optional("ylabel"),
-                .optional("xscale", .string("linear"), choices: ["linear", "log"]),
-                .optional("yscale", .string("linear"), choices: ["linear", "log"]),
+                .required("x").meaning(
+                    "the x values, or, with y=none, the y values (a vector, a list of vectors, a matrix or a "
+                        + "kl_trace)"),
+                .optional("y").meaning(
+                    "the y values: a vector, a list of vectors, or a matrix (one series per row or column)"),
+                .optional("band", .bool(false)).meaning("for a kl_trace: shade ±2 stderr around each series"),
+                .optional("exact").meaning("a number drawn as a horizontal line (the exact KL)"), .optional("file"),
+                .optional("title"), .optional("labels").meaning("a list of names, one per series, for the legend"),
+                .optional("xlabel"), .optional("ylabel"),
+                .optional("xscale", .string("linear"), choices: ["linear", "log"]).meaning(
+                    "\"log\" for powers of ten on the x axis"),
+                .optional("yscale", .string("linear"), choices: ["linear", "log"]).meaning(
+                    "\"log\" for powers of ten on the y axis"),
             ],
             theme: .plots,
             summary: "plot(y) or plot(x, y): one series, several (a list, or the columns of a matrix), with a legend.",
@@ -213,12 +225,12 @@ enum PlotBuiltins {
         a.isNone("title") ? nil : try a.string("title")
     }
 
-    /// Prints a text plot sized to the terminal, or writes the SVG file.
+    /// Shows the plot through the environment (text sized to the terminal, or
+    /// a notebook's picture), or writes the SVG file.
     static func draw(_ data: PlotData, _ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
         let format = { (v: Double) in Formatter.number(v, precision: 4) }
         guard !a.isNone("file") else {
-            let plot = TextPlot(width: session.environment.displayWidth, color: session.environment.usesColor)
-            session.environment.output(plot.render(data, format: format))
+            session.environment.show(plot: data, format: format)
             return .none
         }
         let path = try a.string("file")

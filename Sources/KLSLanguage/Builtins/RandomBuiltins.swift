@@ -7,7 +7,7 @@ import KLSTensor
 enum RandomBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "seed", [.required("n")], theme: .random,
+            "seed", [.required("n").meaning("the seed, a whole number from 0 to 2^53")], theme: .random,
             summary: "Restarts the session's random stream at seed n.", example: "seed(42)"
         ) { a, session throws(KLSError) in
             guard let seed = try seedValue(a, "n") else {
@@ -17,7 +17,8 @@ enum RandomBuiltins {
             return .none
         },
         Builtin(
-            "randn", [.optional("shape"), .optional("seed")], theme: .random,
+            "randn", [.optional("shape").meaning("the shape of the result; none: one number"), .optional("seed")],
+            theme: .random,
             summary: "Standard normal draws (ziggurat); no shape gives one number.",
             example: "randn([2, 3], seed=1)"
         ) { a, session throws(KLSError) in
@@ -26,7 +27,8 @@ enum RandomBuiltins {
             return Value.from(try Tensor.normal(shape: shape, generator: generator, start: start))
         },
         Builtin(
-            "rand", [.optional("shape"), .optional("seed")], theme: .random,
+            "rand", [.optional("shape").meaning("the shape of the result; none: one number"), .optional("seed")],
+            theme: .random,
             summary: "Uniform draws in [0, 1); no shape gives one number.",
             example: "rand(3, seed=1)"
         ) { a, session throws(KLSError) in

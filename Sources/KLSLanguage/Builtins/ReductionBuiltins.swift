@@ -57,14 +57,22 @@ enum ReductionBuiltins {
             return Value.from(try Tensor.binary(.subtract, total, scalar: log(Double(reduced)), scalarOnLeft: false))
         }.differentiable(ReductionDerivatives.logmeanexp),
         Builtin(
-            "sort", [.required("x"), .optional("axis", .number(-1))], theme: .reductions,
+            "sort",
+            [
+                .required("x"),
+                .optional("axis", .number(-1)).meaning("the axis to sort along; none: the flattened elements"),
+            ], theme: .reductions,
             summary: "The elements in increasing order along axis (the last; none sorts all, flattened); nan last.",
             example: "sort([3, 1, 2])"
         ) { a, _ throws(KLSError) in
             .tensor(try a.tensor("x").sorted(axis: try a.axis()))
         }.differentiable(LaneDerivatives.sort),
         Builtin(
-            "argsort", [.required("x"), .optional("axis", .number(-1))], theme: .reductions,
+            "argsort",
+            [
+                .required("x"),
+                .optional("axis", .number(-1)).meaning("the axis to sort along; none: the flattened elements"),
+            ], theme: .reductions,
             summary:
                 "The indices that would sort x along axis (stable; nan last): the positions of the smallest first.",
             example: "argsort([3, 1, 2])"
@@ -72,7 +80,13 @@ enum ReductionBuiltins {
             .tensor(try a.tensor("x").sortingIndices(axis: try a.axis()))
         },
         Builtin(
-            "quantile", [.required("x"), .required("q"), .optional("axis")], theme: .reductions,
+            "quantile",
+            [
+                .required("x"),
+                .required("q").meaning(
+                    "the probability (or a list of them) in [0, 1]; linear interpolation as NumPy's default"),
+                .optional("axis"),
+            ], theme: .reductions,
             summary: "The q-quantiles (q from 0 to 1, a number or a list), interpolated linearly as NumPy does.",
             example: "quantile(randn(1000, seed=1), [0.025, 0.975])"
         ) { a, _ throws(KLSError) in

@@ -7,7 +7,12 @@ import KLSTensor
 enum SamplingBuiltins {
     static let all: [Builtin] = [
         Builtin(
-            "sample", [.required("dist"), .optional("n"), .optional("seed")], theme: .distributions,
+            "sample",
+            [
+                .required("dist").meaning("the distribution to draw from"),
+                .optional("n").meaning("how many draws (the result is [n] + its shape); none: one draw"),
+                .optional("seed"),
+            ], theme: .distributions,
             summary: "Draws: one without n, else a leading axis of n (shape n + batch + event).",
             example: "sample(Normal(0, 1), n=3, seed=1)"
         ) { a, session throws(KLSError) in
@@ -30,7 +35,7 @@ enum SamplingBuiltins {
             try d.cdf(x)
         },
         Builtin(
-            "entropy", [.required("dist")], theme: .distributions,
+            "entropy", [.required("dist").meaning("a distribution")], theme: .distributions,
             summary: "Differential entropy (nats), per batch element.", example: "entropy(Normal(0, 1))"
         ) { a, _ throws(KLSError) in
             Value.from(try DistributionBuiltins.distribution(a, "dist").entropy())
@@ -52,7 +57,8 @@ enum SamplingBuiltins {
         _ name: String, _ summary: String, _ example: String,
         _ f: @escaping @Sendable (any Distribution, Tensor) throws(KLSError) -> Tensor
     ) -> Builtin {
-        Builtin(name, [.required("dist"), .required("x")], theme: .distributions, summary: summary, example: example) {
+        let x = Parameter.required("x").meaning("values, broadcast against the distribution's batch")
+        return Builtin(name, [.required("dist"), x], theme: .distributions, summary: summary, example: example) {
             a, _ throws(KLSError) in
             let d = try DistributionBuiltins.distribution(a, "dist")
             if let joint = d as? JointDistribution {

@@ -17,20 +17,29 @@ enum TensorBuiltins {
             .tensor(try Tensor(repeating: 1, shape: try a.shape("shape")))
         },
         Builtin(
-            "full", [.required("shape"), .required("value")], theme: .tensors,
+            "full", [.required("shape"), .required("value").meaning("the number every element takes")], theme: .tensors,
             summary: "A tensor of one repeated value.", example: "full([2, 2], 0.5)"
         ) { a, _ throws(KLSError) in
             .tensor(try Tensor(repeating: try a.number("value"), shape: try a.shape("shape")))
         },
         Builtin(
-            "linspace", [.required("start"), .required("stop"), .required("n")], theme: .tensors,
+            "linspace",
+            [
+                .required("start").meaning("the first value"), .required("stop").meaning("the last value (included)"),
+                .required("n").meaning("how many evenly spaced values"),
+            ], theme: .tensors,
             summary: "n evenly spaced numbers from start to stop, both included.", example: "linspace(0, 1, 5)"
         ) { a, _ throws(KLSError) in
             .tensor(
                 try Tensor.linspace(try a.number("start"), try a.number("stop"), count: try a.integer("n", atLeast: 0)))
         },
         Builtin(
-            "arange", [.required("start"), .optional("stop"), .optional("step", .number(1))], theme: .tensors,
+            "arange",
+            [
+                .required("start").meaning("the first value; with stop=none, the end (arange(5) is 0 … 4)"),
+                .optional("stop").meaning("where to stop (not included)"),
+                .optional("step", .number(1)).meaning("the spacing, non-zero"),
+            ], theme: .tensors,
             summary: "Numbers from start up to, not including, stop; arange(n) counts 0…n−1.",
             example: "arange(0, 1, step=0.25)"
         ) { a, _ throws(KLSError) in
@@ -39,13 +48,17 @@ enum TensorBuiltins {
             return .tensor(try Tensor.arange(start, stop, step: try a.number("step")))
         },
         Builtin(
-            "eye", [.required("n")], theme: .tensors,
+            "eye", [.required("n").meaning("the number of rows and columns")], theme: .tensors,
             summary: "The n×n identity matrix.", example: "eye(3)"
         ) { a, _ throws(KLSError) in
             .tensor(try Tensor.eye(try a.integer("n", atLeast: 0)))
         },
         Builtin(
-            "reshape", [.required("x"), .required("shape")], theme: .tensors,
+            "reshape",
+            [
+                .required("x"),
+                .required("shape").meaning("the new shape; one length may be -1, inferred from the size"),
+            ], theme: .tensors,
             summary: "The same elements in a new shape; one extent may be -1 (inferred).",
             example: "reshape(arange(6), [2, -1])"
         ) { a, _ throws(KLSError) in
@@ -53,7 +66,9 @@ enum TensorBuiltins {
             return Value.from(try a.tensor("x").reshape(shape))
         }.differentiable(ReductionDerivatives.reshape),
         Builtin(
-            "transpose", [.required("x"), .optional("axes")], theme: .tensors,
+            "transpose",
+            [.required("x"), .optional("axes").meaning("the new order of the axes (a permutation); none: reversed")],
+            theme: .tensors,
             summary: "Reverses the axes (a matrix's transpose), or reorders them by axes.",
             example: "transpose([[1, 2], [3, 4]])"
         ) { a, _ throws(KLSError) in
@@ -64,21 +79,29 @@ enum TensorBuiltins {
                     try axes.map { (axis: Int) throws(KLSError) in try Shape.normalize(axis: axis, rank: x.rank) }))
         }.differentiable(ReductionDerivatives.transpose),
         Builtin(
-            "flatten", [.required("x")], theme: .tensors,
+            "flatten", [.required("x").meaning("a tensor, read in row-major order")], theme: .tensors,
             summary: "The elements as a 1-D tensor, in row-major order.", example: "flatten(eye(2))"
         ) { a, _ throws(KLSError) in
             let x = try a.tensor("x")
             return .tensor(try x.reshaped([x.count]))
         }.differentiable(TensorDerivatives.flatten),
         Builtin(
-            "concat", [.required("tensors"), .optional("axis", .number(0))], theme: .tensors,
+            "concat",
+            [
+                .required("tensors").meaning("a list of tensors with the same shape except along axis"),
+                .optional("axis", .number(0)).meaning("the existing axis to join along"),
+            ], theme: .tensors,
             summary: "Joins a list of tensors along an existing axis.",
             example: "concat([arange(2), arange(3)], axis=0)"
         ) { a, _ throws(KLSError) in
             Value.from(try Tensor.concatenate(try tensorList(a, "tensors"), axis: try a.integer("axis")))
         }.differentiable(TensorDerivatives.join(stacking: false)),
         Builtin(
-            "stack", [.required("tensors"), .optional("axis", .number(0))], theme: .tensors,
+            "stack",
+            [
+                .required("tensors").meaning("a list of tensors of one shape"),
+                .optional("axis", .number(0)).meaning("where the new axis goes"),
+            ], theme: .tensors,
             summary: "Joins a list of same-shape tensors along a new axis.",
             example: "stack([[1, 2], [3, 4]], axis=1)"
         ) { a, _ throws(KLSError) in
@@ -97,7 +120,7 @@ enum TensorBuiltins {
             .number(Double(try a.tensor("x").count))
         },
         Builtin(
-            "len", [.required("x")], theme: .tensors,
+            "len", [.required("x").meaning("a tensor (its first axis), list, record or string")], theme: .tensors,
             summary: "The length of the first axis, or of a list or string.", example: "len([1, 2, 3])"
         ) { a, _ throws(KLSError) in
             switch a["x"] {
@@ -112,13 +135,18 @@ enum TensorBuiltins {
             }
         },
         Builtin(
-            "matmul", [.required("x"), .required("y")], theme: .tensors,
+            "matmul",
+            [
+                .required("x").meaning("a matrix, vector or stack of matrices (the last two axes)"),
+                .required("y").meaning("the same, on the right; the inner lengths must agree"),
+            ], theme: .tensors,
             summary: "The matrix product, the same as x @ y.", example: "matmul(eye(2), [1, 2])"
         ) { a, _ throws(KLSError) in
             Value.from(try Tensor.matmul(try a.tensor("x"), try a.tensor("y")))
         }.differentiable(TensorDerivatives.matmul),
         Builtin(
-            "dot", [.required("x"), .required("y")], theme: .tensors,
+            "dot", [.required("x").meaning("a vector"), .required("y").meaning("a vector of the same length")],
+            theme: .tensors,
             summary: "Inner product of vectors, or the matrix product (as x @ y).",
             example: "dot([1, 2, 3], [4, 5, 6])"
         ) { a, _ throws(KLSError) in

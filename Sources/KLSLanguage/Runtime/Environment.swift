@@ -1,5 +1,6 @@
 import KLSDiagnostics
 import KLSFormats
+import KLSPlot
 
 /// Everything outside the session that the language touches: where output and
 /// warnings go, how wide the display is, the file system (`load`, `save`,
@@ -27,11 +28,18 @@ public protocol Environment: AnyObject {
     func progress(_ line: String?)
     /// Whether output may use ANSI colour (a plot's series); false by default.
     var usesColor: Bool { get }
+    /// Shows a picture: by default drawn in text at `displayWidth`; a front end
+    /// that can show images (a notebook) renders it as it likes.
+    func show(plot: PlotData, format: @escaping (Double) -> String)
 }
 
 extension Environment {
     public func progress(_ line: String?) {}
     public var usesColor: Bool { false }
+
+    public func show(plot: PlotData, format: @escaping (Double) -> String) {
+        output(TextPlot(width: displayWidth, color: usesColor).render(plot, format: format))
+    }
 
     /// Writes `contents` to the file at `path`, whole or not at all.
     public func writeFile(_ path: String, contents: String) throws(KLSError) {

@@ -35,7 +35,9 @@ public struct Lexer {
         }
     }
 
-    private var location: SourceLocation { SourceLocation(line: line, column: column, offset: position, source: sourceID) }
+    private var location: SourceLocation {
+        SourceLocation(line: line, column: column, offset: position, source: sourceID)
+    }
 
     private func peek(_ ahead: Int = 0) -> Unicode.Scalar? {
         position + ahead < scalars.count ? scalars[position + ahead] : nil
