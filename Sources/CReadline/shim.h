@@ -179,13 +179,13 @@ static inline int kls_bind_keys(void) {
     return 0;
 }
 
-/// Names the application, installs the completer and the word breaks (which
-/// must outlive readline, so they are a string literal here), lets kls
-/// handle signals itself, and binds the arrows to prefix search.
-static inline void kls_readline_setup(kls_completer completer) {
+/// Names the application, installs the completer and the characters that
+/// end a word for completion (copied: readline keeps the pointer for good),
+/// lets kls handle signals itself, and binds the arrows to prefix search.
+static inline void kls_readline_setup(kls_completer completer, const char *word_breaks) {
     rl_readline_name = "kls";
     rl_attempted_completion_function = completer;
-    rl_completer_word_break_characters = " \t\n\"'()[]{},;=+*^%@<>!&|";
+    rl_completer_word_break_characters = strdup(word_breaks);
     rl_catch_signals = 0;
     rl_signal_event_hook = kls_signal_hook;
     rl_startup_hook = kls_bind_keys;

@@ -41,12 +41,19 @@ struct KLSCommand: ParsableCommand {
     @Flag(help: "Check FILE: statements followed by '#=> expected' must display exactly that.")
     var check = false
 
+    @Flag(help: "Serve a session as JSON lines on stdin/stdout, for notebooks and editors (docs/serve.md).")
+    var serve = false
+
     func validate() throws {
         if expression != nil && file != nil {
             throw ValidationError("give either -e STATEMENTS or FILE, not both")
         }
         if [echo, step, check].filter({ $0 }).count > 1 {
             throw ValidationError("choose one of --echo, --step and --check")
+        }
+        if serve && (expression != nil || file != nil || echo || step || check) {
+            throw ValidationError(
+                "--serve reads its requests from stdin: give it no FILE, -e, --echo, --step or --check")
         }
         if (echo || step || check) && (file == nil || expression != nil) {
             throw ValidationError("--echo, --step and --check need a FILE")
@@ -91,6 +98,7 @@ struct KLSCommand: ParsableCommand {
     }
 
     func run(_ console: Console) -> Int32 {
+        if serve { return ServeSession(seed: seed, precision: precision ?? 6).run() }
         let session = ShellSession(seed: seed, console: console, precision: precision ?? 6)
         let runner = ScriptRunner(session: session)
         if let expression {

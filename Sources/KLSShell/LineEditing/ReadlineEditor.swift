@@ -23,7 +23,7 @@ public final class ReadlineEditor: LineEditor {
     /// Sets readline up and installs the Ctrl-C handler (flag-only), which also
     /// asks running computations to stop.
     public init(freshPrompt: String = "kls> ") {
-        kls_readline_setup(ReadlineBridge.complete)
+        kls_readline_setup(ReadlineBridge.complete, Completer.wordBreaks)
         kls_set_fresh_prompt(freshPrompt)
         kls_install_sigint { Cancellation.request() }
     }

@@ -56,7 +56,8 @@ public struct ErrorRenderer {
         var lines = located(range, sources, console.styled("error:", .red) + " " + error.description)
         for (call, repeats) in ErrorRenderer.collapse(error.trace).prefix(8) {
             let times = repeats > 1 ? " (\(repeats) nested calls)" : ""
-            lines += located(call.range, sources, console.styled("note:", .dim) + " in the call to \(call.function)\(times)")
+            lines += located(
+                call.range, sources, console.styled("note:", .dim) + " in the call to \(call.function)\(times)")
         }
         return lines.joined(separator: "\n")
     }

@@ -14,6 +14,24 @@ public struct Completer {
         self.session = session
     }
 
+    /// The characters that end the word being completed: readline's setting in
+    /// the REPL, and where `complete(code:cursor:)` starts its word.
+    public static let wordBreaks = " \t\n\"'()[]{},;=+*^%@<>!&|"
+
+    /// Completion for a front end that sends the whole text and a cursor (in
+    /// Unicode scalars, as Jupyter counts): the candidates and the range of
+    /// `code` they replace, found as readline finds its word.
+    public func complete(code: String, cursor: Int) -> (matches: [String], start: Int, end: Int) {
+        let scalars = Array(code.unicodeScalars)
+        let breaks = Set(Completer.wordBreaks.unicodeScalars)
+        let end = Swift.max(0, Swift.min(cursor, scalars.count))
+        let lineStart = scalars[..<end].lastIndex(of: "\n").map { $0 + 1 } ?? 0
+        var start = end
+        while start > lineStart, !breaks.contains(scalars[start - 1]) { start -= 1 }
+        let text = { (range: Range<Int>) in String(String.UnicodeScalarView(scalars[range])) }
+        return (complete(word: text(start..<end), line: text(lineStart..<end)).matches, start, end)
+    }
+
     /// Candidates replacing `word` (the text readline will replace), given the
     /// line up to the cursor; `append` is the character to add after a unique
     /// match (nil for none).

@@ -1,0 +1,34 @@
+"""A kernel spec for the kls under test (KLS_BINARY, else the debug build) and
+this checkout's kernel package, in a
+folder of its own put first on JUPYTER_PATH, so tests never touch an installed
+spec."""
+
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KLS = os.environ.get("KLS_BINARY", os.path.join(ROOT, ".build", "debug", "kls"))
+
+
+def install():
+    folder = tempfile.mkdtemp(prefix="kls-jupyter-")
+    atexit.register(shutil.rmtree, folder, True)
+    spec_dir = os.path.join(folder, "kernels", "kls")
+    os.makedirs(spec_dir)
+    spec = {
+        "argv": [sys.executable, "-m", "kls_kernel", "-f", "{connection_file}"],
+        "display_name": "kls (tests)",
+        "language": "kls",
+        "interrupt_mode": "signal",
+        # The checkout's kernel package, whatever is installed.
+        "env": {"KLS_BINARY": KLS, "PYTHONPATH": os.path.join(ROOT, "jupyter")},
+    }
+    with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
+        json.dump(spec, f)
+    os.environ["JUPYTER_PATH"] = folder + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    os.environ["KLS_BINARY"] = KLS
+    return folder
