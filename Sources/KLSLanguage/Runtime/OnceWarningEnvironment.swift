@@ -1,5 +1,6 @@
 import KLSDiagnostics
 import KLSFormats
+import KLSPlot
 
 /// An environment that passes everything on to `base` but shows each warning
 /// once, however often it recurs with other numbers in it: inside a loop of
@@ -28,4 +29,5 @@ final class OnceWarningEnvironment: Environment {
     func monotonicNanoseconds() -> UInt64 { base.monotonicNanoseconds() }
     func progress(_ line: String?) { base.progress(line) }
     var usesColor: Bool { base.usesColor }
+    func show(plot: PlotData, format: @escaping (Double) -> String) { base.show(plot: plot, format: format) }
 }
