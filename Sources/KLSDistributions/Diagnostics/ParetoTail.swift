@@ -1,4 +1,5 @@
 import Foundation
+import KLSTensor
 
 /// The shape k of a generalized Pareto distribution fitted to the upper tail of
 /// importance ratios, as in Pareto-smoothed importance sampling (Vehtari,
@@ -41,16 +42,19 @@ public enum ParetoTail {
         var quartile = x[Swift.max(0, Int(Double(n) / 4 + 0.5) - 1)]
         if quartile <= 0 { quartile = x.first { $0 > 0 } ?? largest }
         let m = 30 + Int(Double(n).squareRoot())
-        var grid: [Double] = []
-        var logLikelihood: [Double] = []
-        for j in 1...m {
-            let b = (1 - (Double(m) / (Double(j) - 0.5)).squareRoot()) / (3 * quartile) + 1 / largest
+        // Each grid point is a pass over the whole tail (tens of thousands of
+        // log1p for a long run): the points are independent, so both cores
+        // share them, each computed as alone.
+        let points = UnsafeMutableBufferPointer<(b: Double, l: Double)>.allocate(capacity: m)
+        defer { points.deallocate() }
+        Parallel.perform(iterations: m) { i in
+            let b = (1 - (Double(m) / (Double(i + 1) - 0.5)).squareRoot()) / (3 * quartile) + 1 / largest
             let k = meanLog1p(x, times: -b)
-            let l = Double(n) * (Foundation.log(-b / k) - k - 1)
-            guard l.isFinite else { continue }
-            grid.append(b)
-            logLikelihood.append(l)
+            points.initializeElement(at: i, to: (b, Double(n) * (Foundation.log(-b / k) - k - 1)))
         }
+        let finite = points.filter { $0.l.isFinite }
+        let grid = finite.map(\.b)
+        let logLikelihood = finite.map(\.l)
         guard let top = logLikelihood.max() else { return .nan }
         // Weights are the normalised likelihoods; those below 10ε are dropped, as in PSIS.
         var weights = logLikelihood.map { Foundation.exp($0 - top) }

@@ -55,14 +55,42 @@ public enum Summation {
         let total = stride == 1 ? sum(p, count) : (0..<count).reduce(0.0) { $0 + p[$1 * stride] }
         guard total.isFinite else { return (total, total.isNaN ? .nan : .infinity) }
         let mean = total / Double(count)
-        var squares = 0.0
-        var correction = 0.0
-        for i in 0..<count {
-            let d = p[i * stride] - mean
-            squares += d * d
-            correction += d
-        }
+        let (squares, correction) =
+            stride == 1
+            ? deviations(p, count, from: mean)
+            : (0..<count).reduce((0.0, 0.0)) { sums, i in
+                let d = p[i * stride] - mean
+                return (sums.0 + d * d, sums.1 + d)
+            }
         return (mean + correction / Double(count), squares - correction * correction / Double(count))
+    }
+
+    /// Σ(x − mean)² and Σ(x − mean) over contiguous values, sixteen lanes at a
+    /// time: a single running sum waits on each addition before the next (a
+    /// quarter of a 1-D Monte Carlo chunk's time went there).
+    @inlinable static func deviations(_ p: UnsafePointer<Double>, _ count: Int, from mean: Double) -> (Double, Double) {
+        let raw = UnsafeRawPointer(p)
+        let m = SIMD8<Double>(repeating: mean)
+        var (squares0, squares1, sum0, sum1) = (SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>(), SIMD8<Double>())
+        var i = 0
+        while i + 16 <= count {
+            let d0 = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self) - m
+            let d1 = raw.loadUnaligned(fromByteOffset: (i + 8) * 8, as: SIMD8<Double>.self) - m
+            squares0.addProduct(d0, d0)
+            squares1.addProduct(d1, d1)
+            sum0 += d0
+            sum1 += d1
+            i += 16
+        }
+        var squares = (squares0 + squares1).sum()
+        var sum = (sum0 + sum1).sum()
+        while i < count {
+            let d = p[i] - mean
+            squares += d * d
+            sum += d
+            i += 1
+        }
+        return (squares, sum)
     }
 
     /// A sum over at most a few thousand elements, with 32 accumulator lanes.
