@@ -56,116 +56,165 @@ extension Tensor {
 
     /// C (m×n) = A (m×k) · B (k×n), all row-major and contiguous.
     ///
-    /// Rows of C are split over cores. Each core walks B in column panels of 64
-    /// (k×64 doubles, which stay in its L2 cache) and, per panel, runs a
-    /// 4-row × 16-column register-blocked micro-kernel: per step of k, two loads
-    /// of B and four broadcasts of A feed eight 8-wide fused multiply-adds.
+    /// GotoBLAS's blocking: k is taken in slices of `sliceDepth`; per slice, B
+    /// is packed once into strips eight columns wide (each strip contiguous, so
+    /// it streams from L1), and the rows of C are split over cores in blocks of
+    /// `rowBlock` whose slice of A is packed into panels of six rows (p-major,
+    /// held in L2). A 6×8 micro-kernel keeps its tile of C in twelve 4-wide
+    /// registers and per step of k does two loads of B, six broadcasts of A and
+    /// twelve fused multiply-adds. Each element of C is summed over k in order,
+    /// one fused multiply-add at a time, so the result does not depend on the
+    /// split.
     static func multiply(
         _ lhs: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
         _ m: Int, _ k: Int, _ n: Int
     ) {
-        let blocks = (m + 3) / 4
-        let panel = 64
-        Parallel.forEachChunk(blocks, cost: Swift.max(1, 4 * k * n / 8)) { range in
-            var j0 = 0
-            while j0 < n && !Cancellation.isRequested {
-                let width = Swift.min(panel, n - j0)
-                for block in range {
-                    let i0 = block * 4
-                    let rows = Swift.min(4, m - i0)
-                    if rows == 4 {
-                        microKernel4(lhs + i0 * k, rhs + j0, out + i0 * n + j0, k, n, width)
-                    } else {
-                        for i in i0..<(i0 + rows) { rowKernel(lhs + i * k, rhs + j0, out + i * n + j0, k, n, width) }
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            out.update(repeating: 0, count: m * n)
+            return
+        }
+        let strips = (n + 7) / 8
+        let depth = Swift.min(k, sliceDepth)
+        let packedB = UnsafeMutablePointer<Double>.allocate(capacity: strips * depth * 8)
+        defer { packedB.deallocate() }
+        let rowBlocks = (m + rowBlock - 1) / rowBlock
+        var p0 = 0
+        while p0 < k && !Cancellation.isRequested {
+            let kc = Swift.min(depth, k - p0)
+            packStrips(rhs + p0 * n, n, kc, strips, into: packedB)
+            let accumulate = p0 > 0
+            Parallel.forEachChunk(rowBlocks, cost: Swift.max(1, rowBlock * kc * n / 8)) { blocks in
+                let packedA = UnsafeMutablePointer<Double>.allocate(capacity: rowBlock * kc)
+                defer { packedA.deallocate() }
+                for block in blocks where !Cancellation.isRequested {
+                    let i0 = block * rowBlock
+                    let rows = Swift.min(rowBlock, m - i0)
+                    packPanels(lhs + i0 * k + p0, k, rows, kc, into: packedA)
+                    let panels = (rows + 5) / 6
+                    for strip in 0..<strips {
+                        let columns = Swift.min(8, n - strip * 8)
+                        for panel in 0..<panels {
+                            let c = out + (i0 + panel * 6) * n + strip * 8
+                            tile(
+                                packedA + panel * 6 * kc, packedB + strip * kc * 8, kc, c, n,
+                                rows: Swift.min(6, rows - panel * 6), columns: columns, accumulate: accumulate)
+                        }
                     }
                 }
-                j0 += width
+            }
+            p0 += kc
+        }
+    }
+
+    /// Steps of k per packed slice: a strip of B (8 columns) is then 16 KB, and a
+    /// block of A (`rowBlock` rows) 192 KB.
+    static let sliceDepth = 256
+    /// Rows of C per task: sixteen panels of six.
+    static let rowBlock = 96
+
+    /// B's `kc` rows (row stride `n`) as strips of eight columns, each `kc × 8`
+    /// contiguous, the last strip padded with zeros.
+    private static func packStrips(
+        _ b: UnsafePointer<Double>, _ n: Int, _ kc: Int, _ strips: Int, into packed: UnsafeMutablePointer<Double>
+    ) {
+        Parallel.forEachChunk(strips, cost: Swift.max(1, kc)) { range in
+            for strip in range {
+                let j0 = strip * 8
+                let columns = Swift.min(8, n - j0)
+                let target = packed + strip * kc * 8
+                for p in 0..<kc {
+                    let source = b + p * n + j0
+                    for t in 0..<8 { target[p * 8 + t] = t < columns ? source[t] : 0 }
+                }
             }
         }
     }
 
-    /// Four rows of C over `width` columns; B and C have row stride `n`.
-    private static func microKernel4(
-        _ lhs: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>,
-        _ out: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int
+    /// `rows` rows of A (row stride `k`), `kc` columns, as panels of six rows:
+    /// panel q holds A[6q + r][p] at `6p + r`, missing rows zero.
+    private static func packPanels(
+        _ a: UnsafePointer<Double>, _ k: Int, _ rows: Int, _ kc: Int, into packed: UnsafeMutablePointer<Double>
     ) {
-        typealias V = SIMD8<Double>
-        let rawB = UnsafeRawPointer(rhs)
-        let rawC = UnsafeMutableRawPointer(out)
-        let a0 = lhs
-        let a1 = lhs + k
-        let a2 = lhs + 2 * k
-        let a3 = lhs + 3 * k
-        var j = 0
-        while j + 16 <= width {
-            var c00 = V()
-            var c01 = V()
-            var c10 = V()
-            var c11 = V()
-            var c20 = V()
-            var c21 = V()
-            var c30 = V()
-            var c31 = V()
-            for p in 0..<k {
-                let offset = (p * n + j) * 8
-                let b0 = rawB.loadUnaligned(fromByteOffset: offset, as: V.self)
-                let b1 = rawB.loadUnaligned(fromByteOffset: offset + 64, as: V.self)
-                let x0 = V(repeating: a0[p])
-                let x1 = V(repeating: a1[p])
-                let x2 = V(repeating: a2[p])
-                let x3 = V(repeating: a3[p])
-                c00.addProduct(x0, b0)
-                c01.addProduct(x0, b1)
-                c10.addProduct(x1, b0)
-                c11.addProduct(x1, b1)
-                c20.addProduct(x2, b0)
-                c21.addProduct(x2, b1)
-                c30.addProduct(x3, b0)
-                c31.addProduct(x3, b1)
+        let panels = (rows + 5) / 6
+        for panel in 0..<panels {
+            let target = packed + panel * 6 * kc
+            for r in 0..<6 {
+                let row = panel * 6 + r
+                if row < rows {
+                    let source = a + row * k
+                    for p in 0..<kc { target[p * 6 + r] = source[p] }
+                } else {
+                    for p in 0..<kc { target[p * 6 + r] = 0 }
+                }
             }
-            for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)].enumerated() {
-                rawC.storeBytes(of: lo, toByteOffset: (r * n + j) * 8, as: V.self)
-                rawC.storeBytes(of: hi, toByteOffset: (r * n + j + 8) * 8, as: V.self)
-            }
-            j += 16
-        }
-        while j + 8 <= width {
-            var c0 = V()
-            var c1 = V()
-            var c2 = V()
-            var c3 = V()
-            for p in 0..<k {
-                let b = rawB.loadUnaligned(fromByteOffset: (p * n + j) * 8, as: V.self)
-                c0.addProduct(V(repeating: a0[p]), b)
-                c1.addProduct(V(repeating: a1[p]), b)
-                c2.addProduct(V(repeating: a2[p]), b)
-                c3.addProduct(V(repeating: a3[p]), b)
-            }
-            for (r, c) in [c0, c1, c2, c3].enumerated() {
-                rawC.storeBytes(of: c, toByteOffset: (r * n + j) * 8, as: V.self)
-            }
-            j += 8
-        }
-        while j < width {
-            for r in 0..<4 {
-                var s = 0.0
-                for p in 0..<k { s += lhs[r * k + p] * rhs[p * n + j] }
-                out[r * n + j] = s
-            }
-            j += 1
         }
     }
 
-    /// One row of C over `width` columns.
-    private static func rowKernel(
-        _ a: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>,
-        _ c: UnsafeMutablePointer<Double>, _ k: Int, _ n: Int, _ width: Int
+    /// One 6×8 tile of C (row stride `ldc`), of which `rows × columns` are real:
+    /// C = A·B over this slice, added to C when `accumulate`.
+    @inline(__always)
+    private static func tile(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ kc: Int, _ c: UnsafeMutablePointer<Double>,
+        _ ldc: Int, rows: Int, columns: Int, accumulate: Bool
     ) {
-        c.update(repeating: 0, count: width)
-        for p in 0..<k {
-            let scale = a[p]
-            let row = rhs + p * n
-            for j in 0..<width { c[j] += scale * row[j] }
+        if rows == 6 && columns == 8 {
+            kernel6x8(a, b, kc, c, ldc, accumulate: accumulate)
+            return
+        }
+        // An edge: through a full tile in scratch, of which only the real part is kept.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 48) { buffer in
+            guard let t = buffer.baseAddress else { return }
+            t.initialize(repeating: 0, count: 48)
+            if accumulate {
+                for r in 0..<rows { for j in 0..<columns { t[r * 8 + j] = c[r * ldc + j] } }
+            }
+            kernel6x8(a, b, kc, t, 8, accumulate: accumulate)
+            for r in 0..<rows { for j in 0..<columns { c[r * ldc + j] = t[r * 8 + j] } }
+        }
+    }
+
+    /// C[0..<6][0..<8] (row stride `ldc`) = (C if `accumulate`) + Σₚ A[·][p] B[p][·]
+    /// from packed panels: twelve 4-wide accumulators stay in registers.
+    @inline(__always)
+    private static func kernel6x8(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ kc: Int, _ c: UnsafeMutablePointer<Double>,
+        _ ldc: Int, accumulate: Bool
+    ) {
+        typealias V = SIMD4<Double>
+        let rawC = UnsafeMutableRawPointer(c)
+        func load(_ r: Int, _ half: Int) -> V {
+            accumulate ? rawC.loadUnaligned(fromByteOffset: (r * ldc + half * 4) * 8, as: V.self) : V()
+        }
+        var (c00, c01, c10, c11, c20, c21) = (load(0, 0), load(0, 1), load(1, 0), load(1, 1), load(2, 0), load(2, 1))
+        var (c30, c31, c40, c41, c50, c51) = (load(3, 0), load(3, 1), load(4, 0), load(4, 1), load(5, 0), load(5, 1))
+        let rawB = UnsafeRawPointer(b)
+        for p in 0..<kc {
+            let b0 = rawB.loadUnaligned(fromByteOffset: p * 64, as: V.self)
+            let b1 = rawB.loadUnaligned(fromByteOffset: p * 64 + 32, as: V.self)
+            let x = a + p * 6
+            let x0 = V(repeating: x[0])
+            c00.addProduct(x0, b0)
+            c01.addProduct(x0, b1)
+            let x1 = V(repeating: x[1])
+            c10.addProduct(x1, b0)
+            c11.addProduct(x1, b1)
+            let x2 = V(repeating: x[2])
+            c20.addProduct(x2, b0)
+            c21.addProduct(x2, b1)
+            let x3 = V(repeating: x[3])
+            c30.addProduct(x3, b0)
+            c31.addProduct(x3, b1)
+            let x4 = V(repeating: x[4])
+            c40.addProduct(x4, b0)
+            c41.addProduct(x4, b1)
+            let x5 = V(repeating: x[5])
+            c50.addProduct(x5, b0)
+            c51.addProduct(x5, b1)
+        }
+        for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51)].enumerated() {
+            rawC.storeBytes(of: lo, toByteOffset: (r * ldc) * 8, as: V.self)
+            rawC.storeBytes(of: hi, toByteOffset: (r * ldc + 4) * 8, as: V.self)
         }
     }
 }
