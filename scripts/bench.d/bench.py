@@ -60,6 +60,10 @@ def kls_times():
     return {**kls_save_new_file(), **kls_run(os.path.join(HERE, "kls_bench.kls"))}
 
 
+def python_fib(n):
+    return n if n < 2 else python_fib(n - 1) + python_fib(n - 2)
+
+
 def python_loop():
     s = 0
     for i in range(1000000):
@@ -306,11 +310,16 @@ def reference_times():
     x = np.random.default_rng(1).standard_normal(10**7)
     a = np.random.default_rng(2).standard_normal((512, 512))
     b = np.random.default_rng(3).standard_normal((512, 512))
+    a2 = np.random.default_rng(4).standard_normal((1024, 1024))
+    b2 = np.random.default_rng(5).standard_normal((1024, 1024))
     return {
         "elementwise": best(lambda: np.exp(x) * 2 + 1, 40),
         "sum": best(lambda: np.sum(x), 20),
         "mean": best(lambda: np.mean(x), 20),
         "matmul": best(lambda: a @ b, 20),
+        "matmul1024": best(lambda: a2 @ b2, 5),
+        "fib": best(lambda: python_fib(25), 3),
+        "randn": best(lambda: np.random.default_rng(1).standard_normal(10**8), 3),
         "loop": best(python_loop, 5),
         "kl_mc_k1": best(lambda: numpy_kl_mc("k1"), 3),
         "kl_mc_k3": best(lambda: numpy_kl_mc("k3"), 3),
@@ -343,8 +352,11 @@ def main():
         ("elementwise", "exp(x) * 2 + 1, 1e7 elements", "NumPy", 1.2),
         ("sum", "sum(x), 1e7 elements", "NumPy", 1.2),
         ("mean", "mean(x), 1e7 elements", "NumPy", 1.2),
-        ("matmul", "x @ y, 512x512", "NumPy", None),
-        ("loop", "1e6-iteration loop s = s + i", "CPython", 1.0),
+        ("matmul", "x @ y, 512x512", "NumPy", 1.1),
+        ("matmul1024", "x @ y, 1024x1024", "NumPy", 1.1),
+        ("fib", "recursive fib(25)", "CPython", 1.0),
+        ("randn", "randn(1e8)", "NumPy", 1.0),
+        ("loop", "1e6-iteration loop s = s + i", "CPython", 0.5),
         ("kl_mc_k1", "kl_mc k1, DiagNormal(16), n=1e7", "NumPy", 1 / 8),
         ("kl_mc_k3", "kl_mc k3, DiagNormal(16), n=1e7", "NumPy", 1 / 8),
         ("joint_k1", "joint, 3 layers of 8, k1, n=1e6", "NumPy", 1.0),

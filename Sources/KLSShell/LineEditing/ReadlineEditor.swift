@@ -63,10 +63,18 @@ final class ReadlineBridge: @unchecked Sendable {
     static let shared = ReadlineBridge()
     var completer: Completer?
     var highlighter: SyntaxHighlighter?
+    /// The screen width at the last redisplay (0 before the first).
+    var paintedColumns: Int32 = 0
 
     /// readline's redisplay, then the line again in colour.
     static let paint: kls_painter = { prompt, line, point, columns, rows in
-        guard let prompt, let line, let highlighter = ReadlineBridge.shared.highlighter,
+        // The redisplay that follows a resize is drawn where the terminal's
+        // reflow left the line, which readline does not know: no paint then,
+        // and the next keystroke paints over readline's fresh drawing.
+        let bridge = ReadlineBridge.shared
+        defer { bridge.paintedColumns = columns }
+        guard columns == bridge.paintedColumns || bridge.paintedColumns == 0 else { return }
+        guard let prompt, let line, let highlighter = bridge.highlighter,
             let text = LinePainter.repaint(
                 prompt: String(cString: prompt), line: String(cString: line), point: Int(point),
                 columns: Int(columns), rows: Int(rows), highlighter: highlighter)
