@@ -66,8 +66,8 @@ public enum Summation {
     }
 
     /// Σ(x − mean)² and Σ(x − mean) over contiguous values, sixteen lanes at a
-    /// time: a single running sum waits on each addition before the next (a
-    /// quarter of a 1-D Monte Carlo chunk's time went there).
+    /// time: a single running sum waits on each addition before the next (an
+    /// eighth of a 1-D Monte Carlo estimate's profile went there).
     @inlinable static func deviations(_ p: UnsafePointer<Double>, _ count: Int, from mean: Double) -> (Double, Double) {
         let raw = UnsafeRawPointer(p)
         let m = SIMD8<Double>(repeating: mean)
