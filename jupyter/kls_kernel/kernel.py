@@ -25,7 +25,6 @@ class KLSKernel(Kernel):
         "codemirror_mode": "text/plain",
     }
     banner = "kls — KL divergence by experiment (help() for builtins, ?topic for lessons)"
-    help_links = [{"text": "kls language reference", "url": "https://github.com/kls/kls/blob/main/docs/language.md"}]
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
