@@ -96,6 +96,25 @@ class KLSKernelBehaviour(unittest.TestCase):
         reply = self.kc.get_shell_msg(timeout=10)["content"]
         self.assertEqual(set(reply["matches"]), {"k1", "k2", "k3"})
 
+    def test_a_long_cell_shows_its_progress_in_one_display(self):
+        msg_id = self.kc.execute("kl_mc(Gamma(2, 1), LogNormal(0, 1), n=1e9, seed=1)")
+        shown = []
+        while True:
+            message = self.kc.get_iopub_msg(timeout=20)
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            if message["msg_type"] in ("display_data", "update_display_data"):
+                shown.append(message)
+                if len(shown) == 2:
+                    self.km.interrupt_kernel()
+            if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                break
+        self.assertEqual(shown[0]["msg_type"], "display_data")
+        display_id = shown[0]["content"]["transient"]["display_id"]
+        self.assertIn("% of 1e+09 draws", shown[0]["content"]["data"]["text/plain"])
+        self.assertTrue(all(m["content"]["transient"]["display_id"] == display_id for m in shown))
+        self.assertEqual(shown[-1]["content"]["data"]["text/plain"], "")  # emptied when it ended
+
     def test_interrupt_stops_a_long_cell_and_keeps_the_session(self):
         self.run_cell("kept = 7")
         msg_id = self.kc.execute("kl_mc(Gamma(2, 1), LogNormal(0, 1), n=1e9, seed=1)")

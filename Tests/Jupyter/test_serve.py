@@ -131,7 +131,10 @@ def test_interrupt_by_message_and_by_signal_keep_the_session(serve):
     serve.until_done(1)
     for how in ("message", "signal"):
         serve.send(id=how, type="execute", code=LONG)
-        time.sleep(1)
+        # After half a second the run reports how far it is.
+        progress = serve.read(timeout=20)
+        assert progress["type"] == "progress" and progress["id"] == how
+        assert "% of 1e+09 draws" in progress["text"] and "(interrupt to stop)" in progress["text"]
         started = time.time()
         if how == "message":
             serve.send(id="stop", type="interrupt")
@@ -139,6 +142,8 @@ def test_interrupt_by_message_and_by_signal_keep_the_session(serve):
             serve.process.send_signal(signal.SIGINT)
         messages = serve.until_done(how, timeout=20)
         assert messages[-1]["status"] == "interrupted"
+        # The status line is cleared however the run ends.
+        assert messages[-2] == {"id": how, "type": "progress", "text": None}
         assert time.time() - started < 10
     serve.send(id=3, type="execute", code="kept")
     assert serve.until_done(3)[0]["text"] == "5"

@@ -44,6 +44,7 @@ class KLSKernel(Kernel):
         if page is not None:
             return {"status": "ok", "execution_count": count, "payload": page, "user_expressions": {}}
         outputs = []
+        self.progress_id = None
         status, error = "ok", None
         try:
             request_id = self.kls.send("execute", code=code, name=f"In[{count}]")
@@ -51,6 +52,7 @@ class KLSKernel(Kernel):
                 kind = message["type"]
                 if kind == "done":
                     status = message["status"]
+                    self.progress(None)
                     if status == "interrupted" and not silent:
                         self.send_stream("stderr", "interrupted (the session is intact)\n")
                 elif kind == "error":
@@ -85,9 +87,25 @@ class KLSKernel(Kernel):
         help_text = done["text"] if done.get("found") else f"no help for '{name}'"
         return [{"source": "page", "data": {"text/plain": help_text}, "start": 0}]
 
+    def progress(self, text):
+        """A long computation's status line: one display updated in place
+        (transient, so it is not saved), emptied when the work ends."""
+        if self.progress_id is None and text is None:
+            return
+        content = {"data": {"text/plain": text or ""}, "metadata": {}}
+        if self.progress_id is None:
+            self.progress_id = f"kls-progress-{self.execution_count}-{id(self)}"
+            content["transient"] = {"display_id": self.progress_id}
+            self.send_response(self.iopub_socket, "display_data", content)
+        else:
+            content["transient"] = {"display_id": self.progress_id}
+            self.send_response(self.iopub_socket, "update_display_data", content)
+
     def show(self, kind, message, count, outputs):
         """One output message of kls as a Jupyter output."""
-        if kind == "stream":
+        if kind == "progress":
+            self.progress(message.get("text"))
+        elif kind == "stream":
             self.send_stream(message["name"], message["text"])
         elif kind == "warning":
             self.send_stream("stderr", "warning: " + message["text"] + "\n")

@@ -32,6 +32,18 @@ final class ServeEnvironment: Environment {
         send("warning", ["text": message])
     }
 
+    /// A long computation's status line as a `progress` message (nil: cleared),
+    /// with the REPL's key hint put in a notebook's words.
+    func progress(_ line: String?) {
+        guard let line else {
+            send("progress", ["text": NSNull()])
+            return
+        }
+        let text = line.replacingOccurrences(of: "(Ctrl-C stops)", with: "(interrupt to stop)")
+            .replacingOccurrences(of: "(Ctrl-C keeps the best)", with: "(interrupting keeps the best)")
+        send("progress", ["text": text])
+    }
+
     /// A picture goes as SVG, with the terminal's text drawing as a fallback.
     func show(plot: PlotData, format: @escaping (Double) -> String) {
         let text = TextPlot(width: displayWidth, color: false).render(plot, format: format)
