@@ -44,7 +44,8 @@ public struct TextPlot {
             let label = rowLabels[r]
             out.append(String(repeating: " ", count: labelWidth - label.count) + label + " ┤" + cells)
         }
-        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + String(repeating: "─", count: canvas.columns))
+        let axis = String(repeating: "─", count: canvas.columns)
+        out.append(String(repeating: " ", count: labelWidth + 1) + "└" + axis)
         out.append(indent + xAxisLabels(PlotData.axisTicks(x0, x1, log: data.logX), canvas, formatX))
         if let label = data.xLabel {
             out.append(indent + String(repeating: " ", count: Swift.max(0, (canvas.columns - label.count) / 2)) + label)
@@ -74,7 +75,8 @@ public struct TextPlot {
     /// `── name` per series, coloured as drawn; without colour, in drawing order.
     func legend(_ labels: [String]) -> String {
         guard color else {
-            return labels.count == 1 ? "── " + labels[0] : "series, in drawing order: " + labels.joined(separator: ", ")
+            let list = labels.joined(separator: ", ")
+            return labels.count == 1 ? "── " + labels[0] : "series, in drawing order: " + list
         }
         return labels.enumerated().map { i, label in
             TextPlot.colored("──", PlotData.palette[i % PlotData.palette.count].terminal) + " \(label)"

@@ -19,14 +19,14 @@ def install():
     atexit.register(shutil.rmtree, folder, True)
     spec_dir = os.path.join(folder, "kernels", "kls")
     os.makedirs(spec_dir)
-    spec = {
-        "argv": [sys.executable, "-m", "kls_kernel", "-f", "{connection_file}"],
-        "display_name": "kls (tests)",
-        "language": "kls",
-        "interrupt_mode": "signal",
-        # The checkout's kernel package, whatever is installed.
-        "env": {"KLS_BINARY": KLS, "PYTHONPATH": os.path.join(ROOT, "jupyter")},
-    }
+    # The checkout's kernel package, whatever is installed: its own spec, pointed at it.
+    package = os.path.join(ROOT, "jupyter")
+    sys.path.insert(0, package)
+    from kls_kernel.install import spec as kernel_spec
+
+    spec = kernel_spec(KLS)
+    spec["display_name"] = "kls (tests)"
+    spec["env"]["PYTHONPATH"] = package
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
         json.dump(spec, f)
     os.environ["JUPYTER_PATH"] = folder + os.pathsep + os.environ.get("JUPYTER_PATH", "")

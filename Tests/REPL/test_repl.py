@@ -192,10 +192,13 @@ def test_minimize_shows_progress_and_ctrl_c_keeps_the_best(tmp_path):
     assert "true" in run(child, "r.steps < 1e8 and r.value < 3")
 
 
-@pytest.mark.parametrize("word", ["exit", "quit()", ":q"])
-def test_exit_quit_and_q_leave(tmp_path, word):
+@pytest.mark.parametrize("word", ["exit", "quit()", ":q", None])
+def test_exit_quit_q_and_ctrl_d_leave_with_status_zero(tmp_path, word):
     child = spawn(tmp_path)
-    child.sendline(word)
+    if word is None:
+        child.sendeof()
+    else:
+        child.sendline(word)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -276,14 +279,6 @@ def test_no_color_and_color(tmp_path):
     colored = spawn(tmp_path, color=True)
     out = run(colored, "undefined_name")
     assert "\x1b[31;1merror:\x1b[0m" in out
-
-
-def test_ctrl_d_leaves_with_status_zero(tmp_path):
-    child = spawn(tmp_path)
-    child.sendeof()
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
 
 
 def test_commands(tmp_path):

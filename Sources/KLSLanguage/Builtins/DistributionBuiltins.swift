@@ -111,10 +111,10 @@ enum DistributionBuiltins {
     /// The constructor builtin of a scalar family, read from the family's own
     /// declaration: name, parameter names and defaults, help and example.
     static func scalar<F: ScalarFamily>(_ family: F.Type) -> Builtin {
-        let parameters = zip(F.parameterNames, zip(F.parameterDefaults, F.parameterMeanings)).map {
-            name, defaultAndMeaning in
-            let (fallback, meaning) = defaultAndMeaning
-            return (fallback.map { Parameter.optional(name, .number($0)) } ?? Parameter.required(name)).meaning(meaning)
+        let parameters = F.parameterNames.indices.map { i in
+            let name = F.parameterNames[i]
+            let parameter = F.parameterDefaults[i].map { Parameter.optional(name, .number($0)) } ?? .required(name)
+            return parameter.meaning(F.parameterMeanings[i])
         }
         return Builtin(F.name, parameters, theme: .distributions, summary: F.summary, example: F.example) {
             a, _ throws(KLSError) in

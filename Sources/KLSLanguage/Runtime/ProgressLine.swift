@@ -31,7 +31,8 @@ final class ProgressLine {
         let left = Double(total - done) / Swift.max(rate, 1)
         var line = "\(label): \(Int(100 * Double(done) / Double(total)))% of \(Formatter.number(Double(total))) draws"
         line +=
-            " · \(Formatter.number(rate, precision: 2))/s · \(Formatter.number(left.rounded(.up), precision: 3)) s left"
+            " · \(Formatter.number(rate, precision: 2))/s"
+            + " · \(Formatter.number(left.rounded(.up), precision: 3)) s left"
         if running.count > 1 {
             let (mean, stderr) = (running.mean, running.standardError)
             line += " · \(Formatter.number(mean, precision: 4)) ± \(Formatter.number(stderr, precision: 2))"

@@ -62,6 +62,15 @@ public struct ErrorRenderer {
         return lines.joined(separator: "\n")
     }
 
+    /// The traceback with the hint on a dimmed line of its own after it, as the
+    /// REPL and notebooks show errors (a script keeps it in the first line).
+    public func tracebackWithHintBelow(_ error: KLSError, sources: (Int) -> SourceText?) -> String {
+        var shown = error
+        shown.hint = nil
+        let text = traceback(shown, sources: sources)
+        return error.hint.map { text + "\n" + console.styled("hint: \($0)", .dim) } ?? text
+    }
+
     /// `NAME:LINE:COL: what`, then the excerpt when the text is known.
     func located(_ range: SourceRange, _ sources: (Int) -> SourceText?, _ what: String) -> [String] {
         guard let text = sources(range.start.source) else {

@@ -155,11 +155,7 @@ public final class REPL {
             console.err(renderer.interactive(error, source: source))
             return
         }
-        var shown = error
-        shown.hint = nil
-        var text = renderer.traceback(shown) { self.sources[$0] }
-        if let hint = error.hint { text += "\n" + console.styled("hint: \(hint)", .dim) }
-        console.err(text)
+        console.err(renderer.tracebackWithHintBelow(error) { self.sources[$0] })
     }
 
     func reportTime(since start: UInt64, _ value: Value?) {

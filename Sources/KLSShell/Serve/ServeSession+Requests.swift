@@ -52,11 +52,9 @@ extension ServeSession {
             fields["end_column"] = range.end.column
             fields["cell"] = range.start.source
         }
-        var shown = error
-        shown.hint = nil
-        var rendered = ErrorRenderer(console: Console(color: false), width: 100).traceback(shown) { self.sources[$0] }
-        if let hint = error.hint { rendered += "\nhint: " + hint }
-        fields["rendered"] = rendered
+        fields["rendered"] = ErrorRenderer(console: Console(color: false), width: 100).tracebackWithHintBelow(error) {
+            self.sources[$0]
+        }
         environment.send("error", fields)
         done(id, "error", ["execution_count": count])
     }
