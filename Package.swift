@@ -23,7 +23,7 @@ let cpuFlags: [SwiftSetting] = {
 }()
 
 // Dependencies point one way only (docs/architecture.md draws the graph):
-// KLSDiagnostics ← KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls
+// KLSDiagnostics ← KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls;  CVectorMath ← KLSTensor
 // KLSDiagnostics ← KLSPlot ← KLSLanguage;  KLSTensor ← KLSFormats ← KLSLanguage;  CReadline ← KLSShell
 let package = Package(
     name: "kls",
@@ -45,9 +45,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "KLSDiagnostics"),
+        .target(name: "CVectorMath"),
         .target(
             name: "KLSTensor",
-            dependencies: ["KLSDiagnostics", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["KLSDiagnostics", "CVectorMath", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: cpuFlags
         ),
         .target(

@@ -71,7 +71,17 @@ public struct RatioAccumulator: Sendable {
     mutating func merge(_ part: RatioPart) {
         for b in moments.indices {
             moments[b].merge(part.moments[b])
-            for l in part.candidates[b] {
+            let fresh = part.candidates[b]
+            if fresh.count > 256 {
+                // Early chunks bring thousands (the threshold is +∞ until the
+                // tail is full): one selection over the union, not a heap
+                // operation each. The kept set is the same either way.
+                var pool = Array(tails[b].unordered) + fresh
+                Selection.keepSmallest(keep, of: &pool)
+                tails[b] = Heap(pool)
+                continue
+            }
+            for l in fresh {
                 if tails[b].count < keep {
                     tails[b].insert(l)
                 } else if let top = tails[b].max, l < top {
@@ -125,9 +135,10 @@ struct RatioPart {
                 for s in 0..<count { column[s] = logRatios[s * batch + b] }
                 values = UnsafePointer(column)
             }
-            let (part, chosen) = Self.column(values, count: count, threshold: thresholds[b])
+            var (part, chosen) = Self.column(values, count: count, threshold: thresholds[b])
             moments.append(part)
-            candidates[b] = chosen.count > keep ? Array(chosen.sorted().prefix(keep)) : chosen
+            Selection.keepSmallest(keep, of: &chosen)
+            candidates[b] = chosen
         }
     }
 
@@ -145,7 +156,7 @@ struct RatioPart {
             let d = VectorMath.exp(-v) - shift
             sum += d
             squares += d * d
-            if any(v .< limit) {
+            if VectorMath.any(v .< limit) {
                 for j in 0..<8 where v[j] < threshold { chosen.append(v[j]) }
             }
             i += 8

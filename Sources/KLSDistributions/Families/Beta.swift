@@ -82,8 +82,8 @@ extension BetaFamily: VectorizedFamily {
             generator, start: start, count: count, parameters: parameters, into: out, padding: (1, 1, 1)
         ) {
             words, a, b, _ in
-            let (x, acceptedX, afterX) = words.gamma(a, at: .zero)
-            let (y, acceptedY, _) = words.gamma(b, at: afterX)
+            let (x, acceptedX) = words.gamma(a)
+            let (y, acceptedY) = words.gamma(b)
             let ratio = x / (x + y)
             let (lowest, highest) = (VectorMath.Vector(repeating: .leastNormalMagnitude), 1 - Double.ulpOfOne / 2)
             let above = VectorMath.select(ratio .< lowest, lowest, ratio)
@@ -101,7 +101,7 @@ extension BetaFamily: VectorizedFamily {
         var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (0.5, 1, 1, 1)) { x, a, b, _ in
             let small = VectorMath.select(b .< a, b, a) .< SpecialFunctions.stirlingThreshold
-            guard all((x .> 0) .& (x .< 1) .& small) else {
+            guard VectorMath.all((x .> 0) .& (x .< 1) .& small) else {
                 var value = VectorMath.Vector()
                 for l in 0..<8 { value[l] = logpdf(x[l], Parameters(a: a[l], b: b[l])) }
                 return value

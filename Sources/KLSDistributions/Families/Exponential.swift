@@ -30,8 +30,7 @@ public enum ExponentialFamily: ScalarFamily {
     public static func cdf(_ x: Double, _ t: Parameters) -> Double { x > 0 ? -Foundation.expm1(-t.rate * x) : 0 }
 
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        var random = DrawRandom(generator, index: index, tag: tag)
-        return -Foundation.log(random.openUniform()) / t.rate
+        -Foundation.log(Philox.openUnit(generator.singleWord(index: index, stream: tag))) / t.rate
     }
 
     public static func entropy(_ t: Parameters) -> Double { 1 - Foundation.log(t.rate) }
@@ -50,7 +49,7 @@ extension ExponentialFamily: VectorizedFamily {
         into out: UnsafeMutablePointer<Double>
     ) {
         parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (1, 1, 1)) {
-            words, rate, _, _ in -VectorMath.log(VectorMath.openUnit(words.0)) / rate
+            words, rate, _, _ in -VectorMath.log(VectorMath.openUnit(words)) / rate
         }
     }
 

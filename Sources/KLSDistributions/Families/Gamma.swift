@@ -75,7 +75,7 @@ extension GammaFamily: VectorizedFamily {
             generator, start: start, count: count, parameters: parameters, into: out, padding: (1, 1, 1)
         ) {
             words, shape, rate, _ in
-            let (g, accepted, _) = words.gamma(shape, at: .zero)
+            let (g, accepted) = words.gamma(shape)
             let value = g / rate
             let lowest = VectorMath.Vector(repeating: .leastNormalMagnitude)
             return (VectorMath.select(value .< lowest, lowest, value), accepted)
@@ -90,7 +90,7 @@ extension GammaFamily: VectorizedFamily {
     ) {
         var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (1, 1, 1, 1)) { x, shape, rate, _ in
-            guard all((x .> 0) .& (x .< .infinity) .& (shape .< 20)) else {
+            guard VectorMath.all((x .> 0) .& (x .< .infinity) .& (shape .< 20)) else {
                 var value = VectorMath.Vector()
                 for l in 0..<8 { value[l] = logpdf(x[l], Parameters(shape: shape[l], rate: rate[l])) }
                 return value

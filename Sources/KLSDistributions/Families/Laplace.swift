@@ -40,8 +40,7 @@ public enum LaplaceFamily: ScalarFamily {
 
     /// Inverse CDF of a uniform on (−½, ½).
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        var random = DrawRandom(generator, index: index, tag: tag)
-        let u = random.openUniform() - 0.5
+        let u = Philox.openUnit(generator.singleWord(index: index, stream: tag)) - 0.5
         return t.loc - t.scale * (u < 0 ? -1 : 1) * Foundation.log1p(-2 * Swift.abs(u))
     }
 
@@ -62,7 +61,7 @@ extension LaplaceFamily: VectorizedFamily {
     ) {
         parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (0, 1, 0)) {
             words, loc, scale, _ in
-            let u = VectorMath.openUnit(words.0) - 0.5
+            let u = VectorMath.openUnit(words) - 0.5
             let sign = VectorMath.select(u .< 0, VectorMath.Vector(repeating: -1), VectorMath.Vector(repeating: 1))
             return loc - scale * sign * VectorMath.log1p(-2 * VectorMath.abs(u))
         }

@@ -54,8 +54,9 @@ public final class Mixture: Distribution {
     }
 
     /// Each (sample, batch) element picks a component with a uniform of its own
-    /// index; component k draws from sub-stream k at the same indices, so a draw
-    /// depends only on the seed and its index.
+    /// index (`Philox.singleWord`'s layout in the mixture stream); component k
+    /// draws from sub-stream k at the same indices, so a draw depends only on the
+    /// seed and its index.
     public func sample(_ count: Int?, generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
         var draws: [Tensor] = []
         for (k, c) in components.enumerated() {
@@ -63,14 +64,34 @@ public final class Mixture: Distribution {
         }
         let chooser = generator.derived(components.count)
         let eventCount = Swift.max(1, eventShape.reduce(1, *))
-        let cumulative = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
+        let stacked = try Tensor.stack(draws, axis: 0)
+        let table = Unchecked(ComponentTable(weights: weights))
         return try Tensor(shape: draws[0].shape) { out in
-            for j in 0..<(out.count / eventCount) {
-                var random = DrawRandom(chooser, index: start &+ UInt64(j * eventCount), tag: FamilyStream.mixture.tag)
-                let u = random.uniform()
-                var k = cumulative.firstIndex { u < $0 } ?? components.count - 1
-                while weights[k] == 0 && k > 0 { k -= 1 }
-                for e in 0..<eventCount { out[j * eventCount + e] = draws[k][flat: j * eventCount + e] }
+            guard let o = out.baseAddress else { return }
+            let (total, picks) = (out.count, out.count / eventCount)
+            stacked.withBuffer { b in
+                guard let all = b.baseAddress else { return }
+                let work = Unchecked((all, o))
+                Parallel.forEachChunk(picks, cost: 8) { range in
+                    let (all, o) = work.value
+                    let u = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(range.count, 1))
+                    defer { u.deallocate() }
+                    if eventCount == 1 {
+                        chooser.fillUnits(
+                            stream: FamilyStream.mixture.tag, start: start &+ UInt64(range.lowerBound),
+                            count: range.count, into: u)
+                    } else {
+                        for j in range {
+                            let index = start &+ UInt64(j * eventCount)
+                            u[j - range.lowerBound] = Philox.unit(
+                                chooser.singleWord(index: index, stream: FamilyStream.mixture.tag))
+                        }
+                    }
+                    for j in range {
+                        let k = table.value.component(u[j - range.lowerBound])
+                        for e in 0..<eventCount { o[j * eventCount + e] = all[k * total + j * eventCount + e] }
+                    }
+                }
             }
         }
     }
@@ -82,7 +103,7 @@ public final class Mixture: Distribution {
             terms.append(
                 try Tensor.binary(.add, try c.logpdf(x), scalar: Foundation.log(weights[k]), scalarOnLeft: false))
         }
-        return try Tensor.stack(terms, axis: 0).reduce(.logsumexp, axes: [0])
+        return try Tensor.logSumExp(terms)
     }
 
     public func cdf(_ x: Tensor) throws(KLSError) -> Tensor {
@@ -120,5 +141,25 @@ public final class Mixture: Distribution {
         }
         let m = try mean()
         return try Tensor.binary(.subtract, second, try Tensor.binary(.multiply, m, m))
+    }
+}
+
+/// Which component a uniform picks: the first whose cumulative weight exceeds
+/// it, stepping back over components of weight 0 (rounding can leave u just
+/// above the last positive cumulative weight).
+struct ComponentTable {
+    let weights: [Double]
+    let cumulative: [Double]
+
+    init(weights: [Double]) {
+        self.weights = weights
+        cumulative = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
+    }
+
+    @inline(__always)
+    func component(_ u: Double) -> Int {
+        var k = cumulative.firstIndex { u < $0 } ?? weights.count - 1
+        while weights[k] == 0 && k > 0 { k -= 1 }
+        return k
     }
 }

@@ -71,7 +71,7 @@ extension NormalFamily: VectorizedFamily {
             valid .&= finite .& (s .> 0) .& (s .< .infinity)
             k += 8
         }
-        return all(valid)
+        return VectorMath.all(valid)
     }
 
     /// −(x − m)²/(2s²) − log s − log √(2π), eight lanes at a time; log s is

@@ -127,9 +127,9 @@ extension StudentTFamily: VectorizedFamily {
             generator, start: start, count: count, parameters: parameters, into: out, padding: (4, 0, 1)
         ) {
             words, nu, loc, scale in
-            let (z, acceptedZ, afterZ) = words.normal(at: .zero)
-            let (g, acceptedG, _) = words.gamma(nu / 2, at: afterZ)
-            return (loc + scale * z / (2 * g / nu).squareRoot(), acceptedZ .& acceptedG)
+            let (z, acceptedZ) = words.normal()
+            let (g, acceptedG) = words.gamma(nu / 2)
+            return (loc + scale * z / VectorMath.squareRoot(2 * g / nu), acceptedZ .& acceptedG)
         }
     }
 

@@ -36,8 +36,7 @@ public enum UniformFamily: ScalarFamily {
     }
 
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        var random = DrawRandom(generator, index: index, tag: tag)
-        return t.low + (t.high - t.low) * random.uniform()
+        t.low + (t.high - t.low) * Philox.unit(generator.singleWord(index: index, stream: tag))
     }
 
     public static func entropy(_ t: Parameters) -> Double { Foundation.log(t.high - t.low) }
@@ -56,7 +55,7 @@ extension UniformFamily: VectorizedFamily {
         into out: UnsafeMutablePointer<Double>
     ) {
         parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (0, 1, 0)) {
-            words, low, high, _ in low + (high - low) * VectorMath.unit(words.0)
+            words, low, high, _ in low + (high - low) * VectorMath.unit(words)
         }
     }
 

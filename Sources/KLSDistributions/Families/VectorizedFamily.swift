@@ -56,20 +56,28 @@ extension VectorizedFamily {
             VectorMath.Vector, VectorGamma.Mask
         )
     ) {
-        var k = 0
-        while k < count {
-            let lanes = Swift.min(8, count - k)
-            var words = VectorGamma(generator, first: start &+ UInt64(k), tag: tag)
-            let (draw, accepted) = attempt(
-                &words, parameters.vector(0, output: k, lanes: lanes, padding: padding.0),
-                parameters.vector(1, output: k, lanes: lanes, padding: padding.1),
-                parameters.vector(2, output: k, lanes: lanes, padding: padding.2))
-            for l in 0..<lanes {
-                out[k + l] =
-                    accepted[l]
-                    ? draw[l] : sample(generator, start &+ UInt64(k + l), self.parameters(parameters, output: k + l))
+        NormalSampler.layerPairs.withUnsafeBufferPointer { pairs in
+            guard let table = pairs.baseAddress else { return }
+            var k = 0
+            while k < count {
+                let lanes = Swift.min(8, count - k)
+                var words = VectorGamma(generator, first: start &+ UInt64(k), tag: tag, table: table)
+                let (draw, accepted) = attempt(
+                    &words, parameters.vector(0, output: k, lanes: lanes, padding: padding.0),
+                    parameters.vector(1, output: k, lanes: lanes, padding: padding.1),
+                    parameters.vector(2, output: k, lanes: lanes, padding: padding.2))
+                if lanes == 8 && VectorMath.all(accepted) {
+                    VectorMath.store(draw, out + k, lanes: 8)
+                } else {
+                    for l in 0..<lanes {
+                        out[k + l] =
+                            accepted[l]
+                            ? draw[l]
+                            : sample(generator, start &+ UInt64(k + l), self.parameters(parameters, output: k + l))
+                    }
+                }
+                k += 8
             }
-            k += 8
         }
     }
 }
@@ -137,26 +145,41 @@ public struct ParameterRuns {
         }
     }
 
-    /// Draws `start ..< start + count` into `out` from the first two words of
-    /// each draw's Philox block `(index, tag, 0)` — what `DrawRandom` hands out
-    /// first — eight draws per SIMD Philox call: `f(words, θ₀, θ₁, θ₂)`.
+    /// Draws `start ..< start + count` into `out`, one word per draw in
+    /// `Philox.singleWord`'s layout: sixteen draws per SIMD Philox call where the
+    /// draws fill a group of sixteen, the words of the few draws at either end
+    /// computed one by one. `f(words, θ₀, θ₁, θ₂)` makes eight draws.
     @inline(__always)
     func draw(
         _ generator: Philox, start: UInt64, count: Int, tag: UInt32, into out: UnsafeMutablePointer<Double>,
         padding: (Double, Double, Double),
-        _ f: ((SIMD8<UInt64>, SIMD8<UInt64>), VectorMath.Vector, VectorMath.Vector, VectorMath.Vector)
-            -> VectorMath.Vector
+        _ f: (SIMD8<UInt64>, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) -> VectorMath.Vector
     ) {
-        var k = 0
-        while k < count {
-            let lanes = Swift.min(8, count - k)
-            let words = generator.words8(first: start &+ UInt64(k), stream: tag, attempt: 0)
+        @inline(__always)
+        func eight(_ words: SIMD8<UInt64>, _ k: Int, _ lanes: Int) {
             let value = f(
                 words, vector(0, output: k, lanes: lanes, padding: padding.0),
                 vector(1, output: k, lanes: lanes, padding: padding.1),
                 vector(2, output: k, lanes: lanes, padding: padding.2))
             VectorMath.store(value, out + k, lanes: lanes)
-            k += 8
+        }
+        var k = 0
+        while k < count {
+            let index = start &+ UInt64(k)
+            let offset = Int(index & 15)
+            if offset == 0 && count - k >= 16 {
+                let (low, high) = generator.words8(first: index >> 1, stream: tag, attempt: 0)
+                eight(low, k, 8)
+                eight(high, k + 8, 8)
+                k += 16
+                continue
+            }
+            // Up to the next group of sixteen (or the end), word by word.
+            let lanes = Swift.min(8, count - k, offset == 0 ? 8 : 16 - offset)
+            var words = SIMD8<UInt64>()
+            for l in 0..<lanes { words[l] = generator.singleWord(index: index &+ UInt64(l), stream: tag) }
+            eight(words, k, lanes)
+            k += lanes
         }
     }
 
@@ -191,7 +214,7 @@ struct ConstantCache {
         _ a: VectorMath.Vector, _ b: VectorMath.Vector, _ f: (VectorMath.Vector, VectorMath.Vector) -> VectorMath.Vector
     ) -> VectorMath.Vector {
         // nan never equals itself, so the first call (and nan parameters) computes.
-        if any(a .!= first) || any(b .!= second) {
+        if VectorMath.any(a .!= first) || VectorMath.any(b .!= second) {
             (first, second, constant) = (a, b, f(a, b))
         }
         return constant

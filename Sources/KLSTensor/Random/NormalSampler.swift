@@ -18,16 +18,9 @@ public enum NormalSampler {
 
     /// Standard normal draw number `index` of `generator`.
     @inlinable public static func draw(_ generator: Philox, index: UInt64) -> Double {
-        let (w0, w1) = generator.words(index: block(index), stream: streamTag, attempt: 0)
-        let word = (index >> 3) & 1 == 0 ? w0 : w1
+        let word = generator.singleWord(index: index, stream: streamTag)
         if let x = fastPath(word) { return x }
         return slowPath(generator, index: index, first: word)
-    }
-
-    /// The Philox block whose words start draw `index`.
-    @inlinable @inline(__always)
-    static func block(_ index: UInt64) -> UInt64 {
-        (index >> 4) << 3 | (index & 7)
     }
 
     /// Draws `start ..< start + count` into `out`, equal to `draw(_:index:)` for
@@ -56,7 +49,7 @@ public enum NormalSampler {
     }
 
     /// (xᵢ, xᵢ₊₁) side by side: one 16-byte load per lane fetches both edges.
-    static let layerPairs: [SIMD2<Double>] = (0..<layers).map { SIMD2(layerX[$0], layerX[$0 + 1]) }
+    public static let layerPairs: [SIMD2<Double>] = (0..<layers).map { SIMD2(layerX[$0], layerX[$0 + 1]) }
 
     /// The fast path for eight candidates (draws `first ..< first + 8`), stored as
     /// one vector; the rare rejected lanes are then overwritten by the slow path.
@@ -64,6 +57,22 @@ public enum NormalSampler {
     static func rectangle8(
         _ words: SIMD8<UInt64>, _ table: UnsafePointer<SIMD2<Double>>, _ generator: Philox, _ first: UInt64,
         _ out: UnsafeMutablePointer<Double>
+    ) {
+        let (signed, accepted) = rectangle(words, table)
+        UnsafeMutableRawPointer(out).storeBytes(of: signed, as: SIMD8<Double>.self)
+        if !VectorMath.all(accepted) {
+            for k in 0..<8 where !accepted[k] {
+                out[k] = slowPath(generator, index: first &+ UInt64(k), first: words[k])
+            }
+        }
+    }
+
+    /// The rectangle test of eight candidate words at once: each lane's value
+    /// and whether the test accepted it (then the value is `fastPath`'s).
+    /// `table` is `layerPairs`.
+    @inlinable @inline(__always)
+    public static func rectangle(_ words: SIMD8<UInt64>, _ table: UnsafePointer<SIMD2<Double>>) -> (
+        SIMD8<Double>, VectorMath.Mask
     ) {
         let layers = words & 0x3FF
         let p0 = table[Int(layers[0])]
@@ -76,21 +85,10 @@ public enum NormalSampler {
         let p7 = table[Int(layers[7])]
         let width = SIMD8<Double>(p0.x, p1.x, p2.x, p3.x, p4.x, p5.x, p6.x, p7.x)
         let next = SIMD8<Double>(p0.y, p1.y, p2.y, p3.y, p4.y, p5.y, p6.y, p7.y)
-        // (w >> 11)·2⁻⁵³ without a (scalarised) int→double conversion: the 53 bits
-        // go in two exact halves, each planted in the mantissa of 2⁵².
-        let bits = words &>> 11
-        let high = unsafeBitCast((bits &>> 32) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self) - 0x1p52
-        let low = unsafeBitCast((bits & 0xFFFF_FFFF) | 0x4330_0000_0000_0000, to: SIMD8<Double>.self) - 0x1p52
-        let magnitude = (high * 0x1p-21 + low * 0x1p-53) * width
+        let magnitude = VectorMath.unit(words) * width
         let signed = unsafeBitCast(
             unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | ((words & 0x400) &<< 53), to: SIMD8<Double>.self)
-        UnsafeMutableRawPointer(out).storeBytes(of: signed, as: SIMD8<Double>.self)
-        let rejected = magnitude .>= next
-        if any(rejected) {
-            for k in 0..<8 where rejected[k] {
-                out[k] = slowPath(generator, index: first &+ UInt64(k), first: words[k])
-            }
-        }
+        return (signed, magnitude .< next)
     }
 
     /// The rectangle test that accepts 99.6% of candidates.
@@ -107,6 +105,12 @@ public enum NormalSampler {
     @usableFromInline @inline(never)
     static func slowPath(_ generator: Philox, index: UInt64, first: UInt64) -> Double {
         var extra = extraWords(generator, index: index)
+        return ziggurat(first: first, then: &extra)
+    }
+
+    /// A standard normal by the ziggurat from candidate word `first`, taking any
+    /// further words (a wedge's height, the tail, a new candidate) from `extra`.
+    public static func ziggurat(first: UInt64, then extra: inout WordSupply) -> Double {
         var word = first
         while true {
             let layer = Int(word & 0x3FF)
@@ -128,8 +132,10 @@ public enum NormalSampler {
     }
 
     /// The private supply of extra words for one draw: blocks
-    /// `(block(index), attempt = 1 + word + 2j)` for j = 0, 1, …
+    /// `(Philox.singleWordBlock(index), attempt = 1 + word + 2j)` for j = 0, 1, …
     static func extraWords(_ generator: Philox, index: UInt64) -> WordSupply {
-        WordSupply(generator, index: block(index), stream: streamTag, first: 1 + UInt32((index >> 3) & 1), step: 2)
+        WordSupply(
+            generator, index: Philox.singleWordBlock(index), stream: streamTag, first: 1 + UInt32((index >> 3) & 1),
+            step: 2)
     }
 }

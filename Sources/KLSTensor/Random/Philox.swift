@@ -53,6 +53,41 @@ public struct Philox: Sendable {
         return (UInt64(a) | UInt64(b) << 32, UInt64(c) | UInt64(d) << 32)
     }
 
+    /// The word of draw `index` in a stream whose draws take one word each:
+    /// draws 16g + k (k < 8) take word 0 of block 8g + k (attempt 0) and draws
+    /// 16g + 8 + k its word 1, so eight blocks side by side (`words8(first: 8g)`)
+    /// make sixteen consecutive draws and no half of a block is wasted.
+    @inlinable @inline(__always)
+    public func singleWord(index: UInt64, stream: UInt32) -> UInt64 {
+        let (a, b) = words(index: Philox.singleWordBlock(index), stream: stream, attempt: 0)
+        return (index >> 3) & 1 == 0 ? a : b
+    }
+
+    /// `Philox.unit(singleWord(index: start + i, stream: stream))` into `out[i]`
+    /// for i < count: sixteen per SIMD call where the indices fill a group of
+    /// sixteen, one by one elsewhere.
+    public func fillUnits(stream: UInt32, start: UInt64, count: Int, into out: UnsafeMutablePointer<Double>) {
+        var i = 0
+        while i < count {
+            let index = start &+ UInt64(i)
+            if index & 15 == 0 && count - i >= 16 {
+                let (low, high) = words8(first: index >> 1, stream: stream, attempt: 0)
+                VectorMath.store(VectorMath.unit(low), out + i, lanes: 8)
+                VectorMath.store(VectorMath.unit(high), out + i + 8, lanes: 8)
+                i += 16
+            } else {
+                out[i] = Philox.unit(singleWord(index: index, stream: stream))
+                i += 1
+            }
+        }
+    }
+
+    /// The block whose word is draw `index`'s in `singleWord`'s layout.
+    @inlinable @inline(__always)
+    public static func singleWordBlock(_ index: UInt64) -> UInt64 {
+        (index >> 4) << 3 | (index & 7)
+    }
+
     /// Eight consecutive blocks at once: counters `(first + lane, stream, attempt)`
     /// for lanes 0…7, as the two 64-bit words of each. The same numbers as
     /// `words(index:stream:attempt:)`, computed 8-wide with 32-bit values in
@@ -110,5 +145,11 @@ public struct Philox: Sendable {
     @inlinable @inline(__always)
     public static func unit(_ word: UInt64) -> Double {
         Double(word >> 11) * 0x1p-53
+    }
+
+    /// A double in (0, 1), safe to take the log of: (top 53 bits + ½)·2⁻⁵³.
+    @inlinable @inline(__always)
+    public static func openUnit(_ word: UInt64) -> Double {
+        (Double(word >> 11) + 0.5) * 0x1p-53
     }
 }
