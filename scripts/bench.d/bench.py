@@ -4,6 +4,8 @@ Each figure is the best of several repetitions (the least disturbed run).
 A ratio above 1 means kls is slower than the reference.
 """
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -12,6 +14,8 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# A row's key names kls's time; these suffixes name a peer's time for the same work.
+PEER_SUFFIX = re.compile(r"_(torch|jax|lua|c)$")
 KLS = sys.argv[1]
 # Data files for the load/save rows: kls runs in this folder, NumPy works in it too.
 FILES = tempfile.mkdtemp(prefix="kls-bench-")
@@ -33,9 +37,9 @@ def make_files():
     np.savetxt(os.path.join(FILES, "rows.csv"), rows, delimiter=",", fmt="%.17g")
 
 
-def kls_run(path_or_code, *, code=False):
+def kls_run(path_or_code, *, code=False, prefix=()):
     env = {**os.environ, "KLS_MAX_MEMORY": "8G"}
-    arguments = [KLS, "-e", path_or_code] if code else [KLS, path_or_code]
+    arguments = [*prefix, KLS, "-e", path_or_code] if code else [*prefix, KLS, path_or_code]
     out = subprocess.run(arguments, check=True, capture_output=True, text=True, cwd=FILES, env=env).stdout
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
 
@@ -57,7 +61,46 @@ def kls_save_new_file(reps=3):
 
 
 def kls_times():
-    return {**kls_save_new_file(), **kls_run(os.path.join(HERE, "kls_bench.kls"))}
+    one_core = os.path.join(HERE, "kls_one_core.kls")
+    times = {**kls_save_new_file(), **kls_run(os.path.join(HERE, "kls_bench.kls")), **kls_run(one_core)}
+    if shutil.which("taskset"):
+        times.update({key + "_1core": t for key, t in kls_run(one_core, prefix=["taskset", "-c", "0"]).items()})
+    return times
+
+
+def lua_times():
+    """Lua 5.4 (Debian's lua5.4, which scripts/setup --bench installs) on fib(25) and the loop."""
+    lua = shutil.which("lua5.4") or shutil.which("lua")
+    if lua is None:
+        return {"fib_lua": None, "loop_lua": None}
+    code = """
+local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+local function loop() local s = 0 for i = 0, 999999 do s = s + i end return s end
+local function best(f, reps)
+  f() local b = math.huge
+  for _ = 1, reps do local t = os.clock() f() b = math.min(b, os.clock() - t) end
+  return b
+end
+print("fib_lua", best(function() return fib(25) end, 5))
+print("loop_lua", best(loop, 5))
+"""
+    out = subprocess.run([lua, "-e", code], check=True, capture_output=True, text=True).stdout
+    return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+
+
+def c_loop_time():
+    """The vectorised Box–Muller C loop (boxmuller.c), compiled here on the spot."""
+    compilers = [c for c in ("clang", "gcc", "cc") if shutil.which(c)]
+    binary = os.path.join(FILES, "boxmuller")
+    for compiler in compilers:
+        flags = ["-fveclib=libmvec"] if compiler == "clang" else ["-fopenmp-simd"]
+        command = [compiler, "-O3", "-march=native", "-ffast-math", *flags, "-pthread", "-o", binary,
+                   os.path.join(HERE, "boxmuller.c"), "-lm"]
+        if subprocess.run(command + ["-lmvec"], capture_output=True).returncode == 0 or \
+                subprocess.run(command, capture_output=True).returncode == 0:
+            out = subprocess.run([binary], check=True, capture_output=True, text=True).stdout.split()
+            return float(out[1])
+    return None
 
 
 def python_fib(n):
@@ -312,7 +355,14 @@ def reference_times():
     b = np.random.default_rng(3).standard_normal((512, 512))
     a2 = np.random.default_rng(4).standard_normal((1024, 1024))
     b2 = np.random.default_rng(5).standard_normal((1024, 1024))
+    positive = np.abs(x) + 0.5
     return {
+        "exp_chain": best(lambda: np.exp(x) * 2 + 1, 20),
+        "tanh": best(lambda: np.tanh(x), 20),
+        "log": best(lambda: np.log(positive), 20),
+        "sample_gamma": best(lambda: np.random.default_rng(1).gamma(2.0, 1.0, 10**7), 5),
+        **lua_times(),
+        "kl_mc_k1_c": c_loop_time(),
         "elementwise": best(lambda: np.exp(x) * 2 + 1, 40),
         "sum": best(lambda: np.sum(x), 20),
         "mean": best(lambda: np.mean(x), 20),
@@ -354,10 +404,19 @@ def main():
         ("mean", "mean(x), 1e7 elements", "NumPy", 1.2),
         ("matmul", "x @ y, 512x512", "NumPy", 1.1),
         ("matmul1024", "x @ y, 1024x1024", "NumPy", 1.1),
+        ("exp_chain_1core", "exp(x) * 2 + 1, 1e7, one core", "NumPy", 1.0),
+        ("tanh_1core", "tanh(x), 1e7, one core", "NumPy", 1.0),
+        ("log_1core", "log(x), 1e7, one core", "NumPy", 1.0),
+        ("tanh", "tanh(x), 1e7, two cores", "NumPy", 1.0),
+        ("log", "log(x), 1e7, two cores", "NumPy", 1.0),
         ("fib", "recursive fib(25)", "CPython", 1.0),
+        ("fib_lua", "the same", "Lua 5.4", None),
         ("randn", "randn(1e8)", "NumPy", 1.0),
+        ("sample_gamma", "sample(Gamma(2,1), 1e7)", "NumPy", 1.0),
         ("loop", "1e6-iteration loop s = s + i", "CPython", 0.5),
+        ("loop_lua", "the same", "Lua 5.4", None),
         ("kl_mc_k1", "kl_mc k1, DiagNormal(16), n=1e7", "NumPy", 1 / 8),
+        ("kl_mc_k1_c", "the same", "C loop", 1.3),
         ("kl_mc_k3", "kl_mc k3, DiagNormal(16), n=1e7", "NumPy", 1 / 8),
         ("joint_k1", "joint, 3 layers of 8, k1, n=1e6", "NumPy", 1.0),
         ("joint_k1_torch", "the same", "PyTorch", 1.0),
@@ -376,7 +435,13 @@ def main():
     ]
     print(f"{'benchmark':44} {'kls':>10} {'reference':>14} {'ratio':>7}  goal")
     for key, label, who, goal in rows:
-        k, r = ours[key.replace("_torch", "").replace("_jax", "")], theirs[key]
+        if key.endswith("_1core"):  # kls on one core against the peer (NumPy's is one core anyway)
+            k, r = ours.get(key), theirs[key.removesuffix("_1core")]
+            if k is None:
+                print(f"{label:44} {'':10} {'':14} {'':7}  needs taskset (util-linux) to pin kls to one core")
+                continue
+        else:
+            k, r = ours[PEER_SUFFIX.sub("", key)], theirs[key]
         if r is None:
             missing = f"{who} not installed (scripts/bench --peers tries to add it)"
             print(f"{label:44} {k * 1e3:8.2f}ms {'':14} {'':7}  {missing}")
@@ -384,9 +449,11 @@ def main():
         ratio = k / r
         verdict = "" if goal is None else (f"≤ {goal:.3g}×  " + ("met" if ratio <= goal else "MISSED"))
         print(f"{label:44} {k * 1e3:8.2f}ms {r * 1e3:8.2f}ms {who:<5} {ratio:6.3f}×  {verdict}")
-        if key.startswith("kl_mc"):
+        if key in ("kl_mc_k1", "kl_mc_k3"):
             dims = 1.6e8
-            print(f"{'':44} {k / dims * 1e9:8.2f}ns {r / dims * 1e9:8.2f}ns  per sample·dimension (C loop ≈ 8 ns)")
+            print(f"{'':44} {k / dims * 1e9:8.2f}ns {r / dims * 1e9:8.2f}ns  per sample·dimension")
+        if key == "kl_mc_k1_c":
+            print(f"{'':44} {k / 1.6e8 * 1e9:8.2f}ns {r / 1.6e8 * 1e9:8.2f}ns  per sample·dimension")
     # Flat cost per sample·dim: d = 1 and d = 1024 against kls's own d = 16 row.
     per16 = ours["kl_mc_k1"] / 1.6e8
     for d in [1, 1024]:

@@ -56,8 +56,10 @@ extension ExponentialFamily: VectorizedFamily {
     public static func logpdf(
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
     ) {
+        var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (0, 1, 1, 1)) { x, rate, _, _ in
-            VectorMath.select(x .>= 0, VectorMath.log(rate) - rate * x, VectorMath.Vector(repeating: -.infinity))
+            let logRate = cache.value(rate, rate) { r, _ in VectorMath.log(r) }
+            return VectorMath.select(x .>= 0, logRate - rate * x, VectorMath.Vector(repeating: -.infinity))
         }
     }
 }

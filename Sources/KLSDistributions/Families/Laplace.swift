@@ -70,8 +70,9 @@ extension LaplaceFamily: VectorizedFamily {
     public static func logpdf(
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
     ) {
+        var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (0, 0, 1, 0)) { x, loc, scale, _ in
-            -VectorMath.abs(x - loc) / scale - VectorMath.log(2 * scale)
+            -VectorMath.abs(x - loc) / scale - cache.value(scale, scale) { s, _ in VectorMath.log(2 * s) }
         }
     }
 }

@@ -76,10 +76,12 @@ extension LogNormalFamily: VectorizedFamily {
     public static func logpdf(
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
     ) {
+        var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (1, 0, 1, 0)) { x, mu, sigma, _ in
             let logX = VectorMath.log(x)
             let z = (logX - mu) / sigma
-            let value = -0.5 * z * z - VectorMath.log(sigma) - Gaussian.logSqrtTwoPi - logX
+            let logSigma = cache.value(sigma, sigma) { s, _ in VectorMath.log(s) }
+            let value = -0.5 * z * z - logSigma - Gaussian.logSqrtTwoPi - logX
             // x ≤ 0 has no density; nan stays nan.
             return VectorMath.select(x .<= 0, VectorMath.Vector(repeating: -.infinity), value)
         }

@@ -62,9 +62,11 @@ extension UniformFamily: VectorizedFamily {
     public static func logpdf(
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>
     ) {
+        var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (0, 0, 1, 0)) { x, low, high, _ in
             let inside = (x .>= low) .& (x .<= high)
-            return VectorMath.select(inside, -VectorMath.log(high - low), VectorMath.Vector(repeating: -.infinity))
+            let logWidth = cache.value(low, high) { a, b in VectorMath.log(b - a) }
+            return VectorMath.select(inside, -logWidth, VectorMath.Vector(repeating: -.infinity))
         }
     }
 }

@@ -278,7 +278,7 @@ extension Compiler {
             }
             // The common call — a user function given each parameter by position —
             // evaluates the arguments straight into the callee's frame.
-            if keywords.isEmpty, case .user(let user) = function.body, user.parameters.count == positional.count {
+            if keywords.isEmpty, let user = function.user, user.parameters.count == positional.count {
                 let callee = Frame(count: user.slotCount, parent: user.captured)
                 for (i, code) in positional.enumerated() { callee.slots[i] = try code(frame) }
                 do throws(KLSError) {

@@ -76,10 +76,15 @@ public final class Function: @unchecked Sendable {
 
     /// What the function runs.
     public let body: Body
+    /// The user function `body` holds, read by calls without copying `body`
+    /// (a builtin's payload is a dozen references, so a copy of the enum costs
+    /// a call to an outlined copy even when it holds a user function).
+    let user: UserFunction?
 
     /// Wraps a body.
     public init(_ body: Body) {
         self.body = body
+        if case .user(let user) = body { self.user = user } else { self.user = nil }
     }
 
     /// The name for display, or nil for a lambda.
