@@ -279,10 +279,12 @@ extension Compiler {
             // The common call — a user function given each parameter by position —
             // evaluates the arguments straight into the callee's frame.
             if keywords.isEmpty, let user = function.user, user.parameters.count == positional.count {
-                let callee = Frame(count: user.slotCount, parent: user.captured)
+                var callee = interpreter.calls.frame(count: user.slotCount, parent: user.captured)
                 for (i, code) in positional.enumerated() { callee.slots[i] = try code(frame) }
                 do throws(KLSError) {
-                    return try interpreter.enter(user, callee)
+                    let result = try interpreter.enter(user, callee)
+                    interpreter.calls.recycle(&callee)
+                    return result
                 } catch {
                     throw locate(error, function)
                 }

@@ -11,8 +11,9 @@ public final class Frame: @unchecked Sendable {
     let slots: UnsafeMutablePointer<Value?>
     /// Number of slots.
     let count: Int
-    /// The frame of the enclosing function, for closures.
-    let parent: Frame?
+    /// The frame of the enclosing function, for closures (reset when a pooled
+    /// frame is reused).
+    fileprivate(set) var parent: Frame?
 
     /// A frame of `count` empty slots under `parent`.
     init(count: Int, parent: Frame?) {
@@ -36,6 +37,72 @@ public final class Frame: @unchecked Sendable {
             frame = up
         }
         return frame
+    }
+}
+
+/// What every call of a user function reads and writes — the depth of nested
+/// calls, the lowest stack address allowed, and frames of finished calls —
+/// kept in memory of its own: writes to a class's stored properties are checked
+/// for exclusive access at run time, which cost a sixth of a recursive call.
+/// Like the interpreter, used by one thread at a time.
+final class CallStack {
+    /// Slot counts whose frames are kept, and frames kept per count: deeper
+    /// recursions allocate the rest.
+    private static let (sizes, depth) = (16, 256)
+    /// depth, floor, then the number of free frames of each slot count.
+    private let words: UnsafeMutablePointer<Int>
+    /// Free frames, `depth` places per slot count, each holding one reference.
+    private let free: UnsafeMutablePointer<Unmanaged<Frame>>
+
+    init() {
+        words = .allocate(capacity: 2 + Self.sizes)
+        words.initialize(repeating: 0, count: 2 + Self.sizes)
+        free = .allocate(capacity: Self.sizes * Self.depth)
+    }
+
+    deinit {
+        for size in 0..<Self.sizes {
+            for i in 0..<words[2 + size] { free[size * Self.depth + i].release() }
+        }
+        words.deallocate()
+        free.deallocate()
+    }
+
+    /// Nested user-function calls now running.
+    var depth: Int {
+        get { words[0] }
+        set { words[0] = newValue }
+    }
+
+    /// The lowest stack address user calls may reach (see `StackGuard`).
+    var floor: UInt {
+        get { UInt(bitPattern: words[1]) }
+        set { words[1] = Int(bitPattern: newValue) }
+    }
+
+    /// A frame of `count` empty slots under `parent`: a kept one when there is
+    /// one (no allocation: a frame and its slots were two).
+    @inline(__always)
+    func frame(count: Int, parent: Frame?) -> Frame {
+        if count < Self.sizes, words[2 + count] > 0 {
+            words[2 + count] -= 1
+            let frame = free[count * Self.depth + words[2 + count]].takeRetainedValue()
+            frame.parent = parent
+            return frame
+        }
+        return Frame(count: count, parent: parent)
+    }
+
+    /// Keeps a finished call's frame, emptied, when nothing else refers to it
+    /// (no lambda made in the call closes over it).
+    @inline(__always)
+    func recycle(_ frame: inout Frame) {
+        let count = frame.count
+        guard count < Self.sizes, words[2 + count] < Self.depth, isKnownUniquelyReferenced(&frame) else { return }
+        for i in 0..<count { frame.slots[i] = nil }
+        frame.parent = nil
+        free[count * Self.depth + words[2 + count]] = Unmanaged.passRetained(frame)
+        words[2 + count] += 1
     }
 }
 

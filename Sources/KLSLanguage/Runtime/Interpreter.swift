@@ -23,12 +23,10 @@ public final class Interpreter {
     /// Output, warnings, display width, files and the clock: the session's only
     /// ways out (see `Environment`).
     public internal(set) var environment: any Environment
-    /// Nested user-function calls now running.
-    var callDepth = 0
+    /// The depth of nested calls, the stack floor and reusable frames.
+    let calls = CallStack()
     /// The deepest recursion allowed before a clear error.
     public static let maximumCallDepth = 10_000
-    /// The lowest stack address user calls may reach (see `StackGuard`).
-    var stackFloor = StackGuard.floor()
     let rootFrame = Frame(count: 0, parent: nil)
     /// The last kl_trace and its exact KL, so `plot(kl_trace(…))` can draw it.
     var lastTrace: (storage: TensorStorage, exact: Double)? = nil
@@ -47,6 +45,7 @@ public final class Interpreter {
     public init(seed: UInt64? = nil, environment: any Environment) {
         random = RandomStream(seed: seed ?? environment.monotonicNanoseconds())
         self.environment = environment
+        calls.floor = StackGuard.floor()
     }
 
     /// Runs one statement. Returns the value to display, or nil when the statement
@@ -57,8 +56,8 @@ public final class Interpreter {
         do {
             var compiler = Compiler(interpreter: self)
             let code = try compiler.compile(statement)
-            callDepth = 0
-            stackFloor = StackGuard.floor()
+            calls.depth = 0
+            calls.floor = StackGuard.floor()
             value = try code(rootFrame)
         } catch {
             // Every error points somewhere: at worst, the whole statement.
@@ -142,11 +141,11 @@ public final class Interpreter {
     /// Runs `user`'s body in `frame`, whose parameter slots are filled: the
     /// depth, stack and Ctrl-C checks every call of a user function makes.
     func enter(_ user: UserFunction, _ frame: Frame) throws(KLSError) -> Value {
-        callDepth += 1
-        defer { callDepth -= 1 }
-        if callDepth > Interpreter.maximumCallDepth || StackGuard.position() < stackFloor {
+        calls.depth += 1
+        defer { calls.depth -= 1 }
+        if calls.depth > Interpreter.maximumCallDepth || StackGuard.position() < calls.floor {
             throw KLSError(
-                "recursion too deep: \(callDepth) nested calls (in \(user.name ?? "lambda"))", kind: .resource,
+                "recursion too deep: \(calls.depth) nested calls (in \(user.name ?? "lambda"))", kind: .resource,
                 hint: "check that the recursion has a base case")
         }
         try Cancellation.check()
