@@ -46,16 +46,9 @@ extension Compiler {
     mutating func binary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange) throws(KLSError)
         -> Code
     {
+        if let code = try arithmetic(op, lhs, rhs, range: range, into: nil) { return code }
         let a = try compile(lhs)
         let b = try compile(rhs)
-        let fused = (operand(lhs), operand(rhs))
-        switch op {
-        case .add: return arithmetic(a, b, fused, op, range) { $0 + $1 }
-        case .subtract: return arithmetic(a, b, fused, op, range) { $0 - $1 }
-        case .multiply: return arithmetic(a, b, fused, op, range) { $0 * $1 }
-        case .divide: return arithmetic(a, b, fused, op, range) { $0 / $1 }
-        default: break
-        }
         return { frame throws(KLSError) in
             let x = try a(frame)
             let y = try b(frame)
@@ -67,16 +60,48 @@ extension Compiler {
         }
     }
 
+    /// `lhs op rhs` for the four arithmetic operators, or nil for other
+    /// operators. With `target`, the code stores the result in that local slot
+    /// and gives none: `s = s + i` as one node.
+    mutating func arithmetic(
+        _ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange, into target: Int?
+    ) throws(KLSError) -> Code? {
+        let (a, b) = (try compile(lhs), try compile(rhs))
+        let fused = (operand(lhs), operand(rhs))
+        switch op {
+        case .add: return NumberNode<Addition>(a, b, fused, op, range).code(into: target)
+        case .subtract: return NumberNode<Subtraction>(a, b, fused, op, range).code(into: target)
+        case .multiply: return NumberNode<Multiplication>(a, b, fused, op, range).code(into: target)
+        case .divide: return NumberNode<Division>(a, b, fused, op, range).code(into: target)
+        default: return nil
+        }
+    }
+
     mutating func compare(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange) throws(KLSError)
         -> Code
     {
         let a = try compile(lhs)
         let b = try compile(rhs)
-        return { frame throws(KLSError) in
+        let slow: Code = { frame throws(KLSError) in
             let x = try a(frame)
             let y = try b(frame)
             if case .number(let p) = x, case .number(let q) = y { return .bool(op(p, q) != 0) }
             return try at(range) { () throws(KLSError) in try Operators.compare(op, x, y) }
+        }
+        // A local against a number literal (`n < 2`) reads the slot itself.
+        switch (operand(lhs), operand(rhs)) {
+        case (.local(let i)?, .constant(let q)?):
+            return { frame throws(KLSError) in
+                if case .number(let p)? = frame.slots[i] { return .bool(op(p, q) != 0) }
+                return try slow(frame)
+            }
+        case (.constant(let p)?, .local(let j)?):
+            return { frame throws(KLSError) in
+                if case .number(let q)? = frame.slots[j] { return .bool(op(p, q) != 0) }
+                return try slow(frame)
+            }
+        default:
+            return slow
         }
     }
 
@@ -108,12 +133,14 @@ extension Compiler {
         let t = try compile(then)
         let o = try otherwise.map { e throws(KLSError) in try compile(e) }
         let conditionRange = condition.range
+        let otherwise: Code = o ?? { _ in .none }
         return { frame throws(KLSError) in
             let test = try c(frame)
+            if case .bool(let holds) = test { return holds ? try t(frame) : try otherwise(frame) }
             if try at(conditionRange, { () throws(KLSError) in try test.asBool("if condition") }) {
                 return try t(frame)
             }
-            return try o?(frame) ?? .none
+            return try otherwise(frame)
         }
     }
 
@@ -134,45 +161,6 @@ extension Compiler {
             var last = Value.none
             for box in boxes { last = try box.run(frame) }
             return last
-        }
-    }
-
-    /// `a op b` for the four arithmetic operators: numbers are computed inline by a
-    /// closure specialized for the operator, anything else goes to `Operators`.
-    /// When an operand is a local variable or a number literal, its read is fused
-    /// in (no closure call), which is most of the cost of `s = s + i` in a loop.
-    func arithmetic(
-        _ a: @escaping Code, _ b: @escaping Code, _ fused: (Operand?, Operand?), _ op: BinaryOperator,
-        _ range: SourceRange, _ f: @escaping (Double, Double) -> Double
-    ) -> Code {
-        let slow: Code = { frame throws(KLSError) in
-            let x = try a(frame)
-            let y = try b(frame)
-            if case .number(let p) = x, case .number(let q) = y { return .number(f(p, q)) }
-            do throws(KLSError) { return try Operators.arithmetic(op, consume x, consume y) } catch {
-                throw error.located(at: range)
-            }
-        }
-        switch fused {
-        case (.local(let i)?, .local(let j)?):
-            return { frame throws(KLSError) in
-                if case .number(let p)? = frame.slots[i], case .number(let q)? = frame.slots[j] {
-                    return .number(f(p, q))
-                }
-                return try slow(frame)
-            }
-        case (.local(let i)?, .constant(let q)?):
-            return { frame throws(KLSError) in
-                if case .number(let p)? = frame.slots[i] { return .number(f(p, q)) }
-                return try slow(frame)
-            }
-        case (.constant(let p)?, .local(let j)?):
-            return { frame throws(KLSError) in
-                if case .number(let q)? = frame.slots[j] { return .number(f(p, q)) }
-                return try slow(frame)
-            }
-        default:
-            return slow
         }
     }
 

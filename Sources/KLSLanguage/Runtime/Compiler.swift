@@ -34,6 +34,12 @@ struct Compiler {
         case .expression(let expr):
             return try compile(expr)
         case .assign(let name, let value):
+            // `s = s + i` whose value nobody reads: one node reads, adds and stores.
+            if discarding, let slot = scope?.slots[name], case .binary(let op, let lhs, let rhs) = value.kind,
+                let fused = try arithmetic(op.kernel, lhs, rhs, range: value.range, into: slot)
+            {
+                return fused
+            }
             return try assignment(name, try compile(value), returning: !discarding)
         case .assignIndex(let name, let components, let value):
             return try indexAssignment(name, components, value, range: statement.range, returning: !discarding)
