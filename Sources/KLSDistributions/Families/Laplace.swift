@@ -38,10 +38,12 @@ public enum LaplaceFamily: ScalarFamily {
         return z < 0 ? 0.5 * Foundation.exp(z) : 1 - 0.5 * Foundation.exp(-z)
     }
 
-    /// Inverse CDF of a uniform on (−½, ½).
+    /// Inverse CDF of a uniform u on (0, 1): loc + scale · log 2u below ½,
+    /// loc − scale · log 2(1 − u) above (2u and 1 − u are exact, so each tail
+    /// keeps full relative precision with one log).
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        let u = Philox.openUnit(generator.singleWord(index: index, stream: tag)) - 0.5
-        return t.loc - t.scale * (u < 0 ? -1 : 1) * Foundation.log1p(-2 * Swift.abs(u))
+        let u = Philox.openUnit(generator.singleWord(index: index, stream: tag))
+        return u < 0.5 ? t.loc + t.scale * Foundation.log(2 * u) : t.loc - t.scale * Foundation.log(2 * (1 - u))
     }
 
     public static func entropy(_ t: Parameters) -> Double { 1 + Foundation.log(2 * t.scale) }
@@ -61,9 +63,10 @@ extension LaplaceFamily: VectorizedFamily {
     ) {
         parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (0, 1, 0)) {
             words, loc, scale, _ in
-            let u = VectorMath.openUnit(words) - 0.5
-            let sign = VectorMath.select(u .< 0, VectorMath.Vector(repeating: -1), VectorMath.Vector(repeating: 1))
-            return loc - scale * sign * VectorMath.log1p(-2 * VectorMath.abs(u))
+            let u = VectorMath.openUnit(words)
+            let low = u .< 0.5
+            let magnitude = VectorMath.log(2 * VectorMath.select(low, u, 1 - u))
+            return loc + scale * VectorMath.select(low, magnitude, -magnitude)
         }
     }
 
