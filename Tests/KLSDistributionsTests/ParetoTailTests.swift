@@ -39,16 +39,19 @@ import Testing
         #expect(abs(khat - expected) <= 1e-9, "s = \(s), n = \(n): \(khat) vs \(expected)")
     }
 
-    /// The streaming accumulator keeps the same tail whatever the chunking.
-    @Test func accumulatorKeepsTheLargestRatios() throws {
+    /// The streaming accumulator keeps the same tail whatever the chunking:
+    /// one part (kept by selection), parts of 333 (selection while the tail
+    /// fills, heap insertions after) and parts of 40 (heap insertions only).
+    @Test(arguments: [333, 40])
+    func accumulatorKeepsTheLargestRatios(chunk: Int) throws {
         let logRatios = Self.logs(0.8, 5000, seed: 3).map { -$0 }
         var whole = try RatioAccumulator(n: 5000, batch: 1)
         var chunked = try RatioAccumulator(n: 5000, batch: 1)
         logRatios.withUnsafeBufferPointer { b in
             guard let base = b.baseAddress else { return }
             whole.merge(RatioPart(base, count: 5000, batch: 1, thresholds: whole.thresholds, keep: whole.keep))
-            for start in stride(from: 0, to: 5000, by: 333) {
-                let count = min(333, 5000 - start)
+            for start in stride(from: 0, to: 5000, by: chunk) {
+                let count = min(chunk, 5000 - start)
                 chunked.merge(
                     RatioPart(base + start, count: count, batch: 1, thresholds: chunked.thresholds, keep: chunked.keep))
             }

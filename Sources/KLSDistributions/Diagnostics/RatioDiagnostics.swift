@@ -72,10 +72,11 @@ public struct RatioAccumulator: Sendable {
         for b in moments.indices {
             moments[b].merge(part.moments[b])
             let fresh = part.candidates[b]
-            if fresh.count > 256 {
+            if fresh.count * 4 > keep {
                 // Early chunks bring thousands (the threshold is +∞ until the
-                // tail is full): one selection over the union, not a heap
-                // operation each. The kept set is the same either way.
+                // tail is full): one selection over the union costs less than
+                // a heap operation each once they are a quarter of the tail.
+                // The kept set is the same either way.
                 var pool = Array(tails[b].unordered) + fresh
                 Selection.keepSmallest(keep, of: &pool)
                 tails[b] = Heap(pool)
