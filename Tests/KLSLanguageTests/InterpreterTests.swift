@@ -28,6 +28,15 @@ import Testing
         #expect(error?.message.contains("recursion too deep") == true)
     }
 
+    /// Each operand is compiled once: compiled twice per level, 60 levels of
+    /// `^` would take 2^60 steps (this test would never end).
+    @Test func nestedOperatorsCompileInLinearTime() throws {
+        for op in ["^", "*", "+"] {
+            let nested = String(repeating: "1 \(op) (", count: 60) + "1" + String(repeating: ")", count: 60)
+            #expect(try value(nested) == (op == "+" ? "61" : "1"))
+        }
+    }
+
     @Test func ansHoldsTheLastDisplayedValue() throws {
         #expect(try value("2 + 3\nx = 7\nans * 2") == "10")
         #expect(try value("4\nprint(1)\nans") == "4")

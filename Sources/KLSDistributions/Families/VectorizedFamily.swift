@@ -146,40 +146,20 @@ public struct ParameterRuns {
     }
 
     /// Draws `start ..< start + count` into `out`, one word per draw in
-    /// `Philox.singleWord`'s layout: sixteen draws per SIMD Philox call where the
-    /// draws fill a group of sixteen, the words of the few draws at either end
-    /// computed one by one. `f(words, θ₀, θ₁, θ₂)` makes eight draws.
+    /// `Philox.singleWord`'s layout (`Philox.forEachSingleWords`):
+    /// `f(words, θ₀, θ₁, θ₂)` makes eight draws.
     @inline(__always)
     func draw(
         _ generator: Philox, start: UInt64, count: Int, tag: UInt32, into out: UnsafeMutablePointer<Double>,
         padding: (Double, Double, Double),
         _ f: (SIMD8<UInt64>, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) -> VectorMath.Vector
     ) {
-        @inline(__always)
-        func eight(_ words: SIMD8<UInt64>, _ k: Int, _ lanes: Int) {
+        generator.forEachSingleWords(stream: tag, start: start, count: count) { k, words, lanes in
             let value = f(
                 words, vector(0, output: k, lanes: lanes, padding: padding.0),
                 vector(1, output: k, lanes: lanes, padding: padding.1),
                 vector(2, output: k, lanes: lanes, padding: padding.2))
             VectorMath.store(value, out + k, lanes: lanes)
-        }
-        var k = 0
-        while k < count {
-            let index = start &+ UInt64(k)
-            let offset = Int(index & 15)
-            if offset == 0 && count - k >= 16 {
-                let (low, high) = generator.words8(first: index >> 1, stream: tag, attempt: 0)
-                eight(low, k, 8)
-                eight(high, k + 8, 8)
-                k += 16
-                continue
-            }
-            // Up to the next group of sixteen (or the end), word by word.
-            let lanes = Swift.min(8, count - k, offset == 0 ? 8 : 16 - offset)
-            var words = SIMD8<UInt64>()
-            for l in 0..<lanes { words[l] = generator.singleWord(index: index &+ UInt64(l), stream: tag) }
-            eight(words, k, lanes)
-            k += lanes
         }
     }
 

@@ -66,6 +66,10 @@ extension Compiler {
     mutating func arithmetic(
         _ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, range: SourceRange, into target: Int?
     ) throws(KLSError) -> Code? {
+        // Decided before compiling the operands: a caller given nil compiles
+        // them itself, and compiling them twice at every level of a nested
+        // `^` would cost 2^depth.
+        guard [.add, .subtract, .multiply, .divide].contains(op) else { return nil }
         let (a, b) = (try compile(lhs), try compile(rhs))
         let fused = (operand(lhs), operand(rhs))
         switch op {

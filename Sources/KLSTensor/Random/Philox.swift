@@ -63,22 +63,39 @@ public struct Philox: Sendable {
         return (index >> 3) & 1 == 0 ? a : b
     }
 
-    /// `Philox.unit(singleWord(index: start + i, stream: stream))` into `out[i]`
-    /// for i < count: sixteen per SIMD call where the indices fill a group of
-    /// sixteen, one by one elsewhere.
-    public func fillUnits(stream: UInt32, start: UInt64, count: Int, into out: UnsafeMutablePointer<Double>) {
-        var i = 0
-        while i < count {
-            let index = start &+ UInt64(i)
-            if index & 15 == 0 && count - i >= 16 {
+    /// Calls `body(k, words, lanes)` over draws `start ..< start + count` in
+    /// `singleWord`'s layout, up to eight at a time: `words` holds the words of
+    /// draws `start + k ..< start + k + lanes`. Where the draws fill a group of
+    /// sixteen they come from one SIMD call; at either end, word by word.
+    @inlinable @inline(__always)
+    public func forEachSingleWords(
+        stream: UInt32, start: UInt64, count: Int, _ body: (Int, SIMD8<UInt64>, Int) -> Void
+    ) {
+        var k = 0
+        while k < count {
+            let index = start &+ UInt64(k)
+            let offset = Int(index & 15)
+            if offset == 0 && count - k >= 16 {
                 let (low, high) = words8(first: index >> 1, stream: stream, attempt: 0)
-                VectorMath.store(VectorMath.unit(low), out + i, lanes: 8)
-                VectorMath.store(VectorMath.unit(high), out + i + 8, lanes: 8)
-                i += 16
-            } else {
-                out[i] = Philox.unit(singleWord(index: index, stream: stream))
-                i += 1
+                body(k, low, 8)
+                body(k + 8, high, 8)
+                k += 16
+                continue
             }
+            // Up to the next group of sixteen (or the end), word by word.
+            let lanes = Swift.min(8, count - k, offset == 0 ? 8 : 16 - offset)
+            var words = SIMD8<UInt64>()
+            for l in 0..<lanes { words[l] = singleWord(index: index &+ UInt64(l), stream: stream) }
+            body(k, words, lanes)
+            k += lanes
+        }
+    }
+
+    /// `Philox.unit(singleWord(index: start + i, stream: stream))` into `out[i]`
+    /// for i < count.
+    public func fillUnits(stream: UInt32, start: UInt64, count: Int, into out: UnsafeMutablePointer<Double>) {
+        forEachSingleWords(stream: stream, start: start, count: count) { k, words, lanes in
+            VectorMath.store(VectorMath.unit(words), out + k, lanes: lanes)
         }
     }
 
