@@ -117,7 +117,7 @@ struct Compiler {
             for d in defaults { values.append(try d.map { code throws(KLSError) in try code(frame) }) }
             let user = UserFunction(
                 name: lambda.name, parameters: parameters, defaults: values, slotCount: slotCount,
-                body: body, captured: capturesFrame ? frame : nil, range: range)
+                body: body, captured: capturesFrame ? frame : nil, range: range, syntax: lambda)
             return .function(Function(.user(user)))
         }
     }

@@ -176,10 +176,15 @@ public final class UserFunction: @unchecked Sendable {
     let captured: Frame?
     /// Where the definition is, for tracebacks.
     let range: SourceRange
+    /// The definition, for the numeric tier; nil for a closure (whose
+    /// variables the tier does not reach).
+    let syntax: Lambda?
+    /// What the numeric tier knows of the function, in memory of its own (see `CallStack`).
+    let numeric: UnsafeMutablePointer<NumericState>
 
     init(
         name: String?, parameters: [String], defaults: [Value?], slotCount: Int, body: @escaping Code, captured: Frame?,
-        range: SourceRange
+        range: SourceRange, syntax: Lambda? = nil
     ) {
         self.name = name
         self.parameters = parameters
@@ -188,6 +193,14 @@ public final class UserFunction: @unchecked Sendable {
         self.body = body
         self.captured = captured
         self.range = range
+        self.syntax = captured == nil ? syntax : nil
+        numeric = .allocate(capacity: 1)
+        numeric.initialize(to: NumericState())
+    }
+
+    deinit {
+        numeric.deinitialize(count: 1)
+        numeric.deallocate()
     }
 
     /// `x, y=2` for display.

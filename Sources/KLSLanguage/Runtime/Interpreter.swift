@@ -25,6 +25,8 @@ public final class Interpreter {
     public internal(set) var environment: any Environment
     /// The depth of nested calls, the stack floor and reusable frames.
     let calls = CallStack()
+    /// The fast tier for calls of functions of numbers.
+    let numeric: NumericMachine
     /// The deepest recursion allowed before a clear error.
     public static let maximumCallDepth = 10_000
     let rootFrame = Frame(count: 0, parent: nil)
@@ -45,6 +47,7 @@ public final class Interpreter {
     public init(seed: UInt64? = nil, environment: any Environment) {
         random = RandomStream(seed: seed ?? environment.monotonicNanoseconds())
         self.environment = environment
+        numeric = NumericMachine(globals: globals)
         calls.floor = StackGuard.floor()
     }
 
@@ -149,7 +152,11 @@ public final class Interpreter {
                 hint: "check that the recursion has a base case")
         }
         try Cancellation.check()
-        return try user.body(frame)
+        switch numeric.run(user, frame, depth: calls.depth, floor: calls.floor) {
+        case .value(let result): return result
+        case .declined: return try user.body(frame)
+        case .bailed: return try numeric.suspended { () throws(KLSError) in try user.body(frame) }
+        }
     }
 
     /// Matches arguments to a builtin's parameters.

@@ -1,0 +1,358 @@
+import KLSDiagnostics
+import KLSTensor
+
+/// The static type of a kernel expression: a number, or a bool held as 0 or 1.
+enum NumericType {
+    case number, bool
+}
+
+/// Why a function has no kernel: some part of it is not a number-only form.
+struct NumericUnsupported: Error {}
+
+/// Compiles a top-level user function, and the functions it calls, into
+/// kernels of unboxed doubles (see `NumericMachine`).
+///
+/// A kernel covers what cannot have an effect or fail on numbers: number and
+/// bool literals; parameters, and locals assigned before they are read;
+/// globals holding a number or a bool (read at each use, bailing out if the
+/// type changed); `+ - * / ^ %`, unary `-`/`+` and comparisons of numbers;
+/// `not`, `and`, `or` and `if`/`else` (with an `else`) on bools; blocks; and
+/// positional calls of global user functions of up to four parameters that are
+/// themselves covered. Anything else — a builtin, a tensor, a loop, a string,
+/// a lambda, a closure's variables — leaves the function on the general path.
+/// Each form computes what the general path computes on numbers, so the two
+/// agree bit for bit (tests compare them).
+final class NumericCompiler {
+    let machine: NumericMachine
+    /// Functions compiled in this build, by identity.
+    private var functions: [ObjectIdentifier: NumericFunction] = [:]
+    private var order: [NumericFunction] = []
+    /// Global slots the kernels call through.
+    var dependencies: [NumericDependency] = []
+    /// Result types to assume for recursive calls, learnt from a failed attempt.
+    private var assumed: [ObjectIdentifier: NumericType] = [:]
+    /// Set when a body's type differs from what its recursive callers assumed.
+    private var mismatch: (ObjectIdentifier, NumericType)? = nil
+
+    /// The most functions one kernel compiles.
+    static let functionLimit = 64
+
+    init(machine: NumericMachine) {
+        self.machine = machine
+    }
+
+    /// `user`'s kernel, or nil when some part of it is not covered.
+    func build(_ user: UserFunction) -> NumericKernel? {
+        // A recursive function whose type was assumed wrongly is compiled again
+        // with what was learnt (one retry per function type at most).
+        for _ in 0..<4 {
+            (functions, order, dependencies, mismatch) = ([:], [], [], nil)
+            do {
+                let root = try function(user)
+                if let (id, type) = mismatch {
+                    assumed[id] = type
+                    continue
+                }
+                return NumericKernel(
+                    root: root, functions: order, dependencies: dependencies, serial: machine.serial)
+            } catch {
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// The kernel of one function, compiled once per build.
+    func function(_ user: UserFunction) throws(NumericUnsupported) -> NumericFunction {
+        let id = ObjectIdentifier(user)
+        if let made = functions[id] { return made }
+        guard let syntax = user.syntax, order.count < Self.functionLimit else { throw NumericUnsupported() }
+        let made = NumericFunction(type: assumed[id] ?? .number)
+        functions[id] = made
+        order.append(made)
+        var scope = try NumericScope(parameters: syntax.parameters.map(\.name), body: syntax.body)
+        guard scope.size <= NumericMachine.largestFrame, scope.size >= user.parameters.count else {
+            throw NumericUnsupported()
+        }
+        let (code, type) = try expression(syntax.body, &scope)
+        if type != made.type {
+            if made.isAssumed { mismatch = mismatch ?? (id, type) }
+            made.type = type
+        }
+        made.compiled(code)
+        return made
+    }
+
+    /// One expression's code and type.
+    func expression(_ e: Expr, _ scope: inout NumericScope) throws(NumericUnsupported) -> (NumericCode, NumericType) {
+        switch e.kind {
+        case .number(let x): return ({ _ in x }, .number)
+        case .bool(let b):
+            let x: Double = b ? 1 : 0
+            return ({ _ in x }, .bool)
+        case .name(let name): return try read(name, scope)
+        case .unary(let op, let operand): return try unary(op, operand, &scope)
+        case .binary(let op, let lhs, let rhs): return (try arithmetic(op.kernel, lhs, rhs, &scope), .number)
+        case .compare(let op, let lhs, let rhs): return (try compare(op.kernel, lhs, rhs, &scope), .bool)
+        case .logical(let isAnd, let lhs, let rhs): return (try logical(isAnd, lhs, rhs, &scope), .bool)
+        case .ifElse(let condition, let then, let otherwise?): return try ifElse(condition, then, otherwise, &scope)
+        case .block(let statements): return try block(statements, &scope)
+        case .call(let callee, let arguments): return try call(callee, arguments, &scope)
+        default: throw NumericUnsupported()
+        }
+    }
+
+    /// An expression that must be a number.
+    func number(_ e: Expr, _ scope: inout NumericScope) throws(NumericUnsupported) -> NumericCode {
+        let (code, type) = try expression(e, &scope)
+        guard type == .number else { throw NumericUnsupported() }
+        return code
+    }
+
+    /// An expression that must be a bool.
+    func bool(_ e: Expr, _ scope: inout NumericScope) throws(NumericUnsupported) -> NumericCode {
+        let (code, type) = try expression(e, &scope)
+        guard type == .bool else { throw NumericUnsupported() }
+        return code
+    }
+
+    /// A local (assigned on every path before this read) or a global number or bool.
+    func read(_ name: String, _ scope: NumericScope) throws(NumericUnsupported) -> (NumericCode, NumericType) {
+        if let slot = scope.slots[name] {
+            guard scope.assigned.contains(name), let type = scope.types[name] else { throw NumericUnsupported() }
+            return ({ frame in frame[slot] }, type)
+        }
+        let pointer = try global(name)
+        switch pointer.pointee {
+        case .number?:
+            return (
+                { _ throws(NumericBail) in
+                    if case .number(let x)? = pointer.pointee { return x }
+                    throw NumericBail()
+                }, .number
+            )
+        case .bool?:
+            return (
+                { _ throws(NumericBail) in
+                    if case .bool(let b)? = pointer.pointee { return b ? 1 : 0 }
+                    throw NumericBail()
+                }, .bool
+            )
+        default:
+            throw NumericUnsupported()
+        }
+    }
+
+    func global(_ name: String) throws(NumericUnsupported) -> UnsafeMutablePointer<Value?> {
+        do { return machine.globals.values + (try machine.globals.slot(name)) } catch { throw NumericUnsupported() }
+    }
+
+    func unary(_ op: UnaryOperator, _ operand: Expr, _ scope: inout NumericScope) throws(NumericUnsupported) -> (
+        NumericCode, NumericType
+    ) {
+        switch op {
+        case .plus: return (try number(operand, &scope), .number)
+        case .negate:
+            let a = try number(operand, &scope)
+            return ({ frame throws(NumericBail) in -(try a(frame)) }, .number)
+        case .not:
+            let a = try bool(operand, &scope)
+            return ({ frame throws(NumericBail) in try a(frame) == 0 ? 1 : 0 }, .bool)
+        }
+    }
+
+    /// `lhs op rhs` on numbers; a local or literal operand is read in place.
+    func arithmetic(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ scope: inout NumericScope)
+        throws(NumericUnsupported) -> NumericCode
+    {
+        let operands = (scope.operand(lhs), scope.operand(rhs))
+        let (a, b) = (try number(lhs, &scope), try number(rhs, &scope))
+        switch op {
+        case .add: return NumericNode<Addition>.code(a, b, operands)
+        case .subtract: return NumericNode<Subtraction>.code(a, b, operands)
+        case .multiply: return NumericNode<Multiplication>.code(a, b, operands)
+        case .divide: return NumericNode<Division>.code(a, b, operands)
+        case .power, .modulo: return { frame throws(NumericBail) in op(try a(frame), try b(frame)) }
+        default: throw NumericUnsupported()
+        }
+    }
+
+    /// `lhs op rhs` comparing numbers, giving 1 or 0.
+    func compare(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ scope: inout NumericScope)
+        throws(NumericUnsupported) -> NumericCode
+    {
+        let operands = (scope.operand(lhs), scope.operand(rhs))
+        let (a, b) = (try number(lhs, &scope), try number(rhs, &scope))
+        switch op {
+        case .less: return NumericNode<Less>.code(a, b, operands)
+        case .lessEqual: return NumericNode<LessEqual>.code(a, b, operands)
+        case .greater: return NumericNode<Greater>.code(a, b, operands)
+        case .greaterEqual: return NumericNode<GreaterEqual>.code(a, b, operands)
+        case .equal: return NumericNode<Equal>.code(a, b, operands)
+        case .notEqual: return NumericNode<NotEqual>.code(a, b, operands)
+        default: throw NumericUnsupported()
+        }
+    }
+
+    /// `and` / `or` on bools, short-circuiting: what the right side assigns
+    /// may not have happened afterwards.
+    func logical(_ isAnd: Bool, _ lhs: Expr, _ rhs: Expr, _ scope: inout NumericScope) throws(NumericUnsupported)
+        -> NumericCode
+    {
+        let a = try bool(lhs, &scope)
+        let assigned = scope.assigned
+        let b = try bool(rhs, &scope)
+        scope.assigned = assigned
+        if isAnd { return { frame throws(NumericBail) in try a(frame) != 0 ? try b(frame) : 0 } }
+        return { frame throws(NumericBail) in try a(frame) != 0 ? 1 : try b(frame) }
+    }
+
+    /// `if c { t } else { o }`: both branches of one type; afterwards only what
+    /// both assigned counts as assigned.
+    func ifElse(_ condition: Expr, _ then: Expr, _ otherwise: Expr, _ scope: inout NumericScope)
+        throws(NumericUnsupported) -> (NumericCode, NumericType)
+    {
+        let c = try bool(condition, &scope)
+        let before = scope.assigned
+        let (t, thenType) = try expression(then, &scope)
+        let afterThen = scope.assigned
+        scope.assigned = before
+        let (o, otherType) = try expression(otherwise, &scope)
+        scope.assigned.formIntersection(afterThen)
+        guard thenType == otherType else { throw NumericUnsupported() }
+        return ({ frame throws(NumericBail) in try c(frame) != 0 ? try t(frame) : try o(frame) }, thenType)
+    }
+
+    /// Statements in order; the value is the last one's.
+    func block(_ statements: [Statement], _ scope: inout NumericScope) throws(NumericUnsupported) -> (
+        NumericCode, NumericType
+    ) {
+        var codes: [NumericCodeBox] = []
+        var type = NumericType.number
+        for statement in statements {
+            let code: NumericCode
+            switch statement.kind {
+            case .expression(let e): (code, type) = try expression(e, &scope)
+            case .assign(let name, let value): (code, type) = try assignment(name, value, &scope)
+            case .assignIndex: throw NumericUnsupported()
+            }
+            codes.append(NumericCodeBox(code))
+        }
+        switch codes.count {
+        case 0: throw NumericUnsupported()
+        case 1: return (codes[0].run, type)
+        case 2:
+            let (first, second) = (codes[0].run, codes[1].run)
+            return (
+                { frame throws(NumericBail) in
+                    _ = try first(frame)
+                    return try second(frame)
+                }, type
+            )
+        default:
+            let boxes = codes
+            return (
+                { frame throws(NumericBail) in
+                    var last = 0.0
+                    for box in boxes { last = try box.run(frame) }
+                    return last
+                }, type
+            )
+        }
+    }
+
+    /// `name = value` into a local, which keeps one type throughout the function.
+    func assignment(_ name: String, _ value: Expr, _ scope: inout NumericScope) throws(NumericUnsupported) -> (
+        NumericCode, NumericType
+    ) {
+        guard let slot = scope.slots[name] else { throw NumericUnsupported() }
+        let (v, type) = try expression(value, &scope)
+        if let known = scope.types[name], known != type { throw NumericUnsupported() }
+        scope.types[name] = type
+        scope.assigned.insert(name)
+        return (
+            { frame throws(NumericBail) in
+                let x = try v(frame)
+                frame[slot] = x
+                return x
+            }, type
+        )
+    }
+}
+
+extension NumericCompiler {
+    /// `f(a, b)` where `f` is a global user function the kernel covers: a
+    /// dependency of the kernel on that global still holding it.
+    func call(_ callee: Expr, _ arguments: [Argument], _ scope: inout NumericScope) throws(NumericUnsupported) -> (
+        NumericCode, NumericType
+    ) {
+        guard case .name(let name) = callee.kind, scope.slots[name] == nil,
+            arguments.allSatisfy({ $0.name == nil })
+        else { throw NumericUnsupported() }
+        let pointer = try global(name)
+        guard case .function(let function)? = pointer.pointee, let user = function.user,
+            user.parameters.count == arguments.count
+        else { throw NumericUnsupported() }
+        var codes: [NumericCodeBox] = []
+        for argument in arguments { codes.append(NumericCodeBox(try number(argument.value, &scope))) }
+        let target = try self.function(user)
+        if !target.isCompiled { target.isAssumed = true }
+        dependencies.append(NumericDependency(slot: pointer, user: user))
+        guard let code = NumericCall.code(machine.gate, target.body, codes, offset: scope.size) else {
+            throw NumericUnsupported()
+        }
+        return (code, target.type)
+    }
+}
+
+/// A kernel expression held in a class, so that an array of them stores a
+/// concrete function type (see `CompiledCode`).
+final class NumericCodeBox {
+    let run: NumericCode
+
+    init(_ run: @escaping NumericCode) {
+        self.run = run
+    }
+
+    /// The code's value or bail-out, returned rather than thrown so that a caller
+    /// holding the box unretained can call it inside `_withUnsafeGuaranteedRef`.
+    @inline(__always)
+    func result(_ frame: UnsafeMutablePointer<Double>) -> Result<Double, NumericBail> {
+        do throws(NumericBail) { return .success(try run(frame)) } catch { return .failure(error) }
+    }
+}
+
+/// What a kernel compiler knows of one function body's variables.
+struct NumericScope {
+    /// Parameters first, then every name the body assigns (as `Compiler` lays out frames).
+    var slots: [String: Int] = [:]
+    /// Each variable's type, fixed by its first assignment (parameters: numbers).
+    var types: [String: NumericType] = [:]
+    /// Variables assigned on every path to the code being compiled.
+    var assigned: Set<String> = []
+    /// Slots in a frame.
+    var size: Int { slots.count }
+
+    init(parameters: [String], body: Expr) throws(NumericUnsupported) {
+        // Two parameters of one name would share a slot.
+        guard Set(parameters).count == parameters.count else { throw NumericUnsupported() }
+        for name in parameters + Compiler.assignedNames(in: body) where slots[name] == nil {
+            slots[name] = slots.count
+        }
+        for name in parameters {
+            types[name] = .number
+            assigned.insert(name)
+        }
+    }
+
+    /// An operand a node can read in place.
+    func operand(_ e: Expr) -> NumericOperand? {
+        switch e.kind {
+        case .number(let x): return .constant(x)
+        case .name(let name):
+            guard let slot = slots[name], assigned.contains(name), types[name] == .number else { return nil }
+            return .local(slot)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import KLSDiagnostics
+import Testing
+
+@testable import KLSLanguage
+
+/// The numeric tier (`NumericMachine`) against the general path: every program
+/// is run twice, with the tier and without it, and must show the same values
+/// and the same errors; the programs it covers must actually run in it.
+@Suite struct NumericTierTests {
+    /// What a program shows, or its error with location and traceback, and how
+    /// many calls the tier completed.
+    struct Outcome: Equatable {
+        var shown: [String]
+        var error: String?
+    }
+
+    static func run(_ source: String, tier: Bool) -> (Outcome, calls: Int) {
+        let session = Interpreter(seed: 1, environment: CapturedEnvironment())
+        session.numeric.isEnabled = tier
+        var outcome = Outcome(shown: [], error: nil)
+        do {
+            for statement in try Parser.parse(source) {
+                if let value = try session.execute(statement) {
+                    outcome.shown.append(session.formatter.format(value))
+                }
+            }
+        } catch {
+            let trace = error.trace.map { "\($0.range) \($0.function)" }
+            outcome.error = "\(error.kind) \(error.message) at \(String(describing: error.range)) \(trace)"
+        }
+        return (outcome, session.numeric.completedCalls)
+    }
+
+    /// Runs `source` both ways: same outcome; `covered` says whether the tier ran.
+    func check(_ source: String, covered: Bool, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let (fast, calls) = Self.run(source, tier: true)
+        let (general, none) = Self.run(source, tier: false)
+        #expect(fast == general, sourceLocation: sourceLocation)
+        #expect(none == 0, sourceLocation: sourceLocation)
+        #expect((calls > 0) == covered, "tier calls: \(calls)", sourceLocation: sourceLocation)
+    }
+
+    @Test func recursionRunsInTheTier() {
+        check("fib(n) = if n < 2 { n } else { fib(n - 1) + fib(n - 2) }\nfib(20)\nfib(0.5)\nfib(-3)", covered: true)
+        check("fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }\nfact(20)\nfact(171)", covered: true)
+        let ackermann = """
+            ack(m, n) = if m == 0 { n + 1 } else { if n == 0 { ack(m - 1, 1) } else { ack(m - 1, ack(m, n - 1)) } }
+            ack(2, 3)
+            """
+        check(ackermann, covered: true)
+    }
+
+    @Test func boolsAndMutualRecursion() {
+        let program = """
+            even(n) = if n == 0 { true } else { odd(n - 1) }
+            odd(n) = if n == 0 { false } else { even(n - 1) }
+            even(10)
+            odd(7)
+            both(a, b) = (a > 0 and b > 0) or not (a < b)
+            both(1, 2)
+            both(-1, -2)
+            both(-2, -1)
+            """
+        check(program, covered: true)
+    }
+
+    /// The operators on awkward numbers give what the general path gives, bit for bit.
+    @Test func arithmeticAgreesBitForBit() {
+        let program = """
+            f(a, b) = [a + b, a - b, a * b, a / b, a ^ b, a % b, -a, +b, a < b, a == b, a != b, a >= b]
+            g(a, b) = { x = a / b; y = a ^ b; z = a % b; w = -a * b + a - b; x + y * 1e-3 + z - w }
+            g(7, 3)
+            g(-7.5, 2)
+            g(0, 0)
+            g(2, 0.5)
+            g(-8, 1 / 3)
+            g(1e308, 10)
+            g(-5, -3)
+            """
+        check(program, covered: true)
+        check("h(a) = a ^ 2 + a ^ 3 + a ^ 0.5 + a ^ -1 + a % 0\nh(-2)\nh(3)", covered: true)
+    }
+
+    @Test func localsAndBranches() {
+        check("f(x) = { y = x * 2; if y > 3 { z = 1 } else { z = 2 }; y + z }\nf(1)\nf(5)", covered: true)
+        // `z` is assigned on one branch only: the general path reports its use.
+        check("f(x) = { if x > 0 { z = 1 } else { 0 }; z }\nf(1)\nf(-1)", covered: false)
+        check("f(x) = { b = x > 1; if b { 1 } else { 2 } }\nf(2)", covered: true)
+    }
+
+    @Test func globalsAreReadAtEachCall() {
+        check("c = 5\nh(x) = x + c\nh(1)\nc = 2\nh(1)\nc = [1, 2]\nh(1)\nc = 3\nh(1)", covered: true)
+        check("flag = true\nk(x) = if flag { x } else { -x }\nk(2)\nflag = false\nk(2)", covered: true)
+    }
+
+    /// A kernel is not used after a function it calls is redefined.
+    @Test func redefinitionIsSeen() {
+        let program = """
+            g(x) = x + 1
+            f(x) = g(x) * 2
+            f(1)
+            g(x) = x + 10
+            f(1)
+            g(x) = sum([x, 1])
+            f(1)
+            g = 3
+            f(1)
+            """
+        check(program, covered: true)
+    }
+
+    @Test func errorsAreTheGeneralPathsErrors() {
+        check("f(n) = f(n + 1)\nf(0)", covered: false)
+        check("deep(n) = if n == 0 { 0 } else { 1 + deep(n - 1) }\ndeep(300)\ndeep(20000)", covered: true)
+        check("f(x) = undefined_thing(x)\nf(1)", covered: false)
+        check("f(x) = x + 1\nf([1, 2])\nf(\"a\")", covered: false)
+        check("f(x) = if x { 1 } else { 2 }\nf(1)", covered: false)
+    }
+
+    @Test func uncoveredFormsStayOnTheGeneralPath() {
+        check("f(x) = exp(x)\nf(1)", covered: false)
+        check("f(x) = { s = 0; for i in arange(3) { s = s + i }; s + x }\nf(1)", covered: false)
+        check("f(x) = if x > 0 { \"yes\" } else { \"no\" }\nf(1)", covered: false)
+        check("make(a) = x -> x + a\nadd2 = make(2)\nadd2(3)", covered: false)
+        check("f(x, y=2) = x + y\nf(1)\nf(1, y=3)", covered: true)
+        check("sq = x -> x * x\nsq(4)\n(() -> sq(3))()", covered: true)
+    }
+}
