@@ -62,6 +62,8 @@ import Testing
             both(-2, -1)
             """
         check(program, covered: true)
+        // The recursive call's bool is first assumed a number, which `not` refuses.
+        check("flips(n) = if n < 1 { true } else { not flips(n - 1) }\nflips(5)\nflips(6)", covered: true)
     }
 
     /// The operators on awkward numbers give what the general path gives, bit for bit.
@@ -124,5 +126,7 @@ import Testing
         check("make(a) = x -> x + a\nadd2 = make(2)\nadd2(3)", covered: false)
         check("f(x, y=2) = x + y\nf(1)\nf(1, y=3)", covered: true)
         check("sq = x -> x * x\nsq(4)\n(() -> sq(3))()", covered: true)
+        let tall = "f(x) = " + String(repeating: "x + ", count: 200) + "x\nf(1)"
+        check(tall, covered: false)
     }
 }

@@ -27,6 +27,8 @@ final class NumericCompiler {
     /// Functions compiled in this build, by identity.
     private var functions: [ObjectIdentifier: NumericFunction] = [:]
     private var order: [NumericFunction] = []
+    /// The functions in `order`, by identity.
+    private var identities: [ObjectIdentifier] = []
     /// Global slots the kernels call through.
     var dependencies: [NumericDependency] = []
     /// Result types to assume for recursive calls, learnt from a failed attempt.
@@ -36,6 +38,10 @@ final class NumericCompiler {
 
     /// The most functions one kernel compiles.
     static let functionLimit = 64
+    /// The tallest body compiled: a kernel call nests a closure call per level of
+    /// its body, and the native stack is polled every 16 calls deep, so 16 such
+    /// bodies must fit well within `StackGuard.margin`.
+    static let heightLimit = 128
 
     init(machine: NumericMachine) {
         self.machine = machine
@@ -43,20 +49,23 @@ final class NumericCompiler {
 
     /// `user`'s kernel, or nil when some part of it is not covered.
     func build(_ user: UserFunction) -> NumericKernel? {
-        // A recursive function whose type was assumed wrongly is compiled again
-        // with what was learnt (one retry per function type at most).
+        // A recursive call is compiled before the body it calls, assuming the
+        // body gives a number. When that was wrong the build is done again with
+        // what was learnt: the body's type if it compiled, else a bool.
         for _ in 0..<4 {
-            (functions, order, dependencies, mismatch) = ([:], [], [], nil)
+            (functions, order, identities, dependencies, mismatch) = ([:], [], [], [], nil)
             do {
                 let root = try function(user)
-                if let (id, type) = mismatch {
-                    assumed[id] = type
-                    continue
+                guard let (id, type) = mismatch else {
+                    return NumericKernel(
+                        root: root, functions: order, dependencies: dependencies, serial: machine.serial)
                 }
-                return NumericKernel(
-                    root: root, functions: order, dependencies: dependencies, serial: machine.serial)
+                assumed[id] = type
             } catch {
-                return nil
+                // In the order compiled, so that builds are the same from run to run.
+                guard let i = order.indices.first(where: { order[$0].isAssumed && assumed[identities[$0]] == nil })
+                else { return nil }
+                assumed[identities[i]] = .bool
             }
         }
         return nil
@@ -66,10 +75,13 @@ final class NumericCompiler {
     func function(_ user: UserFunction) throws(NumericUnsupported) -> NumericFunction {
         let id = ObjectIdentifier(user)
         if let made = functions[id] { return made }
-        guard let syntax = user.syntax, order.count < Self.functionLimit else { throw NumericUnsupported() }
+        guard let syntax = user.syntax, syntax.body.height <= Self.heightLimit, order.count < Self.functionLimit else {
+            throw NumericUnsupported()
+        }
         let made = NumericFunction(type: assumed[id] ?? .number)
         functions[id] = made
         order.append(made)
+        identities.append(id)
         var scope = try NumericScope(parameters: syntax.parameters.map(\.name), body: syntax.body)
         guard scope.size <= NumericMachine.largestFrame, scope.size >= user.parameters.count else {
             throw NumericUnsupported()

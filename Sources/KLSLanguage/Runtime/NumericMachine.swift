@@ -42,9 +42,9 @@ final class NumericMachine {
     /// The kernels' stack (its pages are touched only as deep as kernels go).
     let stack: UnsafeMutablePointer<Double>
     /// Nested kernel calls, the most allowed, the stack floor, the number of
-    /// calls the tier has run (for tests), of kernel calls made, and
-    /// the general-path runs under way of calls that bailed out: in memory of their own, like
-    /// `CallStack`'s, to keep run-time exclusivity checks off every call.
+    /// calls the tier has run (for tests), of kernel calls made, and of
+    /// general-path runs under way of calls that bailed out: in memory of their
+    /// own, like `CallStack`'s, to keep run-time exclusivity checks off every call.
     let words: UnsafeMutablePointer<Int>
     /// Whether calls may use the tier (tests compare both paths).
     var isEnabled = true
@@ -69,8 +69,8 @@ final class NumericMachine {
     var completedCalls: Int { words[3] }
 
     /// Runs `user` in the tier with the arguments in `frame`'s parameter slots,
-    /// at call depth `depth`: nil when they are not all numbers or the function
-    /// has no kernel, `.bailed` when the kernel stopped early.
+    /// at call depth `depth`: `.declined` when they are not all numbers or the
+    /// function has no kernel, `.bailed` when the kernel stopped early.
     func run(_ user: UserFunction, _ frame: Frame, depth: Int, floor: UInt) -> NumericOutcome {
         guard isEnabled, words[5] == 0, user.numeric.pointee.status != .declined else { return .declined }
         let count = user.parameters.count
