@@ -17,6 +17,8 @@ import Testing
     static func run(_ source: String, tier: Bool) -> (Outcome, calls: Int) {
         let session = Interpreter(seed: 1, environment: CapturedEnvironment())
         session.numeric.isEnabled = tier
+        // 17 significant digits tell every double apart: values compare bit for bit.
+        session.formatter = Formatter(precision: 17)
         var outcome = Outcome(shown: [], error: nil)
         do {
             for statement in try Parser.parse(source) {
@@ -128,5 +130,76 @@ import Testing
         check("sq = x -> x * x\nsq(4)\n(() -> sq(3))()", covered: true)
         let tall = "f(x) = " + String(repeating: "x + ", count: 200) + "x\nf(1)"
         check(tall, covered: false)
+    }
+
+    /// Random programs over everything the tier covers (a fixed seed, so the
+    /// same 300 each run): the tier and the general path show the same values.
+    @Test func randomProgramsAgree() {
+        var generator = ProgramGenerator(seed: 13)
+        var covered = 0
+        for _ in 0..<300 {
+            let f = generator.number(depth: 4, locals: ["a", "b"])
+            let g = generator.number(depth: 3, locals: ["a"], calls: true)
+            var program = "f(a, b) = \(f)\ng(a) = \(g)\n"
+            for (x, y) in [(0.0, 1.0), (2.5, -3.0), (-7.0, 0.0), (1e300, 2.0)] { program += "f(\(x), \(y))\ng(\(x))\n" }
+            let (fast, calls) = Self.run(program, tier: true)
+            let (general, _) = Self.run(program, tier: false)
+            #expect(fast == general, "\(program)")
+            covered += calls
+        }
+        #expect(covered >= 300 * 8)
+    }
+}
+
+/// Number and bool expressions over the forms the tier covers, from SplitMix64.
+struct ProgramGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next(_ n: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(n))
+    }
+
+    mutating func number(depth: Int, locals: [String], calls: Bool = false) -> String {
+        let leaves = ["0", "1", "-2", "0.5", "3", "1e308", "-0.0"] + locals
+        if depth == 0 { return leaves[next(leaves.count)] }
+        switch next(calls ? 7 : 6) {
+        case 0: return leaves[next(leaves.count)]
+        case 1, 2:
+            let op = ["+", "-", "*", "/", "^", "%"][next(6)]
+            return "(\(number(depth: depth - 1, locals: locals, calls: calls)) \(op) "
+                + "\(number(depth: depth - 1, locals: locals, calls: calls)))"
+        case 3: return "-\(number(depth: depth - 1, locals: locals, calls: calls))"
+        case 4:
+            return
+                "if \(bool(depth: depth - 1, locals: locals)) { \(number(depth: depth - 1, locals: locals, calls: calls)) }"
+                + " else { \(number(depth: depth - 1, locals: locals, calls: calls)) }"
+        case 5:
+            let value = number(depth: depth - 1, locals: locals, calls: calls)
+            return "{ t = \(value); \(number(depth: depth - 1, locals: locals + ["t"], calls: calls)) }"
+        default:
+            return "f(\(number(depth: depth - 1, locals: locals)), \(number(depth: depth - 1, locals: locals)))"
+        }
+    }
+
+    mutating func bool(depth: Int, locals: [String]) -> String {
+        if depth == 0 { return ["true", "false"][next(2)] }
+        switch next(4) {
+        case 0:
+            let op = ["<", "<=", ">", ">=", "==", "!="][next(6)]
+            return "(\(number(depth: depth - 1, locals: locals)) \(op) \(number(depth: depth - 1, locals: locals)))"
+        case 1:
+            let op = ["and", "or"][next(2)]
+            return "(\(bool(depth: depth - 1, locals: locals)) \(op) \(bool(depth: depth - 1, locals: locals)))"
+        case 2: return "(not \(bool(depth: depth - 1, locals: locals)))"
+        default: return ["true", "false"][next(2)]
+        }
     }
 }
