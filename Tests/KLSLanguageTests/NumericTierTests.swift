@@ -178,9 +178,9 @@ struct ProgramGenerator {
                 + "\(number(depth: depth - 1, locals: locals, calls: calls)))"
         case 3: return "-\(number(depth: depth - 1, locals: locals, calls: calls))"
         case 4:
-            return
-                "if \(bool(depth: depth - 1, locals: locals)) { \(number(depth: depth - 1, locals: locals, calls: calls)) }"
-                + " else { \(number(depth: depth - 1, locals: locals, calls: calls)) }"
+            let condition = bool(depth: depth - 1, locals: locals)
+            let then = number(depth: depth - 1, locals: locals, calls: calls)
+            return "if \(condition) { \(then) } else { \(number(depth: depth - 1, locals: locals, calls: calls)) }"
         case 5:
             let value = number(depth: depth - 1, locals: locals, calls: calls)
             return "{ t = \(value); \(number(depth: depth - 1, locals: locals + ["t"], calls: calls)) }"
