@@ -1,3 +1,4 @@
+import Foundation
 import KLSDiagnostics
 import Testing
 
@@ -15,6 +16,23 @@ import Testing
     }
 
     static func run(_ source: String, tier: Bool) -> (Outcome, calls: Int) {
+        // On a thread of its own with room for 10,000 general-path calls even
+        // in a debug build, so that a recursion stops at the call-count limit,
+        // not where the stack of a test thread runs out (a kernel's frames are
+        // smaller, so the two paths would stop at different depths).
+        nonisolated(unsafe) var result = (Outcome(shown: [], error: nil), 0)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            result = runHere(source, tier: tier)
+            done.signal()
+        }
+        thread.stackSize = 1 << 29
+        thread.start()
+        done.wait()
+        return result
+    }
+
+    static func runHere(_ source: String, tier: Bool) -> (Outcome, Int) {
         let session = Interpreter(seed: 1, environment: CapturedEnvironment())
         session.numeric.isEnabled = tier
         // 17 significant digits tell every double apart: values compare bit for bit.
@@ -115,7 +133,7 @@ import Testing
 
     @Test func errorsAreTheGeneralPathsErrors() {
         check("f(n) = f(n + 1)\nf(0)", covered: false)
-        check("deep(n) = if n == 0 { 0 } else { 1 + deep(n - 1) }\ndeep(300)\ndeep(20000)", covered: true)
+        check("deep(n) = if n == 0 { 0 } else { 1 + deep(n - 1) }\ndeep(9000)\ndeep(20000)", covered: true)
         check("f(x) = undefined_thing(x)\nf(1)", covered: false)
         check("f(x) = x + 1\nf([1, 2])\nf(\"a\")", covered: false)
         check("f(x) = if x { 1 } else { 2 }\nf(1)", covered: false)
@@ -126,6 +144,9 @@ import Testing
         check("f(x) = { s = 0; for i in arange(3) { s = s + i }; s + x }\nf(1)", covered: false)
         check("f(x) = if x > 0 { \"yes\" } else { \"no\" }\nf(1)", covered: false)
         check("make(a) = x -> x + a\nadd2 = make(2)\nadd2(3)", covered: false)
+        // A lambda made in a function but reading none of its variables is covered.
+        check("c = 1\nmake(a) = x -> x * 2 + c\ntwice = make(2)\ntwice(3)", covered: true)
+        check("outer(n) = { inner = x -> x + n; inner(1) }\nouter(2)", covered: false)
         check("f(x, y=2) = x + y\nf(1)\nf(1, y=3)", covered: true)
         check("sq = x -> x * x\nsq(4)\n(() -> sq(3))()", covered: true)
         let tall = "f(x) = " + String(repeating: "x + ", count: 200) + "x\nf(1)"

@@ -268,17 +268,9 @@ extension Compiler {
             guard case .function(let function) = target else {
                 throw KLSError("this is a \(target.typeName), not a function", range: calleeRange, hint: shadowHint)
             }
-            // The common call — a user function given each parameter by position —
-            // evaluates the arguments straight into the callee's frame.
             if keywords.isEmpty, let user = function.user, user.parameters.count == positional.count {
-                var callee = interpreter.calls.frame(count: user.slotCount, parent: user.captured)
-                for (i, code) in positional.enumerated() { callee.slots[i] = try code(frame) }
-                do throws(KLSError) {
-                    let result = try interpreter.enter(user, callee)
-                    interpreter.calls.recycle(&callee)
-                    return result
-                } catch {
-                    throw locate(error, function)
+                return try Compiler.callByPosition(user, positional, interpreter, frame) { error in
+                    locate(error, function)
                 }
             }
             var values: [Value] = []
@@ -292,6 +284,67 @@ extension Compiler {
             } catch {
                 throw locate(error, function)
             }
+        }
+    }
+
+    /// The common call — a user function given each parameter by position. Up to
+    /// four arguments that are all numbers go to the numeric tier without a
+    /// frame; otherwise, or when the tier declines, the arguments go straight
+    /// into the callee's frame. Only errors of the call itself pass `locate`.
+    @inline(__always)
+    static func callByPosition(
+        _ user: UserFunction, _ positional: [Code], _ interpreter: Interpreter, _ frame: Frame,
+        locate: (KLSError) -> KLSError
+    ) throws(KLSError) -> Value {
+        let count = positional.count
+        guard count <= 4, interpreter.numeric.offers(user) else {
+            var callee = interpreter.calls.frame(count: user.slotCount, parent: user.captured)
+            for (i, code) in positional.enumerated() { callee.slots[i] = try code(frame) }
+            return try enter(user, &callee, interpreter, tier: true, locate: locate)
+        }
+        var numbers = NumericArguments()
+        var given = 0
+        var other: Value? = nil
+        while given < count, other == nil {
+            let value = try positional[given](frame)
+            if case .number(let x) = value { numbers[given] = x } else { other = value }
+            given += 1
+        }
+        var outcome = NumericOutcome.declined
+        if other == nil {
+            do throws(KLSError) {
+                outcome = try interpreter.enter(user, numbers: numbers, count: count)
+            } catch {
+                throw locate(error)
+            }
+            if case .value(let result) = outcome { return result }
+        }
+        var callee = interpreter.calls.frame(count: user.slotCount, parent: user.captured)
+        for i in 0..<given { callee.slots[i] = .number(numbers[i]) }
+        if let other { callee.slots[given - 1] = other }
+        for i in given..<count { callee.slots[i] = try positional[i](frame) }
+        guard case .bailed = outcome else {
+            // The tier has declined, or an argument is not a number.
+            return try enter(user, &callee, interpreter, tier: false, locate: locate)
+        }
+        // The general path without the tier, as `enter` runs a call that bailed out.
+        return try interpreter.numeric.suspended { () throws(KLSError) in
+            try enter(user, &callee, interpreter, tier: false, locate: locate)
+        }
+    }
+
+    /// Enters a call whose frame is filled, and keeps the frame when it is free.
+    @inline(__always)
+    private static func enter(
+        _ user: UserFunction, _ callee: inout Frame, _ interpreter: Interpreter, tier: Bool,
+        locate: (KLSError) -> KLSError
+    ) throws(KLSError) -> Value {
+        do throws(KLSError) {
+            let result = try interpreter.enter(user, callee, tier: tier)
+            interpreter.calls.recycle(&callee)
+            return result
+        } catch {
+            throw locate(error)
         }
     }
 

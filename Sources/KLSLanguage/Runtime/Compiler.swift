@@ -112,12 +112,13 @@ struct Compiler {
         for p in lambda.parameters { defaults.append(try p.defaultValue.map { e throws(KLSError) in try compile(e) }) }
         let slotCount = inner.slots.count
         let capturesFrame = scope != nil
+        let syntax = NumericCompiler.isSelfContained(lambda, in: scope) ? lambda : nil
         return { frame throws(KLSError) in
             var values: [Value?] = []
             for d in defaults { values.append(try d.map { code throws(KLSError) in try code(frame) }) }
             let user = UserFunction(
                 name: lambda.name, parameters: parameters, defaults: values, slotCount: slotCount,
-                body: body, captured: capturesFrame ? frame : nil, range: range, syntax: lambda)
+                body: body, captured: capturesFrame ? frame : nil, range: range, syntax: syntax)
             return .function(Function(.user(user)))
         }
     }

@@ -176,8 +176,8 @@ public final class UserFunction: @unchecked Sendable {
     let captured: Frame?
     /// Where the definition is, for tracebacks.
     let range: SourceRange
-    /// The definition, for the numeric tier; nil for a closure (whose
-    /// variables the tier does not reach).
+    /// The definition, for the numeric tier; nil for a closure that reads the
+    /// variables of the functions around it (which the tier does not reach).
     let syntax: Lambda?
     /// What the numeric tier knows of the function, in memory of its own (see `CallStack`).
     let numeric: UnsafeMutablePointer<NumericState>
@@ -193,7 +193,7 @@ public final class UserFunction: @unchecked Sendable {
         self.body = body
         self.captured = captured
         self.range = range
-        self.syntax = captured == nil ? syntax : nil
+        self.syntax = syntax
         numeric = .allocate(capacity: 1)
         numeric.initialize(to: NumericState())
     }

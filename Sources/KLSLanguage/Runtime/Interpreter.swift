@@ -143,20 +143,41 @@ public final class Interpreter {
 
     /// Runs `user`'s body in `frame`, whose parameter slots are filled: the
     /// depth, stack and Ctrl-C checks every call of a user function makes.
-    func enter(_ user: UserFunction, _ frame: Frame) throws(KLSError) -> Value {
+    /// With `tier`, the call is offered to the numeric tier first.
+    func enter(_ user: UserFunction, _ frame: Frame, tier: Bool = true) throws(KLSError) -> Value {
         calls.depth += 1
         defer { calls.depth -= 1 }
+        try checkCall(user)
+        if tier {
+            switch numeric.run(user, frame, depth: calls.depth, floor: calls.floor) {
+            case .value(let result): return result
+            case .declined: break
+            case .bailed: return try numeric.suspended { () throws(KLSError) in try user.body(frame) }
+            }
+        }
+        return try user.body(frame)
+    }
+
+    /// Fails when the call being entered is too deep or Ctrl-C was pressed.
+    @inline(__always)
+    private func checkCall(_ user: UserFunction) throws(KLSError) {
         if calls.depth > Interpreter.maximumCallDepth || StackGuard.position() < calls.floor {
             throw KLSError(
                 "recursion too deep: \(calls.depth) nested calls (in \(user.name ?? "lambda"))", kind: .resource,
                 hint: "check that the recursion has a base case")
         }
         try Cancellation.check()
-        switch numeric.run(user, frame, depth: calls.depth, floor: calls.floor) {
-        case .value(let result): return result
-        case .declined: return try user.body(frame)
-        case .bailed: return try numeric.suspended { () throws(KLSError) in try user.body(frame) }
-        }
+    }
+
+    /// A call of `user` with its `count` (≤ 4) parameters given by position as
+    /// the first `count` of `numbers`, in the numeric tier without a frame: the
+    /// same checks as `enter`, then the tier's outcome, which leaves a call it
+    /// declines or bails out of to the caller.
+    func enter(_ user: UserFunction, numbers: NumericArguments, count: Int) throws(KLSError) -> NumericOutcome {
+        calls.depth += 1
+        defer { calls.depth -= 1 }
+        try checkCall(user)
+        return numeric.run(user, numbers: numbers, count: count, depth: calls.depth, floor: calls.floor)
     }
 
     /// Matches arguments to a builtin's parameters.

@@ -47,6 +47,29 @@ final class NumericCompiler {
         self.machine = machine
     }
 
+    /// Whether a lambda reads none of the variables of the functions around it
+    /// (and makes no lambdas, which could): then its names are its own or
+    /// globals, as at the top level, and the tier may compile it.
+    static func isSelfContained(_ lambda: Lambda, in enclosing: Scope?) -> Bool {
+        guard let enclosing else { return true }
+        let own = Set(lambda.parameters.map(\.name) + Compiler.assignedNames(in: lambda.body))
+        var pending = [lambda.body]
+        while let e = pending.popLast() {
+            switch e.kind {
+            case .lambda: return false
+            case .name(let name) where !own.contains(name):
+                var scope: Scope? = enclosing
+                while let s = scope {
+                    if s.slots[name] != nil { return false }
+                    scope = s.parent
+                }
+            default: break
+            }
+            pending += e.kind.children
+        }
+        return true
+    }
+
     /// `user`'s kernel, or nil when some part of it is not covered.
     func build(_ user: UserFunction) -> NumericKernel? {
         // A recursive call is compiled before the body it calls, assuming the

@@ -68,17 +68,36 @@ final class NumericMachine {
     /// Calls that ran in the tier to the end.
     var completedCalls: Int { words[3] }
 
+    /// Whether a call of `user` may run in the tier, if its arguments are numbers.
+    @inline(__always)
+    func offers(_ user: UserFunction) -> Bool {
+        isEnabled && words[5] == 0 && user.numeric.pointee.status != .declined
+            && user.parameters.count <= Self.largestFrame
+    }
+
     /// Runs `user` in the tier with the arguments in `frame`'s parameter slots,
     /// at call depth `depth`: `.declined` when they are not all numbers or the
     /// function has no kernel, `.bailed` when the kernel stopped early.
     func run(_ user: UserFunction, _ frame: Frame, depth: Int, floor: UInt) -> NumericOutcome {
-        guard isEnabled, words[5] == 0, user.numeric.pointee.status != .declined else { return .declined }
-        let count = user.parameters.count
-        guard count <= Self.largestFrame else { return .declined }
-        for i in 0..<count {
+        guard offers(user) else { return .declined }
+        for i in 0..<user.parameters.count {
             guard case .number(let x)? = frame.slots[i] else { return .declined }
             stack[i] = x
         }
+        return run(user, depth: depth, floor: floor)
+    }
+
+    /// Runs `user` in the tier with its `count` arguments, the first of `numbers`.
+    func run(_ user: UserFunction, numbers: NumericArguments, count: Int, depth: Int, floor: UInt)
+        -> NumericOutcome
+    {
+        guard offers(user), count == user.parameters.count, count <= 4 else { return .declined }
+        (stack[0], stack[1], stack[2], stack[3]) = numbers.values
+        return run(user, depth: depth, floor: floor)
+    }
+
+    /// Runs `user`'s kernel on the arguments at the bottom of the stack.
+    private func run(_ user: UserFunction, depth: Int, floor: UInt) -> NumericOutcome {
         guard let kernel = kernel(for: user) else { return .declined }
         (words[0], words[1], words[2]) = (0, Interpreter.maximumCallDepth - depth, Int(bitPattern: floor))
         do {
@@ -154,6 +173,30 @@ struct NumericGate {
     @inline(__always)
     func leave() {
         words[0] &-= 1
+    }
+}
+
+/// Up to four number arguments of a call, held without an array.
+struct NumericArguments {
+    var values: (Double, Double, Double, Double) = (0, 0, 0, 0)
+
+    subscript(_ i: Int) -> Double {
+        get {
+            switch i {
+            case 0: return values.0
+            case 1: return values.1
+            case 2: return values.2
+            default: return values.3
+            }
+        }
+        set {
+            switch i {
+            case 0: values.0 = newValue
+            case 1: values.1 = newValue
+            case 2: values.2 = newValue
+            default: values.3 = newValue
+            }
+        }
     }
 }
 

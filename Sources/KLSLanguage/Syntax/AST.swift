@@ -23,30 +23,37 @@ extension ExprKind {
     /// The tallest child's height (0 for a leaf). Bodies of blocks and lambdas
     /// count too: they are compiled and freed recursively like any child.
     var childHeight: Int {
+        children.map(\.height).max() ?? 0
+    }
+
+    /// The expressions directly inside this one: operands, arguments, index
+    /// bounds, statements' expressions, a lambda's defaults and body.
+    var children: [Expr] {
         switch self {
-        case .number, .string, .bool, .none, .name: return 0
-        case .bracket(let items): return items.map(\.height).max() ?? 0
-        case .unary(_, let x), .member(let x, _): return x.height
+        case .number, .string, .bool, .none, .name, .loopExit: return []
+        case .bracket(let items): return items
+        case .unary(_, let x), .member(let x, _): return [x]
         case .binary(_, let x, let y), .compare(_, let x, let y), .logical(_, let x, let y), .matmul(let x, let y):
-            return Swift.max(x.height, y.height)
-        case .call(let callee, let arguments): return Swift.max(callee.height, arguments.map(\.value.height).max() ?? 0)
+            return [x, y]
+        case .call(let callee, let arguments): return [callee] + arguments.map(\.value)
         case .index(let x, let components):
-            return components.reduce(x.height) { tallest, component in
+            return components.reduce([x]) { found, component in
                 switch component {
-                case .single(let e): return Swift.max(tallest, e.height)
-                case .slice(let start, let stop, let step):
-                    return [start, stop, step].compactMap { $0?.height }.reduce(tallest, Swift.max)
+                case .single(let e): return found + [e]
+                case .slice(let start, let stop, let step): return found + [start, stop, step].compactMap { $0 }
                 }
             }
-        case .lambda(let lambda):
-            return lambda.parameters.compactMap { $0.defaultValue?.height }.reduce(lambda.body.height, Swift.max)
-        case .block(let statements): return statements.map(\.height).max() ?? 0
-        case .ifElse(let condition, let then, let otherwise):
-            return Swift.max(condition.height, then.height, otherwise?.height ?? 0)
-        case .forLoop(_, let sequence, let body): return Swift.max(sequence.height, body.height)
-        case .whileLoop(let condition, let body): return Swift.max(condition.height, body.height)
-        case .loopExit: return 0
-        case .recordLiteral(let fields): return fields.map(\.value.height).max() ?? 0
+        case .lambda(let lambda): return lambda.parameters.compactMap(\.defaultValue) + [lambda.body]
+        case .block(let statements):
+            return statements.map { statement in
+                switch statement.kind {
+                case .expression(let e), .assign(_, let e), .assignIndex(_, _, let e): return e
+                }
+            }
+        case .ifElse(let condition, let then, let otherwise): return [condition, then] + (otherwise.map { [$0] } ?? [])
+        case .forLoop(_, let sequence, let body): return [sequence, body]
+        case .whileLoop(let condition, let body): return [condition, body]
+        case .recordLiteral(let fields): return fields.map(\.value)
         }
     }
 }
