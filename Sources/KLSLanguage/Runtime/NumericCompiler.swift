@@ -127,8 +127,8 @@ final class NumericCompiler {
             return ({ _ in x }, .bool)
         case .name(let name): return try read(name, scope)
         case .unary(let op, let operand): return try unary(op, operand, &scope)
-        case .binary(let op, let lhs, let rhs): return (try arithmetic(op.kernel, lhs, rhs, &scope), .number)
-        case .compare(let op, let lhs, let rhs): return (try compare(op.kernel, lhs, rhs, &scope), .bool)
+        case .binary(let op, let lhs, let rhs), .compare(let op, let lhs, let rhs):
+            return try operation(op.kernel, lhs, rhs, &scope)
         case .logical(let isAnd, let lhs, let rhs): return (try logical(isAnd, lhs, rhs, &scope), .bool)
         case .ifElse(let condition, let then, let otherwise?): return try ifElse(condition, then, otherwise, &scope)
         case .block(let statements): return try block(statements, &scope)
@@ -196,35 +196,25 @@ final class NumericCompiler {
         }
     }
 
-    /// `lhs op rhs` on numbers; a local or literal operand is read in place.
-    func arithmetic(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ scope: inout NumericScope)
-        throws(NumericUnsupported) -> NumericCode
+    /// `lhs op rhs` on numbers — arithmetic, or a comparison giving 1 or 0 —
+    /// with a local or literal operand read in place.
+    func operation(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ scope: inout NumericScope)
+        throws(NumericUnsupported) -> (NumericCode, NumericType)
     {
         let operands = (scope.operand(lhs), scope.operand(rhs))
         let (a, b) = (try number(lhs, &scope), try number(rhs, &scope))
         switch op {
-        case .add: return NumericNode<Addition>.code(a, b, operands)
-        case .subtract: return NumericNode<Subtraction>.code(a, b, operands)
-        case .multiply: return NumericNode<Multiplication>.code(a, b, operands)
-        case .divide: return NumericNode<Division>.code(a, b, operands)
-        case .power, .modulo: return { frame throws(NumericBail) in op(try a(frame), try b(frame)) }
-        default: throw NumericUnsupported()
-        }
-    }
-
-    /// `lhs op rhs` comparing numbers, giving 1 or 0.
-    func compare(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ scope: inout NumericScope)
-        throws(NumericUnsupported) -> NumericCode
-    {
-        let operands = (scope.operand(lhs), scope.operand(rhs))
-        let (a, b) = (try number(lhs, &scope), try number(rhs, &scope))
-        switch op {
-        case .less: return NumericNode<Less>.code(a, b, operands)
-        case .lessEqual: return NumericNode<LessEqual>.code(a, b, operands)
-        case .greater: return NumericNode<Greater>.code(a, b, operands)
-        case .greaterEqual: return NumericNode<GreaterEqual>.code(a, b, operands)
-        case .equal: return NumericNode<Equal>.code(a, b, operands)
-        case .notEqual: return NumericNode<NotEqual>.code(a, b, operands)
+        case .add: return (NumericNode<Addition>.code(a, b, operands), .number)
+        case .subtract: return (NumericNode<Subtraction>.code(a, b, operands), .number)
+        case .multiply: return (NumericNode<Multiplication>.code(a, b, operands), .number)
+        case .divide: return (NumericNode<Division>.code(a, b, operands), .number)
+        case .power, .modulo: return ({ frame throws(NumericBail) in op(try a(frame), try b(frame)) }, .number)
+        case .less: return (NumericNode<Less>.code(a, b, operands), .bool)
+        case .lessEqual: return (NumericNode<LessEqual>.code(a, b, operands), .bool)
+        case .greater: return (NumericNode<Greater>.code(a, b, operands), .bool)
+        case .greaterEqual: return (NumericNode<GreaterEqual>.code(a, b, operands), .bool)
+        case .equal: return (NumericNode<Equal>.code(a, b, operands), .bool)
+        case .notEqual: return (NumericNode<NotEqual>.code(a, b, operands), .bool)
         default: throw NumericUnsupported()
         }
     }
