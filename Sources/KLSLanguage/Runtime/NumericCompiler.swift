@@ -65,7 +65,7 @@ final class NumericCompiler {
                 }
             default: break
             }
-            pending += e.kind.children
+            e.kind.forEachChild { pending.append($0) }
         }
         return true
     }

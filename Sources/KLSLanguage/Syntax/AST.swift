@@ -23,37 +23,54 @@ extension ExprKind {
     /// The tallest child's height (0 for a leaf). Bodies of blocks and lambdas
     /// count too: they are compiled and freed recursively like any child.
     var childHeight: Int {
-        children.map(\.height).max() ?? 0
+        var tallest = 0
+        forEachChild { tallest = Swift.max(tallest, $0.height) }
+        return tallest
     }
 
-    /// The expressions directly inside this one: operands, arguments, index
-    /// bounds, statements' expressions, a lambda's defaults and body.
-    var children: [Expr] {
+    /// Calls `body` on each expression directly inside this one: operands,
+    /// arguments, index bounds, statements' expressions, a lambda's defaults
+    /// and body. (A visitor, not an array: every node the parser makes asks
+    /// for its height.)
+    func forEachChild(_ body: (Expr) -> Void) {
         switch self {
-        case .number, .string, .bool, .none, .name, .loopExit: return []
-        case .bracket(let items): return items
-        case .unary(_, let x), .member(let x, _): return [x]
+        case .number, .string, .bool, .none, .name, .loopExit: break
+        case .bracket(let items): items.forEach(body)
+        case .unary(_, let x), .member(let x, _): body(x)
         case .binary(_, let x, let y), .compare(_, let x, let y), .logical(_, let x, let y), .matmul(let x, let y):
-            return [x, y]
-        case .call(let callee, let arguments): return [callee] + arguments.map(\.value)
+            body(x)
+            body(y)
+        case .call(let callee, let arguments):
+            body(callee)
+            for argument in arguments { body(argument.value) }
         case .index(let x, let components):
-            return components.reduce([x]) { found, component in
+            body(x)
+            for component in components {
                 switch component {
-                case .single(let e): return found + [e]
-                case .slice(let start, let stop, let step): return found + [start, stop, step].compactMap { $0 }
+                case .single(let e): body(e)
+                case .slice(let start, let stop, let step): [start, stop, step].compactMap { $0 }.forEach(body)
                 }
             }
-        case .lambda(let lambda): return lambda.parameters.compactMap(\.defaultValue) + [lambda.body]
+        case .lambda(let lambda):
+            lambda.parameters.compactMap(\.defaultValue).forEach(body)
+            body(lambda.body)
         case .block(let statements):
-            return statements.map { statement in
+            for statement in statements {
                 switch statement.kind {
-                case .expression(let e), .assign(_, let e), .assignIndex(_, _, let e): return e
+                case .expression(let e), .assign(_, let e), .assignIndex(_, _, let e): body(e)
                 }
             }
-        case .ifElse(let condition, let then, let otherwise): return [condition, then] + (otherwise.map { [$0] } ?? [])
-        case .forLoop(_, let sequence, let body): return [sequence, body]
-        case .whileLoop(let condition, let body): return [condition, body]
-        case .recordLiteral(let fields): return fields.map(\.value)
+        case .ifElse(let condition, let then, let otherwise):
+            body(condition)
+            body(then)
+            if let otherwise { body(otherwise) }
+        case .forLoop(_, let sequence, let loopBody):
+            body(sequence)
+            body(loopBody)
+        case .whileLoop(let condition, let loopBody):
+            body(condition)
+            body(loopBody)
+        case .recordLiteral(let fields): for field in fields { body(field.value) }
         }
     }
 }
