@@ -60,6 +60,14 @@ import Testing
         #expect((calls > 0) == covered, "tier calls: \(calls)", sourceLocation: sourceLocation)
     }
 
+    /// Runs `source` both ways: same outcome, and `tierCalls` calls completed in the tier.
+    func check(_ source: String, tierCalls: Int, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let (fast, calls) = Self.run(source, tier: true)
+        let (general, _) = Self.run(source, tier: false)
+        #expect(fast == general, sourceLocation: sourceLocation)
+        #expect(calls == tierCalls, sourceLocation: sourceLocation)
+    }
+
     @Test func recursionRunsInTheTier() {
         check("fib(n) = if n < 2 { n } else { fib(n - 1) + fib(n - 2) }\nfib(20)\nfib(0.5)\nfib(-3)", covered: true)
         check("fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }\nfact(20)\nfact(171)", covered: true)
@@ -141,7 +149,9 @@ import Testing
 
     @Test func uncoveredFormsStayOnTheGeneralPath() {
         check("f(x) = exp(x)\nf(1)", covered: false)
-        check("f(x) = { s = 0; for i in arange(3) { s = s + i }; s + x }\nf(1)", covered: false)
+        check("f(x) = { s = 0; for i in [1, 2] { s = s + i }; s + x }\nf(1)", covered: false)
+        check("f(x) = { s = 0; for i in arange(3) { s = s + i; if i > 1 { break } }; s + x }\nf(1)", covered: false)
+        check("f(x) = { for i in arange(3) { x } }\nf(1)", covered: false)
         check("f(x) = if x > 0 { \"yes\" } else { \"no\" }\nf(1)", covered: false)
         check("make(a) = x -> x + a\nadd2 = make(2)\nadd2(3)", covered: false)
         // A lambda made in a function but reading none of its variables is covered.
@@ -151,6 +161,57 @@ import Testing
         check("sq = x -> x * x\nsq(4)\n(() -> sq(3))()", covered: true)
         let tall = "f(x) = " + String(repeating: "x + ", count: 200) + "x\nf(1)"
         check(tall, covered: false)
+    }
+
+    @Test func forLoopsOverArange() {
+        check("f(n) = { s = 0; for i in arange(n) { s = s + i * 0.1 }; s }\nf(10)\nf(0)\nf(2.5)\nf(-3)", covered: true)
+        check("f(a, b) = { s = 0; for i in arange(a, b) { s = s * 2 + i }; s }\nf(-3, 4)\nf(4, -3)", covered: true)
+        check(
+            "f(a, b, c) = { s = 1; for i in arange(a, b, c) { s = s + i / 3 }; s }\nf(0, 1, 0.1)\nf(5, -5, -0.7)",
+            covered: true)
+        // The loop variable keeps its last value, or its value before an empty loop.
+        check("f(n) = { i = -1; for i in arange(n) { }; i }\nf(3)\nf(0)", covered: true)
+        check("f(n) = { t = 0; for i in arange(n) { for j in arange(i) { t = t + i * j } }; t }\nf(7)", covered: true)
+        check("f(n) = { k = 0; for i in arange(n) { if i % 3 == 0 { k = k + 1 } }; k }\nf(10)", covered: true)
+    }
+
+    @Test func arangeErrorsAreTheGeneralPaths() {
+        for bounds in ["0, 1, 0", "1 / 0", "0, 0 / 0", "1e300", "0, 1, 1e-300", "1e12"] {
+            check("f() = { s = 0; for i in arange(\(bounds)) { s = s + i }; s }\nf()", covered: false)
+        }
+        // A global `arange` hides the builtin: the kernel built before it must not run.
+        check(
+            "f(n) = { s = 0; for i in arange(n) { s = s + i }; s }\nf(4)\narange = x -> [x, x]\nf(4)\n"
+                + "arange = 2\nf(4)", covered: true)
+        check("f(n) = { arange = 2; s = 0; for i in arange(n) { s = s + i }; s }\nf(4)", covered: false)
+    }
+
+    @Test func whileLoopsAndIfStatements() {
+        check(
+            "f(n) = { k = 0; s = 0; while k < n { k = k + 1; if k % 2 == 0 { s = s + k } }; s }\nf(100)", covered: true)
+        check(
+            "collatz(n) = { k = 0; while n != 1 { n = if n % 2 == 0 { n / 2 } else { 3 * n + 1 }; k = k + 1 }; k }\n"
+                + "collatz(27)", covered: true)
+        // What only the body or the then-branch assigns may not have been.
+        check("f(n) = { while n < 0 { t = 1; n = n + 1 }; t }\nf(-2)", covered: false)
+        check("f(n) = { if n > 0 { t = 1 }; t }\nf(2)", covered: false)
+        check("f(n) = { while { m = n * 2; m < 10 } { n = n + 1 }; m }\nf(1)", covered: true)
+    }
+
+    @Test func localLambdasThatAreOnlyCalled() {
+        check("f() = { g = x -> x * 2 + 1; s = 0; for i in arange(1e4) { s = s + g(i) }; s }\nf()", covered: true)
+        check("c = 3\nsq(x) = x * x\nf(y) = { h = (a, b) -> sq(a) + b * c; h(y, 1) + h(1, y) }\nf(2)", covered: true)
+        check("f(y) = { g = () -> 7; g() + y }\nf(1)", covered: true)
+        // Not covered: reads a local, has a default, escapes, reassigned, wrong
+        // arity. The lambdas themselves, called from the general path, may run in
+        // the tier: two such calls show that `f` did not (it would count one).
+        check("y = 100\nf(y) = { g = x -> x + y; g(1) }\nf(2)", covered: false)
+        check("f(y) = { g = (x, k=2) -> x * k; g(y, 3) + g(y, 4) }\nf(2)", tierCalls: 2)
+        check("f(y) = { g = x -> x; g }\nf(2)(3)", tierCalls: 1)
+        check("f(y) = { g = x -> x; h = g; h(y) + h(y) }\nf(2)", tierCalls: 2)
+        check("f(y) = { g = x -> x; g = x -> 2 * x; g(y) + g(y) }\nf(2)", tierCalls: 2)
+        check("f(y) = { g = x -> x; g(y, y) }\nf(2)", covered: false)
+        check("f(y) = { g = x -> x; s = y; for g in arange(2) { s = s + 1 }; s }\nf(2)", covered: false)
     }
 
     /// Random programs over everything the tier covers (a fixed seed, so the
@@ -191,7 +252,7 @@ struct ProgramGenerator {
     mutating func number(depth: Int, locals: [String], calls: Bool = false) -> String {
         let leaves = ["0", "1", "-2", "0.5", "3", "1e308", "-0.0"] + locals
         if depth == 0 { return leaves[next(leaves.count)] }
-        switch next(calls ? 7 : 6) {
+        switch next(calls ? 9 : 6) {
         case 0: return leaves[next(leaves.count)]
         case 1, 2:
             let op = ["+", "-", "*", "/", "^", "%"][next(6)]
@@ -205,8 +266,17 @@ struct ProgramGenerator {
         case 5:
             let value = number(depth: depth - 1, locals: locals, calls: calls)
             return "{ t = \(value); \(number(depth: depth - 1, locals: locals + ["t"], calls: calls)) }"
-        default:
+        case 6:
             return "f(\(number(depth: depth - 1, locals: locals)), \(number(depth: depth - 1, locals: locals)))"
+        case 7:
+            let bound = ["0", "3", "2.5", "1, 4", "3, -1, -0.75"][next(5)]
+            let start = number(depth: depth - 1, locals: locals)
+            let step = number(depth: depth - 1, locals: locals + ["i", "t"], calls: calls)
+            return "{ t = \(start); for i in arange(\(bound)) { t = \(step) }; t }"
+        default:
+            // A local lambda reads only its parameter (and globals).
+            let body = number(depth: depth - 1, locals: ["x"], calls: calls)
+            return "{ h = x -> \(body); h(\(number(depth: depth - 1, locals: locals))) }"
         }
     }
 

@@ -165,6 +165,14 @@ def test_ctrl_c_stops_a_long_kl_mc_and_keeps_the_session(tmp_path):
     assert "123" in run(child, "kept")
 
 
+def test_ctrl_c_stops_a_loop_in_the_numeric_tier(tmp_path):
+    child = spawn(tmp_path)
+    run(child, "kept = 123")
+    run(child, "spin() = { k = 0; while true { k = k + 1 }; k }")
+    interrupt(child, "spin()")
+    assert "123" in run(child, "kept")
+
+
 def test_a_long_kl_mc_shows_a_live_progress_line(tmp_path):
     child = spawn(tmp_path)
     child.sendline("kl_mc(Laplace(0, 1), Normal(1, 1), n=1e9)")

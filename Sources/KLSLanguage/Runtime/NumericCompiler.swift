@@ -1,9 +1,11 @@
 import KLSDiagnostics
 import KLSTensor
 
-/// The static type of a kernel expression: a number, or a bool held as 0 or 1.
+/// The static type of a kernel expression: a number, a bool held as 0 or 1, or
+/// none — a statement whose value is never used (a loop, an `if` without
+/// `else`, a local lambda's definition), allowed only where a value is not.
 enum NumericType {
-    case number, bool
+    case number, bool, none
 }
 
 /// Why a function has no kernel: some part of it is not a number-only form.
@@ -18,8 +20,11 @@ struct NumericUnsupported: Error {}
 /// type changed); `+ - * / ^ %`, unary `-`/`+` and comparisons of numbers;
 /// `not`, `and`, `or` and `if`/`else` (with an `else`) on bools; blocks; and
 /// positional calls of global user functions of up to four parameters that are
-/// themselves covered. Anything else — a builtin, a tensor, a loop, a string,
-/// a lambda, a closure's variables — leaves the function on the general path.
+/// themselves covered; `if` without `else`, `while` loops and `for` loops over
+/// `arange` as statements; and lambdas assigned to a local that is only ever
+/// called (see `lambdaAssignment`). Anything else — another builtin, a tensor,
+/// a string, `break`, a closure's variables — leaves the function on the
+/// general path.
 /// Each form computes what the general path computes on numbers, so the two
 /// agree bit for bit (tests compare them).
 final class NumericCompiler {
@@ -52,17 +57,25 @@ final class NumericCompiler {
     /// globals, as at the top level, and the tier may compile it.
     static func isSelfContained(_ lambda: Lambda, in enclosing: Scope?) -> Bool {
         guard let enclosing else { return true }
+        return readsNone(of: lambda) { name in
+            var scope: Scope? = enclosing
+            while let s = scope {
+                if s.slots[name] != nil { return true }
+                scope = s.parent
+            }
+            return false
+        }
+    }
+
+    /// Whether `lambda` makes no lambdas and reads no name, other than its own
+    /// parameters and locals, for which `isOuter` holds.
+    static func readsNone(of lambda: Lambda, where isOuter: (String) -> Bool) -> Bool {
         let own = Set(lambda.parameters.map(\.name) + Compiler.assignedNames(in: lambda.body))
         var pending = [lambda.body]
         while let e = pending.popLast() {
             switch e.kind {
             case .lambda: return false
-            case .name(let name) where !own.contains(name):
-                var scope: Scope? = enclosing
-                while let s = scope {
-                    if s.slots[name] != nil { return false }
-                    scope = s.parent
-                }
+            case .name(let name) where !own.contains(name) && isOuter(name): return false
             default: break
             }
             e.kind.forEachChild { pending.append($0) }
@@ -94,11 +107,19 @@ final class NumericCompiler {
         return nil
     }
 
-    /// The kernel of one function, compiled once per build.
+    /// The kernel of one user function, compiled once per build.
     func function(_ user: UserFunction) throws(NumericUnsupported) -> NumericFunction {
-        let id = ObjectIdentifier(user)
+        guard let syntax = user.syntax, syntax.parameters.count == user.parameters.count else {
+            throw NumericUnsupported()
+        }
+        return try function(ObjectIdentifier(user), syntax)
+    }
+
+    /// The kernel of the function `syntax` defines, known by `id` (its
+    /// `UserFunction`, or for a local lambda its expression), compiled once per build.
+    func function(_ id: ObjectIdentifier, _ syntax: Lambda) throws(NumericUnsupported) -> NumericFunction {
         if let made = functions[id] { return made }
-        guard let syntax = user.syntax, syntax.body.height <= Self.heightLimit, order.count < Self.functionLimit else {
+        guard syntax.body.height <= Self.heightLimit, order.count < Self.functionLimit else {
             throw NumericUnsupported()
         }
         let made = NumericFunction(type: assumed[id] ?? .number)
@@ -106,10 +127,9 @@ final class NumericCompiler {
         order.append(made)
         identities.append(id)
         var scope = try NumericScope(parameters: syntax.parameters.map(\.name), body: syntax.body)
-        guard scope.size <= NumericMachine.largestFrame, scope.size >= user.parameters.count else {
-            throw NumericUnsupported()
-        }
+        guard scope.size <= NumericMachine.largestFrame else { throw NumericUnsupported() }
         let (code, type) = try expression(syntax.body, &scope)
+        guard type != .none else { throw NumericUnsupported() }
         if type != made.type {
             if made.isAssumed { mismatch = mismatch ?? (id, type) }
             made.type = type
@@ -131,8 +151,12 @@ final class NumericCompiler {
             return try operation(op.kernel, lhs, rhs, &scope)
         case .logical(let isAnd, let lhs, let rhs): return (try logical(isAnd, lhs, rhs, &scope), .bool)
         case .ifElse(let condition, let then, let otherwise?): return try ifElse(condition, then, otherwise, &scope)
+        case .ifElse(let condition, let then, nil): return (try ifStatement(condition, then, &scope), .none)
         case .block(let statements): return try block(statements, &scope)
         case .call(let callee, let arguments): return try call(callee, arguments, &scope)
+        case .forLoop(let variable, let sequence, let body):
+            return (try forLoop(variable, sequence, body, &scope), .none)
+        case .whileLoop(let condition, let body): return (try whileLoop(condition, body, &scope), .none)
         default: throw NumericUnsupported()
         }
     }
@@ -154,7 +178,9 @@ final class NumericCompiler {
     /// A local (assigned on every path before this read) or a global number or bool.
     func read(_ name: String, _ scope: NumericScope) throws(NumericUnsupported) -> (NumericCode, NumericType) {
         if let slot = scope.slots[name] {
-            guard scope.assigned.contains(name), let type = scope.types[name] else { throw NumericUnsupported() }
+            guard scope.assigned.contains(name), let type = scope.types[name], type != .none else {
+                throw NumericUnsupported()
+            }
             return ({ frame in frame[slot] }, type)
         }
         let pointer = try global(name)
@@ -258,13 +284,18 @@ final class NumericCompiler {
             let code: NumericCode
             switch statement.kind {
             case .expression(let e): (code, type) = try expression(e, &scope)
-            case .assign(let name, let value): (code, type) = try assignment(name, value, &scope)
+            case .assign(let name, let value):
+                if case .lambda(let lambda) = value.kind {
+                    (code, type) = (try lambdaAssignment(name, value, lambda, &scope), .none)
+                } else {
+                    (code, type) = try assignment(name, value, &scope)
+                }
             case .assignIndex: throw NumericUnsupported()
             }
             codes.append(NumericCodeBox(code))
         }
         switch codes.count {
-        case 0: throw NumericUnsupported()
+        case 0: return ({ _ in 0 }, .none)
         case 1: return (codes[0].run, type)
         case 2:
             let (first, second) = (codes[0].run, codes[1].run)
@@ -292,6 +323,7 @@ final class NumericCompiler {
     ) {
         guard let slot = scope.slots[name] else { throw NumericUnsupported() }
         let (v, type) = try expression(value, &scope)
+        guard type != .none else { throw NumericUnsupported() }
         if let known = scope.types[name], known != type { throw NumericUnsupported() }
         scope.types[name] = type
         scope.assigned.insert(name)
@@ -311,18 +343,27 @@ extension NumericCompiler {
     func call(_ callee: Expr, _ arguments: [Argument], _ scope: inout NumericScope) throws(NumericUnsupported) -> (
         NumericCode, NumericType
     ) {
-        guard case .name(let name) = callee.kind, scope.slots[name] == nil,
-            arguments.allSatisfy({ $0.name == nil })
-        else { throw NumericUnsupported() }
-        let pointer = try global(name)
-        guard case .function(let function)? = pointer.pointee, let user = function.user,
-            user.parameters.count == arguments.count
-        else { throw NumericUnsupported() }
+        guard case .name(let name) = callee.kind, arguments.allSatisfy({ $0.name == nil }) else {
+            throw NumericUnsupported()
+        }
         var codes: [NumericCodeBox] = []
         for argument in arguments { codes.append(NumericCodeBox(try number(argument.value, &scope))) }
-        let target = try self.function(user)
+        let target: NumericFunction
+        if scope.slots[name] != nil {
+            // A local: only a lambda assigned on every path to here.
+            guard let made = scope.lambdas[name], scope.assigned.contains(name), case .lambda(let lambda) = made.kind,
+                lambda.parameters.count == arguments.count
+            else { throw NumericUnsupported() }
+            target = try function(ObjectIdentifier(made), lambda)
+        } else {
+            let pointer = try global(name)
+            guard case .function(let function)? = pointer.pointee, let user = function.user,
+                user.parameters.count == arguments.count
+            else { throw NumericUnsupported() }
+            target = try self.function(user)
+            dependencies.append(NumericDependency(slot: pointer, user: user))
+        }
         if !target.isCompiled { target.isAssumed = true }
-        dependencies.append(NumericDependency(slot: pointer, user: user))
         guard let code = NumericCall.code(machine.gate, target.body, codes, offset: scope.size) else {
             throw NumericUnsupported()
         }
@@ -355,6 +396,8 @@ struct NumericScope {
     var types: [String: NumericType] = [:]
     /// Variables assigned on every path to the code being compiled.
     var assigned: Set<String> = []
+    /// Locals holding a lambda (of type `.none`), with the lambda's expression.
+    var lambdas: [String: Expr] = [:]
     /// Slots in a frame.
     var size: Int { slots.count }
 

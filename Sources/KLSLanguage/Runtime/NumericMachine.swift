@@ -42,7 +42,7 @@ final class NumericMachine {
     /// The kernels' stack (its pages are touched only as deep as kernels go).
     let stack: UnsafeMutablePointer<Double>
     /// Nested kernel calls, the most allowed, the stack floor, the number of
-    /// calls the tier has run (for tests), of kernel calls made, and of
+    /// calls the tier has run (for tests), of kernel calls and loop iterations, and of
     /// general-path runs under way of calls that bailed out: in memory of their
     /// own, like `CallStack`'s, to keep run-time exclusivity checks off every call.
     let words: UnsafeMutablePointer<Int>
@@ -163,6 +163,13 @@ struct NumericGate {
         if words[0] & 15 == 0 || words[4] & 1023 == 0 { try poll() }
     }
 
+    /// Counts a loop iteration: Ctrl-C is polled every 1024 (with the calls).
+    @inline(__always)
+    func iterate() throws(NumericBail) {
+        words[4] &+= 1
+        if words[4] & 1023 == 0 { try poll() }
+    }
+
     @inline(never)
     private func poll() throws(NumericBail) {
         if StackGuard.position() < UInt(bitPattern: words[2]) { throw NumericBail() }
@@ -249,6 +256,10 @@ final class NumericKernel {
     /// compiled with (a call between redefinitions would otherwise run the old one).
     var isCurrent: Bool {
         for dependency in dependencies {
+            if dependency.isBuiltin {
+                guard case nil = dependency.slot.pointee else { return false }
+                continue
+            }
             guard let expected = dependency.user, case .function(let function)? = dependency.slot.pointee,
                 function.user === expected
             else { return false }
@@ -257,11 +268,25 @@ final class NumericKernel {
     }
 }
 
-/// A global slot that held `user` when a kernel calling through it was built.
+/// A global slot that held `user` when a kernel calling through it was built,
+/// or that was empty, leaving its name to the builtin the kernel runs itself.
 struct NumericDependency {
     let slot: UnsafeMutablePointer<Value?>
     /// Weak: the function's own kernel may depend on it (recursion).
     weak var user: UserFunction?
+    /// Whether the slot must stay empty.
+    let isBuiltin: Bool
+
+    init(slot: UnsafeMutablePointer<Value?>, user: UserFunction) {
+        self.slot = slot
+        self.user = user
+        isBuiltin = false
+    }
+
+    init(builtin slot: UnsafeMutablePointer<Value?>) {
+        self.slot = slot
+        isBuiltin = true
+    }
 }
 
 /// One function's kernel body. Calls reach it through memory of its own, so

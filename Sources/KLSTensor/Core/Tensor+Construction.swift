@@ -14,8 +14,18 @@ extension Tensor {
         }
     }
 
-    /// Values from `start` up to (not including) `stop` by `step`.
+    /// Values from `start` up to (not including) `stop` by `step`: element i is
+    /// `start + i * step` (the numeric tier's loops count the same way).
     public static func arange(_ start: Double, _ stop: Double, step: Double) throws(KLSError) -> Tensor {
+        let n = try arangeCount(start, stop, step: step)
+        return try Tensor(shape: [n]) { out in
+            for i in 0..<n { out[i] = start + Double(i) * step }
+        }
+    }
+
+    /// How many elements `arange(start, stop, step)` has, or its error: bad
+    /// bounds or step, too many elements, or more than the memory limit allows.
+    public static func arangeCount(_ start: Double, _ stop: Double, step: Double) throws(KLSError) -> Int {
         guard step != 0, step.isFinite else {
             throw KLSError("arange step must be finite and non-zero, got \(short(step))")
         }
@@ -29,9 +39,7 @@ extension Tensor {
                 "arange(\(short(start)), \(short(stop)), step=\(short(step))) has too many elements", kind: .resource)
         }
         try MemoryLimit.check(elements: n)
-        return try Tensor(shape: [n]) { out in
-            for i in 0..<n { out[i] = start + Double(i) * step }
-        }
+        return n
     }
 
     /// The n×n identity matrix.
