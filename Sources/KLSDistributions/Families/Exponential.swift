@@ -39,18 +39,18 @@ public enum ExponentialFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
-extension ExponentialFamily: VectorizedFamily {
+extension ExponentialFamily: InverseCDFFamily {
     public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
         Parameters(rate: first)
     }
 
-    public static func sample(
-        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
-        into out: UnsafeMutablePointer<Double>
-    ) {
-        parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (1, 1, 1)) {
-            words, rate, _, _ in -VectorMath.log(VectorMath.openUnit(words)) / rate
-        }
+    public static let padding = (1.0, 1.0, 1.0)
+
+    @inline(__always)
+    public static func inverseCDF(
+        _ words: SIMD8<UInt64>, _ rate: VectorMath.Vector, _: VectorMath.Vector, _: VectorMath.Vector
+    ) -> VectorMath.Vector {
+        -VectorMath.log(VectorMath.openUnit(words)) / rate
     }
 
     public static func logpdf(

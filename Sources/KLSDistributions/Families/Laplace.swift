@@ -51,23 +51,22 @@ public enum LaplaceFamily: ScalarFamily {
     public static func variance(_ t: Parameters) -> Double { 2 * t.scale * t.scale }
 }
 
-extension LaplaceFamily: VectorizedFamily {
+extension LaplaceFamily: InverseCDFFamily {
     public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
         Parameters(loc: first, scale: second)
     }
 
-    /// The inverse cdf of `sample(_:_:_:)`, eight draws per SIMD Philox call.
-    public static func sample(
-        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
-        into out: UnsafeMutablePointer<Double>
-    ) {
-        parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (0, 1, 0)) {
-            words, loc, scale, _ in
-            let u = VectorMath.openUnit(words)
-            let low = u .< 0.5
-            let magnitude = VectorMath.log(2 * VectorMath.select(low, u, 1 - u))
-            return loc + scale * VectorMath.select(low, magnitude, -magnitude)
-        }
+    public static let padding = (0.0, 1.0, 0.0)
+
+    /// The inverse cdf of `sample(_:_:_:)`.
+    @inline(__always)
+    public static func inverseCDF(
+        _ words: SIMD8<UInt64>, _ loc: VectorMath.Vector, _ scale: VectorMath.Vector, _: VectorMath.Vector
+    ) -> VectorMath.Vector {
+        let u = VectorMath.openUnit(words)
+        let low = u .< 0.5
+        let magnitude = VectorMath.log(2 * VectorMath.select(low, u, 1 - u))
+        return loc + scale * VectorMath.select(low, magnitude, -magnitude)
     }
 
     public static func logpdf(

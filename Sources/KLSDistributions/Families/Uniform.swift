@@ -45,18 +45,18 @@ public enum UniformFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { t.low...t.high }
 }
 
-extension UniformFamily: VectorizedFamily {
+extension UniformFamily: InverseCDFFamily {
     public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
         Parameters(low: first, high: second)
     }
 
-    public static func sample(
-        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
-        into out: UnsafeMutablePointer<Double>
-    ) {
-        parameters.draw(generator, start: start, count: count, tag: tag, into: out, padding: (0, 1, 0)) {
-            words, low, high, _ in low + (high - low) * VectorMath.unit(words)
-        }
+    public static let padding = (0.0, 1.0, 0.0)
+
+    @inline(__always)
+    public static func inverseCDF(
+        _ words: SIMD8<UInt64>, _ low: VectorMath.Vector, _ high: VectorMath.Vector, _: VectorMath.Vector
+    ) -> VectorMath.Vector {
+        low + (high - low) * VectorMath.unit(words)
     }
 
     public static func logpdf(

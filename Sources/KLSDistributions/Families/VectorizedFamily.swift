@@ -22,6 +22,26 @@ public protocol VectorizedFamily: ScalarFamily {
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>)
 }
 
+/// A family drawn by one transform of one uniform word per draw (an inverse
+/// cdf), eight draws at a time by `ParameterRuns.draw`.
+public protocol InverseCDFFamily: VectorizedFamily {
+    /// Eight draws from eight words and the parameters' vectors.
+    static func inverseCDF(
+        _ words: SIMD8<UInt64>, _ first: VectorMath.Vector, _ second: VectorMath.Vector, _ third: VectorMath.Vector
+    ) -> VectorMath.Vector
+    /// The parameters of the unused lanes past the last draw (valid ones).
+    static var padding: (Double, Double, Double) { get }
+}
+
+extension InverseCDFFamily {
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        parameters.draw(Self.self, generator, start: start, count: count, into: out)
+    }
+}
+
 extension VectorizedFamily {
     /// `validate` over the batch, straight from storage (no tensors per element).
     public static func allValid(_ parameters: ParameterRuns) -> Bool {
@@ -145,22 +165,29 @@ public struct ParameterRuns {
         }
     }
 
-    /// Draws `start ..< start + count` into `out`, one word per draw in
-    /// `Philox.singleWord`'s layout (`Philox.forEachSingleWords`):
-    /// `f(words, θ₀, θ₁, θ₂)` makes eight draws.
+    /// Draws `start ..< start + count` of `family` into `out`, one word per
+    /// draw in `Philox.singleWord`'s layout, eight at a time.
     @inline(__always)
-    func draw(
-        _ generator: Philox, start: UInt64, count: Int, tag: UInt32, into out: UnsafeMutablePointer<Double>,
-        padding: (Double, Double, Double),
-        _ f: (SIMD8<UInt64>, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) -> VectorMath.Vector
+    func draw<Family: InverseCDFFamily>(
+        _ family: Family.Type, _ generator: Philox, start: UInt64, count: Int, into out: UnsafeMutablePointer<Double>
     ) {
-        generator.forEachSingleWords(stream: tag, start: start, count: count) { k, words, lanes in
-            let value = f(
-                words, vector(0, output: k, lanes: lanes, padding: padding.0),
-                vector(1, output: k, lanes: lanes, padding: padding.1),
-                vector(2, output: k, lanes: lanes, padding: padding.2))
-            VectorMath.store(value, out + k, lanes: lanes)
+        // The transform is a static function, not a closure, so that it is
+        // inlined (see `Philox.forEachSingleWords`).
+        generator.forEachSingleWords(stream: Family.tag, start: start, count: count) { k, words, lanes in
+            VectorMath.store(transform(family, words, output: k, lanes: lanes), out + k, lanes: lanes)
         }
+    }
+
+    /// `family`'s draws for outputs `k ..< k + lanes` from their words.
+    @inline(__always)
+    func transform<Family: InverseCDFFamily>(_ family: Family.Type, _ words: SIMD8<UInt64>, output k: Int, lanes: Int)
+        -> VectorMath.Vector
+    {
+        let padding = Family.padding
+        return Family.inverseCDF(
+            words, vector(0, output: k, lanes: lanes, padding: padding.0),
+            vector(1, output: k, lanes: lanes, padding: padding.1),
+            vector(2, output: k, lanes: lanes, padding: padding.2))
     }
 
     /// Calls `body(offset, element, length)` over the stretches of `0..<count`
