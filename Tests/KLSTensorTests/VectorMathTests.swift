@@ -54,6 +54,18 @@ import Testing
         #expect(try Self.worstUlps(try tiny.map(.negate), .expm1, Foundation.expm1) <= 2)
     }
 
+    @Test func log1pMatchesLibm() throws {
+        // Around 0 (where 1 + y loses y's low bits), towards −1, and wide.
+        #expect(try Self.worstUlps(try Tensor.linspace(-0.999, 2, count: 300_001), .log1p, Foundation.log1p) <= 2)
+        #expect(try Self.worstUlps(try Tensor.linspace(-1e-6, 1e-6, count: 100_001), .log1p, Foundation.log1p) <= 2)
+        #expect(try Self.worstUlps(try Tensor.linspace(2, 1e300, count: 100_001), .log1p, Foundation.log1p) <= 2)
+        let tiny = try (try Tensor.linspace(-300, -1, count: 100_001)).apply(cost: 1) { Foundation.pow(10, $0) }
+        #expect(try Self.worstUlps(tiny, .log1p, Foundation.log1p) <= 2)
+        #expect(try Self.worstUlps(try tiny.map(.negate), .log1p, Foundation.log1p) <= 2)
+        let nearMinusOne = try tiny.apply(cost: 1) { $0 - 1 }
+        #expect(try Self.worstUlps(nearMinusOne, .log1p, Foundation.log1p) <= 2)
+    }
+
     @Test func tanhMatchesLibm() throws {
         #expect(try Self.worstUlps(try Tensor.linspace(-25, 25, count: 400_001), .tanh, Foundation.tanh) <= 2)
         let tiny = try (try Tensor.linspace(-300, 0, count: 100_001)).apply(cost: 1) { Foundation.pow(10, $0) }
@@ -70,7 +82,7 @@ import Testing
         let x = try Tensor(specials + [3, 4, 5, 6])
         let functions: [(UnaryFunction, String, (Double) -> Double)] = [
             (.exp, "exp", Foundation.exp), (.log, "log", Foundation.log), (.expm1, "expm1", Foundation.expm1),
-            (.tanh, "tanh", Foundation.tanh),
+            (.tanh, "tanh", Foundation.tanh), (.log1p, "log1p", Foundation.log1p),
         ]
         for (function, name, reference) in functions {
             let y = try x.map(function)

@@ -71,10 +71,23 @@ public enum ParetoTail {
         return (Double(n) * k + 10 * 0.5) / (Double(n) + 10)
     }
 
-    /// The mean of log(1 + c·xᵢ).
+    /// The mean of log(1 + c·xᵢ), eight at a time (the fit's hot loop).
     private static func meanLog1p(_ x: [Double], times c: Double) -> Double {
-        var sum = 0.0
-        for v in x { sum += Foundation.log1p(c * v) }
-        return sum / Double(x.count)
+        x.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return .nan }
+            let raw = UnsafeRawPointer(base)
+            var sums = VectorMath.Vector()
+            var i = 0
+            while i + 8 <= buffer.count {
+                sums += VectorMath.log1p(c * raw.loadUnaligned(fromByteOffset: i * 8, as: VectorMath.Vector.self))
+                i += 8
+            }
+            var sum = sums.sum()
+            while i < buffer.count {
+                sum += Foundation.log1p(c * base[i])
+                i += 1
+            }
+            return sum / Double(buffer.count)
+        }
     }
 }

@@ -60,6 +60,7 @@ extension Tensor {
         case .exp: return try applyVector(cost: 4, VectorMath.exp) { Foundation.exp($0) }
         case .log: return try applyVector(cost: 4, VectorMath.log) { Foundation.log($0) }
         case .expm1: return try applyVector(cost: 4, VectorMath.expm1) { Foundation.expm1($0) }
+        case .log1p: return try applyVector(cost: 4, VectorMath.log1p) { Foundation.log1p($0) }
         case .tanh: return try applyVector(cost: 4, VectorMath.tanh) { Foundation.tanh($0) }
         case .negate: return try apply(cost: 1) { -$0 }
         case .square: return try apply(cost: 1) { $0 * $0 }
