@@ -34,6 +34,15 @@ import Testing
         }
     }
 
+    @Test func logIsAccurateNearOneAndAcrossTheTable() throws {
+        // Around 1, where log x is small and the table's 1/c must not cancel it;
+        // across every subinterval of the reduced argument; and random exponents.
+        #expect(try Self.worstUlps(try Tensor.linspace(1 - 1e-3, 1 + 1e-3, count: 200_001), .log, Foundation.log) <= 2)
+        #expect(try Self.worstUlps(try Tensor.linspace(0.68, 1.38, count: 300_007), .log, Foundation.log) <= 2)
+        let wide = try (try Tensor.linspace(-1000, 1000, count: 200_001)).apply(cost: 1) { Foundation.exp2($0) * 1.37 }
+        #expect(try Self.worstUlps(wide, .log, Foundation.log) <= 2)
+    }
+
     /// The worst error in ulps of `function` against libm's `reference` on `x`.
     static func worstUlps(_ x: Tensor, _ function: UnaryFunction, _ reference: (Double) -> Double) throws -> Double {
         let y = try x.map(function)

@@ -1,19 +1,20 @@
 import CVectorMath
 import Foundation
 
-/// Vectorized `exp`, `log`, `log1p`, `expm1` and `tanh` over 8 doubles at a time, accurate
-/// to about one ulp.
+/// Vectorized `exp`, `log`, `log1p`, `expm1` and `tanh` over 8 doubles at a
+/// time, accurate to about one ulp.
 ///
 /// glibc's scalar `exp`/`log` cost 5–10 ns per element here, three times NumPy's
 /// SIMD versions. These kernels use the classic reductions: for `exp`,
 /// x = n·ln2 + r with |r| ≤ ln2/2 and a degree-13 Taylor polynomial for e^r;
-/// for `log`, x = 2^k·m with m ∈ [√2/2, √2) and fdlibm's minimax polynomial in
-/// s = (m−1)/(m+1). Vectors holding anything outside the plain range (nan, inf,
-/// zero, negatives and subnormals for `log`; |x| > 708 for `exp`) go through the
-/// scalar libm functions, so every edge case keeps libm's answer. `expm1` sums
-/// its Taylor series where |x| < 1 (where e^x − 1 would cancel) and takes
-/// e^x − 1 elsewhere; `tanh` is Cephes's rational below 0.625 and 1 − 2/(e^2|x| + 1)
-/// above, the sign restored.
+/// for `log`, x = 2^k·z with z ∈ [0.6875, 1.375), a table of 128 points c of
+/// that range (`LogTable.swift`) and a degree-9 Taylor polynomial for log(z/c),
+/// as in ARM's optimized-routines (no division). Vectors holding anything
+/// outside the plain range (nan, inf, zero, negatives and subnormals for `log`;
+/// |x| > 708 for `exp`) go through the scalar libm functions, so every edge case
+/// keeps libm's answer. `expm1` sums its Taylor series where |x| < 1 (where
+/// e^x − 1 would cancel) and takes e^x − 1 elsewhere; `tanh` is Cephes's
+/// rational below 0.625 and 1 − 2/(e^2|x| + 1) above, the sign restored.
 public enum VectorMath {
     public typealias Vector = SIMD8<Double>
 
@@ -55,27 +56,44 @@ public enum VectorMath {
         let smallest = Vector(repeating: Double.leastNormalMagnitude)
         let largest = Vector(repeating: Double.greatestFiniteMagnitude)
         guard all(x .>= smallest) && all(x .<= largest) else { return scalar(x, Foundation.log) }
-        // musl's reduction: subtracting the bits of √2/2 makes the exponent field
-        // k with x = 2ᵏ·m, m ∈ [√2/2, √2), using integer operations only.
-        let bits = unsafeBitCast(x, to: SIMD8<Int64>.self)
-        let offset = bits &- 0x3FE6_A09E_667F_3BCD
-        let kInt = offset &>> 52
-        let m = unsafeBitCast(bits &- (offset & Int64(bitPattern: 0xFFF0_0000_0000_0000)), to: Vector.self)
-        // int → double for small k: plant k in the mantissa of 1.5·2⁵².
-        let k = unsafeBitCast(kInt &+ 0x4338_0000_0000_0000, to: Vector.self) - 0x1.8p52
-        let f = m - 1
-        let halfSquare = 0.5 * f * f
-        let s = f / (2 + f)
-        let z = s * s
-        let w = z * z
-        let t1 = w * (0.3999999999940941908 + w * (0.2222219843214978396 + w * 0.1531383769920937332))
-        let t2 =
-            z
-            * (0.6666666666666735130 + w
-                * (0.2857142874366239149 + w * (0.1818357216161805012 + w * 0.1479819860511658591)))
-        let sum = t2 + t1
-        let lowPart = s * (halfSquare + sum) + k * 1.90821492927058770002e-10
-        return k * 6.93147180369123816490e-01 - ((halfSquare - lowPart) - f)
+        // x = 2ᵏ·z with z in [0.6875, 1.375), from integer operations on the bits
+        // (as in ARM's optimized-routines log): subtracting the bits of 0.6875
+        // leaves k in the exponent field and z's subinterval in the next 7 bits.
+        let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
+        let offset = bits &- 0x3FE6_0000_0000_0000
+        let index = (offset &>> 45) & 127
+        let z = unsafeBitCast(bits &- (offset & 0xFFF0_0000_0000_0000), to: Vector.self)
+        // int → double: k + 1024 planted in the mantissa of 1.5·2⁵² (a logical
+        // shift; AVX2 has no 64-bit arithmetic one).
+        let biased = (offset &+ (1024 << 52)) &>> 52
+        let k = unsafeBitCast(biased &+ 0x4338_0000_0000_0000, to: Vector.self) - (0x1.8p52 + 1024)
+        // log z = log c + log1p(r), r = z/c − 1 with |r| < 1/128, from the table's
+        // 1/c and log c (lane by lane: AVX2 gathers are no faster here). One fused
+        // multiply-add makes r with a single rounding, no division.
+        var inverse = Vector()
+        var logC = Vector()
+        for lane in 0..<8 {
+            let pair = logPairs[Int(truncatingIfNeeded: index[lane])]
+            inverse[lane] = pair.x
+            logC[lane] = pair.y
+        }
+        let r = Vector(repeating: -1).addingProduct(z, inverse)
+        // k·ln2 + log c + r, the large parts summed with their rounding error kept
+        // (ln2's high part has trailing zeros, so k·ln2High is exact).
+        let w = logC.addingProduct(k, Vector(repeating: 6.93147180369123816490e-01))
+        let high = w + r
+        let low = (w - high + r).addingProduct(k, Vector(repeating: 1.90821492927058770002e-10))
+        // log1p(r) − r = r²·p(r), p the Taylor series to r⁷ (the rest is below
+        // 2⁻⁶³ of r for |r| < 2⁻⁷).
+        var p = Vector(repeating: 1.0 / 9)
+        p = Vector(repeating: -1.0 / 8).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 7).addingProduct(p, r)
+        p = Vector(repeating: -1.0 / 6).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 5).addingProduct(p, r)
+        p = Vector(repeating: -1.0 / 4).addingProduct(p, r)
+        p = Vector(repeating: 1.0 / 3).addingProduct(p, r)
+        p = Vector(repeating: -0.5).addingProduct(p, r)
+        return low.addingProduct(r * r, p) + high
     }
 
     /// log(1 + y) for each lane: log u for u = 1 + y rounded, plus (y − (u − 1))/u,
