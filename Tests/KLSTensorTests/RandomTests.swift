@@ -56,6 +56,19 @@ import Testing
         #expect(abs(squares / Double(n) - 1.0 / 12) < 5 * sqrt(1.0 / 180 / Double(n)))
     }
 
+    /// The vector path (sixteen draws from one SIMD Philox call, interleaved)
+    /// gives draw i as word i mod 2 of block ⌊i/2⌋, from any start.
+    @Test(arguments: [0, 1, 7, 16, 33])
+    func uniformDrawsAreTheirBlocksWords(start: Int) throws {
+        let generator = Philox(seed: 11)
+        let u = try Tensor.uniform(shape: [101], generator: generator, start: UInt64(start))
+        for i in 0..<101 {
+            let index = UInt64(start + i)
+            let (a, b) = generator.words(index: index >> 1, stream: 0, attempt: 0)
+            #expect(u[flat: i] == Philox.unit(index & 1 == 0 ? a : b), "draw \(i) from \(start)")
+        }
+    }
+
     /// Draw i depends only on (seed, i): any window of a stream equals the same
     /// window drawn alone, whatever the chunking or thread count.
     @Test func drawsDependOnlyOnSeedAndIndex() throws {

@@ -46,13 +46,38 @@ extension Tensor {
     public static func uniform(shape: [Int], generator: Philox, start: UInt64) throws(KLSError) -> Tensor {
         try Tensor(shape: shape) { out in
             guard let p = out.baseAddress else { return }
-            Parallel.forEachChunk(out.count, cost: 8) { range in
-                for i in range {
-                    let index = start &+ UInt64(i)
-                    let (a, b) = generator.words(index: index >> 1, stream: 0, attempt: 0)
-                    p[i] = Philox.unit(index & 1 == 0 ? a : b)
-                }
+            Parallel.forEachChunk(out.count, cost: 2) { range in
+                fillUniform(generator, start: start, range: range, into: p)
             }
+        }
+    }
+
+    /// Draws `range` of `uniform`: draw i is word i mod 2 of block ⌊i/2⌋. Sixteen
+    /// draws from an even index are eight blocks, one SIMD Philox call, their
+    /// two words interleaved; the ends go word by word.
+    static func fillUniform(_ generator: Philox, start: UInt64, range: Range<Int>, into p: UnsafeMutablePointer<Double>)
+    {
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let index = start &+ UInt64(i)
+            if index & 1 == 0 && range.upperBound - i >= 16 {
+                let (a, b) = generator.words8(first: index >> 1, stream: 0, attempt: 0)
+                let (even, odd) = (VectorMath.unit(a), VectorMath.unit(b))
+                // Written as vectors: lanes read out one by one would let LLVM
+                // compute the Philox rounds lane by lane (see forEachSingleWords).
+                let target = UnsafeMutableRawPointer(p + i)
+                target.storeBytes(
+                    of: SIMD8(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3]),
+                    as: SIMD8<Double>.self)
+                target.storeBytes(
+                    of: SIMD8(even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7]),
+                    toByteOffset: 64, as: SIMD8<Double>.self)
+                i += 16
+                continue
+            }
+            let (a, b) = generator.words(index: index >> 1, stream: 0, attempt: 0)
+            p[i] = Philox.unit(index & 1 == 0 ? a : b)
+            i += 1
         }
     }
 }
