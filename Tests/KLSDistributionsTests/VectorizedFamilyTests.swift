@@ -54,6 +54,20 @@ import Testing
         }
     }
 
+    /// Gamma ‖ LogNormal estimates take one log per draw for both densities
+    /// (`LogArgumentDensity`): the same log-ratios, bit for bit, as two logs.
+    @Test(arguments: [nil, 1, 203] as [Int?])
+    func sharedLogsGiveTheSameLogRatios(count: Int?) throws {
+        let q = try Gamma([try Tensor([2.0, 0.7, 30, 1]), try Tensor([1.0, 2.0, 0.5, 1e-3])])
+        let p = try LogNormal([try Tensor([0.0, 0.3, -1, 4]), try Tensor([1.0, 0.5, 2, 0.1])])
+        let z = try q.sample(count, generator: Philox(seed: 5), start: 3)
+        let logZ = try ScalarLogs.of(z)
+        let shared = try Tensor.binary(.subtract, try q.logpdf(z, logOfX: logZ), try p.logpdf(z, logOfX: logZ))
+        let plain = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
+        #expect(shared.shape == plain.shape)
+        for i in 0..<plain.count { #expect(shared[flat: i] == plain[flat: i], "element \(i)") }
+    }
+
     @Test func resultsDoNotDependOnTheWorkers() throws {
         let d = try Self.normal([1_000, 9])
         let runs = try [1, 2, 5].map { n -> (Tensor, Tensor) in

@@ -90,14 +90,35 @@ extension GammaFamily: VectorizedFamily {
     ) {
         var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (1, 1, 1, 1)) { x, shape, rate, _ in
-            guard VectorMath.all((x .> 0) .& (x .< .infinity) .& (shape .< 20)) else {
-                var value = VectorMath.Vector()
-                for l in 0..<8 { value[l] = logpdf(x[l], Parameters(shape: shape[l], rate: rate[l])) }
-                return value
-            }
-            let constant = cache.value(shape, rate, lanes: { $0 * Foundation.log($1) - Double.logGamma($0) })
-            return constant + (shape - 1) * VectorMath.log(x) - rate * x
+            density(x, nil, shape, rate, &cache)
         }
+    }
+}
+
+extension GammaFamily: LogArgumentFamily {
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, logX: UnsafePointer<Double>, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        var cache = ConstantCache()
+        parameters.map(x, logX, count: count, into: out, padding: (1, 1, 1, 1)) { x, logX, shape, rate, _ in
+            density(x, logX, shape, rate, &cache)
+        }
+    }
+
+    /// The log-density of eight lanes, from log x when given.
+    @inline(__always)
+    static func density(
+        _ x: VectorMath.Vector, _ logX: VectorMath.Vector?, _ shape: VectorMath.Vector, _ rate: VectorMath.Vector,
+        _ cache: inout ConstantCache
+    ) -> VectorMath.Vector {
+        guard VectorMath.all((x .> 0) .& (x .< .infinity) .& (shape .< 20)) else {
+            var value = VectorMath.Vector()
+            for l in 0..<8 { value[l] = logpdf(x[l], Parameters(shape: shape[l], rate: rate[l])) }
+            return value
+        }
+        let constant = cache.value(shape, rate, lanes: { $0 * Foundation.log($1) - Double.logGamma($0) })
+        return constant + (shape - 1) * (logX ?? VectorMath.log(x)) - rate * x
     }
 }
 

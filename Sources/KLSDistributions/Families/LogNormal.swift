@@ -78,13 +78,33 @@ extension LogNormalFamily: VectorizedFamily {
     ) {
         var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (1, 0, 1, 0)) { x, mu, sigma, _ in
-            let logX = VectorMath.log(x)
-            let z = (logX - mu) / sigma
-            let logSigma = cache.value(sigma, sigma) { s, _ in VectorMath.log(s) }
-            let value = -0.5 * z * z - logSigma - Gaussian.logSqrtTwoPi - logX
-            // x ≤ 0 has no density; nan stays nan.
-            return VectorMath.select(x .<= 0, VectorMath.Vector(repeating: -.infinity), value)
+            density(x, VectorMath.log(x), mu, sigma, &cache)
         }
+    }
+}
+
+extension LogNormalFamily: LogArgumentFamily {
+    public static func logpdf(
+        _ x: UnsafePointer<Double>, logX: UnsafePointer<Double>, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        var cache = ConstantCache()
+        parameters.map(x, logX, count: count, into: out, padding: (1, 0, 1, 0)) { x, logX, mu, sigma, _ in
+            density(x, logX, mu, sigma, &cache)
+        }
+    }
+
+    /// The log-density of eight lanes from x and log x.
+    @inline(__always)
+    static func density(
+        _ x: VectorMath.Vector, _ logX: VectorMath.Vector, _ mu: VectorMath.Vector, _ sigma: VectorMath.Vector,
+        _ cache: inout ConstantCache
+    ) -> VectorMath.Vector {
+        let z = (logX - mu) / sigma
+        let logSigma = cache.value(sigma, sigma) { s, _ in VectorMath.log(s) }
+        let value = -0.5 * z * z - logSigma - Gaussian.logSqrtTwoPi - logX
+        // x ≤ 0 has no density; nan stays nan.
+        return VectorMath.select(x .<= 0, VectorMath.Vector(repeating: -.infinity), value)
     }
 }
 

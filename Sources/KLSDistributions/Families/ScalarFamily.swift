@@ -170,19 +170,33 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
 
     public func logpdf(_ x: Tensor) throws(KLSError) -> Tensor {
         guard let vectorized = F.self as? any VectorizedFamily.Type else { return try pointwise(x, F.logpdf) }
+        return try vectorLogpdf(x, companion: x) { x, _, count, runs, out in
+            vectorized.logpdf(x, count: count, parameters: runs, into: out)
+        }
+    }
+
+    /// `kernel(x, companion, count, runs, out)` over `x` and `companion` (of x's
+    /// shape) broadcast against the batch, in parallel chunks; element by element
+    /// through `F.logpdf` when the batch is not the trailing block of the result.
+    func vectorLogpdf(
+        _ x: Tensor, companion: Tensor,
+        _ kernel: (UnsafePointer<Double>, UnsafePointer<Double>, Int, ParameterRuns, UnsafeMutablePointer<Double>) ->
+            Void
+    ) throws(KLSError) -> Tensor {
         let shape = try Shape.broadcast(x.shape, batchShape)
         guard Array(shape.suffix(batchShape.count)) == batchShape else { return try pointwise(x, F.logpdf) }
         // The batch is the trailing block of the result: element e uses batch element e % batch.
-        let xs = try x.broadcast(to: shape)
+        let (xs, cs) = (try x.broadcast(to: shape), try companion.broadcast(to: shape))
         return try withParameterRuns { runs throws(KLSError) in
             try Tensor(shape: shape) { out in
                 guard let p = out.baseAddress else { return }
                 xs.withBuffer { b in
-                    guard let source = b.baseAddress else { return }
-                    Parallel.forEachChunk(out.count, cost: 2) { range in
-                        vectorized.logpdf(
-                            source + range.lowerBound, count: range.count, parameters: runs(range.lowerBound),
-                            into: p + range.lowerBound)
+                    cs.withBuffer { c in
+                        guard let source = b.baseAddress, let second = c.baseAddress else { return }
+                        Parallel.forEachChunk(out.count, cost: 2) { range in
+                            let at = range.lowerBound
+                            kernel(source + at, second + at, range.count, runs(at), p + at)
+                        }
                     }
                 }
             }
@@ -225,4 +239,44 @@ public final class ScalarDistribution<F: ScalarFamily>: Distribution {
 enum Gaussian {
     static let logSqrtTwoPi = 0.9189385332046727
     static let sqrtTwo = 1.4142135623730951
+}
+
+/// A distribution whose log-density comes from x and log x (`LogArgumentFamily`):
+/// a Monte Carlo estimate between two of them computes log x once per draw.
+public protocol LogArgumentDensity: Distribution {
+    /// `logpdf(x)` given `logOfX`, `VectorMath.log` of x: the same values where x
+    /// is positive, finite and normal (as these families' draws are).
+    func logpdf(_ x: Tensor, logOfX: Tensor) throws(KLSError) -> Tensor
+}
+
+extension ScalarDistribution: LogArgumentDensity where F: LogArgumentFamily {
+    public func logpdf(_ x: Tensor, logOfX: Tensor) throws(KLSError) -> Tensor {
+        guard logOfX.shape == x.shape else { return try logpdf(x) }
+        return try vectorLogpdf(x, companion: logOfX) { x, logX, count, runs, out in
+            F.logpdf(x, logX: logX, count: count, parameters: runs, into: out)
+        }
+    }
+}
+
+/// `VectorMath.log` of every element, the last vector padded rather than
+/// finished by libm, so each element's log is the one a family's `logpdf`
+/// computes for it.
+enum ScalarLogs {
+    static func of(_ z: Tensor) throws(KLSError) -> Tensor {
+        try Tensor(shape: z.shape) { out in
+            guard let p = out.baseAddress else { return }
+            z.withBuffer { b in
+                guard let source = b.baseAddress else { return }
+                Parallel.forEachChunk(out.count, cost: 2) { range in
+                    var k = range.lowerBound
+                    while k < range.upperBound {
+                        let lanes = Swift.min(8, range.upperBound - k)
+                        VectorMath.store(
+                            VectorMath.log(VectorMath.load(source + k, lanes: lanes, padding: 1)), p + k, lanes: lanes)
+                        k += 8
+                    }
+                }
+            }
+        }
+    }
 }

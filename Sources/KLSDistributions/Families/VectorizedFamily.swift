@@ -22,6 +22,16 @@ public protocol VectorizedFamily: ScalarFamily {
         _ x: UnsafePointer<Double>, count: Int, parameters: ParameterRuns, into out: UnsafeMutablePointer<Double>)
 }
 
+/// A family whose log-density is computed from x and log x (Gamma, LogNormal):
+/// a Monte Carlo pair of two such families takes one log per draw for both.
+public protocol LogArgumentFamily: VectorizedFamily {
+    /// log p(x[k]) into `out[k]` for k < count, `logX[k]` being `VectorMath.log`'s
+    /// log of x[k] (so the values are `logpdf`'s, bit for bit).
+    static func logpdf(
+        _ x: UnsafePointer<Double>, logX: UnsafePointer<Double>, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>)
+}
+
 /// A family drawn by one transform of one uniform word per draw (an inverse
 /// cdf), eight draws at a time by `ParameterRuns.draw`.
 public protocol InverseCDFFamily: VectorizedFamily {
@@ -152,11 +162,24 @@ public struct ParameterRuns {
         padding: (Double, Double, Double, Double),
         _ f: (VectorMath.Vector, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) -> VectorMath.Vector
     ) {
+        map(x, x, count: count, into: out, padding: padding) { x, _, a, b, c in f(x, a, b, c) }
+    }
+
+    /// `map` with a second input: `out[k] = f(x[k], y[k], θ₀, θ₁, θ₂)`, `y`
+    /// padded like `x`.
+    @inline(__always)
+    func map(
+        _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>,
+        padding: (Double, Double, Double, Double),
+        _ f: (VectorMath.Vector, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) ->
+            VectorMath.Vector
+    ) {
         var k = 0
         while k < count {
             let lanes = Swift.min(8, count - k)
             let value = f(
                 VectorMath.load(x + k, lanes: lanes, padding: padding.0),
+                VectorMath.load(y + k, lanes: lanes, padding: padding.0),
                 vector(0, output: k, lanes: lanes, padding: padding.1),
                 vector(1, output: k, lanes: lanes, padding: padding.2),
                 vector(2, output: k, lanes: lanes, padding: padding.3))

@@ -66,7 +66,14 @@ public struct MonteCarloEngine {
         _ q: any Distribution, _ p: any Distribution, _ z: Tensor, batchShape: [Int],
         into out: UnsafeMutablePointer<Double>
     ) throws(KLSError) {
-        let difference = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
+        let difference: Tensor
+        if let q = q as? any LogArgumentDensity, let p = p as? any LogArgumentDensity {
+            // Both densities from one log per draw (Gamma ‖ LogNormal, …).
+            let logZ = try ScalarLogs.of(z)
+            difference = try Tensor.binary(.subtract, try q.logpdf(z, logOfX: logZ), try p.logpdf(z, logOfX: logZ))
+        } else {
+            difference = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
+        }
         try write(difference, rows: z.shape.first ?? 1, batchShape: batchShape, into: out)
     }
 
