@@ -4,6 +4,8 @@
 #ifndef KLS_CVECTORMATH_H
 #define KLS_CVECTORMATH_H
 
+#include "LogTable.h"
+
 typedef double kls_double8 __attribute__((ext_vector_type(8)));
 
 /// The correctly rounded square root of each lane (one vsqrtpd per register),

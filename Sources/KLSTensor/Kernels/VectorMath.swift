@@ -8,8 +8,8 @@ import Foundation
 /// SIMD versions. These kernels use the classic reductions: for `exp`,
 /// x = n·ln2 + r with |r| ≤ ln2/2 and a degree-13 Taylor polynomial for e^r;
 /// for `log`, x = 2^k·z with z ∈ [0.6875, 1.375), a table of 128 points c of
-/// that range (`LogTable.swift`) and a degree-9 Taylor polynomial for log(z/c),
-/// as in ARM's optimized-routines (no division). Vectors holding anything
+/// that range (CVectorMath's `LogTable.h`) and a degree-9 Taylor polynomial for
+/// log(z/c), as in ARM's optimized-routines (no division). Vectors holding anything
 /// outside the plain range (nan, inf, zero, negatives and subnormals for `log`;
 /// |x| > 708 for `exp`) go through the scalar libm functions, so every edge case
 /// keeps libm's answer. `expm1` sums its Taylor series where |x| < 1 (where
@@ -70,12 +70,13 @@ public enum VectorMath {
         // log z = log c + log1p(r), r = z/c − 1 with |r| < 1/128, from the table's
         // 1/c and log c (lane by lane: AVX2 gathers are no faster here). One fused
         // multiply-add makes r with a single rounding, no division.
+        let pairs = kls_log_pairs()
         var inverse = Vector()
         var logC = Vector()
         for lane in 0..<8 {
-            let pair = logPairs[Int(truncatingIfNeeded: index[lane])]
-            inverse[lane] = pair.x
-            logC[lane] = pair.y
+            let at = 2 * Int(truncatingIfNeeded: index[lane])
+            inverse[lane] = pairs[at]
+            logC[lane] = pairs[at + 1]
         }
         let r = Vector(repeating: -1).addingProduct(z, inverse)
         // k·ln2 + log c + r, the large parts summed with their rounding error kept
