@@ -66,31 +66,36 @@ public enum BetaFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...1 }
 }
 
-extension BetaFamily: VectorizedFamily {
+extension BetaFamily: FirstAttemptFamily {
     public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
         Parameters(a: first, b: second)
+    }
+
+    /// Eight draws at a time (`FirstAttemptFamily`).
+    public static func sample(
+        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        sampleByFirstAttempts(generator, start: start, count: count, parameters: parameters, into: out)
     }
 
     /// X/(X + Y) from Marsaglia–Tsang's first attempts eight draws at a time
     /// (Y's words follow X's, as the scalar sampler takes them); a or b below
     /// 1 and rejected lanes go through `sample(_:_:_:)`.
-    public static func sample(
-        _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
-        into out: UnsafeMutablePointer<Double>
-    ) {
-        sampleByFirstAttempts(
-            generator, start: start, count: count, parameters: parameters, into: out, padding: (1, 1, 1)
-        ) {
-            words, a, b, _ in
-            let (x, acceptedX) = words.gamma(a)
-            let (y, acceptedY) = words.gamma(b)
-            let ratio = x / (x + y)
-            let (lowest, highest) = (VectorMath.Vector(repeating: .leastNormalMagnitude), 1 - Double.ulpOfOne / 2)
-            let above = VectorMath.select(ratio .< lowest, lowest, ratio)
-            let draw = VectorMath.select(above .> highest, VectorMath.Vector(repeating: highest), above)
-            return (draw, acceptedX .& acceptedY)
-        }
+    @inline(__always)
+    static func firstAttempt(
+        _ words: inout VectorGamma, _ a: VectorMath.Vector, _ b: VectorMath.Vector, _: VectorMath.Vector
+    ) -> (VectorMath.Vector, VectorGamma.Mask) {
+        let (x, acceptedX) = words.gamma(a)
+        let (y, acceptedY) = words.gamma(b)
+        let ratio = x / (x + y)
+        let (lowest, highest) = (VectorMath.Vector(repeating: .leastNormalMagnitude), 1 - Double.ulpOfOne / 2)
+        let above = VectorMath.select(ratio .< lowest, lowest, ratio)
+        let draw = VectorMath.select(above .> highest, VectorMath.Vector(repeating: highest), above)
+        return (draw, acceptedX .& acceptedY)
     }
+
+    static let padding = (1.0, 1.0, 1.0)
 
     /// Vectors inside (0, 1) with a or b below the Stirling regime take
     /// (a − 1) log x + (b − 1) log(1 − x) − log B(a, b) (the last once per

@@ -60,26 +60,30 @@ public enum GammaFamily: ScalarFamily {
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
-extension GammaFamily: VectorizedFamily {
+extension GammaFamily: FirstAttemptFamily {
     public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
         Parameters(shape: first, rate: second)
     }
 
-    /// Marsaglia–Tsang's first attempts eight draws at a time; shapes below 1
-    /// and rejected lanes go through `sample(_:_:_:)`.
+    static let padding = (1.0, 1.0, 1.0)
+
+    /// Eight draws at a time (`FirstAttemptFamily`).
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>
     ) {
-        sampleByFirstAttempts(
-            generator, start: start, count: count, parameters: parameters, into: out, padding: (1, 1, 1)
-        ) {
-            words, shape, rate, _ in
-            let (g, accepted) = words.gamma(shape)
-            let value = g / rate
-            let lowest = VectorMath.Vector(repeating: .leastNormalMagnitude)
-            return (VectorMath.select(value .< lowest, lowest, value), accepted)
-        }
+        sampleByFirstAttempts(generator, start: start, count: count, parameters: parameters, into: out)
+    }
+
+    /// Marsaglia–Tsang's first attempts; shapes below 1 are rejected lanes.
+    @inline(__always)
+    static func firstAttempt(
+        _ words: inout VectorGamma, _ shape: VectorMath.Vector, _ rate: VectorMath.Vector, _: VectorMath.Vector
+    ) -> (VectorMath.Vector, VectorGamma.Mask) {
+        let (g, accepted) = words.gamma(shape)
+        let value = g / rate
+        let lowest = VectorMath.Vector(repeating: .leastNormalMagnitude)
+        return (VectorMath.select(value .< lowest, lowest, value), accepted)
     }
 
     /// Vectors whose x are positive and finite and whose shapes are below the

@@ -111,27 +111,32 @@ public enum StudentTFamily: ScalarFamily {
     }
 }
 
-extension StudentTFamily: VectorizedFamily {
+extension StudentTFamily: FirstAttemptFamily {
     public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
         Parameters(df: first, loc: second, scale: third)
     }
 
-    /// loc + scale·Z/√(χ²/ν) from the polar normal and Marsaglia–Tsang's first
-    /// attempts for χ²/2, eight draws at a time; ν below 2 and rejected lanes go
-    /// through `sample(_:_:_:)`.
+    /// Eight draws at a time (`FirstAttemptFamily`).
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>
     ) {
-        sampleByFirstAttempts(
-            generator, start: start, count: count, parameters: parameters, into: out, padding: (4, 0, 1)
-        ) {
-            words, nu, loc, scale in
-            let (z, acceptedZ) = words.normal()
-            let (g, acceptedG) = words.gamma(nu / 2)
-            return (loc + scale * z / VectorMath.squareRoot(2 * g / nu), acceptedZ .& acceptedG)
-        }
+        sampleByFirstAttempts(generator, start: start, count: count, parameters: parameters, into: out)
     }
+
+    /// loc + scale·Z/√(χ²/ν) from the ziggurat normal and Marsaglia–Tsang's first
+    /// attempts for χ²/2, eight draws at a time; ν below 2 and rejected lanes go
+    /// through `sample(_:_:_:)`.
+    @inline(__always)
+    static func firstAttempt(
+        _ words: inout VectorGamma, _ nu: VectorMath.Vector, _ loc: VectorMath.Vector, _ scale: VectorMath.Vector
+    ) -> (VectorMath.Vector, VectorGamma.Mask) {
+        let (z, acceptedZ) = words.normal()
+        let (g, acceptedG) = words.gamma(nu / 2)
+        return (loc + scale * z / VectorMath.squareRoot(2 * g / nu), acceptedZ .& acceptedG)
+    }
+
+    static let padding = (4.0, 0.0, 1.0)
 
     /// The constant log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − log scale is
     /// computed once per distinct (ν, scale) vector, not per element.

@@ -74,17 +74,29 @@ extension VectorizedFamily {
         let e = (runs.phase + k) % Swift.max(runs.batch, 1)
         return parameters(runs[0][e], runs[1][e], runs[2][e])
     }
+}
 
-    /// Draws eight at a time from first attempts of `DrawRandom`'s samplers
-    /// (`VectorGamma`): `attempt(&words, θ₀, θ₁, θ₂)` gives each lane's draw and
-    /// whether it was accepted; rejected lanes are drawn by `sample(_:_:_:)`
-    /// from their start, so a draw depends on its index alone.
+/// A family drawn by rejection (Gamma, Beta, StudentT): eight draws at a time
+/// from the first attempts of `DrawRandom`'s samplers (`VectorGamma`), the
+/// rejected lanes drawn again by `sample(_:_:_:)` from their start, so that a
+/// draw depends on its index alone. The attempt is a static function, not a
+/// closure, so that it is inlined into the loop (see `InverseCDFFamily`).
+protocol FirstAttemptFamily: VectorizedFamily {
+    /// Eight draws from the lanes' words and the parameters' vectors, and
+    /// which lanes the first attempt accepted.
+    static func firstAttempt(
+        _ words: inout VectorGamma, _ first: VectorMath.Vector, _ second: VectorMath.Vector,
+        _ third: VectorMath.Vector
+    ) -> (VectorMath.Vector, VectorGamma.Mask)
+    /// The parameters of the unused lanes past the last draw (valid ones).
+    static var padding: (Double, Double, Double) { get }
+}
+
+extension FirstAttemptFamily {
+    /// Draws `start ..< start + count` into `out` (each family's `sample`).
     static func sampleByFirstAttempts(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
-        into out: UnsafeMutablePointer<Double>, padding: (Double, Double, Double),
-        _ attempt: (inout VectorGamma, VectorMath.Vector, VectorMath.Vector, VectorMath.Vector) -> (
-            VectorMath.Vector, VectorGamma.Mask
-        )
+        into out: UnsafeMutablePointer<Double>
     ) {
         NormalSampler.layerPairs.withUnsafeBufferPointer { pairs in
             guard let table = pairs.baseAddress else { return }
@@ -92,7 +104,7 @@ extension VectorizedFamily {
             while k < count {
                 let lanes = Swift.min(8, count - k)
                 var words = VectorGamma(generator, first: start &+ UInt64(k), tag: tag, table: table)
-                let (draw, accepted) = attempt(
+                let (draw, accepted) = firstAttempt(
                     &words, parameters.vector(0, output: k, lanes: lanes, padding: padding.0),
                     parameters.vector(1, output: k, lanes: lanes, padding: padding.1),
                     parameters.vector(2, output: k, lanes: lanes, padding: padding.2))
