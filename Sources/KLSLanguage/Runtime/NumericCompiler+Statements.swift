@@ -10,9 +10,7 @@ extension NumericCompiler {
         -> NumericCode
     {
         let c = try bool(condition, &scope)
-        let before = scope.assigned
-        let (t, _) = try expression(then, &scope)
-        scope.assigned = before
+        let t = try mayNotRun(then, &scope)
         return { frame throws(NumericBail) in
             if try c(frame) != 0 { _ = try t(frame) }
             return 0
@@ -25,9 +23,7 @@ extension NumericCompiler {
         -> NumericCode
     {
         let c = try bool(condition, &scope)
-        let before = scope.assigned
-        let (run, _) = try expression(body, &scope)
-        scope.assigned = before
+        let run = try mayNotRun(body, &scope)
         let gate = machine.gate
         return { frame throws(NumericBail) in
             while try c(frame) != 0 {
@@ -57,10 +53,7 @@ extension NumericCompiler {
         var bounds: [NumericCode] = []
         for argument in arguments { bounds.append(try number(argument.value, &scope)) }
         scope.types[variable] = .number
-        let before = scope.assigned
-        scope.assigned.insert(variable)
-        let (run, _) = try expression(body, &scope)
-        scope.assigned = before
+        let run = try mayNotRun(body, &scope, assigning: variable)
         let range = NumericRange(bounds)
         let gate = machine.gate
         return { frame throws(NumericBail) in
@@ -74,6 +67,19 @@ extension NumericCompiler {
             }
             return 0
         }
+    }
+
+    /// `e`, of any type, as code that may not run (a branch, a loop body): what
+    /// it assigns does not count as assigned afterwards; `variable` (a loop's)
+    /// is assigned inside it.
+    func mayNotRun(_ e: Expr, _ scope: inout NumericScope, assigning variable: String? = nil)
+        throws(NumericUnsupported) -> NumericCode
+    {
+        let before = scope.assigned
+        if let variable { scope.assigned.insert(variable) }
+        let (code, _) = try expression(e, &scope)
+        scope.assigned = before
+        return code
     }
 
     /// `name = x -> …` in a function body: covered when the lambda has no
