@@ -39,7 +39,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
@@ -55,7 +54,6 @@ let package = Package(
             name: "KLSDistributions",
             dependencies: [
                 "KLSDiagnostics", "KLSTensor", .product(name: "RealModule", package: "swift-numerics"),
-                .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: cpuFlags
         ),

@@ -40,8 +40,8 @@ import Testing
     }
 
     /// The streaming accumulator keeps the same tail whatever the chunking:
-    /// one part (kept by selection), parts of 333 (selection while the tail
-    /// fills, heap insertions after) and parts of 40 (heap insertions only).
+    /// one part, parts of 333 (a selection every second part, then candidates
+    /// filtered by its bar) and parts of 40 (many small merges between selections).
     @Test(arguments: [333, 40])
     func accumulatorKeepsTheLargestRatios(chunk: Int) throws {
         let logRatios = Self.logs(0.8, 5000, seed: 3).map { -$0 }

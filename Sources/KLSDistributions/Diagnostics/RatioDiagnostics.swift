@@ -1,5 +1,4 @@
 import Foundation
-import HeapModule
 import KLSDiagnostics
 import KLSTensor
 
@@ -41,13 +40,22 @@ public struct RatioDiagnostics: Sendable {
 }
 
 /// Streams, per batch element, the moments of r and the largest values of
-/// log r (kept as the smallest ℓ in a bounded max-heap) across chunks. Chunks
-/// are folded in order, but the kept tail is the same set whatever the order.
+/// log r (the smallest ℓ) across chunks. Chunks are folded in order, but the
+/// kept tail is the same set whatever the order.
+///
+/// Candidates are appended to a pool; when it holds twice the tail, one
+/// selection keeps the tail and its largest ℓ becomes the bar later candidates
+/// must pass — a few comparisons per candidate rather than a heap's sift
+/// (the merge runs on the calling thread between rounds, while the workers wait).
 public struct RatioAccumulator: Sendable {
     /// Tail values kept per element: the fitted tail plus its threshold.
     let keep: Int
     private(set) var moments: [Moments]
-    private var tails: [Heap<Double>]
+    /// Per element: candidates, among which are the `keep` smallest ℓ so far.
+    private var pools: [[Double]]
+    /// Per element: the largest ℓ of the last selection (+inf before the first):
+    /// `keep` values at most this were seen, so no larger ℓ can be in the tail.
+    private var bars: [Double]
 
     /// An accumulator for `n` draws of `batch` elements; the tail of each is
     /// ⌈min(0.2 n, 3 √n)⌉ ratios, at most 65,536 over the whole batch (but at
@@ -57,37 +65,24 @@ public struct RatioAccumulator: Sendable {
         let tail = Swift.min(ParetoTail.tailLength(draws: n), Swift.max(100, (1 << 16) / Swift.max(batch, 1)))
         keep = tail + 1
         try MemoryLimit.check(
-            elements: try Checked.product([keep, batch], what: "the tails of r"), what: "the tails of r")
+            elements: try Checked.product([3 * keep, batch], what: "the tails of r"), what: "the tails of r")
         moments = Array(repeating: Moments(), count: batch)
-        tails = Array(repeating: Heap<Double>(), count: batch)
+        pools = Array(repeating: [], count: batch)
+        bars = Array(repeating: .infinity, count: batch)
     }
 
-    /// Per element, the ℓ below which a draw enters the kept tail (+inf until it is full).
-    var thresholds: [Double] {
-        tails.map { heap in heap.count < keep ? .infinity : (heap.max ?? .infinity) }
-    }
+    /// Per element, the ℓ below which a draw may enter the kept tail.
+    var thresholds: [Double] { bars }
 
     /// Folds in one chunk's part.
     mutating func merge(_ part: RatioPart) {
         for b in moments.indices {
             moments[b].merge(part.moments[b])
-            let fresh = part.candidates[b]
-            if fresh.count * 4 > keep {
-                // Early chunks bring thousands (the threshold is +∞ until the
-                // tail is full): one selection over the union costs less than
-                // a heap operation each once they are a quarter of the tail.
-                // The kept set is the same either way.
-                var pool = Array(tails[b].unordered) + fresh
-                Selection.keepSmallest(keep, of: &pool)
-                tails[b] = Heap(pool)
-                continue
-            }
-            for l in fresh {
-                if tails[b].count < keep {
-                    tails[b].insert(l)
-                } else if let top = tails[b].max, l < top {
-                    tails[b].replaceMax(with: l)
-                }
+            let bar = bars[b]
+            for l in part.candidates[b] where l < bar { pools[b].append(l) }
+            if pools[b].count >= 2 * keep {
+                Selection.keepSmallest(keep, of: &pools[b])
+                bars[b] = pools[b].max() ?? .infinity
             }
         }
     }
@@ -101,7 +96,9 @@ public struct RatioAccumulator: Sendable {
     /// The diagnostics of every element.
     public func diagnostics() -> [RatioDiagnostics] {
         moments.indices.map { b in
-            let logs = tails[b].unordered.map { -$0 }.sorted()
+            var tail = pools[b]
+            Selection.keepSmallest(keep, of: &tail)
+            let logs = tail.map { -$0 }.sorted()
             return RatioDiagnostics(
                 meanR: moments[b].mean, meanRStandardError: moments[b].standardError,
                 paretoK: ParetoTail.shape(ascendingLogs: logs), draws: Int(moments[b].count))
