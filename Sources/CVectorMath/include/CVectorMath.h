@@ -15,4 +15,55 @@ static inline __attribute__((always_inline)) kls_double8 kls_sqrt8(kls_double8 x
     return __builtin_elementwise_sqrt(x);
 }
 
+typedef long kls_long8 __attribute__((ext_vector_type(8)));
+
+/// `mask ? a : b` lane by lane, for a mask from a vector comparison (all bits
+/// set or clear): a blend, one instruction.
+static inline __attribute__((always_inline)) kls_double8 kls_select8(kls_long8 mask, kls_double8 a, kls_double8 b) {
+    return (kls_double8)(((kls_long8)a & mask) | ((kls_long8)b & ~mask));
+}
+
+/// e^x for |x| ≤ 708, the arithmetic of the Swift `VectorMath.exp`, step for
+/// step (so the same bits): n = round(x·log2 e), r = x − n·ln2 in two parts, a
+/// degree-13 Taylor polynomial by Horner's rule in fused multiply-adds, times 2ⁿ.
+static inline __attribute__((always_inline)) kls_double8 kls_exp8_core(kls_double8 x) {
+    const kls_double8 shift = 0x1.8p52;
+    kls_double8 shifted = __builtin_elementwise_fma(x, (kls_double8)1.4426950408889634, shift);
+    kls_double8 n = shifted - shift;
+    kls_double8 r = __builtin_elementwise_fma(n, (kls_double8)-0.6931471803691238, x);
+    r = __builtin_elementwise_fma(n, (kls_double8)-1.9082149292705877e-10, r);
+    static const double coefficients[13] = {
+        1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
+        1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1,
+    };
+    kls_double8 p = 1.0 / 6227020800;
+    for (int i = 0; i < 13; i++) p = __builtin_elementwise_fma(p, r, (kls_double8)coefficients[i]);
+    kls_long8 scale = ((kls_long8)shifted + 1023) << 52;
+    return p * (kls_double8)scale;
+}
+
+/// tanh x for lanes that are not NaN (the caller sends NaN through libm).
+/// Below 0.625, Cephes's minimax rational x + x³·P(x²)/Q(x²); above,
+/// 1 − 2/(e^2x + 1), with |x| clamped at 20 (tanh 20 rounds to 1). Both are
+/// base + numerator/denominator, so one division serves both: the branches
+/// choose the three. The sign is put back last.
+static inline __attribute__((always_inline)) kls_double8 kls_tanh8(kls_double8 x) {
+    const kls_long8 sign = (kls_long8)(long)0x8000000000000000UL;
+    kls_double8 m = __builtin_elementwise_min(__builtin_elementwise_abs(x), (kls_double8)20);
+    kls_double8 s = m * m;
+    kls_double8 p = __builtin_elementwise_fma(
+        s, __builtin_elementwise_fma(s, (kls_double8)-9.64399179425052238628e-1, (kls_double8)-9.92877231001918586564e1),
+        (kls_double8)-1.61468768441708447952e3);
+    kls_double8 q = __builtin_elementwise_fma(
+        s, __builtin_elementwise_fma(s, s + 1.12811678491632931402e2, (kls_double8)2.23548839060100448583e3),
+        (kls_double8)4.84406305325125486048e3);
+    kls_double8 e = kls_exp8_core(m + m);
+    kls_long8 large = m >= 0.625;
+    kls_double8 base = kls_select8(large, (kls_double8)1, m);
+    kls_double8 numerator = kls_select8(large, (kls_double8)-2, m * s * p);
+    kls_double8 denominator = kls_select8(large, e + 1, q);
+    kls_double8 result = base + numerator / denominator;
+    return (kls_double8)((kls_long8)result | ((kls_long8)x & sign));
+}
+
 #endif

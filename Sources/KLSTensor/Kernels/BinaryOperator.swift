@@ -73,11 +73,11 @@ extension Tensor {
         -> Tensor
     {
         switch op {
-        case .add: return try combine(a, b, cost: 1) { $0 + $1 }
-        case .subtract: return try combine(a, b, cost: 1) { $0 - $1 }
-        case .multiply: return try combine(a, b, cost: 1) { $0 * $1 }
-        case .divide: return try combine(a, b, cost: 1) { $0 / $1 }
-        default: return try combine(a, b, cost: op.cost) { op($0, $1) }
+        case .add: return try combine(a, b, cost: 1, Elementwise.Add())
+        case .subtract: return try combine(a, b, cost: 1, Elementwise.Subtract())
+        case .multiply: return try combine(a, b, cost: 1, Elementwise.Multiply())
+        case .divide: return try combine(a, b, cost: 1, Elementwise.Divide())
+        default: return try combine(a, b, cost: op.cost, op)
         }
     }
 
@@ -86,23 +86,26 @@ extension Tensor {
     public static func binary(_ op: BinaryOperator, _ t: consuming Tensor, scalar s: Double, scalarOnLeft: Bool)
         throws(KLSError) -> Tensor
     {
-        switch (op, scalarOnLeft) {
-        case (.add, _): return try t.apply(cost: 1) { $0 + s }
-        case (.multiply, _): return try t.apply(cost: 1) { $0 * s }
-        case (.subtract, false): return try t.apply(cost: 1) { $0 - s }
-        case (.subtract, true): return try t.apply(cost: 1) { s - $0 }
-        case (.divide, false): return try t.apply(cost: 1) { $0 / s }
-        case (.divide, true): return try t.apply(cost: 1) { s / $0 }
-        case (_, false): return try t.apply(cost: op.cost) { op($0, s) }
-        case (_, true): return try t.apply(cost: op.cost) { op(s, $0) }
+        switch op {
+        case .add: return try t.apply(scalar: s, Elementwise.Add(), onLeft: scalarOnLeft, cost: 1)
+        case .subtract: return try t.apply(scalar: s, Elementwise.Subtract(), onLeft: scalarOnLeft, cost: 1)
+        case .multiply: return try t.apply(scalar: s, Elementwise.Multiply(), onLeft: scalarOnLeft, cost: 1)
+        case .divide: return try t.apply(scalar: s, Elementwise.Divide(), onLeft: scalarOnLeft, cost: 1)
+        default: return try t.apply(scalar: s, op, onLeft: scalarOnLeft, cost: op.cost)
         }
     }
 
-    /// The broadcasting loop behind `binary`, specialized per closure.
-    @inline(__always)
-    public static func combine(
-        _ a: consuming Tensor, _ b: consuming Tensor, cost: Int,
-        _ op: (Double, Double) -> Double
+    /// `self op s` or `s op self` at every element.
+    private consuming func apply<Operation: ElementCombination>(
+        scalar s: Double, _ op: Operation, onLeft: Bool, cost: Int
+    ) throws(KLSError) -> Tensor {
+        if onLeft { return try apply(cost: cost, Elementwise.ScalarOnLeft(operation: op, scalar: s)) }
+        return try apply(cost: cost, Elementwise.ScalarOnRight(operation: op, scalar: s))
+    }
+
+    /// The broadcasting loop behind `binary`, specialised per operation.
+    public static func combine<Operation: ElementCombination>(
+        _ a: consuming Tensor, _ b: consuming Tensor, cost: Int, _ op: Operation
     ) throws(KLSError) -> Tensor {
         let shape = try Shape.broadcast(a.shape, b.shape)
         let count = try Shape.elementCount(shape)
@@ -144,11 +147,9 @@ extension Tensor {
 
     /// General broadcasting: walk the output's outer index, with a strided inner loop
     /// over the last axis.
-    @inline(__always)
-    static func broadcastLoop(
+    static func broadcastLoop<Operation: ElementCombination>(
         shape: [Int], _ aShape: [Int], _ x: UnsafePointer<Double>, _ bShape: [Int],
-        _ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
-        _ op: (Double, Double) -> Double
+        _ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ op: Operation
     ) {
         let rank = shape.count
         guard rank > 0, !shape.contains(0) else {

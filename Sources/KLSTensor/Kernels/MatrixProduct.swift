@@ -58,9 +58,9 @@ extension Tensor {
     ///
     /// GotoBLAS's blocking: k is taken in slices of `sliceDepth`; per slice, B
     /// is packed once into strips eight columns wide (each strip contiguous, so
-    /// it streams from L1), and the rows of C are split over cores in blocks of
-    /// `rowBlock` whose slice of A is packed into panels of six rows (p-major,
-    /// held in L2). A 6×8 micro-kernel keeps its tile of C in twelve 4-wide
+    /// it streams from L1), and the rows of C are split over cores in equal shares of
+    /// at most `blockPanels` panels of six rows, each share's slice of A packed
+    /// p-major and held in L2. A 6×8 micro-kernel keeps its tile of C in twelve 4-wide
     /// registers and per step of k does two loads of B, six broadcasts of A and
     /// twelve fused multiply-adds. Each element of C is summed over k in order,
     /// one fused multiply-add at a time, so the result does not depend on the
@@ -78,28 +78,30 @@ extension Tensor {
         let depth = Swift.min(k, sliceDepth)
         let packedB = UnsafeMutablePointer<Double>.allocate(capacity: strips * depth * 8)
         defer { packedB.deallocate() }
-        let rowBlocks = (m + rowBlock - 1) / rowBlock
+        let panels = (m + 5) / 6
+        let parts = partCount(panels: panels, work: m * depth * n)
         var p0 = 0
         while p0 < k && !Cancellation.isRequested {
             let kc = Swift.min(depth, k - p0)
             packStrips(rhs + p0 * n, n, kc, strips, into: packedB)
             let accumulate = p0 > 0
-            Parallel.forEachChunk(rowBlocks, cost: Swift.max(1, rowBlock * kc * n / 8)) { blocks in
-                let packedA = UnsafeMutablePointer<Double>.allocate(capacity: rowBlock * kc)
+            Parallel.perform(iterations: parts) { part in
+                // Equal shares of panels (to one), so that no core waits on another's last block.
+                let first = part * panels / parts
+                let count = (part + 1) * panels / parts - first
+                let i0 = first * 6
+                let rows = Swift.min(count * 6, m - i0)
+                guard rows > 0, !Cancellation.isRequested else { return }
+                let packedA = UnsafeMutablePointer<Double>.allocate(capacity: count * 6 * kc)
                 defer { packedA.deallocate() }
-                for block in blocks where !Cancellation.isRequested {
-                    let i0 = block * rowBlock
-                    let rows = Swift.min(rowBlock, m - i0)
-                    packPanels(lhs + i0 * k + p0, k, rows, kc, into: packedA)
-                    let panels = (rows + 5) / 6
-                    for strip in 0..<strips {
-                        let columns = Swift.min(8, n - strip * 8)
-                        for panel in 0..<panels {
-                            let c = out + (i0 + panel * 6) * n + strip * 8
-                            tile(
-                                packedA + panel * 6 * kc, packedB + strip * kc * 8, kc, c, n,
-                                rows: Swift.min(6, rows - panel * 6), columns: columns, accumulate: accumulate)
-                        }
+                packPanels(lhs + i0 * k + p0, k, rows, kc, into: packedA)
+                for strip in 0..<strips {
+                    let columns = Swift.min(8, n - strip * 8)
+                    for panel in 0..<count {
+                        let c = out + (i0 + panel * 6) * n + strip * 8
+                        tile(
+                            packedA + panel * 6 * kc, packedB + strip * kc * 8, kc, c, n,
+                            rows: Swift.min(6, rows - panel * 6), columns: columns, accumulate: accumulate)
                     }
                 }
             }
@@ -107,11 +109,21 @@ extension Tensor {
         }
     }
 
+    /// Tasks per slice of k: one for a small product; otherwise a multiple of the
+    /// workers, each at most `blockPanels` panels (its packed A held in L2), so that
+    /// every worker gets the same number of rows whatever `m` is.
+    private static func partCount(panels: Int, work: Int) -> Int {
+        guard work >= 8 * Parallel.threshold else { return 1 }
+        let workers = Parallel.workers
+        let rounds = (panels + workers * blockPanels - 1) / (workers * blockPanels)
+        return Swift.min(panels, workers * rounds)
+    }
+
     /// Steps of k per packed slice: a strip of B (8 columns) is then 16 KB, and a
-    /// block of A (`rowBlock` rows) 192 KB.
+    /// task's block of A at most 192 KB.
     static let sliceDepth = 256
-    /// Rows of C per task: sixteen panels of six.
-    static let rowBlock = 96
+    /// Most panels of six rows of C per task: A's slice is then 192 KB.
+    static let blockPanels = 16
 
     /// B's `kc` rows (row stride `n`) as strips of eight columns, each `kc × 8`
     /// contiguous, the last strip padded with zeros.

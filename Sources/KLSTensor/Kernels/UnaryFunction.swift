@@ -62,11 +62,11 @@ extension Tensor {
         case .expm1: return try applyVector(cost: 4, VectorMath.expm1) { Foundation.expm1($0) }
         case .log1p: return try applyVector(cost: 4, VectorMath.log1p) { Foundation.log1p($0) }
         case .tanh: return try applyVector(cost: 4, VectorMath.tanh) { Foundation.tanh($0) }
-        case .negate: return try apply(cost: 1) { -$0 }
-        case .square: return try apply(cost: 1) { $0 * $0 }
-        case .abs: return try apply(cost: 1) { Swift.abs($0) }
-        case .sqrt: return try apply(cost: 2) { $0.squareRoot() }
-        default: return try apply(cost: function.cost) { function($0) }
+        case .negate: return try apply(cost: 1, Elementwise.Negate())
+        case .square: return try apply(cost: 1, Elementwise.Square())
+        case .abs: return try apply(cost: 1, Elementwise.Magnitude())
+        case .sqrt: return try apply(cost: 2, Elementwise.SquareRoot())
+        default: return try apply(cost: function.cost, function)
         }
     }
 
@@ -87,10 +87,24 @@ extension Tensor {
         return Tensor(shape: shape, storage: target)
     }
 
-    /// The loop behind `map`: specialized per closure so simple operations vectorize.
-    @inline(__always)
+    /// `op` at every element, as a closure: an indirect call per element (the
+    /// typed `apply` inlines its operation).
     public consuming func apply(cost: Int, _ op: (Double) -> Double) throws(KLSError) -> Tensor {
         let target = try reusableStorage()
+        withoutActuallyEscaping(op) { op in fill(target, cost: cost, Elementwise.Closure(body: op)) }
+        return Tensor(shape: shape, storage: target)
+    }
+
+    /// `op` at every element. Reuses this tensor's buffer when it is the only
+    /// owner; splits the loop over cores when large.
+    public consuming func apply<Operation: ElementMap>(cost: Int, _ op: Operation) throws(KLSError) -> Tensor {
+        let target = try reusableStorage()
+        fill(target, cost: cost, op)
+        return Tensor(shape: shape, storage: target)
+    }
+
+    /// The loop behind `apply`, specialised per operation so simple ones vectorise.
+    private func fill<Operation: ElementMap>(_ target: TensorStorage, cost: Int, _ op: Operation) {
         let input = UnsafePointer(storage.pointer)
         let output = target.pointer
         withExtendedLifetime(storage) {
@@ -104,6 +118,5 @@ extension Tensor {
                 }
             }
         }
-        return Tensor(shape: shape, storage: target)
     }
 }

@@ -15,39 +15,17 @@ import Foundation
 /// keeps libm's answer. `expm1` sums its Taylor series where |x| < 1 (where
 /// e^x − 1 would cancel) and takes e^x − 1 elsewhere; `tanh` is Cephes's
 /// rational below 0.625 and 1 − 2/(e^2|x| + 1) above, the sign restored.
+/// `exp`'s and `tanh`'s arithmetic is in C (CVectorMath.h), where clang compiles
+/// blends, clamps and bit operations on 8 lanes to single AVX-512 instructions.
 public enum VectorMath {
     public typealias Vector = SIMD8<Double>
 
-    /// e^x for each lane.
+    /// e^x for each lane: CVectorMath's `kls_exp8_core` where |x| ≤ 708.
     @inlinable @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
         let limit = Vector(repeating: 708)
         guard all(x .<= limit) && all(x .>= -limit) else { return scalar(x, Foundation.exp) }
-        // Adding 1.5·2⁵² rounds x·log2(e) to an integer n held in the low mantissa
-        // bits (no generic SIMD rounding or int conversion, which do not vectorize).
-        let shifted = Vector(repeating: 0x1.8p52).addingProduct(x, Vector(repeating: 1.4426950408889634))
-        let n = shifted - 0x1.8p52
-        // r = x − n·ln2, with ln2 split in two so the product is exact.
-        var r = x.addingProduct(n, Vector(repeating: -0.6931471803691238))
-        r = r.addingProduct(n, Vector(repeating: -1.9082149292705877e-10))
-        // Horner's rule with fused multiply-adds: one rounding per step, and half the latency.
-        var p = Vector(repeating: 1.0 / 6_227_020_800)
-        p = Vector(repeating: 1.0 / 479_001_600).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 39_916_800).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 3_628_800).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 362_880).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 40_320).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 5_040).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 720).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 120).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 24).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 6).addingProduct(p, r)
-        p = Vector(repeating: 0.5).addingProduct(p, r)
-        p = Vector(repeating: 1).addingProduct(p, r)
-        p = Vector(repeating: 1).addingProduct(p, r)
-        // 2ⁿ: the low bits of `shifted` are n; the shift drops the 1.5·2⁵² bits.
-        let scale = unsafeBitCast((unsafeBitCast(shifted, to: SIMD8<UInt64>.self) &+ 1023) &<< 52, to: Vector.self)
-        return p * scale
+        return kls_exp8_core(x)
     }
 
     /// log x for each lane.
@@ -137,24 +115,13 @@ public enum VectorMath {
         return select(magnitude .>= 1, direct, series)
     }
 
-    /// tanh x for each lane.
+    /// tanh x for each lane: CVectorMath's `kls_tanh8`, whose blends and
+    /// clamps compile to single instructions (Swift's mask code for them went
+    /// through 128-bit pieces, at four times the cost).
     @inlinable @inline(__always)
     public static func tanh(_ x: Vector) -> Vector {
         guard all(x .== x) else { return scalar(x, Foundation.tanh) }
-        let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
-        // tanh 20 = 1 − 8.5e-18 rounds to 1: clamping keeps exp in its fast range.
-        var magnitude = unsafeBitCast(bits & ~signBit, to: Vector.self)
-        magnitude = select(magnitude .> 20, Vector(repeating: 20), magnitude)
-        // Below 0.625, Cephes's minimax rational x + x³·P(x²)/Q(x²); above, 1 − 2/(e^2x + 1).
-        let s = magnitude * magnitude
-        let p = Vector(repeating: -1.61468768441708447952e3).addingProduct(
-            s, Vector(repeating: -9.92877231001918586564e1).addingProduct(s, -9.64399179425052238628e-1))
-        let q = Vector(repeating: 4.84406305325125486048e3).addingProduct(
-            s, Vector(repeating: 2.23548839060100448583e3).addingProduct(s, s + 1.12811678491632931402e2))
-        let small = magnitude.addingProduct(magnitude * s, p / q)
-        let large = 1 - 2 / (exp(2 * magnitude) + 1)
-        let result = select(magnitude .>= 0.625, large, small)
-        return unsafeBitCast(unsafeBitCast(result, to: SIMD8<UInt64>.self) | (bits & signBit), to: Vector.self)
+        return kls_tanh8(x)
     }
 
     /// The correctly rounded square root of each lane, as `Double.squareRoot()`
