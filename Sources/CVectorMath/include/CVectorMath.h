@@ -66,4 +66,9 @@ static inline __attribute__((always_inline)) kls_double8 kls_tanh8(kls_double8 x
     return (kls_double8)((kls_long8)result | ((kls_long8)x & sign));
 }
 
+/// Asks for the cache line at `address` ahead of its use (a hint; no fault).
+static inline __attribute__((always_inline)) void kls_prefetch(const void *address) {
+    __builtin_prefetch(address, 1, 3);
+}
+
 #endif

@@ -1,3 +1,4 @@
+import CVectorMath
 import KLSDiagnostics
 
 /// `x @ y` with NumPy's `matmul` rules: vectors are promoted to matrices and the
@@ -58,7 +59,7 @@ extension Tensor {
     ///
     /// GotoBLAS's blocking: k is taken in slices of `sliceDepth`; per slice, B
     /// is packed once into strips eight columns wide (each strip contiguous, so
-    /// it streams from L1), and the rows of C are split over cores in equal shares of
+    /// it streams from cache), and the rows of C are split over cores in equal shares of
     /// at most `blockPanels` panels of six rows, each share's slice of A packed
     /// p-major and held in L2. A 6×8 micro-kernel keeps its tile of C in twelve 4-wide
     /// registers and per step of k does two loads of B, six broadcasts of A and
@@ -99,6 +100,11 @@ extension Tensor {
                     let columns = Swift.min(8, n - strip * 8)
                     for panel in 0..<count {
                         let c = out + (i0 + panel * 6) * n + strip * 8
+                        // The next tile's rows of C, each in its own page: asked for now,
+                        // they arrive while this tile's 6·kc steps run.
+                        if accumulate && panel + 1 < count {
+                            for r in 0..<Swift.min(6, rows - panel * 6 - 6) { kls_prefetch(c + (6 + r) * n) }
+                        }
                         tile(
                             packedA + panel * 6 * kc, packedB + strip * kc * 8, kc, c, n,
                             rows: Swift.min(6, rows - panel * 6), columns: columns, accumulate: accumulate)
@@ -119,10 +125,13 @@ extension Tensor {
         return Swift.min(panels, workers * rounds)
     }
 
-    /// Steps of k per packed slice: a strip of B (8 columns) is then 16 KB, and a
-    /// task's block of A at most 192 KB.
-    static let sliceDepth = 256
-    /// Most panels of six rows of C per task: A's slice is then 192 KB.
+    /// Steps of k per packed slice. One slice for k ≤ 1024: measured on Zen 4,
+    /// L1-sized slices (256 steps, a 16 KB strip of B) were 6–10% slower at
+    /// n = 512 and 1024 — a strip of B streams from L2 at the kernel's pace, and
+    /// every slice costs two joins of the cores and a reload of C. Packed B is
+    /// then at most B's own size.
+    static let sliceDepth = 1024
+    /// Most panels of six rows of C per task (its packed A at most 768 KB, in L2).
     static let blockPanels = 16
 
     /// B's `kc` rows (row stride `n`) as strips of eight columns, each `kc × 8`
@@ -135,6 +144,14 @@ extension Tensor {
                 let j0 = strip * 8
                 let columns = Swift.min(8, n - j0)
                 let target = packed + strip * kc * 8
+                if columns == 8 {
+                    let (from, to) = (UnsafeRawPointer(b + j0), UnsafeMutableRawPointer(target))
+                    for p in 0..<kc {
+                        let row = from.loadUnaligned(fromByteOffset: p * n * 8, as: SIMD8<Double>.self)
+                        to.storeBytes(of: row, toByteOffset: p * 64, as: SIMD8<Double>.self)
+                    }
+                    continue
+                }
                 for p in 0..<kc {
                     let source = b + p * n + j0
                     for t in 0..<8 { target[p * 8 + t] = t < columns ? source[t] : 0 }
@@ -201,7 +218,8 @@ extension Tensor {
         var (c00, c01, c10, c11, c20, c21) = (load(0, 0), load(0, 1), load(1, 0), load(1, 1), load(2, 0), load(2, 1))
         var (c30, c31, c40, c41, c50, c51) = (load(3, 0), load(3, 1), load(4, 0), load(4, 1), load(5, 0), load(5, 1))
         let rawB = UnsafeRawPointer(b)
-        for p in 0..<kc {
+        // One step of k: two loads of B, six broadcasts of A, twelve fused multiply-adds.
+        @inline(__always) func step(_ p: Int) {
             let b0 = rawB.loadUnaligned(fromByteOffset: p * 64, as: V.self)
             let b1 = rawB.loadUnaligned(fromByteOffset: p * 64 + 32, as: V.self)
             let x = a + p * 6
@@ -224,6 +242,7 @@ extension Tensor {
             c50.addProduct(x5, b0)
             c51.addProduct(x5, b1)
         }
+        for p in 0..<kc { step(p) }
         for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51)].enumerated() {
             rawC.storeBytes(of: lo, toByteOffset: (r * ldc) * 8, as: V.self)
             rawC.storeBytes(of: hi, toByteOffset: (r * ldc + 4) * 8, as: V.self)
