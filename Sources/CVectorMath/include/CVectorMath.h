@@ -6,6 +6,10 @@
 
 #include "LogTable.h"
 
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
 typedef double kls_double8 __attribute__((ext_vector_type(8)));
 
 /// The correctly rounded square root of each lane (one vsqrtpd per register),
@@ -69,6 +73,44 @@ static inline __attribute__((always_inline)) kls_double8 kls_tanh8(kls_double8 x
 /// Asks for the cache line at `address` ahead of its use (a hint; no fault).
 static inline __attribute__((always_inline)) void kls_prefetch(const void *address) {
     __builtin_prefetch(address, 1, 3);
+}
+
+typedef unsigned long kls_ulong8 __attribute__((ext_vector_type(8)));
+
+/// log x for positive normal finite lanes (the caller sends the rest through
+/// libm), the arithmetic `VectorMath.log` documents: x = 2ᵏ·z with z in
+/// [0.6875, 1.375) from integer operations on the bits, log z = log c +
+/// log1p(z/c − 1) from the table's (1/c, log c), k·ln2 + log c + r summed with
+/// their rounding error kept, and log1p(r) − r = r²·p(r) to r⁷. With AVX-512
+/// the table is read by two gathers, else lane by lane.
+static inline __attribute__((always_inline)) kls_double8 kls_log8_core(kls_double8 x) {
+    kls_ulong8 bits = (kls_ulong8)x;
+    kls_ulong8 offset = bits - 0x3FE6000000000000UL;
+    kls_ulong8 index = (offset >> 45) & 127;
+    kls_double8 z = (kls_double8)(bits - (offset & 0xFFF0000000000000UL));
+    // int → double: k + 1024 planted in the mantissa of 1.5·2⁵².
+    kls_ulong8 biased = (offset + (1024UL << 52)) >> 52;
+    kls_double8 k = (kls_double8)(biased + 0x4338000000000000UL) - (0x1.8p52 + 1024);
+    const double *pairs = kls_log_pairs();
+    kls_double8 inverse, logC;
+#ifdef __AVX512F__
+    __m512i at = (__m512i)(index + index);
+    inverse = (kls_double8)_mm512_i64gather_pd(at, pairs, 8);
+    logC = (kls_double8)_mm512_i64gather_pd(at, pairs + 1, 8);
+#else
+    for (int lane = 0; lane < 8; lane++) {
+        inverse[lane] = pairs[2 * index[lane]];
+        logC[lane] = pairs[2 * index[lane] + 1];
+    }
+#endif
+    kls_double8 r = __builtin_elementwise_fma(z, inverse, (kls_double8)-1);
+    kls_double8 w = __builtin_elementwise_fma(k, (kls_double8)6.93147180369123816490e-01, logC);
+    kls_double8 high = w + r;
+    kls_double8 low = __builtin_elementwise_fma(k, (kls_double8)1.90821492927058770002e-10, w - high + r);
+    static const double coefficients[7] = {-1.0 / 8, 1.0 / 7, -1.0 / 6, 1.0 / 5, -1.0 / 4, 1.0 / 3, -0.5};
+    kls_double8 p = 1.0 / 9;
+    for (int i = 0; i < 7; i++) p = __builtin_elementwise_fma(p, r, (kls_double8)coefficients[i]);
+    return __builtin_elementwise_fma(r * r, p, low) + high;
 }
 
 #endif

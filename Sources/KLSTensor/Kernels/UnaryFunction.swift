@@ -57,11 +57,11 @@ extension Tensor {
     /// the only owner; splits the loop over cores when large.
     public consuming func map(_ function: UnaryFunction) throws(KLSError) -> Tensor {
         switch function {
-        case .exp: return try applyVector(cost: 4, VectorMath.exp) { Foundation.exp($0) }
-        case .log: return try applyVector(cost: 4, VectorMath.log) { Foundation.log($0) }
-        case .expm1: return try applyVector(cost: 4, VectorMath.expm1) { Foundation.expm1($0) }
-        case .log1p: return try applyVector(cost: 4, VectorMath.log1p) { Foundation.log1p($0) }
-        case .tanh: return try applyVector(cost: 4, VectorMath.tanh) { Foundation.tanh($0) }
+        case .exp: return try applyVector(cost: 4, VectorMath.Exp.self)
+        case .log: return try applyVector(cost: 4, VectorMath.Log.self)
+        case .expm1: return try applyVector(cost: 4, VectorMath.Expm1.self)
+        case .log1p: return try applyVector(cost: 4, VectorMath.Log1p.self)
+        case .tanh: return try applyVector(cost: 4, VectorMath.Tanh.self)
         case .negate: return try apply(cost: 1, Elementwise.Negate())
         case .square: return try apply(cost: 1, Elementwise.Square())
         case .abs: return try apply(cost: 1, Elementwise.Magnitude())
@@ -71,17 +71,13 @@ extension Tensor {
     }
 
     /// Like `apply`, with an explicit 8-wide kernel for the body of the loop.
-    @inline(__always)
-    consuming func applyVector(
-        cost: Int, _ vector: (VectorMath.Vector) -> VectorMath.Vector,
-        _ scalar: (Double) -> Double
-    ) throws(KLSError) -> Tensor {
+    consuming func applyVector<F: VectorFunction>(cost: Int, _ function: F.Type) throws(KLSError) -> Tensor {
         let target = try reusableStorage()
         let input = UnsafePointer(storage.pointer)
         let output = target.pointer
         withExtendedLifetime(storage) {
             Parallel.forEachChunk(count, cost: cost) { range in
-                VectorMath.apply(input, output, range, vector, scalar)
+                VectorMath.apply(input, output, range, F.self)
             }
         }
         return Tensor(shape: shape, storage: target)

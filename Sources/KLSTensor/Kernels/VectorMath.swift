@@ -28,51 +28,14 @@ public enum VectorMath {
         return kls_exp8_core(x)
     }
 
-    /// log x for each lane.
+    /// log x for each lane: CVectorMath's `kls_log8_core` where x is a positive
+    /// normal number.
     @inlinable @inline(__always)
     public static func log(_ x: Vector) -> Vector {
         let smallest = Vector(repeating: Double.leastNormalMagnitude)
         let largest = Vector(repeating: Double.greatestFiniteMagnitude)
         guard all(x .>= smallest) && all(x .<= largest) else { return scalar(x, Foundation.log) }
-        // x = 2ᵏ·z with z in [0.6875, 1.375), from integer operations on the bits
-        // (as in ARM's optimized-routines log): subtracting the bits of 0.6875
-        // leaves k in the exponent field and z's subinterval in the next 7 bits.
-        let bits = unsafeBitCast(x, to: SIMD8<UInt64>.self)
-        let offset = bits &- 0x3FE6_0000_0000_0000
-        let index = (offset &>> 45) & 127
-        let z = unsafeBitCast(bits &- (offset & 0xFFF0_0000_0000_0000), to: Vector.self)
-        // int → double: k + 1024 planted in the mantissa of 1.5·2⁵² (a logical
-        // shift; AVX2 has no 64-bit arithmetic one).
-        let biased = (offset &+ (1024 << 52)) &>> 52
-        let k = unsafeBitCast(biased &+ 0x4338_0000_0000_0000, to: Vector.self) - (0x1.8p52 + 1024)
-        // log z = log c + log1p(r), r = z/c − 1 with |r| < 1/128, from the table's
-        // 1/c and log c (lane by lane: AVX2 gathers are no faster here). One fused
-        // multiply-add makes r with a single rounding, no division.
-        let pairs = kls_log_pairs()
-        var inverse = Vector()
-        var logC = Vector()
-        for lane in 0..<8 {
-            let at = 2 * Int(truncatingIfNeeded: index[lane])
-            inverse[lane] = pairs[at]
-            logC[lane] = pairs[at + 1]
-        }
-        let r = Vector(repeating: -1).addingProduct(z, inverse)
-        // k·ln2 + log c + r, the large parts summed with their rounding error kept
-        // (ln2's high part has trailing zeros, so k·ln2High is exact).
-        let w = logC.addingProduct(k, Vector(repeating: 6.93147180369123816490e-01))
-        let high = w + r
-        let low = (w - high + r).addingProduct(k, Vector(repeating: 1.90821492927058770002e-10))
-        // log1p(r) − r = r²·p(r), p the Taylor series to r⁷ (the rest is below
-        // 2⁻⁶³ of r for |r| < 2⁻⁷).
-        var p = Vector(repeating: 1.0 / 9)
-        p = Vector(repeating: -1.0 / 8).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 7).addingProduct(p, r)
-        p = Vector(repeating: -1.0 / 6).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 5).addingProduct(p, r)
-        p = Vector(repeating: -1.0 / 4).addingProduct(p, r)
-        p = Vector(repeating: 1.0 / 3).addingProduct(p, r)
-        p = Vector(repeating: -0.5).addingProduct(p, r)
-        return low.addingProduct(r * r, p) + high
+        return kls_log8_core(x)
     }
 
     /// log(1 + y) for each lane: log u for u = 1 + y rounded, plus (y − (u − 1))/u,
@@ -224,24 +187,64 @@ public enum VectorMath {
         return out
     }
 
-    /// Applies a vector function over `count` doubles, 8 at a time; the tail goes
-    /// through `tail` one by one.
+    /// Applies `F` over `range` of `input`, 8 at a time; the tail goes through
+    /// `F.scalar` one by one. Generic rather than over closures: specialised per
+    /// function, the kernel is inlined into the loop (through a closure it was a
+    /// call per 8 elements, passing each vector in four 128-bit pieces).
     @inlinable @inline(__always)
-    public static func apply(
-        _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ range: Range<Int>,
-        _ vector: (Vector) -> Vector, _ tail: (Double) -> Double
+    public static func apply<F: VectorFunction>(
+        _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ range: Range<Int>, _: F.Type
     ) {
         let source = UnsafeRawPointer(input)
         let target = UnsafeMutableRawPointer(output)
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
             let v = source.loadUnaligned(fromByteOffset: i * 8, as: Vector.self)
-            target.storeBytes(of: vector(v), toByteOffset: i * 8, as: Vector.self)
+            target.storeBytes(of: F.vector(v), toByteOffset: i * 8, as: Vector.self)
             i += 8
         }
         while i < range.upperBound {
-            output[i] = tail(input[i])
+            output[i] = F.scalar(input[i])
             i += 1
         }
     }
+
+    /// The element-wise functions with a vector kernel.
+    public enum Exp: VectorFunction {
+        public static func vector(_ x: Vector) -> Vector { VectorMath.exp(x) }
+        public static func scalar(_ x: Double) -> Double { Foundation.exp(x) }
+    }
+
+    /// See `Exp`.
+    public enum Log: VectorFunction {
+        public static func vector(_ x: Vector) -> Vector { VectorMath.log(x) }
+        public static func scalar(_ x: Double) -> Double { Foundation.log(x) }
+    }
+
+    /// See `Exp`.
+    public enum Expm1: VectorFunction {
+        public static func vector(_ x: Vector) -> Vector { VectorMath.expm1(x) }
+        public static func scalar(_ x: Double) -> Double { Foundation.expm1(x) }
+    }
+
+    /// See `Exp`.
+    public enum Log1p: VectorFunction {
+        public static func vector(_ x: Vector) -> Vector { VectorMath.log1p(x) }
+        public static func scalar(_ x: Double) -> Double { Foundation.log1p(x) }
+    }
+
+    /// See `Exp`.
+    public enum Tanh: VectorFunction {
+        public static func vector(_ x: Vector) -> Vector { VectorMath.tanh(x) }
+        public static func scalar(_ x: Double) -> Double { Foundation.tanh(x) }
+    }
+}
+
+/// A function with an 8-wide kernel and its scalar form for a loop's tail.
+public protocol VectorFunction {
+    /// The function on 8 lanes.
+    static func vector(_ x: VectorMath.Vector) -> VectorMath.Vector
+    /// The function on one element.
+    static func scalar(_ x: Double) -> Double
+
 }
