@@ -15,8 +15,9 @@ import Foundation
 /// keeps libm's answer. `expm1` sums its Taylor series where |x| < 1 (where
 /// e^x − 1 would cancel) and takes e^x − 1 elsewhere; `tanh` is Cephes's
 /// rational below 0.625 and 1 − 2/(e^2|x| + 1) above, the sign restored.
-/// `exp`'s and `tanh`'s arithmetic is in C (CVectorMath.h), where clang compiles
-/// blends, clamps and bit operations on 8 lanes to single AVX-512 instructions.
+/// `exp`'s, `log`'s and `tanh`'s arithmetic is in C (CVectorMath.h), where clang
+/// compiles blends, clamps, bit operations and table gathers on 8 lanes to single
+/// AVX-512 instructions.
 public enum VectorMath {
     public typealias Vector = SIMD8<Double>
 
