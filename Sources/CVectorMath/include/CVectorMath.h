@@ -5,6 +5,7 @@
 #define KLS_CVECTORMATH_H
 
 #include "LogTable.h"
+#include <math.h>
 
 #ifdef __AVX512F__
 #include <immintrin.h>
@@ -111,6 +112,50 @@ static inline __attribute__((always_inline)) kls_double8 kls_log8_core(kls_doubl
     kls_double8 p = 1.0 / 9;
     for (int i = 0; i < 7; i++) p = __builtin_elementwise_fma(p, r, (kls_double8)coefficients[i]);
     return __builtin_elementwise_fma(r * r, p, low) + high;
+}
+
+/// One 8-lane block of e^x: the kernel where every lane is within ±708, else
+/// libm's exp lane by lane (as `VectorMath.exp`).
+static inline __attribute__((always_inline)) kls_double8 kls_exp8(kls_double8 x) {
+    if (__builtin_reduce_and((kls_long8)(x <= 708) & (kls_long8)(x >= -708)) != 0) return kls_exp8_core(x);
+    kls_double8 result;
+    for (int lane = 0; lane < 8; lane++) result[lane] = exp(x[lane]);
+    return result;
+}
+
+/// What `kls_ratio_blocks` gives back.
+typedef struct {
+    double sum[8], squares[8];
+    long found;
+} kls_ratio_sums;
+
+/// The vector part of a Monte Carlo chunk's ratio statistics (`RatioPart`):
+/// over the first `8·blocks` log-ratios ℓ, sums d = e^−ℓ − `shift` and d² lane
+/// by lane, and copies every ℓ below `threshold` to `below`, in order (`found`
+/// of them). In C because Swift kept the accumulators and exp's result in
+/// memory across exp's fallback branch.
+static inline __attribute__((always_inline)) kls_ratio_sums kls_ratio_blocks(
+    const double *_Nonnull l, long blocks, double shift, double threshold, double *_Nonnull below) {
+#pragma clang fp contract(off)
+    kls_double8 sum = 0, squares = 0;
+    long found = 0;
+    for (long b = 0; b < blocks; b++) {
+        kls_double8 v;
+        __builtin_memcpy(&v, l + 8 * b, sizeof v);
+        kls_double8 d = kls_exp8(-v) - shift;
+        sum += d;
+        squares += d * d;
+        if (__builtin_reduce_or((kls_long8)(v < threshold)) != 0) {
+            for (int lane = 0; lane < 8; lane++) {
+                if (v[lane] < threshold) below[found++] = v[lane];
+            }
+        }
+    }
+    kls_ratio_sums result;
+    __builtin_memcpy(result.sum, &sum, sizeof sum);
+    __builtin_memcpy(result.squares, &squares, sizeof squares);
+    result.found = found;
+    return result;
 }
 
 #endif

@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 import KLSDiagnostics
 import KLSTensor
@@ -143,22 +144,17 @@ struct RatioPart {
     /// Moments of r over one element's ℓ, and the ℓ below `threshold`.
     private static func column(_ l: UnsafePointer<Double>, count: Int, threshold: Double) -> (Moments, [Double]) {
         let shift = Foundation.exp(-l[0])
-        var sum = SIMD8<Double>()
-        var squares = SIMD8<Double>()
-        var chosen: [Double] = []
-        let raw = UnsafeRawPointer(l)
-        let limit = VectorMath.Vector(repeating: threshold)
-        var i = 0
-        while i + 8 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 8, as: VectorMath.Vector.self)
-            let d = VectorMath.exp(-v) - shift
-            sum += d
-            squares += d * d
-            if VectorMath.any(v .< limit) {
-                for j in 0..<8 where v[j] < threshold { chosen.append(v[j]) }
-            }
-            i += 8
+        let blocks = count / 8
+        // The ℓ below the threshold are few: gathered in scratch, kept in an array of their size.
+        var (sum, squares) = (SIMD8<Double>(), SIMD8<Double>())
+        var chosen = withUnsafeTemporaryAllocation(of: Double.self, capacity: Swift.max(1, blocks * 8)) { buffer in
+            guard let below = buffer.baseAddress else { return [Double]() }
+            let result = kls_ratio_blocks(l, blocks, shift, threshold, below)
+            sum = unsafeBitCast(result.sum, to: SIMD8<Double>.self)
+            squares = unsafeBitCast(result.squares, to: SIMD8<Double>.self)
+            return Array(UnsafeBufferPointer(start: below, count: result.found))
         }
+        var i = blocks * 8
         var tailSum = 0.0
         var tailSquares = 0.0
         while i < count {

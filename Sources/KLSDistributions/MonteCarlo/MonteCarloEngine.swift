@@ -6,9 +6,21 @@ import KLSTensor
 /// log-ratio, and folds per-chunk moments in chunk order. Memory stays bounded
 /// by the chunk size, whatever n; results depend only on the seed and n.
 public struct MonteCarloEngine {
-    /// Samples per chunk. Fixed, so that a seed gives the same estimate for any
-    /// thread count.
+    /// Samples per chunk when a sample holds 16 or more elements (batch × event).
     public static let chunkSize = 4096
+
+    /// Samples per chunk of this engine (`samplesPerChunk(elements:)`).
+    public let samplesPerChunk: Int
+
+    /// Samples per chunk for samples of `elements` elements (batch × event):
+    /// `chunkSize`, or below 16 elements as many as make 65,536 elements, at
+    /// most 16,384 — so a 1-D pair pays the per-chunk costs (buffers, a task,
+    /// the tail's selection) once per 16,384 draws, not per 4,096. Fixed by the
+    /// shapes alone, so that a seed gives the same estimate for any thread count.
+    public static func samplesPerChunk(elements: Int) -> Int {
+        guard elements > 0, elements < 16 else { return chunkSize }
+        return Swift.min(16_384, chunkSize * (16 / elements))
+    }
 
     /// The most draws one estimate takes: 1e9 (the largest n the language
     /// promises to stream) is seconds for the fused Gaussian pairs and about a
@@ -33,6 +45,7 @@ public struct MonteCarloEngine {
         fused =
             GaussianKernel(q: q, p: p, batchShape: batchShape)
             ?? MultivariateGaussianKernel(q: q, p: p, batchShape: batchShape)
+        samplesPerChunk = Self.samplesPerChunk(elements: try Shape.elementCount(batchShape + q.eventShape))
     }
 
     /// Elements per sample of the estimate (the batch size).
@@ -98,7 +111,7 @@ public struct MonteCarloEngine {
     ) throws(KLSError) -> MonteCarloRun {
         let batch = batchCount
         try MemoryLimit.check(
-            elements: try Checked.product([Self.chunkSize, batch, 3], what: "a Monte Carlo chunk"),
+            elements: try Checked.product([samplesPerChunk, batch, 3], what: "a Monte Carlo chunk"),
             what: "a Monte Carlo chunk")
         var ratios = try RatioAccumulator(n: n, batch: batch)
         var kept: TensorStorage? = nil
@@ -107,7 +120,7 @@ public struct MonteCarloEngine {
                 uninitializedCount: try Checked.product([n, batch], what: "\(n) draws of the batch"))
         }
         var totals = [[Moments]](repeating: [Moments](repeating: Moments(), count: batch), count: estimators.count)
-        let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
+        let chunks = (n + samplesPerChunk - 1) / samplesPerChunk
         let confined = q.isThreadConfined || p.isThreadConfined
         let perRound = confined ? Self.confinedSpan : 16 * Parallel.workers
         var firstChunk = 0
@@ -126,7 +139,7 @@ public struct MonteCarloEngine {
             }
             firstChunk += count
             if let progress, let first = totals.first?.first {
-                progress(Swift.min(n, firstChunk * Self.chunkSize), first)
+                progress(Swift.min(n, firstChunk * samplesPerChunk), first)
             }
         }
         let terms = try kept.map { storage throws(KLSError) in
@@ -165,8 +178,8 @@ public struct MonteCarloEngine {
         let work = Unchecked((self, results, kept))
         Parallel.perform(iterations: chunks) { i in
             let (engine, results, kept) = work.value
-            let first = (firstChunk + i) * Self.chunkSize
-            let count = Swift.min(Self.chunkSize, n - first)
+            let first = (firstChunk + i) * samplesPerChunk
+            let count = Swift.min(samplesPerChunk, n - first)
             do throws(KLSError) {
                 // Each chunk looks once more, so Ctrl-C does not wait for the round.
                 try Cancellation.check()
@@ -194,8 +207,8 @@ public struct MonteCarloEngine {
     /// moments as `processRound` computes them, so the results are the same.
     private func processConfinedRound(_ round: Round) throws(KLSError) -> [ChunkResult] {
         let batch = batchCount
-        let first = round.firstChunk * Self.chunkSize
-        let count = Swift.min(round.chunks * Self.chunkSize, round.n - first)
+        let first = round.firstChunk * samplesPerChunk
+        let count = Swift.min(round.chunks * samplesPerChunk, round.n - first)
         let buffer =
             round.kept.map { $0.pointer + first * batch }
             ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
@@ -206,8 +219,8 @@ public struct MonteCarloEngine {
         results.withUnsafeMutableBufferPointer { slots in
             let output = Unchecked(slots)
             Parallel.perform(iterations: round.chunks) { i in
-                let rows = Swift.min(Self.chunkSize, count - i * Self.chunkSize)
-                let part = work.value + i * Self.chunkSize * batch
+                let rows = Swift.min(samplesPerChunk, count - i * samplesPerChunk)
+                let part = work.value + i * samplesPerChunk * batch
                 output.value[i] = Self.chunkResult(
                     part, count: rows, batch: batch, estimators: round.estimators, ratios: round.ratios)
             }

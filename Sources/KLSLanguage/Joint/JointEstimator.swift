@@ -30,6 +30,12 @@ struct JointEstimator {
         var ratios: RatioAccumulator
     }
 
+    /// Samples per chunk: the engine's for these joints, so that the sums are its sums.
+    private var chunk: Int {
+        let shape = try? Shape.broadcast(q.batchShape, p.batchShape) + q.eventShape
+        return MonteCarloEngine.samplesPerChunk(elements: (try? Shape.elementCount(shape ?? [])) ?? 0)
+    }
+
     /// `progress` hears, after each span, the draws done and the first estimator's moments so far.
     func run(n: Int, generator: Philox, start: UInt64, progress: ((Int, Moments) -> Void)? = nil) throws(KLSError)
         -> Result
@@ -43,7 +49,7 @@ struct JointEstimator {
         while first < n {
             try Cancellation.check()
             // As many draws per call as the engine takes from a joint.
-            let c = Swift.min(MonteCarloEngine.chunkSize * MonteCarloEngine.confinedSpan, n - first)
+            let c = Swift.min(chunk * MonteCarloEngine.confinedSpan, n - first)
             try span(c, generator: generator, start: start &+ UInt64(first), into: &result)
             first += c
             progress?(first, result.totals.first ?? Moments())
@@ -75,7 +81,7 @@ struct JointEstimator {
         analytic.withUnsafeBufferPointer { b in
             if let base = b.baseAddress { result.analytic.merge(Moments(base, c)) }
         }
-        let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.min(c, MonteCarloEngine.chunkSize))
+        let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.min(c, chunk))
         defer { terms.deallocate() }
         fold(try Tensor.binary(.subtract, logQ, logP), c) { base, rows in
             for (e, estimator) in estimators.enumerated() {
@@ -90,8 +96,8 @@ struct JointEstimator {
     private func fold(_ t: Tensor, _ c: Int, _ body: (UnsafePointer<Double>, Int) -> Void) {
         t.withBuffer { b in
             guard let base = b.baseAddress else { return }
-            for first in stride(from: 0, to: c, by: MonteCarloEngine.chunkSize) {
-                body(base + first, Swift.min(MonteCarloEngine.chunkSize, c - first))
+            for first in stride(from: 0, to: c, by: chunk) {
+                body(base + first, Swift.min(chunk, c - first))
             }
         }
     }
