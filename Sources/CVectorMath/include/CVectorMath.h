@@ -76,14 +76,25 @@ static inline __attribute__((always_inline)) void kls_prefetch(const void *addre
     __builtin_prefetch(address, 1, 3);
 }
 
-typedef unsigned long kls_ulong8 __attribute__((ext_vector_type(8)));
+typedef unsigned long long kls_ulong8 __attribute__((ext_vector_type(8)));
+
+/// base[index[lane]] for each lane: one gather instruction with AVX-512, else
+/// lane by lane (Swift builds such a vector from eight scalar loads and inserts).
+static inline __attribute__((always_inline)) kls_double8 kls_gather8(const double *_Nonnull base, kls_ulong8 index) {
+#ifdef __AVX512F__
+    return (kls_double8)_mm512_i64gather_pd((__m512i)index, base, 8);
+#else
+    kls_double8 result;
+    for (int lane = 0; lane < 8; lane++) result[lane] = base[index[lane]];
+    return result;
+#endif
+}
 
 /// log x for positive normal finite lanes (the caller sends the rest through
 /// libm), the arithmetic `VectorMath.log` documents: x = 2ᵏ·z with z in
 /// [0.6875, 1.375) from integer operations on the bits, log z = log c +
 /// log1p(z/c − 1) from the table's (1/c, log c), k·ln2 + log c + r summed with
-/// their rounding error kept, and log1p(r) − r = r²·p(r) to r⁷. With AVX-512
-/// the table is read by two gathers, else lane by lane.
+/// their rounding error kept, and log1p(r) − r = r²·p(r) to r⁷.
 static inline __attribute__((always_inline)) kls_double8 kls_log8_core(kls_double8 x) {
     kls_ulong8 bits = (kls_ulong8)x;
     kls_ulong8 offset = bits - 0x3FE6000000000000UL;
@@ -93,17 +104,8 @@ static inline __attribute__((always_inline)) kls_double8 kls_log8_core(kls_doubl
     kls_ulong8 biased = (offset + (1024UL << 52)) >> 52;
     kls_double8 k = (kls_double8)(biased + 0x4338000000000000UL) - (0x1.8p52 + 1024);
     const double *pairs = kls_log_pairs();
-    kls_double8 inverse, logC;
-#ifdef __AVX512F__
-    __m512i at = (__m512i)(index + index);
-    inverse = (kls_double8)_mm512_i64gather_pd(at, pairs, 8);
-    logC = (kls_double8)_mm512_i64gather_pd(at, pairs + 1, 8);
-#else
-    for (int lane = 0; lane < 8; lane++) {
-        inverse[lane] = pairs[2 * index[lane]];
-        logC[lane] = pairs[2 * index[lane] + 1];
-    }
-#endif
+    kls_double8 inverse = kls_gather8(pairs, index + index);
+    kls_double8 logC = kls_gather8(pairs + 1, index + index);
     kls_double8 r = __builtin_elementwise_fma(z, inverse, (kls_double8)-1);
     kls_double8 w = __builtin_elementwise_fma(k, (kls_double8)6.93147180369123816490e-01, logC);
     kls_double8 high = w + r;
