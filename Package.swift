@@ -24,7 +24,8 @@ let cpuFlags: [SwiftSetting] = {
 
 // Dependencies point one way only (docs/architecture.md draws the graph):
 // KLSDiagnostics ← KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls;  CVectorMath ← KLSTensor
-// KLSDiagnostics ← KLSPlot ← KLSLanguage;  KLSTensor ← KLSFormats ← KLSLanguage;  CReadline ← KLSShell
+// KLSDiagnostics ← KLSPlot ← KLSLanguage;  KLSTensor ← KLSFormats ← KLSLanguage;  CReadline ← KLSShell;
+// CVectorMath ← KLSDistributions
 let package = Package(
     name: "kls",
     products: [
@@ -53,7 +54,7 @@ let package = Package(
         .target(
             name: "KLSDistributions",
             dependencies: [
-                "KLSDiagnostics", "KLSTensor", .product(name: "RealModule", package: "swift-numerics"),
+                "KLSDiagnostics", "KLSTensor", "CVectorMath", .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: cpuFlags
         ),

@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 import KLSTensor
 
@@ -44,23 +45,9 @@ public enum Estimator: String, CaseIterable, Sendable {
             for i in 0..<count { out[i] = term(logRatios[i]) }
             return
         }
-        let source = UnsafeRawPointer(logRatios)
-        let target = UnsafeMutableRawPointer(out)
-        var i = 0
-        while i + 8 <= count {
-            let l = source.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
-            let direct = VectorMath.exp(-l) - 1 + l
-            // Bitwise blends: the generic SIMD `replace(with:where:)` does not vectorise.
-            let small = unsafeBitCast(abs(l) .< 0.1, to: SIMD8<UInt64>.self)
-            let chosen =
-                (unsafeBitCast(Estimator.series(l), to: SIMD8<UInt64>.self) & small)
-                | (unsafeBitCast(direct, to: SIMD8<UInt64>.self) & ~small)
-            let t = unsafeBitCast(chosen, to: SIMD8<Double>.self)
-            let positive = unsafeBitCast(t .>= 0, to: SIMD8<UInt64>.self)
-            let clamped = unsafeBitCast(unsafeBitCast(t, to: SIMD8<UInt64>.self) & positive, to: SIMD8<Double>.self)
-            target.storeBytes(of: clamped, toByteOffset: i * 8, as: SIMD8<Double>.self)
-            i += 8
-        }
+        // Eight at a time in C: Swift's blends on masks went through 128-bit pieces.
+        kls_k3_blocks(logRatios, count / 8, out)
+        var i = count / 8 * 8
         while i < count {
             out[i] = term(logRatios[i])
             i += 1
