@@ -14,7 +14,7 @@ let cpuFlags: [SwiftSetting] = {
     else { return [] }
     let flags = Set(line.split(separator: " ").map(String.init))
     if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "bmi2"].allSatisfy(flags.contains) {
-        return [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+        return [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("KLS_AVX512")]
     }
     if ["avx2", "fma", "bmi2"].allSatisfy(flags.contains) {
         return [.unsafeFlags(["-target-cpu", "haswell"])]

@@ -58,26 +58,28 @@ extension Tensor {
     /// C (m×n) = A (m×k) · B (k×n), all row-major and contiguous.
     ///
     /// GotoBLAS's blocking: k is taken in slices of `sliceDepth`; per slice, B
-    /// is packed once into strips eight columns wide (each strip contiguous, so
-    /// it streams from cache), and the rows of C are split over cores in equal shares of
-    /// at most `blockPanels` panels of six rows, each share's slice of A packed
-    /// p-major and held in L2. A 6×8 micro-kernel keeps its tile of C in twelve 4-wide
-    /// registers and per step of k does two loads of B, six broadcasts of A and
-    /// twelve fused multiply-adds. Each element of C is summed over k in order,
-    /// one fused multiply-add at a time, so the result does not depend on the
-    /// split.
+    /// is packed once into strips two `ProductVector`s wide (sixteen columns with
+    /// AVX-512; each strip contiguous, so it streams from cache), and the rows of
+    /// C are split over cores in equal shares of at most `blockPanels` panels of
+    /// six rows, each share's slice of A packed p-major and held in L2. A 6-row
+    /// micro-kernel keeps its tile of C in twelve `ProductVector` registers and
+    /// per step of k does two loads of B, six broadcasts of A and twelve fused
+    /// multiply-adds. Each element of C is summed over k in order, one fused
+    /// multiply-add at a time, so the result does not depend on the split.
     static func multiply(
         _ lhs: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
         _ m: Int, _ k: Int, _ n: Int
     ) {
+        typealias V = ProductVector
+        let width = 2 * V.scalarCount
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             out.update(repeating: 0, count: m * n)
             return
         }
-        let strips = (n + 7) / 8
+        let strips = (n + width - 1) / width
         let depth = Swift.min(k, sliceDepth)
-        let packedB = UnsafeMutablePointer<Double>.allocate(capacity: strips * depth * 8)
+        let packedB = UnsafeMutablePointer<Double>.allocate(capacity: strips * depth * width)
         defer { packedB.deallocate() }
         let panels = (m + 5) / 6
         let parts = partCount(panels: panels, work: m * depth * n)
@@ -97,16 +99,16 @@ extension Tensor {
                 defer { packedA.deallocate() }
                 packPanels(lhs + i0 * k + p0, k, rows, kc, into: packedA)
                 for strip in 0..<strips {
-                    let columns = Swift.min(8, n - strip * 8)
+                    let columns = Swift.min(width, n - strip * width)
                     for panel in 0..<count {
-                        let c = out + (i0 + panel * 6) * n + strip * 8
+                        let c = out + (i0 + panel * 6) * n + strip * width
                         // The next tile's rows of C, each in its own page: asked for now,
                         // they arrive while this tile's 6·kc steps run.
                         if accumulate && panel + 1 < count {
                             for r in 0..<Swift.min(6, rows - panel * 6 - 6) { kls_prefetch(c + (6 + r) * n) }
                         }
                         tile(
-                            packedA + panel * 6 * kc, packedB + strip * kc * 8, kc, c, n,
+                            packedA + panel * 6 * kc, packedB + strip * kc * width, kc, c, n,
                             rows: Swift.min(6, rows - panel * 6), columns: columns, accumulate: accumulate)
                     }
                 }
@@ -126,7 +128,7 @@ extension Tensor {
     }
 
     /// Steps of k per packed slice. One slice for k ≤ 1024: measured on Zen 4,
-    /// L1-sized slices (256 steps, a 16 KB strip of B) were 6–10% slower at
+    /// L1-sized slices (256 steps, a 16 KB strip of eight columns) were 6–10% slower at
     /// n = 512 and 1024 — a strip of B streams from L2 at the kernel's pace, and
     /// every slice costs two joins of the cores and a reload of C. Packed B is
     /// then at most B's own size.
@@ -134,27 +136,32 @@ extension Tensor {
     /// Most panels of six rows of C per task (its packed A at most 768 KB, in L2).
     static let blockPanels = 16
 
-    /// B's `kc` rows (row stride `n`) as strips of eight columns, each `kc × 8`
+    /// B's `kc` rows (row stride `n`) as strips `width` columns wide, each `kc × width`
     /// contiguous, the last strip padded with zeros.
     private static func packStrips(
         _ b: UnsafePointer<Double>, _ n: Int, _ kc: Int, _ strips: Int, into packed: UnsafeMutablePointer<Double>
     ) {
+        typealias V = ProductVector
+        let width = 2 * V.scalarCount
+        let half = V.scalarCount * 8
         Parallel.forEachChunk(strips, cost: Swift.max(1, kc)) { range in
             for strip in range {
-                let j0 = strip * 8
-                let columns = Swift.min(8, n - j0)
-                let target = packed + strip * kc * 8
-                if columns == 8 {
+                let j0 = strip * width
+                let columns = Swift.min(width, n - j0)
+                let target = packed + strip * kc * width
+                if columns == width {
                     let (from, to) = (UnsafeRawPointer(b + j0), UnsafeMutableRawPointer(target))
                     for p in 0..<kc {
-                        let row = from.loadUnaligned(fromByteOffset: p * n * 8, as: SIMD8<Double>.self)
-                        to.storeBytes(of: row, toByteOffset: p * 64, as: SIMD8<Double>.self)
+                        let low = from.loadUnaligned(fromByteOffset: p * n * 8, as: V.self)
+                        let high = from.loadUnaligned(fromByteOffset: p * n * 8 + half, as: V.self)
+                        to.storeBytes(of: low, toByteOffset: p * 2 * half, as: V.self)
+                        to.storeBytes(of: high, toByteOffset: p * 2 * half + half, as: V.self)
                     }
                     continue
                 }
                 for p in 0..<kc {
                     let source = b + p * n + j0
-                    for t in 0..<8 { target[p * 8 + t] = t < columns ? source[t] : 0 }
+                    for t in 0..<width { target[p * width + t] = t < columns ? source[t] : 0 }
                 }
             }
         }
@@ -180,48 +187,51 @@ extension Tensor {
         }
     }
 
-    /// One 6×8 tile of C (row stride `ldc`), of which `rows × columns` are real:
+    /// One 6 × `width` tile of C (row stride `ldc`), of which `rows × columns` are real:
     /// C = A·B over this slice, added to C when `accumulate`.
     @inline(__always)
     private static func tile(
         _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ kc: Int, _ c: UnsafeMutablePointer<Double>,
         _ ldc: Int, rows: Int, columns: Int, accumulate: Bool
     ) {
-        if rows == 6 && columns == 8 {
-            kernel6x8(a, b, kc, c, ldc, accumulate: accumulate)
+        typealias V = ProductVector
+        let width = 2 * V.scalarCount
+        if rows == 6 && columns == width {
+            kernel(a, b, kc, c, ldc, accumulate: accumulate)
             return
         }
         // An edge: through a full tile in scratch, of which only the real part is kept.
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 48) { buffer in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * width) { buffer in
             guard let t = buffer.baseAddress else { return }
-            t.initialize(repeating: 0, count: 48)
+            t.initialize(repeating: 0, count: 6 * width)
             if accumulate {
-                for r in 0..<rows { for j in 0..<columns { t[r * 8 + j] = c[r * ldc + j] } }
+                for r in 0..<rows { for j in 0..<columns { t[r * width + j] = c[r * ldc + j] } }
             }
-            kernel6x8(a, b, kc, t, 8, accumulate: accumulate)
-            for r in 0..<rows { for j in 0..<columns { c[r * ldc + j] = t[r * 8 + j] } }
+            kernel(a, b, kc, t, width, accumulate: accumulate)
+            for r in 0..<rows { for j in 0..<columns { c[r * ldc + j] = t[r * width + j] } }
         }
     }
 
-    /// C[0..<6][0..<8] (row stride `ldc`) = (C if `accumulate`) + Σₚ A[·][p] B[p][·]
-    /// from packed panels: twelve 4-wide accumulators stay in registers.
+    /// C[0..<6][0..<width] (row stride `ldc`) = (C if `accumulate`) + Σₚ A[·][p] B[p][·]
+    /// from packed panels: twelve `ProductVector` accumulators stay in registers.
     @inline(__always)
-    private static func kernel6x8(
+    private static func kernel(
         _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ kc: Int, _ c: UnsafeMutablePointer<Double>,
         _ ldc: Int, accumulate: Bool
     ) {
-        typealias V = SIMD4<Double>
+        typealias V = ProductVector
+        let half = V.scalarCount
         let rawC = UnsafeMutableRawPointer(c)
-        func load(_ r: Int, _ half: Int) -> V {
-            accumulate ? rawC.loadUnaligned(fromByteOffset: (r * ldc + half * 4) * 8, as: V.self) : V()
+        func load(_ r: Int, _ part: Int) -> V {
+            accumulate ? rawC.loadUnaligned(fromByteOffset: (r * ldc + part * half) * 8, as: V.self) : V()
         }
         var (c00, c01, c10, c11, c20, c21) = (load(0, 0), load(0, 1), load(1, 0), load(1, 1), load(2, 0), load(2, 1))
         var (c30, c31, c40, c41, c50, c51) = (load(3, 0), load(3, 1), load(4, 0), load(4, 1), load(5, 0), load(5, 1))
         let rawB = UnsafeRawPointer(b)
         // One step of k: two loads of B, six broadcasts of A, twelve fused multiply-adds.
         @inline(__always) func step(_ p: Int) {
-            let b0 = rawB.loadUnaligned(fromByteOffset: p * 64, as: V.self)
-            let b1 = rawB.loadUnaligned(fromByteOffset: p * 64 + 32, as: V.self)
+            let b0 = rawB.loadUnaligned(fromByteOffset: p * 16 * half, as: V.self)
+            let b1 = rawB.loadUnaligned(fromByteOffset: p * 16 * half + 8 * half, as: V.self)
             let x = a + p * 6
             let x0 = V(repeating: x[0])
             c00.addProduct(x0, b0)
@@ -245,7 +255,19 @@ extension Tensor {
         for p in 0..<kc { step(p) }
         for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51)].enumerated() {
             rawC.storeBytes(of: lo, toByteOffset: (r * ldc) * 8, as: V.self)
-            rawC.storeBytes(of: hi, toByteOffset: (r * ldc + 4) * 8, as: V.self)
+            rawC.storeBytes(of: hi, toByteOffset: (r * ldc + half) * 8, as: V.self)
         }
     }
 }
+
+/// B's strips are two of these wide, and the kernel's twelve accumulators are
+/// these: 8 lanes where the build has AVX-512's 32 vector registers (6–7%
+/// faster on Zen 4 than 4 lanes), 4 elsewhere (with AVX2's 16 registers, twelve
+/// 8-lane accumulators would spill). A type, not a generic parameter: the
+/// `SIMD` protocol's generic arithmetic compiles to slower code than each
+/// width's own.
+#if KLS_AVX512
+    typealias ProductVector = SIMD8<Double>
+#else
+    typealias ProductVector = SIMD4<Double>
+#endif
