@@ -190,42 +190,83 @@ enum MonteCarloGradient {
         into sums: inout [[Double]]
     ) {
         let elements = sums[0].count
-        let (muQ, sigmaQ, muP) = (full[0].values, full[1].values, full[2].values)
-        let inverseP = full[3].values.map { 1 / $0 }
-        let inverseQ = sigmaQ.map { 1 / $0 }
-        let logRatioOfScales = (0..<elements).map { log(sigmaQ[$0]) - log(full[3][flat: $0]) }
+        // Per coordinate, in one block of raw memory (array accesses' bounds checks
+        // kept the inner loops from vectorising): μq, σq, μp, 1/σp, 1/σq, log σq − log σp.
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: 6 * elements)
+        defer { table.deallocate() }
+        for i in 0..<elements {
+            let (sigmaQ, sigmaP) = (full[1][flat: i], full[3][flat: i])
+            table[i] = full[0][flat: i]
+            table[elements + i] = sigmaQ
+            table[2 * elements + i] = full[2][flat: i]
+            table[3 * elements + i] = 1 / sigmaP
+            table[4 * elements + i] = 1 / sigmaQ
+            table[5 * elements + i] = log(sigmaQ) - log(sigmaP)
+        }
+        let (muQ, sigmaQ, muP) = (table, table + elements, table + 2 * elements)
+        let (inverseP, inverseQ, logRatioOfScales) = (table + 3 * elements, table + 4 * elements, table + 5 * elements)
         let weight = weights.values
+        // k1's slope is −1 whatever the log-ratio, which it then need not sum.
+        let needsLogRatio = estimator != "k1"
         let slopeOf: (Double) -> Double =
             estimator == "k1" ? { _ in -1 } : estimator == "k2" ? { $0 } : { expm1($0) }
-        var flat = [Double](repeating: 0, count: 4 * elements)
-        var u = [Double](repeating: 0, count: event)
-        flat.withUnsafeMutableBufferPointer { out in
-            u.withUnsafeMutableBufferPointer { u in
-                epsilon.withBuffer { draws in
-                    for s in 0..<m {
-                        let row = s * elements
-                        for block in 0..<(elements / event) {
-                            var logRatio = 0.0
-                            for i in block * event..<(block + 1) * event {
-                                let eps = draws[row + i]
-                                let ui = (muQ[i] + sigmaQ[i] * eps - muP[i]) * inverseP[i]
-                                logRatio += 0.5 * (eps * eps - ui * ui) + logRatioOfScales[i]
-                                u[i - block * event] = ui
-                            }
-                            let w = slopeOf(logRatio) * weight[block]
-                            for i in block * event..<(block + 1) * event {
-                                let ui = u[i - block * event]
-                                let scaled = w * ui * inverseP[i]
-                                out[i] -= scaled
-                                out[elements + i] += w * inverseQ[i] - scaled * draws[row + i]
-                                out[2 * elements + i] += scaled
-                                out[3 * elements + i] += (scaled * ui - w * inverseP[i])
-                            }
+        let out = UnsafeMutablePointer<Double>.allocate(capacity: 4 * elements)
+        defer { out.deallocate() }
+        out.initialize(repeating: 0, count: 4 * elements)
+        let u = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, event))
+        defer { u.deallocate() }
+        epsilon.withBuffer { draws in
+            guard let draws = draws.baseAddress else { return }
+            for s in 0..<m {
+                let row = draws + s * elements
+                for block in 0..<(elements / event) {
+                    let first = block * event
+                    // Element-wise loops, eight lanes at a time (LLVM left them scalar),
+                    // the sum in a loop of its own.
+                    var i = first
+                    while i + 8 <= first + event {
+                        let ui =
+                            (Lanes.at(muQ, i) + Lanes.at(sigmaQ, i) * Lanes.at(row, i) - Lanes.at(muP, i))
+                            * Lanes.at(inverseP, i)
+                        Lanes.store(ui, u, i - first)
+                        i += 8
+                    }
+                    while i < first + event {
+                        u[i - first] = (muQ[i] + sigmaQ[i] * row[i] - muP[i]) * inverseP[i]
+                        i += 1
+                    }
+                    var logRatio = 0.0
+                    if needsLogRatio {
+                        for i in first..<first + event {
+                            let (eps, ui) = (row[i], u[i - first])
+                            logRatio += 0.5 * (eps * eps - ui * ui) + logRatioOfScales[i]
                         }
+                    }
+                    let w = slopeOf(logRatio) * weight[block]
+                    i = first
+                    while i + 8 <= first + event {
+                        let ui = Lanes.at(u, i - first)
+                        let scaled = w * ui * Lanes.at(inverseP, i)
+                        Lanes.store(Lanes.at(out, i) - scaled, out, i)
+                        let q = Lanes.at(out, elements + i) + (w * Lanes.at(inverseQ, i) - scaled * Lanes.at(row, i))
+                        Lanes.store(q, out, elements + i)
+                        Lanes.store(Lanes.at(out, 2 * elements + i) + scaled, out, 2 * elements + i)
+                        let p = Lanes.at(out, 3 * elements + i) + (scaled * ui - w * Lanes.at(inverseP, i))
+                        Lanes.store(p, out, 3 * elements + i)
+                        i += 8
+                    }
+                    for i in i..<first + event {
+                        let ui = u[i - first]
+                        let scaled = w * ui * inverseP[i]
+                        out[i] -= scaled
+                        out[elements + i] += w * inverseQ[i] - scaled * row[i]
+                        out[2 * elements + i] += scaled
+                        out[3 * elements + i] += (scaled * ui - w * inverseP[i])
                     }
                 }
             }
         }
+        let flat = UnsafeBufferPointer(start: out, count: 4 * elements)
         for k in 0..<4 {
             for i in 0..<elements { sums[k][i] += flat[k * elements + i] }
         }
@@ -247,5 +288,20 @@ extension GaussianParts {
         self.mean = mean
         self.std = std
         self.isDiagonal = isDiagonal
+    }
+}
+
+/// Eight doubles at a time through raw memory, for `accumulate`'s loops.
+private enum Lanes {
+    @inline(__always) static func at(_ p: UnsafePointer<Double>, _ i: Int) -> SIMD8<Double> {
+        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Double>.self)
+    }
+
+    @inline(__always) static func at(_ p: UnsafeMutablePointer<Double>, _ i: Int) -> SIMD8<Double> {
+        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Double>.self)
+    }
+
+    @inline(__always) static func store(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Double>.self)
     }
 }
