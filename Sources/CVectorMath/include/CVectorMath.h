@@ -181,4 +181,41 @@ static inline __attribute__((always_inline)) void kls_k3_blocks(
     }
 }
 
+/// log x lane by lane: the kernel where every lane is a positive normal finite
+/// number, else libm's log for each lane (as `VectorMath.log`).
+static inline __attribute__((always_inline)) kls_double8 kls_log8(kls_double8 x) {
+    kls_long8 plain = (kls_long8)(x >= 0x1p-1022) & (kls_long8)(x <= 0x1.fffffffffffffp1023);
+    if (__builtin_reduce_and(plain) != 0) return kls_log8_core(x);
+    kls_double8 result;
+    for (int lane = 0; lane < 8; lane++) result[lane] = log(x[lane]);
+    return result;
+}
+
+/// Marsaglia–Tsang's first attempt at Gamma(shape, 1), shape ≥ 1, on eight lanes
+/// (`VectorGamma.gamma`): from a standard normal x (accepted by the ziggurat
+/// where `normal_ok` is all ones) and a uniform u in (0, 1), d = shape − 1/3 and
+/// v = 1 + x/√(9d); the value d·v³, accepted (all ones in `accepted`) where the
+/// lane is usable (x accepted, v > 0, shape ≥ 1) and the squeeze
+/// u < 1 − 0.0331x⁴ or, for lanes the squeeze misses, log u < ½x² + d(1 − v³ +
+/// log v³) holds. The arithmetic of the scalar sampler, step for step, without
+/// fused multiply-adds. In C because Swift's code for the masks went through
+/// 128-bit pieces and the stack.
+static inline __attribute__((always_inline)) kls_double8 kls_gamma_attempt(
+    kls_double8 x, kls_long8 normal_ok, kls_double8 u, kls_double8 shape, long long *_Nonnull accepted) {
+#pragma clang fp contract(off)
+    kls_double8 d = shape - 1.0 / 3;
+    kls_double8 v = 1 + 1 / __builtin_elementwise_sqrt(9 * d) * x;
+    kls_double8 cube = v * v * v;
+    kls_long8 passed = u < 1 - 0.0331 * x * x * x * x;
+    kls_long8 usable = normal_ok & (kls_long8)(v > 0) & (kls_long8)(shape >= 1);
+    if (__builtin_reduce_or(usable & ~passed) != 0) {
+        // Lanes with v ≤ 0 give nan here and stay rejected.
+        kls_double8 safe = kls_select8(usable, cube, (kls_double8)1);
+        passed |= (kls_long8)(kls_log8(u) < 0.5 * x * x + d * (1 - safe + kls_log8(safe)));
+    }
+    kls_long8 result = usable & passed;
+    __builtin_memcpy(accepted, &result, sizeof result);
+    return d * cube;
+}
+
 #endif

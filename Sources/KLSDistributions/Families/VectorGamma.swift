@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 import KLSTensor
 
@@ -68,18 +69,15 @@ struct VectorGamma {
     @inline(__always)
     mutating func gamma(_ shape: Vector) -> (Vector, Mask) {
         let (x, normalAccepted) = normal()
-        let d = shape - 1.0 / 3
-        let v = 1 + 1 / VectorMath.squareRoot(9 * d) * x
-        let cube = v * v * v
         let (word, present) = next()
         let u = VectorMath.openUnit(word)
-        var passed = u .< 1 - 0.0331 * x * x * x * x
-        let usable = normalAccepted .& (v .> 0) .& (shape .>= 1)
-        if VectorMath.any(usable .& .!passed) {
-            // Lanes with v ≤ 0 give nan here and stay rejected.
-            let safe = VectorMath.select(usable, cube, Vector(repeating: 1))
-            passed .|= VectorMath.log(u) .< 0.5 * x * x + d * (1 - safe + VectorMath.log(safe))
+        var accepted = SIMD8<Int64>()
+        // The arithmetic and its masks in C (CVectorMath's `kls_gamma_attempt`).
+        let value = withUnsafeMutablePointer(to: &accepted) { lanes in
+            kls_gamma_attempt(
+                x, unsafeBitCast(normalAccepted, to: SIMD8<Int>.self), u, shape,
+                UnsafeMutableRawPointer(lanes).assumingMemoryBound(to: Int64.self))
         }
-        return (d * cube, present ? usable .& passed : Mask(repeating: false))
+        return (value, present ? unsafeBitCast(accepted, to: Mask.self) : Mask(repeating: false))
     }
 }
