@@ -90,6 +90,24 @@ static inline __attribute__((always_inline)) kls_double8 kls_gather8(const doubl
 #endif
 }
 
+/// The ziggurat's rectangle test on eight candidate words (`NormalSampler.rectangle`):
+/// layer = the low 10 bits, sign = bit 10, u = the top 53 bits · 2⁻⁵³; the value
+/// ±u·xᵢ, accepted (all ones in `accepted`) where u·xᵢ < xᵢ₊₁. `pairs` holds
+/// (xᵢ, xᵢ₊₁) side by side, so one 16-byte load per lane fetches both edges.
+static inline __attribute__((always_inline)) kls_double8 kls_rectangle8(
+    kls_ulong8 words, const double *_Nonnull pairs, long long *_Nonnull accepted) {
+    kls_ulong8 layer = words & 0x3FF;
+    kls_double8 width, next;
+    for (int lane = 0; lane < 8; lane++) {
+        width[lane] = pairs[2 * layer[lane]];
+        next[lane] = pairs[2 * layer[lane] + 1];
+    }
+    kls_double8 magnitude = __builtin_convertvector(words >> 11, kls_double8) * 0x1p-53 * width;
+    kls_long8 inside = magnitude < next;
+    __builtin_memcpy(accepted, &inside, sizeof inside);
+    return (kls_double8)((kls_ulong8)magnitude | ((words & 0x400) << 53));
+}
+
 /// log x for positive normal finite lanes (the caller sends the rest through
 /// libm), the arithmetic `VectorMath.log` documents: x = 2ᵏ·z with z in
 /// [0.6875, 1.375) from integer operations on the bits, log z = log c +

@@ -1,3 +1,4 @@
+import CVectorMath
 import Foundation
 
 /// Standard normal draws by a 1024-layer ziggurat (Marsaglia & Tsang 2000), fed
@@ -74,21 +75,14 @@ public enum NormalSampler {
     public static func rectangle(_ words: SIMD8<UInt64>, _ table: UnsafePointer<SIMD2<Double>>) -> (
         SIMD8<Double>, VectorMath.Mask
     ) {
-        let layers = words & 0x3FF
-        let p0 = table[Int(layers[0])]
-        let p1 = table[Int(layers[1])]
-        let p2 = table[Int(layers[2])]
-        let p3 = table[Int(layers[3])]
-        let p4 = table[Int(layers[4])]
-        let p5 = table[Int(layers[5])]
-        let p6 = table[Int(layers[6])]
-        let p7 = table[Int(layers[7])]
-        let width = SIMD8<Double>(p0.x, p1.x, p2.x, p3.x, p4.x, p5.x, p6.x, p7.x)
-        let next = SIMD8<Double>(p0.y, p1.y, p2.y, p3.y, p4.y, p5.y, p6.y, p7.y)
-        let magnitude = VectorMath.unit(words) * width
-        let signed = unsafeBitCast(
-            unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | ((words & 0x400) &<< 53), to: SIMD8<Double>.self)
-        return (signed, magnitude .< next)
+        // In C (`kls_rectangle8`): Swift built the vectors lane by lane through the stack.
+        var accepted = SIMD8<Int>()
+        let signed = withUnsafeMutablePointer(to: &accepted) { lanes in
+            kls_rectangle8(
+                words, UnsafeRawPointer(table).assumingMemoryBound(to: Double.self),
+                UnsafeMutableRawPointer(lanes).assumingMemoryBound(to: Int64.self))
+        }
+        return (signed, unsafeBitCast(accepted, to: VectorMath.Mask.self))
     }
 
     /// The rectangle test that accepts 99.6% of candidates.
