@@ -4,6 +4,7 @@
 #ifndef KLS_CVECTORMATH_H
 #define KLS_CVECTORMATH_H
 
+#include "ExpTable.h"
 #include "LogTable.h"
 #include <math.h>
 
@@ -28,23 +29,39 @@ static inline __attribute__((always_inline)) kls_double8 kls_select8(kls_long8 m
     return (kls_double8)(((kls_long8)a & mask) | ((kls_long8)b & ~mask));
 }
 
-/// e^x for |x| ≤ 708, the arithmetic of the Swift `VectorMath.exp`, step for
-/// step (so the same bits): n = round(x·log2 e), r = x − n·ln2 in two parts, a
-/// degree-13 Taylor polynomial by Horner's rule in fused multiply-adds, times 2ⁿ.
+/// e^x for |x| ≤ 708: n = round(16x/ln 2) = 16k + j, r = x − n·ln2/16 (ln 2/16
+/// in two parts, so n times the first is exact; |r| ≤ ln 2/32), e^r − 1 =
+/// r + r²/2 + … + r⁷/7! (the next term is below 2⁻⁵⁹ of the sum), then
+/// 2^(j/16) · e^r = T + (T·(e^r − 1) + T′) with 2^(j/16) = T + T′ from
+/// `ExpTable.h` (one rounding: within about half an ulp), times 2^k. With AVX-512 one permute
+/// looks T up for all eight lanes; elsewhere eight loads give the same numbers.
 static inline __attribute__((always_inline)) kls_double8 kls_exp8_core(kls_double8 x) {
     const kls_double8 shift = 0x1.8p52;
-    kls_double8 shifted = __builtin_elementwise_fma(x, (kls_double8)1.4426950408889634, shift);
+    // Adding 1.5·2⁵² rounds 16x/ln 2 to the integer n, held in the low bits.
+    kls_double8 shifted = __builtin_elementwise_fma(x, (kls_double8)23.083120654223414, shift);
     kls_double8 n = shifted - shift;
-    kls_double8 r = __builtin_elementwise_fma(n, (kls_double8)-0.6931471803691238, x);
-    r = __builtin_elementwise_fma(n, (kls_double8)-1.9082149292705877e-10, r);
-    static const double coefficients[13] = {
-        1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
-        1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1,
-    };
-    kls_double8 p = 1.0 / 6227020800;
-    for (int i = 0; i < 13; i++) p = __builtin_elementwise_fma(p, r, (kls_double8)coefficients[i]);
-    kls_long8 scale = ((kls_long8)shifted + 1023) << 52;
-    return p * (kls_double8)scale;
+    kls_double8 r = __builtin_elementwise_fma(n, (kls_double8)-0.04332169877307024, x);
+    r = __builtin_elementwise_fma(n, (kls_double8)-1.1926343307941173e-11, r);
+    kls_long8 bits = (kls_long8)shifted - (kls_long8)0x4338000000000000L;
+    kls_long8 j = bits & 15, k = bits >> 4;
+    kls_double8 table, rest;
+#ifdef __AVX512F__
+    __m512d low = _mm512_load_pd(kls_exp_table), high = _mm512_load_pd(kls_exp_table + 8);
+    table = (kls_double8)_mm512_permutex2var_pd(low, (__m512i)j, high);
+    low = _mm512_load_pd(kls_exp_rest), high = _mm512_load_pd(kls_exp_rest + 8);
+    rest = (kls_double8)_mm512_permutex2var_pd(low, (__m512i)j, high);
+#else
+    for (int lane = 0; lane < 8; lane++) {
+        table[lane] = kls_exp_table[j[lane]];
+        rest[lane] = kls_exp_rest[j[lane]];
+    }
+#endif
+    static const double coefficients[5] = {1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5};
+    kls_double8 p = 1.0 / 5040;
+    for (int i = 0; i < 5; i++) p = __builtin_elementwise_fma(p, r, (kls_double8)coefficients[i]);
+    kls_double8 em1 = __builtin_elementwise_fma(r * r, p, r);
+    kls_double8 scale = (kls_double8)((k + 1023) << 52);
+    return (__builtin_elementwise_fma(table, em1, rest) + table) * scale;
 }
 
 /// tanh x for lanes that are not NaN (the caller sends NaN through libm).
