@@ -3,6 +3,7 @@
 
 import fnmatch
 import os
+import signal
 import sys
 import threading
 
@@ -46,6 +47,11 @@ class KLSKernel(Kernel):
         outputs = []
         self.progress_id = None
         status, error = "ok", None
+        # Jupyter interrupts with SIGINT. Python's own handler raises KeyboardInterrupt
+        # wherever this thread is — also while it shows an output, outside the wait
+        # that passes interrupts on, where ipykernel then swallows it and the cell
+        # never ends. While a cell runs, the signal only notes the interrupt.
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: self.kls.interrupt_later())
         try:
             request_id = self.kls.send("execute", code=code, name=f"In[{count}]")
             for message in self.kls.replies(request_id):
@@ -64,6 +70,8 @@ class KLSKernel(Kernel):
             # A dead kls is a dead kernel: Jupyter sees the process end and restarts it.
             threading.Timer(1.0, os._exit, args=(1,)).start()
             return self.error_reply("KLSDied", str(died), str(died).split("\n"))
+        finally:
+            signal.signal(signal.SIGINT, previous)
         if store_history and not silent:
             self.history.append((1, count, code, "\n".join(outputs) or None))
         if error is not None:

@@ -83,6 +83,14 @@ class ServeProcess:
                 raise KLSDied(self.death_note()) from error
         return request_id
 
+    # Set by `interrupt_later` (from a signal handler), sent by `replies`.
+    interrupt_pending = False
+
+    def interrupt_later(self):
+        """Notes an interrupt for `replies` to send within 0.2 s. Safe in a signal
+        handler: one assignment, no lock or write that the interrupted code may hold."""
+        self.interrupt_pending = True
+
     def interrupt(self):
         """Stops the running statement (kls keeps its session)."""
         try:
@@ -92,15 +100,21 @@ class ServeProcess:
 
     def replies(self, request_id, on_interrupt=None):
         """The messages answering `request_id`, ending with its `done`. A
-        KeyboardInterrupt while waiting (Jupyter's interrupt) is passed on to
-        kls, and the wait goes on until kls says the request is done."""
+        KeyboardInterrupt while waiting (Jupyter's interrupt), or an interrupt
+        `interrupt_later` noted, is passed on to kls, and the wait goes on until
+        kls says the request is done."""
         while True:
             try:
                 message = self.messages.get(timeout=0.2)
             except queue.Empty:
-                continue
+                message = False
             except KeyboardInterrupt:
                 (on_interrupt or self.interrupt)()
+                continue
+            if self.interrupt_pending:
+                self.interrupt_pending = False
+                (on_interrupt or self.interrupt)()
+            if message is False:
                 continue
             if message is None:
                 self.messages.put(None)
