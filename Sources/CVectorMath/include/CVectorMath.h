@@ -107,6 +107,35 @@ static inline __attribute__((always_inline)) kls_double8 kls_gather8(const doubl
 #endif
 }
 
+/// Philox-4×32-10 for the eight counters (first + lane, stream, attempt) under
+/// the key (key0, key1) (`Philox.words8`): each block's four 32-bit results as
+/// two 64-bit words, the first word of each lane returned and the second stored
+/// to `second`. The 32-bit state is kept in 64-bit lanes, so each 32×32 → 64
+/// product is one `vpmuludq`; the round keys are computed once per call.
+static inline __attribute__((always_inline)) kls_ulong8 kls_philox8(
+    unsigned long long first, unsigned stream, unsigned attempt, unsigned key0, unsigned key1,
+    unsigned long long *_Nonnull second) {
+    const kls_ulong8 mask = 0xFFFFFFFFULL;
+    kls_ulong8 index = (kls_ulong8){0, 1, 2, 3, 4, 5, 6, 7} + first;
+    kls_ulong8 x0 = index & mask, x1 = index >> 32;
+    kls_ulong8 x2 = (kls_ulong8)(unsigned long long)stream, x3 = (kls_ulong8)(unsigned long long)attempt;
+    for (unsigned round = 0; round < 10; round++) {
+        unsigned long long k0 = (unsigned)(key0 + round * 0x9E3779B9U);
+        unsigned long long k1 = (unsigned)(key1 + round * 0xBB67AE85U);
+        kls_ulong8 p0 = (x0 & mask) * 0xD2511F53ULL;
+        kls_ulong8 p1 = (x2 & mask) * 0xCD9E8D57ULL;
+        kls_ulong8 y0 = (p1 >> 32) ^ x1 ^ k0;
+        kls_ulong8 y2 = (p0 >> 32) ^ x3 ^ k1;
+        x0 = y0;
+        x1 = p1;
+        x2 = y2;
+        x3 = p0;
+    }
+    kls_ulong8 high = (x2 & mask) | (x3 << 32);
+    __builtin_memcpy(second, &high, sizeof high);
+    return (x0 & mask) | (x1 << 32);
+}
+
 /// The ziggurat's rectangle test on eight candidate words (`NormalSampler.rectangle`):
 /// layer = the low 10 bits, sign = bit 10, u = the top 53 bits · 2⁻⁵³; the value
 /// ±u·xᵢ, accepted (all ones in `accepted`) where u·xᵢ < xᵢ₊₁. `pairs` holds
