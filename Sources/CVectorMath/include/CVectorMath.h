@@ -33,8 +33,9 @@ static inline __attribute__((always_inline)) kls_double8 kls_select8(kls_long8 m
 /// in two parts, so n times the first is exact; |r| ≤ ln 2/32), e^r − 1 =
 /// r + r²/2 + … + r⁷/7! (the next term is below 2⁻⁵⁹ of the sum), then
 /// 2^(j/16) · e^r = T + (T·(e^r − 1) + T′) with 2^(j/16) = T + T′ from
-/// `ExpTable.h` (one rounding: within about half an ulp), times 2^k. With AVX-512 one permute
-/// looks T up for all eight lanes; elsewhere eight loads give the same numbers.
+/// `ExpTable.h` (one rounding: within about half an ulp), times 2^k. With
+/// AVX-512 one permute looks T up for all eight lanes; elsewhere eight loads
+/// give the same numbers.
 static inline __attribute__((always_inline)) kls_double8 kls_exp8_core(kls_double8 x) {
     const kls_double8 shift = 0x1.8p52;
     // Adding 1.5·2⁵² rounds 16x/ln 2 to the integer n, held in the low bits.
@@ -73,9 +74,9 @@ static inline __attribute__((always_inline)) kls_double8 kls_tanh8(kls_double8 x
     const kls_long8 sign = (kls_long8)(long)0x8000000000000000UL;
     kls_double8 m = __builtin_elementwise_min(__builtin_elementwise_abs(x), (kls_double8)20);
     kls_double8 s = m * m;
-    kls_double8 p = __builtin_elementwise_fma(
-        s, __builtin_elementwise_fma(s, (kls_double8)-9.64399179425052238628e-1, (kls_double8)-9.92877231001918586564e1),
-        (kls_double8)-1.61468768441708447952e3);
+    kls_double8 p = __builtin_elementwise_fma(s, (kls_double8)-9.64399179425052238628e-1,
+                                              (kls_double8)-9.92877231001918586564e1);
+    p = __builtin_elementwise_fma(s, p, (kls_double8)-1.61468768441708447952e3);
     kls_double8 q = __builtin_elementwise_fma(
         s, __builtin_elementwise_fma(s, s + 1.12811678491632931402e2, (kls_double8)2.23548839060100448583e3),
         (kls_double8)4.84406305325125486048e3);
@@ -180,8 +181,8 @@ static inline __attribute__((always_inline)) kls_double8 kls_log8_core(kls_doubl
     return __builtin_elementwise_fma(r * r, p, low) + high;
 }
 
-/// One 8-lane block of e^x: the kernel where every lane is within ±708, else
-/// libm's exp lane by lane (as `VectorMath.exp`).
+/// e^x on eight lanes (`VectorMath.exp`): the kernel where every lane is within
+/// ±708, else libm's exp lane by lane, so every edge case keeps libm's answer.
 static inline __attribute__((always_inline)) kls_double8 kls_exp8(kls_double8 x) {
     if (__builtin_reduce_and((kls_long8)(x <= 708) & (kls_long8)(x >= -708)) != 0) return kls_exp8_core(x);
     kls_double8 result;
@@ -245,8 +246,8 @@ static inline __attribute__((always_inline)) void kls_k3_blocks(
     }
 }
 
-/// log x lane by lane: the kernel where every lane is a positive normal finite
-/// number, else libm's log for each lane (as `VectorMath.log`).
+/// log x on eight lanes (`VectorMath.log`): the kernel where every lane is a
+/// positive normal finite number, else libm's log for each lane.
 static inline __attribute__((always_inline)) kls_double8 kls_log8(kls_double8 x) {
     kls_long8 plain = (kls_long8)(x >= 0x1p-1022) & (kls_long8)(x <= 0x1.fffffffffffffp1023);
     if (__builtin_reduce_and(plain) != 0) return kls_log8_core(x);

@@ -297,10 +297,6 @@ private enum Lanes {
         UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Double>.self)
     }
 
-    @inline(__always) static func at(_ p: UnsafeMutablePointer<Double>, _ i: Int) -> SIMD8<Double> {
-        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Double>.self)
-    }
-
     @inline(__always) static func store(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Double>.self)
     }

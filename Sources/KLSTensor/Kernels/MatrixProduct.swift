@@ -70,8 +70,7 @@ extension Tensor {
         _ lhs: UnsafePointer<Double>, _ rhs: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
         _ m: Int, _ k: Int, _ n: Int
     ) {
-        typealias V = ProductVector
-        let width = 2 * V.scalarCount
+        let width = stripWidth
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             out.update(repeating: 0, count: m * n)
@@ -133,6 +132,9 @@ extension Tensor {
     /// every slice costs two joins of the cores and a reload of C. Packed B is
     /// then at most B's own size.
     static let sliceDepth = 1024
+    /// Columns of a strip of B and of a tile of C: two `ProductVector`s.
+    static var stripWidth: Int { 2 * ProductVector.scalarCount }
+
     /// Most panels of six rows of C per task (its packed A at most 768 KB, in L2).
     static let blockPanels = 16
 
@@ -142,7 +144,7 @@ extension Tensor {
         _ b: UnsafePointer<Double>, _ n: Int, _ kc: Int, _ strips: Int, into packed: UnsafeMutablePointer<Double>
     ) {
         typealias V = ProductVector
-        let width = 2 * V.scalarCount
+        let width = stripWidth
         let half = V.scalarCount * 8
         Parallel.forEachChunk(strips, cost: Swift.max(1, kc)) { range in
             for strip in range {
@@ -194,8 +196,7 @@ extension Tensor {
         _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ kc: Int, _ c: UnsafeMutablePointer<Double>,
         _ ldc: Int, rows: Int, columns: Int, accumulate: Bool
     ) {
-        typealias V = ProductVector
-        let width = 2 * V.scalarCount
+        let width = stripWidth
         if rows == 6 && columns == width {
             kernel(a, b, kc, c, ldc, accumulate: accumulate)
             return

@@ -23,22 +23,18 @@ import Foundation
 public enum VectorMath {
     public typealias Vector = SIMD8<Double>
 
-    /// e^x for each lane: CVectorMath's `kls_exp8_core` where |x| ≤ 708.
+    /// e^x for each lane: CVectorMath's `kls_exp8` (its kernel where |x| ≤ 708,
+    /// else libm lane by lane).
     @inlinable @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let limit = Vector(repeating: 708)
-        guard all(x .<= limit) && all(x .>= -limit) else { return scalar(x, Foundation.exp) }
-        return kls_exp8_core(x)
+        kls_exp8(x)
     }
 
-    /// log x for each lane: CVectorMath's `kls_log8_core` where x is a positive
-    /// normal number.
+    /// log x for each lane: CVectorMath's `kls_log8` (its kernel where x is a
+    /// positive normal number, else libm lane by lane).
     @inlinable @inline(__always)
     public static func log(_ x: Vector) -> Vector {
-        let smallest = Vector(repeating: Double.leastNormalMagnitude)
-        let largest = Vector(repeating: Double.greatestFiniteMagnitude)
-        guard all(x .>= smallest) && all(x .<= largest) else { return scalar(x, Foundation.log) }
-        return kls_log8_core(x)
+        kls_log8(x)
     }
 
     /// log(1 + y) for each lane: log u for u = 1 + y rounded, plus (y − (u − 1))/u,
