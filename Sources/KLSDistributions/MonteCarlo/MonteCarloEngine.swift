@@ -64,12 +64,6 @@ public struct MonteCarloEngine {
             fused.logRatios(count: count, generator: generator, start: offset, into: out)
             return
         }
-        if let scoring = q as? any ScoringSampler {
-            let (z, logQ) = try scoring.sampleScored(count, generator: generator, start: offset)
-            let difference = try Tensor.binary(.subtract, logQ, try p.logpdf(z))
-            try Self.write(difference, rows: count, batchShape: batchShape, into: out)
-            return
-        }
         let z = try q.sample(count, generator: generator, start: offset)
         try Self.logRatios(q, p, z, batchShape: batchShape, into: out)
     }
@@ -290,7 +284,7 @@ public struct MonteCarloEngine {
     }
 
     /// Moments of each estimator's terms, per batch element, for `count` samples.
-    static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator])
+    public static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator])
         -> [[Moments]]
     {
         let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
@@ -330,11 +324,4 @@ public struct MonteCarloRun {
 struct ChunkResult {
     let moments: [[Moments]]
     let ratios: RatioPart
-}
-
-/// A distribution that knows the log-density of its own draws while drawing
-/// them (a joint evaluates each layer's conditional once, not twice).
-public protocol ScoringSampler: Distribution {
-    /// `count` draws (as `sample`) and log q of each.
-    func sampleScored(_ count: Int, generator: Philox, start: UInt64) throws(KLSError) -> (Tensor, Tensor)
 }

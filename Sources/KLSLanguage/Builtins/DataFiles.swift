@@ -5,7 +5,7 @@ import KLSTensor
 /// What `load` and `save` do for each file format, chosen by the extension.
 enum DataFiles {
     enum Format: String {
-        case npy, npz, csv, tsv, json
+        case npy, npz, csv, tsv, json, safetensors
     }
 
     static func format(of path: String) -> Format? {
@@ -19,7 +19,7 @@ enum DataFiles {
         let format = format(of: path)
         if delimiter == nil, format == nil || format == .json {
             throw KLSError(
-                "load reads .npy, .npz, .csv and .tsv files; cannot tell what \(path) holds from its name",
+                "load reads .npy, .npz, .safetensors, .csv and .tsv files; cannot tell what \(path) holds from its name",
                 hint: "pass delimiter=\",\" to read it as delimited text")
         }
         let source = try session.environment.openFile(path)
@@ -32,6 +32,10 @@ enum DataFiles {
             let (arrays, notes) = try NPZFile.read(from: source)
             notes.forEach(session.environment.warn)
             return .record(Record(arrays.map { ($0.0, Value.from($0.1)) }))
+        case (.safetensors, nil):
+            let (tensors, notes) = try SafetensorsFile.read(from: source)
+            notes.forEach(session.environment.warn)
+            return .record(Record(tensors.map { ($0.0, Value.from($0.1)) }))
         default:
             let reader = DelimitedReader(
                 delimiter: delimiter ?? (format == .tsv ? 0x09 : 0x2C), header: header)
@@ -45,8 +49,12 @@ enum DataFiles {
     static func save(
         _ value: Value, keywords: Record, to path: String, compress: Bool, _ session: Interpreter
     ) throws(KLSError) {
-        guard let format = format(of: path) else {
-            throw KLSError("save writes .npy, .npz, .csv, .tsv and .json files; \(path) has none of these extensions")
+        let chosen = format(of: path)
+        guard let format = chosen, format != .safetensors else {
+            throw KLSError(
+                "save writes .npy, .npz, .csv, .tsv and .json files; \(path) has none of these extensions",
+                hint: chosen == .safetensors
+                    ? "kls reads .safetensors but writes weights as .npz (np.load reads it)" : nil)
         }
         let hasValue: Bool
         if case .none = value { hasValue = false } else { hasValue = true }
@@ -57,6 +65,8 @@ enum DataFiles {
             throw KLSError("save: compress=true applies to .npz files only")
         }
         switch format {
+        case .safetensors:
+            throw KLSError("internal: save to .safetensors")
         case .npy:
             guard keywords.names.isEmpty else {
                 throw KLSError("save: a .npy file holds one array", hint: "save several as .npz")

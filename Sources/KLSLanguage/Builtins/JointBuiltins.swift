@@ -17,7 +17,9 @@ enum JointBuiltins {
             details: [
                 "A function's parameters name the earlier layers it depends on; it is called on whole chunks of",
                 "draws (a parent arrives as [chunk] + its shape). sample gives a record with a field per layer,",
-                "logpdf sums the layers, and kl_mc, compare and kl_trace take two joints with the same layers.",
+                "logpdf sums the layers, and kl_mc, compare and kl_trace take two joints with the same layer names",
+                "in any order (q bottom-up, p top-down). Layers may carry a batch (one per data point): the",
+                "joint's batch is theirs, broadcast, and the estimates come one per batch element.",
             ]
         ) { a, session throws(KLSError) in
             guard case .record(let layers) = a["layers"] else { throw KLSError("joint: internal: no layers") }
@@ -25,47 +27,68 @@ enum JointBuiltins {
         }.differentiable(JointGradient.joint)
     ]
 
-    /// A joint's draw as the language shows it: a record with a field per layer.
-    static func record(_ joint: JointDistribution, _ flat: Tensor) throws(KLSError) -> Value {
-        let (layers, _, single) = try joint.split(flat)
+    /// A joint's draws as the language shows them: a record with a field per
+    /// layer, each `[c] + batch + event` (without `[c]` for one draw).
+    static func record(_ joint: JointDistribution, _ draws: [Tensor], count c: Int, single: Bool) throws(KLSError)
+        -> Value
+    {
+        let full = try joint.broadcastDraws(draws, count: c)
         var fields: [(String, Value)] = []
         for (l, layer) in joint.layers.enumerated() {
-            let z = single ? try layers[l].reshape(layer.shape) : layers[l]
+            let z = single ? try full[l].reshape(joint.batchShape + layer.event) : full[l]
             fields.append((layer.name, Value.from(z)))
         }
         return .record(Record(fields))
     }
 
-    /// A record of layers (or a flat tensor) as the flat draws the joint's logpdf takes.
-    static func flat(_ joint: JointDistribution, _ value: Value, _ what: String) throws(KLSError) -> Tensor {
-        guard case .record(let r) = value else { return try value.asTensor(what) }
-        guard r.names == joint.layers.map(\.name) else {
+    /// Draws of a joint's layers read from a record (or a flat tensor).
+    struct Draws {
+        /// Each layer's draws, `[count] + batch + event`.
+        let layers: [Tensor]
+        let count: Int
+        /// True when the draws had no leading `[n]` (one draw).
+        let single: Bool
+        /// The joint's batch broadcast with the draws' (q's draws handed to p).
+        let batch: [Int]
+    }
+
+    /// A record of layers (or a flat tensor) as draws of each layer. A layer
+    /// holds `batch + event` (one draw) or `[n] + batch + event`, its batch
+    /// broadcasting with the joint's: q's draws of 16 data points can be scored
+    /// by a prior with no batch.
+    static func layers(_ joint: JointDistribution, _ value: Value, _ what: String) throws(KLSError) -> Draws {
+        guard case .record(let r) = value else {
+            let (layers, count, single) = try joint.split(try value.asTensor(what))
+            return Draws(layers: layers, count: count, single: single, batch: joint.batchShape)
+        }
+        guard Set(r.names) == Set(joint.names), r.names.count == joint.names.count else {
             throw KLSError(
-                "\(what): a draw of this joint has layers \(joint.layers.map(\.name).joined(separator: ", ")), "
+                "\(what): a draw of this joint has layers \(joint.names.joined(separator: ", ")), "
                     + "got \(r.names.joined(separator: ", "))")
         }
-        var rows: Int? = nil
-        var parts: [Tensor] = []
-        for (l, layer) in joint.layers.enumerated() {
-            let z = try r.values[l].asTensor("\(what): layer '\(layer.name)'")
-            let count: Int
-            if z.shape == layer.shape {
-                count = 0
-            } else if z.rank == layer.shape.count + 1, Array(z.shape.dropFirst()) == layer.shape {
-                count = z.shape[0]
-            } else {
+        var count: Int? = nil
+        var batch = joint.batchShape
+        var draws: [Tensor] = []
+        for layer in joint.layers {
+            let z = try (r[layer.name] ?? .none).asTensor("\(what): layer '\(layer.name)'")
+            let single = z.rank == joint.batchShape.count + layer.event.count
+            let own = Array(z.shape.dropFirst(single ? 0 : 1).dropLast(layer.event.count))
+            guard single || z.rank > joint.batchShape.count + layer.event.count,
+                Array(z.shape.suffix(layer.event.count)) == layer.event, let joined = try? Shape.broadcast(own, batch)
+            else {
                 throw KLSError(
-                    "\(what): layer '\(layer.name)' must have shape \(Shape.describe(layer.shape)) or [n] + that, "
-                        + "got \(Shape.describe(z.shape))")
+                    "\(what): layer '\(layer.name)' must have shape "
+                        + "\(Shape.describe(joint.batchShape + layer.event)) or [n] + that, got \(Shape.describe(z.shape))"
+                )
             }
-            if let rows, rows != count {
-                throw KLSError("\(what): the layers hold different numbers of draws")
-            }
-            rows = count
-            parts.append(try z.reshape([Swift.max(count, 1), layer.size]))
+            batch = joined
+            let rows = single ? 0 : z.shape[0]
+            if let count, count != rows { throw KLSError("\(what): the layers hold different numbers of draws") }
+            count = rows
+            draws.append(single ? try z.reshape([1] + z.shape) : z)
         }
-        let all = try Tensor.concatenate(parts, axis: 1)
-        return rows == 0 ? try all.reshape(joint.eventShape) : all
+        let rows = count ?? 0
+        return Draws(layers: draws, count: Swift.max(rows, 1), single: rows == 0, batch: batch)
     }
 
     /// `check(z, q)` for a joint: each layer on its own. A layer without
@@ -73,15 +96,15 @@ enum JointBuiltins {
     /// parents is standardised by its conditional mean and std at the drawn
     /// parents and checked against N(0, 1); other conditional layers cannot be
     /// checked coordinate by coordinate and say so.
-    static func check(_ flat: Tensor, _ joint: JointDistribution) throws(KLSError) -> Record {
-        guard flat.rank == 2, flat.shape[0] >= 2 else {
+    static func check(_ read: Draws, _ joint: JointDistribution) throws(KLSError) -> Record {
+        let (draws, count) = (read.layers, read.single ? 1 : read.count)
+        guard count >= 2 else {
             throw KLSError("check: needs a record of at least 2 draws of each layer ([n] + the layer's shape)")
         }
-        let (draws, count, _) = try joint.split(flat)
         var fields: [(String, Value)] = []
         var failed: [String] = []
         for (l, layer) in joint.layers.enumerated() {
-            let d = try joint.distribution(of: l, given: draws, count: count)
+            let d = try joint.distribution(of: l, parents: layer.parents.map { draws[$0] }, count: count)
             let result: SampleCheck
             if !layer.rowwise {
                 result = try SampleCheck(draws[l], d)
@@ -89,8 +112,9 @@ enum JointBuiltins {
                 let mean = try d.mean()
                 let std = try d.variance().map(.sqrt)
                 let standard = try Tensor.binary(.divide, try Tensor.binary(.subtract, draws[l], mean), std)
+                let shape = Array(standard.shape.dropFirst())
                 let reference = try Normal([
-                    try Tensor(repeating: 0, shape: layer.shape), try Tensor(repeating: 1, shape: layer.shape),
+                    try Tensor(repeating: 0, shape: shape), try Tensor(repeating: 1, shape: shape),
                 ])
                 result = try SampleCheck(standard, reference)
             } else {

@@ -16,7 +16,9 @@ enum KLBuiltins {
             example: "kl(Normal(0, 1), Normal(1, 2))"
         ) { a, _ throws(KLSError) in
             let (q, p) = (try q(a), try p(a))
-            if q is JointDistribution || p is JointDistribution { return Value.from(try jointKL(q, p)) }
+            if q is JointDistribution || p is JointDistribution {
+                return Value.from(try LinearGaussianJoint.kl(try JointPair(q, p)))
+            }
             return Value.from(try KLRegistry.kl(q, p))
         }.differentiable(DistributionDerivatives.kl),
         Builtin(
@@ -50,8 +52,16 @@ enum KLBuiltins {
             summary: "logpdf(q, z) − logpdf(p, z), per sample: the k1 terms.",
             example: "logratio(Normal(0, 1), Normal(1, 1), [0, 1])"
         ) { a, _ throws(KLSError) in
+            let (q, p) = (try q(a), try p(a))
+            if q is JointDistribution || p is JointDistribution {
+                let pair = try JointPair(q, p)
+                let z = try a.read("z") { v, what throws(KLSError) in try JointBuiltins.layers(pair.q, v, what) }
+                let batch = try Shape.broadcast(z.batch, pair.batchShape)
+                let terms = try pair.logRatios(z.layers, rows: z.count, batch: batch)
+                return Value.from(z.single ? try terms.reshape(batch) : terms)
+            }
             let z = try a.tensor("z")
-            return Value.from(try Tensor.binary(.subtract, try q(a).logpdf(z), try p(a).logpdf(z)))
+            return Value.from(try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z)))
         },
         Builtin(
             "kl_trace",
@@ -100,7 +110,7 @@ enum KLBuiltins {
         ) { a, _ throws(KLSError) in
             let d = try DistributionBuiltins.distribution(a, "dist")
             if let joint = d as? JointDistribution {
-                let z = try a.read("z") { v, what throws(KLSError) in try JointBuiltins.flat(joint, v, what) }
+                let z = try a.read("z") { v, what throws(KLSError) in try JointBuiltins.layers(joint, v, what) }
                 return .record(try JointBuiltins.check(z, joint))
             }
             return .record(checkRecord(try SampleCheck(try a.tensor("z"), d)))
@@ -157,57 +167,6 @@ enum KLBuiltins {
         return e
     }
 
-    /// kl_mc on joints with `estimator="analytic"` or `per_layer=true`: the
-    /// layer-by-layer run of `JointEstimator`, from the same draws as kl_mc.
-    static func jointMonteCarlo(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ p: any Distribution)
-        throws(KLSError) -> Value
-    {
-        guard let jq = q as? JointDistribution, let jp = p as? JointDistribution else {
-            throw KLSError(
-                "kl_mc: estimator=\"analytic\" and per_layer=true are for joints; q is a \(q.family), p a \(p.family)",
-                hint: "build q and p with joint(z1=…, z2=…)")
-        }
-        guard a.isNone("samples") else {
-            throw KLSError("kl_mc: samples= cannot be combined with estimator=\"analytic\" or per_layer=true")
-        }
-        let name = try a.string("estimator")
-        let analytic = name == "analytic"
-        let estimator = analytic ? .k1 : try estimator(a)
-        let n = try a.integer("n", atLeast: 1)
-        let (generator, start) = try stream(a, session, q, n)
-        // One pass gives the layers, the analytic estimate and the total: the same draws as kl_mc.
-        let joint = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
-            try onJoints(q, p) { () throws(KLSError) in
-                try JointEstimator(q: jq, p: jp, estimators: [estimator]).run(
-                    n: n, generator: generator, start: start, progress: line.update)
-            }
-        }
-        let moments = [analytic ? joint.analytic : joint.totals[0]]
-        let ratios = joint.ratios.diagnostics()
-        var extra = ratioFields(ratios, shape: [])
-        if try a.bool("per_layer") {
-            let layers = zip(jq.layers, joint.layers).map { layer, m in
-                (layer.name, Value.record(estimateRecord([m], shape: [], n: n, estimator: .k1, exact: nil)))
-            }
-            extra.append(("layers", .record(Record(layers))))
-        }
-        var record = estimateRecord(moments, shape: [], n: n, estimator: estimator, exact: nil, extra: extra)
-        if analytic {
-            record = Record(
-                kind: "estimate",
-                zip(record.names, record.values).map {
-                    $0 == "estimator" ? ($0, .string(Text(small: "analytic"))) : ($0, $1)
-                })
-            if !joint.analyticLayers.contains(true) {
-                session.environment.warn(
-                    "kl_mc: no layer has a closed-form conditional KL, so \"analytic\" is k1 here")
-            }
-        }
-        warnIfInfinite(moments, a.function, session)
-        warnAboutRatios(ratios, shape: [], a.function, session)
-        return .record(record)
-    }
-
     /// Draws for n samples of q from `seed=` or the session stream.
     static func stream(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ n: Int) throws(KLSError) -> (
         Philox, UInt64
@@ -225,9 +184,16 @@ enum KLBuiltins {
     static func monteCarlo(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
         let q = try q(a)
         let p = try p(a)
+        if q is JointDistribution || p is JointDistribution {
+            return try JointMonteCarlo.estimate(a, session, try JointPair(q, p))
+        }
         let analytic = try a.string("estimator") == "analytic"
         let perLayer = try a.bool("per_layer")
-        if analytic || perLayer { return try jointMonteCarlo(a, session, q, p) }
+        if analytic || perLayer {
+            throw KLSError(
+                "kl_mc: estimator=\"analytic\" and per_layer=true are for joints; q is a \(q.family), p a \(p.family)",
+                hint: "build q and p with joint(z1=…, z2=…)")
+        }
         let estimator = try estimator(a)
         let engine = try MonteCarloEngine(q: q, p: p)
         let run: MonteCarloRun
@@ -236,23 +202,16 @@ enum KLBuiltins {
             n = try a.integer("n", atLeast: 1)
             let (generator, start) = try stream(a, session, q, n)
             run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
-                try onJoints(q, p) { () throws(KLSError) in
-                    try engine.run(
-                        n: n, estimators: [estimator], generator: generator, start: start, progress: line.update)
-                }
+                try engine.run(
+                    n: n, estimators: [estimator], generator: generator, start: start, progress: line.update)
             }
         } else {
-            let z: Tensor
-            if let joint = q as? JointDistribution {
-                z = try a.read("samples") { v, what throws(KLSError) in try JointBuiltins.flat(joint, v, what) }
-            } else {
-                z = try a.tensor("samples")
-            }
+            let z = try a.tensor("samples")
             n = z.shape.first ?? 0
             guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
                 throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
             }
-            run = try onJoints(q, p) { () throws(KLSError) in try engine.estimate(samples: z, estimators: [estimator]) }
+            run = try engine.estimate(samples: z, estimators: [estimator])
             if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
                 session.environment.warn(
                     Messages.samplesNotFromQ(verdict: check.verdict)
@@ -266,13 +225,15 @@ enum KLBuiltins {
             extra: ratioFields(run.ratios, shape: engine.batchShape))
         warnIfInfinite(moments, a.function, session)
         warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
-        if estimator == .k1, moments.contains(where: { $0.mean < 0 }) {
-            let worst = moments.min { $0.mean < $1.mean } ?? Moments()
-            session.environment.warn(
-                Messages.negativeK1(worst)
-            )
-        }
+        warnIfNegative(moments, estimator, session)
         return .record(record)
+    }
+
+    /// Warns when a k1 estimate is negative (KL never is).
+    static func warnIfNegative(_ moments: [Moments], _ estimator: Estimator, _ session: Interpreter) {
+        guard estimator == .k1, moments.contains(where: { $0.mean < 0 }) else { return }
+        let worst = moments.min { $0.mean < $1.mean } ?? Moments()
+        session.environment.warn(Messages.negativeK1(worst))
     }
 
     /// How many standard errors `moments`' mean lies from `exact`; 0 when they are
@@ -298,51 +259,6 @@ enum KLBuiltins {
         guard infinite > 0 else { return }
         let which = moments.count > 1 ? " (\(infinite) of \(moments.count) batch elements)" : ""
         session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
-    }
-
-    /// Runs Monte Carlo work on q and p, after checking that, if either is a
-    /// joint, both are, with the same layers. (Joints are thread-confined: the
-    /// engine draws from them on the calling thread.)
-    static func onJoints<R>(_ q: any Distribution, _ p: any Distribution, _ body: () throws(KLSError) -> R)
-        throws(KLSError) -> R
-    {
-        let (jq, jp) = (q as? JointDistribution, p as? JointDistribution)
-        guard jq != nil || jp != nil else { return try body() }
-        guard let jq, let jp else {
-            throw KLSError(
-                "q and p must both be joints: \(jq == nil ? "q" : "p") is a \(jq == nil ? q.family : p.family)",
-                hint: "make the other one a joint with the same layers")
-        }
-        let describe = { (j: JointDistribution) in
-            j.layers.map { "\($0.name) \(Shape.describe($0.shape))" }.joined(separator: ", ")
-        }
-        guard jq.layers.map(\.name) == jp.layers.map(\.name), jq.layers.map(\.shape) == jp.layers.map(\.shape) else {
-            throw KLSError("q and p must have the same layers: q has \(describe(jq)), p has \(describe(jp))")
-        }
-        defer { jq.interpreter?.lastJointDraws = nil }
-        return try body()
-    }
-
-    /// kl of two joints: exact when both are linear-Gaussian (through the
-    /// equivalent MvNormals), else an error naming the layer that is not.
-    static func jointKL(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor {
-        try onJoints(q, p) { () throws(KLSError) in
-            guard let jq = q as? JointDistribution, let jp = p as? JointDistribution else {
-                throw KLSError("internal: jointKL without joints")
-            }
-            var gaussians: [MvNormal] = []
-            for (side, joint) in [("q", jq), ("p", jp)] {
-                switch try LinearGaussianJoint.gaussian(joint) {
-                case .success(let g): gaussians.append(g)
-                case .failure(let why):
-                    throw KLSError(
-                        "kl: no closed form for these joints: in \(side), \(why.message); kl is exact only when every "
-                            + "layer is Gaussian with a mean affine in its parents and a fixed covariance",
-                        hint: "estimate it with kl_mc(q, p, n=100000), or estimator=\"analytic\"")
-                }
-            }
-            return try KLRegistry.kl(gaussians[0], gaussians[1])
-        }
     }
 
     /// `estimate(logratio)`: the estimate record of log-ratios the user computed.
@@ -428,26 +344,33 @@ enum KLBuiltins {
         let p = try p(a)
         let estimator = try estimator(a)
         let n = try a.integer("n", atLeast: 1)
-        let engine = try MonteCarloEngine(q: q, p: p)
+        let joint = q is JointDistribution || p is JointDistribution
+        let pair = joint ? try JointPair(q, p) : nil
+        let engine = joint ? nil : try MonteCarloEngine(q: q, p: p)
+        let shape = pair?.batchShape ?? engine?.batchShape ?? []
+        let batch = shape.reduce(1, *)
         try MemoryLimit.check(
-            elements: try Checked.product([n, engine.batchCount], what: "kl_trace of \(n) draws"),
-            what: "kl_trace of \(n) draws")
+            elements: try Checked.product([n, batch], what: "kl_trace of \(n) draws"), what: "kl_trace of \(n) draws")
         let (generator, start) = try stream(a, session, q, n)
-        let run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
-            try onJoints(q, p) { () throws(KLSError) in
-                try engine.run(
-                    n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true,
-                    progress: line.update)
+        let run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) -> MonteCarloRun in
+            if let pair {
+                let run = try JointEstimator(pair, estimators: [estimator], keepTerms: true).run(
+                    n: n, generator: generator, start: start, progress: line.update)
+                let terms = try run.terms.map { t throws(KLSError) in try Tensor(shape: [n] + shape, adopting: t) }
+                return MonteCarloRun(moments: run.totals, logRatios: terms, ratios: run.ratios.diagnostics())
             }
+            guard let engine else { throw KLSError("internal: kl_trace without an engine") }
+            return try engine.run(
+                n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true,
+                progress: line.update)
         }
         let moments = run.moments
         guard let logRatios = run.logRatios else { throw KLSError("internal: kl_trace kept no terms") }
         warnIfInfinite(moments[0], a.function, session)
-        warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
+        warnAboutRatios(run.ratios, shape: shape, a.function, session)
         let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
         let running = try terms.scan(mean: true, axis: 0)
         // The last row is kl_mc's value exactly (same draws, same chunked sum).
-        let batch = engine.batchCount
         let trace = try Tensor(shape: running.shape) { out in
             running.withBuffer { b in
                 guard let base = b.baseAddress else { return }
@@ -455,7 +378,7 @@ enum KLBuiltins {
             }
             for r in 0..<batch { out[(n - 1) * batch + r] = moments[0][r].mean }
         }
-        if let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
+        if !joint, let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
             session.lastTrace = (trace.storage, exact[flat: 0])
         }
         return Value.from(trace)
@@ -465,28 +388,31 @@ enum KLBuiltins {
         let q = try q(a)
         let p = try p(a)
         let n = try a.integer("n", atLeast: 2)
-        let engine = try MonteCarloEngine(q: q, p: p)
+        let joint = q is JointDistribution || p is JointDistribution
+        let pair = joint ? try JointPair(q, p) : nil
+        let engine = joint ? nil : try MonteCarloEngine(q: q, p: p)
+        let shape = pair?.batchShape ?? engine?.batchShape ?? []
         let (generator, start) = try stream(a, session, q, n)
         // Joints: one layer-by-layer pass gives k1, k2, k3 and the analytic estimate.
-        var analytic: Moments? = nil
+        var analytic: [Moments]? = nil
         let line = ProgressLine(session, label: a.function, total: n)
         defer { line.finish() }
-        let run = try onJoints(q, p) { () throws(KLSError) -> MonteCarloRun in
-            guard let jq = q as? JointDistribution, let jp = p as? JointDistribution else {
-                return try engine.run(
-                    n: n, estimators: Estimator.allCases, generator: generator, start: start, progress: line.update)
-            }
-            let joint = try JointEstimator(q: jq, p: jp, estimators: Estimator.allCases)
+        let run: MonteCarloRun
+        if let pair {
+            let joint = try JointEstimator(pair, estimators: Estimator.allCases, layered: true)
                 .run(n: n, generator: generator, start: start, progress: line.update)
             analytic = joint.analytic
-            return MonteCarloRun(
-                moments: joint.totals.map { [$0] }, logRatios: nil, ratios: joint.ratios.diagnostics())
+            run = MonteCarloRun(moments: joint.totals, logRatios: nil, ratios: joint.ratios.diagnostics())
+        } else if let engine {
+            run = try engine.run(
+                n: n, estimators: Estimator.allCases, generator: generator, start: start, progress: line.update)
+        } else {
+            throw KLSError("internal: compare without an engine")
         }
         let moments = run.moments
         warnIfInfinite(moments[0], a.function, session)
-        warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
-        let exact = try KLRegistry.closedForm(q, p)
-        let shape = engine.batchShape
+        warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        let exact = joint ? nil : try KLRegistry.closedForm(q, p)
         func field(_ m: [Moments], _ f: (Moments, Double?) -> Double) -> Value {
             let values = m.enumerated().map { i, moment in f(moment, exact.map { $0[flat: i % Swift.max($0.count, 1)] })
             }
@@ -507,7 +433,7 @@ enum KLBuiltins {
             fields.append((estimator.rawValue, .record(Record(kind: "summary", summary))))
         }
         if let analytic {
-            let m = [analytic]
+            let m = analytic
             fields.append(
                 (
                     "analytic",

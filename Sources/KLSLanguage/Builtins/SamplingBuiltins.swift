@@ -48,9 +48,12 @@ enum SamplingBuiltins {
         let count = try Shape.elementCount([n ?? 1, d.drawsPerSample])
         try MemoryLimit.check(elements: count)
         let (generator, start) = try RandomBuiltins.stream(a, session, count: count)
-        let draws = try d.sample(n, generator: generator, start: start)
-        if let joint = d as? JointDistribution { return try JointBuiltins.record(joint, draws) }
-        return Value.from(draws)
+        if let joint = d as? JointDistribution {
+            let c = n ?? 1
+            let draws = try joint.draw(c, generator: generator, start: start).draws
+            return try JointBuiltins.record(joint, draws, count: c, single: n == nil)
+        }
+        return Value.from(try d.sample(n, generator: generator, start: start))
     }
 
     static func density(
@@ -62,8 +65,11 @@ enum SamplingBuiltins {
             a, _ throws(KLSError) in
             let d = try DistributionBuiltins.distribution(a, "dist")
             if let joint = d as? JointDistribution {
-                let x = try a.read("x") { v, what throws(KLSError) in try JointBuiltins.flat(joint, v, what) }
-                return Value.from(try f(joint, x))
+                guard name != "cdf" else { throw KLSError("cdf is defined for scalar distributions, not joints") }
+                let z = try a.read("x") { v, what throws(KLSError) in try JointBuiltins.layers(joint, v, what) }
+                var log = try joint.logDensity(z.layers, rows: z.count, batch: z.batch)
+                if z.single { log = try log.reshape(z.batch) }
+                return Value.from(name == "pdf" ? try log.map(.exp) : log)
             }
             return Value.from(try f(d, try a.tensor("x")))
         }

@@ -51,16 +51,36 @@ extension Formatter {
             lines.append(line)
         }
         if count > 20 { lines.append("… \(count - 20) more batch elements") }
-        if case .record(let layers)? = r["layers"] {
-            let parts = zip(layers.names, layers.values).map { name, value -> String in
-                guard case .record(let layer) = value else { return name }
-                let v = element(layer["value"], 0).map { Formatter.number($0, precision: self.precision) } ?? "?"
-                let s = element(layer["stderr"], 0).map { Formatter.number($0, precision: 2) } ?? "?"
-                return "\(name) \(v) ± \(s)"
+        if case .record(let layers)? = r["layers"] { lines += layerLines(layers, count: count) }
+        if case .list(let closed)? = r["closed_form"], case .record(let kept)? = r["k1_layers"] {
+            let names = closed.items.compactMap { v -> String? in if case .string(let s) = v { s.string } else { nil } }
+            var line = "closed form: " + (names.isEmpty ? "no layer" : names.joined(separator: ", "))
+            let reasons = zip(kept.names, kept.values).map { name, why -> String in
+                if case .string(let s) = why { return "\(name) (\(s.string))" }
+                return name
             }
-            lines.append("layers: " + parts.joined(separator: ", "))
+            if !reasons.isEmpty { line += "; k1 terms: " + reasons.joined(separator: ", ") }
+            lines.append(line)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Each layer's share: one line for one estimate, a table (element by layer) for a batch.
+    private func layerLines(_ layers: Record, count: Int) -> [String] {
+        func cell(_ value: Value, _ i: Int) -> String {
+            guard case .record(let layer) = value else { return "?" }
+            let v = element(layer["value"], i).map { Formatter.number($0, precision: self.precision) } ?? "?"
+            let s = element(layer["stderr"], i).map { Formatter.number($0, precision: 2) } ?? "?"
+            return "\(v) ± \(s)"
+        }
+        guard count > 1 else {
+            return [
+                "layers: " + zip(layers.names, layers.values).map { "\($0) \(cell($1, 0))" }.joined(separator: ", ")
+            ]
+        }
+        var rows = [["layers"] + layers.names]
+        for i in 0..<Swift.min(count, 20) { rows.append(["[\(i)]"] + layers.values.map { cell($0, i) }) }
+        return aligned(rows, separator: "   ")
     }
 
     /// What a z-score against the exact value means.
@@ -73,6 +93,9 @@ extension Formatter {
     }
 
     private func comparison(_ r: Record) -> String {
+        if case .record(let k1)? = r["k1"], let means = try? k1["mean"]?.asTensor(), means.count > 1 {
+            return batchedComparison(r, count: means.count)
+        }
         let columns = ["mean", "bias", "stderr", "relstd"]
         var rows: [[String]] = [["estimator"] + columns]
         for name in ["k1", "k2", "k3", "analytic"] {
@@ -89,6 +112,30 @@ extension Formatter {
         if let exact = r["exact"], exact.typeName != "none" { footer = "exact KL = \(n(exact)), " + footer }
         lines.append(footer)
         if case .record(let gradients)? = r["grad"] { lines += gradientTable(gradients) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// compare over a batch: a row per element (up to 20), each estimator's mean ± stderr.
+    private func batchedComparison(_ r: Record, count: Int) -> String {
+        let names = ["k1", "k2", "k3", "analytic"].filter { r[$0] != nil }
+        var rows = [["element"] + names]
+        for i in 0..<Swift.min(count, 20) {
+            rows.append(
+                ["[\(i)]"]
+                    + names.map { name in
+                        guard case .record(let s)? = r[name] else { return "?" }
+                        let m = element(s["mean"], i).map { Formatter.number($0, precision: self.precision) } ?? "?"
+                        let e = element(s["stderr"], i).map { Formatter.number($0, precision: 2) } ?? "?"
+                        return "\(m) ± \(e)"
+                    })
+        }
+        var lines = aligned(rows, separator: "   ")
+        if count > 20 { lines.append("… \(count - 20) more batch elements") }
+        var footer = "n = \(n(r["n"]))"
+        if let exact = r["exact"], exact.typeName != "none" {
+            footer += "; exact KL and each bias in .exact, .k1.bias, …"
+        }
+        lines.append(footer)
         return lines.joined(separator: "\n")
     }
 

@@ -24,15 +24,15 @@ enum JointGradient {
         return .distribution(try JointBuilder.make(layers, session))
     }
 
-    /// `c` reparameterised draws of every layer (each `[c] + shape`), rows
-    /// `start…` of the joint's stream, and their log-density `[c]`.
-    static func draws(_ q: JointDistribution, _ c: Int, _ generator: Philox, _ start: UInt64, _ session: Interpreter)
-        throws(KLSError) -> (layers: [Value], logDensity: Value)
-    {
+    /// `c` reparameterised draws of every layer (each `[c] + batch + event`),
+    /// rows `start…` of the joint's stream, and their log-density `[c] + batch`.
+    static func draws(
+        _ q: JointDistribution, _ c: Int, batch: [Int], _ generator: Philox, _ start: UInt64, _ session: Interpreter
+    ) throws(KLSError) -> (layers: [Value], logDensity: Value) {
         var layers: [Value] = []
-        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c]))
+        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + batch))
         for (l, layer) in q.layers.enumerated() {
-            let d = try conditional(q, l, given: layers, session)
+            let d = try conditional(q, l, parents: layer.parents.map { layers[$0] }, session)
             let (count, first) = layer.placement(of: d, rows: c, start: start)
             let stream = generator.derived(l)
             let z: Value
@@ -41,32 +41,39 @@ enum JointGradient {
             } else {
                 z = .tensor(try d.sample(count, generator: stream, start: first))
             }
-            total = try TracedMath.add(total, try rows(try logpdf(d, z), c))
+            total = try TracedMath.add(total, try logpdf(d, z))
             layers.append(z)
         }
         return (layers, total)
     }
 
-    /// Σ over the layers of log p_l(z_l | parents), `[c]`, at draws that may be traced.
-    static func logDensity(_ p: JointDistribution, _ layers: [Value], _ c: Int, _ session: Interpreter)
+    /// Σ over p's layers of log p_l(z_l | parents), `[c] + batch`, at q's
+    /// draws (in q's layer order; p's layers found by name), which may be traced.
+    static func logDensity(_ pair: JointPair, _ layers: [Value], _ c: Int, _ session: Interpreter)
         throws(KLSError) -> Value
     {
-        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c]))
-        for l in p.layers.indices {
-            let d = try conditional(p, l, given: layers, session)
-            total = try TracedMath.add(total, try rows(try logpdf(d, layers[l]), c))
+        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
+        for (l, j) in pair.pIndex.enumerated() {
+            let parents = try pair.p.layers[j].parents.map { parent throws(KLSError) -> Value in
+                guard let i = pair.q.index(of: pair.p.layers[parent].name) else {
+                    throw KLSError("internal: p's layer is not in q")
+                }
+                return layers[i]
+            }
+            let d = try conditional(pair.p, j, parents: parents, session)
+            total = try TracedMath.add(total, try logpdf(d, layers[l]))
         }
         return total
     }
 
-    /// Layer l's distribution given the earlier layers' (possibly traced) draws.
-    private static func conditional(_ joint: JointDistribution, _ l: Int, given layers: [Value], _ session: Interpreter)
+    /// Layer l's distribution given its parents' (possibly traced) draws.
+    private static func conditional(_ joint: JointDistribution, _ l: Int, parents: [Value], _ session: Interpreter)
         throws(KLSError) -> any Distribution
     {
         let layer = joint.layers[l]
         if let fixed = layer.fixed { return fixed }
         guard let function = layer.function else { throw KLSError("joint: internal: layer without a function") }
-        return try JointBuilder.call(function, layer: layer.name, parents: layer.parents.map { layers[$0] }, session)
+        return try JointBuilder.call(function, layer: layer.name, parents: parents, session)
     }
 
     /// log d(z) with d's parameters or z traced.
@@ -76,14 +83,6 @@ enum JointGradient {
         guard case .traced = z else { return .tensor(try d.logpdf(try z.asTensor())) }
         throw DistributionDerivatives.unsupported(d)
     }
-
-    /// A layer's log-density as one number per row: summed over the rest, or
-    /// spread over the rows when the layer gave one number.
-    private static func rows(_ v: Value, _ c: Int) throws(KLSError) -> Value {
-        let rank = try Differentiation.tensor(v, "logpdf").rank
-        if rank > 1 { return try TracedMath.sum(v, axes: Array(1..<rank)) }
-        return try TracedMath.add(v, .tensor(try Tensor(repeating: 0, shape: [c])))
-    }
 }
 
 extension JointGradient {
@@ -91,9 +90,8 @@ extension JointGradient {
     /// passes back the pathwise gradient of the same draws, streamed.
     static func monteCarlo(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
         let (qd, pd) = (try DistributionBuiltins.distribution(a, "q"), try DistributionBuiltins.distribution(a, "p"))
-        guard let q = qd as? JointDistribution, let p = pd as? JointDistribution else {
-            throw KLSError("grad of kl_mc takes two joints, or two distributions; got \(qd.family) and \(pd.family)")
-        }
+        let pair = try JointPair(qd, pd)
+        let (q, p) = (pair.q, pair.p)
         guard let tape = q.tape ?? p.tape else { return try KLBuiltins.monteCarlo(a, session) }
         let estimator = try a.string("estimator")
         guard ["k1", "k2", "k3"].contains(estimator), a.isNone("samples"), !(try a.bool("per_layer")) else {
@@ -117,10 +115,12 @@ extension JointGradient {
                 try Cancellation.check()
                 let c = Swift.min(chunk, n - first)
                 let mark = tape.count
-                let (layers, logQ) = try draws(q, c, generator, start &+ UInt64(first), session)
-                let logP = try logDensity(p, layers, c, session)
+                let (layers, logQ) = try draws(
+                    q, c, batch: pair.batchShape, generator, start &+ UInt64(first), session)
+                let logP = try logDensity(pair, layers, c, session)
                 let terms = try MonteCarloGradient.estimatorTerms(try TracedMath.sub(logP, logQ), estimator)
-                let scaled = try TracedMath.mul(try TracedMath.sum(terms, axes: nil), .tensor(g))
+                // g has the estimate's shape (the batch): each element's terms meet its own g.
+                let scaled = try TracedMath.sum(try TracedMath.mul(terms, .tensor(g)), axes: nil)
                 if case .traced(let loss) = scaled {
                     let seed = Tensor(scalar: 1 / Double(n))
                     try tape.backpropagate(from: loss, seed: seed, since: mark, deliver: pass)
@@ -135,31 +135,35 @@ extension JointGradient {
     static func sample(_ joint: JointDistribution, _ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
         let n: Int? = a.isNone("n") ? nil : try a.integer("n", atLeast: 0)
         let count = try Shape.elementCount([n ?? 1, joint.drawsPerSample])
-        try MemoryLimit.check(elements: count * Swift.max(1, joint.eventShape[0]))
+        try MemoryLimit.check(elements: try Shape.elementCount([count] + joint.batchShape + joint.eventShape))
         let (generator, start) = try RandomBuiltins.stream(a, session, count: count)
-        let (layers, _) = try draws(joint, n ?? 1, generator, start, session)
+        let (layers, _) = try draws(joint, n ?? 1, batch: joint.batchShape, generator, start, session)
         var fields: [(String, Value)] = []
         for (layer, z) in zip(joint.layers, layers) {
-            fields.append((layer.name, n == nil ? try TracedMath.reshape(z, layer.shape) : z))
+            let full = try TracedMath.add(
+                z, .tensor(try Tensor(repeating: 0, shape: [n ?? 1] + joint.batchShape + layer.event)))
+            fields.append((layer.name, n == nil ? try TracedMath.reshape(full, joint.batchShape + layer.event) : full))
         }
         return .record(Record(fields))
     }
 
-    /// logpdf(joint, record) under grad: Σ over the layers, one number per draw.
+    /// logpdf(joint, record) under grad: Σ over the layers, one number per draw and batch element.
     static func logpdf(_ joint: JointDistribution, _ x: Value, _ session: Interpreter) throws(KLSError) -> Value {
-        guard case .record(let r) = x, r.names == joint.layers.map(\.name) else {
+        guard case .record(let r) = x, Set(r.names) == Set(joint.names), r.names.count == joint.names.count else {
             throw KLSError(
-                "logpdf of a joint under grad takes a record with layers "
-                    + joint.layers.map(\.name).joined(separator: ", "))
+                "logpdf of a joint under grad takes a record with layers " + joint.names.joined(separator: ", "))
         }
-        let first = try Differentiation.tensor(r.values[0], "x")
-        let single = first.shape == joint.layers[0].shape
+        let first = try Differentiation.tensor(r[joint.layers[0].name] ?? .none, "x")
+        let single = first.rank == joint.batchShape.count + joint.layers[0].event.count
         let c = single ? 1 : (first.shape.first ?? 1)
         var layers: [Value] = []
-        for (layer, z) in zip(joint.layers, r.values) {
-            layers.append(single ? try TracedMath.reshape(z, [1] + layer.shape) : z)
+        for layer in joint.layers {
+            let z = r[layer.name] ?? .none
+            layers.append(single ? try TracedMath.reshape(z, [1] + (try Differentiation.tensor(z, "x")).shape) : z)
         }
-        let total = try logDensity(joint, layers, c, session)
-        return single ? try TracedMath.reshape(total, []) : total
+        let pair = try JointPair(joint, joint)
+        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + joint.batchShape))
+        total = try TracedMath.add(total, try logDensity(pair, layers, c, session))
+        return single ? try TracedMath.reshape(total, joint.batchShape) : total
     }
 }

@@ -18,7 +18,9 @@ enum JointBuilder {
             case .distribution(let d):
                 tape = tape ?? (d as? TracedDistribution)?.tape
                 layers.append(
-                    .init(name: name, fixed: d, function: nil, parents: [], shape: d.sampleShape, rowwise: false))
+                    .init(
+                        name: name, fixed: d, function: nil, parents: [], batch: d.batchShape, event: d.eventShape,
+                        rowwise: false))
             case .function(let f):
                 let (layer, traced) = try functionLayer(name, f, earlier: layers, interpreter)
                 tape = tape ?? traced
@@ -27,12 +29,13 @@ enum JointBuilder {
                 throw KLSError(JointMessages.badLayer(name, got: value.typeName))
             }
         }
-        return JointDistribution(layers: layers, interpreter: interpreter, tape: tape)
+        return try JointDistribution(layers: layers, interpreter: interpreter, tape: tape)
     }
 
     /// A function layer: its parameters name earlier layers; probe calls on 2
-    /// and 3 draws of the parents tell its shape, whether it is per row, and
-    /// whether it depends on grad's variable (the tape of its result, if so).
+    /// and 3 draws of the parents tell its batch and event shapes, whether it
+    /// is per row (its batch then starts with the rows), and whether it depends
+    /// on grad's variable (the tape of its result, if so).
     static func functionLayer(
         _ name: String, _ f: Function, earlier: [JointDistribution.Layer], _ interpreter: Interpreter
     ) throws(KLSError) -> (JointDistribution.Layer, GradientTape?) {
@@ -48,25 +51,26 @@ enum JointBuilder {
             }
             parents.append(i)
         }
-        let probe = JointDistribution(layers: earlier, interpreter: interpreter)
-        var shapes: [[Int]] = []
+        let probe = try JointDistribution(layers: earlier, interpreter: interpreter)
+        var results: [any Distribution] = []
         var tape: GradientTape?
         for c in [2, 3] {
-            let draws = try probe.sampleLayers(c, generator: Philox(seed: 0x5EED), start: 0)
+            let draws = try probe.draw(c, generator: Philox(seed: 0x5EED), start: 0).draws
             let d = try call(f, layer: name, parents: parents.map { Value.from(draws[$0]) }, interpreter)
             tape = tape ?? (d as? TracedDistribution)?.tape
-            shapes.append(d.sampleShape)
+            results.append(d)
         }
-        if shapes[0].first == 2, shapes[1].first == 3, shapes[0].dropFirst() == shapes[1].dropFirst() {
-            let layer = JointDistribution.Layer(
-                name: name, fixed: nil, function: f, parents: parents, shape: Array(shapes[0].dropFirst()),
-                rowwise: true)
-            return (layer, tape)
+        let (two, three) = (results[0], results[1])
+        let rowwise =
+            two.batchShape.first == 2 && three.batchShape.first == 3
+            && two.batchShape.dropFirst() == three.batchShape.dropFirst()
+        guard rowwise || two.sampleShape == three.sampleShape, two.eventShape == three.eventShape else {
+            throw KLSError(JointMessages.unstableShape(name, two.sampleShape, three.sampleShape))
         }
-        guard shapes[0] == shapes[1] else {
-            throw KLSError(JointMessages.unstableShape(name, shapes[0], shapes[1]))
-        }
-        return (.init(name: name, fixed: nil, function: f, parents: parents, shape: shapes[0], rowwise: false), tape)
+        let layer = JointDistribution.Layer(
+            name: name, fixed: nil, function: f, parents: parents,
+            batch: Array(two.batchShape.dropFirst(rowwise ? 1 : 0)), event: two.eventShape, rowwise: rowwise)
+        return (layer, tape)
     }
 
     /// Calls a layer's function on its parents' draws; the result must be a distribution.

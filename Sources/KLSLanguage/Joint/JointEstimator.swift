@@ -2,108 +2,150 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// Layer by layer estimates for two joints with the same layers, streamed in
-/// fixed spans of draws (as the engine draws joints) from the draws `kl_mc` uses:
+/// Monte Carlo KL of two joints, streamed in spans of draws of q: every
+/// estimate of joints (`kl_mc`, `compare`, `kl_trace`) comes from here, one
+/// per batch element. From the same draws it gives, when asked:
 /// - each layer's contribution E_q[log q_l − log p_l] (the k1 terms of that
 ///   layer; they add up to the total);
 /// - the Rao–Blackwellised ("analytic") estimate: for each layer whose
-///   conditional KL(q_l(·|parents) ‖ p_l(·|parents)) has a closed form, that
-///   closed form at the drawn parents instead of the layer's log-ratio — the
-///   same expectation (by the tower rule), usually with far less variance.
+///   conditional KL(q_l(·|parents) ‖ p_l(·|parents)) has a closed form, and
+///   whose q_l and p_l condition only on layers q draws before it, that closed
+///   form at the drawn parents instead of the layer's log-ratio — the same
+///   expectation (by the tower rule), usually with far less variance.
+///
+/// A span holds at most `pointsPerSpan` draws of the whole batch (so 10,000
+/// data points take a few rows per call and memory stays bounded); its
+/// log-ratios are folded in chunks of the engine's size, so an unbatched joint
+/// gets the engine's sums. Spans and chunks depend on the shapes alone: a seed
+/// gives the same estimate whatever the thread count.
 struct JointEstimator {
-    let q: JointDistribution
-    let p: JointDistribution
-    /// The estimators applied to each draw's total log-ratio (for `totals`).
+    let pair: JointPair
+    /// The estimators applied to each draw's total log-ratio.
     var estimators: [Estimator] = [.k1]
+    /// Whether to keep each layer's moments and the analytic estimate.
+    var layered = false
+    /// Whether to keep every log-ratio (`[n] + batch`), for traces.
+    var keepTerms = false
 
-    /// What a run gives: per layer, the moments of its log-ratios; per
-    /// estimator, the moments of its terms on the total log-ratio, and those of
-    /// the analytic estimate, per draw; the ratio diagnostics of the total
-    /// log-ratios; which layers had a closed form. The totals and diagnostics
-    /// equal the engine's to the bit (same sums, same chunks), so `compare` and
-    /// `kl_mc(per_layer=true)` agree with `kl_mc`.
+    /// Draws of the whole batch held by one span (rows × batch elements).
+    static let pointsPerSpan = 65_536
+
+    /// What a run gives, per batch element: each layer's k1 moments, each
+    /// estimator's moments, the analytic moments, the ratio diagnostics; which
+    /// layers used their closed form; every log-ratio, when kept.
     struct Result {
-        var layers: [Moments]
-        var totals: [Moments]
-        var analytic: Moments
-        var analyticLayers: [Bool]
+        var layers: [[Moments]]
+        var totals: [[Moments]]
+        var analytic: [Moments]
+        var closedForm: [Bool]
         var ratios: RatioAccumulator
+        var terms: TensorStorage?
     }
 
-    /// Samples per chunk: the engine's for these joints, so that the sums are its sums.
-    private var chunk: Int {
-        let shape = try? Shape.broadcast(q.batchShape, p.batchShape) + q.eventShape
-        return MonteCarloEngine.samplesPerChunk(elements: (try? Shape.elementCount(shape ?? [])) ?? 0)
+    init(_ pair: JointPair, estimators: [Estimator] = [.k1], layered: Bool = false, keepTerms: Bool = false) {
+        self.pair = pair
+        self.estimators = estimators
+        self.layered = layered
+        self.keepTerms = keepTerms
+    }
+
+    var batchCount: Int { pair.batchShape.reduce(1, *) }
+
+    /// Samples per fold: the engine's for a sample of this many elements.
+    var chunk: Int {
+        MonteCarloEngine.samplesPerChunk(elements: batchCount * (pair.q.eventShape.first ?? 1))
+    }
+
+    /// Rows per call of the layers' functions: the engine's span for a small
+    /// batch, fewer as the batch grows (at least one).
+    var span: Int {
+        Swift.max(1, Swift.min(chunk * MonteCarloEngine.confinedSpan, Self.pointsPerSpan / Swift.max(batchCount, 1)))
     }
 
     /// `progress` hears, after each span, the draws done and the first estimator's moments so far.
     func run(n: Int, generator: Philox, start: UInt64, progress: ((Int, Moments) -> Void)? = nil) throws(KLSError)
         -> Result
     {
-        let count = q.layers.count
+        let (batch, layers) = (batchCount, pair.q.layers.count)
+        let empty = [Moments](repeating: Moments(), count: batch)
         var result = Result(
-            layers: Array(repeating: Moments(), count: count),
-            totals: Array(repeating: Moments(), count: estimators.count), analytic: Moments(),
-            analyticLayers: Array(repeating: true, count: count), ratios: try RatioAccumulator(n: n, batch: 1))
+            layers: Array(repeating: empty, count: layered ? layers : 0),
+            totals: Array(repeating: empty, count: estimators.count), analytic: empty,
+            closedForm: pair.blocked.map { $0 == nil }, ratios: try RatioAccumulator(n: n, batch: batch),
+            terms: nil)
+        if keepTerms {
+            result.terms = try TensorStorage(
+                uninitializedCount: try Checked.product([n, batch], what: "\(n) draws of the batch"))
+        }
         var first = 0
         while first < n {
             try Cancellation.check()
-            // As many draws per call as the engine takes from a joint.
-            let c = Swift.min(chunk * MonteCarloEngine.confinedSpan, n - first)
-            try span(c, generator: generator, start: start &+ UInt64(first), into: &result)
+            let c = Swift.min(span, n - first)
+            try span(c, generator: generator, first: first, start: start, into: &result)
             first += c
-            progress?(first, result.totals.first ?? Moments())
+            progress?(first, result.totals.first?.first ?? Moments())
         }
         return result
     }
 
-    /// One span of `c` draws folded into `result`.
-    private func span(_ c: Int, generator: Philox, start: UInt64, into result: inout Result) throws(KLSError) {
-        let (draws, conditionals) = try q.sampleConditionals(c, generator: generator, start: start)
-        // log q and log p summed over the layers as the joints sum them for the engine.
-        var (logQ, logP) = (try Tensor(repeating: 0, shape: [c]), try Tensor(repeating: 0, shape: [c]))
-        var analytic = [Double](repeating: 0, count: c)
+    /// Draws `first ..< first + c` folded into `result`.
+    private func span(_ c: Int, generator: Philox, first: Int, start: UInt64, into result: inout Result)
+        throws(KLSError)
+    {
+        let (q, shape) = (pair.q, [c] + pair.batchShape)
+        let (draws, conditionals) = try q.draw(c, generator: generator, start: start &+ UInt64(first))
+        var logRatio = try Tensor(repeating: 0, shape: shape)
+        var analytic = logRatio
         for l in q.layers.indices {
-            let (ql, pl) = (conditionals[l], try p.distribution(of: l, given: draws, count: c))
-            let (termQ, termP) = (try rows(try ql.logpdf(draws[l]), c), try rows(try pl.logpdf(draws[l]), c))
-            logQ = try Tensor.binary(.add, logQ, termQ)
-            logP = try Tensor.binary(.add, logP, termP)
+            let name = q.layers[l].name
+            let pl = try pair.pConditional(l, draws: draws, count: c)
+            let termQ = try JointDistribution.logDensity(
+                conditionals[l], draws[l], rows: c, batch: pair.batchShape, layer: name)
+            let termP = try JointDistribution.logDensity(pl, draws[l], rows: c, batch: pair.batchShape, layer: name)
             let terms = try Tensor.binary(.subtract, termQ, termP)
-            var layerAnalytic = terms
-            if let closed = try KLRegistry.closedForm(ql, pl) {
-                layerAnalytic = try rows(closed, c)
+            logRatio = try Tensor.binary(.add, logRatio, terms)
+            guard layered else { continue }
+            var replacement = terms
+            if result.closedForm[l], let closed = try KLRegistry.closedForm(conditionals[l], pl) {
+                replacement = try closed.broadcast(to: shape)
             } else {
-                result.analyticLayers[l] = false
+                result.closedForm[l] = false
             }
-            layerAnalytic.withBuffer { b in for r in 0..<c { analytic[r] += b[r] } }
-            fold(terms, c) { base, rows in result.layers[l].merge(Moments(base, rows)) }
+            analytic = try Tensor.binary(.add, analytic, replacement)
+            fold(terms, c) { base, rows in Self.merge(base, rows, [.k1], into: &result.layers[l]) }
         }
-        analytic.withUnsafeBufferPointer { b in
-            if let base = b.baseAddress { result.analytic.merge(Moments(base, c)) }
-        }
-        let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.min(c, chunk))
-        defer { terms.deallocate() }
-        fold(try Tensor.binary(.subtract, logQ, logP), c) { base, rows in
+        if layered { fold(analytic, c) { base, rows in Self.merge(base, rows, [.k1], into: &result.analytic) } }
+        let batch = batchCount
+        fold(logRatio, c) { base, rows in
             for (e, estimator) in estimators.enumerated() {
-                estimator.terms(base, rows, into: terms)
-                result.totals[e].merge(Moments(terms, rows))
+                Self.merge(base, rows, [estimator], into: &result.totals[e])
             }
             result.ratios.add(base, count: rows)
         }
-    }
-
-    /// Calls `body` on each of the engine's chunks of the `c` values of `t`, in order.
-    private func fold(_ t: Tensor, _ c: Int, _ body: (UnsafePointer<Double>, Int) -> Void) {
-        t.withBuffer { b in
-            guard let base = b.baseAddress else { return }
-            for first in stride(from: 0, to: c, by: chunk) {
-                body(base + first, Swift.min(chunk, c - first))
+        if let kept = result.terms {
+            logRatio.withBuffer { b in
+                guard let base = b.baseAddress else { return }
+                (kept.pointer + first * batch).update(from: base, count: c * batch)
             }
         }
     }
 
-    /// A per-row value (`[c]`, or one value for every row) as a tensor `[c]`.
-    private func rows(_ t: Tensor, _ c: Int) throws(KLSError) -> Tensor {
-        t.shape == [c] ? t : try t.broadcast(to: [c])
+    /// Folds one chunk's moments of `estimator`'s terms into `moments`, per batch element.
+    private static func merge(
+        _ base: UnsafePointer<Double>, _ rows: Int, _ estimator: [Estimator], into moments: inout [Moments]
+    ) {
+        let part = MonteCarloEngine.moments(base, count: rows, batch: moments.count, estimators: estimator)[0]
+        for b in moments.indices { moments[b].merge(part[b]) }
+    }
+
+    /// Calls `body` on each of the engine's chunks of the `c` rows of `t` (`[c] + batch`), in order.
+    private func fold(_ t: Tensor, _ c: Int, _ body: (UnsafePointer<Double>, Int) -> Void) {
+        let (size, batch) = (Swift.min(chunk, span), batchCount)
+        t.withBuffer { b in
+            guard let base = b.baseAddress else { return }
+            for first in stride(from: 0, to: c, by: size) {
+                body(base + first * batch, Swift.min(size, c - first))
+            }
+        }
     }
 }

@@ -31,9 +31,39 @@ enum JointMessages {
             + Shape.describe(got)
     }
 
-    static func flatShape(_ width: Int, got: [Int]) -> String {
-        "joint: a draw must be a record of layers (or a flat [\(width)] / [n, \(width)] tensor), got shape "
-            + Shape.describe(got)
+    static func flatShape(_ shape: [Int], got: [Int]) -> String {
+        "joint: a draw must be a record of layers (or a flat \(Shape.describe(shape)) / [n] + that tensor), got "
+            + "shape \(Shape.describe(got))"
+    }
+
+    static func batchClash(_ name: String, _ batch: [Int], _ other: String, _ otherBatch: [Int]) -> String {
+        "joint: layer '\(name)' has batch \(Shape.describe(batch)), which does not broadcast with layer "
+            + "'\(other)''s batch \(Shape.describe(otherBatch)); a joint's layers share one batch (one per data point)"
+    }
+
+    static func layerBatch(_ name: String, got: [Int], batch: [Int]) -> String {
+        "joint: layer '\(name)' gives log-densities of batch \(Shape.describe(got)), which does not broadcast "
+            + "with the batch \(Shape.describe(batch))"
+    }
+
+    static func pairBatch(_ qName: String, _ qBatch: [Int], _ pName: String, _ pBatch: [Int]) -> String {
+        "q and p have batches that do not broadcast: q's layer '\(qName)' has batch \(Shape.describe(qBatch)), "
+            + "p's layer '\(pName)' has \(Shape.describe(pBatch))"
+    }
+
+    static func differentLayers(q: [String], p: [String]) -> String {
+        let missing = q.filter { !p.contains($0) }
+        let extra = p.filter { !q.contains($0) }
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("p has no layer \(missing.map { "'\($0)'" }.joined(separator: ", "))") }
+        if !extra.isEmpty { parts.append("q has no layer \(extra.map { "'\($0)'" }.joined(separator: ", "))") }
+        return "q and p must have the same layers (in any order): q has \(q.joined(separator: ", ")), p has "
+            + "\(p.joined(separator: ", ")); \(parts.joined(separator: "; "))"
+    }
+
+    static func differentEvents(_ name: String, q: [Int], p: [Int]) -> String {
+        "q and p disagree on layer '\(name)': q's draws have event shape \(Shape.describe(q)), p's "
+            + Shape.describe(p)
     }
 
     static func noClosedForm(_ what: String) -> String {

@@ -18,6 +18,41 @@ enum LinearGaussianJoint {
         let noise: [Double]
     }
 
+    /// KL(q‖p) of two linear-Gaussian joints, exact: both as MvNormals, p's
+    /// coordinates put in q's layer order; else an error naming the layer
+    /// that is not linear-Gaussian.
+    static func kl(_ pair: JointPair) throws(KLSError) -> Tensor {
+        guard pair.batchShape.isEmpty else {
+            throw KLSError(
+                "kl: joints with a batch (\(Shape.describe(pair.batchShape))) have no closed form here",
+                hint: "estimate each element's KL with kl_mc(q, p, n=100000, estimator=\"analytic\")")
+        }
+        var gaussians: [MvNormal] = []
+        for (side, joint) in [("q", pair.q), ("p", pair.p)] {
+            switch try gaussian(joint) {
+            case .success(let g): gaussians.append(g)
+            case .failure(let why):
+                throw KLSError(
+                    "kl: no closed form for these joints: in \(side), \(why.message); kl is exact only when every "
+                        + "layer is Gaussian with a mean affine in its parents and a fixed covariance",
+                    hint: "estimate it with kl_mc(q, p, n=100000), or estimator=\"analytic\"")
+            }
+        }
+        return try KLRegistry.kl(gaussians[0], try reordered(gaussians[1], pair))
+    }
+
+    /// p's joint Gaussian with its coordinates in q's layer order.
+    static func reordered(_ g: MvNormal, _ pair: JointPair) throws(KLSError) -> MvNormal {
+        let p = pair.p
+        let offsets = p.layers.indices.map { l in p.layers[..<l].reduce(0) { $0 + $1.eventSize } }
+        let order = pair.pIndex.flatMap { j in (0..<p.layers[j].eventSize).map { offsets[j] + $0 } }
+        let d = order.count
+        let (mean, cov) = (try g.mean(), g.covariances)
+        let m = order.map { mean[flat: $0] }
+        let c = order.flatMap { i in order.map { j in cov[flat: i * d + j] } }
+        return try MvNormal(mean: try Tensor(shape: [d], values: m), cov: try Tensor(shape: [d, d], values: c))
+    }
+
     /// The joint as one MvNormal, or the reason it is not linear-Gaussian.
     static func gaussian(_ joint: JointDistribution) throws(KLSError) -> Result<MvNormal, KLSError> {
         var conditionals: [Conditional] = []
@@ -36,10 +71,11 @@ enum LinearGaussianJoint {
     /// Layer l as a conditional Gaussian, probing its function when it has one.
     static func conditional(_ joint: JointDistribution, _ l: Int) throws(KLSError) -> Result<Conditional, KLSError> {
         let layer = joint.layers[l]
-        let inputs = layer.parents.reduce(0) { $0 + joint.layers[$1].size }
+        let inputs = layer.parents.reduce(0) { $0 + joint.layers[$1].eventSize }
         let probe = layer.function == nil ? [[Double]](repeating: [], count: 1) : probeRows(inputs)
-        let d = try joint.distribution(of: l, given: try parentDraws(joint, layer, probe), count: probe.count)
-        guard let (means, covs) = try gaussianRows(d, rows: probe.count, rowwise: layer.rowwise, size: layer.size)
+        let all = try parentDraws(joint, layer, probe)
+        let d = try joint.distribution(of: l, parents: layer.parents.map { all[$0] }, count: probe.count)
+        guard let (means, covs) = try gaussianRows(d, rows: probe.count, rowwise: layer.rowwise, size: layer.eventSize)
         else {
             return .failure(KLSError("layer '\(layer.name)' is a \(d.family), not a Gaussian"))
         }
@@ -48,7 +84,7 @@ enum LinearGaussianJoint {
         let map = (0..<inputs).map { j in zip(means[1 + j], offset).map { $0 - $1 } }
         for row in (inputs + 1)..<probe.count {
             var predicted = offset
-            for j in 0..<inputs { for i in 0..<layer.size { predicted[i] += map[j][i] * probe[row][j] } }
+            for j in 0..<inputs { for i in 0..<layer.eventSize { predicted[i] += map[j][i] * probe[row][j] } }
             let scale = Swift.max(1, predicted.map(Swift.abs).max() ?? 1)
             if zip(predicted, means[row]).contains(where: { Swift.abs($0 - $1) > 1e-9 * scale }) {
                 return .failure(KLSError("layer '\(layer.name)': its mean is not affine in its parents"))
@@ -62,8 +98,8 @@ enum LinearGaussianJoint {
         var weights: [Int: [Double]] = [:]
         var column = 0
         for parent in layer.parents {
-            let size = joint.layers[parent].size
-            weights[parent] = (0..<layer.size).flatMap { i in (0..<size).map { j in map[column + j][i] } }
+            let size = joint.layers[parent].eventSize
+            weights[parent] = (0..<layer.eventSize).flatMap { i in (0..<size).map { j in map[column + j][i] } }
             column += size
         }
         return .success(Conditional(offset: offset, weights: weights, noise: covs[0]))
@@ -90,9 +126,9 @@ enum LinearGaussianJoint {
         var all = [Tensor](repeating: Tensor(scalar: 0), count: joint.layers.count)
         var column = 0
         for parent in layer.parents {
-            let size = joint.layers[parent].size
+            let size = joint.layers[parent].eventSize
             let values = probe.flatMap { $0[column..<(column + size)] }
-            all[parent] = try Tensor(shape: [probe.count] + joint.layers[parent].shape, values: values)
+            all[parent] = try Tensor(shape: [probe.count] + joint.layers[parent].event, values: values)
             column += size
         }
         return all
@@ -155,17 +191,17 @@ enum LinearGaussianJoint {
 
     /// The joint mean and covariance (row-major) from the layers' conditionals.
     static func assemble(_ joint: JointDistribution, _ conditionals: [Conditional]) -> ([Double], [Double]) {
-        let offsets = joint.layers.indices.map { joint.offset(of: $0) }
+        let offsets = joint.layers.indices.map { l in joint.layers[..<l].reduce(0) { $0 + $1.eventSize } }
         let d = joint.eventShape[0]
         var mean = [Double](repeating: 0, count: d)
         var cov = [Double](repeating: 0, count: d * d)
         for (l, c) in conditionals.enumerated() {
-            let size = joint.layers[l].size
+            let size = joint.layers[l].eventSize
             let o = offsets[l]
             // B: this layer's weights on all earlier coordinates (size × o).
             var b = [Double](repeating: 0, count: size * Swift.max(o, 1))
             for (parent, w) in c.weights {
-                let ps = joint.layers[parent].size
+                let ps = joint.layers[parent].eventSize
                 let po = offsets[parent]
                 for i in 0..<size { for j in 0..<ps { b[i * o + po + j] += w[i * ps + j] } }
             }

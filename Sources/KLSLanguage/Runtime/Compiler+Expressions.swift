@@ -351,8 +351,15 @@ extension Compiler {
     mutating func index(_ target: Expr, _ components: [IndexExpr], range: SourceRange) throws(KLSError) -> Code {
         let t = try compile(target)
         let resolve = try indexComponents(components, range: range)
+        // A record takes one field name: w["enc.0.weight"] (names a member cannot spell).
+        var key: Code? = nil
+        if components.count == 1, case .single(let e) = components[0] { key = try compile(e) }
         return { frame throws(KLSError) in
             let value = try t(frame)
+            if case .record = value, let key {
+                let name = try key(frame)
+                return try at(range) { () throws(KLSError) in try Members.field(value, name) }
+            }
             let resolved = try resolve(frame)
             return try at(range) { () throws(KLSError) in try Members.index(value, resolved) }
         }

@@ -32,9 +32,6 @@ public final class Interpreter {
     let rootFrame = Frame(count: 0, parent: nil)
     /// The last kl_trace and its exact KL, so `plot(kl_trace(…))` can draw it.
     var lastTrace: (storage: TensorStorage, exact: Double)? = nil
-    /// The last chunk of joint draws laid flat, with its layers, so that p's
-    /// `logpdf` of q's draws need not split them again (see `JointDistribution`).
-    var lastJointDraws: (flat: TensorStorage, layers: [Tensor])? = nil
 
     /// The exact KL remembered for a tensor returned by kl_trace.
     func traceExact(of t: Tensor) -> Double? {

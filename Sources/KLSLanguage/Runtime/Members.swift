@@ -42,6 +42,17 @@ public enum Members {
                 ?? (available.isEmpty ? nil : "members: " + available.joined(separator: ", ")))
     }
 
+    /// `record["name"]`: a field by its name, which may hold any character
+    /// (a state dict's `enc.0.weight`).
+    static func field(_ value: Value, _ key: Value) throws(KLSError) -> Value {
+        guard case .string(let name) = key else {
+            throw KLSError(
+                "a record is indexed by a field name (a string), got \(key.typeName)",
+                hint: "r[\"name\"], or r.name")
+        }
+        return try member(value, name.string)
+    }
+
     /// A distribution's members: shapes, its parameters, and its moments.
     static func distributionMembers(_ d: any Distribution) -> [String] {
         var names = ["batch_shape", "event_shape"] + d.parameters.map(\.name) + ["mean", "var", "std", "logvar"]
