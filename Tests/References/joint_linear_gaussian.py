@@ -61,3 +61,14 @@ p3 = assemble([
     (np.zeros(2), np.array([[0.0, 1.0], [0.0, 1.0]]), np.diag([1.0, 2.25])),
 ])
 print(repr(float(gaussian_kl(*q3, *p3))))
+
+
+# Any order: the same q (z1 then z2) against a top-down p, z2 ~ N(0, I) and
+# z1 | z2 ~ N(D z2 + e, diag t²) — p's joint Gaussian is assembled in its own
+# order (z2, z1) and its coordinates put in q's (z1, z2) before the KL.
+D = np.array([[0.4, -0.1, 0.2], [0.0, 0.3, -0.5]])
+e = np.array([0.05, -0.1])
+t = np.array([0.7, 1.2])
+mp2, Sp2 = assemble([(np.zeros(3), np.zeros((3, 0)), np.eye(3)), (e, D, np.diag(t**2))])
+order = [3, 4, 0, 1, 2]
+print(repr(float(gaussian_kl(mq, Sq, mp2[order], Sp2[np.ix_(order, order)]))))

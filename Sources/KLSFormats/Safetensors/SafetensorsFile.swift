@@ -46,7 +46,8 @@ public enum SafetensorsFile {
         let promised = entries.map(\.end).max() ?? 0
         guard promised <= source.size - dataStart else {
             throw KLSError(
-                "\(name): truncated file: the header promises \(promised) bytes of data, \(source.size - dataStart) follow it"
+                "\(name): truncated file: the header promises \(promised) bytes of data, "
+                    + "\(source.size - dataStart) follow it"
             )
         }
         var tensors: [(String, Tensor)] = []

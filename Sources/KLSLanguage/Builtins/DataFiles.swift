@@ -19,7 +19,8 @@ enum DataFiles {
         let format = format(of: path)
         if delimiter == nil, format == nil || format == .json {
             throw KLSError(
-                "load reads .npy, .npz, .safetensors, .csv and .tsv files; cannot tell what \(path) holds from its name",
+                "load reads .npy, .npz, .safetensors, .csv and .tsv files; cannot tell what \(path) holds from its "
+                    + "name",
                 hint: "pass delimiter=\",\" to read it as delimited text")
         }
         let source = try session.environment.openFile(path)

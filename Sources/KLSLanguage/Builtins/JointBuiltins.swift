@@ -77,9 +77,8 @@ enum JointBuiltins {
                 Array(z.shape.suffix(layer.event.count)) == layer.event, let joined = try? Shape.broadcast(own, batch)
             else {
                 throw KLSError(
-                    "\(what): layer '\(layer.name)' must have shape "
-                        + "\(Shape.describe(joint.batchShape + layer.event)) or [n] + that, got \(Shape.describe(z.shape))"
-                )
+                    "\(what): layer '\(layer.name)' must have shape \(Shape.describe(joint.batchShape + layer.event)) "
+                        + "or [n] + that, got \(Shape.describe(z.shape))")
             }
             batch = joined
             let rows = single ? 0 : z.shape[0]
