@@ -109,11 +109,15 @@ extension JointGradient {
             try KLBuiltins.stream(a, session, q, n)
         }
         guard let value = record["value"] else { throw KLSError("internal: kl_mc gave no estimate") }
+        // Rows per recorded chunk: fewer as the batch grows, so a tape holds at most
+        // the estimator's span of draws of the whole batch.
+        let rows = Swift.max(
+            1, Swift.min(chunk, JointEstimator.pointsPerSpan / Swift.max(1, pair.batchShape.reduce(1, *))))
         let traced = tape.record(try value.asTensor()) { g, pass throws(KLSError) in
             var first = 0
             while first < n {
                 try Cancellation.check()
-                let c = Swift.min(chunk, n - first)
+                let c = Swift.min(rows, n - first)
                 let mark = tape.count
                 let (layers, logQ) = try draws(
                     q, c, batch: pair.batchShape, generator, start &+ UInt64(first), session)
