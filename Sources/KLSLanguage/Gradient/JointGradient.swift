@@ -29,8 +29,20 @@ enum JointGradient {
     static func draws(
         _ q: JointDistribution, _ c: Int, batch: [Int], _ generator: Philox, _ start: UInt64, _ session: Interpreter
     ) throws(KLSError) -> (layers: [Value], logDensity: Value) {
-        var layers: [Value] = []
+        let run = try layerDraws(q, c, generator, start, session)
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + batch))
+        for term in run.logDensities { total = try TracedMath.add(total, term) }
+        return (run.layers, total)
+    }
+
+    /// Per layer: the reparameterised draws, the conditional they came from,
+    /// and its log-density at them.
+    static func layerDraws(
+        _ q: JointDistribution, _ c: Int, _ generator: Philox, _ start: UInt64, _ session: Interpreter
+    ) throws(KLSError) -> (layers: [Value], conditionals: [any Distribution], logDensities: [Value]) {
+        var layers: [Value] = []
+        var conditionals: [any Distribution] = []
+        var logDensities: [Value] = []
         for (l, layer) in q.layers.enumerated() {
             let d = try conditional(q, l, parents: layer.parents.map { layers[$0] }, session)
             let (count, first) = layer.placement(of: d, rows: c, start: start)
@@ -41,10 +53,49 @@ enum JointGradient {
             } else {
                 z = .tensor(try d.sample(count, generator: stream, start: first))
             }
-            total = try TracedMath.add(total, try logpdf(d, z))
+            logDensities.append(try logpdf(d, z))
+            conditionals.append(d)
             layers.append(z)
         }
-        return (layers, total)
+        return (layers, conditionals, logDensities)
+    }
+
+    /// The Rao–Blackwellised terms of `c` draws, `[c] + batch`: per layer, its
+    /// closed-form conditional KL (as a formula in both sides' parameters)
+    /// where the estimate used one, else its log-ratio.
+    static func analyticTerms(
+        _ pair: JointPair, _ c: Int, _ generator: Philox, _ start: UInt64, _ session: Interpreter
+    ) throws(KLSError) -> Value {
+        let run = try layerDraws(pair.q, c, generator, start, session)
+        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
+        for (l, j) in pair.pIndex.enumerated() {
+            let pd = try conditional(pair.p, j, parents: try parentDraws(pair, j, run.layers), session)
+            let qd = run.conditionals[l]
+            if pair.blocked[l] == nil, let qParts = DifferentiableParts(qd), let pParts = DifferentiableParts(pd),
+                try KLRegistry.closedForm(plain(qd), plain(pd)) != nil,
+                let closed = try? DistributionDerivatives.closedForm(qParts, pParts, qd.family, pd.family)
+            {
+                total = try TracedMath.add(total, closed)
+            } else {
+                total = try TracedMath.add(total, try TracedMath.sub(run.logDensities[l], try logpdf(pd, run.layers[l])))
+            }
+        }
+        return total
+    }
+
+    /// A traced distribution's plain value, for asking the registry what it knows.
+    private static func plain(_ d: any Distribution) -> any Distribution {
+        (d as? TracedDistribution)?.base ?? d
+    }
+
+    /// p's layer j's parents among q's draws (by name).
+    private static func parentDraws(_ pair: JointPair, _ j: Int, _ layers: [Value]) throws(KLSError) -> [Value] {
+        try pair.p.layers[j].parents.map { parent throws(KLSError) -> Value in
+            guard let i = pair.q.index(of: pair.p.layers[parent].name) else {
+                throw KLSError("internal: p's layer is not in q")
+            }
+            return layers[i]
+        }
     }
 
     /// Σ over p's layers of log p_l(z_l | parents), `[c] + batch`, at q's
@@ -54,13 +105,7 @@ enum JointGradient {
     {
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
         for (l, j) in pair.pIndex.enumerated() {
-            let parents = try pair.p.layers[j].parents.map { parent throws(KLSError) -> Value in
-                guard let i = pair.q.index(of: pair.p.layers[parent].name) else {
-                    throw KLSError("internal: p's layer is not in q")
-                }
-                return layers[i]
-            }
-            let d = try conditional(pair.p, j, parents: parents, session)
+            let d = try conditional(pair.p, j, parents: try parentDraws(pair, j, layers), session)
             total = try TracedMath.add(total, try logpdf(d, layers[l]))
         }
         return total
@@ -94,10 +139,10 @@ extension JointGradient {
         let (q, p) = (pair.q, pair.p)
         guard let tape = q.tape ?? p.tape else { return try KLBuiltins.monteCarlo(a, session) }
         let estimator = try a.string("estimator")
-        guard ["k1", "k2", "k3"].contains(estimator), a.isNone("samples"), !(try a.bool("per_layer")) else {
+        guard a.isNone("samples"), !(try a.bool("per_layer")) else {
             throw KLSError(
-                "grad of kl_mc on joints takes estimator \"k1\", \"k2\" or \"k3\" on fresh draws (no samples=, "
-                    + "per_layer= or \"analytic\")")
+                "grad of kl_mc on joints takes fresh draws: no samples= or per_layer= (per_layer's shares have "
+                    + "no gradient of their own)")
         }
         let n = try a.integer("n", atLeast: 1)
         let (record, generator, start) = try MonteCarloGradient.estimateAndStream(session) { () throws(KLSError) in
@@ -119,10 +164,15 @@ extension JointGradient {
                 try Cancellation.check()
                 let c = Swift.min(rows, n - first)
                 let mark = tape.count
-                let (layers, logQ) = try draws(
-                    q, c, batch: pair.batchShape, generator, start &+ UInt64(first), session)
-                let logP = try logDensity(pair, layers, c, session)
-                let terms = try MonteCarloGradient.estimatorTerms(try TracedMath.sub(logP, logQ), estimator)
+                let at = start &+ UInt64(first)
+                let terms: Value
+                if estimator == "analytic" {
+                    terms = try analyticTerms(pair, c, generator, at, session)
+                } else {
+                    let (layers, logQ) = try draws(q, c, batch: pair.batchShape, generator, at, session)
+                    let logP = try logDensity(pair, layers, c, session)
+                    terms = try MonteCarloGradient.estimatorTerms(try TracedMath.sub(logP, logQ), estimator)
+                }
                 // g has the estimate's shape (the batch): each element's terms meet its own g.
                 let scaled = try TracedMath.sum(try TracedMath.mul(terms, .tensor(g)), axes: nil)
                 if case .traced(let loss) = scaled {
