@@ -77,7 +77,8 @@ enum JointGradient {
             {
                 total = try TracedMath.add(total, closed)
             } else {
-                total = try TracedMath.add(total, try TracedMath.sub(run.logDensities[l], try logpdf(pd, run.layers[l])))
+                let logP = try logpdf(pd, run.layers[l])
+                total = try TracedMath.add(total, try TracedMath.sub(run.logDensities[l], logP))
             }
         }
         return total
