@@ -9,16 +9,18 @@ enum FileBuiltins {
         Builtin(
             "load",
             [
-                .required("path").meaning("a .npy, .npz, .csv or .tsv file"),
+                .required("path").meaning("a .npy, .npz, .safetensors, .csv or .tsv file"),
                 .optional("header").meaning(
                     "true/false: the first line of a text file is (not) a header; none: guessed"),
                 .optional("delimiter").meaning("the column separator of a text file; none: from the extension"),
             ], theme: .files,
-            summary: "Reads a .npy (a tensor), .npz (a record of tensors), or .csv/.tsv file.",
+            summary: "Reads a .npy (a tensor), .npz or .safetensors (a record of tensors), or .csv/.tsv file.",
             example: "load(save(\"kl.npy\", [0.5, 0.25]))",
             details: [
                 ".npy/.npz: float16/32/64, signed and unsigned integers and bool, either byte order, C or",
                 "  Fortran order, all read as float64. .npz: stored (np.savez) or deflated (np.savez_compressed).",
+                ".safetensors: a state dict (PyTorch, JAX, Hugging Face), every dtype (F64 … BF16, F8, integers,",
+                "  BOOL) read as float64, in name order; a name with dots is read as w[\"enc.0.weight\"].",
                 ".csv/.tsv: numbers, # comments and blank lines skipped; a first line that is not all numbers",
                 "  is a header and gives a record of columns (header=true/false overrides the guess).",
                 "delimiter=\",\" reads any file as delimited text; one row or one column gives a vector.",

@@ -105,13 +105,19 @@ public enum HelpTopics {
                   p = joint(z1=StdNormal(2), z2=(z1) -> DiagNormal(0.5 * z1, 1))
 
                 A function's parameter names say which layers it takes; it receives whole
-                chunks of draws ([chunk] + shape). There is no closed form for KL(q ‖ p):
+                chunks of draws ([chunk] + batch + event). There is no closed form for KL(q ‖ p):
 
                   kl_mc(q, p, n=1e5, per_layer=true)     each layer's share
                   kl_mc(q, p, n=1e5, estimator="analytic")   closed forms given the parents
 
+                q and p are matched by layer name, so p may run top-down while q runs
+                bottom-up: p = joint(z2=StdNormal(4), z1=(z2) -> DiagNormal(…)). Layers
+                with a batch (an encoder's output for 16 images) give one estimate per
+                element; a prior with no batch serves them all.
+
                 sample(q, n=3) gives a record with a field per layer; logpdf sums the
-                layers. grad differentiates through joints layer by layer (?gradients).
+                layers. grad differentiates through joints layer by layer (?gradients),
+                also in a record of weights loaded from .safetensors or .npz.
                 """),
         Topic(
             names: ["gradients", "gradient", "reparameterisation", "reparameterization", "score", "autodiff"],

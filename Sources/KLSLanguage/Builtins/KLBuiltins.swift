@@ -399,7 +399,7 @@ enum KLBuiltins {
         defer { line.finish() }
         let run: MonteCarloRun
         if let pair {
-            let joint = try JointEstimator(pair, estimators: Estimator.allCases, layered: true)
+            let joint = try JointEstimator(pair, estimators: Estimator.allCases, analytic: true)
                 .run(n: n, generator: generator, start: start, progress: line.update)
             analytic = joint.analytic
             run = MonteCarloRun(moments: joint.totals, logRatios: nil, ratios: joint.ratios.diagnostics())

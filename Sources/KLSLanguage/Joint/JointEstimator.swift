@@ -22,8 +22,10 @@ struct JointEstimator {
     let pair: JointPair
     /// The estimators applied to each draw's total log-ratio.
     var estimators: [Estimator] = [.k1]
-    /// Whether to keep each layer's moments and the analytic estimate.
-    var layered = false
+    /// Whether to keep each layer's moments.
+    var perLayer = false
+    /// Whether to compute the analytic estimate.
+    var analytic = false
     /// Whether to keep every log-ratio (`[n] + batch`), for traces.
     var keepTerms = false
 
@@ -42,10 +44,14 @@ struct JointEstimator {
         var terms: TensorStorage?
     }
 
-    init(_ pair: JointPair, estimators: [Estimator] = [.k1], layered: Bool = false, keepTerms: Bool = false) {
+    init(
+        _ pair: JointPair, estimators: [Estimator] = [.k1], perLayer: Bool = false, analytic: Bool = false,
+        keepTerms: Bool = false
+    ) {
         self.pair = pair
         self.estimators = estimators
-        self.layered = layered
+        self.perLayer = perLayer
+        self.analytic = analytic
         self.keepTerms = keepTerms
     }
 
@@ -69,7 +75,7 @@ struct JointEstimator {
         let (batch, layers) = (batchCount, pair.q.layers.count)
         let empty = [Moments](repeating: Moments(), count: batch)
         var result = Result(
-            layers: Array(repeating: empty, count: layered ? layers : 0),
+            layers: Array(repeating: empty, count: perLayer ? layers : 0),
             totals: Array(repeating: empty, count: estimators.count), analytic: empty,
             closedForm: pair.blocked.map { $0 == nil }, ratios: try RatioAccumulator(n: n, batch: batch),
             terms: nil)
@@ -95,7 +101,7 @@ struct JointEstimator {
         let (q, shape) = (pair.q, [c] + pair.batchShape)
         let (draws, conditionals) = try q.draw(c, generator: generator, start: start &+ UInt64(first))
         var logRatio = try Tensor(repeating: 0, shape: shape)
-        var analytic = logRatio
+        var replaced = logRatio
         for l in q.layers.indices {
             let name = q.layers[l].name
             let pl = try pair.pConditional(l, draws: draws, count: c)
@@ -104,17 +110,16 @@ struct JointEstimator {
             let termP = try JointDistribution.logDensity(pl, draws[l], rows: c, batch: pair.batchShape, layer: name)
             let terms = try Tensor.binary(.subtract, termQ, termP)
             logRatio = try Tensor.binary(.add, logRatio, terms)
-            guard layered else { continue }
-            var replacement = terms
+            if perLayer { fold(terms, c) { base, rows in Self.merge(base, rows, [.k1], into: &result.layers[l]) } }
+            guard analytic else { continue }
             if result.closedForm[l], let closed = try KLRegistry.closedForm(conditionals[l], pl) {
-                replacement = try closed.broadcast(to: shape)
+                replaced = try Tensor.binary(.add, replaced, try closed.broadcast(to: shape))
             } else {
                 result.closedForm[l] = false
+                replaced = try Tensor.binary(.add, replaced, terms)
             }
-            analytic = try Tensor.binary(.add, analytic, replacement)
-            fold(terms, c) { base, rows in Self.merge(base, rows, [.k1], into: &result.layers[l]) }
         }
-        if layered { fold(analytic, c) { base, rows in Self.merge(base, rows, [.k1], into: &result.analytic) } }
+        if analytic { fold(replaced, c) { base, rows in Self.merge(base, rows, [.k1], into: &result.analytic) } }
         let batch = batchCount
         fold(logRatio, c) { base, rows in
             for (e, estimator) in estimators.enumerated() {

@@ -19,7 +19,7 @@ enum JointMonteCarlo {
         let n = try a.integer("n", atLeast: 1)
         let (generator, start) = try KLBuiltins.stream(a, session, pair.q, n)
         let run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
-            try JointEstimator(pair, estimators: [estimator], layered: analytic || perLayer).run(
+            try JointEstimator(pair, estimators: [estimator], perLayer: perLayer, analytic: analytic).run(
                 n: n, generator: generator, start: start, progress: line.update)
         }
         let shape = pair.batchShape

@@ -138,11 +138,37 @@ extension Tensor {
             } else if a.count == 1 && b.count == count {
                 let s = x[0]
                 Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(s, y[i]) } }
+            } else if a.count == count, let width = repeatedSuffix(b.shape, of: shape) {
+                // b repeats over the leading rows (a bias added to a batch): rows split over the cores.
+                Parallel.forEachChunk(count / width, cost: cost * width) { rows in
+                    for r in rows {
+                        let o = r * width
+                        for j in 0..<width { out[o + j] = op(x[o + j], y[j]) }
+                    }
+                }
+            } else if b.count == count, let width = repeatedSuffix(a.shape, of: shape) {
+                Parallel.forEachChunk(count / width, cost: cost * width) { rows in
+                    for r in rows {
+                        let o = r * width
+                        for j in 0..<width { out[o + j] = op(x[j], y[o + j]) }
+                    }
+                }
             } else {
                 broadcastLoop(shape: shape, a.shape, x, b.shape, y, out, op)
             }
         }
         return Tensor(shape: shape, storage: target)
+    }
+
+    /// The element count of `part` when it is a trailing block of `shape` (its
+    /// leading 1s aside), repeated over the leading axes; nil otherwise.
+    static func repeatedSuffix(_ part: [Int], of shape: [Int]) -> Int? {
+        let trimmed = part.drop { $0 == 1 }
+        guard !trimmed.isEmpty, trimmed.count <= shape.count, shape.suffix(trimmed.count).elementsEqual(trimmed) else {
+            return nil
+        }
+        let width = trimmed.reduce(1, *)
+        return width > 0 ? width : nil
     }
 
     /// General broadcasting: walk the output's outer index, with a strided inner loop

@@ -20,6 +20,15 @@ extension Tensor {
         }
         let batch = try Shape.broadcast(Array(left.dropLast(2)), Array(right.dropLast(2)))
         var shape = batch + [m, n]
+        if right.count == 2, left.count > 2 {
+            // A stack times one matrix is one tall product: [b…, m, k] @ [k, n] is
+            // [b…·m, k] @ [k, n] (row-major), split over the cores by rows — not
+            // b… small products one after another. Each element's sum is the same.
+            let rows = try Shape.elementCount(Array(left.dropLast()))
+            let product = try matmul(try a.reshaped([rows, k]), try b.reshaped([k, n]))
+            if b.rank == 1 { shape.removeLast() }
+            return try product.reshaped(shape)
+        }
         let batchCount = try Shape.elementCount(batch)
         let aStrides = Shape.broadcastStrides(Array(left.dropLast(2)), to: batch)
         let bStrides = Shape.broadcastStrides(Array(right.dropLast(2)), to: batch)
