@@ -46,4 +46,22 @@ import Testing
             big.mebibytes - little.mebibytes < 10,
             "peak \(big.mebibytes) MiB at n = \(large), \(little.mebibytes) at \(small)")
     }
+
+    /// An amortised posterior over 10,000 data points streams over the batch as
+    /// well as over draws: a call of the layers holds a few rows of the whole
+    /// batch, so the peak stays far below the 200 MB goal and does not grow with n.
+    @Test func aDatasetStreamsInBoundedMemory() {
+        let source = """
+            x = sigmoid(randn([10000, 64], seed=5)); W = randn([64, 8], seed=6) * 0.1; V = randn([8, 4], seed=7)
+            q = joint(z1=DiagNormal(tanh(x @ W), 0.5), z2=(z1) -> DiagNormal(tanh(z1 @ V), 0.7))
+            p = joint(z2=StdNormal(4), z1=(z2) -> DiagNormal(tanh(z2 @ V.T), 1))
+            kl_mc(q, p, n={n}, seed=1, per_layer=true).value.shape
+            """
+        let big = Self.peak(["-e", source.replacingOccurrences(of: "{n}", with: "36")])
+        let little = Self.peak(["-e", source.replacingOccurrences(of: "{n}", with: "6")])
+        #expect(big.status == 0 && little.status == 0)
+        #expect(big.mebibytes < 200, "peak \(big.mebibytes) MiB")
+        #expect(
+            big.mebibytes - little.mebibytes < 10, "peak \(big.mebibytes) MiB at n = 36, \(little.mebibytes) at 6")
+    }
 }

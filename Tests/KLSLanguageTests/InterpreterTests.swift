@@ -109,16 +109,9 @@ import Testing
             r = kl_mc(q, p, n=40001, seed=3, estimator="k3")
             [r.value, r.stderr]
             """
-        func run(_ workers: Int) throws -> [Double] {
-            try Parallel.withWorkers(workers) {
-                let shown = try Interpreter(seed: 1, environment: CapturedEnvironment()).run(source)
-                guard case .tensor(let t)? = shown.last else { return [] }
-                return t.values
-            }
-        }
-        let one = try run(1)
+        let one = try lastTensor(source, workers: 1)
         #expect(one.count == 2)
-        #expect(try run(2) == one)
-        #expect(try run(5) == one)
+        #expect(try lastTensor(source, workers: 2) == one)
+        #expect(try lastTensor(source, workers: 5) == one)
     }
 }

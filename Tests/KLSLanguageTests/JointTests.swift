@@ -99,16 +99,9 @@ import Testing
 
     @Test func batchedEstimatesDoNotDependOnTheWorkers() throws {
         let source = Self.setup + "\nr = kl_mc(q, p, n=20001, seed=3, estimator=\"k3\")\n[r.value, r.stderr]"
-        func run(_ workers: Int) throws -> [Double] {
-            try Parallel.withWorkers(workers) {
-                let shown = try Interpreter(seed: 1, environment: CapturedEnvironment()).run(source)
-                guard case .tensor(let t)? = shown.last else { return [] }
-                return t.values
-            }
-        }
-        let one = try run(1)
+        let one = try lastTensor(source, workers: 1)
         #expect(one.count == 6)
-        #expect(try run(2) == one)
+        #expect(try lastTensor(source, workers: 2) == one)
     }
 
     /// The gradient of a batched joint's mean KL matches central differences
@@ -129,5 +122,19 @@ import Testing
                 gradcheck(f(ps, "k3"), [0.8, 1.2]).ok
                 """
         #expect(try display(source).suffix(4) == ["true", "true", "true", "true"])
+    }
+
+    /// minimize descends over a record of weights through a batched joint's analytic KL.
+    @Test func minimizeOverARecordOfWeights() throws {
+        let source =
+            Self.setup + """
+
+                qm(t) = joint(z1=DiagNormal(M1 * t.a, [0.9, 1.1]), z2=(z1) -> DiagNormal(z1 @ A.T * t.b, 0.8))
+                loss(t) = mean(kl_mc(qm(t), p, n=500, seed=1, estimator="analytic").value)
+                r = minimize(loss, {a: 1, b: 1}, steps=40, lr=0.1)
+                r.value < 0.8 * r.trace[0]
+                r.x.a < 0.5
+                """
+        #expect(try display(source).suffix(2) == ["true", "true"])
     }
 }
