@@ -92,6 +92,14 @@ import Testing
         #expect(try value("all(randn(4, seed=9) == randn(4, seed=9))") == "true")
     }
 
+    /// A record's fields by name, for names a member cannot spell (a state dict's `enc.0.weight`).
+    @Test func recordsIndexByFieldName() throws {
+        #expect(try value("w = record(a=1); w[\"a\"] + 1") == "2")
+        #expect(failure("w = record(a=1); w[\"b\"]")?.message == "a record has no member 'b'")
+        #expect(failure("w = record(a=1); w[0]")?.message.hasPrefix("a record is indexed by a field name") == true)
+        #expect(failure("w = record(a=1); w[\"a\", \"b\"]")?.message.hasPrefix("a record takes one index") == true)
+    }
+
     @Test func errorsCarryTheOffendingRange() {
         let error = failure("x = 1\ny = x + [1, 2] @ [1, 2, 3]")
         #expect(error?.range?.start.line == 2)

@@ -50,7 +50,12 @@ enum SamplingBuiltins {
         let (generator, start) = try RandomBuiltins.stream(a, session, count: count)
         if let joint = d as? JointDistribution {
             let c = n ?? 1
-            let draws = try joint.draw(c, generator: generator, start: start).draws
+            // No draws: no rows to call the layers' functions on.
+            let draws =
+                c == 0
+                ? try joint.layers.map { layer throws(KLSError) in
+                    try Tensor(repeating: 0, shape: [0] + joint.batchShape + layer.event)
+                } : try joint.draw(c, generator: generator, start: start).draws
             return try JointBuiltins.record(joint, draws, count: c, single: n == nil)
         }
         return Value.from(try d.sample(n, generator: generator, start: start))

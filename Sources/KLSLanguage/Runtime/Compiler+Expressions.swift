@@ -356,7 +356,10 @@ extension Compiler {
         if components.count == 1, case .single(let e) = components[0] { key = try compile(e) }
         return { frame throws(KLSError) in
             let value = try t(frame)
-            if case .record = value, let key {
+            if case .record = value {
+                guard let key else {
+                    throw KLSError("a record takes one index, a field name (r[\"name\"])", range: range)
+                }
                 let name = try key(frame)
                 return try at(range) { () throws(KLSError) in try Members.field(value, name) }
             }
