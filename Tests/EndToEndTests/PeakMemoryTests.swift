@@ -25,8 +25,27 @@ import Testing
         guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { return (-1, 0) }
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        return ((status >> 8) & 0xff, usage.ru_maxrss / 1024)
+        // ru_maxrss can carry the spawning process's own peak across exec (a
+        // vfork-style spawn shares its memory until then), so the child's
+        // high-water mark is also read from /proc while it runs.
+        var highWater = 0
+        while true {
+            highWater = Swift.max(highWater, Self.highWaterMark(pid))
+            let done = wait4(pid, &status, WNOHANG, &usage)
+            if done == pid || (done < 0 && errno != EINTR) { break }
+            usleep(5000)
+        }
+        let peak = highWater > 0 ? highWater : usage.ru_maxrss
+        return ((status >> 8) & 0xff, peak / 1024)
+    }
+
+    /// VmHWM of a running process in KiB (0 once it is gone or unreadable).
+    static func highWaterMark(_ pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return 0
     }
 
     @Test(arguments: [

@@ -52,14 +52,14 @@ extension GradientComparison {
         let leaves = try plain.map { t throws(KLSError) in tape.leaf(try repeated(t, m, drawRank)) }
         let inner = pair.qParts.with(leaves.map { .traced($0) })
         let z = try inner.draw(epsilon)
-        let logRatio = try TracedMath.sub(try logP(pair, z), try inner.logpdf(z))
+        let logRatio = try TracedMath.sub(try inner.logpdf(z), try logP(pair, z))
         var result: [Tensor] = []
-        for estimator in ["k1", "k2", "k3"] {
+        for estimator in Estimator.allCases {
             let terms = try MonteCarloGradient.estimatorTerms(logRatio, estimator)
             result.append(try perDraw(tape, try TracedMath.sum(terms, axes: nil), leaves, m))
         }
         // Score function: f(z) ∇log q(z) at the same draws, held fixed.
-        let f = try Differentiation.tensor(logRatio, "log ratio").map(.negate)
+        let f = try Differentiation.tensor(logRatio, "log ratio")
         let scoreTape = GradientTape()
         let scoreLeaves = try plain.map { t throws(KLSError) in scoreTape.leaf(try repeated(t, m, drawRank)) }
         let logQ = try pair.qParts.with(scoreLeaves.map { .traced($0) }).logpdf(

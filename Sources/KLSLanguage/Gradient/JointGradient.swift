@@ -139,7 +139,8 @@ extension JointGradient {
         let pair = try JointPair(qd, pd)
         let (q, p) = (pair.q, pair.p)
         guard let tape = q.tape ?? p.tape else { return try KLBuiltins.monteCarlo(a, session) }
-        let estimator = try a.string("estimator")
+        let name = try a.string("estimator")
+        let estimator = name == "analytic" ? nil : try KLBuiltins.estimator(a)
         guard a.isNone("samples"), !(try a.bool("per_layer")) else {
             throw KLSError(
                 "grad of kl_mc on joints takes fresh draws: no samples= or per_layer= (per_layer's shares have "
@@ -167,12 +168,12 @@ extension JointGradient {
                 let mark = tape.count
                 let at = start &+ UInt64(first)
                 let terms: Value
-                if estimator == "analytic" {
-                    terms = try analyticTerms(pair, c, generator, at, session)
-                } else {
+                if let estimator {
                     let (layers, logQ) = try draws(q, c, batch: pair.batchShape, generator, at, session)
                     let logP = try logDensity(pair, layers, c, session)
-                    terms = try MonteCarloGradient.estimatorTerms(try TracedMath.sub(logP, logQ), estimator)
+                    terms = try MonteCarloGradient.estimatorTerms(try TracedMath.sub(logQ, logP), estimator)
+                } else {
+                    terms = try analyticTerms(pair, c, generator, at, session)
                 }
                 // g has the estimate's shape (the batch): each element's terms meet its own g.
                 let scaled = try TracedMath.sum(try TracedMath.mul(terms, .tensor(g)), axes: nil)

@@ -24,9 +24,9 @@ enum MonteCarloGradient {
         let pParts = DifferentiableParts(p)
         let mixture = p as? Mixture
         guard pParts != nil || mixture != nil else { throw DistributionDerivatives.unsupported(p) }
-        let estimator = try a.string("estimator")
-        guard ["k1", "k2", "k3"].contains(estimator) else {
-            throw KLSError("grad of kl_mc takes estimator \"k1\", \"k2\" or \"k3\", got \"\(estimator)\"")
+        let name = try a.string("estimator")
+        guard let estimator = Estimator(rawValue: name) else {
+            throw KLSError("grad of kl_mc takes estimator \"k1\", \"k2\" or \"k3\", got \"\(name)\"")
         }
         let n = try a.integer("n", atLeast: 1)
         let standard = try qParts.standard(q)
@@ -92,7 +92,7 @@ enum MonteCarloGradient {
     /// density: each chunk of draws on a tape of its own, dropped after it.
     static func generalSums(
         _ g: Tensor, _ plain: [Tensor], _ q: DifferentiableParts, _ p: DifferentiableParts?, _ mixture: Mixture?,
-        _ estimator: String, _ draws: Draws
+        _ estimator: Estimator, _ draws: Draws
     ) throws(KLSError) -> [Tensor] {
         let perDraw = Swift.max(1, (draws.standard.batchShape + draws.standard.eventShape).reduce(1, *))
         let chunk = Swift.max(1, chunkElements / perDraw)
@@ -116,7 +116,7 @@ enum MonteCarloGradient {
             } else {
                 break
             }
-            let terms = try estimatorTerms(try TracedMath.sub(logP, try innerQ.logpdf(z)), estimator)
+            let terms = try estimatorTerms(try TracedMath.sub(try innerQ.logpdf(z), logP), estimator)
             let weighted = try TracedMath.mul(try TracedMath.sum(terms, axes: [0]), .tensor(g))
             guard case .traced(let loss) = try TracedMath.sum(weighted, axes: nil) else { break }
             let gradients = try tape.gradients(of: loss)
@@ -140,7 +140,7 @@ enum MonteCarloGradient {
     /// the estimator's term t(log r) contributes t′ times those (t′ = −1 for k1,
     /// log r for k2, r − 1 for k3), t′ taken at the log-ratio summed over the event.
     static func gradientSums(
-        _ g: Tensor, _ parameters: [Tensor], _ diagonal: Bool, _ estimator: String, n: Int,
+        _ g: Tensor, _ parameters: [Tensor], _ diagonal: Bool, _ estimator: Estimator, n: Int,
         _ standard: any Distribution, _ generator: Philox, _ start: UInt64
     ) throws(KLSError) -> [Tensor] {
         let shape = standard.batchShape + standard.eventShape
@@ -186,7 +186,7 @@ enum MonteCarloGradient {
 
     /// Adds the draws' derivative terms to `sums` (q mean, q std, p mean, p std).
     private static func accumulate(
-        _ epsilon: Tensor, _ m: Int, _ full: [Tensor], _ weights: Tensor, _ event: Int, _ estimator: String,
+        _ epsilon: Tensor, _ m: Int, _ full: [Tensor], _ weights: Tensor, _ event: Int, _ estimator: Estimator,
         into sums: inout [[Double]]
     ) {
         let elements = sums[0].count
@@ -204,12 +204,19 @@ enum MonteCarloGradient {
             table[5 * elements + i] = log(sigmaQ) - log(sigmaP)
         }
         let (muQ, sigmaQ, muP) = (table, table + elements, table + 2 * elements)
-        let (inverseP, inverseQ, logRatioOfScales) = (table + 3 * elements, table + 4 * elements, table + 5 * elements)
+        // log σq − log σp: each coordinate's share of log r beyond the quadratic terms.
+        let (inverseP, inverseQ, logScaleRatio) = (table + 3 * elements, table + 4 * elements, table + 5 * elements)
         let weight = weights.values
-        // k1's slope is −1 whatever the log-ratio, which it then need not sum.
-        let needsLogRatio = estimator != "k1"
+        // Each estimator's term as a function of log r = log p − log q, its slope
+        // there: k1 = −log r (−1), k2 = ½(log r)² (log r), k3 = (r − 1) − log r
+        // (r − 1). k1's slope is the same for every draw, which then need not sum log r.
+        let needsLogR = estimator != .k1
         let slopeOf: (Double) -> Double =
-            estimator == "k1" ? { _ in -1 } : estimator == "k2" ? { $0 } : { expm1($0) }
+            switch estimator {
+            case .k1: { _ in -1 }
+            case .k2: { $0 }
+            case .k3: { expm1($0) }
+            }
         let out = UnsafeMutablePointer<Double>.allocate(capacity: 4 * elements)
         defer { out.deallocate() }
         out.initialize(repeating: 0, count: 4 * elements)
@@ -235,14 +242,14 @@ enum MonteCarloGradient {
                         u[i - first] = (muQ[i] + sigmaQ[i] * row[i] - muP[i]) * inverseP[i]
                         i += 1
                     }
-                    var logRatio = 0.0
-                    if needsLogRatio {
+                    var logR = 0.0
+                    if needsLogR {
                         for i in first..<first + event {
                             let (eps, ui) = (row[i], u[i - first])
-                            logRatio += 0.5 * (eps * eps - ui * ui) + logRatioOfScales[i]
+                            logR += 0.5 * (eps * eps - ui * ui) + logScaleRatio[i]
                         }
                     }
-                    let w = slopeOf(logRatio) * weight[block]
+                    let w = slopeOf(logR) * weight[block]
                     i = first
                     while i + 8 <= first + event {
                         let ui = Lanes.at(u, i - first)
@@ -271,14 +278,15 @@ enum MonteCarloGradient {
             for i in 0..<elements { sums[k][i] += flat[k * elements + i] }
         }
     }
-
-    /// k1 = −log r, k2 = ½ (log r)², k3 = (r − 1) − log r, per draw.
-    static func estimatorTerms(_ logRatio: Value, _ estimator: String) throws(KLSError) -> Value {
+    /// Each draw's term from its log-ratio ℓ = log q − log p (as `Estimator`
+    /// defines it): k1 = ℓ, k2 = ½ℓ², k3 = (e^(−ℓ) − 1) + ℓ.
+    static func estimatorTerms(_ logRatio: Value, _ estimator: Estimator) throws(KLSError) -> Value {
         switch estimator {
-        case "k1": return try TracedMath.mul(.number(-1), logRatio)
-        case "k2": return try TracedMath.mul(.number(0.5), try TracedMath.apply(.square, logRatio))
-        default:
-            return try TracedMath.sub(try TracedMath.apply(.expm1, logRatio), logRatio)
+        case .k1: return logRatio
+        case .k2: return try TracedMath.mul(.number(0.5), try TracedMath.apply(.square, logRatio))
+        case .k3:
+            let negated = try TracedMath.mul(.number(-1), logRatio)
+            return try TracedMath.add(try TracedMath.apply(.expm1, negated), logRatio)
         }
     }
 }
