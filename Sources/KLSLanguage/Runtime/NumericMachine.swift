@@ -41,11 +41,9 @@ final class NumericMachine {
     let serial = UInt64.random(in: 1...UInt64.max)
     /// The kernels' stack (its pages are touched only as deep as kernels go).
     let stack: UnsafeMutablePointer<Double>
-    /// Nested kernel calls, the most allowed, the stack floor, the number of
-    /// calls the tier has run (for tests), of kernel calls and loop iterations, and of
-    /// general-path runs under way of calls that bailed out: in memory of their
-    /// own, like `CallStack`'s, to keep run-time exclusivity checks off every call.
-    let words: UnsafeMutablePointer<Int>
+    /// The tier's counters, in memory of their own, like `CallStack`'s, to keep
+    /// run-time exclusivity checks off every call.
+    let words: NumericCounters
     /// Whether calls may use the tier (tests compare both paths).
     var isEnabled = true
 
@@ -54,8 +52,7 @@ final class NumericMachine {
 
     init(globals: Globals) {
         self.globals = globals
-        words = .allocate(capacity: 6)
-        words.initialize(repeating: 0, count: 6)
+        words = NumericCounters()
         stack = .allocate(capacity: Self.stackSize)
         gate = NumericGate(words: words, limit: stack + (Self.stackSize - Self.largestFrame))
     }
@@ -66,12 +63,12 @@ final class NumericMachine {
     }
 
     /// Calls that ran in the tier to the end.
-    var completedCalls: Int { words[3] }
+    var completedCalls: Int { words.completedCalls }
 
     /// Whether a call of `user` may run in the tier, if its arguments are numbers.
     @inline(__always)
     func offers(_ user: UserFunction) -> Bool {
-        isEnabled && words[5] == 0 && user.numeric.pointee.status != .declined
+        isEnabled && words.suspensions == 0 && user.numeric.pointee.status != .declined
             && user.parameters.count <= Self.largestFrame
     }
 
@@ -99,10 +96,12 @@ final class NumericMachine {
     /// Runs `user`'s kernel on the arguments at the bottom of the stack.
     private func run(_ user: UserFunction, depth: Int, floor: UInt) -> NumericOutcome {
         guard let kernel = kernel(for: user) else { return .declined }
-        (words[0], words[1], words[2]) = (0, Interpreter.maximumCallDepth - depth, Int(bitPattern: floor))
+        words.depth = 0
+        words.maximumDepth = Interpreter.maximumCallDepth - depth
+        words.stackFloor = floor
         do {
             let result = try kernel.root.run(stack)
-            words[3] &+= 1
+            words.completedCalls &+= 1
             return .value(kernel.returnsBool ? .bool(result != 0) : .number(result))
         } catch {
             user.numeric.pointee.bails += 1
@@ -115,8 +114,8 @@ final class NumericMachine {
     /// with the tier off: the calls inside it would mostly bail out again (too
     /// deep, a global of another type), each after running its kernel.
     func suspended<T>(_ body: () throws(KLSError) -> T) throws(KLSError) -> T {
-        words[5] += 1
-        defer { words[5] -= 1 }
+        words.suspensions += 1
+        defer { words.suspensions -= 1 }
         return try body()
     }
 
@@ -145,8 +144,8 @@ final class NumericMachine {
 /// The checks every kernel call makes, over the machine's memory: kernels hold
 /// this, not the machine, so a call retains nothing.
 struct NumericGate {
-    /// The machine's `words`.
-    let words: UnsafeMutablePointer<Int>
+    /// The machine's counters.
+    let words: NumericCounters
     /// Where the last frame may start.
     let limit: UnsafeMutablePointer<Double>
 
@@ -157,29 +156,72 @@ struct NumericGate {
     /// stack than `StackGuard.margin`) and every 1024 calls.
     @inline(__always)
     func enter(_ frame: UnsafeMutablePointer<Double>) throws(NumericBail) {
-        words[0] &+= 1
-        words[4] &+= 1
-        guard words[0] <= words[1], frame <= limit else { throw NumericBail() }
-        if words[0] & 15 == 0 || words[4] & 1023 == 0 { try poll() }
+        words.depth &+= 1
+        words.steps &+= 1
+        guard words.depth <= words.maximumDepth, frame <= limit else { throw NumericBail() }
+        if words.depth & 15 == 0 || words.steps & 1023 == 0 { try poll() }
     }
 
     /// Counts a loop iteration: Ctrl-C is polled every 1024 (with the calls).
     @inline(__always)
     func iterate() throws(NumericBail) {
-        words[4] &+= 1
-        if words[4] & 1023 == 0 { try poll() }
+        words.steps &+= 1
+        if words.steps & 1023 == 0 { try poll() }
     }
 
     @inline(never)
     private func poll() throws(NumericBail) {
-        if StackGuard.position() < UInt(bitPattern: words[2]) { throw NumericBail() }
+        if StackGuard.position() < words.stackFloor { throw NumericBail() }
         do { try Cancellation.check() } catch { throw NumericBail() }
     }
 
     /// Ends a kernel call.
     @inline(__always)
     func leave() {
-        words[0] &-= 1
+        words.depth &-= 1
+    }
+}
+
+/// The numeric tier's counters, each a word of memory the machine owns.
+struct NumericCounters {
+    private let base: UnsafeMutablePointer<Int>
+
+    init() {
+        base = .allocate(capacity: 6)
+        base.initialize(repeating: 0, count: 6)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    /// Nested kernel calls under way.
+    var depth: Int {
+        @inline(__always) get { base[0] }
+        @inline(__always) nonmutating set { base[0] = newValue }
+    }
+    /// The most nested calls the general path would allow from where the tier was entered.
+    var maximumDepth: Int {
+        @inline(__always) get { base[1] }
+        @inline(__always) nonmutating set { base[1] = newValue }
+    }
+    /// The native stack's floor: below it, a kernel call bails out.
+    var stackFloor: UInt {
+        @inline(__always) get { UInt(bitPattern: base[2]) }
+        @inline(__always) nonmutating set { base[2] = Int(bitPattern: newValue) }
+    }
+    /// Calls the tier has run to the end (for tests).
+    var completedCalls: Int {
+        @inline(__always) get { base[3] }
+        @inline(__always) nonmutating set { base[3] = newValue }
+    }
+    /// Kernel calls and loop iterations, which set when Ctrl-C is polled.
+    var steps: Int {
+        @inline(__always) get { base[4] }
+        @inline(__always) nonmutating set { base[4] = newValue }
+    }
+    /// General-path runs under way of calls that bailed out (the tier is off meanwhile).
+    var suspensions: Int {
+        @inline(__always) get { base[5] }
+        @inline(__always) nonmutating set { base[5] = newValue }
     }
 }
 
