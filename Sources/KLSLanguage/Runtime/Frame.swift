@@ -48,21 +48,21 @@ public final class Frame: @unchecked Sendable {
 final class CallStack {
     /// Slot counts whose frames are kept, and frames kept per count: deeper
     /// recursions allocate the rest.
-    private static let (sizes, depth) = (16, 256)
+    private static let (sizes, keptPerSize) = (16, 256)
     /// depth, floor, then the number of free frames of each slot count.
     private let words: UnsafeMutablePointer<Int>
-    /// Free frames, `depth` places per slot count, each holding one reference.
+    /// Free frames, `keptPerSize` places per slot count, each holding one reference.
     private let free: UnsafeMutablePointer<Unmanaged<Frame>>
 
     init() {
         words = .allocate(capacity: 2 + Self.sizes)
         words.initialize(repeating: 0, count: 2 + Self.sizes)
-        free = .allocate(capacity: Self.sizes * Self.depth)
+        free = .allocate(capacity: Self.sizes * Self.keptPerSize)
     }
 
     deinit {
         for size in 0..<Self.sizes {
-            for i in 0..<words[2 + size] { free[size * Self.depth + i].release() }
+            for i in 0..<words[2 + size] { free[size * Self.keptPerSize + i].release() }
         }
         words.deallocate()
         free.deallocate()
@@ -86,7 +86,7 @@ final class CallStack {
     func frame(count: Int, parent: Frame?) -> Frame {
         if count < Self.sizes, words[2 + count] > 0 {
             words[2 + count] -= 1
-            let frame = free[count * Self.depth + words[2 + count]].takeRetainedValue()
+            let frame = free[count * Self.keptPerSize + words[2 + count]].takeRetainedValue()
             frame.parent = parent
             return frame
         }
@@ -98,10 +98,10 @@ final class CallStack {
     @inline(__always)
     func recycle(_ frame: inout Frame) {
         let count = frame.count
-        guard count < Self.sizes, words[2 + count] < Self.depth, isKnownUniquelyReferenced(&frame) else { return }
+        guard count < Self.sizes, words[2 + count] < Self.keptPerSize, isKnownUniquelyReferenced(&frame) else { return }
         for i in 0..<count { frame.slots[i] = nil }
         frame.parent = nil
-        free[count * Self.depth + words[2 + count]] = Unmanaged.passRetained(frame)
+        free[count * Self.keptPerSize + words[2 + count]] = Unmanaged.passRetained(frame)
         words[2 + count] += 1
     }
 }
