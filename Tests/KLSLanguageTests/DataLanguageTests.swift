@@ -114,6 +114,21 @@ import Testing
         #expect(try output("hist(randn(1000, seed=1), dist=Normal(0, 1))").contains("Normal density"))
     }
 
+    /// A trace's exact KL travels with its data: a second kl_trace does not take
+    /// it away, and new values made from the trace (even in its own buffer) drop it.
+    @Test func aTraceKeepsItsExactLine() throws {
+        let setup = """
+            t1 = kl_trace(Normal(0, 1), Normal(1, 1), 200, seed=1)
+            t2 = kl_trace(Normal(0, 1), Normal(2, 1), 200, seed=1)
+
+            """
+        #expect(try output(setup + "plot(t1)").contains("exact KL = 0.5"))
+        #expect(try output(setup + "plot(t2)").contains("exact KL = 2"))
+        #expect(!(try output(setup + "plot(t1 * 2)").contains("exact KL")))
+        #expect(!(try output("plot(kl_trace(Normal(0, 1), Normal(1, 1), 200, seed=1) * 2)").contains("exact KL")))
+        #expect(!(try output("plot(exp(kl_trace(Normal(0, 1), Normal(1, 1), 200, seed=1)))").contains("exact KL")))
+    }
+
     @Test func badArgumentsSaySo() {
         #expect(failure("plot([1, 2], labels=[\"a\", \"b\"])")?.message == "plot: 2 labels for 1 series")
         #expect(failure("plot([1, -2], yscale=\"log\")")?.message.contains("positive") == true)

@@ -379,7 +379,8 @@ enum KLBuiltins {
             for r in 0..<batch { out[(n - 1) * batch + r] = moments[0][r].mean }
         }
         if !joint, let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
-            session.lastTrace = (trace.storage, exact[flat: 0])
+            // plot(t) draws it as a line: it travels with the trace's data.
+            trace.storage.referenceLine = exact[flat: 0]
         }
         return Value.from(trace)
     }

@@ -146,7 +146,7 @@ enum PlotBuiltins {
         }
         let exact: Double? = {
             guard case .tensor(let t) = source else { return nil }
-            return session.traceExact(of: t)
+            return t.storage.referenceLine
         }()
         let byRow = y.rank == 2 && y.shape[0] < y.shape[1]
         let length = byRow ? y.shape[1] : y.shape[0]

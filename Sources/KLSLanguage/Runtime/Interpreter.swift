@@ -30,14 +30,6 @@ public final class Interpreter {
     /// The deepest recursion allowed before a clear error.
     public static let maximumCallDepth = 10_000
     let rootFrame = Frame(count: 0, parent: nil)
-    /// The last kl_trace and its exact KL, so `plot(kl_trace(…))` can draw it.
-    var lastTrace: (storage: TensorStorage, exact: Double)? = nil
-
-    /// The exact KL remembered for a tensor returned by kl_trace.
-    func traceExact(of t: Tensor) -> Double? {
-        guard let trace = lastTrace, trace.storage === t.storage else { return nil }
-        return trace.exact
-    }
 
     /// A session in `environment`. Without a seed, the stream is seeded from the
     /// environment's clock.

@@ -107,7 +107,10 @@ extension Tensor {
 
     /// Copies the storage unless this tensor is its only owner.
     private mutating func makeUnique() throws(KLSError) {
-        guard !isKnownUniquelyReferenced(&storage) else { return }
+        guard !isKnownUniquelyReferenced(&storage) else {
+            storage.referenceLine = nil
+            return
+        }
         let copy = try TensorStorage(uninitializedCount: count)
         copy.pointer.update(from: storage.pointer, count: count)
         storage = copy

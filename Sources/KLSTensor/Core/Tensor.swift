@@ -103,7 +103,10 @@ public struct Tensor: Sendable {
     /// Takes the storage when this tensor is its only owner, so a kernel can write
     /// its result in place; otherwise allocates fresh storage of the same size.
     mutating func reusableStorage() throws(KLSError) -> TensorStorage {
-        if isKnownUniquelyReferenced(&storage) { return storage }
+        if isKnownUniquelyReferenced(&storage) {
+            storage.referenceLine = nil
+            return storage
+        }
         return try TensorStorage(uninitializedCount: count)
     }
 }

@@ -12,6 +12,11 @@ public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     /// The first element. Valid for `count` elements for the life of the storage.
     public let pointer: UnsafeMutablePointer<Double>
+    /// A value a plot of this data draws beside it — `kl_trace`'s exact KL —
+    /// set by the builtin that made the data, on its own thread, before anyone
+    /// else sees it. It travels with the data; a kernel that writes new values
+    /// into this storage (reusing a temporary) clears it.
+    public var referenceLine: Double? = nil
 
     /// Allocates uninitialized storage; the caller must write every element.
     /// Checks the memory limit first.

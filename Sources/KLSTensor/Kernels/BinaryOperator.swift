@@ -117,6 +117,7 @@ extension Tensor {
         } else {
             target = try TensorStorage(uninitializedCount: count)
         }
+        target.referenceLine = nil
         let x = UnsafePointer(a.storage.pointer)
         let y = UnsafePointer(b.storage.pointer)
         let out = target.pointer
