@@ -28,6 +28,8 @@ let cpuFlags: [SwiftSetting] = {
 // CVectorMath ← KLSDistributions
 let package = Package(
     name: "kls",
+    // Synchronization's Atomic and Mutex (the buffer pool, the workers, the memory ledger).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kls", targets: ["kls"]),
         .library(name: "KLSDiagnostics", targets: ["KLSDiagnostics"]),

@@ -1,5 +1,13 @@
-import Glibc
 import KLSDiagnostics
+
+// strtod: the C library of whichever platform builds kls.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A problem in one row, located within the lines a parse covered.
 struct RowFailure: Error {
