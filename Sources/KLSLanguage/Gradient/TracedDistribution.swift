@@ -83,16 +83,15 @@ struct GaussianParts {
         guard isDiagonal == p.isDiagonal else {
             throw KLSError("kl under grad needs q and p both Normal or both DiagNormal")
         }
-        let logRatio = try TracedMath.sub(try TracedMath.apply(.log, p.std), try TracedMath.apply(.log, std))
-        let spread = try TracedMath.add(
-            try TracedMath.apply(.square, std), try TracedMath.apply(.square, try TracedMath.sub(mean, p.mean)))
-        let scaled = try TracedMath.div(spread, try TracedMath.mul(.number(2), try TracedMath.apply(.square, p.std)))
-        return try event(try TracedMath.sub(try TracedMath.add(logRatio, scaled), .number(0.5)))
+        let logScales = try TracedMath.apply(.log, p.std) - TracedMath.apply(.log, std)
+        let spread = try TracedMath.apply(.square, std) + TracedMath.apply(.square, mean - p.mean)
+        let scaled = try spread / (2 * TracedMath.apply(.square, p.std))
+        return try event(logScales + scaled - 0.5)
     }
 
     /// mean + std · ε: the pathwise (reparameterised) draw for standard normal ε.
     func draw(_ epsilon: Tensor) throws(KLSError) -> Value {
-        try TracedMath.add(mean, try TracedMath.mul(std, .tensor(epsilon)))
+        try mean + std * .tensor(epsilon)
     }
 
     /// The standard normal of the same shape, whose draws are the ε of `draw`.

@@ -68,3 +68,17 @@ extension TracedMath {
         return .traced(t.tape.record(out) { g, pass throws(KLSError) in try pass(t, try g.matrixTransposed()) })
     }
 }
+
+/// Traced formulas read as the maths they are — `try log(p1) - log(q1) + scaled
+/// - 0.5` — each operator one `TracedMath` step, recorded only when an operand
+/// is traced (one `try` covers the whole expression).
+extension Value {
+    static func + (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.add(a, b) }
+    static func - (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.sub(a, b) }
+    static func * (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.mul(a, b) }
+    static func / (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.div(a, b) }
+    static func + (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.add(a, .number(b)) }
+    static func - (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.sub(a, .number(b)) }
+    static func * (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(a), b) }
+    static prefix func - (a: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(-1), a) }
+}
