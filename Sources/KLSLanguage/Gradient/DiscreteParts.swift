@@ -39,7 +39,7 @@ struct DiscreteParts {
         let total = try TracedMath.sum(raw, axes: [-1])
         let rank = try Differentiation.tensor(raw, "probs").rank
         let shape = try Differentiation.tensor(total, "probs").shape
-        return try TracedMath.div(raw, try TracedMath.reshape(total, shape + (rank > 0 ? [1] : [])))
+        return try raw / TracedMath.reshape(total, shape + (rank > 0 ? [1] : []))
     }
 
     /// log P(x): log p or log(1 − p) (Bernoulli); log π[x] (Categorical); −inf off the support.
@@ -49,7 +49,7 @@ struct DiscreteParts {
             let isOne = try Tensor.binary(.equal, plain, scalar: 1, scalarOnLeft: false)
             let isZero = try Tensor.binary(.equal, plain, scalar: 0, scalarOnLeft: false)
             let one = try TracedMath.apply(.log, probabilities)
-            let zero = try TracedMath.apply(.log1p, try TracedMath.mul(.number(-1), probabilities))
+            let zero = try TracedMath.apply(.log1p, -1 * probabilities)
             return try TracedMath.select(
                 isOne, one, try TracedMath.select(isZero, zero, .number(-.infinity)))
         }
@@ -67,7 +67,7 @@ struct DiscreteParts {
         }
         let inside = try oneHot.reduce(.sum, axes: [-1], keepdims: false)
         let logs = try TracedMath.apply(.log, try safe(probabilities))
-        let picked = try TracedMath.sum(try TracedMath.mul(.tensor(oneHot), logs), axes: [-1])
+        let picked = try TracedMath.sum(.tensor(oneHot) * logs, axes: [-1])
         return try TracedMath.select(inside, picked, .number(-.infinity))
     }
 
@@ -75,10 +75,10 @@ struct DiscreteParts {
     func entropy() throws(KLSError) -> Value {
         let terms = try plogp(probabilities)
         if !categorical {
-            let complement = try TracedMath.sub(.number(1), probabilities)
-            return try TracedMath.mul(.number(-1), try TracedMath.add(terms, try plogp(complement)))
+            let complement = try 1 - probabilities
+            return try -1 * (terms + plogp(complement))
         }
-        return try TracedMath.mul(.number(-1), try TracedMath.sum(terms, axes: [-1]))
+        return try -1 * TracedMath.sum(terms, axes: [-1])
     }
 
     /// Σ πq (log πq − log πp) over the categories (both outcomes for Bernoulli).
@@ -87,14 +87,14 @@ struct DiscreteParts {
             throw KLSError("grad of closed-form kl pairs Bernoulli with Bernoulli and Categorical with Categorical")
         }
         func term(_ q: Value, _ p: Value) throws(KLSError) -> Value {
-            let ratio = try TracedMath.sub(try TracedMath.apply(.log, try safe(q)), try TracedMath.apply(.log, p))
-            let value = try TracedMath.mul(q, ratio)
+            let ratio = try TracedMath.apply(.log, safe(q)) - TracedMath.apply(.log, p)
+            let value = try q * ratio
             return try TracedMath.select(try positive(q), value, .number(0))
         }
         if !categorical {
             let (q1, p1) = (probabilities, p.probabilities)
-            let (q0, p0) = (try TracedMath.sub(.number(1), q1), try TracedMath.sub(.number(1), p1))
-            return try TracedMath.add(try term(q1, p1), try term(q0, p0))
+            let (q0, p0) = (try 1 - q1, try 1 - p1)
+            return try term(q1, p1) + term(q0, p0)
         }
         return try TracedMath.sum(try term(probabilities, p.probabilities), axes: [-1])
     }
@@ -102,13 +102,13 @@ struct DiscreteParts {
     /// Bernoulli: p and p(1 − p); Categorical: Σ k πₖ and Σ k² πₖ − mean².
     func moments() throws(KLSError) -> (mean: Value, variance: Value) {
         guard categorical else {
-            return (probabilities, try TracedMath.mul(probabilities, try TracedMath.sub(.number(1), probabilities)))
+            return (probabilities, try probabilities * (1 - probabilities))
         }
         let k = try Differentiation.tensor(probabilities, "probs").shape.last ?? 1
         let index = Value.tensor(try Tensor((0..<k).map(Double.init)))
-        let mean = try TracedMath.sum(try TracedMath.mul(probabilities, index), axes: [-1])
-        let square = try TracedMath.sum(try TracedMath.mul(probabilities, try TracedMath.mul(index, index)), axes: [-1])
-        return (mean, try TracedMath.sub(square, try TracedMath.apply(.square, mean)))
+        let mean = try TracedMath.sum(probabilities * index, axes: [-1])
+        let square = try TracedMath.sum(probabilities * (index * index), axes: [-1])
+        return (mean, try square - TracedMath.apply(.square, mean))
     }
 
     /// The error for a draw: discrete draws have no pathwise gradient.
@@ -123,7 +123,7 @@ struct DiscreteParts {
     /// x log x, 0 where x is 0.
     private func plogp(_ x: Value) throws(KLSError) -> Value {
         try TracedMath.select(
-            try positive(x), try TracedMath.mul(x, try TracedMath.apply(.log, try safe(x))), .number(0))
+            try positive(x), try x * TracedMath.apply(.log, safe(x)), .number(0))
     }
 
     private func positive(_ x: Value) throws(KLSError) -> Tensor {

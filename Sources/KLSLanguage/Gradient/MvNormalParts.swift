@@ -63,17 +63,15 @@ struct MvNormalParts {
     /// −½ (d log 2π + log det Σ + ‖L⁻¹(x − μ)‖²).
     func logpdf(_ x: Value) throws(KLSError) -> Value {
         let inverseScale = try LinearAlgebraDerivatives.inverse(scale)
-        let quadratic = try mahalanobis(try TracedMath.sub(x, mean), inverseScale)
+        let quadratic = try mahalanobis(x - mean, inverseScale)
         let constant = Double(dimension) * 0.5 * Foundation.log(2 * Double.pi)
-        return try TracedMath.sub(
-            try TracedMath.mul(.number(-0.5), quadratic),
-            try TracedMath.add(try halfLogDeterminant(), .number(constant)))
+        return try -0.5 * quadratic - (halfLogDeterminant() + constant)
     }
 
     /// d (½ + ½ log 2π) + ½ log det Σ.
     func entropy() throws(KLSError) -> Value {
         let constant = Double(dimension) * 0.5 * (1 + Foundation.log(2 * Double.pi))
-        return try TracedMath.add(try halfLogDeterminant(), .number(constant))
+        return try halfLogDeterminant() + constant
     }
 
     /// KL(self ‖ p) = ½ (‖Lp⁻¹ Lq‖²_F + ‖Lp⁻¹ (μq − μp)‖² − d) + ½ log det Σp − ½ log det Σq.
@@ -81,17 +79,17 @@ struct MvNormalParts {
         let inverseP = try LinearAlgebraDerivatives.inverse(p.scale)
         let product = try TracedMath.matmul(inverseP, scale)
         let trace = try TracedMath.sum(try TracedMath.apply(.square, product), axes: [-2, -1])
-        let quadratic = try mahalanobis(try TracedMath.sub(mean, p.mean), inverseP)
-        let spread = try TracedMath.sub(try TracedMath.add(trace, quadratic), .number(Double(dimension)))
-        let logRatio = try TracedMath.sub(try p.halfLogDeterminant(), try halfLogDeterminant())
-        return try TracedMath.add(try TracedMath.mul(.number(0.5), spread), logRatio)
+        let quadratic = try mahalanobis(mean - p.mean, inverseP)
+        let spread = try trace + quadratic - Double(dimension)
+        let logDeterminants = try p.halfLogDeterminant() - halfLogDeterminant()
+        return try 0.5 * spread + logDeterminants
     }
 
     /// mean + L ε for standard normal ε of shape `[…, d]`.
     func draw(_ epsilon: Tensor) throws(KLSError) -> Value {
         let rows = try epsilon.reshaped(Array(epsilon.shape.dropLast()) + [1, epsilon.shape.last ?? 0])
         let moved = try TracedMath.matmul(.tensor(rows), try TracedMath.matrixTranspose(scale))
-        return try TracedMath.add(mean, try TracedMath.reshape(moved, epsilon.shape))
+        return try mean + TracedMath.reshape(moved, epsilon.shape)
     }
 
     /// The standard normal whose draws are the ε of `draw`: the same stream
