@@ -66,11 +66,11 @@ struct ScalarParts {
     func draw(_ epsilon: Tensor) throws(KLSError) -> Value {
         let e = Value.tensor(epsilon)
         switch kind {
-        case .logNormal: return try TracedMath.apply(.exp, try TracedMath.add(v0, try TracedMath.mul(v1, e)))
-        case .laplace: return try TracedMath.add(v0, try TracedMath.mul(v1, e))
-        case .uniform: return try TracedMath.add(v0, try TracedMath.mul(try TracedMath.sub(v1, v0), e))
-        case .exponential: return try TracedMath.div(e, v0)
-        case .studentT: return try TracedMath.add(values[1], try TracedMath.mul(values[2], try implicitDraw(epsilon)))
+        case .logNormal: return try exp(v0 + v1 * e)
+        case .laplace: return try v0 + v1 * e
+        case .uniform: return try v0 + (v1 - v0) * e
+        case .exponential: return try e / v0
+        case .studentT: return try values[1] + values[2] * implicitDraw(epsilon)
         case .gamma, .beta: return try implicitDraw(epsilon)
         }
     }
@@ -101,25 +101,23 @@ struct ScalarParts {
         case .logNormal:
             let inside = try Tensor.binary(.greater, plain, scalar: 0, scalarOnLeft: false)
             let safe = try TracedMath.select(inside, x, .number(1))
-            let logX = try TracedMath.apply(.log, safe)
-            let z = try TracedMath.div(try TracedMath.sub(logX, v0), v1)
-            let core = try TracedMath.add(try TracedMath.apply(.log, v1), .number(0.5 * log(2 * Double.pi)))
-            let value = try TracedMath.sub(
-                try TracedMath.mul(.number(-0.5), try TracedMath.apply(.square, z)), try TracedMath.add(logX, core))
+            let logX = try log(safe)
+            let z = try (logX - v0) / v1
+            let core = try log(v1) + 0.5 * Foundation.log(2 * Double.pi)
+            let value = try -0.5 * square(z) - (logX + core)
             return try TracedMath.select(inside, value, .number(-.infinity))
         case .laplace:
-            let spread = try TracedMath.div(try TracedMath.apply(.abs, try TracedMath.sub(x, v0)), v1)
-            return try TracedMath.sub(
-                .number(-log(2.0)), try TracedMath.add(try TracedMath.apply(.log, v1), spread))
+            let spread = try TracedMath.apply(.abs, x - v0) / v1
+            return try -Foundation.log(2.0) - (log(v1) + spread)
         case .uniform:
             let low = try Tensor.binary(.greaterEqual, plain, try Differentiation.tensor(v0, "low"))
             let high = try Tensor.binary(.lessEqual, plain, try Differentiation.tensor(v1, "high"))
             let inside = try Tensor.binary(.multiply, low, high)
-            let value = try TracedMath.mul(.number(-1), try TracedMath.apply(.log, try TracedMath.sub(v1, v0)))
+            let value = try -1 * log(v1 - v0)
             return try TracedMath.select(inside, value, .number(-.infinity))
         case .exponential:
             let inside = try Tensor.binary(.greaterEqual, plain, scalar: 0, scalarOnLeft: false)
-            let value = try TracedMath.sub(try TracedMath.apply(.log, v0), try TracedMath.mul(v0, x))
+            let value = try log(v0) - v0 * x
             return try TracedMath.select(inside, value, .number(-.infinity))
         case .studentT:
             return try studentT(x)
@@ -135,78 +133,62 @@ struct ScalarParts {
         let below = try Tensor.binary(.less, plain, scalar: 1, scalarOnLeft: false)
         let inside = kind == .gamma ? positive : try Tensor.binary(.multiply, positive, below)
         let safe = try TracedMath.select(inside, x, .number(0.5))
-        let logX = try TracedMath.apply(.log, safe)
-        let shapeTerm = try TracedMath.mul(try TracedMath.sub(v0, .number(1)), logX)
+        let logX = try log(safe)
+        let shapeTerm = try (v0 - 1) * logX
         let value: Value
         if kind == .gamma {
-            let scaled = try TracedMath.sub(
-                try TracedMath.mul(v0, try TracedMath.apply(.log, v1)), try TracedMath.mul(v1, safe))
-            value = try TracedMath.sub(try TracedMath.add(shapeTerm, scaled), try TracedMath.apply(.lgamma, v0))
+            let scaled = try v0 * log(v1) - v1 * safe
+            value = try shapeTerm + scaled - lgamma(v0)
         } else {
-            let log1mX = try TracedMath.apply(.log1p, try TracedMath.mul(.number(-1), safe))
-            let other = try TracedMath.mul(try TracedMath.sub(v1, .number(1)), log1mX)
-            value = try TracedMath.sub(try TracedMath.add(shapeTerm, other), try logBeta(v0, v1))
+            let log1mX = try TracedMath.apply(.log1p, -1 * safe)
+            let other = try (v1 - 1) * log1mX
+            value = try shapeTerm + other - logBeta(v0, v1)
         }
         return try TracedMath.select(inside, value, .number(-.infinity))
     }
 
     /// log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b).
     private func logBeta(_ a: Value, _ b: Value) throws(KLSError) -> Value {
-        try TracedMath.sub(
-            try TracedMath.add(try TracedMath.apply(.lgamma, a), try TracedMath.apply(.lgamma, b)),
-            try TracedMath.apply(.lgamma, try TracedMath.add(a, b)))
+        try lgamma(a) + lgamma(b) - lgamma(a + b)
     }
 
     /// lgamma((ν+1)/2) − lgamma(ν/2) − ½ log(νπ) − log s − (ν+1)/2 · log1p(((x − loc)/s)²/ν).
     private func studentT(_ x: Value) throws(KLSError) -> Value {
         let (nu, loc, scale) = (values[0], values[1], values[2])
-        let half = try TracedMath.mul(.number(0.5), nu)
-        let halfPlus = try TracedMath.add(half, .number(0.5))
-        let normaliser = try TracedMath.sub(
-            try TracedMath.sub(try TracedMath.apply(.lgamma, halfPlus), try TracedMath.apply(.lgamma, half)),
-            try TracedMath.add(
-                try TracedMath.mul(.number(0.5), try TracedMath.apply(.log, try TracedMath.mul(nu, .number(.pi)))),
-                try TracedMath.apply(.log, scale)))
-        let z = try TracedMath.div(try TracedMath.sub(x, loc), scale)
-        let tail = try TracedMath.apply(.log1p, try TracedMath.div(try TracedMath.apply(.square, z), nu))
-        return try TracedMath.sub(normaliser, try TracedMath.mul(halfPlus, tail))
+        let half = try 0.5 * nu
+        let halfPlus = try half + 0.5
+        let normaliser = try lgamma(halfPlus) - lgamma(half) - (0.5 * log(nu * .number(.pi)) + log(scale))
+        let z = try (x - loc) / scale
+        let tail = try TracedMath.apply(.log1p, square(z) / nu)
+        return try normaliser - halfPlus * tail
     }
 
     func entropy() throws(KLSError) -> Value {
         switch kind {
         case .logNormal:
-            return try TracedMath.add(
-                v0, try TracedMath.add(try TracedMath.apply(.log, v1), .number(0.5 + 0.5 * log(2 * Double.pi))))
-        case .laplace: return try TracedMath.add(.number(1 + log(2.0)), try TracedMath.apply(.log, v1))
-        case .uniform: return try TracedMath.apply(.log, try TracedMath.sub(v1, v0))
-        case .exponential: return try TracedMath.sub(.number(1), try TracedMath.apply(.log, v0))
+            return try v0 + (log(v1) + (0.5 + 0.5 * Foundation.log(2 * Double.pi)))
+        case .laplace: return try (1 + Foundation.log(2.0)) + log(v1)
+        case .uniform: return try log(v1 - v0)
+        case .exponential: return try 1 - log(v0)
         case .studentT:
             // (ν + 1)/2 (ψ((ν + 1)/2) − ψ(ν/2)) + ½ log ν + log B(ν/2, ½) + log scale
             let (nu, scale) = (values[0], values[2])
-            let half = try TracedMath.mul(.number(0.5), nu)
-            let halfPlus = try TracedMath.add(half, .number(0.5))
-            let spread = try TracedMath.sub(
-                try TracedMath.apply(.digamma, halfPlus), try TracedMath.apply(.digamma, half))
+            let half = try 0.5 * nu
+            let halfPlus = try half + 0.5
+            let spread = try digamma(halfPlus) - digamma(half)
             let logB = try logBeta(half, .number(0.5))
-            let logs = try TracedMath.add(
-                try TracedMath.mul(.number(0.5), try TracedMath.apply(.log, nu)), try TracedMath.apply(.log, scale))
-            return try TracedMath.add(try TracedMath.mul(halfPlus, spread), try TracedMath.add(logB, logs))
+            let logs = try 0.5 * log(nu) + log(scale)
+            return try halfPlus * spread + (logB + logs)
         case .gamma:
             // α − log β + lgamma(α) + (1 − α) ψ(α)
-            let oneMinus = try TracedMath.sub(.number(1), v0)
-            return try TracedMath.add(
-                try TracedMath.sub(v0, try TracedMath.apply(.log, v1)),
-                try TracedMath.add(
-                    try TracedMath.apply(.lgamma, v0), try TracedMath.mul(oneMinus, try TracedMath.apply(.digamma, v0)))
-            )
+            let oneMinus = try 1 - v0
+            return try v0 - log(v1) + (lgamma(v0) + oneMinus * digamma(v0))
         case .beta:
             // log B(a, b) − (a − 1) ψ(a) − (b − 1) ψ(b) + (a + b − 2) ψ(a + b)
-            let total = try TracedMath.add(v0, v1)
-            let shifts = try TracedMath.add(
-                try TracedMath.mul(try TracedMath.sub(v0, .number(1)), try TracedMath.apply(.digamma, v0)),
-                try TracedMath.mul(try TracedMath.sub(v1, .number(1)), try TracedMath.apply(.digamma, v1)))
-            let joint = try TracedMath.mul(try TracedMath.sub(total, .number(2)), try TracedMath.apply(.digamma, total))
-            return try TracedMath.add(try TracedMath.sub(try logBeta(v0, v1), shifts), joint)
+            let total = try v0 + v1
+            let shifts = try (v0 - 1) * digamma(v0) + (v1 - 1) * digamma(v1)
+            let joint = try (total - 2) * digamma(total)
+            return try logBeta(v0, v1) - shifts + joint
         }
     }
 
@@ -216,39 +198,47 @@ struct ScalarParts {
     /// The mean and variance as formulas in the parameters (nan or inf where
     /// the family's moment does not exist, as the plain `mean` and `var` give).
     func moments() throws(KLSError) -> (mean: Value, variance: Value) {
-        let m = TracedMath.self
         switch kind {
         case .logNormal:
-            let s2 = try m.apply(.square, v1)
-            let mean = try m.apply(.exp, try m.add(v0, try m.mul(.number(0.5), s2)))
-            return (mean, try m.mul(try m.apply(.expm1, s2), try m.apply(.square, mean)))
+            let s2 = try square(v1)
+            let mean = try exp(v0 + 0.5 * s2)
+            return (mean, try TracedMath.apply(.expm1, s2) * square(mean))
         case .laplace:
-            return (v0, try m.mul(.number(2), try m.apply(.square, v1)))
+            return (v0, try 2 * square(v1))
         case .uniform:
-            let width = try m.sub(v1, v0)
-            return (try m.mul(.number(0.5), try m.add(v0, v1)), try m.div(try m.apply(.square, width), .number(12)))
+            let width = try v1 - v0
+            return (try 0.5 * (v0 + v1), try square(width) / 12)
         case .exponential:
-            let mean = try m.div(.number(1), v0)
-            return (mean, try m.apply(.square, mean))
+            let mean = try 1 / v0
+            return (mean, try square(mean))
         case .gamma:
-            let mean = try m.div(v0, v1)
-            return (mean, try m.div(mean, v1))
+            let mean = try v0 / v1
+            return (mean, try mean / v1)
         case .beta:
-            let total = try m.add(v0, v1)
-            let mean = try m.div(v0, total)
-            let spread = try m.div(try m.mul(mean, try m.sub(.number(1), mean)), try m.add(total, .number(1)))
+            let total = try v0 + v1
+            let mean = try v0 / total
+            let spread = try mean * (1 - mean) / (total + 1)
             return (mean, spread)
         case .studentT:
             let (df, loc, scale) = (values[0], values[1], values[2])
             let nu = try Differentiation.tensor(df, "df")
             let hasMean = try Tensor.binary(.greater, nu, scalar: 1, scalarOnLeft: false)
             let hasVariance = try Tensor.binary(.greater, nu, scalar: 2, scalarOnLeft: false)
-            let ratio = try m.div(df, try m.sub(df, .number(2)))
-            let variance = try m.mul(try m.apply(.square, scale), ratio)
+            let ratio = try df / (df - 2)
+            let variance = try square(scale) * ratio
             let beyond = try ElementwiseBuiltins.select(hasMean, Tensor(scalar: .infinity), Tensor(scalar: .nan))
             return (
-                try m.select(hasMean, loc, .number(.nan)), try m.select(hasVariance, variance, .tensor(beyond))
+                try TracedMath.select(hasMean, loc, .number(.nan)),
+                try TracedMath.select(hasVariance, variance, .tensor(beyond))
             )
         }
     }
 }
+
+// The functions of the formulas above, on values that may be traced (free
+// functions, so that Foundation's log and exp of Doubles stay in reach).
+private func log(_ v: Value) throws(KLSError) -> Value { try TracedMath.apply(.log, v) }
+private func exp(_ v: Value) throws(KLSError) -> Value { try TracedMath.apply(.exp, v) }
+private func square(_ v: Value) throws(KLSError) -> Value { try TracedMath.apply(.square, v) }
+private func lgamma(_ v: Value) throws(KLSError) -> Value { try TracedMath.apply(.lgamma, v) }
+private func digamma(_ v: Value) throws(KLSError) -> Value { try TracedMath.apply(.digamma, v) }

@@ -79,7 +79,10 @@ extension Value {
     static func / (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.div(a, b) }
     static func + (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.add(a, .number(b)) }
     static func - (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.sub(a, .number(b)) }
+    static func / (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.div(a, .number(b)) }
+    static func + (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.add(.number(a), b) }
     static func - (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.sub(.number(a), b) }
     static func * (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(a), b) }
+    static func / (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.div(.number(a), b) }
     static prefix func - (a: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(-1), a) }
 }
