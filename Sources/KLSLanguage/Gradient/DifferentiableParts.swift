@@ -86,10 +86,10 @@ enum DifferentiableParts {
         let zero = Value.tensor(try Tensor(repeating: 0, shape: d.batchShape + d.eventShape))
         switch self {
         case .gaussian(let g):
-            return try TracedMath.add(try TracedMath.add(g.mean, zero), try TracedMath.mul(.number(0), g.std))
-        case .mvNormal(let m): return try TracedMath.add(m.mean, zero)
-        case .scalar(let s): return try TracedMath.add(try s.moments().mean, zero)
-        case .discrete(let c): return try TracedMath.add(try c.moments().mean, zero)
+            return try g.mean + zero + 0 * g.std
+        case .mvNormal(let m): return try m.mean + zero
+        case .scalar(let s): return try s.moments().mean + zero
+        case .discrete(let c): return try c.moments().mean + zero
         }
     }
 
@@ -97,12 +97,12 @@ enum DifferentiableParts {
     func variance(_ d: any Distribution) throws(KLSError) -> Value {
         let zero = Value.tensor(try Tensor(repeating: 0, shape: d.batchShape + d.eventShape))
         switch self {
-        case .gaussian(let g): return try TracedMath.add(try TracedMath.apply(.square, g.std), zero)
+        case .gaussian(let g): return try TracedMath.apply(.square, g.std) + zero
         case .mvNormal(let m):
             // Σᵢᵢ = Σₖ Lᵢₖ²: the rows of L.
-            return try TracedMath.add(try TracedMath.sum(try TracedMath.apply(.square, m.scale), axes: [-1]), zero)
-        case .scalar(let s): return try TracedMath.add(try s.moments().variance, zero)
-        case .discrete(let c): return try TracedMath.add(try c.moments().variance, zero)
+            return try TracedMath.sum(TracedMath.apply(.square, m.scale), axes: [-1]) + zero
+        case .scalar(let s): return try s.moments().variance + zero
+        case .discrete(let c): return try c.moments().variance + zero
         }
     }
 }

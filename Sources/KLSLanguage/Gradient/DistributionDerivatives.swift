@@ -18,7 +18,7 @@ enum DistributionDerivatives {
             if !a.isNone("std") {
                 std = a["std"]
             } else if !a.isNone("logvar") {
-                std = try TracedMath.apply(.exp, try TracedMath.mul(.number(0.5), a["logvar"]))
+                std = try TracedMath.apply(.exp, 0.5 * a["logvar"])
             } else {
                 std = try TracedMath.apply(.sqrt, a["var"])
             }
@@ -113,10 +113,10 @@ enum DistributionDerivatives {
         shift = try ElementwiseBuiltins.select(try shift.map(.isfinite), shift, Tensor(scalar: 0))
         var total: Value = .number(0)
         for (weight, term) in zip(m.weights, terms) {
-            let scaled = try TracedMath.apply(.exp, try TracedMath.sub(term, .tensor(shift)))
-            total = try TracedMath.add(total, try TracedMath.mul(.number(weight), scaled))
+            let scaled = try TracedMath.apply(.exp, term - .tensor(shift))
+            total = try total + weight * scaled
         }
-        return try TracedMath.add(try TracedMath.apply(.log, total), .tensor(shift))
+        return try TracedMath.apply(.log, total) + .tensor(shift)
     }
 
     static let entropy = Derivative.custom { a, _ throws(KLSError) in

@@ -52,7 +52,7 @@ extension GradientComparison {
         let leaves = try plain.map { t throws(KLSError) in tape.leaf(try repeated(t, m, drawRank)) }
         let inner = pair.qParts.with(leaves.map { .traced($0) })
         let z = try inner.draw(epsilon)
-        let logRatio = try TracedMath.sub(try inner.logpdf(z), try logP(pair, z))
+        let logRatio = try inner.logpdf(z) - logP(pair, z)
         var result: [Tensor] = []
         for estimator in Estimator.allCases {
             let terms = try MonteCarloGradient.estimatorTerms(logRatio, estimator)
@@ -64,7 +64,7 @@ extension GradientComparison {
         let scoreLeaves = try plain.map { t throws(KLSError) in scoreTape.leaf(try repeated(t, m, drawRank)) }
         let logQ = try pair.qParts.with(scoreLeaves.map { .traced($0) }).logpdf(
             .tensor(try Differentiation.tensor(z, "z")))
-        let weighted = try TracedMath.sum(try TracedMath.mul(.tensor(f), logQ), axes: nil)
+        let weighted = try TracedMath.sum(.tensor(f) * logQ, axes: nil)
         result.append(try perDraw(scoreTape, weighted, scoreLeaves, m))
         return result
     }

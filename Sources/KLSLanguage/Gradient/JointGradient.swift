@@ -31,7 +31,7 @@ enum JointGradient {
     ) throws(KLSError) -> (layers: [Value], logDensity: Value) {
         let run = try layerDraws(q, c, generator, start, session)
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + batch))
-        for term in run.logDensities { total = try TracedMath.add(total, term) }
+        for term in run.logDensities { total = try total + term }
         return (run.layers, total)
     }
 
@@ -75,10 +75,10 @@ enum JointGradient {
                 try KLRegistry.closedForm(plain(qd), plain(pd)) != nil,
                 let closed = try? DistributionDerivatives.closedForm(qParts, pParts, qd.family, pd.family)
             {
-                total = try TracedMath.add(total, closed)
+                total = try total + closed
             } else {
                 let logP = try logpdf(pd, run.layers[l])
-                total = try TracedMath.add(total, try TracedMath.sub(run.logDensities[l], logP))
+                total = try total + (run.logDensities[l] - logP)
             }
         }
         return total
@@ -107,7 +107,7 @@ enum JointGradient {
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
         for (l, j) in pair.pIndex.enumerated() {
             let d = try conditional(pair.p, j, parents: try parentDraws(pair, j, layers), session)
-            total = try TracedMath.add(total, try logpdf(d, layers[l]))
+            total = try total + logpdf(d, layers[l])
         }
         return total
     }
@@ -171,12 +171,12 @@ extension JointGradient {
                 if let estimator {
                     let (layers, logQ) = try draws(q, c, batch: pair.batchShape, generator, at, session)
                     let logP = try logDensity(pair, layers, c, session)
-                    terms = try MonteCarloGradient.estimatorTerms(try TracedMath.sub(logQ, logP), estimator)
+                    terms = try MonteCarloGradient.estimatorTerms(logQ - logP, estimator)
                 } else {
                     terms = try analyticTerms(pair, c, generator, at, session)
                 }
                 // g has the estimate's shape (the batch): each element's terms meet its own g.
-                let scaled = try TracedMath.sum(try TracedMath.mul(terms, .tensor(g)), axes: nil)
+                let scaled = try TracedMath.sum(terms * .tensor(g), axes: nil)
                 if case .traced(let loss) = scaled {
                     let seed = Tensor(scalar: 1 / Double(n))
                     try tape.backpropagate(from: loss, seed: seed, since: mark, deliver: pass)
@@ -196,8 +196,7 @@ extension JointGradient {
         let (layers, _) = try draws(joint, n ?? 1, batch: joint.batchShape, generator, start, session)
         var fields: [(String, Value)] = []
         for (layer, z) in zip(joint.layers, layers) {
-            let full = try TracedMath.add(
-                z, .tensor(try Tensor(repeating: 0, shape: [n ?? 1] + joint.batchShape + layer.event)))
+            let full = try z + .tensor(try Tensor(repeating: 0, shape: [n ?? 1] + joint.batchShape + layer.event))
             fields.append((layer.name, n == nil ? try TracedMath.reshape(full, joint.batchShape + layer.event) : full))
         }
         return .record(Record(fields))
@@ -219,7 +218,7 @@ extension JointGradient {
         }
         let pair = try JointPair(joint, joint)
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + joint.batchShape))
-        total = try TracedMath.add(total, try logDensity(pair, layers, c, session))
+        total = try total + logDensity(pair, layers, c, session)
         return single ? try TracedMath.reshape(total, joint.batchShape) : total
     }
 }

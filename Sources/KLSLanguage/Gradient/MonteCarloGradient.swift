@@ -116,8 +116,8 @@ enum MonteCarloGradient {
             } else {
                 break
             }
-            let terms = try estimatorTerms(try TracedMath.sub(try innerQ.logpdf(z), logP), estimator)
-            let weighted = try TracedMath.mul(try TracedMath.sum(terms, axes: [0]), .tensor(g))
+            let terms = try estimatorTerms(innerQ.logpdf(z) - logP, estimator)
+            let weighted = try TracedMath.sum(terms, axes: [0]) * .tensor(g)
             guard case .traced(let loss) = try TracedMath.sum(weighted, axes: nil) else { break }
             let gradients = try tape.gradients(of: loss)
             for (i, leaf) in leaves.enumerated() {
@@ -283,10 +283,8 @@ enum MonteCarloGradient {
     static func estimatorTerms(_ logRatio: Value, _ estimator: Estimator) throws(KLSError) -> Value {
         switch estimator {
         case .k1: return logRatio
-        case .k2: return try TracedMath.mul(.number(0.5), try TracedMath.apply(.square, logRatio))
-        case .k3:
-            let negated = try TracedMath.mul(.number(-1), logRatio)
-            return try TracedMath.add(try TracedMath.apply(.expm1, negated), logRatio)
+        case .k2: return try 0.5 * TracedMath.apply(.square, logRatio)
+        case .k3: return try TracedMath.apply(.expm1, -1 * logRatio) + logRatio
         }
     }
 }

@@ -36,10 +36,10 @@ struct MvNormalParts {
         let mean = try Differentiation.tensor(g.mean, "mean")
         let d = Swift.max(std.shape.last ?? 1, mean.shape.last ?? 1)
         let column = try TracedMath.reshape(
-            try TracedMath.add(g.std, .tensor(try Tensor(repeating: 0, shape: mean.shape))),
+            try g.std + .tensor(try Tensor(repeating: 0, shape: mean.shape)),
             Array(try Shape.broadcast(std.shape, mean.shape)) + [1])
         self.mean = g.mean
-        scale = try TracedMath.mul(column, .tensor(try Tensor.eye(d)))
+        scale = try column * .tensor(try Tensor.eye(d))
     }
 
     /// ½ log det Σ = Σᵢ log Lᵢᵢ, per batch element.

@@ -82,7 +82,7 @@ extension ReductionDerivatives {
         let axes = try a.axes()
         let reduced = try ReductionBuiltins.reducedCount(x, axes)
         guard reduced > 0 else { throw KLSError("logmeanexp of no elements is undefined") }
-        return try TracedMath.sub(try rule(&a, session), .number(Foundation.log(Double(reduced))))
+        return try rule(&a, session) - Foundation.log(Double(reduced))
     }
 
     /// mean of a traced distribution (its mean), else sum/mean's rule.

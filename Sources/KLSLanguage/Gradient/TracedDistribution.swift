@@ -65,17 +65,15 @@ struct GaussianParts {
 
     /// log N(x; mean, std), summed over the event.
     func logpdf(_ x: Value) throws(KLSError) -> Value {
-        let z = try TracedMath.div(try TracedMath.sub(x, mean), std)
-        let quadratic = try TracedMath.mul(.number(-0.5), try TracedMath.apply(.square, z))
-        let normaliser = try TracedMath.add(
-            try TracedMath.apply(.log, std), .number(0.5 * Foundation.log(2 * Double.pi)))
-        return try event(try TracedMath.sub(quadratic, normaliser))
+        let z = try (x - mean) / std
+        let quadratic = try -0.5 * TracedMath.apply(.square, z)
+        let normaliser = try TracedMath.apply(.log, std) + 0.5 * Foundation.log(2 * Double.pi)
+        return try event(quadratic - normaliser)
     }
 
     /// ½ log(2πe) + log std, summed over the event.
     func entropy() throws(KLSError) -> Value {
-        try event(
-            try TracedMath.add(try TracedMath.apply(.log, std), .number(0.5 * Foundation.log(2 * Double.pi * M_E))))
+        try event(TracedMath.apply(.log, std) + 0.5 * Foundation.log(2 * Double.pi * M_E))
     }
 
     /// KL(self ‖ p) = log(σp/σq) + (σq² + (μq − μp)²) / (2σp²) − ½, summed over the event.
