@@ -69,7 +69,7 @@ enum JointGradient {
         let run = try layerDraws(pair.q, c, generator, start, session)
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
         for (l, j) in pair.pIndex.enumerated() {
-            let pd = try conditional(pair.p, j, parents: try parentDraws(pair, j, run.layers), session)
+            let pd = try conditional(pair.p, j, parents: pair.pParents[l].map { run.layers[$0] }, session)
             let qd = run.conditionals[l]
             if pair.blocked[l] == nil, let qParts = DifferentiableParts(qd), let pParts = DifferentiableParts(pd),
                 try KLRegistry.closedForm(plain(qd), plain(pd)) != nil,
@@ -89,16 +89,6 @@ enum JointGradient {
         (d as? TracedDistribution)?.base ?? d
     }
 
-    /// p's layer j's parents among q's draws (by name).
-    private static func parentDraws(_ pair: JointPair, _ j: Int, _ layers: [Value]) throws(KLSError) -> [Value] {
-        try pair.p.layers[j].parents.map { parent throws(KLSError) -> Value in
-            guard let i = pair.q.index(of: pair.p.layers[parent].name) else {
-                throw KLSError("internal: p's layer is not in q")
-            }
-            return layers[i]
-        }
-    }
-
     /// Σ over p's layers of log p_l(z_l | parents), `[c] + batch`, at q's
     /// draws (in q's layer order; p's layers found by name), which may be traced.
     static func logDensity(_ pair: JointPair, _ layers: [Value], _ c: Int, _ session: Interpreter)
@@ -106,7 +96,7 @@ enum JointGradient {
     {
         var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
         for (l, j) in pair.pIndex.enumerated() {
-            let d = try conditional(pair.p, j, parents: try parentDraws(pair, j, layers), session)
+            let d = try conditional(pair.p, j, parents: pair.pParents[l].map { layers[$0] }, session)
             total = try total + logpdf(d, layers[l])
         }
         return total

@@ -103,12 +103,7 @@ struct JointEstimator {
         var logRatio = try Tensor(repeating: 0, shape: shape)
         var replaced = logRatio
         for l in q.layers.indices {
-            let name = q.layers[l].name
-            let pl = try pair.pConditional(l, draws: draws, count: c)
-            let termQ = try JointDistribution.logDensity(
-                conditionals[l], draws[l], rows: c, batch: pair.batchShape, layer: name)
-            let termP = try JointDistribution.logDensity(pl, draws[l], rows: c, batch: pair.batchShape, layer: name)
-            let terms = try Tensor.binary(.subtract, termQ, termP)
+            let (terms, pl) = try pair.layerLogRatios(l, conditionals[l], draws, rows: c, batch: pair.batchShape)
             logRatio = try Tensor.binary(.add, logRatio, terms)
             if perLayer { fold(terms, c) { base, rows in Self.merge(base, rows, [.k1], into: &result.layers[l]) } }
             guard analytic else { continue }

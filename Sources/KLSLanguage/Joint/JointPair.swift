@@ -12,6 +12,9 @@ struct JointPair {
     let p: JointDistribution
     /// For each of q's layers, the index of p's layer of the same name.
     let pIndex: [Int]
+    /// For each of q's layers, where p's layer of that name finds its parents
+    /// among q's layers (q's indices, in p's parameter order).
+    let pParents: [[Int]]
     /// The broadcast batch of q and p: one estimate per element.
     let batchShape: [Int]
     /// Per q layer: nil when its conditional KL given its parents may stand in
@@ -44,8 +47,14 @@ struct JointPair {
             pIndex.append(j)
         }
         self.pIndex = pIndex
+        // Every p layer's parents are among q's layers: the names match as sets.
+        let pParents = pIndex.map { j in jp.layers[j].parents.map { jq.index(of: jp.layers[$0].name) ?? 0 } }
+        self.pParents = pParents
         batchShape = try Self.batch(jq, jp)
-        blocked = Self.blocked(jq, jp, pIndex)
+        blocked = jq.layers.indices.map { l in
+            guard let later = pParents[l].first(where: { $0 >= l }) else { return nil }
+            return "p's '\(jq.layers[l].name)' depends on '\(jq.layers[later].name)', which q draws after it"
+        }
     }
 
     /// The broadcast of the two batches, or an error naming two layers that clash.
@@ -61,26 +70,21 @@ struct JointPair {
                 + Shape.describe(p.batchShape))
     }
 
-    /// Why each of q's layers cannot be Rao–Blackwellised on its order alone:
-    /// p_l must not condition on a layer q draws after l (q_l never does).
-    private static func blocked(_ q: JointDistribution, _ p: JointDistribution, _ pIndex: [Int]) -> [String?] {
-        q.layers.indices.map { l in
-            let later = p.layers[pIndex[l]].parents.map { p.layers[$0].name }.filter { (q.index(of: $0) ?? l) >= l }
-            guard let first = later.first else { return nil }
-            return "p's '\(q.layers[l].name)' depends on '\(first)', which q draws after it"
-        }
-    }
-
     /// p's conditional for q's layer l at `c` rows of q's draws.
     func pConditional(_ l: Int, draws: [Tensor], count c: Int) throws(KLSError) -> any Distribution {
-        let j = pIndex[l]
-        let parents = try p.layers[j].parents.map { parent throws(KLSError) -> Tensor in
-            guard let i = q.index(of: p.layers[parent].name) else {
-                throw KLSError("internal: p's layer '\(p.layers[parent].name)' is not in q")
-            }
-            return draws[i]
-        }
-        return try p.distribution(of: j, parents: parents, count: c)
+        try p.distribution(of: pIndex[l], parents: pParents[l].map { draws[$0] }, count: c)
+    }
+
+    /// Layer l's log-ratios log q_l − log p_l at `c` rows of q's draws,
+    /// `[c] + batch`, given q's conditional `ql`; and p's conditional.
+    func layerLogRatios(_ l: Int, _ ql: any Distribution, _ draws: [Tensor], rows c: Int, batch: [Int])
+        throws(KLSError) -> (terms: Tensor, p: any Distribution)
+    {
+        let name = q.layers[l].name
+        let pl = try pConditional(l, draws: draws, count: c)
+        let termQ = try JointDistribution.logDensity(ql, draws[l], rows: c, batch: batch, layer: name)
+        let termP = try JointDistribution.logDensity(pl, draws[l], rows: c, batch: batch, layer: name)
+        return (try Tensor.binary(.subtract, termQ, termP), pl)
     }
 }
 
@@ -92,10 +96,8 @@ extension JointPair {
         var total = try Tensor(repeating: 0, shape: [c] + batchShape)
         for (l, layer) in q.layers.enumerated() {
             let ql = try q.distribution(of: l, parents: layer.parents.map { draws[$0] }, count: c)
-            let pl = try pConditional(l, draws: draws, count: c)
-            let termQ = try JointDistribution.logDensity(ql, draws[l], rows: c, batch: batchShape, layer: layer.name)
-            let termP = try JointDistribution.logDensity(pl, draws[l], rows: c, batch: batchShape, layer: layer.name)
-            total = try Tensor.binary(.add, total, try Tensor.binary(.subtract, termQ, termP))
+            let terms = try layerLogRatios(l, ql, draws, rows: c, batch: batchShape).terms
+            total = try Tensor.binary(.add, total, terms)
         }
         return total
     }
