@@ -1,28 +1,28 @@
-/// The element types of a `.safetensors` file, widened to Double.
+/// The element types of a `.safetensors` file, widened to Double: those NumPy
+/// has too by the `.npy` reader's own conversion, the rest here.
 enum SafetensorsElement {
-    case float64, float32, float16, bfloat16, float8e4m3, float8e5m2
-    case signed(bytes: Int)
-    case unsigned(bytes: Int)
-    case bool
+    /// float64/32/16, the integers and bool: little-endian, as `.npy` stores them.
+    case numpy(NPYHeader.Element)
+    case bfloat16, float8e4m3, float8e5m2
 
     /// The element type a header's dtype names, or nil for one kls does not read.
     init?(_ dtype: String) {
         switch dtype {
-        case "F64": self = .float64
-        case "F32": self = .float32
-        case "F16": self = .float16
+        case "F64": self = .numpy(.float(bytes: 8))
+        case "F32": self = .numpy(.float(bytes: 4))
+        case "F16": self = .numpy(.float(bytes: 2))
         case "BF16": self = .bfloat16
         case "F8_E4M3": self = .float8e4m3
         case "F8_E5M2": self = .float8e5m2
-        case "I8": self = .signed(bytes: 1)
-        case "I16": self = .signed(bytes: 2)
-        case "I32": self = .signed(bytes: 4)
-        case "I64": self = .signed(bytes: 8)
-        case "U8": self = .unsigned(bytes: 1)
-        case "U16": self = .unsigned(bytes: 2)
-        case "U32": self = .unsigned(bytes: 4)
-        case "U64": self = .unsigned(bytes: 8)
-        case "BOOL": self = .bool
+        case "I8": self = .numpy(.signed(bytes: 1))
+        case "I16": self = .numpy(.signed(bytes: 2))
+        case "I32": self = .numpy(.signed(bytes: 4))
+        case "I64": self = .numpy(.signed(bytes: 8))
+        case "U8": self = .numpy(.unsigned(bytes: 1))
+        case "U16": self = .numpy(.unsigned(bytes: 2))
+        case "U32": self = .numpy(.unsigned(bytes: 4))
+        case "U64": self = .numpy(.unsigned(bytes: 8))
+        case "BOOL": self = .numpy(.bool)
         default: return nil
         }
     }
@@ -30,11 +30,9 @@ enum SafetensorsElement {
     /// Bytes per element.
     var size: Int {
         switch self {
-        case .float64: return 8
-        case .float32: return 4
-        case .float16, .bfloat16: return 2
-        case .float8e4m3, .float8e5m2, .bool: return 1
-        case .signed(let n), .unsigned(let n): return n
+        case .numpy(let element): return element.size
+        case .bfloat16: return 2
+        case .float8e4m3, .float8e5m2: return 1
         }
     }
 
@@ -42,42 +40,21 @@ enum SafetensorsElement {
     /// no exact double and was rounded.
     func widen(_ raw: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<Double>) -> Bool {
         switch self {
-        case .float64: for i in out.indices { out[i] = Double(bitPattern: load(raw, i, UInt64.self)) }
-        case .float32: for i in out.indices { out[i] = Double(Float(bitPattern: load(raw, i, UInt32.self))) }
-        case .float16: for i in out.indices { out[i] = NPYConversion.halfToDouble(load(raw, i, UInt16.self)) }
+        case .numpy(let element):
+            let header = NPYHeader(element: element, bigEndian: false, fortranOrder: false, shape: [], dataOffset: 0)
+            return NPYConversion.widen(raw, header, into: out)
         case .bfloat16:
             // bfloat16 is float32's upper half.
-            for i in out.indices { out[i] = Double(Float(bitPattern: UInt32(load(raw, i, UInt16.self)) << 16)) }
+            for i in out.indices {
+                let bits = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
+                out[i] = Double(Float(bitPattern: UInt32(bits) << 16))
+            }
         case .float8e4m3: for i in out.indices { out[i] = Self.e4m3(raw[i]) }
-        case .float8e5m2: for i in out.indices { out[i] = NPYConversion.halfToDouble(UInt16(raw[i]) << 8) }
-        case .bool: for i in out.indices { out[i] = raw[i] == 0 ? 0 : 1 }
-        case .signed(bytes: 1): for i in out.indices { out[i] = Double(load(raw, i, Int8.self)) }
-        case .signed(bytes: 2): for i in out.indices { out[i] = Double(load(raw, i, Int16.self)) }
-        case .signed(bytes: 4): for i in out.indices { out[i] = Double(load(raw, i, Int32.self)) }
-        case .signed: return widen64(raw, Int64.self, out)
-        case .unsigned(bytes: 1): for i in out.indices { out[i] = Double(raw[i]) }
-        case .unsigned(bytes: 2): for i in out.indices { out[i] = Double(load(raw, i, UInt16.self)) }
-        case .unsigned(bytes: 4): for i in out.indices { out[i] = Double(load(raw, i, UInt32.self)) }
-        case .unsigned: return widen64(raw, UInt64.self, out)
+        case .float8e5m2:
+            // E5M2 is half precision's upper byte.
+            for i in out.indices { out[i] = NPYConversion.halfToDouble(UInt16(raw[i]) << 8) }
         }
         return false
-    }
-
-    @inline(__always)
-    private func load<T: FixedWidthInteger>(_ raw: UnsafeRawBufferPointer, _ i: Int, _ type: T.Type) -> T {
-        T(littleEndian: raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self))
-    }
-
-    private func widen64<T: FixedWidthInteger>(
-        _ raw: UnsafeRawBufferPointer, _ type: T.Type, _ out: UnsafeMutableBufferPointer<Double>
-    ) -> Bool {
-        var rounded = false
-        for i in out.indices {
-            let value = load(raw, i, T.self)
-            out[i] = Double(value)
-            rounded = rounded || T(exactly: out[i]) != value
-        }
-        return rounded
     }
 
     /// float8 E4M3 (the "fn" variant PyTorch and ml_dtypes use): bias 7, no
