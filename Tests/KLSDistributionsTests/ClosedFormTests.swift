@@ -78,7 +78,7 @@ import Testing
             try Normal([ClosedFormTests.t([0.5, -1]), ClosedFormTests.t([1, 0.5])]), k: 1, name: "DiagNormal")
         let p = try Independent(
             try Normal([ClosedFormTests.t([0, 0]), ClosedFormTests.t([1, 1])]), k: 1, name: "StdNormal")
-        let expected = ScalarKL.gaussian(0.5, 1, 0, 1) + ScalarKL.gaussian(-1, 0.5, 0, 1)
+        let expected = GaussianKL.scalar(0.5, 1, 0, 1) + GaussianKL.scalar(-1, 0.5, 0, 1)
         #expect(abs(try KLRegistry.kl(q, p)[flat: 0] - expected) < 1e-15)
     }
 

@@ -1,3 +1,4 @@
+import KLSDistributions
 import KLSTensor
 import Testing
 

@@ -9,15 +9,6 @@ public enum BernoulliFamily: ScalarFamily {
     public static let summary = "Values 0/1 with P(1) = p."
     public static let example = "Bernoulli(0.3)"
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var p: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(p: values[0][flat: i])
-    }
     public static let tag: UInt32 = FamilyStream.bernoulli.tag
     public static let isDiscrete = true
 
@@ -25,10 +16,13 @@ public enum BernoulliFamily: ScalarFamily {
         t.p >= 0 && t.p <= 1 ? nil : ("p", "a probability in [0, 1]", t.p)
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
-        if x == 1 { return Foundation.log(t.p) }
-        if x == 0 { return Foundation.log1p(-t.p) }
-        return x.isNaN ? .nan : -.infinity
+    /// log p at 1, log(1 − p) at 0.
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.choose(x, { $0 == 1 }, N.log(t.p), N.log1p(-t.p))
+    }
+
+    public static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double? {
+        x == 0 || x == 1 ? nil : (x.isNaN ? .nan : -.infinity)
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double { x < 0 ? 0 : (x < 1 ? 1 - t.p : 1) }
@@ -39,14 +33,32 @@ public enum BernoulliFamily: ScalarFamily {
     }
 
     /// −p log p − (1−p) log(1−p), with 0 log 0 = 0.
-    public static func entropy(_ t: Parameters) -> Double {
-        let p = t.p
-        return -(p > 0 ? p * Foundation.log(p) : 0) - (p < 1 ? (1 - p) * Foundation.log1p(-p) : 0)
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let ones = try N.choose(t.p, { $0 > 0 }, t.p * N.log(t.p), .constant(0))
+        let zeros = try N.choose(t.p, { $0 < 1 }, (1 - t.p) * N.log1p(-t.p), .constant(0))
+        return try -ones - zeros
     }
 
-    public static func mean(_ t: Parameters) -> Double { t.p }
-    public static func variance(_ t: Parameters) -> Double { t.p * (1 - t.p) }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) -> N { t.p }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try t.p * (1 - t.p)
+    }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...1 }
+}
+
+extension ParameterValues where F == BernoulliFamily {
+    public var p: N { first }
+}
+
+extension BernoulliFamily: ClosedFormKLFamily {
+    /// q log(q/p) + (1−q) log((1−q)/(1−p)), with 0 log 0 = 0.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        let ones = try N.choose(q.p, { $0 != 0 }, q.p * N.log(q.p / p.p), .constant(0))
+        let zeros = try N.choose(q.p, { $0 != 1 }, (1 - q.p) * N.log((1 - q.p) / (1 - p.p)), .constant(0))
+        return try ones + zeros
+    }
 }
 
 public typealias Bernoulli = ScalarDistribution<BernoulliFamily>

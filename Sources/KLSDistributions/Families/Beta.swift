@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The beta distribution on [0, 1] with density ∝ x^(a−1) (1−x)^(b−1).
@@ -9,21 +10,6 @@ public enum BetaFamily: ScalarFamily {
     public static let summary = "Beta(a, b) on [0, 1]."
     public static let example = "Beta(2, 5)"
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var a: Double
-        public var b: Double
-
-        public init(a: Double, b: Double) {
-            self.a = a
-            self.b = b
-        }
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(a: values[0][flat: i], b: values[1][flat: i])
-    }
     public static let tag: UInt32 = FamilyStream.beta.tag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
@@ -32,13 +18,20 @@ public enum BetaFamily: ScalarFamily {
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
+    /// For large a and b each term is ~a log a: the prefix form keeps the digits of their O(1) sum.
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let (logX, log1mX) = (try N.log(x), try N.log1p(-x))
+        let textbook = try (t.a - 1) * logX + (t.b - 1) * log1mX - N.logBeta(t.a, t.b)
+        let smaller = try N.choose(t.a - t.b, { $0 < 0 }, t.a, t.b)
+        let prefixed = try N.logBetaPrefix(x, t.a, t.b) - logX - log1mX
+        return try N.choose(smaller, { $0 >= SpecialFunctions.stirlingThreshold }, prefixed, textbook)
+    }
+
+    /// The ends, where (a − 1) log x is 0·∞ for a = 1.
+    public static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double? {
         if x.isNaN { return .nan }
         if x < 0 || x > 1 { return -.infinity }
-        if Swift.min(t.a, t.b) >= SpecialFunctions.stirlingThreshold, x > 0, x < 1 {
-            // Each term is ~a log a; the prefix form keeps the digits of their O(1) sum.
-            return SpecialFunctions.logBetaPrefix(x, t.a, t.b) - Foundation.log(x) - Foundation.log1p(-x)
-        }
+        guard x == 0 || x == 1 else { return nil }
         let left = t.a == 1 ? 0 : (t.a - 1) * Foundation.log(x)
         let right = t.b == 1 ? 0 : (t.b - 1) * Foundation.log1p(-x)
         return left + right - SpecialFunctions.logBeta(t.a, t.b)
@@ -57,20 +50,25 @@ public enum BetaFamily: ScalarFamily {
         return Support.open(ratio, above: 0, below: 1)
     }
 
-    public static func entropy(_ t: Parameters) -> Double {
-        SpecialFunctions.betaEntropy(t.a, t.b)
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.betaEntropy(t.a, t.b)
     }
-
-    public static func mean(_ t: Parameters) -> Double { t.a / (t.a + t.b) }
-    public static func variance(_ t: Parameters) -> Double { t.a * t.b / ((t.a + t.b) * (t.a + t.b) * (t.a + t.b + 1)) }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try t.a / (t.a + t.b)
+    }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let total = try t.a + t.b
+        return try t.a * t.b / (total * total * (total + 1))
+    }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...1 }
 }
 
-extension BetaFamily: FirstAttemptFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(a: first, b: second)
-    }
+extension ParameterValues where F == BetaFamily {
+    public var a: N { first }
+    public var b: N { second }
+}
 
+extension BetaFamily: FirstAttemptFamily {
     /// Eight draws at a time (`FirstAttemptFamily`).
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
@@ -108,12 +106,40 @@ extension BetaFamily: FirstAttemptFamily {
             let small = VectorMath.select(b .< a, b, a) .< SpecialFunctions.stirlingThreshold
             guard VectorMath.all((x .> 0) .& (x .< 1) .& small) else {
                 var value = VectorMath.Vector()
-                for l in 0..<8 { value[l] = logpdf(x[l], Parameters(a: a[l], b: b[l])) }
+                for l in 0..<8 { value[l] = logpdf(x[l], Parameters(a[l], b[l], 0)) }
                 return value
             }
             let constant = cache.value(a, b, lanes: { -SpecialFunctions.logBeta($0, $1) })
             return (a - 1) * VectorMath.log(x) + (b - 1) * VectorMath.log1p(-x) + constant
         }
+    }
+}
+
+extension BetaFamily: ReparameterisedFamily {
+    /// ε is the family's own draw, differentiated implicitly in both parameters.
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        var broadcast: [Tensor] = []
+        for p in parameters { broadcast.append(try p.broadcast(to: shape)) }
+        return try ScalarDistribution<Self>(broadcast)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { epsilon }
+    public static let implicitParameters = [0, 1]
+    public static func implicitSlopes(_ epsilon: Double, _ t: Parameters) -> [Double] {
+        let (da, db) = ImplicitReparameterisation.beta(epsilon, t.a, t.b)
+        return [da, db]
+    }
+}
+
+extension BetaFamily: ClosedFormKLFamily {
+    /// ln B(ap,bp) − ln B(aq,bq) + (aq−ap)ψ(aq) + (bq−bp)ψ(bq) + (ap−aq+bp−bq)ψ(aq+bq):
+    /// the log Γ gaps of a and b less that of a + b.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        let gaps = try N.logGammaGap(q.a, p.a) + N.logGammaGap(q.b, p.b)
+        return try gaps - N.logGammaGap(q.a + q.b, p.a + p.b)
     }
 }
 

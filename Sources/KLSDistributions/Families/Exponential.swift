@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The exponential distribution with density rate·e^(−rate·x) on x ≥ 0.
@@ -9,23 +10,14 @@ public enum ExponentialFamily: ScalarFamily {
     public static let summary = "Exponential(rate) on x ≥ 0, mean 1/rate."
     public static let example = "Exponential(2)"
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var rate: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(rate: values[0][flat: i])
-    }
     public static let tag: UInt32 = FamilyStream.exponential.tag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
         t.rate > 0 && t.rate.isFinite ? nil : ("rate", "finite and > 0", t.rate)
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
-        x >= 0 ? Foundation.log(t.rate) - t.rate * x : -.infinity
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.log(t.rate) - t.rate * x
     }
     public static func cdf(_ x: Double, _ t: Parameters) -> Double { x > 0 ? -Foundation.expm1(-t.rate * x) : 0 }
 
@@ -33,17 +25,21 @@ public enum ExponentialFamily: ScalarFamily {
         -Foundation.log(Philox.openUnit(generator.singleWord(index: index, stream: tag))) / t.rate
     }
 
-    public static func entropy(_ t: Parameters) -> Double { 1 - Foundation.log(t.rate) }
-    public static func mean(_ t: Parameters) -> Double { 1 / t.rate }
-    public static func variance(_ t: Parameters) -> Double { 1 / (t.rate * t.rate) }
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try 1 - N.log(t.rate)
+    }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N { try 1 / t.rate }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try 1 / (t.rate * t.rate)
+    }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
-extension ExponentialFamily: InverseCDFFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(rate: first)
-    }
+extension ParameterValues where F == ExponentialFamily {
+    public var rate: N { first }
+}
 
+extension ExponentialFamily: InverseCDFFamily {
     public static let padding = (1.0, 1.0, 1.0)
 
     @inline(__always)
@@ -59,9 +55,26 @@ extension ExponentialFamily: InverseCDFFamily {
         var cache = ConstantCache()
         parameters.map(x, count: count, into: out, padding: (0, 1, 1, 1)) { x, rate, _, _ in
             let logRate = cache.value(rate, rate) { r, _ in VectorMath.log(r) }
-            return VectorMath.select(x .>= 0, logRate - rate * x, VectorMath.Vector(repeating: -.infinity))
+            // Selecting the outside, not the inside, keeps a NaN x NaN.
+            return VectorMath.select(x .< 0, VectorMath.Vector(repeating: -.infinity), logRate - rate * x)
         }
     }
+}
+
+extension ExponentialFamily: ReparameterisedFamily {
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        try constant([1], shape: shape)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { try epsilon / t.rate }
+}
+
+extension ExponentialFamily: ClosedFormKLFamily {
+    /// log(λq/λp) + λp/λq − 1 = −r(λp/λq − 1), r(t) = log(1+t) − t.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    { try -N.log1pMinus((p.rate - q.rate) / q.rate) }
 }
 
 public typealias Exponential = ScalarDistribution<ExponentialFamily>

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 import RealModule
 
@@ -10,16 +11,6 @@ public enum GammaFamily: ScalarFamily {
     public static let summary = "Gamma(shape, rate), mean shape/rate."
     public static let example = "Gamma(2, 3)"
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var shape: Double
-        public var rate: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(shape: values[0][flat: i], rate: values[1][flat: i])
-    }
     public static let tag: UInt32 = FamilyStream.gamma.tag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
@@ -28,17 +19,20 @@ public enum GammaFamily: ScalarFamily {
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
+    /// From α = 20 the density is β (βx)^α e^(−βx) / (Γ(α) βx), whose prefix keeps
+    /// its digits where α log x, βx and log Γ(α) are each thousands of times the result.
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let y = try t.rate * x
+        let prefixed = try N.log(t.rate) + N.logGammaPrefix(t.shape, y) - N.log(y)
+        let textbook = try t.shape * N.log(t.rate) + (t.shape - 1) * N.log(x) - y - N.lgamma(t.shape)
+        return try N.choose(t.shape, { $0 >= 20 }, prefixed, textbook)
+    }
+
+    /// x = 0, where the formula's (α − 1) log x is 0·∞ for α = 1.
+    public static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double? {
         if x < 0 || x.isNaN { return x.isNaN ? .nan : -.infinity }
         if x == 0 { return t.shape < 1 ? .infinity : (t.shape == 1 ? Foundation.log(t.rate) : -.infinity) }
-        // β (βx)^α e^(−βx) / (Γ(α) βx): the prefix keeps its digits for large α,
-        // where α log x, βx and log Γ(α) are each thousands of times the result.
-        let y = t.rate * x
-        if t.shape >= 20, y.isFinite, y > 0 {
-            return Foundation.log(t.rate) + SpecialFunctions.logGammaPrefix(t.shape, y) - Foundation.log(y)
-        }
-        return t.shape * Foundation.log(t.rate) + (t.shape - 1) * Foundation.log(x) - t.rate * x
-            - Double.logGamma(t.shape)
+        return x.isInfinite ? -.infinity : nil
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double {
@@ -51,20 +45,24 @@ public enum GammaFamily: ScalarFamily {
         return Support.open(random.gamma(t.shape) / t.rate, above: 0)
     }
 
-    public static func entropy(_ t: Parameters) -> Double {
-        SpecialFunctions.gammaEntropy(t.shape) - Foundation.log(t.rate)
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.gammaEntropy(t.shape) - N.log(t.rate)
     }
-
-    public static func mean(_ t: Parameters) -> Double { t.shape / t.rate }
-    public static func variance(_ t: Parameters) -> Double { t.shape / (t.rate * t.rate) }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try t.shape / t.rate
+    }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try t.shape / (t.rate * t.rate)
+    }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
-extension GammaFamily: FirstAttemptFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(shape: first, rate: second)
-    }
+extension ParameterValues where F == GammaFamily {
+    public var shape: N { first }
+    public var rate: N { second }
+}
 
+extension GammaFamily: FirstAttemptFamily {
     static let padding = (1.0, 1.0, 1.0)
 
     /// Eight draws at a time (`FirstAttemptFamily`).
@@ -118,11 +116,40 @@ extension GammaFamily: LogArgumentFamily {
     ) -> VectorMath.Vector {
         guard VectorMath.all((x .> 0) .& (x .< .infinity) .& (shape .< 20)) else {
             var value = VectorMath.Vector()
-            for l in 0..<8 { value[l] = logpdf(x[l], Parameters(shape: shape[l], rate: rate[l])) }
+            for l in 0..<8 { value[l] = logpdf(x[l], Parameters(shape[l], rate[l], 0)) }
             return value
         }
         let constant = cache.value(shape, rate, lanes: { $0 * Foundation.log($1) - Double.logGamma($0) })
         return constant + (shape - 1) * (logX ?? VectorMath.log(x)) - rate * x
+    }
+}
+
+extension GammaFamily: ReparameterisedFamily {
+    /// ε is the family's own draw, differentiated implicitly in both parameters.
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        var broadcast: [Tensor] = []
+        for p in parameters { broadcast.append(try p.broadcast(to: shape)) }
+        return try ScalarDistribution<Self>(broadcast)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { epsilon }
+    public static let implicitParameters = [0, 1]
+    /// dx/dα = (dx/dα at rate 1)/β, dx/dβ = −x/β.
+    public static func implicitSlopes(_ epsilon: Double, _ t: Parameters) -> [Double] {
+        [ImplicitReparameterisation.gammaShape(t.rate * epsilon, t.shape) / t.rate, -epsilon / t.rate]
+    }
+}
+
+extension GammaFamily: ClosedFormKLFamily {
+    /// (αq−αp)ψ(αq) − lnΓ(αq) + lnΓ(αp) + αp(ln βq − ln βp) + αq(βp − βq)/βq, as the
+    /// log Γ gap (exact for large shapes) and −αq·r(ρ) − (αp − αq)·log(1 + ρ), ρ = βp/βq − 1.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        let rho = try (p.rate - q.rate) / q.rate
+        let rates = try q.shape * N.log1pMinus(rho) + (p.shape - q.shape) * N.log1p(rho)
+        return try N.logGammaGap(q.shape, p.shape) - rates
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The Laplace distribution with density exp(−|x − loc|/scale) / (2 scale).
@@ -11,16 +12,6 @@ public enum LaplaceFamily: ScalarFamily {
     public static let summary = "Laplace(loc, scale): density e^(−|x−loc|/scale)/(2 scale)."
     public static let example = "Laplace(0, 1)"
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var loc: Double
-        public var scale: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(loc: values[0][flat: i], scale: values[1][flat: i])
-    }
     public static let tag: UInt32 = FamilyStream.laplace.tag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
@@ -29,8 +20,8 @@ public enum LaplaceFamily: ScalarFamily {
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
-        -Swift.abs(x - t.loc) / t.scale - Foundation.log(2 * t.scale)
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try -N.abs(x - t.loc) / t.scale - N.log(2 * t.scale)
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double {
@@ -46,16 +37,21 @@ public enum LaplaceFamily: ScalarFamily {
         return u < 0.5 ? t.loc + t.scale * Foundation.log(2 * u) : t.loc - t.scale * Foundation.log(2 * (1 - u))
     }
 
-    public static func entropy(_ t: Parameters) -> Double { 1 + Foundation.log(2 * t.scale) }
-    public static func mean(_ t: Parameters) -> Double { t.loc }
-    public static func variance(_ t: Parameters) -> Double { 2 * t.scale * t.scale }
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try 1 + N.log(2 * t.scale)
+    }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) -> N { t.loc }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try 2 * N.square(t.scale)
+    }
+}
+
+extension ParameterValues where F == LaplaceFamily {
+    public var loc: N { first }
+    public var scale: N { second }
 }
 
 extension LaplaceFamily: InverseCDFFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(loc: first, scale: second)
-    }
-
     public static let padding = (0.0, 1.0, 0.0)
 
     /// The inverse cdf of `sample(_:_:_:)`.
@@ -76,6 +72,29 @@ extension LaplaceFamily: InverseCDFFamily {
         parameters.map(x, count: count, into: out, padding: (0, 0, 1, 0)) { x, loc, scale, _ in
             -VectorMath.abs(x - loc) / scale - cache.value(scale, scale) { s, _ in VectorMath.log(2 * s) }
         }
+    }
+}
+
+extension LaplaceFamily: ReparameterisedFamily {
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        try constant([0, 1], shape: shape)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { try t.loc + t.scale * epsilon }
+}
+
+extension LaplaceFamily: ClosedFormKLFamily {
+    /// log(bp/bq) + |μq−μp|/bp + (bq/bp)·e^(−|μq−μp|/bq) − 1, written as
+    /// −r(ρ − 1) + d/bp + ρ·expm1(−d/bq) with ρ = bq/bp, r(t) = log(1+t) − t:
+    /// no cancellation when q ≈ p.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        let d = try N.abs(q.loc - p.loc)
+        let ratio = try q.scale / p.scale
+        let spread = try -N.log1pMinus((q.scale - p.scale) / p.scale)
+        return try spread + d / p.scale + ratio * N.expm1(-d / q.scale)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The log-normal distribution: exp of N(mu, sigma²).
@@ -9,16 +10,6 @@ public enum LogNormalFamily: ScalarFamily {
     public static let summary = "exp of Normal(mu, sigma)."
     public static let example = "LogNormal(0, 0.5)"
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var mu: Double
-        public var sigma: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(mu: values[0][flat: i], sigma: values[1][flat: i])
-    }
     public static let tag: UInt32 = NormalSampler.streamTag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
@@ -27,11 +18,14 @@ public enum LogNormalFamily: ScalarFamily {
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
-        guard x > 0 else { return x.isNaN ? .nan : -.infinity }
-        let logX = Foundation.log(x)
-        let z = (logX - t.mu) / t.sigma
-        return -0.5 * z * z - Foundation.log(t.sigma) - Gaussian.logSqrtTwoPi - logX
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let logX = try N.log(x)
+        let z = try (logX - t.mu) / t.sigma
+        return try -0.5 * z * z - N.log(t.sigma) - Gaussian.logSqrtTwoPi - logX
+    }
+
+    public static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double? {
+        x > 0 ? nil : (x.isNaN ? .nan : -.infinity)
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double {
@@ -42,21 +36,24 @@ public enum LogNormalFamily: ScalarFamily {
         Support.open(Foundation.exp(t.mu + t.sigma * NormalSampler.draw(generator, index: index)), above: 0)
     }
 
-    public static func entropy(_ t: Parameters) -> Double {
-        t.mu + 0.5 + Gaussian.logSqrtTwoPi + Foundation.log(t.sigma)
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try t.mu + 0.5 + Gaussian.logSqrtTwoPi + N.log(t.sigma)
     }
-    public static func mean(_ t: Parameters) -> Double { Foundation.exp(t.mu + t.sigma * t.sigma / 2) }
-    public static func variance(_ t: Parameters) -> Double {
-        Foundation.expm1(t.sigma * t.sigma) * Foundation.exp(2 * t.mu + t.sigma * t.sigma)
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.exp(t.mu + t.sigma * t.sigma / 2)
+    }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.expm1(t.sigma * t.sigma) * N.exp(2 * t.mu + t.sigma * t.sigma)
     }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { 0...Double.infinity }
 }
 
-extension LogNormalFamily: VectorizedFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(mu: first, sigma: second)
-    }
+extension ParameterValues where F == LogNormalFamily {
+    public var mu: N { first }
+    public var sigma: N { second }
+}
 
+extension LogNormalFamily: VectorizedFamily {
     /// exp of the Normal kernel's draws, kept above 0 like `sample(_:_:_:)`.
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
@@ -105,6 +102,25 @@ extension LogNormalFamily: LogArgumentFamily {
         let value = -0.5 * z * z - logSigma - Gaussian.logSqrtTwoPi - logX
         // x ≤ 0 has no density; nan stays nan.
         return VectorMath.select(x .<= 0, VectorMath.Vector(repeating: -.infinity), value)
+    }
+}
+
+extension LogNormalFamily: ReparameterisedFamily {
+    /// ε is standard normal: the draw is exp(μ + σε).
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        try NormalFamily.constant([0, 1], shape: shape)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { try N.exp(t.mu + t.sigma * epsilon) }
+}
+
+extension LogNormalFamily: ClosedFormKLFamily {
+    /// That of the two normals of log x.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        try GaussianKL.scalar(q.mu, q.sigma, p.mu, p.sigma)
     }
 }
 

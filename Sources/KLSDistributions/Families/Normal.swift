@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The normal distribution N(mean, std²).
@@ -7,16 +8,6 @@ public enum NormalFamily: ScalarFamily {
     public static let parameterNames = ["mean", "std"]
     public static let parameterMeanings = ["the mean", "the standard deviation, > 0"]
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var mean: Double
-        public var std: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(mean: values[0][flat: i], std: values[1][flat: i])
-    }
     public static let tag: UInt32 = NormalSampler.streamTag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
@@ -25,9 +16,9 @@ public enum NormalFamily: ScalarFamily {
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
-        let z = (x - t.mean) / t.std
-        return -0.5 * z * z - Foundation.log(t.std) - Gaussian.logSqrtTwoPi
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let z = try (x - t.mean) / t.std
+        return try -0.5 * z * z - N.log(t.std) - Gaussian.logSqrtTwoPi
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double { SpecialFunctions.normalCDF((x - t.mean) / t.std) }
@@ -38,16 +29,21 @@ public enum NormalFamily: ScalarFamily {
         t.mean + t.std * NormalSampler.draw(generator, index: index)
     }
 
-    public static func entropy(_ t: Parameters) -> Double { 0.5 + Gaussian.logSqrtTwoPi + Foundation.log(t.std) }
-    public static func mean(_ t: Parameters) -> Double { t.mean }
-    public static func variance(_ t: Parameters) -> Double { t.std * t.std }
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try 0.5 + Gaussian.logSqrtTwoPi + N.log(t.std)
+    }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) -> N { t.mean }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try t.std * t.std
+    }
+}
+
+extension ParameterValues where F == NormalFamily {
+    public var mean: N { first }
+    public var std: N { second }
 }
 
 extension NormalFamily: VectorizedFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(mean: first, std: second)
-    }
-
     /// Standard draws for the whole stretch (the ziggurat's SIMD fill), then
     /// mean + std · ε run by run: the same numbers as `sample(_:_:_:)`.
     public static func sample(
@@ -86,6 +82,23 @@ extension NormalFamily: VectorizedFamily {
             let z = (x - mean) / std
             return (-0.5 * z * z - logStd) - Gaussian.logSqrtTwoPi
         }
+    }
+}
+
+extension NormalFamily: ReparameterisedFamily {
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        try constant([0, 1], shape: shape)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { try t.mean + t.std * epsilon }
+}
+
+extension NormalFamily: ClosedFormKLFamily {
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        try GaussianKL.scalar(q.mean, q.std, p.mean, p.std)
     }
 }
 

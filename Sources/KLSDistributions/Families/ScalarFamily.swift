@@ -5,12 +5,14 @@ import KLSTensor
 /// A family of scalar distributions, described by its formulas at one point.
 /// `ScalarDistribution<F>` lifts them to batches with broadcasting, sampling in
 /// parallel and the shape rules.
+///
+/// The density, entropy and moments are written once, generic over the number
+/// they compute with (`FormulaNumber`): Doubles here, SIMD lanes in the
+/// kernels' tests, traced values for gradients — so a gradient differentiates
+/// the very formula the value came from.
 public protocol ScalarFamily: Sendable {
     /// The constructor name.
     static var name: String { get }
-    /// One distribution's parameters as named fields (`mean`, `std`; `df`,
-    /// `loc`, `scale`; …), in `parameterNames` order.
-    associatedtype Parameters: Sendable
     /// Parameter names in constructor order.
     static var parameterNames: [String] { get }
     /// What each parameter means, in `parameterNames` order, for help.
@@ -22,36 +24,76 @@ public protocol ScalarFamily: Sendable {
     static var summary: String { get }
     /// A constructor call that runs as written.
     static var example: String { get }
-    /// Element `i` of each parameter tensor, as named fields.
-    static func parameters(_ values: [Tensor], at i: Int) -> Parameters
     /// Random stream tag, distinct per family.
     static var tag: UInt32 { get }
     /// The error for invalid parameters, or nil when valid.
     static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)?
-    static func logpdf(_ x: Double, _ t: Parameters) -> Double
+    /// log p(x) inside the support (`logpdfOutside` covers the rest).
+    static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N
+    /// The log-density where `logDensity` does not apply — NaN, outside the
+    /// support, at an edge where the formula gives 0·∞ — or nil.
+    static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double?
     static func cdf(_ x: Double, _ t: Parameters) -> Double
     /// Draw number `index`: families take their variates from a `DrawRandom` (or,
     /// for Normal, the ziggurat) so the draw depends only on seed and index.
     static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double
-    static func entropy(_ t: Parameters) -> Double
-    static func mean(_ t: Parameters) -> Double
-    static func variance(_ t: Parameters) -> Double
+    static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N
+    /// The mean (nan where it does not exist, inf where it diverges).
+    static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N
+    /// The variance (nan where it does not exist, inf where it diverges).
+    static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N
     static func support(_ t: Parameters) -> ClosedRange<Double>
     static var isDiscrete: Bool { get }
 }
 
 extension ScalarFamily {
+    /// One distribution's parameters as Doubles, named by the family.
+    public typealias Parameters = ParameterValues<Self, Double>
+
     public static var parameterDefaults: [Double?] { parameterNames.map { _ in nil } }
     public static var summary: String { "The \(name) distribution." }
     public static var example: String { "\(name)(\(parameterNames.map { _ in "1" }.joined(separator: ", ")))" }
     public static var isDiscrete: Bool { false }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { -Double.infinity...Double.infinity }
+
+    /// NaN at NaN, −inf outside the support, nil inside it.
+    public static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double? {
+        if x.isNaN { return .nan }
+        return support(t).contains(x) ? nil : -.infinity
+    }
+
+    /// log p(x) anywhere: `logpdfOutside`, else the formula.
+    @inline(__always)
+    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
+        logpdfOutside(x, t) ?? logDensity(x, t)
+    }
+
+    /// Element `i` of each parameter tensor.
+    @inline(__always)
+    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
+        let count = values.count
+        return Parameters(
+            values[0][flat: i], count > 1 ? values[1][flat: i] : 0, count > 2 ? values[2][flat: i] : 0)
+    }
+
+    /// One distribution's parameters from its (up to three) numbers, in `parameterNames` order.
+    @inline(__always)
+    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
+        Parameters(first, second, third)
+    }
+}
+
+/// A batch of one scalar family, whichever: what lets a caller reach the
+/// family's own formulas from `any Distribution`.
+public protocol ScalarBatch: Distribution {
+    var scalarFamily: any ScalarFamily.Type { get }
 }
 
 /// A batch of independent scalar distributions of family `F`, parameters
 /// broadcast to the batch shape.
-public final class ScalarDistribution<F: ScalarFamily>: Distribution {
+public final class ScalarDistribution<F: ScalarFamily>: ScalarBatch {
     public var family: String { F.name }
+    public var scalarFamily: any ScalarFamily.Type { F.self }
     public let batchShape: [Int]
     public var eventShape: [Int] { [] }
     /// Parameters broadcast to `batchShape`, in `F.parameterNames` order.

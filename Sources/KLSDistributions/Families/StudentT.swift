@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 import RealModule
 
@@ -14,17 +15,6 @@ public enum StudentTFamily: ScalarFamily {
     public static let example = "StudentT(3, loc=0, scale=1)"
     public static let parameterDefaults: [Double?] = [nil, 0, 1]
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var df: Double
-        public var loc: Double
-        public var scale: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(df: values[0][flat: i], loc: values[1][flat: i], scale: values[2][flat: i])
-    }
     public static let tag: UInt32 = FamilyStream.studentT.tag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
@@ -45,21 +35,19 @@ public enum StudentTFamily: ScalarFamily {
     /// log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ), the density's constant. For large
     /// ν the difference of log-gammas is ½ log x − 1/8x + 1/192x³ + 1/640x⁵ −
     /// 17/14336x⁷ with x = ν/2 (checked against mpmath at 80 digits).
-    static func logNormalizer(_ nu: Double) -> Double {
-        guard nu >= largeDF else {
-            return Double.logGamma((nu + 1) / 2) - Double.logGamma(nu / 2) - 0.5 * Foundation.log(nu * Double.pi)
-        }
-        let x = nu / 2
-        let inverse = 1 / x
-        let square = inverse * inverse
-        let series = inverse * (-1.0 / 8 + square * (1.0 / 192 + square * (1.0 / 640 - square * 17.0 / 14336)))
-        return -Gaussian.logSqrtTwoPi + series
+    static func logNormalizer<N: FormulaNumber>(_ nu: N) throws(N.Failure) -> N {
+        let exact = try N.lgamma((nu + 1) / 2) - N.lgamma(nu / 2) - 0.5 * N.log(nu * Double.pi)
+        let inverse = try 2 / nu
+        let square = try inverse * inverse
+        let inner = try 1.0 / 640 - square * (17.0 / 14336)
+        let middle = try 1.0 / 192 + square * inner
+        let series = try inverse * (-1.0 / 8 + square * middle)
+        return try N.choose(nu, { $0 >= largeDF }, -Gaussian.logSqrtTwoPi + series, exact)
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
-        let nu = t.df
-        let z = (x - t.loc) / t.scale
-        return logNormalizer(nu) - Foundation.log(t.scale) - (nu + 1) / 2 * Foundation.log1p(z * z / nu)
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let z = try (x - t.loc) / t.scale
+        return try logNormalizer(t.df) - N.log(t.scale) - (t.df + 1) / 2 * N.log1p(z * z / t.df)
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double {
@@ -92,30 +80,35 @@ public enum StudentTFamily: ScalarFamily {
 
     /// For large ν, ½(1 + log 2π) + 1/ν + 1/4ν² − 1/6ν³ − 1/8ν⁴ + log scale (fitted
     /// and checked against mpmath at 80 digits: 2e-16 relative at ν = 1000).
-    public static func entropy(_ t: Parameters) -> Double {
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let nu = t.df
-        guard nu < largeDF else {
-            let inverse = 1 / nu
-            let series = inverse * (1 + inverse * (0.25 - inverse * (1.0 / 6 + inverse / 8)))
-            return 0.5 + Gaussian.logSqrtTwoPi + series + Foundation.log(t.scale)
-        }
-        return (nu + 1) / 2 * (SpecialFunctions.digamma((nu + 1) / 2) - SpecialFunctions.digamma(nu / 2))
-            + 0.5 * Foundation.log(nu) + SpecialFunctions.logBeta(nu / 2, 0.5) + Foundation.log(t.scale)
+        let inverse = try 1 / nu
+        let series = try inverse * (1 + inverse * (0.25 - inverse * (1.0 / 6 + inverse / 8)))
+        let large = try 0.5 + Gaussian.logSqrtTwoPi + series
+        let (half, halfPlus) = (try nu / 2, try (nu + 1) / 2)
+        let spread = try N.digamma(halfPlus) - N.digamma(half)
+        let exact = try halfPlus * spread + 0.5 * N.log(nu) + N.logBeta(half, .constant(0.5))
+        return try N.choose(nu, { $0 >= largeDF }, large, exact) + N.log(t.scale)
     }
 
-    public static func mean(_ t: Parameters) -> Double { t.df > 1 ? t.loc : .nan }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.choose(t.df, { $0 > 1 }, t.loc, .constant(.nan))
+    }
 
-    public static func variance(_ t: Parameters) -> Double {
-        if t.df > 2 { return t.scale * t.scale * t.df / (t.df - 2) }
-        return t.df > 1 ? .infinity : .nan
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let finite = try t.scale * t.scale * t.df / (t.df - 2)
+        let beyond = try N.choose(t.df, { $0 > 1 }, .constant(.infinity), .constant(.nan))
+        return try N.choose(t.df, { $0 > 2 }, finite, beyond)
     }
 }
 
-extension StudentTFamily: FirstAttemptFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(df: first, loc: second, scale: third)
-    }
+extension ParameterValues where F == StudentTFamily {
+    public var df: N { first }
+    public var loc: N { second }
+    public var scale: N { third }
+}
 
+extension StudentTFamily: FirstAttemptFamily {
     /// Eight draws at a time (`FirstAttemptFamily`).
     public static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
@@ -149,6 +142,23 @@ extension StudentTFamily: FirstAttemptFamily {
             let z = (x - loc) / scale
             return constant - (nu + 1) / 2 * VectorMath.log1p(z * z / nu)
         }
+    }
+}
+
+extension StudentTFamily: ReparameterisedFamily {
+    /// ε ~ StudentT(df, 0, 1), differentiated implicitly in df; the draw is loc + scale·ε.
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        try ScalarDistribution<Self>([
+            try parameters[0].broadcast(to: shape), try Tensor(repeating: 0, shape: shape),
+            try Tensor(repeating: 1, shape: shape),
+        ])
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { try t.loc + t.scale * epsilon }
+    public static let implicitParameters = [0]
+    public static func implicitSlopes(_ epsilon: Double, _ t: Parameters) -> [Double] {
+        [ImplicitReparameterisation.studentT(epsilon, t.df)]
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The uniform distribution on [low, high].
@@ -9,16 +10,6 @@ public enum UniformFamily: ScalarFamily {
     public static let summary = "Uniform on [low, high]."
     public static let example = "Uniform(0, 2)"
 
-    /// One distribution's parameters, by name.
-    public struct Parameters: Sendable {
-        public var low: Double
-        public var high: Double
-    }
-
-    @inline(__always)
-    public static func parameters(_ values: [Tensor], at i: Int) -> Parameters {
-        Parameters(low: values[0][flat: i], high: values[1][flat: i])
-    }
     public static let tag: UInt32 = FamilyStream.uniform.tag
 
     public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
@@ -27,8 +18,8 @@ public enum UniformFamily: ScalarFamily {
         return nil
     }
 
-    public static func logpdf(_ x: Double, _ t: Parameters) -> Double {
-        x >= t.low && x <= t.high ? -Foundation.log(t.high - t.low) : -.infinity
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try -N.log(t.high - t.low)
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double {
@@ -39,17 +30,24 @@ public enum UniformFamily: ScalarFamily {
         t.low + (t.high - t.low) * Philox.unit(generator.singleWord(index: index, stream: tag))
     }
 
-    public static func entropy(_ t: Parameters) -> Double { Foundation.log(t.high - t.low) }
-    public static func mean(_ t: Parameters) -> Double { (t.low + t.high) / 2 }
-    public static func variance(_ t: Parameters) -> Double { (t.high - t.low) * (t.high - t.low) / 12 }
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.log(t.high - t.low)
+    }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try (t.low + t.high) / 2
+    }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try (t.high - t.low) * (t.high - t.low) / 12
+    }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { t.low...t.high }
 }
 
-extension UniformFamily: InverseCDFFamily {
-    public static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters {
-        Parameters(low: first, high: second)
-    }
+extension ParameterValues where F == UniformFamily {
+    public var low: N { first }
+    public var high: N { second }
+}
 
+extension UniformFamily: InverseCDFFamily {
     public static let padding = (0.0, 1.0, 0.0)
 
     @inline(__always)
@@ -66,8 +64,29 @@ extension UniformFamily: InverseCDFFamily {
         parameters.map(x, count: count, into: out, padding: (0, 0, 1, 0)) { x, low, high, _ in
             let inside = (x .>= low) .& (x .<= high)
             let logWidth = cache.value(low, high) { a, b in VectorMath.log(b - a) }
-            return VectorMath.select(inside, -logWidth, VectorMath.Vector(repeating: -.infinity))
+            let value = VectorMath.select(inside, -logWidth, VectorMath.Vector(repeating: -.infinity))
+            return VectorMath.select(x .== x, value, x)
         }
+    }
+}
+
+extension UniformFamily: ReparameterisedFamily {
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        try constant([0, 1], shape: shape)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { try t.low + (t.high - t.low) * epsilon }
+}
+
+extension UniformFamily: ClosedFormKLFamily {
+    /// log((hp−lp)/(hq−lq)) when q's support lies inside p's, else inf.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        let value = try N.log(p.high - p.low) - N.log(q.high - q.low)
+        let below = try N.choose(p.high - q.high, { $0 >= 0 }, value, .constant(.infinity))
+        return try N.choose(q.low - p.low, { $0 >= 0 }, below, .constant(.infinity))
     }
 }
 

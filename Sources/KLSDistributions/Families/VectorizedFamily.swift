@@ -12,8 +12,6 @@ public protocol VectorizedFamily: ScalarFamily {
     static func sample(
         _ generator: Philox, start: UInt64, count: Int, parameters: ParameterRuns,
         into out: UnsafeMutablePointer<Double>)
-    /// One distribution's parameters from its (up to three) numbers, in `parameterNames` order.
-    static func parameters(_ first: Double, _ second: Double, _ third: Double) -> Parameters
     /// True when every batch element's parameters are valid; false sends the
     /// caller to `validate`, element by element, for the error.
     static func allValid(_ parameters: ParameterRuns) -> Bool

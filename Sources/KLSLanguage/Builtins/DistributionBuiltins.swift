@@ -10,103 +10,115 @@ enum DistributionBuiltins {
         .required("mean"), .optional("std"), .optional("logvar"), .optional("var"),
     ]
 
-    static let all: [Builtin] = [
-        Builtin(
-            "Normal", gaussianParameters, theme: .distributions,
-            summary: "Normal(mean, std), or with logvar= or var=; parameters broadcast to a batch.",
-            example: "Normal(0, logvar=[0, -2])"
-        ) { a, session throws(KLSError) in
-            let (mean, std) = try gaussian(&a, session)
-            return .distribution(try Normal([mean, std]))
-        }.differentiable(DistributionDerivatives.gaussian(diagonal: false)),
-        Builtin(
-            "DiagNormal", gaussianParameters, theme: .distributions,
-            summary: "A diagonal Gaussian over vectors (the VAE posterior): event = the last axis.",
-            example: "DiagNormal([0.5, -1], logvar=[0, -2])"
-        ) { a, session throws(KLSError) in
-            let (mean, std) = try gaussian(&a, session)
-            return .distribution(try Independent(try Normal([mean, std]), k: 1, name: "DiagNormal"))
-        }.differentiable(DistributionDerivatives.gaussian(diagonal: true)),
-        Builtin(
-            "StdNormal", [.optional("d").meaning("the dimension; none: the scalar Normal(0, 1)")],
-            theme: .distributions,
-            summary: "StdNormal(d) is DiagNormal(zeros(d), 1), the VAE prior; StdNormal() is Normal(0, 1).",
-            example: "StdNormal(2)"
-        ) { a, _ throws(KLSError) in
-            if a.isNone("d") { return .distribution(try Normal([Tensor(scalar: 0), Tensor(scalar: 1)])) }
-            let d = try a.integer("d", atLeast: 1)
-            let base = try Normal([try Tensor(repeating: 0, shape: [d]), try Tensor(repeating: 1, shape: [d])])
-            return .distribution(try Independent(base, k: 1, name: "StdNormal"))
-        },
-        Builtin(
-            "MvNormal",
-            [
-                .required("mean").meaning("the mean vector [d] (or a batch [..., d])"),
-                .required("cov").meaning("the covariance matrix [d, d], symmetric positive definite"),
-            ], theme: .distributions,
-            summary: "A Gaussian with full covariance (Cholesky); cov must be positive definite.",
-            example: "MvNormal([0, 0], [[1, 0.5], [0.5, 2]])"
-        ) { a, _ throws(KLSError) in
-            .distribution(try MvNormal(mean: try a.tensor("mean"), cov: try a.tensor("cov")))
-        }.differentiable(DistributionDerivatives.mvNormal),
-        scalar(LaplaceFamily.self).differentiable(DistributionDerivatives.scalar(LaplaceFamily.self)),
-        scalar(StudentTFamily.self).differentiable(DistributionDerivatives.scalar(StudentTFamily.self)),
-        scalar(UniformFamily.self).differentiable(DistributionDerivatives.scalar(UniformFamily.self)),
-        scalar(ExponentialFamily.self).differentiable(DistributionDerivatives.scalar(ExponentialFamily.self)),
-        scalar(GammaFamily.self).differentiable(DistributionDerivatives.scalar(GammaFamily.self)),
-        scalar(BetaFamily.self).differentiable(DistributionDerivatives.scalar(BetaFamily.self)),
-        scalar(LogNormalFamily.self).differentiable(DistributionDerivatives.scalar(LogNormalFamily.self)),
-        scalar(BernoulliFamily.self).differentiable(DistributionDerivatives.discrete(categorical: false)),
-        Builtin(
-            "Categorical",
-            [.required("probs").meaning("the weights of 0 … k−1 on the last axis, ≥ 0 (normalised to sum to 1)")],
-            theme: .distributions,
-            summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
-        ) { a, _ throws(KLSError) in
-            .distribution(try Categorical(probs: try a.tensor("probs")))
-        }.differentiable(DistributionDerivatives.discrete(categorical: true)),
-        Builtin(
-            "Mixture",
-            [
-                .required("weights").meaning("the components' weights, ≥ 0 (normalised to sum to 1)"),
-                .required("components").meaning("a list of distributions of one shape"),
-            ], theme: .distributions,
-            summary: "Σ w_k p_k over a list of components of one shape; weights are normalised.",
-            example: "Mixture([0.3, 0.7], [Normal(-2, 1), Normal(2, 0.5)])"
-        ) { a, _ throws(KLSError) in
-            let weights = try a.tensor("weights")
-            guard case .list(let items) = a["components"] else {
-                throw KLSError("Mixture: components must be a list of distributions, got \(a["components"].typeName)")
-            }
-            var components: [any Distribution] = []
-            for (i, item) in items.enumerated() {
-                guard case .distribution(let d) = item else {
-                    throw KLSError("Mixture: components[\(i)] is a \(item.typeName), not a distribution")
+    static let all: [Builtin] =
+        [
+            Builtin(
+                "Normal", gaussianParameters, theme: .distributions,
+                summary: "Normal(mean, std), or with logvar= or var=; parameters broadcast to a batch.",
+                example: "Normal(0, logvar=[0, -2])"
+            ) { a, session throws(KLSError) in
+                let (mean, std) = try gaussian(&a, session)
+                return .distribution(try Normal([mean, std]))
+            }.differentiable(DistributionDerivatives.gaussian(diagonal: false)),
+            Builtin(
+                "DiagNormal", gaussianParameters, theme: .distributions,
+                summary: "A diagonal Gaussian over vectors (the VAE posterior): event = the last axis.",
+                example: "DiagNormal([0.5, -1], logvar=[0, -2])"
+            ) { a, session throws(KLSError) in
+                let (mean, std) = try gaussian(&a, session)
+                return .distribution(try Independent(try Normal([mean, std]), k: 1, name: "DiagNormal"))
+            }.differentiable(DistributionDerivatives.gaussian(diagonal: true)),
+            Builtin(
+                "StdNormal", [.optional("d").meaning("the dimension; none: the scalar Normal(0, 1)")],
+                theme: .distributions,
+                summary: "StdNormal(d) is DiagNormal(zeros(d), 1), the VAE prior; StdNormal() is Normal(0, 1).",
+                example: "StdNormal(2)"
+            ) { a, _ throws(KLSError) in
+                if a.isNone("d") { return .distribution(try Normal([Tensor(scalar: 0), Tensor(scalar: 1)])) }
+                let d = try a.integer("d", atLeast: 1)
+                let base = try Normal([try Tensor(repeating: 0, shape: [d]), try Tensor(repeating: 1, shape: [d])])
+                return .distribution(try Independent(base, k: 1, name: "StdNormal"))
+            },
+            Builtin(
+                "MvNormal",
+                [
+                    .required("mean").meaning("the mean vector [d] (or a batch [..., d])"),
+                    .required("cov").meaning("the covariance matrix [d, d], symmetric positive definite"),
+                ], theme: .distributions,
+                summary: "A Gaussian with full covariance (Cholesky); cov must be positive definite.",
+                example: "MvNormal([0, 0], [[1, 0.5], [0.5, 2]])"
+            ) { a, _ throws(KLSError) in
+                .distribution(try MvNormal(mean: try a.tensor("mean"), cov: try a.tensor("cov")))
+            }.differentiable(DistributionDerivatives.mvNormal),
+        ] + ScalarFamilies.all.compactMap(constructor) + [
+            Builtin(
+                "Categorical",
+                [.required("probs").meaning("the weights of 0 … k−1 on the last axis, ≥ 0 (normalised to sum to 1)")],
+                theme: .distributions,
+                summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
+            ) { a, _ throws(KLSError) in
+                .distribution(try Categorical(probs: try a.tensor("probs")))
+            }.differentiable(DistributionDerivatives.discrete(categorical: true)),
+            Builtin(
+                "Mixture",
+                [
+                    .required("weights").meaning("the components' weights, ≥ 0 (normalised to sum to 1)"),
+                    .required("components").meaning("a list of distributions of one shape"),
+                ], theme: .distributions,
+                summary: "Σ w_k p_k over a list of components of one shape; weights are normalised.",
+                example: "Mixture([0.3, 0.7], [Normal(-2, 1), Normal(2, 0.5)])"
+            ) { a, _ throws(KLSError) in
+                let weights = try a.tensor("weights")
+                guard case .list(let items) = a["components"] else {
+                    throw KLSError(
+                        "Mixture: components must be a list of distributions, got \(a["components"].typeName)")
                 }
-                components.append(d)
-            }
-            return .distribution(try Mixture(weights: weights, components: components))
-        }.differentiable(
-            .custom { _, _ throws(KLSError) in
-                throw KLSError(
-                    "grad through a Mixture's weights or components is not supported: its component choice is "
-                        + "discrete, with no pathwise gradient",
-                    hint: "the score-function estimator handles the weights; a Mixture p (not depending on the "
-                        + "variable) works in logpdf and kl_mc")
-            }),
-        Builtin(
-            "independent",
-            [
-                .required("dist").meaning("a distribution with a batch shape"),
-                .optional("k", .number(1)).meaning(
-                    "how many of its rightmost batch axes become event axes (summed in logpdf)"),
-            ], theme: .distributions,
-            summary: "Treats the last k batch axes as event axes (PyTorch's Independent).",
-            example: "independent(Normal([0, 0], 1))"
-        ) { a, _ throws(KLSError) in
-            .distribution(try Independent(try distribution(a, "dist"), k: try a.integer("k", atLeast: 0)))
-        },
-    ]
+                var components: [any Distribution] = []
+                for (i, item) in items.enumerated() {
+                    guard case .distribution(let d) = item else {
+                        throw KLSError("Mixture: components[\(i)] is a \(item.typeName), not a distribution")
+                    }
+                    components.append(d)
+                }
+                return .distribution(try Mixture(weights: weights, components: components))
+            }.differentiable(
+                .custom { _, _ throws(KLSError) in
+                    throw KLSError(
+                        "grad through a Mixture's weights or components is not supported: its component choice is "
+                            + "discrete, with no pathwise gradient",
+                        hint: "the score-function estimator handles the weights; a Mixture p (not depending on the "
+                            + "variable) works in logpdf and kl_mc")
+                }),
+            Builtin(
+                "independent",
+                [
+                    .required("dist").meaning("a distribution with a batch shape"),
+                    .optional("k", .number(1)).meaning(
+                        "how many of its rightmost batch axes become event axes (summed in logpdf)"),
+                ], theme: .distributions,
+                summary: "Treats the last k batch axes as event axes (PyTorch's Independent).",
+                example: "independent(Normal([0, 0], 1))"
+            ) { a, _ throws(KLSError) in
+                .distribution(try Independent(try distribution(a, "dist"), k: try a.integer("k", atLeast: 0)))
+            },
+        ]
+
+    /// The constructor of each family in `ScalarFamilies.all` but Normal (whose
+    /// own takes logvar= and var=), differentiable by the family's formulas.
+    private static func constructor(_ family: any ScalarFamily.Type) -> Builtin? {
+        guard family != NormalFamily.self else { return nil }
+        return constructor(of: family)
+    }
+
+    private static func constructor<F: ScalarFamily>(of family: F.Type) -> Builtin {
+        if let reparameterised = F.self as? any ReparameterisedFamily.Type {
+            return scalar(F.self).differentiable(DistributionDerivatives.scalar(reparameterised))
+        }
+        if F.self == BernoulliFamily.self {
+            return scalar(F.self).differentiable(DistributionDerivatives.discrete(categorical: false))
+        }
+        return scalar(F.self)
+    }
 
     /// The constructor builtin of a scalar family, read from the family's own
     /// declaration: name, parameter names and defaults, help and example.

@@ -35,16 +35,13 @@ enum DistributionDerivatives {
         return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
     }
 
-    /// A scalar family's constructor with traced parameters.
-    static func scalar<F: ScalarFamily>(_ family: F.Type) -> Derivative {
+    /// A reparameterised scalar family's constructor with traced parameters.
+    static func scalar<F: ReparameterisedFamily>(_ family: F.Type) -> Derivative {
         .custom { a, _ throws(KLSError) in
-            guard let kind = ScalarParts.Kind(rawValue: F.name) else {
-                throw KLSError("internal: \(F.name) has no derivative rule")
-            }
             var plain: [Tensor] = []
             for name in F.parameterNames { plain.append(try a.anyTensor(name)) }
             let base = try ScalarDistribution<F>(plain)
-            let parts = ScalarParts(kind: kind, values: F.parameterNames.map { a[$0] })
+            let parts = ScalarParts(family: F.self, values: F.parameterNames.map { a[$0] })
             return .distribution(TracedDistribution(base: base, parts: .scalar(parts)))
         }
     }
@@ -66,10 +63,15 @@ enum DistributionDerivatives {
         }
     }
 
+    /// The scalar families with pathwise gradients, from the registry.
+    private static let reparameterised = ScalarFamilies.all.compactMap { family in
+        family is any ReparameterisedFamily.Type && family != NormalFamily.self ? family.name : nil
+    }
+
     static func unsupported(_ d: any Distribution) -> KLSError {
         KLSError(
             "grad through \(d.family) is not supported yet: kls differentiates Normal, DiagNormal, StdNormal, "
-                + "MvNormal, LogNormal, Laplace, Uniform, Exponential, StudentT (loc, scale), Gamma and Beta",
+                + "MvNormal, " + reparameterised.joined(separator: ", ") + ", Bernoulli and Categorical",
             hint: d.isDiscrete
                 ? "a discrete distribution has no pathwise gradient; the score-function estimator "
                     + "(mean of f(z)·∇log q(z)) is the way" : nil)

@@ -73,16 +73,44 @@ extension TracedMath {
 /// - 0.5` — each operator one `TracedMath` step, recorded only when an operand
 /// is traced (one `try` covers the whole expression).
 extension Value {
-    static func + (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.add(a, b) }
-    static func - (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.sub(a, b) }
-    static func * (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.mul(a, b) }
-    static func / (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.div(a, b) }
-    static func + (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.add(a, .number(b)) }
-    static func - (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.sub(a, .number(b)) }
-    static func / (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.div(a, .number(b)) }
-    static func + (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.add(.number(a), b) }
-    static func - (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.sub(.number(a), b) }
-    static func * (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(a), b) }
-    static func / (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.div(.number(a), b) }
-    static prefix func - (a: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(-1), a) }
+    public static func + (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.add(a, b) }
+    public static func - (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.sub(a, b) }
+    public static func * (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.mul(a, b) }
+    public static func / (a: Value, b: Value) throws(KLSError) -> Value { try TracedMath.div(a, b) }
+    public static func + (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.add(a, .number(b)) }
+    public static func - (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.sub(a, .number(b)) }
+    public static func / (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.div(a, .number(b)) }
+    public static func + (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.add(.number(a), b) }
+    public static func - (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.sub(.number(a), b) }
+    public static func * (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(a), b) }
+    public static func * (a: Value, b: Double) throws(KLSError) -> Value { try TracedMath.mul(a, .number(b)) }
+    public static func / (a: Double, b: Value) throws(KLSError) -> Value { try TracedMath.div(.number(a), b) }
+    public static prefix func - (a: Value) throws(KLSError) -> Value { try TracedMath.mul(.number(-1), a) }
+}
+
+/// Values that may be traced are numbers the families' formulas compute with:
+/// `grad` differentiates a family's own logpdf, entropy, moments and KL.
+extension Value: FormulaNumber {
+    public typealias Failure = KLSError
+
+    public static func constant(_ c: Double) -> Value { .number(c) }
+    public static func log(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.log, x) }
+    public static func log1p(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.log1p, x) }
+    public static func exp(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.exp, x) }
+    public static func expm1(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.expm1, x) }
+    public static func sqrt(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.sqrt, x) }
+    public static func abs(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.abs, x) }
+    public static func square(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.square, x) }
+    public static func lgamma(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.lgamma, x) }
+    public static func digamma(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.digamma, x) }
+
+    public static func choose(_ condition: Value, _ test: (Double) -> Bool, _ a: Value, _ b: Value) throws(KLSError)
+        -> Value
+    {
+        let plain = try Differentiation.tensor(condition, "condition")
+        let mask = try Tensor(shape: plain.shape) { out in
+            for i in 0..<out.count { out[i] = test(plain[flat: i]) ? 1 : 0 }
+        }
+        return try TracedMath.select(mask, a, b)
+    }
 }

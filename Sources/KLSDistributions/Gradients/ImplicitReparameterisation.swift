@@ -1,5 +1,4 @@
 import Foundation
-import KLSDistributions
 import KLSTensor
 
 /// Implicit reparameterisation gradients (Figurnov, Mohamed & Mnih 2018) for
@@ -16,36 +15,7 @@ import KLSTensor
 /// O(h⁴) ≈ 10⁻¹² relative, rounding ≈ 10⁻¹¹), and the tail over the density is
 /// formed from logarithms, so draws far in either tail keep their digits. A
 /// draw where the tail underflows (beyond 10⁻³⁰⁰) contributes no gradient.
-enum ImplicitReparameterisation {
-    /// dz/dθ for each draw z of Gamma(shape, rate) or Beta(a, b), the
-    /// parameters broadcast to z's shape, split over the cores (each draw costs
-    /// a few incomplete-function evaluations).
-    static func slopes(_ kind: ScalarParts.Kind, _ z: Tensor, _ p0: Tensor, _ p1: Tensor) -> ([Double], [Double]) {
-        let parts = Parallel.mapChunks(z.count, cost: 512) { range -> ([Double], [Double]) in
-            var (d0, d1) = ([Double](), [Double]())
-            d0.reserveCapacity(range.count)
-            d1.reserveCapacity(range.count)
-            for i in range {
-                let x = z[flat: i]
-                switch kind {
-                case .gamma:
-                    let rate = p1[flat: i]
-                    d0.append(gammaShape(rate * x, p0[flat: i]) / rate)
-                    d1.append(-x / rate)
-                case .beta:
-                    let (da, db) = beta(x, p0[flat: i], p1[flat: i])
-                    d0.append(da)
-                    d1.append(db)
-                default:
-                    d0.append(studentT(x, p0[flat: i]))
-                    d1.append(0)
-                }
-            }
-            return (d0, d1)
-        }
-        return (parts.flatMap(\.0), parts.flatMap(\.1))
-    }
-
+public enum ImplicitReparameterisation {
     /// dx/dα for x ~ Gamma(α, 1), from the same expansions that give P(α, x),
     /// differentiated term by term in α (no differences):
     /// - x < α + 1, the series P = xᵅe⁻ˣ/Γ(α+1) · S, S = Σ cₙ, cₙ = Πₖ≤ₙ x/(α+k):
@@ -54,7 +24,7 @@ enum ImplicitReparameterisation {
     /// - otherwise Q = xᵅe⁻ˣ/Γ(α) · h with h Lentz's continued fraction, carried
     ///   with its derivative h′ through the recurrence: Q/p = x h and
     ///   dx/dα = x (h (log x − ψ(α)) + h′).
-    static func gammaShape(_ x: Double, _ alpha: Double) -> Double {
+    public static func gammaShape(_ x: Double, _ alpha: Double) -> Double {
         guard x > 0, x.isFinite else { return 0 }
         let limit = 10_000 + Int(Swift.min(100 * alpha.squareRoot(), 10_000_000))
         let logX = Foundation.log(x)
@@ -104,8 +74,8 @@ enum ImplicitReparameterisation {
     }
 
     /// (dz/da, dz/db) for z ~ Beta(a, b). The upper tail is I₁₋z(b, a).
-    static func beta(_ z: Double, _ a: Double, _ b: Double) -> (Double, Double) {
-        let logDensity = BetaFamily.logpdf(z, BetaFamily.Parameters(a: a, b: b))
+    public static func beta(_ z: Double, _ a: Double, _ b: Double) -> (Double, Double) {
+        let logDensity = BetaFamily.logpdf(z, BetaFamily.Parameters(a, b, 0))
         let lower = SpecialFunctions.regularizedBeta(z, a, b)
         if lower <= 0.5 {
             let ratio = Foundation.exp(Foundation.log(lower) - logDensity)
@@ -123,7 +93,7 @@ enum ImplicitReparameterisation {
 
     /// dt/dν for t ~ StudentT(ν, 0, 1). The tail beyond |t|, T = ½ I_{ν/(ν + t²)}(ν/2, ½),
     /// is the smaller one; F = 1 − T for t > 0 and T for t < 0, so dt/dν = sign(t) T ∂log T/∂ν / p(t).
-    static func studentT(_ t: Double, _ nu: Double) -> Double {
+    public static func studentT(_ t: Double, _ nu: Double) -> Double {
         guard t != 0 else { return 0 }
         let tail = { (v: Double) in Foundation.log(0.5 * SpecialFunctions.regularizedBeta(v / (v + t * t), v / 2, 0.5))
         }

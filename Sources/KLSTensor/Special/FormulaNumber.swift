@@ -1,0 +1,167 @@
+import Foundation
+import RealModule
+
+/// A number a family's formulas compute with: `Double` for one element, SIMD
+/// lanes (`VectorMath.Vector`) for eight, and — in the language — a value that
+/// may be traced, so that a gradient follows the same formula. In the spirit
+/// of swift-numerics' `Real`: a formula is written once, generic over `N`, and
+/// each use instantiates it.
+///
+/// Every operation throws `Failure`: `Never` for the plain numbers (so a call
+/// with Doubles needs no `try` and costs nothing), a shape or tape error for
+/// traced values. Constants enter as `Double` on either side of an operator.
+///
+/// The special functions from `log1pMinus` on are the cancellation-free forms
+/// densities, entropies and closed-form KLs are written with; Doubles use
+/// `SpecialFunctions`' careful versions, and a number type without its own
+/// gets the textbook composition (the same value in exact arithmetic, the same
+/// derivative).
+public protocol FormulaNumber {
+    associatedtype Failure: Error
+
+    static func + (a: Self, b: Self) throws(Failure) -> Self
+    static func - (a: Self, b: Self) throws(Failure) -> Self
+    static func * (a: Self, b: Self) throws(Failure) -> Self
+    static func / (a: Self, b: Self) throws(Failure) -> Self
+    static func + (a: Self, b: Double) throws(Failure) -> Self
+    static func - (a: Self, b: Double) throws(Failure) -> Self
+    static func * (a: Self, b: Double) throws(Failure) -> Self
+    static func / (a: Self, b: Double) throws(Failure) -> Self
+    static func + (a: Double, b: Self) throws(Failure) -> Self
+    static func - (a: Double, b: Self) throws(Failure) -> Self
+    static func * (a: Double, b: Self) throws(Failure) -> Self
+    static func / (a: Double, b: Self) throws(Failure) -> Self
+    static prefix func - (a: Self) throws(Failure) -> Self
+
+    /// The constant `c` (a scalar, broadcasting against anything).
+    static func constant(_ c: Double) -> Self
+
+    static func log(_ x: Self) throws(Failure) -> Self
+    static func log1p(_ x: Self) throws(Failure) -> Self
+    static func exp(_ x: Self) throws(Failure) -> Self
+    static func expm1(_ x: Self) throws(Failure) -> Self
+    static func sqrt(_ x: Self) throws(Failure) -> Self
+    static func abs(_ x: Self) throws(Failure) -> Self
+    static func square(_ x: Self) throws(Failure) -> Self
+    static func lgamma(_ x: Self) throws(Failure) -> Self
+    static func digamma(_ x: Self) throws(Failure) -> Self
+
+    /// log(1 + t) − t.
+    static func log1pMinus(_ t: Self) throws(Failure) -> Self
+    /// lgamma(y) − lgamma(x) − (y − x) ψ(x).
+    static func logGammaGap(_ x: Self, _ y: Self) throws(Failure) -> Self
+    /// log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b).
+    static func logBeta(_ a: Self, _ b: Self) throws(Failure) -> Self
+    /// a log x − x − lgamma(a).
+    static func logGammaPrefix(_ a: Self, _ x: Self) throws(Failure) -> Self
+    /// a log x + b log(1 − x) − log B(a, b).
+    static func logBetaPrefix(_ x: Self, _ a: Self, _ b: Self) throws(Failure) -> Self
+    /// The entropy of Gamma(a, 1): a + lgamma(a) + (1 − a) ψ(a).
+    static func gammaEntropy(_ a: Self) throws(Failure) -> Self
+    /// The entropy of Beta(a, b): log B(a, b) − (a − 1)ψ(a) − (b − 1)ψ(b) + (a + b − 2)ψ(a + b).
+    static func betaEntropy(_ a: Self, _ b: Self) throws(Failure) -> Self
+
+    /// `a` where `test` holds for the plain value of `condition`, else `b`,
+    /// element by element; a gradient follows the branch taken. (Both
+    /// branches are computed: Swift 6.3 cannot lower a witness taking
+    /// closures that throw `Never`.)
+    static func choose(_ condition: Self, _ test: (Double) -> Bool, _ a: Self, _ b: Self) throws(Failure) -> Self
+}
+
+extension FormulaNumber {
+    public static func log1pMinus(_ t: Self) throws(Failure) -> Self { try log1p(t) - t }
+
+    public static func logGammaGap(_ x: Self, _ y: Self) throws(Failure) -> Self {
+        try lgamma(y) - lgamma(x) - (y - x) * digamma(x)
+    }
+
+    public static func logBeta(_ a: Self, _ b: Self) throws(Failure) -> Self {
+        try lgamma(a) + lgamma(b) - lgamma(a + b)
+    }
+
+    public static func logGammaPrefix(_ a: Self, _ x: Self) throws(Failure) -> Self {
+        try a * log(x) - x - lgamma(a)
+    }
+
+    public static func logBetaPrefix(_ x: Self, _ a: Self, _ b: Self) throws(Failure) -> Self {
+        try a * log(x) + b * log1p(-x) - logBeta(a, b)
+    }
+
+    public static func gammaEntropy(_ a: Self) throws(Failure) -> Self {
+        try a + lgamma(a) + (1 - a) * digamma(a)
+    }
+
+    public static func betaEntropy(_ a: Self, _ b: Self) throws(Failure) -> Self {
+        let total = try a + b
+        let shifts = try (a - 1) * digamma(a) + (b - 1) * digamma(b)
+        return try logBeta(a, b) - shifts + (total - 2) * digamma(total)
+    }
+}
+
+extension Double: FormulaNumber {
+    public typealias Failure = Never
+
+    @inline(__always) public static func constant(_ c: Double) -> Double { c }
+    @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inline(__always) public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
+    @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) public static func expm1(_ x: Double) -> Double { Foundation.expm1(x) }
+    @inline(__always) public static func sqrt(_ x: Double) -> Double { x.squareRoot() }
+    @inline(__always) public static func abs(_ x: Double) -> Double { Swift.abs(x) }
+    @inline(__always) public static func square(_ x: Double) -> Double { x * x }
+    @inline(__always) public static func lgamma(_ x: Double) -> Double { Double.logGamma(x) }
+    @inline(__always) public static func digamma(_ x: Double) -> Double { SpecialFunctions.digamma(x) }
+    @inline(__always) public static func log1pMinus(_ t: Double) -> Double { SpecialFunctions.log1pMinus(t) }
+    @inline(__always) public static func logGammaGap(_ x: Double, _ y: Double) -> Double {
+        SpecialFunctions.logGammaGap(x, y)
+    }
+    public static func logBeta(_ a: Double, _ b: Double) -> Double { SpecialFunctions.logBeta(a, b) }
+    public static func logGammaPrefix(_ a: Double, _ x: Double) -> Double { SpecialFunctions.logGammaPrefix(a, x) }
+    public static func logBetaPrefix(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        SpecialFunctions.logBetaPrefix(x, a, b)
+    }
+    public static func gammaEntropy(_ a: Double) -> Double { SpecialFunctions.gammaEntropy(a) }
+    public static func betaEntropy(_ a: Double, _ b: Double) -> Double { SpecialFunctions.betaEntropy(a, b) }
+
+    @inline(__always)
+    public static func choose(_ condition: Double, _ test: (Double) -> Bool, _ a: Double, _ b: Double) -> Double {
+        test(condition) ? a : b
+    }
+}
+
+/// Eight lanes at once, with the kernels' own `VectorMath` functions where
+/// they exist (so a generic formula and a hand-written kernel agree bit for
+/// bit) and lane-by-lane libm otherwise.
+extension SIMD8: FormulaNumber where Scalar == Double {
+    public typealias Failure = Never
+
+    @inline(__always) public static func constant(_ c: Double) -> SIMD8<Double> { SIMD8(repeating: c) }
+    @inline(__always) public static func log(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.log(x) }
+    @inline(__always) public static func log1p(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.log1p(x) }
+    @inline(__always) public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.exp(x) }
+    @inline(__always) public static func expm1(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.expm1(x) }
+    @inline(__always) public static func sqrt(_ x: SIMD8<Double>) -> SIMD8<Double> { x.squareRoot() }
+    @inline(__always) public static func abs(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.abs(x) }
+    @inline(__always) public static func square(_ x: SIMD8<Double>) -> SIMD8<Double> { x * x }
+    public static func lgamma(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.lgamma) }
+    public static func digamma(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.digamma) }
+    public static func log1pMinus(_ t: SIMD8<Double>) -> SIMD8<Double> { lanes(t, Double.log1pMinus) }
+    public static func logGammaGap(_ x: SIMD8<Double>, _ y: SIMD8<Double>) -> SIMD8<Double> {
+        var out = x
+        for i in 0..<8 { out[i] = SpecialFunctions.logGammaGap(x[i], y[i]) }
+        return out
+    }
+    public static func choose(
+        _ condition: SIMD8<Double>, _ test: (Double) -> Bool, _ a: SIMD8<Double>, _ b: SIMD8<Double>
+    ) -> SIMD8<Double> {
+        var out = b
+        for i in 0..<8 where test(condition[i]) { out[i] = a[i] }
+        return out
+    }
+
+    private static func lanes(_ x: SIMD8<Double>, _ f: (Double) -> Double) -> SIMD8<Double> {
+        var out = x
+        for i in 0..<8 { out[i] = f(x[i]) }
+        return out
+    }
+}
