@@ -21,4 +21,13 @@ enum FamilyStream: UInt32, CaseIterable {
 
     /// The tag to pass to Philox.
     var tag: UInt32 { rawValue }
+
+    /// The tag of a family added since: FNV-1a of its name with the top bit set,
+    /// so that it never meets the small tags above and a new family needs no
+    /// line here (`FamilyStreamTests` checks that no two families share one).
+    static func named(_ name: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash | 0x8000_0000
+    }
 }

@@ -5,6 +5,7 @@
 public enum ScalarFamilies {
     public static let all: [any ScalarFamily.Type] = [
         NormalFamily.self, LaplaceFamily.self, StudentTFamily.self, UniformFamily.self, ExponentialFamily.self,
-        GammaFamily.self, BetaFamily.self, LogNormalFamily.self, BernoulliFamily.self,
+        GammaFamily.self, BetaFamily.self, LogNormalFamily.self, BernoulliFamily.self, CauchyFamily.self,
+        GumbelFamily.self, LogisticFamily.self, HalfNormalFamily.self, WeibullFamily.self,
     ]
 }

@@ -22,7 +22,7 @@ enum CrossFamilyKL {
             p.low <= 0 && p.high >= 1 ? -BetaFamily.entropy(q) + Foundation.log(p.high - p.low) : .infinity
         },
         crossRule(ExponentialFamily.self, GammaFamily.self) { q, p in
-            let meanLog = -eulerGamma - Foundation.log(q.rate)
+            let meanLog = -SpecialFunctions.eulerGamma - Foundation.log(q.rate)
             return -ExponentialFamily.entropy(q) - gammaLog(p, mean: 1 / q.rate, meanLog: meanLog)
         },
         crossRule(ExponentialFamily.self, NormalFamily.self) { q, p in
@@ -58,8 +58,6 @@ enum CrossFamilyKL {
             -UniformFamily.entropy(q) - normalLog(p, mean: UniformFamily.mean(q), variance: UniformFamily.variance(q))
         },
     ]
-
-    static let eulerGamma = 0.5772156649015329
 
     /// E[log p(Z)] for p = Normal(μ, σ): −log(σ√(2π)) − (Var Z + (E Z − μ)²) / 2σ².
     static func normalLog(_ p: NormalFamily.Parameters, mean: Double, variance: Double) -> Double {

@@ -4,6 +4,9 @@ import Foundation
 /// written for accuracy at the edges (overflow, cancellation near roots).
 public enum SpecialFunctions {
     /// The logistic function 1/(1+e^−x), evaluated so that neither branch overflows.
+    /// The Euler–Mascheroni constant γ = −ψ(1).
+    public static let eulerGamma = 0.57721566490153286
+
     @inlinable public static func sigmoid(_ x: Double) -> Double {
         if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
         let e = Foundation.exp(x)

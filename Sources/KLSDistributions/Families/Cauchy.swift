@@ -1,0 +1,71 @@
+import Foundation
+import KLSDiagnostics
+import KLSTensor
+
+/// The Cauchy distribution: density 1 / (π scale (1 + z²)), z = (x − loc)/scale.
+/// It has no mean and no variance (PyTorch reports nan and inf).
+public enum CauchyFamily: ScalarFamily {
+    public static let name = "Cauchy"
+    public static let parameterNames = ["loc", "scale"]
+    public static let parameterMeanings = ["the location: the median", "the scale > 0: half the interquartile range"]
+    public static let summary = "Cauchy(loc, scale): heavy tails, no mean or variance."
+    public static let example = "Cauchy(0, 1)"
+    public static let tag = FamilyStream.named(name)
+
+    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
+        if !t.loc.isFinite { return ("loc", "finite", t.loc) }
+        if !(t.scale > 0 && t.scale.isFinite) { return ("scale", "finite and > 0", t.scale) }
+        return nil
+    }
+
+    public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        let z = try (x - t.loc) / t.scale
+        return try -N.log(Double.pi * t.scale) - N.log1p(z * z)
+    }
+
+    /// ½ + atan(z)/π, written as atan(1/|z|)/π in the far tail below the
+    /// median, where ½ + atan(z)/π cancels.
+    public static func cdf(_ x: Double, _ t: Parameters) -> Double {
+        let z = (x - t.loc) / t.scale
+        return z < -1 ? Foundation.atan(-1 / z) / Double.pi : 0.5 + Foundation.atan(z) / Double.pi
+    }
+
+    /// loc + scale · tan(π(u − ½)).
+    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
+        let u = Philox.openUnit(generator.singleWord(index: index, stream: tag))
+        return t.loc + t.scale * Foundation.tan(Double.pi * (u - 0.5))
+    }
+
+    public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
+        try N.log(4 * Double.pi * t.scale)
+    }
+    public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) -> N { .constant(.nan) }
+    public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) -> N { .constant(.infinity) }
+}
+
+extension ParameterValues where F == CauchyFamily {
+    public var loc: N { first }
+    public var scale: N { second }
+}
+
+extension CauchyFamily: ReparameterisedFamily {
+    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
+        try constant([0, 1], shape: shape)
+    }
+    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
+        -> N
+    { try t.loc + t.scale * epsilon }
+}
+
+extension CauchyFamily: ClosedFormKLFamily {
+    /// log(((sq + sp)² + (μq − μp)²) / (4 sq sp)) (Chyzak & Nielsen 2019), as
+    /// log1p of ((sq − sp)² + (μq − μp)²)/(4 sq sp), which keeps its digits when q ≈ p.
+    public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
+        .Failure) -> N
+    {
+        let spread = try N.square(q.scale - p.scale) + N.square(q.loc - p.loc)
+        return try N.log1p(spread / (4 * q.scale * p.scale))
+    }
+}
+
+public typealias Cauchy = ScalarDistribution<CauchyFamily>
