@@ -72,7 +72,8 @@ for q, p, qd, pd, support in CASES:
 # Pairs whose q puts mass outside p's support are +inf by the support rule.
 for q, p in [("Exponential(1)", "Beta(2, 2)"), ("Gamma(2, 1)", "Uniform(0, 5)"), ("Laplace(0, 1)", "Beta(1, 1)"),
              ("Normal(0, 1)", "Uniform(0, 1)"), ("Laplace(0, 1)", "Exponential(1)"), ("Normal(0, 1)", "Gamma(2, 1)"),
-             ("Uniform(-1, 2)", "Exponential(2)"), ("Beta(2, 3)", "Uniform(0.1, 2)"), ("Uniform(0.5, 1.5)", "Beta(2, 3)")]:
+             ("Uniform(-1, 2)", "Exponential(2)"), ("Beta(2, 3)", "Uniform(0.1, 2)"),
+             ("Uniform(0.5, 1.5)", "Beta(2, 3)")]:
     lines.append(f"assert(kl({q}, {p}) == 1/0, \"{q} ‖ {p} should be inf\")")
 lines.append('print("cross-family KL: all agree")')
 scripts = root / "Tests/EndToEndTests/Scripts"

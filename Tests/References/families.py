@@ -190,7 +190,8 @@ CASES = [
     ("Gumbel(0, 1)", gumbel(0, 1)), ("Gumbel(2, 0.5)", gumbel(2, "0.5")),
     ("Logistic(0, 1)", logistic(0, 1)), ("Logistic(-1, 3)", logistic(-1, 3)),
     ("HalfNormal(1)", half_normal(1)), ("HalfNormal(0.01)", half_normal("0.01")),
-    ("Weibull(1, 1.5)", weibull(1, "1.5")), ("Weibull(2, 0.5)", weibull(2, "0.5")), ("Weibull(0.3, 4)", weibull("0.3", 4)),
+    ("Weibull(1, 1.5)", weibull(1, "1.5")), ("Weibull(2, 0.5)", weibull(2, "0.5")),
+    ("Weibull(0.3, 4)", weibull("0.3", 4)),
 ]
 
 

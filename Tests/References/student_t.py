@@ -11,7 +11,8 @@ half = mp.mpf(1) / 2
 
 
 def logpdf(x, nu):
-    return mp.loggamma((nu + 1) / 2) - mp.loggamma(nu / 2) - mp.log(nu * mp.pi) / 2 - (nu + 1) / 2 * mp.log1p(x * x / nu)
+    return (mp.loggamma((nu + 1) / 2) - mp.loggamma(nu / 2) - mp.log(nu * mp.pi) / 2
+            - (nu + 1) / 2 * mp.log1p(x * x / nu))
 
 
 def cdf(x, nu):
@@ -20,7 +21,8 @@ def cdf(x, nu):
 
 
 def entropy(nu):
-    return (nu + 1) / 2 * (mp.digamma((nu + 1) / 2) - mp.digamma(nu / 2)) + mp.log(nu) / 2 + mp.log(mp.beta(nu / 2, half))
+    return ((nu + 1) / 2 * (mp.digamma((nu + 1) / 2) - mp.digamma(nu / 2)) + mp.log(nu) / 2
+            + mp.log(mp.beta(nu / 2, half)))
 
 
 lines = [

@@ -118,9 +118,7 @@ extension BetaFamily: FirstAttemptFamily {
 extension BetaFamily: ReparameterisedFamily {
     /// ε is the family's own draw, differentiated implicitly in both parameters.
     public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        var broadcast: [Tensor] = []
-        for p in parameters { broadcast.append(try p.broadcast(to: shape)) }
-        return try ScalarDistribution<Self>(broadcast)
+        try ownDraws(parameters, shape: shape)
     }
     public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
         -> N

@@ -12,12 +12,6 @@ public enum CauchyFamily: ScalarFamily {
     public static let example = "Cauchy(0, 1)"
     public static let tag = FamilyStream.named(name)
 
-    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
-        if !t.loc.isFinite { return ("loc", "finite", t.loc) }
-        if !(t.scale > 0 && t.scale.isFinite) { return ("scale", "finite and > 0", t.scale) }
-        return nil
-    }
-
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let z = try (x - t.loc) / t.scale
         return try -N.log(Double.pi * t.scale) - N.log1p(z * z)
@@ -48,14 +42,7 @@ extension ParameterValues where F == CauchyFamily {
     public var scale: N { second }
 }
 
-extension CauchyFamily: ReparameterisedFamily {
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try constant([0, 1], shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { try t.loc + t.scale * epsilon }
-}
+extension CauchyFamily: LocationScaleFamily {}
 
 extension CauchyFamily: ClosedFormKLFamily {
     /// log(((sq + sp)² + (μq − μp)²) / (4 sq sp)) (Chyzak & Nielsen 2019), as

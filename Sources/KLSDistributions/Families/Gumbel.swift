@@ -12,12 +12,6 @@ public enum GumbelFamily: ScalarFamily {
     public static let example = "Gumbel(0, 1)"
     public static let tag = FamilyStream.named(name)
 
-    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
-        if !t.loc.isFinite { return ("loc", "finite", t.loc) }
-        if !(t.scale > 0 && t.scale.isFinite) { return ("scale", "finite and > 0", t.scale) }
-        return nil
-    }
-
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let z = try (x - t.loc) / t.scale
         return try -(z + N.exp(-z)) - N.log(t.scale)
@@ -49,14 +43,7 @@ extension ParameterValues where F == GumbelFamily {
     public var scale: N { second }
 }
 
-extension GumbelFamily: ReparameterisedFamily {
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try constant([0, 1], shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { try t.loc + t.scale * epsilon }
-}
+extension GumbelFamily: LocationScaleFamily {}
 
 extension GumbelFamily: ClosedFormKLFamily {
     /// With ρ = sq/sp and δ = (μq − μp)/sp (PyTorch's `_kl_gumbel_gumbel`):

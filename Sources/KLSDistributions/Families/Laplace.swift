@@ -14,12 +14,6 @@ public enum LaplaceFamily: ScalarFamily {
 
     public static let tag: UInt32 = FamilyStream.laplace.tag
 
-    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
-        if !t.loc.isFinite { return ("loc", "finite", t.loc) }
-        if !(t.scale > 0 && t.scale.isFinite) { return ("scale", "finite and > 0", t.scale) }
-        return nil
-    }
-
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         try -N.abs(x - t.loc) / t.scale - N.log(2 * t.scale)
     }
@@ -75,14 +69,7 @@ extension LaplaceFamily: InverseCDFFamily {
     }
 }
 
-extension LaplaceFamily: ReparameterisedFamily {
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try constant([0, 1], shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { try t.loc + t.scale * epsilon }
-}
+extension LaplaceFamily: LocationScaleFamily {}
 
 extension LaplaceFamily: ClosedFormKLFamily {
     /// log(bp/bq) + |μq−μp|/bp + (bq/bp)·e^(−|μq−μp|/bq) − 1, written as

@@ -12,12 +12,6 @@ public enum LogisticFamily: ScalarFamily {
     public static let example = "Logistic(0, 1)"
     public static let tag = FamilyStream.named(name)
 
-    public static func validate(_ t: Parameters) -> (parameter: String, requirement: String, value: Double)? {
-        if !t.loc.isFinite { return ("loc", "finite", t.loc) }
-        if !(t.scale > 0 && t.scale.isFinite) { return ("scale", "finite and > 0", t.scale) }
-        return nil
-    }
-
     /// −|z| − 2 log(1 + e^(−|z|)) − log scale: the density is even in z, and this
     /// form never overflows.
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
@@ -49,13 +43,6 @@ extension ParameterValues where F == LogisticFamily {
     public var scale: N { second }
 }
 
-extension LogisticFamily: ReparameterisedFamily {
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try constant([0, 1], shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { try t.loc + t.scale * epsilon }
-}
+extension LogisticFamily: LocationScaleFamily {}
 
 public typealias Logistic = ScalarDistribution<LogisticFamily>
