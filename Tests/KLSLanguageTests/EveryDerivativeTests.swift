@@ -52,6 +52,17 @@ import Testing
         "Logistic": "x -> logpdf(Logistic(x[0, 0], x[0, 1]), x[1, 2]) + var(Logistic(0, x[1, 1]))",
         "HalfNormal": "x -> logpdf(HalfNormal(x[0, 1]), x[1, 2]) + kl(HalfNormal(x[1, 1]), HalfNormal(2))",
         "Weibull": "x -> logpdf(Weibull(x[0, 1], x[0, 0] + 0.5), x[1, 2]) + entropy(Weibull(x[1, 0], x[1, 1]))",
+        "HalfCauchy": "x -> logpdf(HalfCauchy(x[0, 1]), x[1, 2]) + kl(HalfCauchy(x[1, 1]), HalfCauchy(2))",
+        "Pareto": "x -> logpdf(Pareto(x[0, 1], x[0, 0] + 0.5), x[1, 2] + 1.3) + var(Pareto(x[1, 0], x[1, 1] + 2))"
+            + " + kl(Pareto(x[1, 2] + 1, 3), Pareto(1, x[0, 2] + 1))",
+        "Chi2": "x -> logpdf(Chi2(x[0, 1] + 1), x[1, 2]) + kl(Chi2(x[1, 1] + 1), Chi2(x[0, 2] + 2))",
+        "InverseGamma": "x -> logpdf(InverseGamma(x[0, 0] + 1, x[0, 1]), x[1, 2])"
+            + " + entropy(InverseGamma(x[1, 0], x[1, 1])) + kl(InverseGamma(3, x[1, 2]), InverseGamma(x[0, 2], 2))",
+        "Kumaraswamy": "x -> logpdf(Kumaraswamy(x[0, 0] + 1, x[0, 1] + 0.5), x[1, 2] * 0.7)"
+            + " + var(Kumaraswamy(x[1, 0] + 1, x[1, 1] + 1)) + entropy(Kumaraswamy(x[0, 2] + 1, 2))",
+        "ContinuousBernoulli": "x -> logpdf(ContinuousBernoulli(x[0, 0] * 0.7), x[1, 2] * 0.7)"
+            + " + entropy(ContinuousBernoulli(0.3 + 0.4 * x[1, 0])) + var(ContinuousBernoulli(0.45 + 0.1 * x[1, 1]))"
+            + " + kl(ContinuousBernoulli(0.5 * x[0, 1]), ContinuousBernoulli(0.2 + 0.6 * x[0, 2]))",
         "logpdf": "x -> sum(logpdf(Normal(x[0], x[1]), [0.1, 0.2, 0.3]))",
         "log_prob": "x -> sum(log_prob(Laplace(x[0], x[1]), [0.1, 0.2, 0.3]))",
         "pdf": "x -> sum(pdf(Normal(x[0], x[1]), x[0] + 0.1))", "entropy": "x -> sum(entropy(Gamma(x[0], x[1])))",

@@ -170,6 +170,64 @@ def weibull(lam, k):
                 **by_quadrature(logpdf, 0, mp.inf, [lam / 10, lam, 3 * lam]))
 
 
+def half_cauchy(s):
+    s = d(s)
+    logpdf = lambda x: mp.log(2 / (mp.pi * s)) - mp.log1p((x / s) ** 2)
+    ent = mp.quad(lambda x: -logpdf(x) * mp.exp(logpdf(x)), [0, s, 10 * s, mp.inf])
+    return dict(logpdf=logpdf, cdf=lambda x: 2 * mp.atan(x / s) / mp.pi, entropy=ent, mean=None, variance=None,
+                points=[k * s for k in (0, 1e-3, 0.5, 1, 3, 1e3, 1e12)])
+
+
+def pareto(s, a):
+    s, a = d(s), d(a)
+    logpdf = lambda x: mp.log(a) + a * mp.log(s) - (a + 1) * mp.log(x)
+    moments = by_quadrature(logpdf, s, mp.inf, [2 * s, 10 * s])
+    if a <= 2:
+        moments["variance"] = None
+    if a <= 1:
+        moments["mean"] = None
+    return dict(logpdf=logpdf, cdf=lambda x: 1 - (s / x) ** a,
+                points=[s * t for t in (1, 1 + mp.mpf("1e-9"), 1.5, 3, 100, 1e10)], **moments)
+
+
+def chi2(k):
+    k = d(k)
+    logpdf = lambda x: (k / 2 - 1) * mp.log(x) - x / 2 - k / 2 * mp.log(2) - mp.loggamma(k / 2)
+    return dict(logpdf=logpdf, cdf=lambda x: gamma_p(k / 2, x / 2),
+                points=[k * t for t in (1e-8, 0.01, 0.5, 1, 2, 5, 30)],
+                **by_quadrature(logpdf, 0, mp.inf, [k / 10, k, 3 * k + 6]))
+
+
+def inverse_gamma(a, b):
+    a, b = d(a), d(b)
+    logpdf = lambda x: a * mp.log(b) - (a + 1) * mp.log(x) - b / x - mp.loggamma(a)
+    moments = by_quadrature(logpdf, 0, mp.inf, [b / (a + 1) / 10, b / (a + 1), 10 * b / (a + 1)])
+    if a <= 2:
+        moments["variance"] = None
+    if a <= 1:
+        moments["mean"] = None
+    return dict(logpdf=logpdf, cdf=lambda x: mp.gammainc(a, b / x, mp.inf, regularized=True),
+                points=[b / (a + 1) * t for t in (0.01, 0.3, 1, 2, 10, 1e4)], **moments)
+
+
+def kumaraswamy(a, b):
+    a, b = d(a), d(b)
+    logpdf = lambda x: mp.log(a * b) + (a - 1) * mp.log(x) + (b - 1) * mp.log1p(-x ** a)
+    moments = by_quadrature(logpdf, 0, 1, [mp.mpf("0.001"), mp.mpf("0.5"), mp.mpf("0.999")])
+    return dict(logpdf=logpdf, cdf=lambda x: -mp.expm1(b * mp.log1p(-x ** a)),
+                points=[mp.mpf(x) for x in ("1e-9", "0.05", "0.3", "0.5", "0.8", "0.999")], **moments)
+
+
+def continuous_bernoulli(lam):
+    lam = d(lam)
+    norm = 2 if lam == mp.mpf(1) / 2 else 2 * mp.atanh(1 - 2 * lam) / (1 - 2 * lam)
+    # At λ = ½ the density is 1 exactly (the general form leaves 1e-52 at 50 digits).
+    logpdf = (lambda x: mp.log(norm) + x * mp.log(lam) + (1 - x) * mp.log1p(-lam)) if norm != 2 else lambda x: 0
+    moments = by_quadrature(logpdf, 0, 1, [mp.mpf("0.5")])
+    return dict(logpdf=logpdf, cdf=lambda x: mp.quad(lambda y: mp.exp(logpdf(y)), [0, x]),
+                points=[mp.mpf(x) for x in ("1e-9", "0.3", "0.5", "0.9")], **moments)
+
+
 CASES = [
     ("Normal(0, 1)", normal(0, 1)), ("Normal(1e6, 0.001)", normal(10**6, "0.001")),
     ("Normal(-3, 1e5)", normal(-3, 10**5)),
@@ -192,6 +250,20 @@ CASES = [
     ("HalfNormal(1)", half_normal(1)), ("HalfNormal(0.01)", half_normal("0.01")),
     ("Weibull(1, 1.5)", weibull(1, "1.5")), ("Weibull(2, 0.5)", weibull(2, "0.5")),
     ("Weibull(0.3, 4)", weibull("0.3", 4)),
+    ("HalfCauchy(1)", half_cauchy(1)), ("HalfCauchy(0.05)", half_cauchy("0.05")),
+    ("Pareto(1, 3)", pareto(1, 3)), ("Pareto(2.5, 0.7)", pareto("2.5", "0.7")),
+    ("Pareto(0.1, 1.5)", pareto("0.1", "1.5")),
+    ("Chi2(1)", chi2(1)), ("Chi2(3)", chi2(3)), ("Chi2(0.5)", chi2("0.5")), ("Chi2(250)", chi2(250)),
+    ("InverseGamma(3, 2)", inverse_gamma(3, 2)), ("InverseGamma(0.5, 1)", inverse_gamma("0.5", 1)),
+    ("InverseGamma(40, 0.01)", inverse_gamma(40, "0.01")),
+    ("Kumaraswamy(2, 5)", kumaraswamy(2, 5)), ("Kumaraswamy(0.5, 0.5)", kumaraswamy("0.5", "0.5")),
+    ("Kumaraswamy(5, 0.3)", kumaraswamy(5, "0.3")),
+    ("ContinuousBernoulli(0.3)", continuous_bernoulli("0.3")),
+    ("ContinuousBernoulli(0.5)", continuous_bernoulli("0.5")),
+    ("ContinuousBernoulli(0.499)", continuous_bernoulli("0.499")),
+    ("ContinuousBernoulli(0.51)", continuous_bernoulli("0.51")),
+    ("ContinuousBernoulli(1e-6)", continuous_bernoulli("1e-6")),
+    ("ContinuousBernoulli(0.97)", continuous_bernoulli("0.97")),
 ]
 
 
@@ -274,6 +346,42 @@ KL_CASES = [
     ("Gumbel(2, 0.5)", "Gumbel(-1, 0.7)",
      kl_by_quadrature(gumbel(2, "0.5"), gumbel(-1, "0.7"), [-2, 1, 2, 4, mp.inf])),
     ("HalfNormal(1)", "HalfNormal(2)", kl_by_quadrature(half_normal(1), half_normal(2), [0, 1, 3, mp.inf])),
+    ("HalfCauchy(1)", "HalfCauchy(3)", kl_by_quadrature(half_cauchy(1), half_cauchy(3), [0, 1, 3, 100, mp.inf])),
+    ("Pareto(2, 3)", "Pareto(1, 1.5)", kl_by_quadrature(pareto(2, 3), pareto(1, "1.5"), [2, 4, 20, mp.inf])),
+    ("Pareto(1, 3)", "Pareto(1, 3.0000001)",
+     kl_by_quadrature(pareto(1, 3), pareto(1, "3.0000001"), [1, 2, 20, mp.inf])),
+    ("Chi2(3)", "Chi2(5)", kl_by_quadrature(chi2(3), chi2(5), [0, 1, 3, 10, mp.inf])),
+    ("InverseGamma(3, 2)", "InverseGamma(2, 1)",
+     kl_by_quadrature(inverse_gamma(3, 2), inverse_gamma(2, 1), [0, "0.1", "0.5", 2, 20, mp.inf])),
+    ("ContinuousBernoulli(0.3)", "ContinuousBernoulli(0.8)",
+     kl_by_quadrature(continuous_bernoulli("0.3"), continuous_bernoulli("0.8"), [0, "0.5", 1])),
+    ("ContinuousBernoulli(0.5)", "ContinuousBernoulli(0.4999)",
+     kl_by_quadrature(continuous_bernoulli("0.5"), continuous_bernoulli("0.4999"), [0, "0.5", 1])),
+    # Pairs of different families that PyTorch registers (and Chi2 inheriting Gamma's, as its subclass does).
+    ("Exponential(2)", "Gumbel(0.5, 1.5)", kl_by_quadrature(exponential(2), gumbel("0.5", "1.5"), [0, 1, 5, mp.inf])),
+    ("Gamma(3, 2)", "Gumbel(1, 0.7)", kl_by_quadrature(gamma(3, 2), gumbel(1, "0.7"), [0, 1, 3, 10, mp.inf])),
+    ("Normal(0.3, 0.8)", "Gumbel(0, 2)",
+     kl_by_quadrature(normal("0.3", "0.8"), gumbel(0, 2), [-mp.inf, -3, "0.3", 4, mp.inf])),
+    ("Uniform(-1, 2)", "Gumbel(0, 1)", kl_by_quadrature(uniform(-1, 2), gumbel(0, 1), [-1, 0, 2])),
+    ("Gumbel(1, 2)", "Normal(0, 3)", kl_by_quadrature(gumbel(1, 2), normal(0, 3), [-15, -3, 1, 6, mp.inf])),
+    ("Pareto(1, 3)", "Exponential(0.5)", kl_by_quadrature(pareto(1, 3), exponential("0.5"), [1, 2, 10, mp.inf])),
+    ("Pareto(1, 3.5)", "Gamma(2, 1)", kl_by_quadrature(pareto(1, "3.5"), gamma(2, 1), [1, 2, 10, mp.inf])),
+    ("Pareto(2, 4)", "Normal(3, 2)", kl_by_quadrature(pareto(2, 4), normal(3, 2), [2, 3, 10, mp.inf])),
+    ("Uniform(2, 5)", "Pareto(1.5, 2)", kl_by_quadrature(uniform(2, 5), pareto("1.5", 2), [2, 5])),
+    ("Beta(2, 3)", "ContinuousBernoulli(0.3)",
+     kl_by_quadrature(beta(2, 3), continuous_bernoulli("0.3"), [0, "0.5", 1])),
+    ("Uniform(0.2, 0.7)", "ContinuousBernoulli(0.8)",
+     kl_by_quadrature(uniform("0.2", "0.7"), continuous_bernoulli("0.8"), ["0.2", "0.7"])),
+    ("ContinuousBernoulli(0.3)", "Exponential(2)",
+     kl_by_quadrature(continuous_bernoulli("0.3"), exponential(2), [0, "0.5", 1])),
+    ("ContinuousBernoulli(0.7)", "Normal(0.5, 1)",
+     kl_by_quadrature(continuous_bernoulli("0.7"), normal("0.5", 1), [0, "0.5", 1])),
+    ("ContinuousBernoulli(0.2)", "Uniform(-1, 1)",
+     kl_by_quadrature(continuous_bernoulli("0.2"), uniform(-1, 1), [0, "0.5", 1])),
+    ("Chi2(3)", "Gamma(2, 1)", kl_by_quadrature(chi2(3), gamma(2, 1), [0, 1, 3, 10, mp.inf])),
+    ("Gamma(2, 1)", "Chi2(3)", kl_by_quadrature(gamma(2, 1), chi2(3), [0, 1, 3, 10, mp.inf])),
+    ("Chi2(3)", "Gumbel(2, 2)", kl_by_quadrature(chi2(3), gumbel(2, 2), [0, 1, 3, 10, mp.inf])),
+    ("Exponential(1)", "Chi2(2.5)", kl_by_quadrature(exponential(1), chi2("2.5"), [0, 1, 3, 10, mp.inf])),
 ]
 for q, p, v in KL_CASES:
     lines.append(f"assert_close(kl({q}, {p}), {number(v)}, rtol=1e-10, atol=1e-300)")

@@ -58,4 +58,45 @@ extension GumbelFamily: ClosedFormKLFamily {
     }
 }
 
+extension GumbelFamily: CrossFamilyKLFamily {
+    /// The pairs with a Gumbel p (and Gumbel q against a Normal) that PyTorch has.
+    /// log p(z) = −log β − (z − μ)/β − e^(−(z − μ)/β), so E_q[log p] needs q's mean
+    /// and its moment-generating function at −1/β, taken here in log form so that
+    /// a narrow p far from q overflows to +inf, not to nan.
+    static let crossFamilyKL: [KLRegistry.Entry] = [
+        crossRule(ExponentialFamily.self, GumbelFamily.self) { q, p in
+            // M(−1/β) = λβ/(λβ + 1).
+            let logMeanExp = p.loc / p.scale - Foundation.log1p(1 / (q.rate * p.scale))
+            return -ExponentialFamily.entropy(q) - expectedLog(p, mean: 1 / q.rate, logMeanExp: logMeanExp)
+        },
+        crossRule(GammaFamily.self, GumbelFamily.self) { q, p in
+            // M(−1/β) = (1 + 1/(rβ))^(−α).
+            let logMeanExp = p.loc / p.scale - q.shape * Foundation.log1p(1 / (q.rate * p.scale))
+            return -GammaFamily.entropy(q) - expectedLog(p, mean: GammaFamily.mean(q), logMeanExp: logMeanExp)
+        },
+        crossRule(NormalFamily.self, GumbelFamily.self) { q, p in
+            let z = q.std / p.scale
+            let logMeanExp = (p.loc - q.mean) / p.scale + 0.5 * z * z
+            return -NormalFamily.entropy(q) - expectedLog(p, mean: q.mean, logMeanExp: logMeanExp)
+        },
+        crossRule(UniformFamily.self, GumbelFamily.self) { q, p in
+            // E e^(−(Z − μ)/β) = β (e^(−(a − μ)/β) − e^(−(b − μ)/β)) / (b − a).
+            let width = q.high - q.low
+            let logMeanExp =
+                -(q.low - p.loc) / p.scale + Foundation.log(p.scale / width)
+                + Foundation.log(-Foundation.expm1(-width / p.scale))
+            return -UniformFamily.entropy(q) - expectedLog(p, mean: UniformFamily.mean(q), logMeanExp: logMeanExp)
+        },
+        crossRule(GumbelFamily.self, NormalFamily.self) { q, p in
+            -GumbelFamily.entropy(q)
+                - CrossFamilyKL.normalLog(p, mean: GumbelFamily.mean(q), variance: GumbelFamily.variance(q))
+        },
+    ]
+
+    /// E[log p(Z)] for p = Gumbel(μ, β): −log β − (E Z − μ)/β − E[e^(−(Z − μ)/β)], the last as its log.
+    static func expectedLog(_ p: Parameters, mean: Double, logMeanExp: Double) -> Double {
+        -Foundation.log(p.scale) - (mean - p.loc) / p.scale - Foundation.exp(logMeanExp)
+    }
+}
+
 public typealias Gumbel = ScalarDistribution<GumbelFamily>

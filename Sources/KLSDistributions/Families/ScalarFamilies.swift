@@ -7,5 +7,7 @@ public enum ScalarFamilies {
         NormalFamily.self, LaplaceFamily.self, StudentTFamily.self, UniformFamily.self, ExponentialFamily.self,
         GammaFamily.self, BetaFamily.self, LogNormalFamily.self, BernoulliFamily.self, CauchyFamily.self,
         GumbelFamily.self, LogisticFamily.self, HalfNormalFamily.self, WeibullFamily.self,
+        HalfCauchyFamily.self, ParetoFamily.self, Chi2Family.self, InverseGammaFamily.self, KumaraswamyFamily.self,
+        ContinuousBernoulliFamily.self,
     ]
 }

@@ -40,12 +40,6 @@ public enum WeibullFamily: ScalarFamily {
         x > 0 ? -Foundation.expm1(-Foundation.pow(x / t.scale, t.concentration)) : 0
     }
 
-    /// λ (−log u)^(1/k).
-    public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        let u = Philox.openUnit(generator.singleWord(index: index, stream: tag))
-        return t.scale * Foundation.pow(-Foundation.log(u), 1 / t.concentration)
-    }
-
     /// γ(1 − 1/k) + log(λ/k) + 1.
     public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         try SpecialFunctions.eulerGamma * (1 - 1 / t.concentration) + N.log(t.scale / t.concentration) + 1
@@ -68,10 +62,10 @@ extension ParameterValues where F == WeibullFamily {
     public var concentration: N { second }
 }
 
-extension WeibullFamily: ReparameterisedFamily {
-    /// ε ~ Exponential(1): the draw is λ ε^(1/k).
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try ExponentialFamily.constant([1], shape: shape)
+extension WeibullFamily: NoiseDrivenFamily {
+    /// ε ~ Exponential(1), −log u: the draw is λ ε^(1/k).
+    public static func noise(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
+        -Foundation.log(Philox.openUnit(generator.singleWord(index: index, stream: tag)))
     }
     public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
         -> N

@@ -2,12 +2,23 @@ import Foundation
 import KLSTensor
 import RealModule
 
+/// A family that declares, in its own file, the closed forms it has with other
+/// families (the newer families keep their pairs with them).
+protocol CrossFamilyKLFamily: ScalarFamily {
+    static var crossFamilyKL: [KLRegistry.Entry] { get }
+}
+
 /// Closed forms for pairs of different scalar families, the finite ones PyTorch
 /// also has. Each is KL(q‖p) = −H(q) − E_q[log p(Z)], where log p is a few terms
 /// (z, z², |z − μ|, log z, log(1 − z)) whose expectations under q are known:
 /// E[z] and E[z²] from q's moments, E[log z] and E[log(1 − z)] below. Where q's
 /// support is not inside p's the answer is +inf, element by element.
 enum CrossFamilyKL {
+    /// Every cross-family rule: those below, and those a family declares in its own file.
+    static var all: [KLRegistry.Entry] {
+        rules + ScalarFamilies.all.flatMap { ($0 as? any CrossFamilyKLFamily.Type)?.crossFamilyKL ?? [] }
+    }
+
     static let rules: [KLRegistry.Entry] = [
         crossRule(BetaFamily.self, ExponentialFamily.self) { q, p in
             -BetaFamily.entropy(q) - exponentialLog(p, mean: BetaFamily.mean(q))

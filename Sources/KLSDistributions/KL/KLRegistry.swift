@@ -34,9 +34,12 @@ public enum KLRegistry {
     /// by display names, which a renamed family would silently break).
     static let rules: [Pair: Rule] = {
         var table: [Pair: Rule] = [:]
-        for entry in ScalarKL.rules + CrossFamilyKL.rules + GaussianKL.rules + DiscreteKL.rules {
-            table[Pair(entry.q, entry.p)] = entry.rule
+        let entries = ScalarKL.rules + CrossFamilyKL.all + GaussianKL.rules + DiscreteKL.rules
+        // A special case's own rules, listed after, win over those it inherits.
+        let inherited = ScalarFamilies.all.flatMap { family in
+            (family as? any SpecialCaseFamily.Type)?.inheritedRules(entries) ?? []
         }
+        for entry in inherited + entries { table[Pair(entry.q, entry.p)] = entry.rule }
         return table
     }()
 
