@@ -38,7 +38,7 @@ import Testing
     /// name it — not the KL registry, the gradients or the language.
     @Test(arguments: [
         "Cauchy", "Gumbel", "Logistic", "HalfNormal", "Weibull", "HalfCauchy", "Pareto", "Chi2", "InverseGamma",
-        "Kumaraswamy", "ContinuousBernoulli",
+        "Kumaraswamy", "ContinuousBernoulli", "VonMises",
     ])
     func aFamilyIsOneFileAndOneRegistrationLine(name: String) throws {
         let own = "KLSDistributions/Families/\(name).swift"

@@ -60,6 +60,8 @@ import Testing
             + " + entropy(InverseGamma(x[1, 0], x[1, 1])) + kl(InverseGamma(3, x[1, 2]), InverseGamma(x[0, 2], 2))",
         "Kumaraswamy": "x -> logpdf(Kumaraswamy(x[0, 0] + 1, x[0, 1] + 0.5), x[1, 2] * 0.7)"
             + " + var(Kumaraswamy(x[1, 0] + 1, x[1, 1] + 1)) + entropy(Kumaraswamy(x[0, 2] + 1, 2))",
+        "VonMises": "x -> logpdf(VonMises(x[0, 0], x[0, 1] * 40), x[1, 2]) + entropy(VonMises(0, x[1, 0] * 40))"
+            + " + var(VonMises(1, x[1, 1])) + kl(VonMises(x[0, 2], 2), VonMises(0.3, x[1, 2] * 30))",
         "ContinuousBernoulli": "x -> logpdf(ContinuousBernoulli(x[0, 0] * 0.7), x[1, 2] * 0.7)"
             + " + entropy(ContinuousBernoulli(0.3 + 0.4 * x[1, 0])) + var(ContinuousBernoulli(0.45 + 0.1 * x[1, 1]))"
             + " + kl(ContinuousBernoulli(0.5 * x[0, 1]), ContinuousBernoulli(0.2 + 0.6 * x[0, 2]))",

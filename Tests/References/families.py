@@ -228,6 +228,26 @@ def continuous_bernoulli(lam):
                 points=[mp.mpf(x) for x in ("1e-9", "0.3", "0.5", "0.9")], **moments)
 
 
+def von_mises(m, k):
+    m, k = d(m), d(k)
+    logpdf = lambda x: k * mp.cos(x - m) - mp.log(2 * mp.pi * mp.besseli(0, k))
+    nodes = sorted({-mp.pi, m, mp.pi})
+    ent = mp.quad(lambda x: -logpdf(x) * mp.exp(logpdf(x)), nodes)
+    # The circular mean and PyTorch's circular variance 1 − I₁/I₀, as kls reports them.
+    def cdf(x):
+        # Nodes crowding geometrically toward each peak of the integrand (x and the mode), where a
+        # narrow density's mass sits.
+        ends = sorted({-mp.pi, x} | ({m} if m < x else set()))
+        nodes = set(ends)
+        for lo, hi in zip(ends, ends[1:]):
+            nodes |= {hi - (hi - lo) * mp.mpf(2) ** -j for j in range(60)}
+            nodes |= {lo + (hi - lo) * mp.mpf(2) ** -j for j in range(60)}
+        return mp.quad(lambda y: mp.exp(logpdf(y)), sorted(nodes))
+    return dict(logpdf=logpdf, cdf=cdf,
+                entropy=ent, mean=m, variance=1 - mp.besseli(1, k) / mp.besseli(0, k),
+                points=[mp.mpf(x) for x in ("-3", "-1", "0", "0.3", "1", "3")])
+
+
 CASES = [
     ("Normal(0, 1)", normal(0, 1)), ("Normal(1e6, 0.001)", normal(10**6, "0.001")),
     ("Normal(-3, 1e5)", normal(-3, 10**5)),
@@ -264,6 +284,9 @@ CASES = [
     ("ContinuousBernoulli(0.51)", continuous_bernoulli("0.51")),
     ("ContinuousBernoulli(1e-6)", continuous_bernoulli("1e-6")),
     ("ContinuousBernoulli(0.97)", continuous_bernoulli("0.97")),
+    ("VonMises(0.5, 2)", von_mises("0.5", 2)), ("VonMises(-2, 0.01)", von_mises(-2, "0.01")),
+    ("VonMises(1, 29.9)", von_mises(1, "29.9")), ("VonMises(0, 30.5)", von_mises(0, "30.5")),
+    ("VonMises(0, 400)", von_mises(0, 400)),
 ]
 
 
@@ -382,6 +405,10 @@ KL_CASES = [
     ("Gamma(2, 1)", "Chi2(3)", kl_by_quadrature(gamma(2, 1), chi2(3), [0, 1, 3, 10, mp.inf])),
     ("Chi2(3)", "Gumbel(2, 2)", kl_by_quadrature(chi2(3), gumbel(2, 2), [0, 1, 3, 10, mp.inf])),
     ("Exponential(1)", "Chi2(2.5)", kl_by_quadrature(exponential(1), chi2("2.5"), [0, 1, 3, 10, mp.inf])),
+    ("VonMises(0.5, 2)", "VonMises(-1, 0.7)",
+     kl_by_quadrature(von_mises("0.5", 2), von_mises(-1, "0.7"), [-mp.pi, -1, "0.5", mp.pi])),
+    ("VonMises(0, 50)", "VonMises(0.01, 40)",
+     kl_by_quadrature(von_mises(0, 50), von_mises("0.01", 40), [-mp.pi, -0.3, 0, 0.3, mp.pi])),
 ]
 for q, p, v in KL_CASES:
     lines.append(f"assert_close(kl({q}, {p}), {number(v)}, rtol=1e-10, atol=1e-300)")

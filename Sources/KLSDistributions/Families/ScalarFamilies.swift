@@ -8,6 +8,6 @@ public enum ScalarFamilies {
         GammaFamily.self, BetaFamily.self, LogNormalFamily.self, BernoulliFamily.self, CauchyFamily.self,
         GumbelFamily.self, LogisticFamily.self, HalfNormalFamily.self, WeibullFamily.self,
         HalfCauchyFamily.self, ParetoFamily.self, Chi2Family.self, InverseGammaFamily.self, KumaraswamyFamily.self,
-        ContinuousBernoulliFamily.self,
+        ContinuousBernoulliFamily.self, VonMisesFamily.self,
     ]
 }

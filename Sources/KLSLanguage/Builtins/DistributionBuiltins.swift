@@ -111,13 +111,10 @@ enum DistributionBuiltins {
     }
 
     private static func constructor<F: ScalarFamily>(of family: F.Type) -> Builtin {
-        if let reparameterised = F.self as? any ReparameterisedFamily.Type {
-            return scalar(F.self).differentiable(DistributionDerivatives.scalar(reparameterised))
-        }
         if F.self == BernoulliFamily.self {
             return scalar(F.self).differentiable(DistributionDerivatives.discrete(categorical: false))
         }
-        return scalar(F.self)
+        return scalar(F.self).differentiable(DistributionDerivatives.scalar(F.self))
     }
 
     /// The constructor builtin of a scalar family, read from the family's own

@@ -16,10 +16,10 @@ enum DifferentiableParts {
             self = .gaussian(g)
         } else if let m = MvNormalParts(d) {
             self = .mvNormal(m)
-        } else if let s = ScalarParts(d) {
-            self = .scalar(s)
         } else if let c = DiscreteParts(d) {
             self = .discrete(c)
+        } else if let s = ScalarParts(d) {
+            self = .scalar(s)
         } else {
             return nil
         }

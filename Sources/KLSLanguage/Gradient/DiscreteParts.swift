@@ -27,7 +27,7 @@ struct DiscreteParts {
         }
         if let c = d as? Categorical {
             (probabilities, categorical) = (.tensor(c.probs), true)
-        } else if d.family == "Bernoulli", let p = d.parameters.first?.value {
+        } else if let b = d as? Bernoulli, let p = b.values.first {
             (probabilities, categorical) = (.tensor(p), false)
         } else {
             return nil
@@ -112,13 +112,7 @@ struct DiscreteParts {
     }
 
     /// The error for a draw: discrete draws have no pathwise gradient.
-    func noPathwise(_ family: String) -> KLSError {
-        KLSError(
-            "\(family) has no pathwise (reparameterised) gradient: its draws are discrete, so they cannot move "
-                + "smoothly with its parameters",
-            hint: "use the score-function estimator: with z = sample(q, n=…) drawn outside grad, "
-                + "grad(θ -> mean(f(z) * logpdf(q(θ), z))) — logpdf, entropy and kl of \(family) do differentiate")
-    }
+    func noPathwise(_ family: String) -> KLSError { ScalarParts.noPathwise(family, discrete: true) }
 
     /// x log x, 0 where x is 0.
     private func plogp(_ x: Value) throws(KLSError) -> Value {

@@ -35,8 +35,8 @@ enum DistributionDerivatives {
         return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
     }
 
-    /// A reparameterised scalar family's constructor with traced parameters.
-    static func scalar<F: ReparameterisedFamily>(_ family: F.Type) -> Derivative {
+    /// A scalar family's constructor with traced parameters.
+    static func scalar<F: ScalarFamily>(_ family: F.Type) -> Derivative {
         .custom { a, _ throws(KLSError) in
             var plain: [Tensor] = []
             for name in F.parameterNames { plain.append(try a.anyTensor(name)) }
@@ -63,15 +63,15 @@ enum DistributionDerivatives {
         }
     }
 
-    /// The scalar families with pathwise gradients, from the registry.
-    private static let reparameterised = ScalarFamilies.all.compactMap { family in
-        family is any ReparameterisedFamily.Type && family != NormalFamily.self ? family.name : nil
+    /// The scalar families, from the registry (Normal is listed first, with the Gaussians).
+    private static let scalarFamilies = ScalarFamilies.all.compactMap { family in
+        family != NormalFamily.self ? family.name : nil
     }
 
     static func unsupported(_ d: any Distribution) -> KLSError {
         KLSError(
             "grad through \(d.family) is not supported yet: kls differentiates Normal, DiagNormal, StdNormal, "
-                + "MvNormal, " + reparameterised.joined(separator: ", ") + ", Bernoulli and Categorical",
+                + "MvNormal, " + scalarFamilies.joined(separator: ", ") + " and Categorical",
             hint: d.isDiscrete
                 ? "a discrete distribution has no pathwise gradient; the score-function estimator "
                     + "(mean of f(z)·∇log q(z)) is the way" : nil)

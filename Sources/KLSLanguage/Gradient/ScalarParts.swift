@@ -3,16 +3,19 @@ import KLSDiagnostics
 import KLSDistributions
 import KLSTensor
 
-/// A reparameterised scalar family (`ReparameterisedFamily`) with parameters
-/// that may depend on grad's variable. Densities, entropies, moments, closed-form
-/// KLs and pathwise draws are the family's own formulas, evaluated on values
-/// that may be traced: the family is chosen by its type, never by its name.
+/// A scalar family with parameters that may depend on grad's variable.
+/// Densities, entropies, moments, closed-form KLs and — for a reparameterised
+/// family (`ReparameterisedFamily`) — pathwise draws are the family's own
+/// formulas, evaluated on values that may be traced: the family is chosen by
+/// its type, never by its name. A family without pathwise draws (VonMises, the
+/// counts) differentiates everywhere but in `sample` and a `kl_mc` that draws
+/// from it, which refuse and name the score-function estimator.
 struct ScalarParts {
-    let family: any ReparameterisedFamily.Type
+    let family: any ScalarFamily.Type
     /// The parameters in the family's order (`parameterNames`).
     let values: [Value]
 
-    init(family: any ReparameterisedFamily.Type, values: [Value]) {
+    init(family: any ScalarFamily.Type, values: [Value]) {
         self.family = family
         self.values = values
     }
@@ -23,9 +26,8 @@ struct ScalarParts {
             self = s
             return
         }
-        guard let scalar = d as? any ScalarBatch, let family = scalar.scalarFamily as? any ReparameterisedFamily.Type
-        else { return nil }
-        self.family = family
+        guard let scalar = d as? any ScalarBatch else { return nil }
+        family = scalar.scalarFamily
         values = d.parameters.map { .tensor($0.value) }
     }
 
@@ -42,12 +44,34 @@ struct ScalarParts {
 
     /// The distribution of the standard draws ε, batch-shaped like `d`.
     func standard(_ d: any Distribution) throws(KLSError) -> any Distribution {
-        try family.standard(try plain, shape: d.batchShape)
+        try reparameterised.standard(try plain, shape: d.batchShape)
     }
 
     /// The pathwise draw from standard draws ε.
     func draw(_ epsilon: Tensor) throws(KLSError) -> Value {
-        try draw(family, epsilon)
+        try draw(try reparameterised, epsilon)
+    }
+
+    /// The family, when its draws are a smooth formula of standard draws.
+    private var reparameterised: any ReparameterisedFamily.Type {
+        get throws(KLSError) {
+            guard let pathwise = family as? any ReparameterisedFamily.Type else {
+                throw Self.noPathwise(family.name, discrete: family.isDiscrete)
+            }
+            return pathwise
+        }
+    }
+
+    /// The error for a draw of a family whose draws do not move smoothly with its parameters.
+    static func noPathwise(_ family: String, discrete: Bool) -> KLSError {
+        let why =
+            discrete
+            ? "its draws are discrete, so they cannot move smoothly with its parameters"
+            : "its draws come from rejection sampling, not from a smooth formula (as in PyTorch)"
+        return KLSError(
+            "\(family) has no pathwise (reparameterised) gradient: \(why)",
+            hint: "use the score-function estimator: with z = sample(q, n=…) drawn outside grad, "
+                + "grad(θ -> mean(f(z) * logpdf(q(θ), z))) — logpdf, entropy and kl of \(family) do differentiate")
     }
 
     private func draw<F: ReparameterisedFamily>(_ f: F.Type, _ epsilon: Tensor) throws(KLSError) -> Value {
@@ -76,7 +100,7 @@ struct ScalarParts {
     /// inside first, so that the formula's unused branch has no 0·∞ gradient.
     func logpdf(_ x: Value) throws(KLSError) -> Value { try logpdf(family, x) }
 
-    private func logpdf<F: ReparameterisedFamily>(_ f: F.Type, _ x: Value) throws(KLSError) -> Value {
+    private func logpdf<F: ScalarFamily>(_ f: F.Type, _ x: Value) throws(KLSError) -> Value {
         let parameters = try plain
         var shape = try Differentiation.tensor(x, "x").shape
         for p in parameters { shape = try Shape.broadcast(shape, p.shape) }
@@ -106,7 +130,7 @@ struct ScalarParts {
 
     func entropy() throws(KLSError) -> Value { try entropy(family) }
 
-    private func entropy<F: ReparameterisedFamily>(_ f: F.Type) throws(KLSError) -> Value {
+    private func entropy<F: ScalarFamily>(_ f: F.Type) throws(KLSError) -> Value {
         try F.entropy(ParameterValues<F, Value>(values))
     }
 
@@ -114,7 +138,7 @@ struct ScalarParts {
     /// exist, as the plain `mean` and `var` give).
     func moments() throws(KLSError) -> (mean: Value, variance: Value) { try moments(family) }
 
-    private func moments<F: ReparameterisedFamily>(_ f: F.Type) throws(KLSError) -> (mean: Value, variance: Value) {
+    private func moments<F: ScalarFamily>(_ f: F.Type) throws(KLSError) -> (mean: Value, variance: Value) {
         let t = ParameterValues<F, Value>(values)
         return (try F.mean(t), try F.variance(t))
     }

@@ -103,6 +103,7 @@ extension Value: FormulaNumber {
     public static func square(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.square, x) }
     public static func lgamma(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.lgamma, x) }
     public static func digamma(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.digamma, x) }
+    public static func cos(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.cos, x) }
 
     public static func choose(_ condition: Value, _ test: (Double) -> Bool, _ a: Value, _ b: Value) throws(KLSError)
         -> Value

@@ -45,6 +45,7 @@ public protocol FormulaNumber {
     static func square(_ x: Self) throws(Failure) -> Self
     static func lgamma(_ x: Self) throws(Failure) -> Self
     static func digamma(_ x: Self) throws(Failure) -> Self
+    static func cos(_ x: Self) throws(Failure) -> Self
 
     /// log(1 + t) − t.
     static func log1pMinus(_ t: Self) throws(Failure) -> Self
@@ -60,6 +61,10 @@ public protocol FormulaNumber {
     static func gammaEntropy(_ a: Self) throws(Failure) -> Self
     /// The entropy of Beta(a, b): log B(a, b) − (a − 1)ψ(a) − (b − 1)ψ(b) + (a + b − 2)ψ(a + b).
     static func betaEntropy(_ a: Self, _ b: Self) throws(Failure) -> Self
+    /// log I₀(x) for x ≥ 0 (`ModifiedBessel`).
+    static func logBesselI0(_ x: Self) throws(Failure) -> Self
+    /// I₁(x)/I₀(x) for x ≥ 0 (`ModifiedBessel`).
+    static func besselRatio(_ x: Self) throws(Failure) -> Self
 
     /// `a` where `test` holds for the plain value of `condition`, else `b`,
     /// element by element; a gradient follows the branch taken. (Both
@@ -111,6 +116,14 @@ extension Double: FormulaNumber {
     @inline(__always) public static func square(_ x: Double) -> Double { x * x }
     @inline(__always) public static func lgamma(_ x: Double) -> Double { Double.logGamma(x) }
     @inline(__always) public static func digamma(_ x: Double) -> Double { SpecialFunctions.digamma(x) }
+    @inline(__always) public static func cos(_ x: Double) -> Double { Foundation.cos(x) }
+    /// One branch of `ModifiedBessel`'s formula, not both.
+    public static func logBesselI0(_ x: Double) -> Double {
+        x < ModifiedBessel.crossover ? ModifiedBessel.logI0Series(x) : ModifiedBessel.logI0Asymptotic(x)
+    }
+    public static func besselRatio(_ x: Double) -> Double {
+        x < ModifiedBessel.crossover ? ModifiedBessel.ratioSeries(x) : ModifiedBessel.ratioAsymptotic(x)
+    }
     @inline(__always) public static func log1pMinus(_ t: Double) -> Double { SpecialFunctions.log1pMinus(t) }
     @inline(__always) public static func logGammaGap(_ x: Double, _ y: Double) -> Double {
         SpecialFunctions.logGammaGap(x, y)
@@ -145,6 +158,9 @@ extension SIMD8: FormulaNumber where Scalar == Double {
     @inline(__always) public static func square(_ x: SIMD8<Double>) -> SIMD8<Double> { x * x }
     public static func lgamma(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.lgamma) }
     public static func digamma(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.digamma) }
+    public static func cos(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Foundation.cos) }
+    public static func logBesselI0(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.logBesselI0) }
+    public static func besselRatio(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.besselRatio) }
     public static func log1pMinus(_ t: SIMD8<Double>) -> SIMD8<Double> { lanes(t, Double.log1pMinus) }
     public static func logGammaGap(_ x: SIMD8<Double>, _ y: SIMD8<Double>) -> SIMD8<Double> {
         var out = x
