@@ -38,7 +38,7 @@ import Testing
     /// name it — not the KL registry, the gradients or the language.
     @Test(arguments: [
         "Cauchy", "Gumbel", "Logistic", "HalfNormal", "Weibull", "HalfCauchy", "Pareto", "Chi2", "InverseGamma",
-        "Kumaraswamy", "ContinuousBernoulli", "VonMises",
+        "Kumaraswamy", "ContinuousBernoulli", "VonMises", "Poisson", "Geometric", "Binomial", "NegativeBinomial",
     ])
     func aFamilyIsOneFileAndOneRegistrationLine(name: String) throws {
         let own = "KLSDistributions/Families/\(name).swift"

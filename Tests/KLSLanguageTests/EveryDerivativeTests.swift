@@ -62,6 +62,14 @@ import Testing
             + " + var(Kumaraswamy(x[1, 0] + 1, x[1, 1] + 1)) + entropy(Kumaraswamy(x[0, 2] + 1, 2))",
         "VonMises": "x -> logpdf(VonMises(x[0, 0], x[0, 1] * 40), x[1, 2]) + entropy(VonMises(0, x[1, 0] * 40))"
             + " + var(VonMises(1, x[1, 1])) + kl(VonMises(x[0, 2], 2), VonMises(0.3, x[1, 2] * 30))",
+        "Poisson": "x -> logpdf(Poisson(x[0, 0] * 3), 2) + entropy(Poisson(x[1, 0] * 4))"
+            + " + kl(Poisson(x[0, 1]), Poisson(x[1, 1] + 1)) + var(Poisson(x[0, 2]))",
+        "Geometric": "x -> logpdf(Geometric(x[0, 0] * 0.7), 3) + entropy(Geometric(0.7 * x[1, 0]))"
+            + " + kl(Geometric(0.7 * x[0, 1]), Geometric(0.5)) + var(Geometric(0.2 + 0.5 * x[1, 2]))",
+        "Binomial": "x -> logpdf(Binomial(12, x[0, 0] * 0.7), 4) + entropy(Binomial(9, 0.7 * x[1, 0]))"
+            + " + kl(Binomial(6, 0.7 * x[0, 1]), Binomial(8, 0.2 + 0.6 * x[1, 1])) + var(Binomial(5, 0.7 * x[1, 2]))",
+        "NegativeBinomial": "x -> logpdf(NegativeBinomial(x[0, 0] * 3, 0.7 * x[0, 1]), 4)"
+            + " + entropy(NegativeBinomial(x[1, 0] + 1, 0.6 * x[1, 1])) + var(NegativeBinomial(2, 0.7 * x[1, 2]))",
         "ContinuousBernoulli": "x -> logpdf(ContinuousBernoulli(x[0, 0] * 0.7), x[1, 2] * 0.7)"
             + " + entropy(ContinuousBernoulli(0.3 + 0.4 * x[1, 0])) + var(ContinuousBernoulli(0.45 + 0.1 * x[1, 1]))"
             + " + kl(ContinuousBernoulli(0.5 * x[0, 1]), ContinuousBernoulli(0.2 + 0.6 * x[0, 2]))",

@@ -248,6 +248,46 @@ def von_mises(m, k):
                 points=[mp.mpf(x) for x in ("-3", "-1", "0", "0.3", "1", "3")])
 
 
+def counts(logpmf, last, points, mean, variance, bounded=False):
+    """A count family: the cdf and entropy by summing its masses (to `last`, past which they are negligible,
+    or, `bounded`, which is the largest count)."""
+    masses = [mp.exp(logpmf(k)) for k in range(last + 1)]
+    tail = lambda x: 0 if bounded else mp.fsum(mp.exp(logpmf(k)) for k in range(int(x) + 1, int(x) + 4000))
+    cdf = lambda x: mp.fsum(masses[:int(x) + 1]) if x < last else 1 - tail(x)
+    ent = -mp.fsum(m * logpmf(k) for k, m in enumerate(masses) if m > 0)
+    return dict(logpdf=logpmf, cdf=cdf, entropy=ent, mean=mean, variance=variance, points=[mp.mpf(k) for k in points])
+
+
+def poisson(lam):
+    lam = d(lam)
+    last = int(lam + 40 * mp.sqrt(lam) + 100)
+    return counts(lambda k: k * mp.log(lam) - lam - mp.loggamma(k + 1), last,
+                  sorted({0, 1, int(lam), int(lam + 3 * mp.sqrt(lam)) + 1, int(lam / 2)}), lam, lam)
+
+
+def geometric(prob):
+    prob = d(prob)
+    last = int(120 / -mp.log1p(-prob)) + 10
+    return counts(lambda k: k * mp.log1p(-prob) + mp.log(prob), last, [0, 1, 3, int(3 / prob)],
+                  (1 - prob) / prob, (1 - prob) / prob ** 2)
+
+
+def binomial(n, prob):
+    prob = d(prob)
+    logpmf = lambda k: (mp.loggamma(n + 1) - mp.loggamma(k + 1) - mp.loggamma(n - k + 1) + k * mp.log(prob)
+                        + (n - k) * mp.log1p(-prob))
+    return counts(logpmf, n, sorted({0, 1, int(n * prob), n - 1, n}), n * prob, n * prob * (1 - prob), bounded=True)
+
+
+def negative_binomial(r, prob):
+    r, prob = d(r), d(prob)
+    mean = r * prob / (1 - prob)
+    last = int(mean + 40 * mp.sqrt(mean / (1 - prob)) + 150 / -mp.log(prob))
+    logpmf = lambda k: (mp.loggamma(k + r) - mp.loggamma(r) - mp.loggamma(k + 1) + k * mp.log(prob)
+                        + r * mp.log1p(-prob))
+    return counts(logpmf, last, sorted({0, 1, int(mean), int(3 * mean) + 2}), mean, mean / (1 - prob))
+
+
 CASES = [
     ("Normal(0, 1)", normal(0, 1)), ("Normal(1e6, 0.001)", normal(10**6, "0.001")),
     ("Normal(-3, 1e5)", normal(-3, 10**5)),
@@ -287,6 +327,15 @@ CASES = [
     ("VonMises(0.5, 2)", von_mises("0.5", 2)), ("VonMises(-2, 0.01)", von_mises(-2, "0.01")),
     ("VonMises(1, 29.9)", von_mises(1, "29.9")), ("VonMises(0, 30.5)", von_mises(0, "30.5")),
     ("VonMises(0, 400)", von_mises(0, 400)),
+    ("Poisson(3.5)", poisson("3.5")), ("Poisson(0.001)", poisson("0.001")), ("Poisson(250)", poisson(250)),
+    ("Poisson(2e4)", poisson(20000)),
+    ("Geometric(0.3)", geometric("0.3")), ("Geometric(0.999)", geometric("0.999")),
+    ("Geometric(1e-3)", geometric("1e-3")),
+    ("Binomial(10, 0.3)", binomial(10, "0.3")), ("Binomial(1, 0.5)", binomial(1, "0.5")),
+    ("Binomial(2000, 0.01)", binomial(2000, "0.01")), ("Binomial(500, 0.999)", binomial(500, "0.999")),
+    ("NegativeBinomial(3, 0.4)", negative_binomial(3, "0.4")),
+    ("NegativeBinomial(0.1, 0.9)", negative_binomial("0.1", "0.9")),
+    ("NegativeBinomial(200, 0.05)", negative_binomial(200, "0.05")),
 ]
 
 
@@ -340,6 +389,10 @@ def kl_laplace(m1, b1, m2, b2):
     m1, b1, m2, b2 = map(d, (m1, b1, m2, b2))
     t = abs(m1 - m2)
     return mp.log(b2 / b1) + t / b2 + b1 / b2 * mp.exp(-t / b1) - 1
+
+
+def kl_by_sum(q, p, last):
+    return mp.fsum(mp.exp(q["logpdf"](k)) * (q["logpdf"](k) - p["logpdf"](k)) for k in range(last + 1))
 
 
 def kl_by_quadrature(q, p, nodes):
@@ -409,6 +462,14 @@ KL_CASES = [
      kl_by_quadrature(von_mises("0.5", 2), von_mises(-1, "0.7"), [-mp.pi, -1, "0.5", mp.pi])),
     ("VonMises(0, 50)", "VonMises(0.01, 40)",
      kl_by_quadrature(von_mises(0, 50), von_mises("0.01", 40), [-mp.pi, -0.3, 0, 0.3, mp.pi])),
+    ("Poisson(3.5)", "Poisson(5)", kl_by_sum(poisson("3.5"), poisson(5), 200)),
+    ("Poisson(250)", "Poisson(250.001)", kl_by_sum(poisson(250), poisson("250.001"), 800)),
+    ("Geometric(0.3)", "Geometric(0.5)", kl_by_sum(geometric("0.3"), geometric("0.5"), 600)),
+    ("Binomial(10, 0.3)", "Binomial(10, 0.5)", kl_by_sum(binomial(10, "0.3"), binomial(10, "0.5"), 10)),
+    ("Binomial(5, 0.3)", "Binomial(10, 0.5)", kl_by_sum(binomial(5, "0.3"), binomial(10, "0.5"), 5)),
+    ("Binomial(40, 0.25)", "Binomial(41, 0.25)", kl_by_sum(binomial(40, "0.25"), binomial(41, "0.25"), 40)),
+    ("Bernoulli(0.3)", "Poisson(2)",
+     kl_by_sum(dict(logpdf=lambda k: mp.log(d("0.3")) if k == 1 else mp.log1p(-d("0.3"))), poisson(2), 1)),
 ]
 for q, p, v in KL_CASES:
     lines.append(f"assert_close(kl({q}, {p}), {number(v)}, rtol=1e-10, atol=1e-300)")

@@ -8,6 +8,7 @@ public enum ScalarFamilies {
         GammaFamily.self, BetaFamily.self, LogNormalFamily.self, BernoulliFamily.self, CauchyFamily.self,
         GumbelFamily.self, LogisticFamily.self, HalfNormalFamily.self, WeibullFamily.self,
         HalfCauchyFamily.self, ParetoFamily.self, Chi2Family.self, InverseGammaFamily.self, KumaraswamyFamily.self,
-        ContinuousBernoulliFamily.self, VonMisesFamily.self,
+        ContinuousBernoulliFamily.self, VonMisesFamily.self, PoissonFamily.self, GeometricFamily.self,
+        BinomialFamily.self, NegativeBinomialFamily.self,
     ]
 }

@@ -2,13 +2,14 @@ import KLSDiagnostics
 import KLSTensor
 
 /// KL(q‖p) is +inf wherever q puts mass outside p's support: the one rule that
-/// covers every pair of continuous scalar families, instead of a list of pairs.
-/// Applied per batch element to pairs that have no closed form of their own.
+/// covers every pair of continuous scalar families, and every pair of count
+/// families (Poisson against Bernoulli or Binomial), instead of a list of
+/// pairs. Applied per batch element to pairs that have no closed form of their own.
 enum SupportRule {
     /// +inf for each batch element, when in every one q's support is not inside
     /// p's; nil when some element is covered (then only a formula can answer).
     static func infinite(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor? {
-        guard !q.isDiscrete, !p.isDiscrete, let qs = q as? any SupportBounded, let ps = p as? any SupportBounded else {
+        guard q.isDiscrete == p.isDiscrete, let qs = q as? any SupportBounded, let ps = p as? any SupportBounded else {
             return nil
         }
         let shape = try Shape.broadcast(q.batchShape, p.batchShape)

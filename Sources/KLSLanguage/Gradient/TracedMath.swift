@@ -94,6 +94,10 @@ extension Value: FormulaNumber {
     public typealias Failure = KLSError
 
     public static func constant(_ c: Double) -> Value { .number(c) }
+    public var plainValues: [Double] {
+        guard let plain = try? Differentiation.tensor(self, "value") else { return [] }
+        return (0..<plain.count).map { plain[flat: $0] }
+    }
     public static func log(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.log, x) }
     public static func log1p(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.log1p, x) }
     public static func exp(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.exp, x) }

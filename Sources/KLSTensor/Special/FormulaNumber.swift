@@ -35,6 +35,10 @@ public protocol FormulaNumber {
 
     /// The constant `c` (a scalar, broadcasting against anything).
     static func constant(_ c: Double) -> Self
+    /// The plain numbers (a traced value's, without its tape): what a formula
+    /// whose length depends on its parameters — a sum over a count's support —
+    /// reads to size its loop. Never a branch the derivative would miss.
+    var plainValues: [Double] { get }
 
     static func log(_ x: Self) throws(Failure) -> Self
     static func log1p(_ x: Self) throws(Failure) -> Self
@@ -107,6 +111,7 @@ extension Double: FormulaNumber {
     public typealias Failure = Never
 
     @inline(__always) public static func constant(_ c: Double) -> Double { c }
+    public var plainValues: [Double] { [self] }
     @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
     @inline(__always) public static func log1p(_ x: Double) -> Double { Foundation.log1p(x) }
     @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
@@ -149,6 +154,7 @@ extension SIMD8: FormulaNumber where Scalar == Double {
     public typealias Failure = Never
 
     @inline(__always) public static func constant(_ c: Double) -> SIMD8<Double> { SIMD8(repeating: c) }
+    public var plainValues: [Double] { (0..<8).map { self[$0] } }
     @inline(__always) public static func log(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.log(x) }
     @inline(__always) public static func log1p(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.log1p(x) }
     @inline(__always) public static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> { VectorMath.exp(x) }
