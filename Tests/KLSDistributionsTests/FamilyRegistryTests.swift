@@ -33,6 +33,14 @@ import Testing
         }.sorted()
     }
 
+    /// A vector family too: its own file and the line in `VectorFamilies.all`.
+    @Test(arguments: ["Dirichlet", "OneHotCategorical"])
+    func aVectorFamilyIsOneFileAndOneRegistrationLine(name: String) throws {
+        let files = try Self.files(mentioning: "\(name)Family")
+        #expect(files == ["KLSDistributions/Families/\(name).swift", "KLSDistributions/Families/VectorFamily.swift"])
+        #expect(try Self.files(mentioning: name).allSatisfy(files.contains), "only its own file names \(name)")
+    }
+
     /// Its own file and the registry line; another family's file may build on
     /// it (HalfCauchy's KL is Cauchy's), but nothing outside the families may
     /// name it — not the KL registry, the gradients or the language.

@@ -511,6 +511,33 @@ for x in (["0", "0", "0"], ["1.5", "-2", "0.3"], ["30", "-10", "4"]):
 OTHER.append(("entropy(MvNormal([0.5, -1, 0.2], [[2, 0.3, 0.1], [0.3, 1, -0.4], [0.1, -0.4, 0.5]]))", ent))
 lp, ent = mv_normal(["0", "1"], [["1e-6", "0"], ["0", "4"]], ["1e-3", "3"])
 OTHER += [("logpdf(DiagNormal([0, 1], [1e-3, 2]), [1e-3, 3])", lp), ("entropy(DiagNormal([0, 1], [1e-3, 2]))", ent)]
+# The vector families: Dirichlet, OneHotCategorical and LowRankMultivariateNormal (an MvNormal of W Wᵀ + D).
+alpha = [d(2), d(3), d(5)]
+a0 = sum(alpha)
+log_beta = sum(mp.loggamma(a) for a in alpha) - mp.loggamma(a0)
+point = [d("0.2"), d("0.3"), d("0.5")]
+OTHER += [("logpdf(Dirichlet([2, 3, 5]), [0.2, 0.3, 0.5])",
+           sum((a - 1) * mp.log(x) for a, x in zip(alpha, point)) - log_beta),
+          ("entropy(Dirichlet([2, 3, 5]))",
+           log_beta + (a0 - 3) * mp.digamma(a0) - sum((a - 1) * mp.digamma(a) for a in alpha)),
+          ("var(Dirichlet([2, 3, 5]))[2]", alpha[2] * (a0 - alpha[2]) / (a0 ** 2 * (a0 + 1)))]
+beta_p = [d("0.5"), d(1), d(4)]
+b0 = sum(beta_p)
+OTHER.append(("kl(Dirichlet([2, 3, 5]), Dirichlet([0.5, 1, 4]))",
+              mp.loggamma(a0) - mp.loggamma(b0) - sum(mp.loggamma(a) - mp.loggamma(b) for a, b in zip(alpha, beta_p))
+              + sum((a - b) * (mp.digamma(a) - mp.digamma(a0)) for a, b in zip(alpha, beta_p))))
+onehot = [mp.mpf(1) / 4, mp.mpf(1) / 2, mp.mpf(1) / 4]
+OTHER += [("logpdf(OneHotCategorical([1, 2, 1]), [0, 1, 0])", mp.log(onehot[1])),
+          ("entropy(OneHotCategorical([1, 2, 1]))", -sum(q * mp.log(q) for q in onehot)),
+          ("kl(OneHotCategorical([1, 2, 1]), OneHotCategorical([1, 1, 1]))",
+           sum(q * mp.log(3 * q) for q in onehot))]
+factor = mp.matrix([[d(1)], [d("0.5")], [d(-1)]])
+low_rank = factor * factor.T + mp.diag([d("0.1"), d("0.2"), d("0.3")])
+low_rank_call = "LowRankMultivariateNormal([0, 0, 0], [[1], [0.5], [-1]], [0.1, 0.2, 0.3])"
+lp, ent = mv_normal(["0", "0", "0"], [[str(low_rank[i, j]) for j in range(3)] for i in range(3)], ["0.1", "0.2", "0.3"])
+OTHER += [(f"logpdf({low_rank_call}, [0.1, 0.2, 0.3])", lp), (f"entropy({low_rank_call})", ent),
+          (f"kl({low_rank_call}, StdNormal(3))",
+           (sum(low_rank[i, i] for i in range(3)) - 3 - mp.log(mp.det(low_rank))) / 2)]
 for call, v in OTHER:
     if usable(v):
         lines.append(f"assert_close({call}, {number(v)}, rtol=1e-10, atol=1e-300)")

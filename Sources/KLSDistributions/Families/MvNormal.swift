@@ -6,7 +6,10 @@ import KLSTensor
 /// Cholesky factor L (cov = L Lᵀ). Event shape `[d]`; the mean may carry batch
 /// axes, sharing one covariance or matching a batch of them.
 public final class MvNormal: Distribution {
-    public let family = "MvNormal"
+    /// "MvNormal", or the name of a family built on it (LowRankMultivariateNormal).
+    public let family: String
+    /// The parameters such a family shows instead of mean and cov.
+    let shown: [(name: String, value: Tensor)]?
     public let batchShape: [Int]
     public var eventShape: [Int] { [dimension] }
     /// The dimension d.
@@ -20,7 +23,10 @@ public final class MvNormal: Distribution {
 
     /// Factors the covariance; throws when it is not square, not symmetric or not
     /// positive definite.
-    public init(mean: Tensor, cov: Tensor) throws(KLSError) {
+    public init(
+        mean: Tensor, cov: Tensor, name: String = "MvNormal", shown: [(name: String, value: Tensor)]? = nil
+    ) throws(KLSError) {
+        (family, self.shown) = (name, shown)
         guard mean.rank >= 1 else {
             throw KLSError("MvNormal: mean must be a vector, got a scalar", hint: "use Normal for one dimension")
         }
@@ -77,7 +83,7 @@ public final class MvNormal: Distribution {
     }
 
     public var parameters: [(name: String, value: Tensor)] {
-        [
+        shown ?? [
             ("mean", dimension == means.count ? (try? means.reshaped([dimension])) ?? means : means),
             ("cov", covariances),
         ]

@@ -34,7 +34,8 @@ public enum KLRegistry {
     /// by display names, which a renamed family would silently break).
     static let rules: [Pair: Rule] = {
         var table: [Pair: Rule] = [:]
-        let entries = ScalarKL.rules + CrossFamilyKL.all + GaussianKL.rules + DiscreteKL.rules
+        let vector = VectorFamilies.all.flatMap { ($0 as? any VectorFamilyKL.Type)?.klRules ?? [] }
+        let entries = ScalarKL.rules + CrossFamilyKL.all + GaussianKL.rules + DiscreteKL.rules + vector
         // A special case's own rules, listed after, win over those it inherits.
         let inherited = ScalarFamilies.all.flatMap { family in
             (family as? any SpecialCaseFamily.Type)?.inheritedRules(entries) ?? []

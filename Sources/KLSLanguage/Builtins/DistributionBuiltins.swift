@@ -58,7 +58,8 @@ enum DistributionBuiltins {
                 summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
             ) { a, _ throws(KLSError) in
                 .distribution(try Categorical(probs: try a.tensor("probs")))
-            }.differentiable(DistributionDerivatives.discrete(categorical: true)),
+            }.differentiable(DistributionDerivatives.discrete(categorical: true))
+        ] + VectorFamilies.all.map(vector) + [
             Builtin(
                 "Mixture",
                 [
@@ -131,6 +132,21 @@ enum DistributionBuiltins {
             for p in parameters { values.append(try a.tensor(p.name)) }
             return .distribution(try ScalarDistribution<F>(values))
         }
+    }
+
+    /// The constructor builtin of a vector family, read from its declaration;
+    /// LowRankMultivariateNormal differentiates as the MvNormal it is.
+    static func vector(_ family: any VectorFamily.Type) -> Builtin {
+        let parameters = zip(family.parameterNames, family.parameterMeanings).map { Parameter.required($0).meaning($1) }
+        let builtin = Builtin(
+            family.name, parameters, theme: .distributions, summary: family.summary, example: family.example
+        ) { a, _ throws(KLSError) in
+            var values: [Tensor] = []
+            for p in parameters { values.append(try a.tensor(p.name)) }
+            return .distribution(try family.make(values))
+        }
+        guard family == LowRankMultivariateNormalFamily.self else { return builtin }
+        return builtin.differentiable(DistributionDerivatives.lowRankMvNormal)
     }
 
     /// (mean, std) from exactly one of std, logvar= and var=; warns when logvar

@@ -35,6 +35,26 @@ enum DistributionDerivatives {
         return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
     }
 
+    /// `LowRankMultivariateNormal(loc, cov_factor, cov_diag)` with traced
+    /// parameters: the MvNormal of covariance W Wᵀ + diag(D), whose factor L is
+    /// traced through `cholesky`'s rule from that covariance.
+    static let lowRankMvNormal = Derivative.custom { a, _ throws(KLSError) in
+        let plain = [try a.anyTensor("loc"), try a.anyTensor("cov_factor"), try a.anyTensor("cov_diag")]
+        guard let base = try LowRankMultivariateNormalFamily.make(plain) as? MvNormal else {
+            throw KLSError("internal: LowRankMultivariateNormal is not an MvNormal")
+        }
+        guard plain[1].rank == 2, plain[2].rank == 1 else {
+            throw KLSError(
+                "grad through a batched LowRankMultivariateNormal is not supported yet",
+                hint: "give one cov_factor [d, r] and one cov_diag [d] (loc may carry a batch)")
+        }
+        let factor = a["cov_factor"]
+        let low = try TracedMath.matmul(factor, try TracedMath.matrixTranspose(factor))
+        let cov = try low + LinearAlgebraDerivatives.diag(a["cov_diag"])
+        let parts = MvNormalParts(mean: a["loc"], scale: try LinearAlgebraDerivatives.cholesky(cov))
+        return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
+    }
+
     /// A scalar family's constructor with traced parameters.
     static func scalar<F: ScalarFamily>(_ family: F.Type) -> Derivative {
         .custom { a, _ throws(KLSError) in
