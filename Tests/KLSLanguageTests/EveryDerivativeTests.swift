@@ -72,6 +72,8 @@ import Testing
             + " + entropy(NegativeBinomial(x[1, 0] + 1, 0.6 * x[1, 1])) + var(NegativeBinomial(2, 0.7 * x[1, 2]))",
         "LowRankMultivariateNormal": "x -> logpdf(LowRankMultivariateNormal(x[0], reshape(x[1], [3, 1]), x[0] + 0.1),"
             + " [0.1, 0.2, 0.3]) + kl(LowRankMultivariateNormal(x[1], reshape(x[0], [3, 1]), x[1]), StdNormal(3))",
+        "Dirichlet": "x -> logpdf(Dirichlet(x[0] + 0.5), [0.2, 0.3, 0.5]) + entropy(Dirichlet(x[1] * 3))"
+            + " + kl(Dirichlet(x[0] + 1), Dirichlet(x[1] + 0.5)) + sum(var(Dirichlet(x[1] + 1)) * [1, 2, 3])",
         "ContinuousBernoulli": "x -> logpdf(ContinuousBernoulli(x[0, 0] * 0.7), x[1, 2] * 0.7)"
             + " + entropy(ContinuousBernoulli(0.3 + 0.4 * x[1, 0])) + var(ContinuousBernoulli(0.45 + 0.1 * x[1, 1]))"
             + " + kl(ContinuousBernoulli(0.5 * x[0, 1]), ContinuousBernoulli(0.2 + 0.6 * x[0, 2]))",

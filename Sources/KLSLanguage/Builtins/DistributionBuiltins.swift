@@ -135,7 +135,8 @@ enum DistributionBuiltins {
     }
 
     /// The constructor builtin of a vector family, read from its declaration;
-    /// LowRankMultivariateNormal differentiates as the MvNormal it is.
+    /// Dirichlet differentiates through its own parts (`DirichletParts`),
+    /// LowRankMultivariateNormal as the MvNormal it is.
     static func vector(_ family: any VectorFamily.Type) -> Builtin {
         let parameters = zip(family.parameterNames, family.parameterMeanings).map { Parameter.required($0).meaning($1) }
         let builtin = Builtin(
@@ -145,6 +146,7 @@ enum DistributionBuiltins {
             for p in parameters { values.append(try a.tensor(p.name)) }
             return .distribution(try family.make(values))
         }
+        if family == DirichletFamily.self { return builtin.differentiable(DistributionDerivatives.dirichlet) }
         guard family == LowRankMultivariateNormalFamily.self else { return builtin }
         return builtin.differentiable(DistributionDerivatives.lowRankMvNormal)
     }

@@ -10,6 +10,7 @@ enum DifferentiableParts {
     case mvNormal(MvNormalParts)
     case scalar(ScalarParts)
     case discrete(DiscreteParts)
+    case dirichlet(DirichletParts)
 
     init?(_ d: any Distribution) {
         if let g = GaussianParts(d) {
@@ -20,6 +21,8 @@ enum DifferentiableParts {
             self = .discrete(c)
         } else if let s = ScalarParts(d) {
             self = .scalar(s)
+        } else if let r = DirichletParts(d) {
+            self = .dirichlet(r)
         } else {
             return nil
         }
@@ -32,6 +35,7 @@ enum DifferentiableParts {
         case .mvNormal(let m): return [m.mean, m.scale]
         case .scalar(let s): return s.values
         case .discrete(let c): return [c.probabilities]
+        case .dirichlet(let r): return [r.concentration]
         }
     }
 
@@ -42,6 +46,7 @@ enum DifferentiableParts {
         case .mvNormal: return .mvNormal(MvNormalParts(mean: values[0], scale: values[1]))
         case .scalar(let s): return .scalar(s.with(values))
         case .discrete(let c): return .discrete(DiscreteParts(probabilities: values[0], categorical: c.categorical))
+        case .dirichlet: return .dirichlet(DirichletParts(concentration: values[0]))
         }
     }
 
@@ -51,6 +56,7 @@ enum DifferentiableParts {
         case .mvNormal(let m): return try m.logpdf(x)
         case .scalar(let s): return try s.logpdf(x)
         case .discrete(let c): return try c.logpdf(x)
+        case .dirichlet(let r): return try r.logpdf(x)
         }
     }
 
@@ -60,6 +66,7 @@ enum DifferentiableParts {
         case .mvNormal(let m): return try m.entropy()
         case .scalar(let s): return try s.entropy()
         case .discrete(let c): return try c.entropy()
+        case .dirichlet(let r): return try r.entropy()
         }
     }
 
@@ -69,6 +76,7 @@ enum DifferentiableParts {
         case .mvNormal(let m): return try m.draw(epsilon)
         case .scalar(let s): return try s.draw(epsilon)
         case .discrete(let c): throw c.noPathwise(c.categorical ? "Categorical" : "Bernoulli")
+        case .dirichlet(let r): return try r.draw(epsilon)
         }
     }
 
@@ -78,6 +86,7 @@ enum DifferentiableParts {
         case .mvNormal(let m): return try m.standard(d)
         case .scalar(let s): return try s.standard(d)
         case .discrete(let c): throw c.noPathwise(d.family)
+        case .dirichlet(let r): return try r.standard(d)
         }
     }
 
@@ -90,6 +99,7 @@ enum DifferentiableParts {
         case .mvNormal(let m): return try m.mean + zero
         case .scalar(let s): return try s.moments().mean + zero
         case .discrete(let c): return try c.moments().mean + zero
+        case .dirichlet(let r): return try r.moments().mean + zero
         }
     }
 
@@ -103,6 +113,7 @@ enum DifferentiableParts {
             return try TracedMath.sum(TracedMath.apply(.square, m.scale), axes: [-1]) + zero
         case .scalar(let s): return try s.moments().variance + zero
         case .discrete(let c): return try c.moments().variance + zero
+        case .dirichlet(let r): return try r.moments().variance + zero
         }
     }
 }

@@ -35,6 +35,13 @@ enum DistributionDerivatives {
         return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
     }
 
+    /// `Dirichlet(concentration)` with a traced concentration.
+    static let dirichlet = Derivative.custom { a, _ throws(KLSError) in
+        let base = try Dirichlet(concentration: try a.anyTensor("concentration"))
+        return .distribution(
+            TracedDistribution(base: base, parts: .dirichlet(DirichletParts(concentration: a["concentration"]))))
+    }
+
     /// `LowRankMultivariateNormal(loc, cov_factor, cov_diag)` with traced
     /// parameters: the MvNormal of covariance W Wᵀ + diag(D), whose factor L is
     /// traced through `cholesky`'s rule from that covariance.
@@ -164,6 +171,7 @@ enum DistributionDerivatives {
         case (.gaussian(let gq), .gaussian(let gp)): return try gq.kl(to: gp)
         case (.scalar(let sq), .scalar(let sp)): return try sq.kl(to: sp)
         case (.discrete(let dq), .discrete(let dp)): return try dq.kl(to: dp)
+        case (.dirichlet(let rq), .dirichlet(let rp)): return try rq.kl(to: rp)
         case (.mvNormal, _), (_, .mvNormal): return try multivariate(q, qName).kl(to: try multivariate(p, pName))
         default:
             throw KLSError(

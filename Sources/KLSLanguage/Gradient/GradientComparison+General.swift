@@ -144,7 +144,7 @@ extension GradientComparison {
         switch pair.qParts {
         case .gaussian: return ["mean", "std"]
         case .mvNormal: return ["mean", "scale_tril"]
-        case .scalar, .discrete: return pair.q.parameters.map(\.name)
+        case .scalar, .discrete, .dirichlet: return pair.q.parameters.map(\.name)
         }
     }
 
