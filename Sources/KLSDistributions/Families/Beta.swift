@@ -21,10 +21,15 @@ public enum BetaFamily: ScalarFamily {
     /// For large a and b each term is ~a log a: the prefix form keeps the digits of their O(1) sum.
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let (logX, log1mX) = (try N.log(x), try N.log1p(-x))
-        let textbook = try (t.a - 1) * logX + (t.b - 1) * log1mX - N.logBeta(t.a, t.b)
+        func textbook() throws(N.Failure) -> N { try (t.a - 1) * logX + (t.b - 1) * log1mX - N.logBeta(t.a, t.b) }
+        func prefixed() throws(N.Failure) -> N { try N.logBetaPrefix(x, t.a, t.b) - logX - log1mX }
         let smaller = try N.choose(t.a - t.b, { $0 < 0 }, t.a, t.b)
-        let prefixed = try N.logBetaPrefix(x, t.a, t.b) - logX - log1mX
-        return try N.choose(smaller, { $0 >= SpecialFunctions.stirlingThreshold }, prefixed, textbook)
+        let large = { (s: Double) in s >= SpecialFunctions.stirlingThreshold }
+        switch N.branches(smaller, large) {
+        case .all: return try prefixed()
+        case .none: return try textbook()
+        case .mixed: return try N.choose(smaller, large, prefixed(), textbook())
+        }
     }
 
     /// The ends, where (a − 1) log x is 0·∞ for a = 1.

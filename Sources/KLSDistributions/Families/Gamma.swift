@@ -23,9 +23,15 @@ public enum GammaFamily: ScalarFamily {
     /// its digits where α log x, βx and log Γ(α) are each thousands of times the result.
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let y = try t.rate * x
-        let prefixed = try N.log(t.rate) + N.logGammaPrefix(t.shape, y) - N.log(y)
-        let textbook = try t.shape * N.log(t.rate) + (t.shape - 1) * N.log(x) - y - N.lgamma(t.shape)
-        return try N.choose(t.shape, { $0 >= 20 }, prefixed, textbook)
+        func prefixed() throws(N.Failure) -> N { try N.log(t.rate) + N.logGammaPrefix(t.shape, y) - N.log(y) }
+        func textbook() throws(N.Failure) -> N {
+            try t.shape * N.log(t.rate) + (t.shape - 1) * N.log(x) - y - N.lgamma(t.shape)
+        }
+        switch N.branches(t.shape, { $0 >= 20 }) {
+        case .all: return try prefixed()
+        case .none: return try textbook()
+        case .mixed: return try N.choose(t.shape, { $0 >= 20 }, prefixed(), textbook())
+        }
     }
 
     /// x = 0, where the formula's (α − 1) log x is 0·∞ for α = 1.

@@ -36,13 +36,21 @@ public enum StudentTFamily: ScalarFamily {
     /// ν the difference of log-gammas is ½ log x − 1/8x + 1/192x³ + 1/640x⁵ −
     /// 17/14336x⁷ with x = ν/2 (checked against mpmath at 80 digits).
     static func logNormalizer<N: FormulaNumber>(_ nu: N) throws(N.Failure) -> N {
-        let exact = try N.lgamma((nu + 1) / 2) - N.lgamma(nu / 2) - 0.5 * N.log(nu * Double.pi)
-        let inverse = try 2 / nu
-        let square = try inverse * inverse
-        let inner = try 1.0 / 640 - square * (17.0 / 14336)
-        let middle = try 1.0 / 192 + square * inner
-        let series = try inverse * (-1.0 / 8 + square * middle)
-        return try N.choose(nu, { $0 >= largeDF }, -Gaussian.logSqrtTwoPi + series, exact)
+        func exact() throws(N.Failure) -> N {
+            try N.lgamma((nu + 1) / 2) - N.lgamma(nu / 2) - 0.5 * N.log(nu * Double.pi)
+        }
+        func series() throws(N.Failure) -> N {
+            let inverse = try 2 / nu
+            let square = try inverse * inverse
+            let inner = try 1.0 / 640 - square * (17.0 / 14336)
+            let middle = try 1.0 / 192 + square * inner
+            return try -Gaussian.logSqrtTwoPi + inverse * (-1.0 / 8 + square * middle)
+        }
+        switch N.branches(nu, { $0 >= largeDF }) {
+        case .all: return try series()
+        case .none: return try exact()
+        case .mixed: return try N.choose(nu, { $0 >= largeDF }, series(), exact())
+        }
     }
 
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {

@@ -7,6 +7,15 @@ public protocol ClosedFormKLFamily: ScalarFamily {
     /// KL(q ‖ p) for one pair of parameter sets.
     static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N.Failure)
         -> N
+    /// `kl` on Doubles: what the registry calls per element. Its default is
+    /// `kl` itself; as a requirement, each family's witness has a concrete
+    /// `Self`, so the compiler specialises the formula for Doubles there,
+    /// instead of running the generic one through the witness table per element.
+    static func klOfDoubles(_ q: Parameters, _ p: Parameters) -> Double
+}
+
+extension ClosedFormKLFamily {
+    public static func klOfDoubles(_ q: Parameters, _ p: Parameters) -> Double { kl(q, p) }
 }
 
 /// The closed forms of pairs of one scalar family, one rule per family in
@@ -17,7 +26,7 @@ enum ScalarKL {
     }
 
     private static func rule<F: ClosedFormKLFamily>(_ family: F.Type) -> KLRegistry.Entry {
-        scalarRule(F.self) { q, p in F.kl(q, p) }
+        scalarRule(F.self) { q, p in F.klOfDoubles(q, p) }
     }
 }
 

@@ -107,13 +107,23 @@ struct ScalarParts {
         let xs = try Differentiation.tensor(x, "x").broadcast(to: shape)
         var broadcast: [Tensor] = []
         for p in parameters { broadcast.append(try p.broadcast(to: shape)) }
-        var (inside, outside, safe) = ([Double](), [Double](), [Double]())
+        // The elements outside the formula, found first: usually there are none,
+        // and the formula alone is the answer, with no masks on the tape.
+        var edges: [(index: Int, value: Double)] = []
         for e in 0..<xs.count {
-            let theta = F.parameters(broadcast, at: e)
-            let edge = F.logpdfOutside(xs[flat: e], theta)
-            inside.append(edge == nil ? 1 : 0)
-            outside.append(edge ?? 0)
-            safe.append(edge == nil ? xs[flat: e] : Self.interior(F.support(theta)))
+            if let edge = F.logpdfOutside(xs[flat: e], F.parameters(broadcast, at: e)) { edges.append((e, edge)) }
+        }
+        guard !edges.isEmpty else {
+            // Broadcast to x's shape too: a formula that does not read x (Uniform's) has the parameters' shape.
+            let value = try F.logDensity(x, ParameterValues<F, Value>(values))
+            guard try Differentiation.tensor(value, "logpdf").shape != shape else { return value }
+            return try value + .tensor(try Tensor(repeating: 0, shape: shape))
+        }
+        var (inside, safe) = ([Double](repeating: 1, count: xs.count), (0..<xs.count).map { xs[flat: $0] })
+        var outside = [Double](repeating: 0, count: xs.count)
+        for (e, edge) in edges {
+            (inside[e], outside[e]) = (0, edge)
+            safe[e] = Self.interior(F.support(F.parameters(broadcast, at: e)))
         }
         let mask = try Tensor(shape: shape, values: inside)
         let moved = try TracedMath.select(mask, x, .tensor(try Tensor(shape: shape, values: safe)))

@@ -109,6 +109,13 @@ extension Value: FormulaNumber {
     public static func digamma(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.digamma, x) }
     public static func cos(_ x: Value) throws(KLSError) -> Value { try TracedMath.apply(.cos, x) }
 
+    public static func branches(_ condition: Value, _ test: (Double) -> Bool) -> FormulaBranches {
+        guard let plain = try? Differentiation.tensor(condition, "condition"), plain.count > 0 else { return .mixed }
+        let first = test(plain[flat: 0])
+        for i in 1..<plain.count where test(plain[flat: i]) != first { return .mixed }
+        return first ? .all : .none
+    }
+
     public static func choose(_ condition: Value, _ test: (Double) -> Bool, _ a: Value, _ b: Value) throws(KLSError)
         -> Value
     {

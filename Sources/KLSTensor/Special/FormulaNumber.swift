@@ -75,6 +75,15 @@ public protocol FormulaNumber {
     /// branches are computed: Swift 6.3 cannot lower a witness taking
     /// closures that throw `Never`.)
     static func choose(_ condition: Self, _ test: (Double) -> Bool, _ a: Self, _ b: Self) throws(Failure) -> Self
+    /// Whether `test` holds for every plain value of `condition`, for none, or
+    /// for some: a formula with two branches computes only the one taken when
+    /// all its elements agree, and both (joined by `choose`) only when they do not.
+    static func branches(_ condition: Self, _ test: (Double) -> Bool) -> FormulaBranches
+}
+
+/// Which branch of a formula the elements of a number take (`FormulaNumber.branches`).
+public enum FormulaBranches {
+    case all, none, mixed
 }
 
 extension FormulaNumber {
@@ -145,6 +154,10 @@ extension Double: FormulaNumber {
     public static func choose(_ condition: Double, _ test: (Double) -> Bool, _ a: Double, _ b: Double) -> Double {
         test(condition) ? a : b
     }
+    @inline(__always)
+    public static func branches(_ condition: Double, _ test: (Double) -> Bool) -> FormulaBranches {
+        test(condition) ? .all : .none
+    }
 }
 
 /// Eight lanes at once, with the kernels' own `VectorMath` functions where
@@ -179,6 +192,11 @@ extension SIMD8: FormulaNumber where Scalar == Double {
         var out = b
         for i in 0..<8 where test(condition[i]) { out[i] = a[i] }
         return out
+    }
+
+    public static func branches(_ condition: SIMD8<Double>, _ test: (Double) -> Bool) -> FormulaBranches {
+        let count = (0..<8).filter { test(condition[$0]) }.count
+        return count == 8 ? .all : (count == 0 ? .none : .mixed)
     }
 
     private static func lanes(_ x: SIMD8<Double>, _ f: (Double) -> Double) -> SIMD8<Double> {
