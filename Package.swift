@@ -60,6 +60,7 @@ let package = Package(
             ],
             swiftSettings: cpuFlags
         ),
+        .target(name: "KLSGradient", dependencies: ["KLSDiagnostics", "KLSTensor"], swiftSettings: cpuFlags),
         .target(name: "KLSPlot", dependencies: ["KLSDiagnostics"]),
         .target(
             name: "KLSFormats",
@@ -67,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "KLSLanguage",
-            dependencies: ["KLSDiagnostics", "KLSTensor", "KLSDistributions", "KLSPlot", "KLSFormats"],
+            dependencies: ["KLSDiagnostics", "KLSTensor", "KLSGradient", "KLSDistributions", "KLSPlot", "KLSFormats"],
             swiftSettings: cpuFlags
         ),
         .systemLibrary(name: "CReadline", pkgConfig: "readline", providers: [.apt(["libreadline-dev"])]),

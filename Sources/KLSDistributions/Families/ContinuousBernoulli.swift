@@ -111,7 +111,7 @@ extension ParameterValues where F == ContinuousBernoulliFamily {
 extension ContinuousBernoulliFamily: NoiseDrivenFamily {
     /// ε ~ Uniform(0, 1): the draw is the inverse cdf at ε.
     public static func noise(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        Philox.openUnit(generator.singleWord(index: index, stream: tag))
+        uniformNoise(generator, index)
     }
     public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
         -> N

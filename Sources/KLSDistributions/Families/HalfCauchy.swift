@@ -48,15 +48,8 @@ extension ParameterValues where F == HalfCauchyFamily {
     public var scale: N { first }
 }
 
-extension HalfCauchyFamily: ReparameterisedFamily {
-    /// ε ~ HalfCauchy(1): the draw is scale · ε.
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try constant([1], shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { try t.scale * epsilon }
-}
+/// ε ~ HalfCauchy(1): the draw is scale · ε.
+extension HalfCauchyFamily: ScaleFamily {}
 
 extension HalfCauchyFamily: ClosedFormKLFamily {
     /// That of Cauchy(0, sq) and Cauchy(0, sp), folded alike.

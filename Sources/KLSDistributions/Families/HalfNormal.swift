@@ -48,15 +48,8 @@ extension ParameterValues where F == HalfNormalFamily {
     public var scale: N { first }
 }
 
-extension HalfNormalFamily: ReparameterisedFamily {
-    /// ε ~ HalfNormal(1): the draw is scale · ε.
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try constant([1], shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { try t.scale * epsilon }
-}
+/// ε ~ HalfNormal(1): the draw is scale · ε.
+extension HalfNormalFamily: ScaleFamily {}
 
 extension HalfNormalFamily: ClosedFormKLFamily {
     /// That of N(0, sq²) and N(0, sp²), folded alike.

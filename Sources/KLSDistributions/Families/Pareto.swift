@@ -53,7 +53,7 @@ extension ParameterValues where F == ParetoFamily {
 extension ParetoFamily: NoiseDrivenFamily {
     /// ε ~ Exponential(1), −log u: the draw is s · e^(ε/α).
     public static func noise(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        -Foundation.log(Philox.openUnit(generator.singleWord(index: index, stream: tag)))
+        exponentialNoise(generator, index)
     }
     public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
         -> N

@@ -65,7 +65,7 @@ extension ParameterValues where F == WeibullFamily {
 extension WeibullFamily: NoiseDrivenFamily {
     /// ε ~ Exponential(1), −log u: the draw is λ ε^(1/k).
     public static func noise(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
-        -Foundation.log(Philox.openUnit(generator.singleWord(index: index, stream: tag)))
+        exponentialNoise(generator, index)
     }
     public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
         -> N

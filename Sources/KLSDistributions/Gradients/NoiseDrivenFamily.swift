@@ -1,3 +1,4 @@
+import Foundation
 import KLSDiagnostics
 import KLSTensor
 
@@ -21,6 +22,16 @@ extension NoiseDrivenFamily {
 
     public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
         try FamilyNoise<Self>(parameters, shape: shape)
+    }
+
+    /// A uniform on (0, 1) from the family's stream: the noise of an inverse cdf.
+    public static func uniformNoise(_ generator: Philox, _ index: UInt64) -> Double {
+        Philox.openUnit(generator.singleWord(index: index, stream: tag))
+    }
+
+    /// An Exponential(1) draw, −log u, from the family's stream.
+    public static func exponentialNoise(_ generator: Philox, _ index: UInt64) -> Double {
+        -Foundation.log(uniformNoise(generator, index))
     }
 }
 

@@ -1,4 +1,5 @@
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// Element-wise functions (language.md §4, "Element-wise"). Each accepts a number or a tensor

@@ -1,5 +1,6 @@
 import Foundation
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// Reverse-mode automatic differentiation of user functions (`grad`,

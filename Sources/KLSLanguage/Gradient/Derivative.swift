@@ -1,4 +1,5 @@
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// How a builtin passes gradients back, declared with the builtin itself

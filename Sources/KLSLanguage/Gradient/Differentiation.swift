@@ -1,5 +1,6 @@
 import Foundation
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// The derivative rules of the operators: each computes the value as usual and,
@@ -27,14 +28,9 @@ enum Differentiation {
         return found
     }
 
-    /// `g` summed down to `shape`: the gradient of a broadcast operand.
+    /// `g` summed down to `shape`: the gradient of a broadcast operand (`GradientRules`).
     static func unbroadcast(_ g: Tensor, to shape: [Int]) throws(KLSError) -> Tensor {
-        guard g.shape != shape else { return g }
-        let extra = g.rank - shape.count
-        var axes = Array(0..<extra)
-        for (k, extent) in shape.enumerated() where extent == 1 && g.shape[extra + k] != 1 { axes.append(extra + k) }
-        let summed = axes.isEmpty ? g : try g.reduce(.sum, axes: axes, keepdims: true)
-        return try summed.reshaped(shape)
+        try GradientRules.unbroadcast(g, to: shape)
     }
 
     static func scale(_ g: Tensor, _ factor: Tensor) throws(KLSError) -> Tensor {

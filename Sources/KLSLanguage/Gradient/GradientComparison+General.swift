@@ -1,5 +1,6 @@
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// `compare(q, p, grad=true)` for any reparameterised q (LogNormal, Laplace,

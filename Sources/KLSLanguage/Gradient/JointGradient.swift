@@ -1,5 +1,6 @@
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// Gradients through joints whose layers depend on grad's variable — a

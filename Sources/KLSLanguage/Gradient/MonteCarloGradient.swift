@@ -1,6 +1,7 @@
 import Foundation
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// `kl_mc` under `grad`: the estimate is kl_mc's own; its gradient is the

@@ -1,6 +1,7 @@
 import Foundation
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// A distribution whose parameters depend on the variable `grad`

@@ -1,5 +1,6 @@
 import Foundation
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// Arithmetic on values that may be traced, for derivative rules written as

@@ -1,5 +1,6 @@
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// Makes a `JointDistribution` from `joint(z1=…, z2=…)`: checks each layer,

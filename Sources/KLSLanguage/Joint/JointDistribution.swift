@@ -1,5 +1,6 @@
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// A distribution over named layers z1, z2, …: each layer a distribution, or a

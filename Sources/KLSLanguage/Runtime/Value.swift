@@ -1,4 +1,5 @@
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// A kls value (language.md §2).

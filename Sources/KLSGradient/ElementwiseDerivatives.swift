@@ -5,10 +5,10 @@ import KLSTensor
 /// f′ of each element-wise builtin, from its input x and output y. Piecewise
 /// constant functions (`floor`, `ceil`, `round`, `sign`) have derivative 0;
 /// `abs` has `sign(x)`, so 0 at 0 (the convention of PyTorch and JAX).
-enum ElementwiseDerivatives {
-    typealias Rule = (Tensor, Tensor) throws(KLSError) -> Tensor
+package enum ElementwiseDerivatives {
+    package typealias Rule = (Tensor, Tensor) throws(KLSError) -> Tensor
 
-    static func rule(_ function: UnaryFunction) -> Rule? {
+    package static func rule(_ function: UnaryFunction) -> Rule? {
         switch function {
         case .exp: return { _, y in y }
         case .log: return { x, _ throws(KLSError) in try reciprocal(x) }

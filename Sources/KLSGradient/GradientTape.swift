@@ -11,16 +11,19 @@ import Synchronization
 /// walks the tape backwards once from the output.
 public final class GradientTape: @unchecked Sendable {
     /// Given the gradient of a node's output, passes each parent its share.
-    typealias Backward = (Tensor, _ pass: (Traced, Tensor) throws(KLSError) -> Void) throws(KLSError) -> Void
+    package typealias Backward = (Tensor, _ pass: (Traced, Tensor) throws(KLSError) -> Void) throws(KLSError) -> Void
 
     private var backwards: [Backward?] = []
 
+    /// An empty tape.
+    package init() {}
+
     /// How many `grad` calls are running: while none is, no value can be traced
     /// and builtins skip looking for one.
-    static let active = Atomic<Int>(0)
+    package static let active = Atomic<Int>(0)
 
     /// A new input: a node with no parents.
-    func leaf(_ value: Tensor) -> Traced {
+    package func leaf(_ value: Tensor) -> Traced {
         backwards.append(nil)
         return Traced(tape: self, id: backwards.count - 1, value: value)
     }
@@ -31,27 +34,27 @@ public final class GradientTape: @unchecked Sendable {
     private var pauseDepth = 0
 
     /// A node computed from others; `backward` passes its gradient on.
-    func record(_ value: Tensor, _ backward: @escaping Backward) -> Traced {
+    package func record(_ value: Tensor, _ backward: @escaping Backward) -> Traced {
         guard pauseDepth == 0 else { return Traced(tape: self, id: -1, value: value) }
         backwards.append(backward)
         return Traced(tape: self, id: backwards.count - 1, value: value)
     }
 
     /// Runs `body` recording nothing.
-    func paused<T>(_ body: () throws(KLSError) -> T) throws(KLSError) -> T {
+    package func paused<T>(_ body: () throws(KLSError) -> T) throws(KLSError) -> T {
         pauseDepth += 1
         defer { pauseDepth -= 1 }
         return try body()
     }
 
     /// The number of nodes so far: a mark for `backpropagate(from:since:)`.
-    var count: Int { backwards.count }
+    package var count: Int { backwards.count }
 
     /// Walks back from `output` (with gradient `seed`) through the nodes
     /// recorded since `mark`, hands each earlier node its share (in id order),
     /// and drops the nodes since `mark` — so a streamed estimate's chunk leaves
     /// nothing behind on the tape.
-    func backpropagate(
+    package func backpropagate(
         from output: Traced, seed: Tensor, since mark: Int, deliver: (Traced, Tensor) throws(KLSError) -> Void
     ) throws(KLSError) {
         defer { backwards.removeSubrange(mark...) }
@@ -80,7 +83,7 @@ public final class GradientTape: @unchecked Sendable {
     }
 
     /// The gradient of `output` (one number) with respect to every node, by id.
-    func gradients(of output: Traced) throws(KLSError) -> [Tensor?] {
+    package func gradients(of output: Traced) throws(KLSError) -> [Tensor?] {
         var gradients = [Tensor?](repeating: nil, count: backwards.count)
         guard output.id >= 0 else { return gradients }
         gradients[output.id] = try Tensor(repeating: 1, shape: output.value.shape)
@@ -100,19 +103,19 @@ public final class GradientTape: @unchecked Sendable {
         return gradients
     }
 
-    static func nested() -> KLSError {
+    package static func nested() -> KLSError {
         KLSError("grad of a function that itself calls grad on the same values is not supported (no nested grad)")
     }
 }
 
 /// A tensor being differentiated: its value and its node on a tape.
 public final class Traced: @unchecked Sendable {
-    let tape: GradientTape
-    let id: Int
+    package let tape: GradientTape
+    package let id: Int
     /// The value, as the computation would have it without `grad`.
     public let value: Tensor
 
-    init(tape: GradientTape, id: Int, value: Tensor) {
+    package init(tape: GradientTape, id: Int, value: Tensor) {
         self.tape = tape
         self.id = id
         self.value = value
