@@ -120,14 +120,8 @@ extension BetaFamily: FirstAttemptFamily {
     }
 }
 
-extension BetaFamily: ReparameterisedFamily {
-    /// ε is the family's own draw, differentiated implicitly in both parameters.
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try ownDraws(parameters, shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { epsilon }
+/// ε is the family's own draw, differentiated implicitly in both parameters.
+extension BetaFamily: OwnDrawsFamily {
     public static let implicitParameters = [0, 1]
     public static func implicitSlopes(_ epsilon: Double, _ t: Parameters) -> [Double] {
         let (da, db) = ImplicitReparameterisation.beta(epsilon, t.a, t.b)

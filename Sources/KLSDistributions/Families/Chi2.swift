@@ -16,18 +16,13 @@ public enum Chi2Family: ScalarFamily {
         t.df > 0 && t.df.isFinite ? nil : ("df", "finite and > 0", t.df)
     }
 
-    /// Gamma(df/2, ½)'s parameters.
-    static func gamma<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> ParameterValues<GammaFamily, N>
-    { try general(t) }
-
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
-        try GammaFamily.logDensity(x, gamma(t))
+        try GammaFamily.logDensity(x, general(t))
     }
     public static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double? {
-        GammaFamily.logpdfOutside(x, gamma(t))
+        GammaFamily.logpdfOutside(x, general(t))
     }
-    public static func cdf(_ x: Double, _ t: Parameters) -> Double { GammaFamily.cdf(x, gamma(t)) }
+    public static func cdf(_ x: Double, _ t: Parameters) -> Double { GammaFamily.cdf(x, general(t)) }
 
     /// Twice a Gamma(df/2, 1) draw (Marsaglia–Tsang).
     public static func sample(_ generator: Philox, _ index: UInt64, _ t: Parameters) -> Double {
@@ -36,7 +31,7 @@ public enum Chi2Family: ScalarFamily {
     }
 
     public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
-        try GammaFamily.entropy(gamma(t))
+        try GammaFamily.entropy(general(t))
     }
     public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) -> N { t.df }
     public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
@@ -49,14 +44,8 @@ extension ParameterValues where F == Chi2Family {
     public var df: N { first }
 }
 
-extension Chi2Family: ReparameterisedFamily {
-    /// ε is the family's own draw, differentiated implicitly in df.
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try ownDraws(parameters, shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { epsilon }
+/// ε is the family's own draw, differentiated implicitly in df.
+extension Chi2Family: OwnDrawsFamily {
     public static let implicitParameters = [0]
     /// x = 2g for g ~ Gamma(df/2, 1): dx/d(df) = 2 · ½ · dg/dα.
     public static func implicitSlopes(_ epsilon: Double, _ t: Parameters) -> [Double] {
@@ -75,7 +64,7 @@ extension Chi2Family: SpecialCaseFamily {
 extension Chi2Family: ClosedFormKLFamily {
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
-    { try GammaFamily.kl(gamma(q), gamma(p)) }
+    { try GammaFamily.kl(general(q), general(p)) }
 }
 
 public typealias Chi2 = ScalarDistribution<Chi2Family>

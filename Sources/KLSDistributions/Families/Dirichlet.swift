@@ -187,7 +187,8 @@ public enum DirichletFamily: VectorFamily, VectorFamilyKL {
         KLRegistry.Entry(q: Dirichlet.self, p: Dirichlet.self) { q, p throws(KLSError) in
             guard let a = q as? Dirichlet, let b = p as? Dirichlet else { throw KLSError("internal: Dirichlet rule") }
             guard a.categories == b.categories else {
-                throw KLSError("KL(Dirichlet ‖ Dirichlet): q has \(a.categories) coordinates and p has \(b.categories)")
+                throw KLSError(
+                    "KL(Dirichlet ‖ Dirichlet): q has \(a.categories) coordinates and p has \(b.categories)")
             }
             let k = a.categories
             let shape = try Shape.broadcast(a.batchShape, b.batchShape)

@@ -130,14 +130,8 @@ extension GammaFamily: LogArgumentFamily {
     }
 }
 
-extension GammaFamily: ReparameterisedFamily {
-    /// ε is the family's own draw, differentiated implicitly in both parameters.
-    public static func standard(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> any Distribution {
-        try ownDraws(parameters, shape: shape)
-    }
-    public static func pathwiseDraw<N: FormulaNumber>(_ epsilon: N, _ t: ParameterValues<Self, N>) throws(N.Failure)
-        -> N
-    { epsilon }
+/// ε is the family's own draw, differentiated implicitly in both parameters.
+extension GammaFamily: OwnDrawsFamily {
     public static let implicitParameters = [0, 1]
     /// dx/dα = (dx/dα at rate 1)/β, dx/dβ = −x/β.
     public static func implicitSlopes(_ epsilon: Double, _ t: Parameters) -> [Double] {

@@ -93,7 +93,8 @@ extension GumbelFamily: CrossFamilyKLFamily {
         },
     ]
 
-    /// E[log p(Z)] for p = Gumbel(μ, β): −log β − (E Z − μ)/β − E[e^(−(Z − μ)/β)], the last as its log.
+    /// E[log p(Z)] for p = Gumbel(μ, β): −log β − (E Z − μ)/β − E[e^(−(Z − μ)/β)],
+    /// the last given as its log.
     static func expectedLog(_ p: Parameters, mean: Double, logMeanExp: Double) -> Double {
         -Foundation.log(p.scale) - (mean - p.loc) / p.scale - Foundation.exp(logMeanExp)
     }

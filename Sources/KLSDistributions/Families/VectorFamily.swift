@@ -4,7 +4,7 @@ import KLSTensor
 /// A family over vectors (event shape `[k]`), declared once: its name,
 /// parameters and help, and how to make one from parameter tensors. The
 /// language makes each one's constructor from this declaration.
-public protocol VectorFamily {
+public protocol VectorFamily: Sendable {
     static var name: String { get }
     /// Parameter names in constructor order (all required).
     static var parameterNames: [String] { get }

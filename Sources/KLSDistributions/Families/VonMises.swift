@@ -14,7 +14,8 @@ public enum VonMisesFamily: ScalarFamily {
     public static let parameterMeanings = [
         "the mean direction μ (radians)", "the concentration κ > 0 (1/κ ≈ a variance)",
     ]
-    public static let summary = "VonMises(loc, concentration): angles in [−π, π], density ∝ e^(κ cos(x − loc))."
+    public static let summary =
+        "VonMises(loc, concentration): angles in [−π, π], density ∝ e^(κ cos(x − loc))."
     public static let example = "VonMises(0, 2)"
     public static let tag = FamilyStream.named(name)
 

@@ -46,14 +46,6 @@ extension ReparameterisedFamily {
         return out
     }
 
-    /// The family itself with these parameters broadcast to `shape`: ε for a
-    /// family whose draws are differentiated implicitly (Gamma, Beta).
-    public static func ownDraws(_ parameters: [Tensor], shape: [Int]) throws(KLSError) -> ScalarDistribution<Self> {
-        var broadcast: [Tensor] = []
-        for p in parameters { broadcast.append(try p.broadcast(to: shape)) }
-        return try ScalarDistribution<Self>(broadcast)
-    }
-
     /// The same family with fixed parameters, each broadcast to `shape`.
     public static func constant(_ values: [Double], shape: [Int]) throws(KLSError) -> ScalarDistribution<Self> {
         var tensors: [Tensor] = []

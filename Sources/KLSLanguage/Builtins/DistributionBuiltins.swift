@@ -53,9 +53,13 @@ enum DistributionBuiltins {
         ] + ScalarFamilies.all.compactMap(constructor) + [
             Builtin(
                 "Categorical",
-                [.required("probs").meaning("the weights of 0 … k−1 on the last axis, ≥ 0 (normalised to sum to 1)")],
+                [
+                    .required("probs").meaning(
+                        "the weights of 0 … k−1 on the last axis, ≥ 0 (normalised to sum to 1)")
+                ],
                 theme: .distributions,
-                summary: "Values 0…k−1; probs (last axis) are normalised for you.", example: "Categorical([1, 2, 1])"
+                summary: "Values 0…k−1; probs (last axis) are normalised for you.",
+                example: "Categorical([1, 2, 1])"
             ) { a, _ throws(KLSError) in
                 .distribution(try Categorical(probs: try a.tensor("probs")))
             }.differentiable(DistributionDerivatives.discrete(categorical: true))

@@ -28,11 +28,6 @@ enum Differentiation {
         return found
     }
 
-    /// `g` summed down to `shape`: the gradient of a broadcast operand (`GradientRules`).
-    static func unbroadcast(_ g: Tensor, to shape: [Int]) throws(KLSError) -> Tensor {
-        try GradientRules.unbroadcast(g, to: shape)
-    }
-
     static func scale(_ g: Tensor, _ factor: Tensor) throws(KLSError) -> Tensor {
         try Tensor.binary(.multiply, g, factor)
     }
@@ -49,8 +44,8 @@ enum Differentiation {
         return .traced(
             tape.record(out) { g, pass throws(KLSError) in
                 let (ga, gb) = try partials(op, g, x, y, out)
-                if let ta { try pass(ta, try unbroadcast(ga, to: x.shape)) }
-                if let tb, let gb { try pass(tb, try unbroadcast(gb, to: y.shape)) }
+                if let ta { try pass(ta, try GradientRules.unbroadcast(ga, to: x.shape)) }
+                if let tb, let gb { try pass(tb, try GradientRules.unbroadcast(gb, to: y.shape)) }
             })
     }
 
@@ -103,11 +98,11 @@ enum Differentiation {
                 let gm = try g.reshaped(Array(out.shape.dropLast(matrixAxes)) + [m, n])
                 if let ta {
                     let share = try Tensor.matmul(gm, try ym.matrixTransposed())
-                    try pass(ta, try unbroadcast(share, to: xm.shape).reshaped(x.shape))
+                    try pass(ta, try GradientRules.unbroadcast(share, to: xm.shape).reshaped(x.shape))
                 }
                 if let tb {
                     let share = try Tensor.matmul(try xm.matrixTransposed(), gm)
-                    try pass(tb, try unbroadcast(share, to: ym.shape).reshaped(y.shape))
+                    try pass(tb, try GradientRules.unbroadcast(share, to: ym.shape).reshaped(y.shape))
                 }
             })
     }

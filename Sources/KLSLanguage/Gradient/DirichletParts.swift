@@ -1,6 +1,7 @@
 import Foundation
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// A Dirichlet whose concentration α `[…, k]` may depend on grad's variable.
@@ -69,7 +70,8 @@ struct DirichletParts {
         return (mean, try mean * (1 - mean) / (sum + 1))
     }
 
-    /// log Γ(α₀) − log Γ(β₀) − Σ (log Γ(αᵢ) − log Γ(βᵢ)) + Σ (αᵢ − βᵢ)(ψ(αᵢ) − ψ(α₀)), β = p's α.
+    /// log Γ(α₀) − log Γ(β₀) − Σ (log Γ(αᵢ) − log Γ(βᵢ))
+    ///   + Σ (αᵢ − βᵢ)(ψ(αᵢ) − ψ(α₀)), with β p's concentration.
     func kl(to p: DirichletParts) throws(KLSError) -> Value {
         let digammas = try TracedMath.apply(.digamma, concentration) - TracedMath.apply(.digamma, total(concentration))
         let linear = try TracedMath.sum((concentration - p.concentration) * digammas, axes: [-1])
@@ -98,7 +100,7 @@ struct DirichletParts {
                 tape.record(gammas) { gradient, pass throws(KLSError) in
                     guard let traced else { return }
                     try pass(
-                        traced, try Differentiation.unbroadcast(try Differentiation.scale(gradient, slopes), to: shape))
+                        traced, try GradientRules.unbroadcast(try Differentiation.scale(gradient, slopes), to: shape))
                 })
         }
         return try g / total(g)

@@ -180,7 +180,7 @@ enum MonteCarloGradient {
         var result: [Tensor] = []
         for k in 0..<4 {
             let summed = try Tensor(shape: shape, values: totals[k])
-            result.append(try Differentiation.unbroadcast(summed, to: parameters[k].shape))
+            result.append(try GradientRules.unbroadcast(summed, to: parameters[k].shape))
         }
         return result
     }

@@ -74,7 +74,8 @@ struct MvNormalParts {
         return try halfLogDeterminant() + constant
     }
 
-    /// KL(self ‖ p) = ½ (‖Lp⁻¹ Lq‖²_F + ‖Lp⁻¹ (μq − μp)‖² − d) + ½ log det Σp − ½ log det Σq.
+    /// KL(self ‖ p) = ½ (‖Lp⁻¹ Lq‖²_F + ‖Lp⁻¹ (μq − μp)‖² − d)
+    ///   + ½ log det Σp − ½ log det Σq.
     func kl(to p: MvNormalParts) throws(KLSError) -> Value {
         let inverseP = try LinearAlgebraDerivatives.inverse(p.scale)
         let product = try TracedMath.matmul(inverseP, scale)

@@ -1,5 +1,6 @@
 import Foundation
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// Derivative rules of reductions and reshaping builtins.
@@ -76,9 +77,9 @@ enum ReductionDerivatives {
                 tape.record(out) { g, pass throws(KLSError) in
                     let xWins = try Tensor.binary(.equal, try x.broadcast(to: out.shape), out)
                     let toX = try Tensor.binary(.multiply, g, xWins)
-                    if let tx { try pass(tx, try Differentiation.unbroadcast(toX, to: x.shape)) }
+                    if let tx { try pass(tx, try GradientRules.unbroadcast(toX, to: x.shape)) }
                     if let ty {
-                        try pass(ty, try Differentiation.unbroadcast(try Tensor.binary(.subtract, g, toX), to: y.shape))
+                        try pass(ty, try GradientRules.unbroadcast(try Tensor.binary(.subtract, g, toX), to: y.shape))
                     }
                 })
         }
@@ -100,7 +101,7 @@ enum ReductionDerivatives {
         return .traced(
             t.tape.record(out) { g, pass throws(KLSError) in
                 let inside = try Tensor.binary(.equal, out, try x.broadcast(to: out.shape))
-                try pass(t, try Differentiation.unbroadcast(try Tensor.binary(.multiply, g, inside), to: x.shape))
+                try pass(t, try GradientRules.unbroadcast(try Tensor.binary(.multiply, g, inside), to: x.shape))
             })
     }
 }

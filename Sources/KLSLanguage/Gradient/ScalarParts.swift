@@ -1,6 +1,7 @@
 import Foundation
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// A scalar family with parameters that may depend on grad's variable.
@@ -90,7 +91,7 @@ struct ScalarParts {
                 for (k, index) in F.implicitParameters.enumerated() {
                     guard let t = Differentiation.traced(values[index]) else { continue }
                     let share = try Differentiation.scale(g, slopes[k])
-                    try pass(t, try Differentiation.unbroadcast(share, to: parameters[index].shape))
+                    try pass(t, try GradientRules.unbroadcast(share, to: parameters[index].shape))
                 }
             })
     }

@@ -40,11 +40,11 @@ extension TracedMath {
                 let zero = Tensor(scalar: 0)
                 if let ta {
                     try pass(
-                        ta, try Differentiation.unbroadcast(try ElementwiseBuiltins.select(mask, g, zero), to: x.shape))
+                        ta, try GradientRules.unbroadcast(try ElementwiseBuiltins.select(mask, g, zero), to: x.shape))
                 }
                 if let tb {
                     try pass(
-                        tb, try Differentiation.unbroadcast(try ElementwiseBuiltins.select(mask, zero, g), to: y.shape))
+                        tb, try GradientRules.unbroadcast(try ElementwiseBuiltins.select(mask, zero, g), to: y.shape))
                 }
             })
     }
