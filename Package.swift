@@ -56,7 +56,8 @@ let package = Package(
         .target(
             name: "KLSDistributions",
             dependencies: [
-                "KLSDiagnostics", "KLSTensor", "CVectorMath", .product(name: "RealModule", package: "swift-numerics"),
+                "KLSDiagnostics", "KLSTensor", "KLSGradient", "CVectorMath",
+                .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: cpuFlags
         ),

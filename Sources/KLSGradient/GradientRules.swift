@@ -12,4 +12,13 @@ package enum GradientRules {
         let summed = axes.isEmpty ? g : try g.reduce(.sum, axes: axes, keepdims: true)
         return try summed.reshaped(shape)
     }
+
+    /// `g` (the gradient of a reduction over `axes` of `shape`, the axes
+    /// dropped) spread back over `shape`.
+    package static func expand(_ g: Tensor, over axes: [Int]?, of shape: [Int]) throws(KLSError) -> Tensor {
+        let rank = shape.count
+        var kept = shape
+        for a in axes ?? Array(0..<rank) { kept[try Shape.normalize(axis: a, rank: rank)] = 1 }
+        return try g.reshaped(kept).broadcast(to: shape)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 import RealModule
 
@@ -101,51 +102,12 @@ public final class Dirichlet: Distribution {
         alpha.reduce(0) { $0 + Double.logGamma($1) } - Double.logGamma(alpha.reduce(0, +))
     }
 
-    /// log B(α) + (α₀ − k) ψ(α₀) − Σ (αᵢ − 1) ψ(αᵢ).
-    public func entropy() throws(KLSError) -> Tensor {
-        try Tensor(shape: batchShape) { out in
-            for b in 0..<out.count {
-                let a = alpha(b)
-                let total = a.reduce(0, +)
-                var value = Self.logBeta(a) + (total - Double(categories)) * SpecialFunctions.digamma(total)
-                for ai in a { value -= (ai - 1) * SpecialFunctions.digamma(ai) }
-                out[b] = value
-            }
-        }
-    }
+    /// The formulas of `DirichletParts` on the plain concentration.
+    private var formulas: DirichletParts { DirichletParts(concentration: .plain(concentration)) }
 
-    /// αᵢ/α₀.
-    public func mean() throws(KLSError) -> Tensor {
-        try perCoordinate { a, total, i in a[i] / total }
-    }
-
-    /// αᵢ(α₀ − αᵢ)/(α₀²(α₀ + 1)).
-    public func variance() throws(KLSError) -> Tensor {
-        try perCoordinate { a, total, i in a[i] * (total - a[i]) / (total * total * (total + 1)) }
-    }
-
-    private func perCoordinate(_ f: ([Double], Double, Int) -> Double) throws(KLSError) -> Tensor {
-        let k = categories
-        return try Tensor(shape: batchShape + [k]) { out in
-            for b in 0..<batchCount {
-                let a = alpha(b)
-                let total = a.reduce(0, +)
-                for i in 0..<k { out[b * k + i] = f(a, total, i) }
-            }
-        }
-    }
-
-    /// KL(Dir(αq)‖Dir(αp)) = log Γ(αq₀) − log Γ(αp₀) − Σ (log Γ(αqᵢ) − log Γ(αpᵢ))
-    /// + Σ (αqᵢ − αpᵢ)(ψ(αqᵢ) − ψ(αq₀)).
-    static func kl(_ q: [Double], _ p: [Double]) -> Double {
-        let (totalQ, totalP) = (q.reduce(0, +), p.reduce(0, +))
-        var value = Double.logGamma(totalQ) - Double.logGamma(totalP)
-        let digammaTotal = SpecialFunctions.digamma(totalQ)
-        for (a, b) in zip(q, p) {
-            value += Double.logGamma(b) - Double.logGamma(a) + (a - b) * (SpecialFunctions.digamma(a) - digammaTotal)
-        }
-        return value
-    }
+    public func entropy() throws(KLSError) -> Tensor { try formulas.entropy().value }
+    public func mean() throws(KLSError) -> Tensor { try formulas.moments().mean.value }
+    public func variance() throws(KLSError) -> Tensor { try formulas.moments().variance.value }
 }
 
 /// A Dirichlet's unnormalised gamma draws (`Dirichlet.gammaDraws`), as a
@@ -171,7 +133,7 @@ public final class DirichletGammas: Distribution {
 }
 
 /// Dirichlet's declaration: its constructor, help and closed-form KL.
-public enum DirichletFamily: VectorFamily, VectorFamilyKL {
+public enum DirichletFamily: DifferentiableVectorFamily, VectorFamilyKL {
     public static let name = "Dirichlet"
     public static let parameterNames = ["concentration"]
     public static let parameterMeanings = ["α > 0 on the last axis: k ≥ 2 coordinates (a batch on the leading axes)"]
@@ -183,6 +145,16 @@ public enum DirichletFamily: VectorFamily, VectorFamilyKL {
         try Dirichlet(concentration: parameters[0])
     }
 
+    package static func parts(of d: any Distribution) -> (any VectorParts)? {
+        (d as? Dirichlet).map { DirichletParts(concentration: .plain($0.concentration)) }
+    }
+
+    /// With a traced concentration: the parts its gradients use.
+    package static func makeTraced(_ parameters: [TracedNumber]) throws(KLSError) -> TracedDistribution {
+        let base = try Dirichlet(concentration: parameters[0].value)
+        return TracedDistribution(base: base, parts: .vector(DirichletParts(concentration: parameters[0])))
+    }
+
     static let klRules: [KLRegistry.Entry] = [
         KLRegistry.Entry(q: Dirichlet.self, p: Dirichlet.self) { q, p throws(KLSError) in
             guard let a = q as? Dirichlet, let b = p as? Dirichlet else { throw KLSError("internal: Dirichlet rule") }
@@ -190,16 +162,117 @@ public enum DirichletFamily: VectorFamily, VectorFamilyKL {
                 throw KLSError(
                     "KL(Dirichlet ‖ Dirichlet): q has \(a.categories) coordinates and p has \(b.categories)")
             }
-            let k = a.categories
-            let shape = try Shape.broadcast(a.batchShape, b.batchShape)
-            let (qs, ps) = (
-                try a.concentration.broadcast(to: shape + [k]), try b.concentration.broadcast(to: shape + [k])
+            let (q, p) = (
+                DirichletParts(concentration: .plain(a.concentration)),
+                DirichletParts(concentration: .plain(b.concentration))
             )
-            return try Tensor(shape: shape) { out in
-                for r in 0..<out.count {
-                    out[r] = Dirichlet.kl((0..<k).map { qs[flat: r * k + $0] }, (0..<k).map { ps[flat: r * k + $0] })
-                }
-            }
+            return try q.kl(to: p).value
         }
     ]
+}
+
+/// Dirichlet's formulas in a concentration α `[…, k]` that may be traced —
+/// the plain distribution's entropy, moments and KL too. Densities, entropy,
+/// moments and the closed-form KL are formulas in α; a
+/// draw is g / Σg for the unnormalised gammas g behind `sample`, each
+/// differentiated implicitly in its αᵢ (dg/dα = −(∂F/∂α)/p, as for Gamma), so
+/// `sample` and `kl_mc` are pathwise, as PyTorch's `rsample`.
+package struct DirichletParts: VectorParts {
+    package let concentration: TracedNumber
+
+    package init(concentration: TracedNumber) { self.concentration = concentration }
+
+    package var values: [TracedNumber] { [concentration] }
+    package func with(_ values: [TracedNumber]) -> any VectorParts { DirichletParts(concentration: values[0]) }
+
+    private var plain: Tensor { concentration.value }
+
+    /// Σ over the last axis, kept as an axis of length 1 so it broadcasts back.
+    private func total(_ v: TracedNumber) throws(KLSError) -> TracedNumber {
+        let shape = v.value.shape
+        return try TracedNumber.reshape(TracedNumber.sum(v, axes: [-1]), Array(shape.dropLast()) + [1])
+    }
+
+    /// log B(α) = Σ log Γ(αᵢ) − log Γ(α₀), per batch element.
+    private func logBeta() throws(KLSError) -> TracedNumber {
+        let sum = try TracedNumber.sum(TracedNumber.apply(.lgamma, concentration), axes: [-1])
+        return try sum - TracedNumber.apply(.lgamma, TracedNumber.sum(concentration, axes: [-1]))
+    }
+
+    /// Σ (αᵢ − 1) log xᵢ − log B(α); −inf off the simplex (the plain value's rule).
+    package func logpdf(_ x: TracedNumber) throws(KLSError) -> TracedNumber {
+        let points = x.value
+        let plainValue = try Dirichlet(concentration: plain).logpdf(points)
+        let inside = try plainValue.map(.isfinite)
+        let k = points.shape.last ?? 1
+        let xs = try points.broadcast(to: inside.shape + [k])
+        // Off the simplex the formula's unused branch gets the centre, where its gradient stays finite.
+        let safe = try Tensor(shape: xs.shape) { out in
+            for i in 0..<out.count { out[i] = inside[flat: i / k] == 1 ? xs[flat: i] : 1 / Double(k) }
+        }
+        let moved = try TracedNumber.select(try inside.reshaped(inside.shape + [1]), x, .plain(safe))
+        let terms = try (concentration - 1) * TracedNumber.apply(.log, moved)
+        let value = try TracedNumber.sum(terms, axes: [-1]) - logBeta()
+        return try TracedNumber.select(inside, value, .plain(plainValue))
+    }
+
+    /// log B(α) + (α₀ − k) ψ(α₀) − Σ (αᵢ − 1) ψ(αᵢ).
+    package func entropy() throws(KLSError) -> TracedNumber {
+        let k = Double(plain.shape.last ?? 1)
+        let sum = try TracedNumber.sum(concentration, axes: [-1])
+        let shifts = try TracedNumber.sum((concentration - 1) * TracedNumber.apply(.digamma, concentration), axes: [-1])
+        return try logBeta() + (sum - k) * TracedNumber.apply(.digamma, sum) - shifts
+    }
+
+    /// αᵢ/α₀ and αᵢ(α₀ − αᵢ)/(α₀²(α₀ + 1)).
+    package func moments() throws(KLSError) -> (mean: TracedNumber, variance: TracedNumber) {
+        let sum = try total(concentration)
+        let mean = try concentration / sum
+        return (mean, try mean * (1 - mean) / (sum + 1))
+    }
+
+    /// log Γ(α₀) − log Γ(β₀) − Σ (log Γ(αᵢ) − log Γ(βᵢ))
+    ///   + Σ (αᵢ − βᵢ)(ψ(αᵢ) − ψ(α₀)), with β p's concentration.
+    package func kl(to p: any VectorParts) throws(KLSError) -> TracedNumber {
+        guard let p = p as? DirichletParts else {
+            throw KLSError("grad of closed-form kl pairs a Dirichlet with a Dirichlet")
+        }
+        return try kl(to: p)
+    }
+
+    package func kl(to p: DirichletParts) throws(KLSError) -> TracedNumber {
+        let digammas =
+            try TracedNumber.apply(.digamma, concentration) - TracedNumber.apply(.digamma, total(concentration))
+        let linear = try TracedNumber.sum((concentration - p.concentration) * digammas, axes: [-1])
+        return try p.logBeta() - logBeta() + linear
+    }
+
+    /// The unnormalised gammas behind the Dirichlet's own draws.
+    package func standard(_ d: any Distribution) throws(KLSError) -> any Distribution {
+        let alpha = try plain.broadcast(to: d.batchShape + d.eventShape)
+        return DirichletGammas(try Dirichlet(concentration: alpha))
+    }
+
+    /// g / Σg, with each gamma g traced to its α by dg/dα (implicit reparameterisation).
+    package func draw(_ gammas: Tensor) throws(KLSError) -> TracedNumber {
+        let alpha = try plain.broadcast(to: gammas.shape)
+        var g: TracedNumber = .plain(gammas)
+        if let tape = try TracedNumber.tape([concentration]) {
+            let slopes = try Tensor(shape: gammas.shape) { out in
+                for i in 0..<out.count {
+                    out[i] = ImplicitReparameterisation.gammaShape(gammas[flat: i], alpha[flat: i])
+                }
+            }
+            let shape = plain.shape
+            let traced = concentration.node
+            g = .traced(
+                tape.record(gammas) { gradient, pass throws(KLSError) in
+                    guard let traced else { return }
+                    try pass(
+                        traced, try GradientRules.unbroadcast(try Tensor.binary(.multiply, gradient, slopes), to: shape)
+                    )
+                })
+        }
+        return try g / total(g)
+    }
 }

@@ -1,4 +1,5 @@
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// PyTorch's LowRankMultivariateNormal: a Gaussian over vectors of length d
@@ -7,7 +8,7 @@ import KLSTensor
 /// Cholesky factor taken from the assembled covariance) that shows and offers
 /// PyTorch's parameters, so every MvNormal closed form applies: against
 /// itself, MvNormal, DiagNormal and StdNormal, both ways, as PyTorch registers.
-public enum LowRankMultivariateNormalFamily: VectorFamily {
+public enum LowRankMultivariateNormalFamily: DifferentiableVectorFamily {
     public static let name = "LowRankMultivariateNormal"
     public static let parameterNames = ["loc", "cov_factor", "cov_diag"]
     public static let parameterMeanings = [
@@ -54,5 +55,26 @@ public enum LowRankMultivariateNormalFamily: VectorFamily {
                 }
             }
         }
+    }
+}
+
+extension LowRankMultivariateNormalFamily {
+    /// With traced parameters: the MvNormal of covariance W Wᵀ + diag(D),
+    /// whose factor L is traced through `cholesky`'s rule from that covariance.
+    package static func makeTraced(_ parameters: [TracedNumber]) throws(KLSError) -> TracedDistribution {
+        let plain = parameters.map(\.value)
+        guard let base = try make(plain) as? MvNormal else {
+            throw KLSError("internal: LowRankMultivariateNormal is not an MvNormal")
+        }
+        guard plain[1].rank == 2, plain[2].rank == 1 else {
+            throw KLSError(
+                "grad through a batched LowRankMultivariateNormal is not supported yet",
+                hint: "give one cov_factor [d, r] and one cov_diag [d] (loc may carry a batch)")
+        }
+        let factor = parameters[1]
+        let low = try TracedNumber.matmul(factor, try TracedNumber.matrixTranspose(factor))
+        let cov = try low + TracedNumber.diag(parameters[2])
+        let parts = MvNormalParts(mean: parameters[0], scale: try TracedNumber.cholesky(cov))
+        return TracedDistribution(base: base, parts: .mvNormal(parts))
     }
 }

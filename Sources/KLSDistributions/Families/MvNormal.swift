@@ -6,7 +6,7 @@ import KLSTensor
 /// Cholesky factor L (cov = L Lᵀ). Event shape `[d]`; the mean may carry batch
 /// axes, sharing one covariance or matching a batch of them.
 public final class MvNormal: Distribution {
-    /// "MvNormal", or the name of a family built on it (LowRankMultivariateNormal).
+    /// "MvNormal", or the name of a family built on it (the low-rank Gaussian of PyTorch).
     public let family: String
     /// The parameters such a family shows instead of mean and cov.
     let shown: [(name: String, value: Tensor)]?

@@ -1,4 +1,5 @@
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// A family over vectors (event shape `[k]`), declared once: its name,
@@ -29,4 +30,50 @@ public enum VectorFamilies {
 /// pairs it makes with others), which the registry collects.
 protocol VectorFamilyKL: VectorFamily {
     static var klRules: [KLRegistry.Entry] { get }
+}
+
+/// A vector family `grad` differentiates through: it makes itself from
+/// parameters that may be traced, with the parts its own gradients use.
+package protocol DifferentiableVectorFamily: VectorFamily {
+    static func makeTraced(_ parameters: [TracedNumber]) throws(KLSError) -> TracedDistribution
+    /// The parts of a plain member of the family, when it has parts of its
+    /// own (a family that is another in disguise — LowRankMultivariateNormal,
+    /// an MvNormal — has none: the other's parts serve).
+    static func parts(of d: any Distribution) -> (any VectorParts)?
+}
+
+extension DifferentiableVectorFamily {
+    package static func parts(of d: any Distribution) -> (any VectorParts)? { nil }
+}
+
+extension VectorFamilies {
+    /// The parts of `d` from the first vector family that knows it.
+    package static func parts(of d: any Distribution) -> (any VectorParts)? {
+        for family in all {
+            if let differentiable = family as? any DifferentiableVectorFamily.Type,
+                let parts = differentiable.parts(of: d)
+            {
+                return parts
+            }
+        }
+        return nil
+    }
+}
+
+/// A vector family's formulas on parameters that may be traced: what `grad`
+/// differentiates (`DifferentiableParts.vector`).
+package protocol VectorParts {
+    /// The parameters, which become the leaves of a chunk's tape.
+    var values: [TracedNumber] { get }
+    /// The same family with other parameter values.
+    func with(_ values: [TracedNumber]) -> any VectorParts
+    func logpdf(_ x: TracedNumber) throws(KLSError) -> TracedNumber
+    func entropy() throws(KLSError) -> TracedNumber
+    func moments() throws(KLSError) -> (mean: TracedNumber, variance: TracedNumber)
+    /// The closed-form KL to `p` (another member of the family, or an error).
+    func kl(to p: any VectorParts) throws(KLSError) -> TracedNumber
+    /// The distribution of the noise a draw is a formula of.
+    func standard(_ d: any Distribution) throws(KLSError) -> any Distribution
+    /// The pathwise draw from that noise.
+    func draw(_ noise: Tensor) throws(KLSError) -> TracedNumber
 }

@@ -139,8 +139,7 @@ enum DistributionBuiltins {
     }
 
     /// The constructor builtin of a vector family, read from its declaration;
-    /// Dirichlet differentiates through its own parts (`DirichletParts`),
-    /// LowRankMultivariateNormal as the MvNormal it is.
+    /// it differentiates when the family does (`DifferentiableVectorFamily`).
     static func vector(_ family: any VectorFamily.Type) -> Builtin {
         let parameters = zip(family.parameterNames, family.parameterMeanings).map { Parameter.required($0).meaning($1) }
         let builtin = Builtin(
@@ -150,9 +149,8 @@ enum DistributionBuiltins {
             for p in parameters { values.append(try a.tensor(p.name)) }
             return .distribution(try family.make(values))
         }
-        if family == DirichletFamily.self { return builtin.differentiable(DistributionDerivatives.dirichlet) }
-        guard family == LowRankMultivariateNormalFamily.self else { return builtin }
-        return builtin.differentiable(DistributionDerivatives.lowRankMvNormal)
+        guard let differentiable = family as? any DifferentiableVectorFamily.Type else { return builtin }
+        return builtin.differentiable(DistributionDerivatives.vector(differentiable))
     }
 
     /// (mean, std) from exactly one of std, logvar= and var=; warns when logvar

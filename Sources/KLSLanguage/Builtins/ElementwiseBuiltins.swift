@@ -64,7 +64,7 @@ enum ElementwiseBuiltins {
                 ], theme: .elementwise,
                 summary: "x where condition is non-zero, else y (broadcast).", example: "where([1, 0, 1], 10, -1)"
             ) { a, _ throws(KLSError) in
-                Value.from(try select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))
+                Value.from(try Tensor.select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))
             }.differentiable(ReductionDerivatives.select),
         ]
 
@@ -72,15 +72,6 @@ enum ElementwiseBuiltins {
         Builtin(name, [.required("x"), .required("y")], theme: .elementwise, summary: summary, example: example) {
             a, _ throws(KLSError) in
             Value.from(try Tensor.binary(op, try a.tensor("x"), try a.tensor("y")))
-        }
-    }
-
-    /// `where`: the three operands broadcast to one shape, then selected.
-    static func select(_ c: Tensor, _ x: Tensor, _ y: Tensor) throws(KLSError) -> Tensor {
-        let shape = try Shape.broadcast(try Shape.broadcast(c.shape, x.shape), y.shape)
-        let (cb, xb, yb) = (try c.broadcast(to: shape), try x.broadcast(to: shape), try y.broadcast(to: shape))
-        return try Tensor(shape: shape) { out in
-            for i in 0..<out.count { out[i] = cb[flat: i] != 0 ? xb[flat: i] : yb[flat: i] }
         }
     }
 }

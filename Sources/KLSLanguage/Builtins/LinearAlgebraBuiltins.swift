@@ -11,7 +11,7 @@ enum LinearAlgebraBuiltins {
             summary: "A vector's diagonal matrix, or a matrix's diagonal as a vector (NumPy's diag).",
             example: "diag([1, 2, 3])"
         ) { a, _ throws(KLSError) in
-            .tensor(try diagonal(try a.tensor("x")))
+            .tensor(try a.tensor("x").diagonal())
         }.differentiable(LinearAlgebraDerivatives.diag),
         Builtin(
             "cholesky", [.required("x").meaning("a symmetric positive definite matrix (or a stack)")],
@@ -71,22 +71,4 @@ enum LinearAlgebraBuiltins {
             Value.from(try a.tensor("x").covariance(rowvar: try a.bool("rowvar"), ddof: try a.number("ddof")))
         },
     ]
-
-    static func diagonal(_ x: Tensor) throws(KLSError) -> Tensor {
-        switch x.rank {
-        case 1:
-            let n = x.count
-            return try Tensor(shape: [n, n]) { out in
-                out.initialize(repeating: 0)
-                for i in 0..<n { out[i * n + i] = x[flat: i] }
-            }
-        case 2:
-            let (rows, columns) = (x.shape[0], x.shape[1])
-            return try Tensor(shape: [Swift.min(rows, columns)]) { out in
-                for i in out.indices { out[i] = x[flat: i * columns + i] }
-            }
-        default:
-            throw KLSError("diag takes a vector or a matrix, got shape \(Shape.describe(x.shape))")
-        }
-    }
 }

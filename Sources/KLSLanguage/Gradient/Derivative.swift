@@ -1,4 +1,5 @@
 import KLSDiagnostics
+import KLSDistributions
 import KLSGradient
 import KLSTensor
 

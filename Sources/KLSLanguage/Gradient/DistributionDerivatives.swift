@@ -1,6 +1,7 @@
 import Foundation
 import KLSDiagnostics
 import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// Derivative rules of the distribution builtins: constructors, densities,
@@ -14,15 +15,15 @@ enum DistributionDerivatives {
             let (meanValue, stdValue) = try DistributionBuiltins.gaussian(&plain, session)
             let normal = try Normal([meanValue, stdValue])
             let base: any Distribution = diagonal ? try Independent(normal, k: 1, name: "DiagNormal") : normal
-            let std: Value
+            let std: TracedNumber
             if !a.isNone("std") {
-                std = a["std"]
+                std = try a.formulaNumber("std")
             } else if !a.isNone("logvar") {
-                std = try TracedMath.apply(.exp, 0.5 * a["logvar"])
+                std = try TracedNumber.exp(0.5 * a.formulaNumber("logvar"))
             } else {
-                std = try TracedMath.apply(.sqrt, a["var"])
+                std = try TracedNumber.sqrt(a.formulaNumber("var"))
             }
-            let parts = GaussianParts(mean: a["mean"], std: std, isDiagonal: diagonal)
+            let parts = GaussianParts(mean: try a.formulaNumber("mean"), std: std, isDiagonal: diagonal)
             return .distribution(TracedDistribution(base: base, parts: .gaussian(parts)))
         }
     }
@@ -31,35 +32,18 @@ enum DistributionDerivatives {
     /// traced through `cholesky`'s rule.
     static let mvNormal = Derivative.custom { a, _ throws(KLSError) in
         let base = try MvNormal(mean: try a.anyTensor("mean"), cov: try a.anyTensor("cov"))
-        let parts = MvNormalParts(mean: a["mean"], scale: try LinearAlgebraDerivatives.cholesky(a["cov"]))
+        let parts = MvNormalParts(
+            mean: try a.formulaNumber("mean"), scale: try TracedNumber.cholesky(try a.formulaNumber("cov")))
         return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
     }
 
-    /// `Dirichlet(concentration)` with a traced concentration.
-    static let dirichlet = Derivative.custom { a, _ throws(KLSError) in
-        let base = try Dirichlet(concentration: try a.anyTensor("concentration"))
-        return .distribution(
-            TracedDistribution(base: base, parts: .dirichlet(DirichletParts(concentration: a["concentration"]))))
-    }
-
-    /// `LowRankMultivariateNormal(loc, cov_factor, cov_diag)` with traced
-    /// parameters: the MvNormal of covariance W Wᵀ + diag(D), whose factor L is
-    /// traced through `cholesky`'s rule from that covariance.
-    static let lowRankMvNormal = Derivative.custom { a, _ throws(KLSError) in
-        let plain = [try a.anyTensor("loc"), try a.anyTensor("cov_factor"), try a.anyTensor("cov_diag")]
-        guard let base = try LowRankMultivariateNormalFamily.make(plain) as? MvNormal else {
-            throw KLSError("internal: LowRankMultivariateNormal is not an MvNormal")
+    /// A vector family's constructor with traced parameters, by the family's own rule.
+    static func vector(_ family: any DifferentiableVectorFamily.Type) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            var values: [TracedNumber] = []
+            for name in family.parameterNames { values.append(try a.formulaNumber(name)) }
+            return .distribution(try family.makeTraced(values))
         }
-        guard plain[1].rank == 2, plain[2].rank == 1 else {
-            throw KLSError(
-                "grad through a batched LowRankMultivariateNormal is not supported yet",
-                hint: "give one cov_factor [d, r] and one cov_diag [d] (loc may carry a batch)")
-        }
-        let factor = a["cov_factor"]
-        let low = try TracedMath.matmul(factor, try TracedMath.matrixTranspose(factor))
-        let cov = try low + LinearAlgebraDerivatives.diag(a["cov_diag"])
-        let parts = MvNormalParts(mean: a["loc"], scale: try LinearAlgebraDerivatives.cholesky(cov))
-        return .distribution(TracedDistribution(base: base, parts: .mvNormal(parts)))
     }
 
     /// A scalar family's constructor with traced parameters.
@@ -68,7 +52,9 @@ enum DistributionDerivatives {
             var plain: [Tensor] = []
             for name in F.parameterNames { plain.append(try a.anyTensor(name)) }
             let base = try ScalarDistribution<F>(plain)
-            let parts = ScalarParts(family: F.self, values: F.parameterNames.map { a[$0] })
+            var values: [TracedNumber] = []
+            for name in F.parameterNames { values.append(try a.formulaNumber(name)) }
+            let parts = ScalarParts(family: F.self, values: values)
             return .distribution(TracedDistribution(base: base, parts: .scalar(parts)))
         }
     }
@@ -81,10 +67,11 @@ enum DistributionDerivatives {
             let base: any Distribution
             if categorical {
                 base = try Categorical(probs: try a.anyTensor("probs"))
-                parts = DiscreteParts(probabilities: try DiscreteParts.normalised(a["probs"]), categorical: true)
+                let probabilities = try DiscreteParts.normalised(try a.formulaNumber("probs"))
+                parts = DiscreteParts(probabilities: probabilities, categorical: true)
             } else {
                 base = try Bernoulli([try a.anyTensor("p")])
-                parts = DiscreteParts(probabilities: a["p"], categorical: false)
+                parts = DiscreteParts(probabilities: try a.formulaNumber("p"), categorical: false)
             }
             return .distribution(TracedDistribution(base: base, parts: .discrete(parts)))
         }
@@ -113,43 +100,20 @@ enum DistributionDerivatives {
     /// logpdf / log_prob (and pdf, exponentiated) with traced parameters or x.
     static func logpdf(exponentiate: Bool) -> Derivative {
         .custom { a, session throws(KLSError) in
-            let value: Value
+            let value: TracedNumber
             if case .distribution(let joint as JointDistribution) = a["dist"] {
                 value = try JointGradient.logpdf(joint, a["x"], session)
             } else if case .distribution(let m as Mixture) = a["dist"] {
-                value = try mixtureLogpdf(m, a["x"])
+                value = try m.logpdf(traced: try a.formulaNumber("x"))
             } else {
-                value = try anyParts(a, "dist").1.logpdf(a["x"])
+                value = try anyParts(a, "dist").1.logpdf(try a.formulaNumber("x"))
             }
-            return exponentiate ? try TracedMath.apply(.exp, value) : value
+            return Value(exponentiate ? try TracedNumber.exp(value) : value)
         }
-    }
-
-    /// log Σ w_k N(x; μ_k, σ_k) for a mixture of Gaussians and a traced x, shifted
-    /// by the largest component's plain value so that nothing overflows.
-    static func mixtureLogpdf(_ m: Mixture, _ x: Value) throws(KLSError) -> Value {
-        var terms: [Value] = []
-        for component in m.components {
-            guard let parts = GaussianParts(component) else {
-                throw KLSError("grad through a Mixture of \(component.family) is not supported yet (Gaussians only)")
-            }
-            terms.append(try parts.logpdf(x))
-        }
-        var shift = try Differentiation.tensor(terms[0], "logpdf")
-        for term in terms.dropFirst() {
-            shift = try Tensor.binary(.maximum, shift, try Differentiation.tensor(term, "logpdf"))
-        }
-        shift = try ElementwiseBuiltins.select(try shift.map(.isfinite), shift, Tensor(scalar: 0))
-        var total: Value = .number(0)
-        for (weight, term) in zip(m.weights, terms) {
-            let scaled = try TracedMath.apply(.exp, term - .tensor(shift))
-            total = try total + weight * scaled
-        }
-        return try TracedMath.apply(.log, total) + .tensor(shift)
     }
 
     static let entropy = Derivative.custom { a, _ throws(KLSError) in
-        try anyParts(a, "dist").1.entropy()
+        Value(try anyParts(a, "dist").1.entropy())
     }
 
     /// Closed-form kl: Normal or DiagNormal pairs, MvNormal against MvNormal,
@@ -158,20 +122,20 @@ enum DistributionDerivatives {
         let (q, p) = (try DistributionBuiltins.distribution(a, "q"), try DistributionBuiltins.distribution(a, "p"))
         guard let qParts = DifferentiableParts(q) else { throw unsupported(q) }
         guard let pParts = DifferentiableParts(p) else { throw unsupported(p) }
-        return try closedForm(qParts, pParts, q.family, p.family)
+        return Value(try closedForm(qParts, pParts, q.family, p.family))
     }
 
     /// The closed-form KL(q ‖ p) as a formula in both sides' parameters: Normal
     /// or DiagNormal pairs, MvNormal with MvNormal, DiagNormal or StdNormal,
     /// and pairs of one scalar family.
     static func closedForm(_ q: DifferentiableParts, _ p: DifferentiableParts, _ qName: String, _ pName: String)
-        throws(KLSError) -> Value
+        throws(KLSError) -> TracedNumber
     {
         switch (q, p) {
         case (.gaussian(let gq), .gaussian(let gp)): return try gq.kl(to: gp)
         case (.scalar(let sq), .scalar(let sp)): return try sq.kl(to: sp)
         case (.discrete(let dq), .discrete(let dp)): return try dq.kl(to: dp)
-        case (.dirichlet(let rq), .dirichlet(let rp)): return try rq.kl(to: rp)
+        case (.vector(let rq), .vector(let rp)): return try rq.kl(to: rp)
         case (.mvNormal, _), (_, .mvNormal): return try multivariate(q, qName).kl(to: try multivariate(p, pName))
         default:
             throw KLSError(
@@ -197,11 +161,16 @@ enum DistributionDerivatives {
         }
         let (d, parts) = try anyParts(a, "dist")
         let epsilon = try SamplingBuiltins.sample(a, session, try parts.standard(d)).asTensor()
-        return try parts.draw(epsilon)
+        return Value(try parts.draw(epsilon))
     }
 }
 
 extension Arguments {
+    /// Parameter `name` as a number formulas compute with, traced or not.
+    func formulaNumber(_ name: String) throws(KLSError) -> TracedNumber {
+        try read(name) { v, what throws(KLSError) in try Differentiation.number(v, what) }
+    }
+
     /// The arguments with every traced value replaced by its plain value.
     func untraced() -> Arguments {
         var copy = self

@@ -23,7 +23,7 @@ extension GradientComparison {
     static func generalTable(_ pair: GeneralPair, n: Int, _ generator: Philox, _ start: UInt64) throws(KLSError)
         -> Value
     {
-        let plain = try pair.qParts.values.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
+        let plain = pair.qParts.values.map(\.value)
         let sizes = plain.map(\.count)
         let slots = sizes.reduce(0, +)
         let standard = try pair.qParts.standard(pair.q)
@@ -57,21 +57,21 @@ extension GradientComparison {
         var result: [Tensor] = []
         for estimator in Estimator.allCases {
             let terms = try MonteCarloGradient.estimatorTerms(logRatio, estimator)
-            result.append(try perDraw(tape, try TracedMath.sum(terms, axes: nil), leaves, m))
+            result.append(try perDraw(tape, try TracedNumber.sum(terms, axes: nil), leaves, m))
         }
         // Score function: f(z) ∇log q(z) at the same draws, held fixed.
-        let f = try Differentiation.tensor(logRatio, "log ratio")
+        let f = logRatio.value
         let scoreTape = GradientTape()
         let scoreLeaves = try plain.map { t throws(KLSError) in scoreTape.leaf(try repeated(t, m, drawRank)) }
-        let logQ = try pair.qParts.with(scoreLeaves.map { .traced($0) }).logpdf(
-            .tensor(try Differentiation.tensor(z, "z")))
-        let weighted = try TracedMath.sum(.tensor(f) * logQ, axes: nil)
+        let logQ = try pair.qParts.with(scoreLeaves.map { .traced($0) }).logpdf(.plain(z.value))
+        let weighted = try TracedNumber.sum(.plain(f) * logQ, axes: nil)
         result.append(try perDraw(scoreTape, weighted, scoreLeaves, m))
         return result
     }
 
     /// The gradient of `loss` for each draw's copy of the parameters, as rows `[m, slots]`.
-    private static func perDraw(_ tape: GradientTape, _ loss: Value, _ leaves: [Traced], _ m: Int) throws(KLSError)
+    private static func perDraw(_ tape: GradientTape, _ loss: TracedNumber, _ leaves: [Traced], _ m: Int)
+        throws(KLSError)
         -> Tensor
     {
         guard case .traced(let output) = loss else {
@@ -97,9 +97,9 @@ extension GradientComparison {
         return try t.reshaped([1] + padding + t.shape).broadcast(to: [m] + padding + t.shape)
     }
 
-    private static func logP(_ pair: GeneralPair, _ z: Value) throws(KLSError) -> Value {
+    private static func logP(_ pair: GeneralPair, _ z: TracedNumber) throws(KLSError) -> TracedNumber {
         if let p = pair.pParts { return try p.logpdf(z) }
-        if let mixture = pair.mixture { return try DistributionDerivatives.mixtureLogpdf(mixture, z) }
+        if let mixture = pair.mixture { return try mixture.logpdf(traced: z) }
         throw KLSError("internal: compare(grad=true) without p")
     }
 
@@ -127,7 +127,7 @@ extension GradientComparison {
         let leaves = plain.map { tape.leaf($0) }
         let kl = try DistributionDerivatives.closedForm(
             pair.qParts.with(leaves.map { .traced($0) }), p, pair.q.family, "p")
-        guard case .traced(let output) = try TracedMath.sum(kl, axes: nil) else { throw KLSError("constant") }
+        guard case .traced(let output) = try TracedNumber.sum(kl, axes: nil) else { throw KLSError("constant") }
         let gradients = try tape.gradients(of: output)
         var flat: [Double] = []
         for leaf in leaves {
@@ -145,7 +145,7 @@ extension GradientComparison {
         switch pair.qParts {
         case .gaussian: return ["mean", "std"]
         case .mvNormal: return ["mean", "scale_tril"]
-        case .scalar, .discrete, .dirichlet: return pair.q.parameters.map(\.name)
+        case .scalar, .discrete, .vector: return pair.q.parameters.map(\.name)
         }
     }
 

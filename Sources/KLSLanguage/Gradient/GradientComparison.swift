@@ -44,7 +44,7 @@ enum GradientComparison {
         let elements = Swift.max(1, shape.reduce(1, *))
         let event = q.isDiagonal ? (shape.last ?? 1) : 1
         let params = try [q.mean, q.std, p.mean, p.std].map { v throws(KLSError) in
-            try v.asTensor().broadcast(to: shape).values
+            try v.value.broadcast(to: shape).values
         }
         let slots = estimators.count * 2 * elements
         let chunk = Swift.max(1, MonteCarloGradient.chunkElements / elements)

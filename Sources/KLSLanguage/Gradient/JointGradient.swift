@@ -29,9 +29,9 @@ enum JointGradient {
     /// rows `start…` of the joint's stream, and their log-density `[c] + batch`.
     static func draws(
         _ q: JointDistribution, _ c: Int, batch: [Int], _ generator: Philox, _ start: UInt64, _ session: Interpreter
-    ) throws(KLSError) -> (layers: [Value], logDensity: Value) {
+    ) throws(KLSError) -> (layers: [Value], logDensity: TracedNumber) {
         let run = try layerDraws(q, c, generator, start, session)
-        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + batch))
+        var total = TracedNumber.plain(try Tensor(repeating: 0, shape: [c] + batch))
         for term in run.logDensities { total = try total + term }
         return (run.layers, total)
     }
@@ -40,17 +40,17 @@ enum JointGradient {
     /// and its log-density at them.
     static func layerDraws(
         _ q: JointDistribution, _ c: Int, _ generator: Philox, _ start: UInt64, _ session: Interpreter
-    ) throws(KLSError) -> (layers: [Value], conditionals: [any Distribution], logDensities: [Value]) {
+    ) throws(KLSError) -> (layers: [Value], conditionals: [any Distribution], logDensities: [TracedNumber]) {
         var layers: [Value] = []
         var conditionals: [any Distribution] = []
-        var logDensities: [Value] = []
+        var logDensities: [TracedNumber] = []
         for (l, layer) in q.layers.enumerated() {
             let d = try conditional(q, l, parents: layer.parents.map { layers[$0] }, session)
             let (count, first) = layer.placement(of: d, rows: c, start: start)
             let stream = generator.derived(l)
             let z: Value
             if let parts = DifferentiableParts(d), d is TracedDistribution {
-                z = try parts.draw(try parts.standard(d).sample(count, generator: stream, start: first))
+                z = Value(try parts.draw(try parts.standard(d).sample(count, generator: stream, start: first)))
             } else {
                 z = .tensor(try d.sample(count, generator: stream, start: first))
             }
@@ -66,9 +66,9 @@ enum JointGradient {
     /// where the estimate used one, else its log-ratio.
     static func analyticTerms(
         _ pair: JointPair, _ c: Int, _ generator: Philox, _ start: UInt64, _ session: Interpreter
-    ) throws(KLSError) -> Value {
+    ) throws(KLSError) -> TracedNumber {
         let run = try layerDraws(pair.q, c, generator, start, session)
-        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
+        var total = TracedNumber.plain(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
         for (l, j) in pair.pIndex.enumerated() {
             let pd = try conditional(pair.p, j, parents: pair.pParents[l].map { run.layers[$0] }, session)
             let qd = run.conditionals[l]
@@ -93,9 +93,9 @@ enum JointGradient {
     /// Σ over p's layers of log p_l(z_l | parents), `[c] + batch`, at q's
     /// draws (in q's layer order; p's layers found by name), which may be traced.
     static func logDensity(_ pair: JointPair, _ layers: [Value], _ c: Int, _ session: Interpreter)
-        throws(KLSError) -> Value
+        throws(KLSError) -> TracedNumber
     {
-        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
+        var total = TracedNumber.plain(try Tensor(repeating: 0, shape: [c] + pair.batchShape))
         for (l, j) in pair.pIndex.enumerated() {
             let d = try conditional(pair.p, j, parents: pair.pParents[l].map { layers[$0] }, session)
             total = try total + logpdf(d, layers[l])
@@ -114,10 +114,11 @@ enum JointGradient {
     }
 
     /// log d(z) with d's parameters or z traced.
-    private static func logpdf(_ d: any Distribution, _ z: Value) throws(KLSError) -> Value {
-        if let parts = DifferentiableParts(d) { return try parts.logpdf(z) }
-        if let mixture = d as? Mixture { return try DistributionDerivatives.mixtureLogpdf(mixture, z) }
-        guard case .traced = z else { return .tensor(try d.logpdf(try z.asTensor())) }
+    private static func logpdf(_ d: any Distribution, _ z: Value) throws(KLSError) -> TracedNumber {
+        let x = try Differentiation.number(z, "x")
+        if let parts = DifferentiableParts(d) { return try parts.logpdf(x) }
+        if let mixture = d as? Mixture { return try mixture.logpdf(traced: x) }
+        guard x.isTraced else { return .plain(try d.logpdf(x.value)) }
         throw DistributionDerivatives.unsupported(d)
     }
 }
@@ -158,7 +159,7 @@ extension JointGradient {
                 let c = Swift.min(rows, n - first)
                 let mark = tape.count
                 let at = start &+ UInt64(first)
-                let terms: Value
+                let terms: TracedNumber
                 if let estimator {
                     let (layers, logQ) = try draws(q, c, batch: pair.batchShape, generator, at, session)
                     let logP = try logDensity(pair, layers, c, session)
@@ -167,7 +168,7 @@ extension JointGradient {
                     terms = try analyticTerms(pair, c, generator, at, session)
                 }
                 // g has the estimate's shape (the batch): each element's terms meet its own g.
-                let scaled = try TracedMath.sum(terms * .tensor(g), axes: nil)
+                let scaled = try TracedNumber.sum(terms * .plain(g), axes: nil)
                 if case .traced(let loss) = scaled {
                     let seed = Tensor(scalar: 1 / Double(n))
                     try tape.backpropagate(from: loss, seed: seed, since: mark, deliver: pass)
@@ -187,14 +188,18 @@ extension JointGradient {
         let (layers, _) = try draws(joint, n ?? 1, batch: joint.batchShape, generator, start, session)
         var fields: [(String, Value)] = []
         for (layer, z) in zip(joint.layers, layers) {
-            let full = try z + .tensor(try Tensor(repeating: 0, shape: [n ?? 1] + joint.batchShape + layer.event))
-            fields.append((layer.name, n == nil ? try TracedMath.reshape(full, joint.batchShape + layer.event) : full))
+            let zero = try Tensor(repeating: 0, shape: [n ?? 1] + joint.batchShape + layer.event)
+            let full = try Differentiation.number(z, layer.name) + .plain(zero)
+            fields.append(
+                (layer.name, Value(n == nil ? try TracedNumber.reshape(full, joint.batchShape + layer.event) : full)))
         }
         return .record(Record(fields))
     }
 
     /// logpdf(joint, record) under grad: Σ over the layers, one number per draw and batch element.
-    static func logpdf(_ joint: JointDistribution, _ x: Value, _ session: Interpreter) throws(KLSError) -> Value {
+    static func logpdf(_ joint: JointDistribution, _ x: Value, _ session: Interpreter) throws(KLSError)
+        -> TracedNumber
+    {
         guard case .record(let r) = x, Set(r.names) == Set(joint.names), r.names.count == joint.names.count else {
             throw KLSError(
                 "logpdf of a joint under grad takes a record with layers " + joint.names.joined(separator: ", "))
@@ -205,11 +210,16 @@ extension JointGradient {
         var layers: [Value] = []
         for layer in joint.layers {
             let z = r[layer.name] ?? .none
-            layers.append(single ? try TracedMath.reshape(z, [1] + (try Differentiation.tensor(z, "x")).shape) : z)
+            guard single else {
+                layers.append(z)
+                continue
+            }
+            let number = try Differentiation.number(z, "x")
+            layers.append(Value(try TracedNumber.reshape(number, [1] + number.value.shape)))
         }
         let pair = try JointPair(joint, joint)
-        var total: Value = .tensor(try Tensor(repeating: 0, shape: [c] + joint.batchShape))
+        var total = TracedNumber.plain(try Tensor(repeating: 0, shape: [c] + joint.batchShape))
         total = try total + logDensity(pair, layers, c, session)
-        return single ? try TracedMath.reshape(total, joint.batchShape) : total
+        return single ? try TracedNumber.reshape(total, joint.batchShape) : total
     }
 }

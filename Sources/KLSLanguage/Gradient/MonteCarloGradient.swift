@@ -41,8 +41,8 @@ enum MonteCarloGradient {
         }
         guard let value = record["value"] else { throw KLSError("internal: kl_mc gave no estimate") }
         let parameters = qParts.values + (pParts?.values ?? [])
-        guard let tape = try Differentiation.tape(parameters) else { return .record(record) }
-        let plain = try parameters.map { v throws(KLSError) in try Differentiation.tensor(v, "parameter") }
+        guard let tape = try TracedNumber.tape(parameters) else { return .record(record) }
+        let plain = parameters.map(\.value)
         let draws = Draws(standard: standard, generator: generator, start: start, n: n)
         let traced = tape.record(try value.asTensor()) { g, pass throws(KLSError) in
             let sums: [Tensor]
@@ -109,17 +109,17 @@ enum MonteCarloGradient {
             let leaves = plain.map { tape.leaf($0) }
             let innerQ = q.with(leaves[..<qCount].map { .traced($0) })
             let z = try innerQ.draw(epsilon)
-            let logP: Value
+            let logP: TracedNumber
             if let p {
                 logP = try p.with(leaves[qCount...].map { .traced($0) }).logpdf(z)
             } else if let mixture {
-                logP = try DistributionDerivatives.mixtureLogpdf(mixture, z)
+                logP = try mixture.logpdf(traced: z)
             } else {
                 break
             }
             let terms = try estimatorTerms(innerQ.logpdf(z) - logP, estimator)
-            let weighted = try TracedMath.sum(terms, axes: [0]) * .tensor(g)
-            guard case .traced(let loss) = try TracedMath.sum(weighted, axes: nil) else { break }
+            let weighted = try TracedNumber.sum(terms, axes: [0]) * .plain(g)
+            guard case .traced(let loss) = try TracedNumber.sum(weighted, axes: nil) else { break }
             let gradients = try tape.gradients(of: loss)
             for (i, leaf) in leaves.enumerated() {
                 guard let share = gradients[leaf.id] else { continue }
@@ -281,20 +281,12 @@ enum MonteCarloGradient {
     }
     /// Each draw's term from its log-ratio ℓ = log q − log p (as `Estimator`
     /// defines it): k1 = ℓ, k2 = ½ℓ², k3 = (e^(−ℓ) − 1) + ℓ.
-    static func estimatorTerms(_ logRatio: Value, _ estimator: Estimator) throws(KLSError) -> Value {
+    static func estimatorTerms(_ logRatio: TracedNumber, _ estimator: Estimator) throws(KLSError) -> TracedNumber {
         switch estimator {
         case .k1: return logRatio
-        case .k2: return try 0.5 * TracedMath.apply(.square, logRatio)
-        case .k3: return try TracedMath.apply(.expm1, -1 * logRatio) + logRatio
+        case .k2: return try 0.5 * TracedNumber.square(logRatio)
+        case .k3: return try TracedNumber.expm1(-1 * logRatio) + logRatio
         }
-    }
-}
-
-extension GaussianParts {
-    init(mean: Value, std: Value, isDiagonal: Bool) {
-        self.mean = mean
-        self.std = std
-        self.isDiagonal = isDiagonal
     }
 }
 

@@ -5,16 +5,6 @@ import KLSTensor
 
 /// Derivative rules of reductions and reshaping builtins.
 enum ReductionDerivatives {
-    /// `g` (the gradient of a reduction over `axes` of `shape`) spread back over `shape`.
-    static func expand(_ g: Tensor, over axes: [Int]?, of shape: [Int]) throws(KLSError) -> Tensor {
-        let rank = shape.count
-        let reduced = try (axes ?? Array(0..<rank)).map { a throws(KLSError) in try Shape.normalize(axis: a, rank: rank)
-        }
-        var kept = shape
-        for a in reduced { kept[a] = 1 }
-        return try g.reshaped(kept).broadcast(to: shape)
-    }
-
     /// sum and mean: the gradient spread evenly (divided by the count for mean).
     static func sumOrMean(mean: Bool) -> Derivative {
         .custom { a, _ throws(KLSError) in
@@ -25,7 +15,7 @@ enum ReductionDerivatives {
             let count = x.count == 0 ? 1 : x.count / Swift.max(1, out.count)
             return .traced(
                 t.tape.record(out) { g, pass throws(KLSError) in
-                    var spread = try expand(g, over: axes, of: x.shape)
+                    var spread = try GradientRules.expand(g, over: axes, of: x.shape)
                     if mean { spread = try Tensor.binary(.divide, spread, scalar: Double(count), scalarOnLeft: false) }
                     try pass(t, spread)
                 })
@@ -40,8 +30,9 @@ enum ReductionDerivatives {
         guard let t = a.traced("x") else { return Value.from(out) }
         return .traced(
             t.tape.record(out) { g, pass throws(KLSError) in
-                let weights = try Tensor.binary(.subtract, x, try expand(out, over: axes, of: x.shape)).map(.exp)
-                try pass(t, try Tensor.binary(.multiply, weights, try expand(g, over: axes, of: x.shape)))
+                let weights = try Tensor.binary(.subtract, x, try GradientRules.expand(out, over: axes, of: x.shape))
+                    .map(.exp)
+                try pass(t, try Tensor.binary(.multiply, weights, try GradientRules.expand(g, over: axes, of: x.shape)))
             })
     }
 
@@ -87,7 +78,7 @@ enum ReductionDerivatives {
 
     /// where(c, x, y): the gradient goes to x where c holds, else to y.
     static let select = Derivative.custom { a, _ throws(KLSError) in
-        try TracedMath.select(try a.tensor("condition"), a["x"], a["y"])
+        Value(try TracedNumber.select(try a.tensor("condition"), try a.formulaNumber("x"), try a.formulaNumber("y")))
     }
 
     /// clip(x, lo, hi): the gradient passes where lo ≤ x ≤ hi, else stops.

@@ -1,5 +1,7 @@
 import Foundation
 import KLSDiagnostics
+import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// Derivative rules of the remaining reductions — prod, min, max, var, std,
@@ -17,15 +19,17 @@ extension ReductionDerivatives {
         return .traced(
             t.tape.record(out) { g, pass throws(KLSError) in
                 let isZero = try Tensor.binary(.equal, x, scalar: 0, scalarOnLeft: false)
-                let nonZero = try ElementwiseBuiltins.select(isZero, Tensor(scalar: 1), x)
-                let others = try expand(try nonZero.reduce(.prod, axes: axes, keepdims: false), over: axes, of: x.shape)
-                let zeros = try expand(try isZero.reduce(.sum, axes: axes, keepdims: false), over: axes, of: x.shape)
+                let nonZero = try Tensor.select(isZero, Tensor(scalar: 1), x)
+                let others = try GradientRules.expand(
+                    try nonZero.reduce(.prod, axes: axes, keepdims: false), over: axes, of: x.shape)
+                let zeros = try GradientRules.expand(
+                    try isZero.reduce(.sum, axes: axes, keepdims: false), over: axes, of: x.shape)
                 let laneHasNoZero = try Tensor.binary(.equal, zeros, scalar: 0, scalarOnLeft: false)
                 let laneHasOneZero = try Tensor.binary(.equal, zeros, scalar: 1, scalarOnLeft: false)
                 let atZero = try Tensor.binary(.multiply, laneHasOneZero, others)
                 let elsewhere = try Tensor.binary(.multiply, laneHasNoZero, try Tensor.binary(.divide, others, nonZero))
-                let slope = try ElementwiseBuiltins.select(isZero, atZero, elsewhere)
-                try pass(t, try Tensor.binary(.multiply, slope, try expand(g, over: axes, of: x.shape)))
+                let slope = try Tensor.select(isZero, atZero, elsewhere)
+                try pass(t, try Tensor.binary(.multiply, slope, try GradientRules.expand(g, over: axes, of: x.shape)))
             })
     }
 
@@ -36,10 +40,10 @@ extension ReductionDerivatives {
             guard let t = a.traced("x") else { return Value.from(out) }
             return .traced(
                 t.tape.record(out) { g, pass throws(KLSError) in
-                    let winners = try Tensor.binary(.equal, x, try expand(out, over: axes, of: x.shape))
-                    let ties = try expand(
+                    let winners = try Tensor.binary(.equal, x, try GradientRules.expand(out, over: axes, of: x.shape))
+                    let ties = try GradientRules.expand(
                         try winners.reduce(.sum, axes: axes, keepdims: false), over: axes, of: x.shape)
-                    let share = try Tensor.binary(.divide, try expand(g, over: axes, of: x.shape), ties)
+                    let share = try Tensor.binary(.divide, try GradientRules.expand(g, over: axes, of: x.shape), ties)
                     try pass(t, try Tensor.binary(.multiply, winners, share))
                 })
         }
@@ -52,7 +56,7 @@ extension ReductionDerivatives {
             if case .distribution(let d as TracedDistribution) = a["x"] {
                 guard a.isNone("axis") else { throw KLSError("\(a.function): axis= applies to tensors") }
                 let variance = try d.parts.variance(d)
-                return std ? try TracedMath.apply(.sqrt, variance) : variance
+                return Value(std ? try TracedNumber.sqrt(variance) : variance)
             }
             let ddof = try a.number("ddof")
             let (x, axes, out) = try reduced(a, std ? .std(ddof: ddof) : .variance(ddof: ddof))
@@ -60,7 +64,8 @@ extension ReductionDerivatives {
             let count = try ReductionBuiltins.reducedCount(x, axes)
             return .traced(
                 t.tape.record(out) { g, pass throws(KLSError) in
-                    let center = try expand(try x.reduce(.mean, axes: axes, keepdims: false), over: axes, of: x.shape)
+                    let center = try GradientRules.expand(
+                        try x.reduce(.mean, axes: axes, keepdims: false), over: axes, of: x.shape)
                     var slope = try Tensor.binary(
                         .multiply, try Tensor.binary(.subtract, x, center), scalar: 2 / (Double(count) - ddof),
                         scalarOnLeft: false)
@@ -69,7 +74,8 @@ extension ReductionDerivatives {
                         weight = try Tensor.binary(
                             .divide, g, try Tensor.binary(.multiply, out, scalar: 2, scalarOnLeft: false))
                     }
-                    slope = try Tensor.binary(.multiply, slope, try expand(weight, over: axes, of: x.shape))
+                    slope = try Tensor.binary(
+                        .multiply, slope, try GradientRules.expand(weight, over: axes, of: x.shape))
                     try pass(t, slope)
                 })
         }
@@ -82,7 +88,7 @@ extension ReductionDerivatives {
         let axes = try a.axes()
         let reduced = try ReductionBuiltins.reducedCount(x, axes)
         guard reduced > 0 else { throw KLSError("logmeanexp of no elements is undefined") }
-        return try rule(&a, session) - Foundation.log(Double(reduced))
+        return try Differentiation.binary(.subtract, try rule(&a, session), .number(Foundation.log(Double(reduced))))
     }
 
     /// mean of a traced distribution (its mean), else sum/mean's rule.
@@ -91,7 +97,7 @@ extension ReductionDerivatives {
         return .custom { a, session throws(KLSError) in
             if case .distribution(let d as TracedDistribution) = a["x"] {
                 guard a.isNone("axis") else { throw KLSError("\(a.function): axis= applies to tensors") }
-                return try d.parts.mean(d)
+                return Value(try d.parts.mean(d))
             }
             return try body(&a, session)
         }

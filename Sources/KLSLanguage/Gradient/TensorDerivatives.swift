@@ -1,4 +1,5 @@
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// Derivative rules of the tensor-building builtins: flatten, concat, stack,
@@ -6,7 +7,7 @@ import KLSTensor
 enum TensorDerivatives {
     static let flatten = Derivative.custom { a, _ throws(KLSError) in
         let x = try a.anyTensor("x")
-        return try TracedMath.reshape(a["x"], [x.count])
+        return Value(try TracedNumber.reshape(try a.formulaNumber("x"), [x.count]))
     }
 
     static let matmul = Derivative.custom { a, _ throws(KLSError) in try Differentiation.matmul(a["x"], a["y"]) }

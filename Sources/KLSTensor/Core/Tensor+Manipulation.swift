@@ -152,3 +152,15 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// NumPy's `where`: the three operands broadcast to one shape, then `x`
+    /// where `condition` is non-zero, else `y`.
+    public static func select(_ condition: Tensor, _ x: Tensor, _ y: Tensor) throws(KLSError) -> Tensor {
+        let shape = try Shape.broadcast(try Shape.broadcast(condition.shape, x.shape), y.shape)
+        let (c, xb, yb) = (try condition.broadcast(to: shape), try x.broadcast(to: shape), try y.broadcast(to: shape))
+        return try Tensor(shape: shape) { out in
+            for i in 0..<out.count { out[i] = c[flat: i] != 0 ? xb[flat: i] : yb[flat: i] }
+        }
+    }
+}

@@ -17,6 +17,25 @@ extension Tensor {
 
     /// The lower-triangular L with L Lᵀ = self, for each symmetric positive
     /// definite matrix (only the lower triangle is read, as in NumPy).
+    /// `diag`: the matrix with this vector on its diagonal, or the diagonal of this matrix.
+    public func diagonal() throws(KLSError) -> Tensor {
+        switch rank {
+        case 1:
+            let n = count
+            return try Tensor(shape: [n, n]) { out in
+                out.initialize(repeating: 0)
+                for i in 0..<n { out[i * n + i] = self[flat: i] }
+            }
+        case 2:
+            let (rows, columns) = (shape[0], shape[1])
+            return try Tensor(shape: [Swift.min(rows, columns)]) { out in
+                for i in out.indices { out[i] = self[flat: i * columns + i] }
+            }
+        default:
+            throw KLSError("diag takes a vector or a matrix, got shape \(Shape.describe(shape))")
+        }
+    }
+
     public func cholesky() throws(KLSError) -> Tensor {
         let (n, blocks) = try squareBlocks("cholesky")
         return try Tensor(shape: shape) { out throws(KLSError) in

@@ -1,6 +1,5 @@
 import Foundation
 import KLSDiagnostics
-import KLSDistributions
 import KLSGradient
 import KLSTensor
 
@@ -11,17 +10,17 @@ import KLSTensor
 /// its type, never by its name. A family without pathwise draws (VonMises, the
 /// counts) differentiates everywhere but in `sample` and a `kl_mc` that draws
 /// from it, which refuse and name the score-function estimator.
-struct ScalarParts {
-    let family: any ScalarFamily.Type
+package struct ScalarParts {
+    package let family: any ScalarFamily.Type
     /// The parameters in the family's order (`parameterNames`).
-    let values: [Value]
+    package let values: [TracedNumber]
 
-    init(family: any ScalarFamily.Type, values: [Value]) {
+    package init(family: any ScalarFamily.Type, values: [TracedNumber]) {
         self.family = family
         self.values = values
     }
 
-    init?(_ d: any Distribution) {
+    package init?(_ d: any Distribution) {
         if let t = d as? TracedDistribution {
             guard case .scalar(let s) = t.parts else { return nil }
             self = s
@@ -29,27 +28,21 @@ struct ScalarParts {
         }
         guard let scalar = d as? any ScalarBatch else { return nil }
         family = scalar.scalarFamily
-        values = d.parameters.map { .tensor($0.value) }
+        values = d.parameters.map { .plain($0.value) }
     }
 
     /// The same family with other parameter values (the leaves of a chunk's tape).
-    func with(_ values: [Value]) -> ScalarParts { ScalarParts(family: family, values: values) }
+    package func with(_ values: [TracedNumber]) -> ScalarParts { ScalarParts(family: family, values: values) }
 
-    private var plain: [Tensor] {
-        get throws(KLSError) {
-            var out: [Tensor] = []
-            for v in values { out.append(try Differentiation.tensor(v, "parameter")) }
-            return out
-        }
-    }
+    private var plain: [Tensor] { values.map(\.value) }
 
     /// The distribution of the standard draws ε, batch-shaped like `d`.
-    func standard(_ d: any Distribution) throws(KLSError) -> any Distribution {
-        try reparameterised.standard(try plain, shape: d.batchShape)
+    package func standard(_ d: any Distribution) throws(KLSError) -> any Distribution {
+        try reparameterised.standard(plain, shape: d.batchShape)
     }
 
     /// The pathwise draw from standard draws ε.
-    func draw(_ epsilon: Tensor) throws(KLSError) -> Value {
+    package func draw(_ epsilon: Tensor) throws(KLSError) -> TracedNumber {
         try draw(try reparameterised, epsilon)
     }
 
@@ -64,7 +57,7 @@ struct ScalarParts {
     }
 
     /// The error for a draw of a family whose draws do not move smoothly with its parameters.
-    static func noPathwise(_ family: String, discrete: Bool) -> KLSError {
+    package static func noPathwise(_ family: String, discrete: Bool) -> KLSError {
         let why =
             discrete
             ? "its draws are discrete, so they cannot move smoothly with its parameters"
@@ -75,22 +68,23 @@ struct ScalarParts {
                 + "grad(θ -> mean(f(z) * logpdf(q(θ), z))) — logpdf, entropy and kl of \(family) do differentiate")
     }
 
-    private func draw<F: ReparameterisedFamily>(_ f: F.Type, _ epsilon: Tensor) throws(KLSError) -> Value {
-        try F.pathwiseDraw(try implicitDraw(f, epsilon), ParameterValues<F, Value>(values))
+    private func draw<F: ReparameterisedFamily>(_ f: F.Type, _ epsilon: Tensor) throws(KLSError) -> TracedNumber {
+        try F.pathwiseDraw(try implicitDraw(f, epsilon), ParameterValues<F, TracedNumber>(values))
     }
 
     /// ε as a value whose gradient reaches the parameters it depends on
     /// (`implicitParameters`) by dε/dθ = −(∂F/∂θ)/p.
-    private func implicitDraw<F: ReparameterisedFamily>(_ f: F.Type, _ epsilon: Tensor) throws(KLSError) -> Value {
+    private func implicitDraw<F: ReparameterisedFamily>(_ f: F.Type, _ epsilon: Tensor) throws(KLSError) -> TracedNumber
+    {
         let implicit = F.implicitParameters.map { values[$0] }
-        guard let tape = try Differentiation.tape(implicit) else { return .tensor(epsilon) }
-        let parameters = try plain
+        guard let tape = try TracedNumber.tape(implicit) else { return .plain(epsilon) }
+        let parameters = plain
         let slopes = try F.implicitSlopes(epsilon, parameters)
         return .traced(
             tape.record(epsilon) { g, pass throws(KLSError) in
                 for (k, index) in F.implicitParameters.enumerated() {
-                    guard let t = Differentiation.traced(values[index]) else { continue }
-                    let share = try Differentiation.scale(g, slopes[k])
+                    guard let t = values[index].node else { continue }
+                    let share = try Tensor.binary(.multiply, g, slopes[k])
                     try pass(t, try GradientRules.unbroadcast(share, to: parameters[index].shape))
                 }
             })
@@ -99,13 +93,13 @@ struct ScalarParts {
     /// The log-density at x. Outside the family's formula (outside the support,
     /// at an edge) it is the plain value, with no gradient there; x is moved
     /// inside first, so that the formula's unused branch has no 0·∞ gradient.
-    func logpdf(_ x: Value) throws(KLSError) -> Value { try logpdf(family, x) }
+    package func logpdf(_ x: TracedNumber) throws(KLSError) -> TracedNumber { try logpdf(family, x) }
 
-    private func logpdf<F: ScalarFamily>(_ f: F.Type, _ x: Value) throws(KLSError) -> Value {
-        let parameters = try plain
-        var shape = try Differentiation.tensor(x, "x").shape
+    private func logpdf<F: ScalarFamily>(_ f: F.Type, _ x: TracedNumber) throws(KLSError) -> TracedNumber {
+        let parameters = plain
+        var shape = x.value.shape
         for p in parameters { shape = try Shape.broadcast(shape, p.shape) }
-        let xs = try Differentiation.tensor(x, "x").broadcast(to: shape)
+        let xs = try x.value.broadcast(to: shape)
         var broadcast: [Tensor] = []
         for p in parameters { broadcast.append(try p.broadcast(to: shape)) }
         // The elements outside the formula, found first: usually there are none,
@@ -116,9 +110,9 @@ struct ScalarParts {
         }
         guard !edges.isEmpty else {
             // Broadcast to x's shape too: a formula that does not read x (Uniform's) has the parameters' shape.
-            let value = try F.logDensity(x, ParameterValues<F, Value>(values))
-            guard try Differentiation.tensor(value, "logpdf").shape != shape else { return value }
-            return try value + .tensor(try Tensor(repeating: 0, shape: shape))
+            let value = try F.logDensity(x, ParameterValues<F, TracedNumber>(values))
+            guard value.value.shape != shape else { return value }
+            return try value + .plain(try Tensor(repeating: 0, shape: shape))
         }
         var (inside, safe) = ([Double](repeating: 1, count: xs.count), (0..<xs.count).map { xs[flat: $0] })
         var outside = [Double](repeating: 0, count: xs.count)
@@ -127,9 +121,9 @@ struct ScalarParts {
             safe[e] = Self.interior(F.support(F.parameters(broadcast, at: e)))
         }
         let mask = try Tensor(shape: shape, values: inside)
-        let moved = try TracedMath.select(mask, x, .tensor(try Tensor(shape: shape, values: safe)))
-        let value = try F.logDensity(moved, ParameterValues<F, Value>(values))
-        return try TracedMath.select(mask, value, .tensor(try Tensor(shape: shape, values: outside)))
+        let moved = try TracedNumber.select(mask, x, .plain(try Tensor(shape: shape, values: safe)))
+        let value = try F.logDensity(moved, ParameterValues<F, TracedNumber>(values))
+        return try TracedNumber.select(mask, value, .plain(try Tensor(shape: shape, values: outside)))
     }
 
     /// A point inside the support.
@@ -139,23 +133,24 @@ struct ScalarParts {
         return low.isFinite ? low + 1 : (high.isFinite ? high - 1 : 0)
     }
 
-    func entropy() throws(KLSError) -> Value { try entropy(family) }
+    package func entropy() throws(KLSError) -> TracedNumber { try entropy(family) }
 
-    private func entropy<F: ScalarFamily>(_ f: F.Type) throws(KLSError) -> Value {
-        try F.entropy(ParameterValues<F, Value>(values))
+    private func entropy<F: ScalarFamily>(_ f: F.Type) throws(KLSError) -> TracedNumber {
+        try F.entropy(ParameterValues<F, TracedNumber>(values))
     }
 
     /// The mean and variance (nan or inf where the family's moment does not
     /// exist, as the plain `mean` and `var` give).
-    func moments() throws(KLSError) -> (mean: Value, variance: Value) { try moments(family) }
+    package func moments() throws(KLSError) -> (mean: TracedNumber, variance: TracedNumber) { try moments(family) }
 
-    private func moments<F: ScalarFamily>(_ f: F.Type) throws(KLSError) -> (mean: Value, variance: Value) {
-        let t = ParameterValues<F, Value>(values)
+    private func moments<F: ScalarFamily>(_ f: F.Type) throws(KLSError) -> (mean: TracedNumber, variance: TracedNumber)
+    {
+        let t = ParameterValues<F, TracedNumber>(values)
         return (try F.mean(t), try F.variance(t))
     }
 
     /// The closed-form KL to a member of the same family, the family's own formula.
-    func kl(to p: ScalarParts) throws(KLSError) -> Value {
+    package func kl(to p: ScalarParts) throws(KLSError) -> TracedNumber {
         guard ObjectIdentifier(family) == ObjectIdentifier(p.family) else {
             throw KLSError(
                 "grad of closed-form kl between \(family.name) and \(p.family.name) is not supported",
@@ -169,7 +164,7 @@ struct ScalarParts {
         return try kl(closed, p)
     }
 
-    private func kl<F: ClosedFormKLFamily>(_ f: F.Type, _ p: ScalarParts) throws(KLSError) -> Value {
-        try F.kl(ParameterValues<F, Value>(values), ParameterValues<F, Value>(p.values))
+    private func kl<F: ClosedFormKLFamily>(_ f: F.Type, _ p: ScalarParts) throws(KLSError) -> TracedNumber {
+        try F.kl(ParameterValues<F, TracedNumber>(values), ParameterValues<F, TracedNumber>(p.values))
     }
 }
