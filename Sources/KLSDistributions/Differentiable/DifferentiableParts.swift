@@ -121,3 +121,32 @@ package enum DifferentiableParts {
         }
     }
 }
+
+extension DifferentiableParts {
+    /// The closed-form KL(q ‖ p) as a formula in both sides' parameters: Normal
+    /// or DiagNormal pairs, MvNormal with MvNormal, DiagNormal or StdNormal,
+    /// and pairs of one scalar family.
+    package func kl(to p: DifferentiableParts, _ qName: String, _ pName: String) throws(KLSError) -> TracedNumber {
+        switch (self, p) {
+        case (.gaussian(let gq), .gaussian(let gp)): return try gq.kl(to: gp)
+        case (.scalar(let sq), .scalar(let sp)): return try sq.kl(to: sp)
+        case (.discrete(let dq), .discrete(let dp)): return try dq.kl(to: dp)
+        case (.vector(let rq), .vector(let rp)): return try rq.kl(to: rp)
+        case (.mvNormal, _), (_, .mvNormal):
+            return try Self.multivariate(self, qName).kl(to: try Self.multivariate(p, pName))
+        default:
+            throw KLSError(
+                "grad of closed-form kl covers pairs within one family (and MvNormal with DiagNormal); for "
+                    + "\(qName) against \(pName) use kl_mc, whose gradient is pathwise")
+        }
+    }
+
+    /// q or p of a closed-form kl with an MvNormal in it, as an MvNormal.
+    private static func multivariate(_ d: DifferentiableParts, _ name: String) throws(KLSError) -> MvNormalParts {
+        if case .mvNormal(let m) = d { return m }
+        if case .gaussian(let g) = d, let m = try MvNormalParts(diagonal: g) { return m }
+        throw KLSError(
+            "grad of closed-form kl pairs an MvNormal with MvNormal, DiagNormal or StdNormal, not \(name)",
+            hint: "kl_mc's gradient is pathwise for any reparameterised family")
+    }
+}

@@ -462,7 +462,8 @@ enum KLBuiltins {
         _ q: any Distribution, _ p: any Distribution, n: Int, _ generator: Philox, _ start: UInt64
     ) throws(KLSError) -> Value {
         if let gq = GaussianParts(q), let gp = GaussianParts(p), gq.isDiagonal == gp.isDiagonal {
-            return try GradientComparison.table(gq, gp, try gq.standard(q), n: n, generator, start)
+            return try GradientTable.record(
+                try GradientComparison.table(gq, gp, try gq.standard(q), n: n, generator, start))
         }
         guard let qParts = DifferentiableParts(q) else {
             throw KLSError(
@@ -475,7 +476,7 @@ enum KLBuiltins {
             throw KLSError("compare(grad=true) needs p's density as a formula; \(p.family) is not covered")
         }
         let pair = GradientComparison.GeneralPair(q: q, qParts: qParts, pParts: pParts, mixture: mixture)
-        return try GradientComparison.generalTable(pair, n: n, generator, start)
+        return try GradientTable.record(try GradientComparison.generalTable(pair, n: n, generator, start))
     }
 
     static func checkRecord(_ c: SampleCheck) -> Record {

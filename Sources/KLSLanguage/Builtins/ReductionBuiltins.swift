@@ -8,19 +8,19 @@ import KLSTensor
 enum ReductionBuiltins {
     static let all: [Builtin] = [
         reduction("sum", .sum, "The sum of the elements.", "sum([[1, 2], [3, 4]], axis=0)")
-            .differentiable(ReductionDerivatives.sumOrMean(mean: false)),
+            .differentiable(ReductionDerivatives.reduction(.sum)),
         reduction("mean", .mean, "The arithmetic mean; of a distribution, its mean.", "mean([1, 2, 3, 4])")
-            .differentiable(ReductionDerivatives.meanOrMoment(ReductionDerivatives.sumOrMean(mean: true))),
+            .differentiable(ReductionDerivatives.mean),
         reduction("prod", .prod, "The product of the elements.", "prod([1, 2, 3, 4])")
-            .differentiable(ReductionDerivatives.prod),
+            .differentiable(ReductionDerivatives.reduction(.prod)),
         reduction("min", .min, "The smallest element (nan if any is nan).", "min([3, 1, 2])")
-            .differentiable(ReductionDerivatives.extreme(.min)),
+            .differentiable(ReductionDerivatives.reduction(.min)),
         reduction("max", .max, "The largest element (nan if any is nan).", "max([[1, 5], [3, 2]], axis=1)")
-            .differentiable(ReductionDerivatives.extreme(.max)),
+            .differentiable(ReductionDerivatives.reduction(.max)),
         reduction(
             "logsumexp", .logsumexp, "log Σ exp(x), shifted by the maximum so nothing overflows.",
             "logsumexp([1000, 1000])"
-        ).differentiable(ReductionDerivatives.logsumexp),
+        ).differentiable(ReductionDerivatives.reduction(.logsumexp)),
         reduction(
             "argmin", .argmin, "The index of the smallest element (flat index when axis is none).",
             "argmin([3, 1, 2])"),
@@ -35,15 +35,15 @@ enum ReductionBuiltins {
         spread("std", { .std(ddof: $0) }, "Standard deviation, dividing by n − ddof.", "std([1, 2, 3, 4])")
             .differentiable(ReductionDerivatives.spread(std: true)),
         scan("cumsum", mean: false, "Running sum along an axis (flattened when axis is none).", "cumsum([1, 2, 3])")
-            .differentiable(LaneDerivatives.scan(mean: false)),
+            .differentiable(ReductionDerivatives.scan(mean: false)),
         scan("cummean", mean: true, "Running mean: element i is the mean of the first i+1.", "cummean([2, 4, 6])")
-            .differentiable(LaneDerivatives.scan(mean: true)),
+            .differentiable(ReductionDerivatives.scan(mean: true)),
         Builtin(
             "cumprod", [.required("x"), .optional("axis")], theme: .reductions,
             summary: "Running product along an axis (flattened when axis is none).", example: "cumprod([1, 2, 3])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").cumulativeProduct(axis: try a.axis()))
-        }.differentiable(LaneDerivatives.cumprod),
+        }.differentiable(ReductionDerivatives.cumprod),
         Builtin(
             "logmeanexp", reductionParameters, theme: .reductions,
             summary: "log mean exp(x) = logsumexp(x) − log n, without overflow: the IWAE bound of log-weights.",
@@ -66,7 +66,7 @@ enum ReductionBuiltins {
             example: "sort([3, 1, 2])"
         ) { a, _ throws(KLSError) in
             .tensor(try a.tensor("x").sorted(axis: try a.axis()))
-        }.differentiable(LaneDerivatives.sort),
+        }.differentiable(ReductionDerivatives.sort),
         Builtin(
             "argsort",
             [
@@ -91,14 +91,14 @@ enum ReductionBuiltins {
             example: "quantile(randn(1000, seed=1), [0.025, 0.975])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").quantiles(try a.tensor("q"), axis: try a.axis()))
-        }.differentiable(LaneDerivatives.quantile(median: false)),
+        }.differentiable(ReductionDerivatives.quantile(median: false)),
         Builtin(
             "median", [.required("x"), .optional("axis")], theme: .reductions,
             summary: "The middle value (the mean of the two middle values for an even count).",
             example: "median([3, 1, 4, 1, 5])"
         ) { a, _ throws(KLSError) in
             Value.from(try a.tensor("x").quantiles(Tensor(scalar: 0.5), axis: try a.axis()))
-        }.differentiable(LaneDerivatives.quantile(median: true)),
+        }.differentiable(ReductionDerivatives.quantile(median: true)),
     ]
 
     /// How many elements each result of reducing `x` over `axes` (all when nil) combines.

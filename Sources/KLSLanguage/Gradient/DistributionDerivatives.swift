@@ -122,35 +122,7 @@ enum DistributionDerivatives {
         let (q, p) = (try DistributionBuiltins.distribution(a, "q"), try DistributionBuiltins.distribution(a, "p"))
         guard let qParts = DifferentiableParts(q) else { throw unsupported(q) }
         guard let pParts = DifferentiableParts(p) else { throw unsupported(p) }
-        return Value(try closedForm(qParts, pParts, q.family, p.family))
-    }
-
-    /// The closed-form KL(q ‖ p) as a formula in both sides' parameters: Normal
-    /// or DiagNormal pairs, MvNormal with MvNormal, DiagNormal or StdNormal,
-    /// and pairs of one scalar family.
-    static func closedForm(_ q: DifferentiableParts, _ p: DifferentiableParts, _ qName: String, _ pName: String)
-        throws(KLSError) -> TracedNumber
-    {
-        switch (q, p) {
-        case (.gaussian(let gq), .gaussian(let gp)): return try gq.kl(to: gp)
-        case (.scalar(let sq), .scalar(let sp)): return try sq.kl(to: sp)
-        case (.discrete(let dq), .discrete(let dp)): return try dq.kl(to: dp)
-        case (.vector(let rq), .vector(let rp)): return try rq.kl(to: rp)
-        case (.mvNormal, _), (_, .mvNormal): return try multivariate(q, qName).kl(to: try multivariate(p, pName))
-        default:
-            throw KLSError(
-                "grad of closed-form kl covers pairs within one family (and MvNormal with DiagNormal); for "
-                    + "\(qName) against \(pName) use kl_mc, whose gradient is pathwise")
-        }
-    }
-
-    /// q or p of a closed-form kl with an MvNormal in it, as an MvNormal.
-    private static func multivariate(_ d: DifferentiableParts, _ name: String) throws(KLSError) -> MvNormalParts {
-        if case .mvNormal(let m) = d { return m }
-        if case .gaussian(let g) = d, let m = try MvNormalParts(diagonal: g) { return m }
-        throw KLSError(
-            "grad of closed-form kl pairs an MvNormal with MvNormal, DiagNormal or StdNormal, not \(name)",
-            hint: "kl_mc's gradient is pathwise for any reparameterised family")
+        return Value(try qParts.kl(to: pParts, q.family, p.family))
     }
 
     /// sample: mean + std · ε, with ε the draws of the standard normal of the

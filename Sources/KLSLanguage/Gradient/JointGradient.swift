@@ -74,7 +74,7 @@ enum JointGradient {
             let qd = run.conditionals[l]
             if pair.blocked[l] == nil, let qParts = DifferentiableParts(qd), let pParts = DifferentiableParts(pd),
                 try KLRegistry.closedForm(plain(qd), plain(pd)) != nil,
-                let closed = try? DistributionDerivatives.closedForm(qParts, pParts, qd.family, pd.family)
+                let closed = try? qParts.kl(to: pParts, qd.family, pd.family)
             {
                 total = try total + closed
             } else {
@@ -163,7 +163,7 @@ extension JointGradient {
                 if let estimator {
                     let (layers, logQ) = try draws(q, c, batch: pair.batchShape, generator, at, session)
                     let logP = try logDensity(pair, layers, c, session)
-                    terms = try MonteCarloGradient.estimatorTerms(logQ - logP, estimator)
+                    terms = try estimator.terms(logQ - logP)
                 } else {
                     terms = try analyticTerms(pair, c, generator, at, session)
                 }

@@ -1,98 +1,117 @@
 import Foundation
 import KLSDiagnostics
+import KLSDistributions
 import KLSGradient
 import KLSTensor
 
-/// Derivative rules of reductions and reshaping builtins.
+/// The reductions' and reshaping builtins' derivative rules: their arguments
+/// read here, the rules themselves `TracedNumber`'s (KLSGradient).
 enum ReductionDerivatives {
-    /// sum and mean: the gradient spread evenly (divided by the count for mean).
-    static func sumOrMean(mean: Bool) -> Derivative {
+    /// A reduction builtin (x, axis, keepdims).
+    static func reduction(_ reduction: @escaping @Sendable (Arguments) throws(KLSError) -> Reduction) -> Derivative {
         .custom { a, _ throws(KLSError) in
-            let x = try a.anyTensor("x")
-            let axes = try a.axes()
-            let out = try x.reduce(mean ? .mean : .sum, axes: axes, keepdims: try a.bool("keepdims"))
-            guard let t = a.traced("x") else { return Value.from(out) }
-            let count = x.count == 0 ? 1 : x.count / Swift.max(1, out.count)
-            return .traced(
-                t.tape.record(out) { g, pass throws(KLSError) in
-                    var spread = try GradientRules.expand(g, over: axes, of: x.shape)
-                    if mean { spread = try Tensor.binary(.divide, spread, scalar: Double(count), scalarOnLeft: false) }
-                    try pass(t, spread)
-                })
+            Value(
+                try TracedNumber.reduce(
+                    try a.formulaNumber("x"), try reduction(a), axes: try a.axes(), keepdims: try a.bool("keepdims")))
         }
     }
 
-    /// logsumexp: the gradient times softmax(x) along the reduced axes.
-    static let logsumexp = Derivative.custom { a, _ throws(KLSError) in
-        let x = try a.anyTensor("x")
+    static func reduction(_ fixed: Reduction) -> Derivative { reduction { _ throws(KLSError) in fixed } }
+
+    /// var and std (with ddof); of a distribution, its moments.
+    static func spread(std: Bool) -> Derivative {
+        let tensors = reduction { a throws(KLSError) in
+            let ddof = try a.number("ddof")
+            return std ? .std(ddof: ddof) : .variance(ddof: ddof)
+        }
+        return moment(tensors) { d throws(KLSError) in
+            let variance = try d.parts.variance(d)
+            return std ? try TracedNumber.sqrt(variance) : variance
+        }
+    }
+
+    /// mean: of a distribution, its mean.
+    static let mean = moment(reduction(.mean)) { d throws(KLSError) in try d.parts.mean(d) }
+
+    /// `rule` for tensors; `moment` of a distribution whose parameters are traced.
+    private static func moment(
+        _ rule: Derivative, _ moment: @escaping @Sendable (TracedDistribution) throws(KLSError) -> TracedNumber
+    ) -> Derivative {
+        guard case .custom(let body) = rule else { return rule }
+        return .custom { a, session throws(KLSError) in
+            guard case .distribution(let d as TracedDistribution) = a["x"] else { return try body(&a, session) }
+            guard a.isNone("axis") else { throw KLSError("\(a.function): axis= applies to tensors") }
+            return Value(try moment(d))
+        }
+    }
+
+    /// logmeanexp = logsumexp − log n.
+    static let logmeanexp = Derivative.custom { a, _ throws(KLSError) in
+        let x = try a.formulaNumber("x")
         let axes = try a.axes()
-        let out = try x.reduce(.logsumexp, axes: axes, keepdims: try a.bool("keepdims"))
-        guard let t = a.traced("x") else { return Value.from(out) }
-        return .traced(
-            t.tape.record(out) { g, pass throws(KLSError) in
-                let weights = try Tensor.binary(.subtract, x, try GradientRules.expand(out, over: axes, of: x.shape))
-                    .map(.exp)
-                try pass(t, try Tensor.binary(.multiply, weights, try GradientRules.expand(g, over: axes, of: x.shape)))
-            })
+        let reduced = try ReductionBuiltins.reducedCount(x.value, axes)
+        guard reduced > 0 else { throw KLSError("logmeanexp of no elements is undefined") }
+        let total = try TracedNumber.reduce(x, .logsumexp, axes: axes, keepdims: try a.bool("keepdims"))
+        return Value(try total - Foundation.log(Double(reduced)))
     }
 
-    /// reshape: the gradient reshaped back.
-    static let reshape = Derivative.custom { a, session throws(KLSError) in
-        guard let t = a.traced("x") else { throw KLSError("internal: reshape rule without a traced x") }
-        let out = try t.value.reshape(
-            try a.read("shape") { v, what throws(KLSError) in try v.asIntegers(what, atLeast: -1) })
-        return .traced(t.tape.record(out) { g, pass throws(KLSError) in try pass(t, try g.reshaped(t.value.shape)) })
+    /// reshape, with one extent that may be -1.
+    static let reshape = Derivative.custom { a, _ throws(KLSError) in
+        let x = try a.formulaNumber("x")
+        let shape = try a.read("shape") { v, what throws(KLSError) in try v.asIntegers(what, atLeast: -1) }
+        return Value(try TracedNumber.reshape(x, try x.value.reshape(shape).shape))
     }
 
-    /// transpose: the gradient permuted back.
+    /// transpose, with the axes' order (reversed when not given).
     static let transpose = Derivative.custom { a, _ throws(KLSError) in
-        guard let t = a.traced("x") else { throw KLSError("internal: transpose rule without a traced x") }
-        let rank = t.value.rank
+        let x = try a.formulaNumber("x")
+        let rank = x.value.rank
         let order: [Int] = try (try a.axes("axes") ?? Array((0..<rank).reversed())).map { axis throws(KLSError) in
             try Shape.normalize(axis: axis, rank: rank)
         }
-        let out = try t.value.permuted(order)
-        var inverse = [Int](repeating: 0, count: order.count)
-        for (i, o) in order.enumerated() { inverse[o] = i }
-        return .traced(t.tape.record(out) { g, pass throws(KLSError) in try pass(t, try g.permuted(inverse)) })
+        return Value(try TracedNumber.permute(x, order))
     }
 
-    /// maximum / minimum: the gradient goes to the operand that won (to x on ties).
+    /// maximum / minimum of two.
     static func extremum(_ op: BinaryOperator) -> Derivative {
         .custom { a, _ throws(KLSError) in
-            let (x, y) = (try a.anyTensor("x"), try a.anyTensor("y"))
-            let out = try Tensor.binary(op, x, y)
-            guard let tape = try Differentiation.tape([a["x"], a["y"]]) else { return Value.from(out) }
-            let (tx, ty) = (a.traced("x"), a.traced("y"))
-            return .traced(
-                tape.record(out) { g, pass throws(KLSError) in
-                    let xWins = try Tensor.binary(.equal, try x.broadcast(to: out.shape), out)
-                    let toX = try Tensor.binary(.multiply, g, xWins)
-                    if let tx { try pass(tx, try GradientRules.unbroadcast(toX, to: x.shape)) }
-                    if let ty {
-                        try pass(ty, try GradientRules.unbroadcast(try Tensor.binary(.subtract, g, toX), to: y.shape))
-                    }
-                })
+            Value(try TracedNumber.extremum(op, try a.formulaNumber("x"), try a.formulaNumber("y")))
         }
     }
 
-    /// where(c, x, y): the gradient goes to x where c holds, else to y.
+    /// where(c, x, y).
     static let select = Derivative.custom { a, _ throws(KLSError) in
         Value(try TracedNumber.select(try a.tensor("condition"), try a.formulaNumber("x"), try a.formulaNumber("y")))
     }
 
-    /// clip(x, lo, hi): the gradient passes where lo ≤ x ≤ hi, else stops.
+    /// clip(x, lo, hi), differentiated in x.
     static let clip = Derivative.custom { a, _ throws(KLSError) in
         guard a.traced("lo") == nil, a.traced("hi") == nil else {
             throw KLSError("grad through clip's bounds is not supported: differentiate x only")
         }
-        let x = try a.anyTensor("x")
-        let out = try Tensor.binary(.minimum, try Tensor.binary(.maximum, x, try a.tensor("lo")), try a.tensor("hi"))
-        guard let t = a.traced("x") else { return Value.from(out) }
-        return .traced(
-            t.tape.record(out) { g, pass throws(KLSError) in
-                let inside = try Tensor.binary(.equal, out, try x.broadcast(to: out.shape))
-                try pass(t, try GradientRules.unbroadcast(try Tensor.binary(.multiply, g, inside), to: x.shape))
-            })
+        return Value(try TracedNumber.clip(try a.formulaNumber("x"), try a.tensor("lo"), try a.tensor("hi")))
+    }
+
+    /// cumsum and cummean.
+    static func scan(mean: Bool) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            Value(try TracedNumber.scan(try a.formulaNumber("x"), mean: mean, axis: try a.axis()))
+        }
+    }
+
+    static let cumprod = Derivative.custom { a, _ throws(KLSError) in
+        Value(try TracedNumber.cumulativeProduct(try a.formulaNumber("x"), axis: try a.axis()))
+    }
+
+    static let sort = Derivative.custom { a, _ throws(KLSError) in
+        Value(try TracedNumber.sort(try a.formulaNumber("x"), axis: try a.axis()))
+    }
+
+    /// quantile(x, q, axis) and median(x, axis) (q = 0.5).
+    static func quantile(median: Bool) -> Derivative {
+        .custom { a, _ throws(KLSError) in
+            let q = median ? Tensor(scalar: 0.5) : try a.tensor("q")
+            return Value(try TracedNumber.quantiles(try a.formulaNumber("x"), q, axis: try a.axis()))
+        }
     }
 }

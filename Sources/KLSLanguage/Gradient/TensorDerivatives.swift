@@ -2,12 +2,12 @@ import KLSDiagnostics
 import KLSGradient
 import KLSTensor
 
-/// Derivative rules of the tensor-building builtins: flatten, concat, stack,
-/// matmul and dot. Each part of a joined tensor gets its slice of the gradient.
+/// The tensor-building builtins' derivative rules: flatten, concat, stack,
+/// matmul and dot (the rules themselves `TracedNumber`'s).
 enum TensorDerivatives {
     static let flatten = Derivative.custom { a, _ throws(KLSError) in
-        let x = try a.anyTensor("x")
-        return Value(try TracedNumber.reshape(try a.formulaNumber("x"), [x.count]))
+        let x = try a.formulaNumber("x")
+        return Value(try TracedNumber.reshape(x, [x.value.count]))
     }
 
     static let matmul = Derivative.custom { a, _ throws(KLSError) in try Differentiation.matmul(a["x"], a["y"]) }
@@ -26,25 +26,9 @@ enum TensorDerivatives {
                 default: throw KLSError("\(what) must be a list of tensors, got \(v.typeName)")
                 }
             }
-            var parts: [Tensor] = []
-            for (i, item) in items.enumerated() { parts.append(try Differentiation.tensor(item, "tensors[\(i)]")) }
-            let axis = try a.integer("axis")
-            let out = stacking ? try Tensor.stack(parts, axis: axis) : try Tensor.concatenate(parts, axis: axis)
-            guard let tape = try Differentiation.tape(items) else { return Value.from(out) }
-            let along = try Shape.normalize(axis: axis, rank: out.rank)
-            return .traced(
-                tape.record(out) { g, pass throws(KLSError) in
-                    var start = 0
-                    for (item, part) in zip(items, parts) {
-                        let width = stacking ? 1 : part.shape[along]
-                        var components = [IndexComponent](
-                            repeating: .slice(start: nil, stop: nil, step: nil), count: along)
-                        components.append(
-                            stacking ? .single(start) : .slice(start: start, stop: start + width, step: 1))
-                        if let t = Differentiation.traced(item) { try pass(t, try g.index(components)) }
-                        start += width
-                    }
-                })
+            var numbers: [TracedNumber] = []
+            for (i, item) in items.enumerated() { numbers.append(try Differentiation.number(item, "tensors[\(i)]")) }
+            return Value(try TracedNumber.join(numbers, axis: try a.integer("axis"), stacking: stacking))
         }
     }
 }

@@ -1,5 +1,4 @@
 import KLSDiagnostics
-import KLSDistributions
 import KLSGradient
 import KLSTensor
 
@@ -13,15 +12,20 @@ import KLSTensor
 /// estimator f(z) ∇log q(z), f = log q − log p, runs on a second tape with z
 /// held fixed; the exact gradient is that of the closed-form KL when there is one.
 extension GradientComparison {
-    struct GeneralPair {
+    package struct GeneralPair {
         let q: any Distribution
         let qParts: DifferentiableParts
         let pParts: DifferentiableParts?
         let mixture: Mixture?
+
+        package init(q: any Distribution, qParts: DifferentiableParts, pParts: DifferentiableParts?, mixture: Mixture?)
+        {
+            (self.q, self.qParts, self.pParts, self.mixture) = (q, qParts, pParts, mixture)
+        }
     }
 
-    static func generalTable(_ pair: GeneralPair, n: Int, _ generator: Philox, _ start: UInt64) throws(KLSError)
-        -> Value
+    package static func generalTable(_ pair: GeneralPair, n: Int, _ generator: Philox, _ start: UInt64)
+        throws(KLSError) -> Summary
     {
         let plain = pair.qParts.values.map(\.value)
         let sizes = plain.map(\.count)
@@ -29,7 +33,7 @@ extension GradientComparison {
         let standard = try pair.qParts.standard(pair.q)
         let drawRank = (standard.batchShape + standard.eventShape).count
         let perDraw = Swift.max(1, (standard.batchShape + standard.eventShape).reduce(1, *) + slots)
-        let chunk = Swift.max(1, MonteCarloGradient.chunkElements / (4 * perDraw))
+        let chunk = Swift.max(1, PathwiseGradient.chunkElements / (4 * perDraw))
         var totals = estimators.map { _ in Accumulator(size: slots) }
         var done = 0
         while done < n {
@@ -42,7 +46,7 @@ extension GradientComparison {
             done += m
         }
         let exact = try? exactGradient(pair, plain)
-        return try generalRecord(totals, exact, names: names(pair), shapes: plain.map(\.shape))
+        return Summary(names: names(pair), shapes: plain.map(\.shape), totals: totals, exact: exact)
     }
 
     /// Per-draw gradients `[m, slots]` of k1, k2, k3 and the score function, in estimators' order.
@@ -56,7 +60,7 @@ extension GradientComparison {
         let logRatio = try inner.logpdf(z) - logP(pair, z)
         var result: [Tensor] = []
         for estimator in Estimator.allCases {
-            let terms = try MonteCarloGradient.estimatorTerms(logRatio, estimator)
+            let terms = try estimator.terms(logRatio)
             result.append(try perDraw(tape, try TracedNumber.sum(terms, axes: nil), leaves, m))
         }
         // Score function: f(z) ∇log q(z) at the same draws, held fixed.
@@ -125,8 +129,7 @@ extension GradientComparison {
         guard let p = pair.pParts else { throw KLSError("no closed form") }
         let tape = GradientTape()
         let leaves = plain.map { tape.leaf($0) }
-        let kl = try DistributionDerivatives.closedForm(
-            pair.qParts.with(leaves.map { .traced($0) }), p, pair.q.family, "p")
+        let kl = try pair.qParts.with(leaves.map { .traced($0) }).kl(to: p, pair.q.family, "p")
         guard case .traced(let output) = try TracedNumber.sum(kl, axes: nil) else { throw KLSError("constant") }
         let gradients = try tape.gradients(of: output)
         var flat: [Double] = []
@@ -147,38 +150,5 @@ extension GradientComparison {
         case .mvNormal: return ["mean", "scale_tril"]
         case .scalar, .discrete, .vector: return pair.q.parameters.map(\.name)
         }
-    }
-
-    /// {k1, k2, k3, score_function[, analytic]}: each {mean, bias, std}, each a record by parameter.
-    private static func generalRecord(
-        _ totals: [Accumulator], _ exact: [Double]?, names: [String], shapes: [[Int]]
-    ) throws(KLSError) -> Value {
-        func byParameter(_ flat: [Double]) throws(KLSError) -> Value {
-            var fields: [(String, Value)] = []
-            var offset = 0
-            for (name, shape) in zip(names, shapes) {
-                let size = shape.reduce(1, *)
-                fields.append((name, Value.from(try Tensor(shape: shape, values: Array(flat[offset..<offset + size])))))
-                offset += size
-            }
-            return .record(Record(fields))
-        }
-        var fields: [(String, Value)] = []
-        for (name, total) in zip(estimators, totals) {
-            let spread = zip(total.m2, total.mean).map { m2, _ in (m2 / Swift.max(1, total.count - 1)).squareRoot() }
-            let bias = try exact.map { e throws(KLSError) in try byParameter(zip(total.mean, e).map { $0 - $1 }) }
-            let summary = [
-                ("mean", try byParameter(total.mean)), ("bias", bias ?? .none), ("std", try byParameter(spread)),
-            ]
-            fields.append((name, .record(Record(kind: "summary", summary))))
-        }
-        if let exact {
-            let zero = [Double](repeating: 0, count: exact.count)
-            let summary = [
-                ("mean", try byParameter(exact)), ("bias", try byParameter(zero)), ("std", try byParameter(zero)),
-            ]
-            fields.append(("analytic", .record(Record(kind: "summary", summary))))
-        }
-        return .record(Record(fields))
     }
 }

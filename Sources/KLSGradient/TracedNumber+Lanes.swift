@@ -1,56 +1,51 @@
 import KLSDiagnostics
 import KLSTensor
 
-/// Derivative rules of the builtins that work lane by lane along one axis:
-/// the scans (cumsum, cummean, cumprod) and the order statistics (sort,
-/// quantile, median). Each backward pass joins what a lane needs — x's lane and
-/// the gradient's — along the axis and walks the lanes with `mapLanes`.
+/// Derivative rules of the operations that work lane by lane along one axis
+/// (all elements when the axis is nil): the scans (cumsum, cummean, cumprod)
+/// and the order statistics (sort, quantile, median). Each backward pass joins
+/// what a lane needs — x's lane and the gradient's — along the axis and walks
+/// the lanes with `mapLanes`.
 ///
 /// sort passes each sorted position's gradient to the element that landed
 /// there (ties in argsort's stable order); quantile and median pass it to the
 /// two order statistics they interpolate, weighted as the interpolation is.
-enum LaneDerivatives {
+extension TracedNumber {
     /// cumsum and cummean: x̄ᵢ = Σ_{j≥i} ḡⱼ (over j + 1 for cummean).
-    static func scan(mean: Bool) -> Derivative {
-        .custom { a, _ throws(KLSError) in
-            let x = try a.anyTensor("x")
-            let axis = try a.axis()
-            let out = try x.scan(mean: mean, axis: axis)
-            guard let t = a.traced("x") else { return .tensor(out) }
-            let n = laneLength(x, axis)
-            return .traced(
-                t.tape.record(out) { g, pass throws(KLSError) in
-                    let back = try g.mapLanes(axis: axis, width: n) { lane, result in
-                        var total = 0.0
-                        for i in stride(from: lane.count - 1, through: 0, by: -1) {
-                            total += mean ? lane[i] / Double(i + 1) : lane[i]
-                            result[i] = total
-                        }
-                    }
-                    try pass(t, try back.reshaped(x.shape))
-                })
+    package static func scan(_ x: TracedNumber, mean: Bool, axis: Int?) throws(KLSError) -> TracedNumber {
+        let plain = x.value
+        let out = try plain.scan(mean: mean, axis: axis)
+        guard let t = x.node else { return .plain(out) }
+        let n = laneLength(plain, axis)
+        return unary(t, out) { g throws(KLSError) in
+            let back = try g.mapLanes(axis: axis, width: n) { lane, result in
+                var total = 0.0
+                for i in stride(from: lane.count - 1, through: 0, by: -1) {
+                    total += mean ? lane[i] / Double(i + 1) : lane[i]
+                    result[i] = total
+                }
+            }
+            return try back.reshaped(plain.shape)
         }
     }
 
     /// cumprod: x̄ₖ = Σ_{i≥k} ḡᵢ Π_{j≤i, j≠k} xⱼ — by yᵢ/xₖ in O(n) when the lane
     /// has no zero, else by the products themselves.
-    static let cumprod = Derivative.custom { a, _ throws(KLSError) in
-        let x = try a.anyTensor("x")
-        let axis = try a.axis()
-        let out = try x.cumulativeProduct(axis: axis)
-        guard let t = a.traced("x") else { return .tensor(out) }
-        let n = laneLength(x, axis)
-        return .traced(
-            t.tape.record(out) { g, pass throws(KLSError) in
-                let joined = try join(x, g.reshaped(x.shape), axis)
-                let back = try joined.mapLanes(axis: axis, width: n) { lane, result in
-                    cumprodLane(Array(lane[0..<n]), Array(lane[n...]), into: result)
-                }
-                try pass(t, try back.reshaped(x.shape))
-            })
+    package static func cumulativeProduct(_ x: TracedNumber, axis: Int?) throws(KLSError) -> TracedNumber {
+        let plain = x.value
+        let out = try plain.cumulativeProduct(axis: axis)
+        guard let t = x.node else { return .plain(out) }
+        let n = laneLength(plain, axis)
+        return unary(t, out) { g throws(KLSError) in
+            let joined = try join(plain, g.reshaped(plain.shape), axis)
+            let back = try joined.mapLanes(axis: axis, width: n) { lane, result in
+                cumprodLane(Array(lane[0..<n]), Array(lane[n...]), into: result)
+            }
+            return try back.reshaped(plain.shape)
+        }
     }
 
-    static func cumprodLane(_ x: [Double], _ g: [Double], into result: UnsafeMutableBufferPointer<Double>) {
+    private static func cumprodLane(_ x: [Double], _ g: [Double], into result: UnsafeMutableBufferPointer<Double>) {
         let n = x.count
         if !x.contains(0) {
             var product = 1.0
@@ -80,36 +75,27 @@ enum LaneDerivatives {
     }
 
     /// sort: each sorted position's gradient goes back to the element sorted there.
-    static let sort = Derivative.custom { a, _ throws(KLSError) in
-        let x = try a.anyTensor("x")
-        let axis = try a.axis()
-        let out = try x.sorted(axis: axis)
-        guard let t = a.traced("x") else { return .tensor(out) }
-        let order = try x.sortingIndices(axis: axis)
-        let n = laneLength(x, axis)
-        return .traced(
-            t.tape.record(out) { g, pass throws(KLSError) in
-                let joined = try join(order, g.reshaped(x.shape), axis)
-                let back = try joined.mapLanes(axis: axis, width: n) { lane, result in
-                    for k in 0..<n { result[Int(lane[k])] = lane[n + k] }
-                }
-                try pass(t, try back.reshaped(x.shape))
-            })
+    package static func sort(_ x: TracedNumber, axis: Int?) throws(KLSError) -> TracedNumber {
+        let plain = x.value
+        let out = try plain.sorted(axis: axis)
+        guard let t = x.node else { return .plain(out) }
+        let order = try plain.sortingIndices(axis: axis)
+        let n = laneLength(plain, axis)
+        return unary(t, out) { g throws(KLSError) in
+            let joined = try join(order, g.reshaped(plain.shape), axis)
+            let back = try joined.mapLanes(axis: axis, width: n) { lane, result in
+                for k in 0..<n { result[Int(lane[k])] = lane[n + k] }
+            }
+            return try back.reshaped(plain.shape)
+        }
     }
 
-    /// quantile(x, q, axis) and median(x, axis) (q = 0.5).
-    static func quantile(median: Bool) -> Derivative {
-        .custom { a, _ throws(KLSError) in
-            let x = try a.anyTensor("x")
-            let q = median ? Tensor(scalar: 0.5) : try a.tensor("q")
-            let axis = try a.axis()
-            let out = try x.quantiles(q, axis: axis)
-            guard let t = a.traced("x") else { return Value.from(out) }
-            return .traced(
-                t.tape.record(out) { g, pass throws(KLSError) in
-                    try pass(t, try quantileBackward(x, q.values, axis, g))
-                })
-        }
+    /// quantile(x, q, axis) and median (q = 0.5).
+    package static func quantiles(_ x: TracedNumber, _ q: Tensor, axis: Int?) throws(KLSError) -> TracedNumber {
+        let plain = x.value
+        let out = try plain.quantiles(q, axis: axis)
+        guard let t = x.node else { return .plain(out) }
+        return unary(t, out) { g throws(KLSError) in try quantileBackward(plain, q.values, axis, g) }
     }
 
     /// The gradient of quantiles: each lane's sorting order (argsort's, as

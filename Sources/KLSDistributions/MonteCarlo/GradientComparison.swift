@@ -1,6 +1,6 @@
 import Foundation
 import KLSDiagnostics
-import KLSDistributions
+import KLSGradient
 import KLSTensor
 
 /// `compare(q, p, grad=true)`: which gradient estimator trains best. For each of
@@ -9,14 +9,24 @@ import KLSTensor
 /// and the gradient of the closed form: the per-draw gradient's mean, its bias
 /// against the exact KL's gradient, and its standard deviation, for q's mean
 /// and std, per element. Gaussian q and p.
-enum GradientComparison {
-    static let estimators = ["k1", "k2", "k3", "score_function"]
+package enum GradientComparison {
+    package static let estimators = ["k1", "k2", "k3", "score_function"]
+
+    /// What the table shows: per estimator (in `estimators`' order), the
+    /// per-draw gradient's running moments, flat over q's parameters (named,
+    /// with their shapes); and the exact gradient, when there is a closed form.
+    package struct Summary {
+        package let names: [String]
+        package let shapes: [[Int]]
+        package let totals: [Accumulator]
+        package let exact: [Double]?
+    }
 
     /// Per element: count, mean and M2 (Welford), for each estimator × parameter.
-    struct Accumulator {
-        var count = 0.0
-        var mean: [Double]
-        var m2: [Double]
+    package struct Accumulator {
+        package var count = 0.0
+        package var mean: [Double]
+        package var m2: [Double]
 
         init(size: Int) {
             mean = [Double](repeating: 0, count: size)
@@ -36,10 +46,10 @@ enum GradientComparison {
         }
     }
 
-    static func table(
+    package static func table(
         _ q: GaussianParts, _ p: GaussianParts, _ standard: any Distribution, n: Int, _ generator: Philox,
         _ start: UInt64
-    ) throws(KLSError) -> Value {
+    ) throws(KLSError) -> Summary {
         let shape = standard.batchShape + standard.eventShape
         let elements = Swift.max(1, shape.reduce(1, *))
         let event = q.isDiagonal ? (shape.last ?? 1) : 1
@@ -47,7 +57,7 @@ enum GradientComparison {
             try v.value.broadcast(to: shape).values
         }
         let slots = estimators.count * 2 * elements
-        let chunk = Swift.max(1, MonteCarloGradient.chunkElements / elements)
+        let chunk = Swift.max(1, PathwiseGradient.chunkElements / elements)
         let chunks = (n + chunk - 1) / chunk
         let partials = Parallel.mapChunks(chunks, cost: chunk * elements * 16) {
             range -> Result<Accumulator, KLSError> in
@@ -71,7 +81,7 @@ enum GradientComparison {
             case .failure(let error): throw error
             }
         }
-        return try record(total, params, shape: shape, elements: elements, n: n)
+        return summary(total, params, shape: shape, elements: elements)
     }
 
     /// One chunk's per-draw gradients, accumulated.
@@ -117,51 +127,18 @@ enum GradientComparison {
         return total
     }
 
-    /// {k1, k2, k3, score_function, analytic}: each {mean, bias, std} of {mean, std}.
-    private static func record(
-        _ total: Accumulator, _ params: [[Double]], shape: [Int], elements: Int, n: Int
-    ) throws(KLSError) -> Value {
+    /// The Gaussian table's summary: per estimator, the slots of q's mean and std.
+    private static func summary(_ total: Accumulator, _ params: [[Double]], shape: [Int], elements: Int) -> Summary {
         let exactMean = (0..<elements).map { (params[0][$0] - params[2][$0]) / (params[3][$0] * params[3][$0]) }
         let exactStd = (0..<elements).map { -1 / params[1][$0] + params[1][$0] / (params[3][$0] * params[3][$0]) }
-        let exact = [exactMean, exactStd]
-        func pair(_ values: (Int) -> [Double]) throws(KLSError) -> Value {
-            .record(
-                Record([
-                    ("mean", Value.from(try Tensor(shape: shape, values: values(0)))),
-                    ("std", Value.from(try Tensor(shape: shape, values: values(1)))),
-                ]))
+        let totals = estimators.indices.map { k in
+            var part = Accumulator(size: 2 * elements)
+            part.count = total.count
+            part.mean = Array(total.mean[(2 * k) * elements..<(2 * k + 2) * elements])
+            part.m2 = Array(total.m2[(2 * k) * elements..<(2 * k + 2) * elements])
+            return part
         }
-        var fields: [(String, Value)] = []
-        for (k, name) in estimators.enumerated() {
-            let slice = { (param: Int) in Array(total.mean[(k * 2 + param) * elements..<(k * 2 + param + 1) * elements])
-            }
-            let spread = { (param: Int) in
-                (0..<elements).map { i in
-                    (total.m2[(k * 2 + param) * elements + i] / Swift.max(1, total.count - 1)).squareRoot()
-                }
-            }
-            fields.append(
-                (
-                    name,
-                    .record(
-                        Record(
-                            kind: "summary",
-                            [
-                                ("mean", try pair(slice)),
-                                ("bias", try pair { param in zip(slice(param), exact[param]).map { $0 - $1 } }),
-                                ("std", try pair(spread)),
-                            ]))
-                ))
-        }
-        let zero = { (_: Int) in [Double](repeating: 0, count: elements) }
-        fields.append(
-            (
-                "analytic",
-                .record(
-                    Record(
-                        kind: "summary",
-                        [("mean", try pair { exact[$0] }), ("bias", try pair(zero)), ("std", try pair(zero))]))
-            ))
-        return .record(Record(fields))
+        return Summary(names: ["mean", "std"], shapes: [shape, shape], totals: totals, exact: exactMean + exactStd)
     }
+
 }
