@@ -98,6 +98,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "KLSGradientTests", dependencies: ["KLSDiagnostics", "KLSGradient", "KLSTensor"]),
         .testTarget(name: "KLSPlotTests", dependencies: ["KLSPlot"]),
         .testTarget(
             name: "KLSFormatsTests", dependencies: ["KLSDiagnostics", "KLSFormats", "KLSTensor"],

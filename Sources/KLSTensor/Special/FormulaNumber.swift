@@ -2,10 +2,10 @@ import Foundation
 import RealModule
 
 /// A number a family's formulas compute with: `Double` for one element, SIMD
-/// lanes (`VectorMath.Vector`) for eight, and — in the language — a value that
-/// may be traced, so that a gradient follows the same formula. In the spirit
-/// of swift-numerics' `Real`: a formula is written once, generic over `N`, and
-/// each use instantiates it.
+/// lanes (`VectorMath.Vector`) for eight, and `KLSGradient`'s `TracedNumber`, a
+/// tensor that may be traced, so that a gradient follows the same formula. In
+/// the spirit of swift-numerics' `Real`: a formula is written once, generic
+/// over `N`, and each use instantiates it.
 ///
 /// Every operation throws `Failure`: `Never` for the plain numbers (so a call
 /// with Doubles needs no `try` and costs nothing), a shape or tape error for
