@@ -17,13 +17,13 @@ package enum DifferentiableParts {
     package init?(_ d: any Distribution) {
         if let t = d as? TracedDistribution {
             self = t.parts
-        } else if let g = GaussianParts(d) {
+        } else if let g = GaussianParts(plain: d) {
             self = .gaussian(g)
-        } else if let m = MvNormalParts(d) {
+        } else if let m = MvNormalParts(plain: d) {
             self = .mvNormal(m)
-        } else if let c = DiscreteParts(d) {
+        } else if let c = DiscreteParts(plain: d) {
             self = .discrete(c)
-        } else if let s = ScalarParts(d) {
+        } else if let s = ScalarParts(plain: d) {
             self = .scalar(s)
         } else if let r = VectorFamilies.parts(of: d) {
             self = .vector(r)

@@ -19,12 +19,9 @@ package struct DiscreteParts {
         self.categorical = categorical
     }
 
-    package init?(_ d: any Distribution) {
-        if let t = d as? TracedDistribution {
-            guard case .discrete(let parts) = t.parts else { return nil }
-            self = parts
-            return
-        }
+    /// The parts of a plain distribution (a traced one carries its own:
+    /// `DifferentiableParts`).
+    package init?(plain d: any Distribution) {
         if let c = d as? Categorical {
             (probabilities, categorical) = (.plain(c.probs), true)
         } else if let b = d as? Bernoulli, let p = b.values.first {

@@ -8,7 +8,7 @@ extension Mixture {
     package func logpdf(traced x: TracedNumber) throws(KLSError) -> TracedNumber {
         var terms: [TracedNumber] = []
         for component in components {
-            guard let parts = GaussianParts(component) else {
+            guard let parts = GaussianParts(plain: component) else {
                 throw KLSError("grad through a Mixture of \(component.family) is not supported yet (Gaussians only)")
             }
             terms.append(try parts.logpdf(x))

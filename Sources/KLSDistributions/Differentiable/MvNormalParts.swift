@@ -17,12 +17,9 @@ package struct MvNormalParts {
         self.scale = scale
     }
 
-    package init?(_ d: any Distribution) {
-        if let t = d as? TracedDistribution {
-            guard case .mvNormal(let m) = t.parts else { return nil }
-            self = m
-            return
-        }
+    /// The parts of a plain distribution (a traced one carries its own:
+    /// `DifferentiableParts`).
+    package init?(plain d: any Distribution) {
         guard let m = d as? MvNormal, let mean = try? m.mean() else { return nil }
         self.mean = .plain(mean)
         scale = .plain(m.choleskyFactors)

@@ -20,12 +20,9 @@ package struct ScalarParts {
         self.values = values
     }
 
-    package init?(_ d: any Distribution) {
-        if let t = d as? TracedDistribution {
-            guard case .scalar(let s) = t.parts else { return nil }
-            self = s
-            return
-        }
+    /// The parts of a plain distribution (a traced one carries its own:
+    /// `DifferentiableParts`).
+    package init?(plain d: any Distribution) {
         guard let scalar = d as? any ScalarBatch else { return nil }
         family = scalar.scalarFamily
         values = d.parameters.map { .plain($0.value) }

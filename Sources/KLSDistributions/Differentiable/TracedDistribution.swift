@@ -45,12 +45,9 @@ package struct GaussianParts {
         (self.mean, self.std, self.isDiagonal) = (mean, std, isDiagonal)
     }
 
-    package init?(_ d: any Distribution) {
-        if let t = d as? TracedDistribution {
-            guard case .gaussian(let g) = t.parts else { return nil }
-            self = g
-            return
-        }
+    /// The parts of a plain distribution (a traced one carries its own:
+    /// `DifferentiableParts`).
+    package init?(plain d: any Distribution) {
         if let n = d as? Normal {
             (mean, std, isDiagonal) = (.plain(n.parameters[0].value), .plain(n.parameters[1].value), false)
             return

@@ -461,7 +461,9 @@ enum KLBuiltins {
     static func gradientComparison(
         _ q: any Distribution, _ p: any Distribution, n: Int, _ generator: Philox, _ start: UInt64
     ) throws(KLSError) -> Value {
-        if let gq = GaussianParts(q), let gp = GaussianParts(p), gq.isDiagonal == gp.isDiagonal {
+        if case .gaussian(let gq)? = DifferentiableParts(q), case .gaussian(let gp)? = DifferentiableParts(p),
+            gq.isDiagonal == gp.isDiagonal
+        {
             return try GradientTable.record(
                 try GradientComparison.table(gq, gp, try gq.standard(q), n: n, generator, start))
         }
