@@ -51,13 +51,19 @@ extension ParameterValues where F == BernoulliFamily {
 }
 
 extension BernoulliFamily: ClosedFormKLFamily {
-    /// q log(q/p) + (1−q) log((1−q)/(1−p)), with 0 log 0 = 0.
+    /// q log(q/p) + (1−q) log((1−q)/(1−p)), with 0 log 0 = 0. For 0 < q < 1 as
+    /// −q r(p/q − 1) − (1−q) r((1−p)/(1−q) − 1), r(t) = log(1+t) − t — the two
+    /// terms' linear parts cancel exactly, so q ≈ p keeps its digits
+    /// (`log1pMinusRatio`, the complements' difference taken as q − p).
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
-        let ones = try N.choose(q.p, { $0 != 0 }, q.p * N.log(q.p / p.p), .constant(0))
-        let zeros = try N.choose(q.p, { $0 != 1 }, (1 - q.p) * N.log((1 - q.p) / (1 - p.p)), .constant(0))
-        return try ones + zeros
+        let inside = { (x: Double) in x > 0 && x < 1 }
+        let qs = try N.choose(q.p, inside, q.p, .constant(0.5))
+        let ones = try qs * N.log1pMinusRatio(p.p, qs)
+        let zeros = try (1 - qs) * N.log1pMinusRatio(1 - p.p, 1 - qs, difference: qs - p.p)
+        let edge = try N.choose(q.p, { $0 == 0 }, -N.log1p(-p.p), -N.log(p.p))
+        return try N.choose(q.p, inside, -(ones + zeros), edge)
     }
 }
 

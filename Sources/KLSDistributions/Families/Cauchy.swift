@@ -14,7 +14,7 @@ public enum CauchyFamily: ScalarFamily {
 
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let z = try (x - t.loc) / t.scale
-        return try -N.log(Double.pi * t.scale) - N.log1p(z * z)
+        return try -N.log(Double.pi * t.scale) - N.log1pSquareOver(z, .constant(1))
     }
 
     /// ½ + atan(z)/π, written as atan(1/|z|)/π in the far tail below the
@@ -46,12 +46,25 @@ extension CauchyFamily: LocationScaleFamily {}
 
 extension CauchyFamily: ClosedFormKLFamily {
     /// log(((sq + sp)² + (μq − μp)²) / (4 sq sp)) (Chyzak & Nielsen 2019), as
-    /// log1p of ((sq − sp)² + (μq − μp)²)/(4 sq sp), which keeps its digits when q ≈ p.
+    /// log1p of ((sq − sp)² + (μq − μp)²)/(4 sq sp), which keeps its digits when
+    /// q ≈ p — each difference divided by 2√sq √sp before it is squared; where
+    /// that sum overflows, as 2 log hypot(sq + sp, μq − μp) − log 4 − log sq − log sp.
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
-        let spread = try N.square(q.scale - p.scale) + N.square(q.loc - p.loc)
-        return try N.log1p(spread / (4 * q.scale * p.scale))
+        let mean = try 2 * N.sqrt(q.scale) * N.sqrt(p.scale)
+        let (spread, shift) = (try (q.scale - p.scale) / mean, try (q.loc - p.loc) / mean)
+        let sum = try N.square(spread) + N.square(shift)
+        let fits: (Double) -> Bool = { $0 < 1e300 }
+        func logs() throws(N.Failure) -> N {
+            let hypot = try N.logHypot(q.scale + p.scale, N.abs(q.loc - p.loc))
+            return try 2 * hypot - N.log(.constant(4)) - N.log(q.scale) - N.log(p.scale)
+        }
+        switch N.branches(sum, fits) {
+        case .all: return try N.log1p(sum)
+        case .none: return try logs()
+        case .mixed: return try N.choose(sum, fits, N.log1p(N.choose(sum, fits, sum, .constant(0))), logs())
+        }
     }
 }
 

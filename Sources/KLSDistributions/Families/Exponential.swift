@@ -74,7 +74,7 @@ extension ExponentialFamily: ClosedFormKLFamily {
     /// log(λq/λp) + λp/λq − 1 = −r(λp/λq − 1), r(t) = log(1+t) − t.
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
-    { try -N.log1pMinus((p.rate - q.rate) / q.rate) }
+    { try -N.log1pMinusRatio(p.rate, q.rate) }
 }
 
 public typealias Exponential = ScalarDistribution<ExponentialFamily>

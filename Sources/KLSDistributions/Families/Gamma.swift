@@ -145,8 +145,7 @@ extension GammaFamily: ClosedFormKLFamily {
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
-        let rho = try (p.rate - q.rate) / q.rate
-        let rates = try q.shape * N.log1pMinus(rho) + (p.shape - q.shape) * N.log1p(rho)
+        let rates = try q.shape * N.log1pMinusRatio(p.rate, q.rate) + (p.shape - q.shape) * N.logRatio(p.rate, q.rate)
         return try N.logGammaGap(q.shape, p.shape) - rates
     }
 }

@@ -64,13 +64,17 @@ extension ParameterValues where F == GeometricFamily {
 }
 
 extension GeometricFamily: ClosedFormKLFamily {
-    /// −H(q) − log p_p − E_q[k] log(1 − p_p), E_q[k] = (1 − q)/q; inf where
-    /// p_p = 1 and q has mass past 0.
+    /// log(q/p) + ((1 − q)/q) log((1 − q)/(1 − p)) (−log p for q = 1); inf
+    /// where p = 1 and q has mass past 0.
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
         let pp = try N.choose(p.probs, { $0 < 1 }, p.probs, .constant(0.5))
-        let general = try -entropy(q) - N.log(pp) - mean(q) * N.log1p(-pp)
+        // −r(p/q − 1) − ((1−q)/q) r((1−p)/(1−q) − 1): the linear parts cancel exactly (as Bernoulli's).
+        let qs = try N.choose(q.probs, { $0 < 1 }, q.probs, .constant(0.5))
+        let ratio = try N.log1pMinusRatio(pp, qs)
+        let tail = try (1 - qs) / qs * N.log1pMinusRatio(1 - pp, 1 - qs, difference: qs - pp)
+        let general = try N.choose(q.probs, { $0 < 1 }, -(ratio + tail), -N.log(pp))
         let toPointMass = try N.choose(q.probs, { $0 < 1 }, .constant(.infinity), .constant(0))
         return try N.choose(p.probs, { $0 < 1 }, general, toPointMass)
     }

@@ -54,7 +54,7 @@ extension GumbelFamily: ClosedFormKLFamily {
         let ratio = try q.scale / p.scale
         let shift = try (q.loc - p.loc) / p.scale
         let tail = try N.exp(N.lgamma(ratio + 1) - shift)
-        return try -N.log(ratio) + shift + SpecialFunctions.eulerGamma * (ratio - 1) + tail - 1
+        return try -N.logRatio(q.scale, p.scale) + shift + SpecialFunctions.eulerGamma * (ratio - 1) + tail - 1
     }
 }
 

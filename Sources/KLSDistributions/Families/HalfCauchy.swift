@@ -19,7 +19,7 @@ public enum HalfCauchyFamily: ScalarFamily {
     /// log(2/π) − log scale − log(1 + (x/scale)²).
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let z = try x / t.scale
-        return try Foundation.log(2 / Double.pi) - N.log(t.scale) - N.log1p(z * z)
+        return try Foundation.log(2 / Double.pi) - N.log(t.scale) - N.log1pSquareOver(z, .constant(1))
     }
 
     /// (2/π) atan(x/scale), as 1 − (2/π) atan(scale/x) far out, where the first form rounds to 1.

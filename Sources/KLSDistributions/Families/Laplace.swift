@@ -73,15 +73,25 @@ extension LaplaceFamily: LocationScaleFamily {}
 
 extension LaplaceFamily: ClosedFormKLFamily {
     /// log(bp/bq) + |μq−μp|/bp + (bq/bp)·e^(−|μq−μp|/bq) − 1, written as
-    /// −r(ρ − 1) + d/bp + ρ·expm1(−d/bq) with ρ = bq/bp, r(t) = log(1+t) − t:
-    /// no cancellation when q ≈ p.
+    /// −r(ρ − 1) + ρ·(e^(−δ) − 1 + δ) with ρ = bq/bp, δ = d/bq, r(t) = log(1+t) − t:
+    /// no cancellation when q ≈ p (`log1pMinusRatio`, `expm1Minus`).
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
         let d = try N.abs(q.loc - p.loc)
         let ratio = try q.scale / p.scale
-        let spread = try -N.log1pMinus((q.scale - p.scale) / p.scale)
-        return try spread + d / p.scale + ratio * N.expm1(-d / q.scale)
+        let spread = try -N.log1pMinusRatio(q.scale, p.scale)
+        // δ may overflow where bq is tiny: far from 0, the two terms apart (no cancellation there).
+        let shift = try d / q.scale
+        let small = { (x: Double) in x < 0.25 }
+        func near(_ x: N) throws(N.Failure) -> N { try ratio * N.expm1Minus(-x) }
+        let far = { () throws(N.Failure) -> N in try d / p.scale + ratio * N.expm1(-shift) }
+        switch N.branches(shift, small) {
+        case .all: return try spread + near(shift)
+        case .none: return try spread + far()
+        case .mixed:
+            return try spread + N.choose(shift, small, near(N.choose(shift, small, shift, .constant(0))), far())
+        }
     }
 }
 

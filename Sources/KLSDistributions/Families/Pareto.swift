@@ -66,7 +66,7 @@ extension ParetoFamily: ClosedFormKLFamily {
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
-        let finite = try p.alpha * N.log(q.scale / p.scale) - N.log1pMinus((p.alpha - q.alpha) / q.alpha)
+        let finite = try p.alpha * N.logRatio(q.scale, p.scale) - N.log1pMinusRatio(p.alpha, q.alpha)
         return try N.choose(q.scale - p.scale, { $0 >= 0 }, finite, .constant(.infinity))
     }
 }

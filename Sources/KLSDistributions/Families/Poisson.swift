@@ -76,17 +76,30 @@ extension ParameterValues where F == PoissonFamily {
 
 extension PoissonFamily: ClosedFormKLFamily {
     /// λq log(λq/λp) − λq + λp = λp ((1 + t) log(1 + t) − t), t = λq/λp − 1, as
-    /// λp ((1 + t)·log1pMinus(t) + t²): no cancellation when λq ≈ λp.
+    /// λp ((1 + t)·log1pMinus(t) + t²): no cancellation when λq ≈ λp (and the
+    /// first form, with a careful logarithm, for ratios far from 1).
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
         // Stand-ins keep the formula finite where its branch is not taken: λq = 0 gives λp, λp = 0 gives inf.
         let (zeroQ, zeroP) = (try N.choose(q.rate, { $0 > 0 }, q.rate, .constant(1)), try positive(p.rate))
-        let t = try (zeroQ - zeroP) / zeroP
-        let general = try zeroP * ((1 + t) * N.log1pMinus(t) + t * t)
+        let general = try positiveKL(zeroQ, zeroP)
         let fromZero = try N.choose(q.rate, { $0 > 0 }, general, p.rate)
         let toZero = try N.choose(q.rate, { $0 > 0 }, .constant(.infinity), .constant(0))
         return try N.choose(p.rate, { $0 > 0 }, fromZero, toZero)
+    }
+
+    /// The KL for positive rates: near λq = λp by t, elsewhere (a ratio from
+    /// ½ to 1e±300) as λq·log(λq/λp) − λq + λp, its logarithm `logRatio`'s.
+    static func positiveKL<N: FormulaNumber>(_ q: N, _ p: N) throws(N.Failure) -> N {
+        let t = try (q - p) / p
+        func near(_ t: N) throws(N.Failure) -> N { try p * ((1 + t) * N.log1pMinus(t) + t * t) }
+        let far = { () throws(N.Failure) -> N in try q * N.logRatio(q, p) - q + p }
+        switch N.branches(t, N.isNearOne) {
+        case .all: return try near(t)
+        case .none: return try far()
+        case .mixed: return try N.choose(t, N.isNearOne, near(N.choose(t, N.isNearOne, t, .constant(0))), far())
+        }
     }
 
     /// x, or 1 where x is 0.

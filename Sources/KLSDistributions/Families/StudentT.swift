@@ -55,7 +55,7 @@ public enum StudentTFamily: ScalarFamily {
 
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         let z = try (x - t.loc) / t.scale
-        return try logNormalizer(t.df) - N.log(t.scale) - (t.df + 1) / 2 * N.log1p(z * z / t.df)
+        return try logNormalizer(t.df) - N.log(t.scale) - (t.df + 1) / 2 * N.log1pSquareOver(z, t.df)
     }
 
     public static func cdf(_ x: Double, _ t: Parameters) -> Double {
@@ -63,8 +63,21 @@ public enum StudentTFamily: ScalarFamily {
         let z = (x - t.loc) / t.scale
         if z.isInfinite { return z > 0 ? 1 : 0 }
         if nu >= largeDFForCDF { return largeDFCDF(z, nu) }
-        let tail = 0.5 * SpecialFunctions.regularizedBeta(nu / (nu + z * z), nu / 2, 0.5)
+        let tail =
+            z * z / nu < 1e200
+            ? 0.5 * SpecialFunctions.regularizedBeta(nu / (nu + z * z), nu / 2, 0.5)
+            : farTail(z, nu)
         return z > 0 ? 1 - tail : tail
+    }
+
+    /// ½ I_x(ν/2, ½) for x = ν/(ν + z²) < 1e-200, where x itself may underflow:
+    /// in log space, log x = log ν − 2 log|z| − log1p(ν/z²), by the first two
+    /// terms of I_x(a, b) = x^a/(a B(a, b)) · (1 + a(1 − b) x/(a + 1) + O(x²)).
+    static func farTail(_ z: Double, _ nu: Double) -> Double {
+        let a = nu / 2
+        let logX = Foundation.log(nu) - 2 * Foundation.log(Swift.abs(z)) - Foundation.log1p(nu / (z * z))
+        let series = Foundation.log1p(a * 0.5 * Foundation.exp(logX) / (a + 1))
+        return 0.5 * Foundation.exp(a * logX - Foundation.log(a) - Double.logBeta(a, 0.5) + series)
     }
 
     /// F(z) = Φ(z) − φ(z)(z³ + z)/4ν − φ(z)(3z⁷ − 7z⁵ − 5z³ − 3z)/96ν² + O(ν⁻³), the
@@ -148,7 +161,7 @@ extension StudentTFamily: FirstAttemptFamily {
         parameters.map(x, count: count, into: out, padding: (0, 1, 0, 1)) { x, nu, loc, scale in
             let constant = cache.value(nu, scale, lanes: { logNormalizer($0) - Foundation.log($1) })
             let z = (x - loc) / scale
-            return constant - (nu + 1) / 2 * VectorMath.log1p(z * z / nu)
+            return constant - (nu + 1) / 2 * SIMD8.log1pSquareOver(z, nu)
         }
     }
 }

@@ -33,10 +33,11 @@ enum ScalarKL {
 extension GaussianKL {
     /// KL between N(μq, σq²) and N(μp, σp²).
     /// −log ρ + (ρ² − 1)/2 + d²/2 with ρ = σq/σp, as −r(ε) + ε²/2 + d²/2, ε = ρ − 1,
-    /// r(t) = log(1+t) − t: keeps its digits when q ≈ p.
+    /// r(t) = log(1+t) − t (`log1pMinusRatio`): keeps its digits when q ≈ p and
+    /// for scale ratios out to 1e±300.
     static func scalar<N: FormulaNumber>(_ mq: N, _ sq: N, _ mp: N, _ sp: N) throws(N.Failure) -> N {
         let epsilon = try (sq - sp) / sp
         let d = try (mq - mp) / sp
-        return try -N.log1pMinus(epsilon) + 0.5 * epsilon * epsilon + 0.5 * d * d
+        return try -N.log1pMinusRatio(sq, sp) + 0.5 * epsilon * epsilon + 0.5 * d * d
     }
 }

@@ -53,6 +53,8 @@ public protocol FormulaNumber {
 
     /// log(1 + t) − t.
     static func log1pMinus(_ t: Self) throws(Failure) -> Self
+    /// eᵗ − 1 − t.
+    static func expm1Minus(_ t: Self) throws(Failure) -> Self
     /// lgamma(y) − lgamma(x) − (y − x) ψ(x).
     static func logGammaGap(_ x: Self, _ y: Self) throws(Failure) -> Self
     /// log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b).
@@ -69,6 +71,8 @@ public protocol FormulaNumber {
     static func logBesselI0(_ x: Self) throws(Failure) -> Self
     /// I₁(x)/I₀(x) for x ≥ 0 (`ModifiedBessel`).
     static func besselRatio(_ x: Self) throws(Failure) -> Self
+    /// log1p(z²/ν) for ν > 0, for every z (`FormulaNumber+Ratios`).
+    static func log1pSquareOver(_ z: Self, _ nu: Self) throws(Failure) -> Self
 
     /// `a` where `test` holds for the plain value of `condition`, else `b`,
     /// element by element; a gradient follows the branch taken. (Both
@@ -88,6 +92,8 @@ public enum FormulaBranches {
 
 extension FormulaNumber {
     public static func log1pMinus(_ t: Self) throws(Failure) -> Self { try log1p(t) - t }
+
+    public static func expm1Minus(_ t: Self) throws(Failure) -> Self { try expm1(t) - t }
 
     public static func logGammaGap(_ x: Self, _ y: Self) throws(Failure) -> Self {
         try lgamma(y) - lgamma(x) - (y - x) * digamma(x)
@@ -139,6 +145,7 @@ extension Double: FormulaNumber {
         x < ModifiedBessel.crossover ? ModifiedBessel.ratioSeries(x) : ModifiedBessel.ratioAsymptotic(x)
     }
     @inline(__always) public static func log1pMinus(_ t: Double) -> Double { SpecialFunctions.log1pMinus(t) }
+    @inline(__always) public static func expm1Minus(_ t: Double) -> Double { SpecialFunctions.expm1Minus(t) }
     @inline(__always) public static func logGammaGap(_ x: Double, _ y: Double) -> Double {
         SpecialFunctions.logGammaGap(x, y)
     }
@@ -185,6 +192,15 @@ extension SIMD8: FormulaNumber where Scalar == Double {
         var out = x
         for i in 0..<8 { out[i] = SpecialFunctions.logGammaGap(x[i], y[i]) }
         return out
+    }
+    /// The far form computed only when a lane needs it, chosen by a mask.
+    @inline(__always) public static func log1pSquareOver(_ z: SIMD8<Double>, _ nu: SIMD8<Double>) -> SIMD8<Double> {
+        let u = z * z / nu
+        let near = VectorMath.log1p(u)
+        let far = u .>= SIMD8(repeating: 1e200)
+        guard VectorMath.any(far) else { return near }
+        let logs = 2 * VectorMath.log(VectorMath.abs(z)) - VectorMath.log(nu) + VectorMath.log1p(nu / (z * z))
+        return VectorMath.select(far, logs, near)
     }
     public static func choose(
         _ condition: SIMD8<Double>, _ test: (Double) -> Bool, _ a: SIMD8<Double>, _ b: SIMD8<Double>

@@ -80,6 +80,19 @@ extension SpecialFunctions {
         return (-t * u).addingProduct(2 * u * v, series)
     }
 
+    /// eᵗ − 1 − t without cancellation near 0: for |t| < 0.25 its Taylor series
+    /// t²/2! + t³/3! + … to t¹⁶ (the next term below 1e-19 of the sum).
+    public static func expm1Minus(_ t: Double) -> Double {
+        guard Swift.abs(t) < 0.25 else { return Foundation.expm1(t) - t }
+        var term = t * t / 2
+        var sum = term
+        for k in 3...16 {
+            term *= t / Double(k)
+            sum += term
+        }
+        return sum
+    }
+
     static func continuedFractionQ(_ a: Double, _ x: Double, _ logPrefix: Double, limit: Int) -> Double {
         let tiny = 1e-300
         var b = x + 1 - a
