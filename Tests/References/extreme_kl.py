@@ -168,6 +168,26 @@ for x in ['1e200', '-1e300', '1e160']:
     half = mp.log(2 / mp.pi) - mp.log(3) - mp.log1p((abs(F(x)) / 3) ** 2)
     cases.append((f'logpdf(HalfCauchy(3), {abs(float(x)):g})', half))
 
+
+def mixture_kl(weights, components):
+    """KL(Σ w N(μ, σ) ‖ N(0, 1)) by mpmath quadrature split at every component."""
+    def density(x):
+        return sum(w * mp.npdf(x, mu, s) for w, (mu, s) in zip(weights, components))
+
+    def f(x):
+        v = density(x)
+        return v * (mp.log(v) - mp.log(mp.npdf(x, 0, 1))) if v > 0 else 0
+    points = sorted({mu + k * s for mu, s in components for k in (-12, -6, -3, -1, 0, 1, 3, 6, 12)})
+    return mp.quad(f, [-mp.inf] + points + [mp.inf])
+
+
+# Narrow, far-apart mixture components: each must be found by kl_quad's mass locator.
+for weights, components in [([0.5, 0.5], [(-3, 1e-4), (3, 1e-4)]), ([0.3, 0.7], [(-2, 1e-5), (1.5, 1e-2)]),
+                            ([0.2] * 5, [(-4, 1e-3), (-1, 1e-5), (0.5, 1e-4), (2, 1e-2), (5, 1e-3)])]:
+    normals = ', '.join(f'Normal({mu}, {s})' for mu, s in components)
+    call = f'kl_quad(Mixture({weights}, [{normals}]), Normal(0, 1)).value'
+    cases.append((call, mixture_kl(weights, components)))
+
 largest = F('1.7976931348623157e308')
 lines = [
     "# Closed forms and heavy tails at extreme parameters against mpmath at 60 digits.",
@@ -175,7 +195,8 @@ lines = [
 ]
 for call, truth in cases:
     expected = ('inf' if truth > 0 else '-inf') if abs(truth) > largest else mp.nstr(truth, 17)
-    lines.append(f"assert_close({call}, {expected}, rtol=1e-10)")
+    rtol = "1e-9" if "kl_quad" in call else "1e-10"  # the mpmath quadrature of a mixture keeps ~11 digits
+    lines.append(f"assert_close({call}, {expected}, rtol={rtol})")
 lines.append('print("extreme closed forms: all agree")')
 scripts = pathlib.Path(__file__).resolve().parents[2] / "Tests/EndToEndTests/Scripts"
 (scripts / "extreme-closed-forms.kls").write_text("\n".join(lines) + "\n")

@@ -15,7 +15,17 @@ enum MassLocator {
 
     /// Distinct points strictly inside `support` where q's mass lies, ascending;
     /// from the mean and standard deviation when q has no cdf, and never empty.
+    /// A mixture's are its components' together: the mixture's own quantiles
+    /// would put a narrow component's lower tail in one wide piece between
+    /// components, where the rule sees only zeros and reports convergence.
     static func breakpoints(of q: any Distribution, in support: ClosedRange<Double>) throws(KLSError) -> [Double] {
+        if let mixture = q as? Mixture {
+            var points: Set<Double> = []
+            for component in mixture.components {
+                points.formUnion(try breakpoints(of: component, in: support))
+            }
+            return points.sorted()
+        }
         var points: [Double] = []
         if (try? q.cdf(Tensor(scalar: 0))) != nil {
             for level in levels {
