@@ -77,6 +77,10 @@ import Testing
         "ContinuousBernoulli": "x -> logpdf(ContinuousBernoulli(x[0, 0] * 0.7), x[1, 2] * 0.7)"
             + " + entropy(ContinuousBernoulli(0.3 + 0.4 * x[1, 0])) + var(ContinuousBernoulli(0.45 + 0.1 * x[1, 1]))"
             + " + kl(ContinuousBernoulli(0.5 * x[0, 1]), ContinuousBernoulli(0.2 + 0.6 * x[0, 2]))",
+        "Mixture": "x -> logpdf(Mixture(x[0, 0:2], [Normal(x[0, 2], x[1, 0]), Laplace(-1, x[1, 1])]), x[1, 2])"
+            + " + var(Mixture([1, x[0, 1]], [Normal(x[0, 0], 1), Gamma(x[1, 0] + 1, 2)]))"
+            + " + kl_mc(Gamma(2, 3), Mixture([x[0, 0], 1], [Normal(x[0, 1], x[1, 1]), Normal(1, 2)]), n=500,"
+            + " seed=1).value",
         "logpdf": "x -> sum(logpdf(Normal(x[0], x[1]), [0.1, 0.2, 0.3]))",
         "log_prob": "x -> sum(log_prob(Laplace(x[0], x[1]), [0.1, 0.2, 0.3]))",
         "pdf": "x -> sum(pdf(Normal(x[0], x[1]), x[0] + 0.1))", "entropy": "x -> sum(entropy(Gamma(x[0], x[1])))",
@@ -93,16 +97,17 @@ import Testing
         S(x) = M @ diag(x[0]) @ M.T + diag(x[1])
         """
 
-    /// A Mixture declares a rule that refuses, naming the estimator that works.
-    static let refusing = ["Mixture": "Mixture([p, 1], [Normal(0, 1), Normal(1, 1)])"]
-
     @Test func everyDifferentiableBuiltinHasACase() {
         let differentiable = BuiltinRegistry.all.filter { $0.derivative != nil }.map(\.name)
-        let missing = differentiable.filter { Self.cases[$0] == nil && Self.refusing[$0] == nil }
+        let missing = differentiable.filter { Self.cases[$0] == nil }
         #expect(missing.isEmpty, "differentiable builtins without a gradcheck case: \(missing)")
-        for (name, d) in Self.refusing {
-            #expect(failure("grad(p -> logpdf(\(d), 0))(0.5)")?.hint?.contains("score-function") == true, "\(name)")
-        }
+    }
+
+    /// A mixture's draws pick a component: sampling through one that depends on
+    /// the variable refuses and names the estimator that works.
+    @Test func drawsOfATracedMixtureNameTheScoreFunction() {
+        let error = failure("grad(s -> sum(sample(Mixture([0.3, 0.7], [Normal(-1, s), Normal(1, 1)]), n=3)))(1.0)")
+        #expect(error?.hint?.contains("score-function") == true)
     }
 
     @Test(arguments: Array(cases.keys).sorted())

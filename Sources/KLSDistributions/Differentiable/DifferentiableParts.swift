@@ -13,6 +13,8 @@ package enum DifferentiableParts {
     case discrete(DiscreteParts)
     /// A vector family's own parts (`DifferentiableVectorFamily`).
     case vector(any VectorParts)
+    /// A mixture of components that have parts (densities and moments; no draws).
+    case mixture(MixtureParts)
 
     package init?(_ d: any Distribution) {
         if let t = d as? TracedDistribution {
@@ -27,6 +29,8 @@ package enum DifferentiableParts {
             self = .scalar(s)
         } else if let r = VectorFamilies.parts(of: d) {
             self = .vector(r)
+        } else if let m = d as? Mixture, let parts = MixtureParts(plain: m) {
+            self = .mixture(parts)
         } else {
             return nil
         }
@@ -40,6 +44,7 @@ package enum DifferentiableParts {
         case .scalar(let s): return s.values
         case .discrete(let c): return [c.probabilities]
         case .vector(let r): return r.values
+        case .mixture(let m): return m.values
         }
     }
 
@@ -51,6 +56,7 @@ package enum DifferentiableParts {
         case .scalar(let s): return .scalar(s.with(values))
         case .discrete(let c): return .discrete(DiscreteParts(probabilities: values[0], categorical: c.categorical))
         case .vector(let r): return .vector(r.with(values))
+        case .mixture(let m): return .mixture(m.with(values))
         }
     }
 
@@ -61,6 +67,7 @@ package enum DifferentiableParts {
         case .scalar(let s): return try s.logpdf(x)
         case .discrete(let c): return try c.logpdf(x)
         case .vector(let r): return try r.logpdf(x)
+        case .mixture(let m): return try m.logpdf(x)
         }
     }
 
@@ -71,6 +78,9 @@ package enum DifferentiableParts {
         case .scalar(let s): return try s.entropy()
         case .discrete(let c): return try c.entropy()
         case .vector(let r): return try r.entropy()
+        case .mixture:
+            throw KLSError(
+                "a Mixture's entropy has no closed form", hint: "estimate it: -mean(logpdf(m, sample(m, n=…)))")
         }
     }
 
@@ -81,6 +91,7 @@ package enum DifferentiableParts {
         case .scalar(let s): return try s.draw(epsilon)
         case .discrete(let c): throw c.noPathwise(c.categorical ? "Categorical" : "Bernoulli")
         case .vector(let r): return try r.draw(epsilon)
+        case .mixture: throw MixtureParts.noPathwise()
         }
     }
 
@@ -91,6 +102,7 @@ package enum DifferentiableParts {
         case .scalar(let s): return try s.standard(d)
         case .discrete(let c): throw c.noPathwise(d.family)
         case .vector(let r): return try r.standard(d)
+        case .mixture: throw MixtureParts.noPathwise()
         }
     }
 
@@ -104,6 +116,7 @@ package enum DifferentiableParts {
         case .scalar(let s): return try s.moments().mean + zero
         case .discrete(let c): return try c.moments().mean + zero
         case .vector(let r): return try r.moments().mean + zero
+        case .mixture(let m): return try m.moments().mean + zero
         }
     }
 
@@ -118,6 +131,7 @@ package enum DifferentiableParts {
         case .scalar(let s): return try s.moments().variance + zero
         case .discrete(let c): return try c.moments().variance + zero
         case .vector(let r): return try r.moments().variance + zero
+        case .mixture(let m): return try m.moments().variance + zero
         }
     }
 }

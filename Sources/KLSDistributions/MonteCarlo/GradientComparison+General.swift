@@ -3,7 +3,7 @@ import KLSGradient
 import KLSTensor
 
 /// `compare(q, p, grad=true)` for any reparameterised q (LogNormal, Laplace,
-/// Gamma, MvNormal, …) and p with a density formula or a Mixture of Gaussians.
+/// Gamma, MvNormal, …) and p with a density formula (a Mixture of such components too).
 ///
 /// Per-draw gradients come from one tape per chunk whose leaves are q's
 /// parameters repeated once per draw (`[m] + shape`): the gradient of the
@@ -15,12 +15,10 @@ extension GradientComparison {
     package struct GeneralPair {
         let q: any Distribution
         let qParts: DifferentiableParts
-        let pParts: DifferentiableParts?
-        let mixture: Mixture?
+        let pParts: DifferentiableParts
 
-        package init(q: any Distribution, qParts: DifferentiableParts, pParts: DifferentiableParts?, mixture: Mixture?)
-        {
-            (self.q, self.qParts, self.pParts, self.mixture) = (q, qParts, pParts, mixture)
+        package init(q: any Distribution, qParts: DifferentiableParts, pParts: DifferentiableParts) {
+            (self.q, self.qParts, self.pParts) = (q, qParts, pParts)
         }
     }
 
@@ -102,9 +100,7 @@ extension GradientComparison {
     }
 
     private static func logP(_ pair: GeneralPair, _ z: TracedNumber) throws(KLSError) -> TracedNumber {
-        if let p = pair.pParts { return try p.logpdf(z) }
-        if let mixture = pair.mixture { return try mixture.logpdf(traced: z) }
-        throw KLSError("internal: compare(grad=true) without p")
+        try pair.pParts.logpdf(z)
     }
 
     /// Rows `[m, slots]` folded into running moments.
@@ -126,7 +122,7 @@ extension GradientComparison {
 
     /// The gradient of the closed-form KL in q's parameters (throws when there is none).
     private static func exactGradient(_ pair: GeneralPair, _ plain: [Tensor]) throws(KLSError) -> [Double] {
-        guard let p = pair.pParts else { throw KLSError("no closed form") }
+        let p = pair.pParts
         let tape = GradientTape()
         let leaves = plain.map { tape.leaf($0) }
         let kl = try pair.qParts.with(leaves.map { .traced($0) }).kl(to: p, pair.q.family, "p")
@@ -148,7 +144,7 @@ extension GradientComparison {
         switch pair.qParts {
         case .gaussian: return ["mean", "std"]
         case .mvNormal: return ["mean", "scale_tril"]
-        case .scalar, .discrete, .vector: return pair.q.parameters.map(\.name)
+        case .scalar, .discrete, .vector, .mixture: return pair.q.parameters.map(\.name)
         }
     }
 }

@@ -28,8 +28,8 @@ package enum PathwiseGradient {
     /// The gradient sums for any reparameterised q and any p with a formula
     /// density: each chunk of draws on a tape of its own, dropped after it.
     package static func generalSums(
-        _ g: Tensor, _ plain: [Tensor], _ q: DifferentiableParts, _ p: DifferentiableParts?, _ mixture: Mixture?,
-        _ estimator: Estimator, _ draws: Draws
+        _ g: Tensor, _ plain: [Tensor], _ q: DifferentiableParts, _ p: DifferentiableParts, _ estimator: Estimator,
+        _ draws: Draws
     ) throws(KLSError) -> [Tensor] {
         let perDraw = Swift.max(1, (draws.standard.batchShape + draws.standard.eventShape).reduce(1, *))
         let chunk = Swift.max(1, chunkElements / perDraw)
@@ -45,24 +45,53 @@ package enum PathwiseGradient {
             let leaves = plain.map { tape.leaf($0) }
             let innerQ = q.with(leaves[..<qCount].map { .traced($0) })
             let z = try innerQ.draw(epsilon)
-            let logP: TracedNumber
-            if let p {
-                logP = try p.with(leaves[qCount...].map { .traced($0) }).logpdf(z)
-            } else if let mixture {
-                logP = try mixture.logpdf(traced: z)
-            } else {
-                break
-            }
+            let logP = try p.with(leaves[qCount...].map { .traced($0) }).logpdf(z)
             let terms = try estimator.terms(innerQ.logpdf(z) - logP)
-            let weighted = try TracedNumber.sum(terms, axes: [0]) * .plain(g)
-            guard case .traced(let loss) = try TracedNumber.sum(weighted, axes: nil) else { break }
-            let gradients = try tape.gradients(of: loss)
-            for (i, leaf) in leaves.enumerated() {
-                guard let share = gradients[leaf.id] else { continue }
-                if let sum = sums[i] { sums[i] = try Tensor.binary(.add, sum, share) } else { sums[i] = share }
-            }
+            try add(terms, g, tape, leaves, into: &sums)
             done += m
         }
+        return try totals(sums, plain)
+    }
+
+    /// The gradient sums when q does not depend on the variable: q's own draws
+    /// (the estimate's: the same stream positions), log q plain, and only log p
+    /// on a tape — no pathwise draw is needed, so q may be any family (a
+    /// Mixture, VonMises, a count) and p any with a density formula.
+    package static func fixedQSums(
+        _ g: Tensor, _ plain: [Tensor], _ q: any Distribution, _ p: DifferentiableParts, _ estimator: Estimator,
+        _ draws: Draws
+    ) throws(KLSError) -> [Tensor] {
+        let chunk = Swift.max(1, chunkElements / Swift.max(1, (q.batchShape + q.eventShape).reduce(1, *)))
+        var sums: [Tensor?] = Array(repeating: nil, count: plain.count)
+        var done = 0
+        while done < draws.n {
+            try Cancellation.check()
+            let m = Swift.min(chunk, draws.n - done)
+            let z = try q.sample(m, generator: draws.generator, start: draws.start + UInt64(done * q.drawsPerSample))
+            let tape = GradientTape()
+            let leaves = plain.map { tape.leaf($0) }
+            let logP = try p.with(leaves.map { .traced($0) }).logpdf(.plain(z))
+            try add(try estimator.terms(.plain(try q.logpdf(z)) - logP), g, tape, leaves, into: &sums)
+            done += m
+        }
+        return try totals(sums, plain)
+    }
+
+    /// Adds the gradient of Σ (terms summed over the draws) · g to each leaf's running sum.
+    private static func add(
+        _ terms: TracedNumber, _ g: Tensor, _ tape: GradientTape, _ leaves: [Traced], into sums: inout [Tensor?]
+    ) throws(KLSError) {
+        let weighted = try TracedNumber.sum(terms, axes: [0]) * .plain(g)
+        guard case .traced(let loss) = try TracedNumber.sum(weighted, axes: nil) else { return }
+        let gradients = try tape.gradients(of: loss)
+        for (i, leaf) in leaves.enumerated() {
+            guard let share = gradients[leaf.id] else { continue }
+            if let sum = sums[i] { sums[i] = try Tensor.binary(.add, sum, share) } else { sums[i] = share }
+        }
+    }
+
+    /// The running sums, a zero where a parameter received no gradient.
+    private static func totals(_ sums: [Tensor?], _ plain: [Tensor]) throws(KLSError) -> [Tensor] {
         var result: [Tensor] = []
         for (i, sum) in sums.enumerated() {
             if let sum { result.append(sum) } else { result.append(try Tensor(repeating: 0, shape: plain[i].shape)) }

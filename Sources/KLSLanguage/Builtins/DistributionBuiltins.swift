@@ -86,14 +86,7 @@ enum DistributionBuiltins {
                     components.append(d)
                 }
                 return .distribution(try Mixture(weights: weights, components: components))
-            }.differentiable(
-                .custom { _, _ throws(KLSError) in
-                    throw KLSError(
-                        "grad through a Mixture's weights or components is not supported: its component choice is "
-                            + "discrete, with no pathwise gradient",
-                        hint: "the score-function estimator handles the weights; a Mixture p (not depending on the "
-                            + "variable) works in logpdf and kl_mc")
-                }),
+            }.differentiable(DistributionDerivatives.mixture),
             Builtin(
                 "independent",
                 [

@@ -472,12 +472,10 @@ enum KLBuiltins {
                 "compare(grad=true) needs a reparameterised q; \(q.family) is not one",
                 hint: q.isDiscrete ? "a discrete q has only the score-function estimator" : nil)
         }
-        let pParts = DifferentiableParts(p)
-        let mixture = p as? Mixture
-        guard pParts != nil || mixture != nil else {
+        guard let pParts = DifferentiableParts(p) else {
             throw KLSError("compare(grad=true) needs p's density as a formula; \(p.family) is not covered")
         }
-        let pair = GradientComparison.GeneralPair(q: q, qParts: qParts, pParts: pParts, mixture: mixture)
+        let pair = GradientComparison.GeneralPair(q: q, qParts: qParts, pParts: pParts)
         return try GradientTable.record(try GradientComparison.generalTable(pair, n: n, generator, start))
     }
 

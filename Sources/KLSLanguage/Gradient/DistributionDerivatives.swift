@@ -46,6 +46,27 @@ enum DistributionDerivatives {
         }
     }
 
+    /// `Mixture(weights, components)` with traced weights or components: its
+    /// density and moments differentiate (`MixtureParts`); its draws refuse.
+    static let mixture = Derivative.custom { a, _ throws(KLSError) in
+        guard case .list(let items) = a["components"] else {
+            throw KLSError("Mixture: components must be a list of distributions, got \(a["components"].typeName)")
+        }
+        var (parts, bases): ([DifferentiableParts], [any Distribution]) = ([], [])
+        for (i, item) in items.enumerated() {
+            guard case .distribution(let d) = item else {
+                throw KLSError("Mixture: components[\(i)] is a \(item.typeName), not a distribution")
+            }
+            guard let p = DifferentiableParts(d) else { throw unsupported(d) }
+            parts.append(p)
+            bases.append((d as? TracedDistribution)?.base ?? d)
+        }
+        let weights = try a.formulaNumber("weights")
+        let base = try Mixture(weights: weights.value, components: bases)
+        let mixtureParts = MixtureParts(weights: weights, components: parts, bases: bases)
+        return .distribution(TracedDistribution(base: base, parts: .mixture(mixtureParts)))
+    }
+
     /// A scalar family's constructor with traced parameters.
     static func scalar<F: ScalarFamily>(_ family: F.Type) -> Derivative {
         .custom { a, _ throws(KLSError) in
@@ -82,10 +103,16 @@ enum DistributionDerivatives {
         family != NormalFamily.self ? family.name : nil
     }
 
+    /// The vector families that differentiate, from their registry.
+    private static let vectorFamilies = VectorFamilies.all.compactMap { family in
+        (family as? any DifferentiableVectorFamily.Type)?.name
+    }
+
     static func unsupported(_ d: any Distribution) -> KLSError {
         KLSError(
             "grad through \(d.family) is not supported yet: kls differentiates Normal, DiagNormal, StdNormal, "
-                + "MvNormal, " + scalarFamilies.joined(separator: ", ") + " and Categorical",
+                + "MvNormal, " + scalarFamilies.joined(separator: ", ")
+                + ", Categorical, " + vectorFamilies.joined(separator: ", ") + " and Mixtures of them",
             hint: d.isDiscrete
                 ? "a discrete distribution has no pathwise gradient; the score-function estimator "
                     + "(mean of f(z)·∇log q(z)) is the way" : nil)
@@ -103,8 +130,6 @@ enum DistributionDerivatives {
             let value: TracedNumber
             if case .distribution(let joint as JointDistribution) = a["dist"] {
                 value = try JointGradient.logpdf(joint, a["x"], session)
-            } else if case .distribution(let m as Mixture) = a["dist"] {
-                value = try m.logpdf(traced: try a.formulaNumber("x"))
             } else {
                 value = try anyParts(a, "dist").1.logpdf(try a.formulaNumber("x"))
             }

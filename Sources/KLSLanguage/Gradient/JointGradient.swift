@@ -117,7 +117,6 @@ enum JointGradient {
     private static func logpdf(_ d: any Distribution, _ z: Value) throws(KLSError) -> TracedNumber {
         let x = try Differentiation.number(z, "x")
         if let parts = DifferentiableParts(d) { return try parts.logpdf(x) }
-        if let mixture = d as? Mixture { return try mixture.logpdf(traced: x) }
         guard x.isTraced else { return .plain(try d.logpdf(x.value)) }
         throw DistributionDerivatives.unsupported(d)
     }

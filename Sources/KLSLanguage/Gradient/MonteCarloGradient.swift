@@ -17,17 +17,15 @@ enum MonteCarloGradient {
         if plainQ is JointDistribution || plainP is JointDistribution {
             return try JointGradient.monteCarlo(a, session)
         }
-        let (q, qParts) = try DistributionDerivatives.anyParts(a, "q")
-        let p = try DistributionBuiltins.distribution(a, "p")
-        let pParts = DifferentiableParts(p)
-        let mixture = p as? Mixture
-        guard pParts != nil || mixture != nil else { throw DistributionDerivatives.unsupported(p) }
+        let (q, p) = (plainQ, plainP)
+        guard let pParts = DifferentiableParts(p) else { throw DistributionDerivatives.unsupported(p) }
         let name = try a.string("estimator")
         guard let estimator = Estimator(rawValue: name) else {
             throw KLSError("grad of kl_mc takes estimator \"k1\", \"k2\" or \"k3\", got \"\(name)\"")
         }
         let n = try a.integer("n", atLeast: 1)
-        let standard = try qParts.standard(q)
+        let (qParts, gaussians) = try Self.pathwiseParts(q, pParts)
+        let standard = try qParts?.standard(q) ?? q
         let (record, generator, start) = try estimateAndStream(session) { () throws(KLSError) in
             guard case .record(let r) = try KLBuiltins.monteCarlo(a.untraced(), session) else {
                 throw KLSError("internal: kl_mc gave no estimate")
@@ -37,16 +35,18 @@ enum MonteCarloGradient {
             try RandomBuiltins.stream(a, session, count: n * standard.drawsPerSample, streaming: true)
         }
         guard let value = record["value"] else { throw KLSError("internal: kl_mc gave no estimate") }
-        let parameters = qParts.values + (pParts?.values ?? [])
+        let parameters = (qParts?.values ?? []) + pParts.values
         guard let tape = try TracedNumber.tape(parameters) else { return .record(record) }
         let plain = parameters.map(\.value)
         let draws = PathwiseGradient.Draws(standard: standard, generator: generator, start: start, n: n)
         let traced = tape.record(try value.asTensor()) { g, pass throws(KLSError) in
             let sums: [Tensor]
-            if case .gaussian(let gq) = qParts, case .gaussian(let gp)? = pParts, gq.isDiagonal == gp.isDiagonal {
-                sums = try PathwiseGradient.gaussianSums(g, plain, gq.isDiagonal, estimator, draws)
+            if let diagonal = gaussians {
+                sums = try PathwiseGradient.gaussianSums(g, plain, diagonal, estimator, draws)
+            } else if let qParts {
+                sums = try PathwiseGradient.generalSums(g, plain, qParts, pParts, estimator, draws)
             } else {
-                sums = try PathwiseGradient.generalSums(g, plain, qParts, pParts, mixture, estimator, draws)
+                sums = try PathwiseGradient.fixedQSums(g, plain, q, pParts, estimator, draws)
             }
             for (i, share) in sums.enumerated() {
                 guard case .traced(let t) = parameters[i] else { continue }
@@ -54,6 +54,22 @@ enum MonteCarloGradient {
             }
         }
         return estimate(record, value: traced)
+    }
+
+    /// How the gradient reaches the parameters: through q's pathwise draws where
+    /// q depends on the variable, or where q and p are Gaussians of one kind
+    /// (closed-form per-draw derivatives; whether diagonal is returned) — q's
+    /// parts, then; else nil: q's own draws, only log p differentiated.
+    private static func pathwiseParts(_ q: any Distribution, _ p: DifferentiableParts) throws(KLSError)
+        -> (DifferentiableParts?, gaussians: Bool?)
+    {
+        let parts = DifferentiableParts(q)
+        if case .gaussian(let gq)? = parts, case .gaussian(let gp) = p, gq.isDiagonal == gp.isDiagonal {
+            return (parts, gq.isDiagonal)
+        }
+        guard q is TracedDistribution else { return (nil, nil) }
+        guard let parts else { throw DistributionDerivatives.unsupported(q) }
+        return (parts, nil)
     }
 
     /// kl_mc's record with its `value` replaced by the traced one that carries the gradient.
