@@ -84,7 +84,10 @@ extension LaplaceFamily: ClosedFormKLFamily {
         // δ may overflow where bq is tiny: far from 0, the two terms apart (no cancellation there).
         let shift = try d / q.scale
         let small = { (x: Double) in x < 0.25 }
-        func near(_ x: N) throws(N.Failure) -> N { try ratio * N.expm1Minus(-x) }
+        // ρ may overflow where δ is 0 and the term with it: 0, not ∞·0.
+        func near(_ x: N) throws(N.Failure) -> N {
+            try N.choose(x, { $0 > 0 }, ratio * N.expm1Minus(-x), .constant(0))
+        }
         let far = { () throws(N.Failure) -> N in try d / p.scale + ratio * N.expm1(-shift) }
         switch N.branches(shift, small) {
         case .all: return try spread + near(shift)
