@@ -20,16 +20,6 @@ enum Differentiation {
         return .plain(try v.asTensor(what))
     }
 
-    static func traced(_ v: Value) -> Traced? {
-        if case .traced(let t) = v { return t }
-        return nil
-    }
-
-    /// The tape of the traced operands (they must share one).
-    static func tape(_ values: [Value]) throws(KLSError) -> GradientTape? {
-        try TracedNumber.tape(values.compactMap { traced($0).map { .traced($0) } })
-    }
-
     /// `a op b` for the arithmetic operators with a traced operand.
     static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(KLSError) -> Value {
         let x = try number(a, "left operand of '\(op.rawValue)'")

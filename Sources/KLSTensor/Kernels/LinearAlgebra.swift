@@ -15,8 +15,6 @@ extension Tensor {
         return (n, n == 0 ? 0 : count / (n * n))
     }
 
-    /// The lower-triangular L with L Lᵀ = self, for each symmetric positive
-    /// definite matrix (only the lower triangle is read, as in NumPy).
     /// `diag`: the matrix with this vector on its diagonal, or the diagonal of this matrix.
     public func diagonal() throws(KLSError) -> Tensor {
         switch rank {
@@ -36,6 +34,8 @@ extension Tensor {
         }
     }
 
+    /// The lower-triangular L with L Lᵀ = self, for each symmetric positive
+    /// definite matrix (only the lower triangle is read, as in NumPy).
     public func cholesky() throws(KLSError) -> Tensor {
         let (n, blocks) = try squareBlocks("cholesky")
         return try Tensor(shape: shape) { out throws(KLSError) in
