@@ -138,6 +138,7 @@ def test_interrupt_by_message_and_by_signal_keep_the_session(serve):
         started = time.time()
         if how == "message":
             serve.send(id="stop", type="interrupt")
+            assert serve.until_done("stop")[-1]["stopped"] is True
         else:
             serve.process.send_signal(signal.SIGINT)
         messages = serve.until_done(how, timeout=20)
@@ -147,6 +148,25 @@ def test_interrupt_by_message_and_by_signal_keep_the_session(serve):
         assert time.time() - started < 10
     serve.send(id=3, type="execute", code="kept")
     assert serve.until_done(3)[0]["text"] == "5"
+
+
+def test_an_interrupt_naming_a_request_stops_only_that_one(serve):
+    serve.send(id="short", type="execute", code="kept = 5")
+    serve.until_done("short")
+    # Late, for a cell that has ended: nothing is stopped, and the next cell runs whole.
+    serve.send(id="late", type="interrupt", request="short")
+    assert serve.until_done("late")[-1] == {"id": "late", "type": "done", "status": "ok", "stopped": False}
+    serve.send(id="next", type="execute", code="x = 1\nkept + x")
+    messages = serve.until_done("next")
+    assert messages[-1]["status"] == "ok" and messages[0]["text"] == "6"
+    # Naming the running request stops it; 1 and "1" are different ids.
+    serve.send(id=1, type="execute", code=LONG)
+    assert serve.read(timeout=20)["type"] == "progress"
+    serve.send(id="other", type="interrupt", request="1")
+    assert serve.until_done("other")[-1]["stopped"] is False
+    serve.send(id="it", type="interrupt", request=1)
+    assert serve.until_done("it")[-1]["stopped"] is True
+    assert serve.until_done(1, timeout=20)[-1]["status"] == "interrupted"
 
 
 def test_shutdown_ends_the_process(serve):

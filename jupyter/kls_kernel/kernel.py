@@ -51,6 +51,8 @@ class KLSKernel(Kernel):
         # wherever this thread is — also while it shows an output, outside the wait
         # that passes interrupts on, where ipykernel then swallows it and the cell
         # never ends. While a cell runs, the signal only notes the interrupt.
+        # An interrupt noted after the last cell ended (its handler ran late) is not this cell's.
+        self.kls.interrupt_pending = False
         previous = signal.signal(signal.SIGINT, lambda signum, frame: self.kls.interrupt_later())
         try:
             request_id = self.kls.send("execute", code=code, name=f"In[{count}]")

@@ -91,10 +91,14 @@ class ServeProcess:
         handler: one assignment, no lock or write that the interrupted code may hold."""
         self.interrupt_pending = True
 
-    def interrupt(self):
-        """Stops the running statement (kls keeps its session)."""
+    def interrupt(self, request_id=None):
+        """Stops the running statement (kls keeps its session) — only request
+        `request_id`'s when given, so a late interrupt cannot stop the next cell."""
         try:
-            self.send("interrupt")
+            if request_id is None:
+                self.send("interrupt")
+            else:
+                self.send("interrupt", request=request_id)
         except KLSDied:
             pass
 
@@ -103,17 +107,18 @@ class ServeProcess:
         KeyboardInterrupt while waiting (Jupyter's interrupt), or an interrupt
         `interrupt_later` noted, is passed on to kls, and the wait goes on until
         kls says the request is done."""
+        stop = on_interrupt or (lambda: self.interrupt(request_id))
         while True:
             try:
                 message = self.messages.get(timeout=0.2)
             except queue.Empty:
                 message = False
             except KeyboardInterrupt:
-                (on_interrupt or self.interrupt)()
+                stop()
                 continue
             if self.interrupt_pending:
                 self.interrupt_pending = False
-                (on_interrupt or self.interrupt)()
+                stop()
             if message is False:
                 continue
             if message is None:

@@ -1,4 +1,5 @@
 import Foundation
+import KLSTensor
 
 /// The input side of `kls --serve`: a thread that reads JSON lines from
 /// standard input, answers `interrupt` at once (the interpreter thread is busy
@@ -17,6 +18,9 @@ final class RequestReader: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var items: [Item] = []
+    /// The id (as `key`) of the request the interpreter thread is serving, nil
+    /// between requests: an `interrupt` naming another request stops nothing.
+    private var running: String?
     let channel: ServeChannel
     let onInterrupt: @Sendable () -> Void
 
@@ -58,12 +62,45 @@ final class RequestReader: @unchecked Sendable {
         }
     }
 
-    /// The next item, waiting for one.
+    /// The next item, waiting for one; a request is the one being served until
+    /// `finished()`. A stop requested before it (a late SIGINT) is forgotten
+    /// here, under the lock `interrupt` takes, so one meant for it never is.
     func next() -> Item {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty { condition.wait() }
-        return items.removeFirst()
+        let item = items.removeFirst()
+        if case .request(let request) = item {
+            Cancellation.reset()
+            running = RequestReader.key(request["id"] ?? NSNull())
+        }
+        return item
+    }
+
+    /// The request `next()` returned has been answered.
+    func finished() {
+        condition.lock()
+        running = nil
+        condition.unlock()
+    }
+
+    /// Stops the request being served — only if it is `target`'s when one is
+    /// named, so an interrupt meant for a cell that has just ended cannot stop
+    /// the next one. True when something was stopped.
+    private func interrupt(target: Any?) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let running, target.map({ RequestReader.key($0) == running }) ?? true else { return false }
+        onInterrupt()
+        return true
+    }
+
+    /// A request id as a comparable string: its JSON text, so 1 and "1" differ.
+    static func key(_ id: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: [id], options: [.fragmentsAllowed]) else {
+            return "\(id)"
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     private func put(_ item: Item) {
@@ -117,8 +154,8 @@ final class RequestReader: @unchecked Sendable {
             reject(id: id, message)
         case .request(let request):
             if request["type"] as? String == "interrupt" {
-                onInterrupt()
-                channel.send(["id": request["id"] ?? NSNull(), "type": "done", "status": "ok"])
+                let stopped = interrupt(target: request["request"])
+                channel.send(["id": request["id"] ?? NSNull(), "type": "done", "status": "ok", "stopped": stopped])
             } else {
                 put(.request(request))
             }

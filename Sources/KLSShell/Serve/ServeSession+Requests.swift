@@ -25,8 +25,10 @@ extension ServeSession {
             return
         }
         do {
+            // The reader cleared any earlier stop when it handed this request over; an
+            // interrupt between two statements stops the cell.
             for statement in try Parser.parse(code, sourceID: count) {
-                Cancellation.reset()
+                try Cancellation.check()
                 if let value = try interpreter.execute(statement) {
                     environment.send("result", ["text": interpreter.formatter.format(value)])
                 }

@@ -54,6 +54,7 @@ public final class ServeSession {
         reader.start()
         while channel.isOpen {
             guard case .request(let request) = reader.next() else { return 0 }
+            defer { reader.finished() }
             if !handle(request) { return 0 }
         }
         return 0
