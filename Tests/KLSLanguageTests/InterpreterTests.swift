@@ -4,6 +4,25 @@ import Testing
 @testable import KLSLanguage
 
 @Suite struct InterpreterTests {
+    @Test func aWarningRecurringInOneStatementIsShownOnceAndCounted() throws {
+        let environment = CapturedEnvironment()
+        let session = Interpreter(seed: 1, environment: environment)
+        // k3 with q much narrower than p warns at every seed; each statement shows it once.
+        let warned = "kl_mc(Normal(0, 0.3), Normal(0, 1), n=1000, seed=s, estimator=\"k3\")"
+        try session.run("for s in arange(4) { \(warned) }")
+        let first = environment.warnings
+        #expect(first.count >= 2)
+        #expect(first.last?.hasPrefix("the warning") == true)
+        #expect(first.last?.contains("came back") == true)
+        #expect(Set(first.dropLast()).count == first.count - 1)
+        try session.run("s = 1\n\(warned)\n\(warned)")
+        let second = Array(environment.warnings.dropFirst(first.count))
+        // Each new statement shows its warnings again.
+        #expect(second.count >= 2 && second.count % 2 == 0)
+        #expect(Array(second.prefix(second.count / 2)) == Array(second.suffix(second.count / 2)))
+        #expect(second.allSatisfy { !$0.contains("came back") })
+    }
+
     @Test func loopsAndConditionalsShareTheEnclosingScope() throws {
         #expect(try value("for i in [1, 2] { inner = i }\ninner") == "2")
         #expect(try value("if true { made = 3 }\nmade") == "3")

@@ -38,6 +38,6 @@ extension GaussianKL {
     static func scalar<N: FormulaNumber>(_ mq: N, _ sq: N, _ mp: N, _ sp: N) throws(N.Failure) -> N {
         let epsilon = try (sq - sp) / sp
         let d = try (mq - mp) / sp
-        return try -N.log1pMinusRatio(sq, sp) + 0.5 * epsilon * epsilon + 0.5 * d * d
+        return try -N.log1pMinusRatio(sq, sp, t: epsilon) + 0.5 * epsilon * epsilon + 0.5 * d * d
     }
 }

@@ -24,17 +24,8 @@ struct Minimizer {
         var trace: [Double] = []
         var moments: [String: (Tensor, Tensor)] = [:]
         var lastReport = session.environment.monotonicNanoseconds()
-        // Each step re-runs f: its warnings are shown once, and counted after.
-        let outer = session.environment
-        let once = OnceWarningEnvironment(base: outer)
-        session.environment = once
-        defer {
-            session.environment = outer
-            outer.progress(nil)
-            if once.repeats > 0 {
-                outer.warn("minimize: the warnings above came back \(once.repeats) more times (not shown)")
-            }
-        }
+        // Each step re-runs f; the statement shows each of its warnings once (`Interpreter.execute`).
+        defer { session.environment.progress(nil) }
         for step in 1...Swift.max(1, steps) {
             let result: Value
             do {

@@ -43,7 +43,20 @@ public final class Interpreter {
     /// Runs one statement. Returns the value to display, or nil when the statement
     /// displays nothing (an assignment, a trailing `;`, or a `none` result). A
     /// displayed value becomes `ans` (and `_`, as in Python and Julia).
+    /// A warning recurring within the statement (each call in a loop, each step
+    /// of `minimize`) is shown once, with a count of the repeats after it.
     public func execute(_ statement: Statement) throws(KLSError) -> Value? {
+        let outer = environment
+        let once = OnceWarningEnvironment(base: outer)
+        environment = once
+        defer {
+            environment = outer
+            if once.repeats > 0 {
+                let which = once.shown == 1 ? "warning" : "warnings"
+                let times = once.repeats == 1 ? "once more" : "\(once.repeats) more times"
+                outer.warn("the \(which) above came back \(times) in this statement (not shown)")
+            }
+        }
         let value: Value
         do {
             var compiler = Compiler(interpreter: self)

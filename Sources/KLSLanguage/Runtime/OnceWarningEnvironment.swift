@@ -4,10 +4,12 @@ import KLSPlot
 
 /// An environment that passes everything on to `base` but shows each warning
 /// once, however often it recurs with other numbers in it: inside a loop of
-/// estimates — `minimize`'s steps — the same diagnosis would otherwise fill the
-/// screen at every step. `repeats` counts what was held back.
+/// estimates — `minimize`'s steps, a `for` over seeds — the same diagnosis would
+/// otherwise fill the screen at every step. The interpreter runs each statement
+/// in one. `shown` counts the warnings passed on, `repeats` what was held back.
 final class OnceWarningEnvironment: Environment {
     let base: any Environment
+    private(set) var shown = 0
     private(set) var repeats = 0
     private var seen: Set<String> = []
 
@@ -17,7 +19,12 @@ final class OnceWarningEnvironment: Environment {
 
     func warn(_ message: String) {
         let key = String(message.filter { !("0"..."9").contains($0) })
-        if seen.insert(key).inserted { base.warn(message) } else { repeats += 1 }
+        if seen.insert(key).inserted {
+            shown += 1
+            base.warn(message)
+        } else {
+            repeats += 1
+        }
     }
 
     func output(_ text: String) { base.output(text) }

@@ -10,7 +10,7 @@ extension FormulaNumber {
     @inlinable public static func isNearOne(_ t: Double) -> Bool { Swift.abs(t) < 0.5 }
 
     /// log(a/b) for positive a and b.
-    public static func logRatio(_ a: Self, _ b: Self) throws(Failure) -> Self {
+    @inlinable public static func logRatio(_ a: Self, _ b: Self) throws(Failure) -> Self {
         let t = try (a - b) / b
         switch branches(t, isNearOne) {
         case .all: return try log1p(t)
@@ -23,14 +23,18 @@ extension FormulaNumber {
 
     /// log(a/b) − (a/b − 1) = `log1pMinus`(a/b − 1) for positive a and b: −∞
     /// only as a/b overflows.
-    public static func log1pMinusRatio(_ a: Self, _ b: Self) throws(Failure) -> Self {
+    @inlinable public static func log1pMinusRatio(_ a: Self, _ b: Self) throws(Failure) -> Self {
         try log1pMinusRatio(a, b, difference: a - b)
     }
 
     /// The same, given a − b exactly: where a and b are complements, 1 − p and
     /// 1 − q, their difference q − p is exact and (1 − p) − (1 − q) is not.
-    public static func log1pMinusRatio(_ a: Self, _ b: Self, difference: Self) throws(Failure) -> Self {
-        let t = try difference / b
+    @inlinable public static func log1pMinusRatio(_ a: Self, _ b: Self, difference: Self) throws(Failure) -> Self {
+        try log1pMinusRatio(a, b, t: difference / b)
+    }
+
+    /// The same, given t = a/b − 1 (a caller that has it already saves a division).
+    @inlinable public static func log1pMinusRatio(_ a: Self, _ b: Self, t: Self) throws(Failure) -> Self {
         switch branches(t, isNearOne) {
         case .all: return try log1pMinus(t)
         case .none: return try log(a) - log(b) - t
@@ -42,7 +46,7 @@ extension FormulaNumber {
 
     /// log √(x² + y²) for x, y ≥ 0 not both 0, with no square overflowing or
     /// underflowing: log of the larger plus ½ log1p((smaller/larger)²).
-    public static func logHypot(_ x: Self, _ y: Self) throws(Failure) -> Self {
+    @inlinable public static func logHypot(_ x: Self, _ y: Self) throws(Failure) -> Self {
         let xLarger = try x - y
         let large = try choose(xLarger, { $0 >= 0 }, x, y)
         let small = try choose(xLarger, { $0 >= 0 }, y, x)
@@ -56,7 +60,7 @@ extension FormulaNumber {
 
     /// log1p(z²/ν) for ν > 0 — the heavy tails' log-density term — for every z:
     /// beyond z²/ν = 1e200, where z² may overflow, as 2 log|z| − log ν + log1p(ν/z²).
-    public static func log1pSquareOver(_ z: Self, _ nu: Self) throws(Failure) -> Self {
+    @inlinable public static func log1pSquareOver(_ z: Self, _ nu: Self) throws(Failure) -> Self {
         let u = try z * z / nu
         func logs() throws(Failure) -> Self { try 2 * log(abs(z)) - log(nu) + log1p(nu / (z * z)) }
         switch branches(u, squareFits) {
