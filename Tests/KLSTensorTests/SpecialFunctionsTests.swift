@@ -24,6 +24,28 @@ import Testing
         }
     }
 
+    /// The gaps keep their digits where every term is ~x log x and they are ~(y − x)²:
+    /// near-equal pairs, arguments to 1e15, ratios to 1e5 either way (mpmath, GapReference).
+    @Test func gapsMatchTheirReferences() {
+        func close(_ got: Double, _ expected: Double, _ rtol: Double) -> Bool {
+            abs(got - expected) <= rtol * abs(expected)
+        }
+        for (x, y, gammaGap, digammas, besselGap) in GapReference.gaps {
+            let gap = SpecialFunctions.logGammaGap(x, y)
+            #expect(close(gap, gammaGap, 1e-13), "logGammaGap(\(x), \(y)) = \(gap), not \(gammaGap)")
+            let difference = SpecialFunctions.digammaDifference(x, y)
+            #expect(close(difference, digammas, 1e-13), "ψ(\(y)) − ψ(\(x)) = \(difference), not \(digammas)")
+            let bessel = ModifiedBessel.logI0Gap(x, y)
+            #expect(close(bessel, besselGap, 1e-12), "logI0Gap(\(x), \(y)) = \(bessel), not \(besselGap)")
+        }
+        for (a, b, logBeta, entropy) in GapReference.shapes {
+            let value = SpecialFunctions.logBeta(a, b)
+            #expect(close(value, logBeta, 1e-13), "logBeta(\(a), \(b)) = \(value), not \(logBeta)")
+            let h = SpecialFunctions.betaEntropy(a, b)
+            #expect(close(h, entropy, 1e-12), "betaEntropy(\(a), \(b)) = \(h), not \(entropy)")
+        }
+    }
+
     @Test(arguments: digammaReference)
     func digammaMatchesReference(_ x: Double, _ expected: Double) {
         let value = SpecialFunctions.digamma(x)

@@ -72,8 +72,11 @@ def geom(q, p):
 
 
 def vm(mq, kq, mp_, kp):
-    a = mp.besseli(1, kq) / mp.besseli(0, kq)
-    return mp.log(mp.besseli(0, kp) / mp.besseli(0, kq)) + a * (kq - kp * mp.cos(mq - mp_))
+    # The terms are ~κ and cancel to O(1): carry as many more digits as κ has.
+    with mp.workdps(60 + int(mp.log10(max(kq, kp, 1)))):
+        kq, kp, mq, mp_ = F(kq), F(kp), F(mq), F(mp_)
+        a = mp.besseli(1, kq) / mp.besseli(0, kq)
+        return +(mp.log(mp.besseli(0, kp) / mp.besseli(0, kq)) + a * (kq - kp * mp.cos(mq - mp_)))
 
 
 cases=[]
@@ -111,15 +114,25 @@ for r in R:
               (f'kl(Pareto(1, 1), Pareto(1, {r}))', pareto(1,1,1,x)),
               (f'kl(Gamma({r}, 1), Gamma(1, 1))', gamma(x,1,1,1)),
               (f'kl(Gamma(1, 1), Gamma({r}, 1))', gamma(1,1,x,1)),
-              # Beta with a shape of 1e10 is left out: its log-Beta and digamma differences cancel (issue 31's note).
               (f'kl(Beta(2, 2), Beta({r}, 2))', beta(2,2,x,2)),
-              (f'kl(VonMises(0, {r}), VonMises(1, 2))', vm(0,x,1,2)) if x < 1e5 else None,
+              (f'kl(VonMises(0, {r}), VonMises(1, 2))', vm(0,x,1,2)),
               (f'kl(VonMises(0, 2), VonMises(1, {r}))', vm(0,2,1,x)),
              ]
+# Shapes and concentrations from 1e5 to 1e15: the log Γ gaps and log I₀ terms are
+# each ~1e15 there, the KL O(1).
+for r in ['1e5', '1e10', '1e15']:
+    x = F(r)
+    cases += [(f'kl(Beta({r}, 2), Beta(2, 2))', beta(x, 2, 2, 2)),
+              (f'kl(Beta({r}, {r}), Beta(2, 3))', beta(x, x, 2, 3)),
+              (f'kl(Beta(2, 2), Beta({r}, {r}))', beta(2, 2, x, x)),
+              (f'kl(Beta({r}, 1), Beta({mp.nstr(x / 10, 17)}, 1))', beta(x, 1, x / 10, 1)),
+              (f'kl(VonMises(0, {r}), VonMises(1, 2))', vm(0, x, 1, 2)),
+              (f'kl(VonMises(0, {r}), VonMises(0.001, {r}))', vm(0, x, F('0.001'), x)),
+              (f'kl(VonMises(0, {r}), VonMises(0, {mp.nstr(3 * x, 17)}))', vm(0, x, 0, 3 * x)),
+              (f'kl(Gamma({r}, 1), Gamma({r}, 1.001))', gamma(x, 1, x, F('1.001'))),
+              ]
 # Near-equal pairs: the truth at the very doubles kls computes from the
 # written parameters (a sum like 1 + 1e-12 rounds), so only kls's formula is tested.
-# Left out, for issue 31's next step: Gamma's shapes, Gumbel, Beta and VonMises
-# near equality, whose closed forms still cancel there (KL ~ 1e-16 absolute).
 for eps in ['1e-4', '1e-8', '1e-12']:
     e = float(eps)
     D = lambda v: F(v)  # noqa: E731  (a Python float is the double kls computes)
@@ -133,6 +146,18 @@ for eps in ['1e-4', '1e-8', '1e-12']:
               (f'kl(Bernoulli(0.3), Bernoulli(0.3 + {eps}))', bern(D(0.3), D(0.3 + e))),
               (f'kl(Geometric(0.3), Geometric(0.3 + {eps}))', geom(D(0.3), D(0.3 + e))),
               (f'kl(Binomial(7, 0.6), Binomial(7, 0.6 - {eps}))', 7 * bern(D(0.6), D(0.6 - e))),
+              (f'kl(Gamma(3, 2), Gamma(3 + {eps}, 2))', gamma(3, 2, D(3 + e), 2)),
+              (f'kl(Gamma(0.5, 1), Gamma(0.5 + {eps}, 1 + {eps}))', gamma(F('0.5'), 1, D(0.5 + e), D(1 + e))),
+              (f'kl(Gamma(50, 1), Gamma(50 + {eps}, 1))', gamma(50, 1, D(50 + e), 1)),
+              (f'kl(InverseGamma(3, 2), InverseGamma(3 + {eps}, 2))', gamma(3, 2, D(3 + e), 2)),
+              (f'kl(Gumbel(0, 1), Gumbel({eps}, 1 + {eps}))', gumbel(0, 1, D(e), D(1 + e))),
+              (f'kl(Gumbel(0, 1), Gumbel(0, 1 + {eps}))', gumbel(0, 1, 0, D(1 + e))),
+              (f'kl(Beta(2, 3), Beta(2 + {eps}, 3))', beta(2, 3, D(2 + e), 3)),
+              (f'kl(Beta(0.5, 0.5), Beta(0.5, 0.5 + {eps}))', beta(F('0.5'), F('0.5'), F('0.5'), D(0.5 + e))),
+              (f'kl(Beta(30, 40), Beta(30 + {eps}, 40 - {eps}))', beta(30, 40, D(30 + e), D(40 - e))),
+              (f'kl(VonMises(0, 2), VonMises({eps}, 2))', vm(0, 2, D(e), 2)),
+              (f'kl(VonMises(0, 2), VonMises(0, 2 + {eps}))', vm(0, 2, 0, D(2 + e))),
+              (f'kl(VonMises(0, 50), VonMises({eps}, 50 + {eps}))', vm(0, 50, D(e), D(50 + e))),
               ]
 for p in ['1e-300','1e-100','1e-10']:
     x=F(p)

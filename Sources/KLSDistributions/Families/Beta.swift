@@ -131,12 +131,32 @@ extension BetaFamily: OwnDrawsFamily {
 
 extension BetaFamily: ClosedFormKLFamily {
     /// ln B(ap,bp) − ln B(aq,bq) + (aq−ap)ψ(aq) + (bq−bp)ψ(bq) + (ap−aq+bp−bq)ψ(aq+bq):
-    /// the log Γ gaps of a and b less that of a + b.
+    /// the log Γ gaps of a and b less that of a + b — or, for a q more than twice
+    /// as concentrated as p (aq + bq > 2(ap + bp)), −H(q) − E_q[log p].
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
-        let gaps = try N.logGammaGap(q.a, p.a) + N.logGammaGap(q.b, p.b)
-        return try gaps - N.logGammaGap(q.a + q.b, p.a + p.b)
+        let (da, db) = (try p.a - q.a, try p.b - q.b)
+        let (cq, cp) = (try q.a + q.b, try p.a + p.b)
+        func gaps() throws(N.Failure) -> N {
+            let sides = try N.logGammaGap(q.a, p.a, difference: da) + N.logGammaGap(q.b, p.b, difference: db)
+            // The sums' difference from the shapes' (exact when they are close), not from the rounded sums.
+            return try sides - N.logGammaGap(cq, cp, difference: da + db)
+        }
+        // −H(q) − E_q[log p], E_q[log x] = ψ(aq) − ψ(cq): for a q much more
+        // concentrated than p, whose gaps are each ~cq and cancel to O(1).
+        func entropies() throws(N.Failure) -> N {
+            let logs =
+                try (p.a - 1) * N.digammaDifference(q.a, cq, difference: q.b)
+                + (p.b - 1) * N.digammaDifference(q.b, cq, difference: q.a)
+            return try logs + N.logBeta(p.a, p.b) - N.betaEntropy(q.a, q.b)
+        }
+        let concentration = try cq - 2 * cp
+        switch N.branches(concentration, { $0 > 0 }) {
+        case .none: return try gaps()
+        case .all: return try entropies()
+        case .mixed: return try N.choose(concentration, { $0 > 0 }, entropies(), gaps())
+        }
     }
 }
 

@@ -51,10 +51,15 @@ extension GumbelFamily: ClosedFormKLFamily {
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
-        let ratio = try q.scale / p.scale
+        // With ρ = βq/βp = 1 + t and δ = (μq − μp)/βp, log Γ(1 + ρ) = (1 − γ)t + G,
+        // G = log Γ(2 + t) − log Γ(2) − tψ(2): the textbook −log ρ + δ + γ(ρ − 1) +
+        // e^(log Γ(1 + ρ) − δ) − 1 is −r(t) + G + e₂(E), E = (1 − γ)t + G − δ,
+        // r(t) = log(1 + t) − t, e₂(E) = eᴱ − 1 − E: three terms ≥ 0, no cancellation.
+        let t = try (q.scale - p.scale) / p.scale
         let shift = try (q.loc - p.loc) / p.scale
-        let tail = try N.exp(N.lgamma(ratio + 1) - shift)
-        return try -N.logRatio(q.scale, p.scale) + shift + SpecialFunctions.eulerGamma * (ratio - 1) + tail - 1
+        let gap = try N.logGammaGap(.constant(2), q.scale / p.scale + 1, difference: t)
+        let exponent = try (1 - SpecialFunctions.eulerGamma) * t + gap - shift
+        return try -N.log1pMinusRatio(q.scale, p.scale, t: t) + gap + N.expm1Minus(exponent)
     }
 }
 

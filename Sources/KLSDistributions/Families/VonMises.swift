@@ -127,13 +127,15 @@ extension ParameterValues where F == VonMisesFamily {
 }
 
 extension VonMisesFamily: ClosedFormKLFamily {
-    /// log I₀(κp) − log I₀(κq) + A(κq)(κq − κp cos(μq − μp)), A = I₁/I₀.
+    /// log I₀(κp) − log I₀(κq) + A(κq)(κq − κp cos(μq − μp)), A = I₁/I₀, as
+    /// G(κq, κp) + A(κq)·κp·(1 − cos(μq − μp)): the concentrations' gap G
+    /// (`logBesselI0Gap`) and the versine, each ≥ 0, so near-equal pairs and
+    /// concentrations of 1e10 keep their digits.
     public static func kl<N: FormulaNumber>(_ q: ParameterValues<Self, N>, _ p: ParameterValues<Self, N>) throws(N
         .Failure) -> N
     {
-        let normalisers = try N.logBesselI0(p.concentration) - N.logBesselI0(q.concentration)
-        let alignment = try q.concentration - p.concentration * N.cos(q.loc - p.loc)
-        return try normalisers + N.besselRatio(q.concentration) * alignment
+        let gap = try N.logBesselI0Gap(q.concentration, p.concentration)
+        return try gap + N.besselRatio(q.concentration) * p.concentration * N.versine(q.loc - p.loc)
     }
 }
 

@@ -57,6 +57,10 @@ public protocol FormulaNumber {
     static func expm1Minus(_ t: Self) throws(Failure) -> Self
     /// lgamma(y) − lgamma(x) − (y − x) ψ(x).
     static func logGammaGap(_ x: Self, _ y: Self) throws(Failure) -> Self
+    /// The same, given y − x exactly (y and x may be rounded sums, as a Beta's a + b).
+    static func logGammaGap(_ x: Self, _ y: Self, difference: Self) throws(Failure) -> Self
+    /// ψ(y) − ψ(x), given y − x exactly.
+    static func digammaDifference(_ x: Self, _ y: Self, difference: Self) throws(Failure) -> Self
     /// log B(a, b) = lgamma(a) + lgamma(b) − lgamma(a + b).
     static func logBeta(_ a: Self, _ b: Self) throws(Failure) -> Self
     /// a log x − x − lgamma(a).
@@ -71,6 +75,10 @@ public protocol FormulaNumber {
     static func logBesselI0(_ x: Self) throws(Failure) -> Self
     /// I₁(x)/I₀(x) for x ≥ 0 (`ModifiedBessel`).
     static func besselRatio(_ x: Self) throws(Failure) -> Self
+    /// log I₀(y) − log I₀(x) − (y − x)·I₁(x)/I₀(x) for x, y ≥ 0 (`ModifiedBessel.logI0Gap`).
+    static func logBesselI0Gap(_ x: Self, _ y: Self) throws(Failure) -> Self
+    /// 1 − cos x, keeping its digits for small x (2 sin²(x/2)).
+    static func versine(_ x: Self) throws(Failure) -> Self
     /// log1p(z²/ν) for ν > 0, for every z (`FormulaNumber+Ratios`).
     static func log1pSquareOver(_ z: Self, _ nu: Self) throws(Failure) -> Self
 
@@ -97,6 +105,20 @@ extension FormulaNumber {
 
     public static func logGammaGap(_ x: Self, _ y: Self) throws(Failure) -> Self {
         try lgamma(y) - lgamma(x) - (y - x) * digamma(x)
+    }
+
+    public static func logBesselI0Gap(_ x: Self, _ y: Self) throws(Failure) -> Self {
+        try logBesselI0(y) - logBesselI0(x) - (y - x) * besselRatio(x)
+    }
+
+    public static func versine(_ x: Self) throws(Failure) -> Self { try 1 - cos(x) }
+
+    public static func digammaDifference(_ x: Self, _ y: Self, difference: Self) throws(Failure) -> Self {
+        try digamma(y) - digamma(x)
+    }
+
+    public static func logGammaGap(_ x: Self, _ y: Self, difference: Self) throws(Failure) -> Self {
+        try lgamma(y) - lgamma(x) - difference * digamma(x)
     }
 
     public static func logBeta(_ a: Self, _ b: Self) throws(Failure) -> Self {
@@ -144,10 +166,21 @@ extension Double: FormulaNumber {
     public static func besselRatio(_ x: Double) -> Double {
         x < ModifiedBessel.crossover ? ModifiedBessel.ratioSeries(x) : ModifiedBessel.ratioAsymptotic(x)
     }
+    public static func logBesselI0Gap(_ x: Double, _ y: Double) -> Double { ModifiedBessel.logI0Gap(x, y) }
+    public static func versine(_ x: Double) -> Double {
+        let half = Foundation.sin(0.5 * x)
+        return 2 * half * half
+    }
     @inline(__always) public static func log1pMinus(_ t: Double) -> Double { SpecialFunctions.log1pMinus(t) }
     @inline(__always) public static func expm1Minus(_ t: Double) -> Double { SpecialFunctions.expm1Minus(t) }
     @inline(__always) public static func logGammaGap(_ x: Double, _ y: Double) -> Double {
         SpecialFunctions.logGammaGap(x, y)
+    }
+    @inline(__always) public static func logGammaGap(_ x: Double, _ y: Double, difference: Double) -> Double {
+        SpecialFunctions.logGammaGap(x, y, difference: difference)
+    }
+    public static func digammaDifference(_ x: Double, _ y: Double, difference: Double) -> Double {
+        SpecialFunctions.digammaDifference(x, y, difference: difference)
     }
     public static func logBeta(_ a: Double, _ b: Double) -> Double { SpecialFunctions.logBeta(a, b) }
     public static func logGammaPrefix(_ a: Double, _ x: Double) -> Double { SpecialFunctions.logGammaPrefix(a, x) }
@@ -187,10 +220,30 @@ extension SIMD8: FormulaNumber where Scalar == Double {
     public static func cos(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Foundation.cos) }
     public static func logBesselI0(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.logBesselI0) }
     public static func besselRatio(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.besselRatio) }
+    public static func logBesselI0Gap(_ x: SIMD8<Double>, _ y: SIMD8<Double>) -> SIMD8<Double> {
+        var out = x
+        for i in 0..<8 { out[i] = ModifiedBessel.logI0Gap(x[i], y[i]) }
+        return out
+    }
+    public static func versine(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.versine) }
+    public static func digammaDifference(
+        _ x: SIMD8<Double>, _ y: SIMD8<Double>, difference: SIMD8<Double>
+    ) -> SIMD8<Double> {
+        var out = x
+        for i in 0..<8 { out[i] = SpecialFunctions.digammaDifference(x[i], y[i], difference: difference[i]) }
+        return out
+    }
     public static func log1pMinus(_ t: SIMD8<Double>) -> SIMD8<Double> { lanes(t, Double.log1pMinus) }
     public static func logGammaGap(_ x: SIMD8<Double>, _ y: SIMD8<Double>) -> SIMD8<Double> {
         var out = x
         for i in 0..<8 { out[i] = SpecialFunctions.logGammaGap(x[i], y[i]) }
+        return out
+    }
+    public static func logGammaGap(
+        _ x: SIMD8<Double>, _ y: SIMD8<Double>, difference: SIMD8<Double>
+    ) -> SIMD8<Double> {
+        var out = x
+        for i in 0..<8 { out[i] = SpecialFunctions.logGammaGap(x[i], y[i], difference: difference[i]) }
         return out
     }
     /// The far form computed only when a lane needs it, chosen by a mask.

@@ -3,9 +3,23 @@ import KLSDiagnostics
 import RealModule
 
 extension SpecialFunctions {
-    /// log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b).
+    /// log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b). Each term is ~x log x
+    /// for a large shape x while log B is O(log x): from 20 on, with the smaller
+    /// s and c = a + b, log Γ(s) − s·ψ(x) − G(x, c) (G = `logGammaGap`); both from
+    /// 20, Stirling's series, (a − ½) log(a/c) + (b − ½) log(b/c) + ½ log(2π/c) + Δ(a) + Δ(b) − Δ(c).
     public static func logBeta(_ a: Double, _ b: Double) -> Double {
-        Double.logGamma(a) + Double.logGamma(b) - Double.logGamma(a + b)
+        let (x, s) = a >= b ? (a, b) : (b, a)
+        guard x >= stirlingThreshold, x.isFinite, s > 0 else {
+            return Double.logGamma(a) + Double.logGamma(b) - Double.logGamma(a + b)
+        }
+        let c = a + b
+        guard s >= stirlingThreshold else {
+            return Double.logGamma(s) - s * digamma(x) - logGammaGap(x, c, difference: s)
+        }
+        // log(a/c) = −log1p(b/a): exact however lopsided a and b are.
+        let logs = -(a - 0.5) * Foundation.log1p(b / a) - (b - 0.5) * Foundation.log1p(a / b)
+        let correction = stirlingRemainder(a) + stirlingRemainder(b) - stirlingRemainder(c)
+        return logs + 0.5 * Foundation.log(2 * Double.pi / c) + correction
     }
 
     /// The regularized lower incomplete gamma function P(a, x), a > 0, x ≥ 0:
@@ -83,6 +97,7 @@ extension SpecialFunctions {
     /// eᵗ − 1 − t without cancellation near 0: for |t| < 0.25 its Taylor series
     /// t²/2! + t³/3! + … to t¹⁶ (the next term below 1e-19 of the sum).
     public static func expm1Minus(_ t: Double) -> Double {
+        if t == .infinity { return .infinity }
         guard Swift.abs(t) < 0.25 else { return Foundation.expm1(t) - t }
         var term = t * t / 2
         var sum = term

@@ -58,9 +58,7 @@ extension SpecialFunctions {
     /// From a, b ≥ 20, with c = a + b: ½ log(2πab/c³) + ½ − 1/2a − 1/2b + 1/c
     /// + Δ(a) + Δ(b) − Δ(c) + (a − 1)R(a) + (b − 1)R(b) − (c − 2)R(c), R(x) = log x − 1/2x − ψ(x).
     public static func betaEntropy(_ a: Double, _ b: Double) -> Double {
-        guard Swift.min(a, b) >= stirlingThreshold else {
-            return logBeta(a, b) - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (a + b - 2) * digamma(a + b)
-        }
+        guard Swift.min(a, b) >= stirlingThreshold else { return betaEntropyByGap(a, b) }
         let c = a + b
         let logs = 0.5 * (Foundation.log(2 * Double.pi * a / c) + Foundation.log(b / c) - Foundation.log(c))
         let reciprocals = 0.5 - 0.5 / a - 0.5 / b + 1 / c
@@ -70,17 +68,103 @@ extension SpecialFunctions {
     }
 
     /// log Γ(y) − log Γ(x) − (y − x)ψ(x), the gap KL between two Gammas or two
-    /// Betas is made of: O((y − x)²/x) while each term is ~x log x. From
-    /// x, y ≥ 20, with δ = y − x and ε = δ/x:
-    /// x[r(ε) + ε log(1 + ε)] − ½ log(1 + ε) + δ/2x + δR(x) + Δ(y) − Δ(x), r(ε) = log(1 + ε) − ε.
-    public static func logGammaGap(_ x: Double, _ y: Double) -> Double {
-        guard Swift.min(x, y) >= stirlingThreshold else {
+    /// Betas is made of: O((y − x)²/x) while each term is ~x log x, so every
+    /// first-order term is cancelled on paper, not in rounding. Below 20 the
+    /// recurrence log Γ(x + 1) = log Γ(x) + log x lifts both arguments, leaving
+    /// −Σ r(δ/(x + k)) (r(t) = log(1 + t) − t ≤ 0, one sign, no cancellation);
+    /// from 20, with δ = y − x, ε = δ/x and Δ the Stirling remainder:
+    /// x[r(ε) + ε log(1 + ε)] − ½ r(ε) + [Δ(y) − Δ(x) − δΔ′(x)], the last term
+    /// term by term from Δ's series (each x⁻ᵐ[(1 + ε)⁻ᵐ − 1 + mε] as
+    /// x⁻ᵐ[e₂(−m log(1 + ε)) − m r(ε)], e₂(z) = eᶻ − 1 − z). `difference` is δ
+    /// when the caller has it exactly (y and x themselves may be rounded sums).
+    public static func logGammaGap(_ x: Double, _ y: Double, difference: Double? = nil) -> Double {
+        guard x > 0, y > 0, x.isFinite, y.isFinite else {
             return Double.logGamma(y) - Double.logGamma(x) - (y - x) * digamma(x)
         }
-        let delta = y - x
-        let epsilon = delta / x
-        let log1pEpsilon = Foundation.log1p(epsilon)
-        return x * (log1pMinus(epsilon) + epsilon * log1pEpsilon) - 0.5 * log1pEpsilon + delta / (2 * x)
-            + delta * digammaRemainder(x) + (stirlingRemainder(y) - stirlingRemainder(x))
+        let delta = difference ?? (y - x)
+        let lift = Swift.max(0, Int((stirlingThreshold - Swift.min(x, y)).rounded(.up)))
+        var lifted = 0.0
+        for k in 0..<lift {
+            let shift = Double(k)
+            lifted += log1pMinusRatio(y + shift, x + shift, t: delta / (x + shift))
+        }
+        let shift = Double(lift)
+        return stirlingGap(x + shift, y + shift, delta: delta) - lifted
     }
+
+    /// `logGammaGap` for x, y ≥ 20 (the form in its comment).
+    static func stirlingGap(_ x: Double, _ y: Double, delta: Double) -> Double {
+        let epsilon = delta / x
+        // log(1 + ε) and r(ε) from ε near 0, from the ratio y/x far from it (1 + ε rounds there).
+        let near = Swift.abs(epsilon) < 0.5
+        let logRatio = near ? Foundation.log1p(epsilon) : Foundation.log(y) - Foundation.log(x)
+        let r = log1pMinusRatio(y, x, t: epsilon)
+        var remainder = 0.0
+        let inverseSquare = 1 / (x * x)
+        var power = 1 / x
+        for (index, coefficient) in stirlingCoefficients.enumerated() {
+            let m = Double(2 * index + 1)
+            // Far apart the terms do not cancel, and y⁻ᵐ − x⁻ᵐ + mδx⁻ᵐ⁻¹ as written cannot
+            // overflow the way (y/x)⁻ᵐ can.
+            remainder +=
+                near
+                ? coefficient * power * (expm1Minus(-m * logRatio) - m * r)
+                : coefficient * (Foundation.pow(y, -m) - power + m * delta * power / x)
+            power *= inverseSquare
+        }
+        return x * (r + epsilon * logRatio) - 0.5 * r + remainder
+    }
+
+    /// r(t) = log(1 + t) − t for t = a/b − 1, from t near 0 and from log a − log b far from it.
+    static func log1pMinusRatio(_ a: Double, _ b: Double, t: Double) -> Double {
+        Swift.abs(t) < 0.5 ? log1pMinus(t) : Foundation.log(a) - Foundation.log(b) - t
+    }
+
+    /// The entropy of Beta(a, b) with a shape below 20, the larger shape x and
+    /// the smaller s, c = a + b: log Γ(s) − (s − 1)ψ(s) − G(x, c) + (c − 2)[ψ(c) −
+    /// ψ(x)] − ψ(x), G = `logGammaGap`. With x = 1e10 and s = 2 the textbook
+    /// terms are ~1e11 and cancel to ~−21; here none exceeds ψ(x).
+    static func betaEntropyByGap(_ a: Double, _ b: Double) -> Double {
+        let (x, s) = a >= b ? (a, b) : (b, a)
+        guard x.isFinite, s > 0 else {
+            return logBeta(a, b) - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (a + b - 2) * digamma(a + b)
+        }
+        let c = a + b
+        let own = Double.logGamma(s) - (s - 1) * digamma(s)
+        return own - logGammaGap(x, c, difference: s) + (c - 2) * digammaDifference(x, c, difference: s)
+            - digamma(x)
+    }
+
+    /// ψ(y) − ψ(x) for x, y > 0 without cancellation: from 20 on,
+    /// log(y/x) − ½(1/y − 1/x) − [R(y) − R(x)], R(x) = log x − 1/2x − ψ(x); below,
+    /// ψ(x) = ψ(x + 1) − 1/x lifts both, leaving Σ δ/((x + k)(y + k)), one sign.
+    /// `difference` is y − x when the caller has it exactly.
+    public static func digammaDifference(_ x: Double, _ y: Double, difference: Double? = nil) -> Double {
+        guard x > 0, y > 0, x.isFinite, y.isFinite else { return digamma(y) - digamma(x) }
+        let delta = difference ?? (y - x)
+        let lift = Swift.max(0, Int((stirlingThreshold - Swift.min(x, y)).rounded(.up)))
+        var lifted = 0.0
+        for k in 0..<lift {
+            let shift = Double(k)
+            lifted += delta / ((x + shift) * (y + shift))
+        }
+        let (lx, ly) = (x + Double(lift), y + Double(lift))
+        let epsilon = delta / lx
+        let logRatio = Swift.abs(epsilon) < 0.5 ? Foundation.log1p(epsilon) : Foundation.log(ly) - Foundation.log(lx)
+        // R(y) − R(x) = Σ rₖ x⁻ᵐ[(y/x)⁻ᵐ − 1], m = 2k, each bracket by expm1: no cancellation.
+        var remainders = 0.0
+        let inverseSquare = 1 / (lx * lx)
+        var power = inverseSquare
+        for (index, coefficient) in digammaCoefficients.enumerated() {
+            remainders += coefficient * power * Foundation.expm1(-Double(2 * index + 2) * logRatio)
+            power *= inverseSquare
+        }
+        return logRatio + 0.5 * delta / (lx * ly) - remainders + lifted
+    }
+
+    /// R(x) = Σ rₖ x^−2k: `digammaRemainder`'s coefficients.
+    static let digammaCoefficients = [1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132]
+
+    /// Δ(x) = Σ cₖ x^−(2k−1): the Stirling remainder's coefficients.
+    static let stirlingCoefficients = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188]
 }
