@@ -40,6 +40,14 @@ public protocol Distribution: AnyObject, Sendable {
     /// True when `sample` and `logpdf` must be called from one thread at a time
     /// (a joint's layers call the interpreter); kernels inside may still use every core.
     var isThreadConfined: Bool { get }
+    /// Points inside the support where a scalar distribution's density is not
+    /// smooth (Laplace's location): quadrature splits there, since a rule's error
+    /// estimate assumes smoothness inside a piece.
+    var kinks: [Double] { get }
+    /// log p(x) for a batch-free scalar distribution, with a bound on the rounding
+    /// error its formula makes (`BoundedNumber`). By default the value with 8
+    /// ulps of max(|log p|, 1).
+    func boundedLogDensity(at x: Double) throws(KLSError) -> BoundedNumber
 }
 
 extension Distribution {
@@ -49,6 +57,13 @@ extension Distribution {
     public var isDiscrete: Bool { false }
 
     public var isThreadConfined: Bool { false }
+
+    public var kinks: [Double] { [] }
+
+    public func boundedLogDensity(at x: Double) throws(KLSError) -> BoundedNumber {
+        let value = try logpdf(Tensor(scalar: x))[flat: 0]
+        return BoundedNumber(value, error: 8 * BoundedNumber.unitRoundoff * Swift.max(Swift.abs(value), 1))
+    }
 
     public var support: ClosedRange<Double> { -Double.infinity...Double.infinity }
 

@@ -34,6 +34,9 @@ public enum LaplaceFamily: ScalarFamily {
     public static func entropy<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         try 1 + N.log(2 * t.scale)
     }
+
+    /// The peak, where the density's slope jumps.
+    public static func kinks(_ t: Parameters) -> [Double] { [t.loc] }
     public static func mean<N: FormulaNumber>(_ t: ParameterValues<Self, N>) -> N { t.loc }
     public static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
         try 2 * N.square(t.scale)

@@ -106,6 +106,27 @@ public final class Mixture: Distribution {
         return try Tensor.logSumExp(terms)
     }
 
+    /// The value `logpdf` computes, its rounding bounded by the components' own
+    /// and that of the log-sum-exp (a few ulps of each term and of the sum), each
+    /// weighted by the term's share e^(term − value): a component far from x adds
+    /// nothing to the sum, whatever its log-density.
+    public func boundedLogDensity(at x: Double) throws(KLSError) -> BoundedNumber {
+        let value = try logpdf(Tensor(scalar: x))[flat: 0]
+        let u = BoundedNumber.unitRoundoff
+        var error = Double(components.count + 4) * u * (Swift.abs(value) + 1)
+        guard value > -.infinity else { return BoundedNumber(value, error: error) }
+        for (k, c) in components.enumerated() {
+            let term = try c.boundedLogDensity(at: x)
+            let logTerm = term.value + Foundation.log(weights[k])
+            guard logTerm > -.infinity else { continue }
+            error += Foundation.exp(logTerm - value) * (term.error + 2 * u * Swift.abs(logTerm))
+        }
+        return BoundedNumber(value, error: error)
+    }
+
+    /// Every component's.
+    public var kinks: [Double] { Array(Set(components.flatMap(\.kinks))).sorted() }
+
     public func cdf(_ x: Tensor) throws(KLSError) -> Tensor {
         var total: Tensor? = nil
         for (k, c) in components.enumerated() {

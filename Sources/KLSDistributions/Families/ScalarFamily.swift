@@ -44,6 +44,8 @@ public protocol ScalarFamily: Sendable {
     static func variance<N: FormulaNumber>(_ t: ParameterValues<Self, N>) throws(N.Failure) -> N
     static func support(_ t: Parameters) -> ClosedRange<Double>
     static var isDiscrete: Bool { get }
+    /// Points inside the support where the density is not smooth (`Distribution.kinks`).
+    static func kinks(_ t: Parameters) -> [Double]
 }
 
 extension ScalarFamily {
@@ -55,6 +57,7 @@ extension ScalarFamily {
     public static var example: String { "\(name)(\(parameterNames.map { _ in "1" }.joined(separator: ", ")))" }
     public static var isDiscrete: Bool { false }
     public static func support(_ t: Parameters) -> ClosedRange<Double> { -Double.infinity...Double.infinity }
+    public static func kinks(_ t: Parameters) -> [Double] { [] }
 
     /// NaN at NaN, −inf outside the support, nil inside it.
     public static func logpdfOutside(_ x: Double, _ t: Parameters) -> Double? {
@@ -142,6 +145,19 @@ public final class ScalarDistribution<F: ScalarFamily>: ScalarBatch {
     }
 
     var batchCount: Int { values.first?.count ?? 1 }
+
+    public var kinks: [Double] { batchCount == 1 ? F.kinks(theta(0)) : [] }
+
+    /// The family's own formula on `BoundedNumber`s: the value `logpdf` computes
+    /// and how far its rounding may have carried it.
+    public func boundedLogDensity(at x: Double) throws(KLSError) -> BoundedNumber {
+        guard batchCount == 1 else { throw KLSError("internal: a bounded log-density needs one distribution") }
+        let t = theta(0)
+        if let outside = F.logpdfOutside(x, t) { return BoundedNumber(outside) }
+        let bounded = ParameterValues<F, BoundedNumber>(
+            BoundedNumber(t.first), BoundedNumber(t.second), BoundedNumber(t.third))
+        return F.logDensity(BoundedNumber(x), bounded)
+    }
 
     // Specialised per family: the generic body looks up type metadata for every
     // element (a fifth of the time of a 4096 × 8 batch went there).

@@ -44,6 +44,27 @@ enum MassLocator {
         return inside
     }
 
+    /// `points` with the kinks inside their span added (a piece must end where
+    /// either density has one). A point within 1% of a kink's gap to its other
+    /// neighbour gives way to the kink: a piece a few ulps wide would make
+    /// rounding the nodes look like a large error (`Quadrature.roundingError`).
+    static func joining(kinks: [Double], to points: [Double]) -> [Double] {
+        guard let first = points.first, let last = points.last else { return points }
+        var joined = points
+        for kink in Set(kinks) where kink > first && kink < last && !joined.contains(kink) {
+            let above = joined.firstIndex { $0 > kink } ?? joined.count
+            let (low, high) = (joined[above - 1], above < joined.count ? joined[above] : last)
+            if kink - low < 0.01 * (high - kink), above - 1 > 0 {
+                joined.remove(at: above - 1)
+            } else if high - kink < 0.01 * (kink - low), above < joined.count - 1 {
+                joined.remove(at: above)
+            }
+            joined.append(kink)
+            joined.sort()
+        }
+        return joined
+    }
+
     /// The smallest x in `support` with cdf(x) ≥ level, to the resolution of doubles.
     static func quantile(_ q: any Distribution, _ level: Double, in support: ClosedRange<Double>) throws(KLSError)
         -> Double

@@ -62,20 +62,40 @@ public enum Quadrature {
             if magnitude == .infinity, difference.isFinite { overflow.seen = true }
             return difference > 0 ? magnitude : -magnitude
         }
-        let breakpoints = try MassLocator.breakpoints(of: q, in: qs)
+        let breakpoints = MassLocator.joining(
+            kinks: q.kinks + p.kinks, to: try MassLocator.breakpoints(of: q, in: qs))
         // q's mass between a finite end and the last shell, which only extrapolation covers.
         let massBeyond = { (end: Double, reached: Double) throws(KLSError) -> Double in
             let cdf = try q.cdf(Tensor(scalar: reached))[flat: 0]
             return end < reached ? cdf : 1 - cdf
         }
         let result = try integrate(
-            integrand, over: qs, breakpoints: breakpoints, tolerance: tolerance, massBeyond: massBeyond)
+            integrand, over: qs, breakpoints: breakpoints, tolerance: tolerance, massBeyond: massBeyond,
+            evaluationError: evaluationError(q, p))
         if result.value == .infinity, result.note?.hasPrefix(infiniteIntegrandNote) == true, overflow.seen {
             return unresolved(
                 "q's density times log(q/p) exceeds the largest double (q is narrower than about 1e-305), so "
                     + "the integrand cannot be evaluated; kl(q, p) or kl_mc(q, p) can", evaluations: result.evaluations)
         }
         return result
+    }
+
+    /// How far rounding may carry the integrand q·(log q − log p) at x: each
+    /// log-density's own bound (its formula on `BoundedNumber`s) through the
+    /// integrand's derivatives, e^(log q)·[(1 + |log q − log p|)·δq + δp], and the
+    /// product's own rounding. In log form, as the integrand, so a narrow q's
+    /// density does not overflow it.
+    static func evaluationError(_ q: any Distribution, _ p: any Distribution) -> (Double) throws(KLSError) -> Double {
+        { (x: Double) throws(KLSError) -> Double in
+            let lq = try q.boundedLogDensity(at: x)
+            guard lq.value > -.infinity, !lq.value.isNaN else { return 0 }
+            let lp = try p.boundedLogDensity(at: x)
+            let difference = Swift.abs(lq.value - lp.value)
+            guard difference.isFinite else { return 0 }
+            let spread = (1 + difference) * lq.error + lp.error + 4 * BoundedNumber.unitRoundoff * difference
+            guard spread > 0 else { return 0 }
+            return Foundation.exp(lq.value + Foundation.log(spread))
+        }
     }
 
     /// Set by the integrand when q·log(q/p) overflowed with log(q/p) finite.
@@ -110,11 +130,14 @@ public enum Quadrature {
     /// the range, ascending; the midpoint or 0 when none are given). With
     /// `massBeyond(end, reached)`, the probability between a finite end and the
     /// last shell toward it: above 1% the extrapolation would carry too much,
-    /// and the result is unresolved.
+    /// and the result is unresolved. With `evaluationError`, a bound on how far
+    /// rounding may carry f at each x, its integral over the pieces joins the
+    /// error estimate: the rule's estimate assumes f exact.
     public static func integrate(
         _ f: @escaping (Double) throws(KLSError) -> Double, over range: ClosedRange<Double>,
         breakpoints: [Double] = [], tolerance: Double = defaultTolerance,
-        massBeyond: ((Double, Double) throws(KLSError) -> Double)? = nil
+        massBeyond: ((Double, Double) throws(KLSError) -> Double)? = nil,
+        evaluationError: ((Double) throws(KLSError) -> Double)? = nil
     ) throws(KLSError) -> QuadratureResult {
         var points = breakpoints.filter { x in
             x - range.lowerBound >= margin(range.lowerBound, range)
@@ -159,7 +182,12 @@ public enum Quadrature {
                     + "heavy for p's), or it converges too slowly to tell")
         }
         let value = inner.value + below.value + above.value
-        let error = inner.error + below.error + above.error + roundingError(points, absolute: inner.absolute)
+        var error = inner.error + below.error + above.error + roundingError(points, absolute: inner.absolute)
+        if let evaluationError {
+            // Its magnitude matters, not its digits: one 21-point rule per piece.
+            var errorRule = GaussKronrod(evaluationError)
+            for piece in pieces { error += try errorRule.rule(piece.lo, piece.hi).absolute }
+        }
         let bound = Swift.max(
             tolerance * Swift.abs(value), 50 * Double.ulpOfOne * (inner.absolute + below.absolute + above.absolute))
         let converged = error <= bound

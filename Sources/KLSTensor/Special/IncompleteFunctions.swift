@@ -60,13 +60,12 @@ extension SpecialFunctions {
 
     /// log(xᵃ e⁻ˣ / Γ(a)). For large a the direct form cancels (a log x and x are
     /// both ~1e8 when a = 1e8, leaving 7 digits): it is rewritten with Stirling's
-    /// series as −a(λ − 1 − log λ) + ½ log(a/2π) − (1/12a − 1/360a³ + 1/1260a⁵),
+    /// series as −a(λ − 1 − log λ) + ½ log(a/2π) − Δ(a) (`stirlingRemainder`),
     /// λ = x/a, with λ − 1 − log λ from `log1pMinus` (DiDonato & Morris 1986).
     public static func logGammaPrefix(_ a: Double, _ x: Double) -> Double {
-        guard a >= 20 else { return a * Foundation.log(x) - x - Double.logGamma(a) }
-        let inverse = 1 / a
-        let square = inverse * inverse
-        let stirling = inverse * (1.0 / 12 - square * (1.0 / 360 - square / 1260))
+        guard a >= stirlingThreshold else { return a * Foundation.log(x) - x - Double.logGamma(a) }
+        // All of Δ(a)'s terms: three of them left 1/1680a⁷ out, 3e-14 at a = 30.
+        let stirling = stirlingRemainder(a)
         let t = (x - a) / a
         // Far from the mean, 1 + t would round (to 0 for x ≪ a): use the ratio x/a itself.
         let deviation = Swift.abs(t) > 0.5 ? a * Foundation.log(x / a) - (x - a) : a * log1pMinus(t)
