@@ -45,22 +45,23 @@ enum MassLocator {
     }
 
     /// `points` with the kinks inside their span added (a piece must end where
-    /// either density has one). A point within 1% of a kink's gap to its other
-    /// neighbour gives way to the kink: a piece a few ulps wide would make
-    /// rounding the nodes look like a large error (`Quadrature.roundingError`).
+    /// either density has one). A point that is not a kink and lies within 1% of
+    /// a kink's gap to its other neighbour gives way to it: a piece a few ulps
+    /// wide would make rounding the nodes look like a large error
+    /// (`Quadrature.roundingError`).
     static func joining(kinks: [Double], to points: [Double]) -> [Double] {
         guard let first = points.first, let last = points.last else { return points }
-        var joined = points
-        for kink in Set(kinks) where kink > first && kink < last && !joined.contains(kink) {
-            let above = joined.firstIndex { $0 > kink } ?? joined.count
-            let (low, high) = (joined[above - 1], above < joined.count ? joined[above] : last)
-            if kink - low < 0.01 * (high - kink), above - 1 > 0 {
-                joined.remove(at: above - 1)
-            } else if high - kink < 0.01 * (kink - low), above < joined.count - 1 {
-                joined.remove(at: above)
+        let inside = Set(kinks.filter { $0 > first && $0 < last })
+        var joined = Array(Set(points).union(inside)).sorted()
+        for kink in inside.sorted() {
+            guard let index = joined.firstIndex(of: kink) else { continue }
+            let below = index > 0 ? kink - joined[index - 1] : .infinity
+            let above = index + 1 < joined.count ? joined[index + 1] - kink : .infinity
+            if below < 0.01 * above, index - 1 > 0, !inside.contains(joined[index - 1]) {
+                joined.remove(at: index - 1)
+            } else if above < 0.01 * below, index + 2 < joined.count, !inside.contains(joined[index + 1]) {
+                joined.remove(at: index + 1)
             }
-            joined.append(kink)
-            joined.sort()
         }
         return joined
     }
