@@ -221,30 +221,22 @@ extension SIMD8: FormulaNumber where Scalar == Double {
     public static func logBesselI0(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.logBesselI0) }
     public static func besselRatio(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.besselRatio) }
     public static func logBesselI0Gap(_ x: SIMD8<Double>, _ y: SIMD8<Double>) -> SIMD8<Double> {
-        var out = x
-        for i in 0..<8 { out[i] = ModifiedBessel.logI0Gap(x[i], y[i]) }
-        return out
+        lanes(x, y) { ModifiedBessel.logI0Gap($0, $1) }
     }
     public static func versine(_ x: SIMD8<Double>) -> SIMD8<Double> { lanes(x, Double.versine) }
     public static func digammaDifference(
         _ x: SIMD8<Double>, _ y: SIMD8<Double>, difference: SIMD8<Double>
     ) -> SIMD8<Double> {
-        var out = x
-        for i in 0..<8 { out[i] = SpecialFunctions.digammaDifference(x[i], y[i], difference: difference[i]) }
-        return out
+        lanes(x, y, difference) { SpecialFunctions.digammaDifference($0, $1, difference: $2) }
     }
     public static func log1pMinus(_ t: SIMD8<Double>) -> SIMD8<Double> { lanes(t, Double.log1pMinus) }
     public static func logGammaGap(_ x: SIMD8<Double>, _ y: SIMD8<Double>) -> SIMD8<Double> {
-        var out = x
-        for i in 0..<8 { out[i] = SpecialFunctions.logGammaGap(x[i], y[i]) }
-        return out
+        lanes(x, y) { SpecialFunctions.logGammaGap($0, $1) }
     }
     public static func logGammaGap(
         _ x: SIMD8<Double>, _ y: SIMD8<Double>, difference: SIMD8<Double>
     ) -> SIMD8<Double> {
-        var out = x
-        for i in 0..<8 { out[i] = SpecialFunctions.logGammaGap(x[i], y[i], difference: difference[i]) }
-        return out
+        lanes(x, y, difference) { SpecialFunctions.logGammaGap($0, $1, difference: $2) }
     }
     /// The far form computed only when a lane needs it, chosen by a mask.
     @inline(__always) public static func log1pSquareOver(_ z: SIMD8<Double>, _ nu: SIMD8<Double>) -> SIMD8<Double> {
@@ -272,5 +264,19 @@ extension SIMD8: FormulaNumber where Scalar == Double {
         var out = x
         for i in 0..<8 { out[i] = f(x[i]) }
         return out
+    }
+
+    private static func lanes(
+        _ x: SIMD8<Double>, _ y: SIMD8<Double>, _ z: SIMD8<Double> = .zero, _ f: (Double, Double, Double) -> Double
+    ) -> SIMD8<Double> {
+        var out = x
+        for i in 0..<8 { out[i] = f(x[i], y[i], z[i]) }
+        return out
+    }
+
+    private static func lanes(
+        _ x: SIMD8<Double>, _ y: SIMD8<Double>, _ f: (Double, Double) -> Double
+    ) -> SIMD8<Double> {
+        lanes(x, y) { a, b, _ in f(a, b) }
     }
 }
