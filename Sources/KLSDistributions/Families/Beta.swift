@@ -25,11 +25,9 @@ public enum BetaFamily: ScalarFamily {
         func prefixed() throws(N.Failure) -> N { try N.logBetaPrefix(x, t.a, t.b) - logX - log1mX }
         let smaller = try N.choose(t.a - t.b, { $0 < 0 }, t.a, t.b)
         let large = { (s: Double) in s >= SpecialFunctions.stirlingThreshold }
-        switch N.branches(smaller, large) {
-        case .all: return try prefixed()
-        case .none: return try textbook()
-        case .mixed: return try N.choose(smaller, large, prefixed(), textbook())
-        }
+        return try N.piecewise(
+            smaller, large, inside: { _ throws(N.Failure) in try prefixed() },
+            outside: { _ throws(N.Failure) in try textbook() })
     }
 
     /// The ends, where (a − 1) log x is 0·∞ for a = 1.
@@ -151,12 +149,10 @@ extension BetaFamily: ClosedFormKLFamily {
                 + (p.b - 1) * N.digammaDifference(q.b, cq, difference: q.a)
             return try logs + N.logBeta(p.a, p.b) - N.betaEntropy(q.a, q.b)
         }
-        let concentration = try cq - 2 * cp
-        switch N.branches(concentration, { $0 > 0 }) {
-        case .none: return try gaps()
-        case .all: return try entropies()
-        case .mixed: return try N.choose(concentration, { $0 > 0 }, entropies(), gaps())
-        }
+        let isConcentrated: (Double) -> Bool = { $0 > 0 }
+        return try N.piecewise(
+            cq - 2 * cp, isConcentrated, inside: { _ throws(N.Failure) in try entropies() },
+            outside: { _ throws(N.Failure) in try gaps() })
     }
 }
 

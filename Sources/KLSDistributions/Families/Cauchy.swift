@@ -60,11 +60,7 @@ extension CauchyFamily: ClosedFormKLFamily {
             let hypot = try N.logHypot(q.scale + p.scale, N.abs(q.loc - p.loc))
             return try 2 * hypot - N.log(.constant(4)) - N.log(q.scale) - N.log(p.scale)
         }
-        switch N.branches(sum, fits) {
-        case .all: return try N.log1p(sum)
-        case .none: return try logs()
-        case .mixed: return try N.choose(sum, fits, N.log1p(N.choose(sum, fits, sum, .constant(0))), logs())
-        }
+        return try N.piecewise(sum, fits, standIn: 0, inside: N.log1p, outside: { _ throws(N.Failure) in try logs() })
     }
 }
 

@@ -27,11 +27,10 @@ public enum GammaFamily: ScalarFamily {
         func textbook() throws(N.Failure) -> N {
             try t.shape * N.log(t.rate) + (t.shape - 1) * N.log(x) - y - N.lgamma(t.shape)
         }
-        switch N.branches(t.shape, { $0 >= 20 }) {
-        case .all: return try prefixed()
-        case .none: return try textbook()
-        case .mixed: return try N.choose(t.shape, { $0 >= 20 }, prefixed(), textbook())
-        }
+        let isLarge: (Double) -> Bool = { $0 >= 20 }
+        return try N.piecewise(
+            t.shape, isLarge, inside: { _ throws(N.Failure) in try prefixed() },
+            outside: { _ throws(N.Failure) in try textbook() })
     }
 
     /// x = 0, where the formula's (α − 1) log x is 0·∞ for α = 1.

@@ -92,12 +92,8 @@ extension LaplaceFamily: ClosedFormKLFamily {
             try N.choose(x, { $0 > 0 }, ratio * N.expm1Minus(-x), .constant(0))
         }
         let far = { () throws(N.Failure) -> N in try d / p.scale + ratio * N.expm1(-shift) }
-        switch N.branches(shift, small) {
-        case .all: return try spread + near(shift)
-        case .none: return try spread + far()
-        case .mixed:
-            return try spread + N.choose(shift, small, near(N.choose(shift, small, shift, .constant(0))), far())
-        }
+        return try spread
+            + N.piecewise(shift, small, standIn: 0, inside: near, outside: { _ throws(N.Failure) in try far() })
     }
 }
 

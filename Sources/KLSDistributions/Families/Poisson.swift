@@ -95,11 +95,7 @@ extension PoissonFamily: ClosedFormKLFamily {
         let t = try (q - p) / p
         func near(_ t: N) throws(N.Failure) -> N { try p * ((1 + t) * N.log1pMinus(t) + t * t) }
         let far = { () throws(N.Failure) -> N in try q * N.logRatio(q, p) - q + p }
-        switch N.branches(t, N.isNearOne) {
-        case .all: return try near(t)
-        case .none: return try far()
-        case .mixed: return try N.choose(t, N.isNearOne, near(N.choose(t, N.isNearOne, t, .constant(0))), far())
-        }
+        return try N.piecewise(t, N.isNearOne, standIn: 0, inside: near, outside: { _ throws(N.Failure) in try far() })
     }
 
     /// x, or 1 where x is 0.

@@ -46,11 +46,10 @@ public enum StudentTFamily: ScalarFamily {
             let middle = try 1.0 / 192 + square * inner
             return try -Gaussian.logSqrtTwoPi + inverse * (-1.0 / 8 + square * middle)
         }
-        switch N.branches(nu, { $0 >= largeDF }) {
-        case .all: return try series()
-        case .none: return try exact()
-        case .mixed: return try N.choose(nu, { $0 >= largeDF }, series(), exact())
-        }
+        let isLarge: (Double) -> Bool = { $0 >= largeDF }
+        return try N.piecewise(
+            nu, isLarge, inside: { _ throws(N.Failure) in try series() },
+            outside: { _ throws(N.Failure) in try exact() })
     }
 
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {

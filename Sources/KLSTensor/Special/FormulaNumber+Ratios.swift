@@ -6,19 +6,33 @@
 /// branch per element (`branches`); the branch not taken sees a harmless
 /// stand-in, so a gradient through it is 0, not 0·∞.
 extension FormulaNumber {
+    /// `inside(x)` where `test` holds for x's plain value, else `outside(x)`,
+    /// element by element: a formula with two forms written once. Only a form
+    /// some element takes is computed. When the elements disagree, both are,
+    /// joined by `choose`; `inside` then sees `standIn` (when given) where
+    /// `outside` is taken, so it stays finite there — log1p of a huge t would be
+    /// a gradient of 0·∞, not 0.
+    @inlinable public static func piecewise(
+        _ x: Self, _ test: (Double) -> Bool, standIn: Double? = nil,
+        inside: (Self) throws(Failure) -> Self, outside: (Self) throws(Failure) -> Self
+    ) throws(Failure) -> Self {
+        switch branches(x, test) {
+        case .all: return try inside(x)
+        case .none: return try outside(x)
+        case .mixed:
+            let shielded = try standIn.map { c throws(Failure) in try choose(x, test, x, .constant(c)) } ?? x
+            return try choose(x, test, inside(shielded), outside(x))
+        }
+    }
+
     /// Whether t = a/b − 1 is in the range where the t-forms are used.
     @inlinable public static func isNearOne(_ t: Double) -> Bool { Swift.abs(t) < 0.5 }
 
     /// log(a/b) for positive a and b.
     @inlinable public static func logRatio(_ a: Self, _ b: Self) throws(Failure) -> Self {
         let t = try (a - b) / b
-        switch branches(t, isNearOne) {
-        case .all: return try log1p(t)
-        case .none: return try log(a) - log(b)
-        case .mixed:
-            let near = try log1p(choose(t, isNearOne, t, .constant(0)))
-            return try choose(t, isNearOne, near, log(a) - log(b))
-        }
+        return try piecewise(
+            t, isNearOne, standIn: 0, inside: log1p, outside: { _ throws(Failure) in try log(a) - log(b) })
     }
 
     /// log(a/b) − (a/b − 1) = `log1pMinus`(a/b − 1) for positive a and b: −∞
@@ -35,13 +49,8 @@ extension FormulaNumber {
 
     /// The same, given t = a/b − 1 (a caller that has it already saves a division).
     @inlinable public static func log1pMinusRatio(_ a: Self, _ b: Self, t: Self) throws(Failure) -> Self {
-        switch branches(t, isNearOne) {
-        case .all: return try log1pMinus(t)
-        case .none: return try log(a) - log(b) - t
-        case .mixed:
-            let near = try log1pMinus(choose(t, isNearOne, t, .constant(0)))
-            return try choose(t, isNearOne, near, log(a) - log(b) - t)
-        }
+        try piecewise(
+            t, isNearOne, standIn: 0, inside: log1pMinus, outside: { t throws(Failure) in try log(a) - log(b) - t })
     }
 
     /// log √(x² + y²) for x, y ≥ 0 not both 0, with no square overflowing or
@@ -62,11 +71,8 @@ extension FormulaNumber {
     /// beyond z²/ν = 1e200, where z² may overflow, as 2 log|z| − log ν + log1p(ν/z²).
     @inlinable public static func log1pSquareOver(_ z: Self, _ nu: Self) throws(Failure) -> Self {
         let u = try z * z / nu
-        func logs() throws(Failure) -> Self { try 2 * log(abs(z)) - log(nu) + log1p(nu / (z * z)) }
-        switch branches(u, squareFits) {
-        case .all: return try log1p(u)
-        case .none: return try logs()
-        case .mixed: return try choose(u, squareFits, log1p(choose(u, squareFits, u, .constant(0))), logs())
-        }
+        return try piecewise(
+            u, squareFits, standIn: 0, inside: log1p,
+            outside: { _ throws(Failure) in try 2 * log(abs(z)) - log(nu) + log1p(nu / (z * z)) })
     }
 }
