@@ -46,6 +46,19 @@ import Testing
         }
     }
 
+    /// Arguments up to the largest double: no trap lifting them (2e300 once
+    /// overflowed a conversion to Int), and the limits where a term is infinite.
+    @Test func gapsAtTheTopOfTheDoubles() {
+        for x in [1e300, Double.greatestFiniteMagnitude] {
+            #expect(SpecialFunctions.logGammaGap(x, 0.5 * x).isFinite)
+            #expect(SpecialFunctions.digammaDifference(x, 0.5 * x).isFinite)
+            #expect(SpecialFunctions.logBeta(x, 2).isFinite)
+        }
+        #expect(SpecialFunctions.logGammaGap(2, .infinity) == .infinity)
+        #expect(SpecialFunctions.logGammaGap(.infinity, 2) == .infinity)
+        #expect(SpecialFunctions.logGammaGap(-1, 2).isNaN)
+    }
+
     @Test(arguments: digammaReference)
     func digammaMatchesReference(_ x: Double, _ expected: Double) {
         let value = SpecialFunctions.digamma(x)

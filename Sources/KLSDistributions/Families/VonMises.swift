@@ -30,8 +30,10 @@ public enum VonMisesFamily: ScalarFamily {
     /// κ (cos(x − μ) − 1) − log(2π) − log(I₀(κ) e^(−κ)): the exponent is ≤ 0, so
     /// a large κ does not overflow.
     public static func logDensity<N: FormulaNumber>(_ x: N, _ t: ParameterValues<Self, N>) throws(N.Failure) -> N {
-        let scaled = try N.logBesselI0(t.concentration) - t.concentration
-        return try t.concentration * (N.cos(x - t.loc) - 1) - Foundation.log(2 * Double.pi) - scaled
+        // κ(cos(x − μ) − 1) as −κ·versine, and log I₀(κ) − κ in one piece: each keeps its
+        // digits near the mode and for κ to 1e308.
+        let scaled = try N.logBesselI0Scaled(t.concentration)
+        return try -t.concentration * N.versine(x - t.loc) - Foundation.log(2 * Double.pi) - scaled
     }
 
     /// The density is periodic: only NaN and ±inf are outside it.

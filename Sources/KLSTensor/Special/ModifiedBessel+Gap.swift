@@ -67,7 +67,8 @@ extension ModifiedBessel {
             difference = difference * s + (hankelI0[k] - hankelI1[k])
         }
         // difference's constant term is 0: x·difference = Σₖ≥₁ (aₖ(0) − aₖ(1)) x¹⁻ᵏ.
-        return -0.5 * Foundation.log(2 * Double.pi * x) + Foundation.log(zeroth) + x * difference / zeroth
+        return -0.5 * (Foundation.log(x) + Foundation.log(2 * Double.pi)) + Foundation.log(zeroth)
+            + x * difference / zeroth
     }
 
     /// A′(r) for A = I₁/I₀: 1 − A/r − A² from the series below the crossover

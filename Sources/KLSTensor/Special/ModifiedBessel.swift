@@ -1,3 +1,5 @@
+import Foundation
+
 /// The modified Bessel functions of the first kind that the von Mises family
 /// needs — log I₀(x) and I₁(x)/I₀(x) for x ≥ 0 — written once, generic over
 /// `FormulaNumber`, so that a traced value differentiates the same formula
@@ -47,7 +49,8 @@ public enum ModifiedBessel {
 
     /// log I₀(x) = x − ½ log(2πx) + log Σ (−1)ᵏ aₖ(0)/xᵏ.
     public static func logI0Asymptotic<N: FormulaNumber>(_ x: N) throws(N.Failure) -> N {
-        try x - 0.5 * N.log(2 * Double.pi * x) + N.log(inversePowers(hankelI0, x))
+        // log 2π + log x: 2πx itself overflows from x = 2.9e307.
+        try x - 0.5 * (N.log(x) + Foundation.log(2 * Double.pi)) + N.log(inversePowers(hankelI0, x))
     }
 
     /// I₁/I₀ = (x/2) Σ qᵏ/(k!(k+1)!) / Σ qᵏ/(k!)².
@@ -83,6 +86,18 @@ extension FormulaNumber {
     public static func logBesselI0(_ x: Self) throws(Failure) -> Self {
         let (small, large) = try ModifiedBessel.branches(x)
         let (series, asymptotic) = (try ModifiedBessel.logI0Series(small), try ModifiedBessel.logI0Asymptotic(large))
+        return try choose(x, { $0 < ModifiedBessel.crossover }, series, asymptotic)
+    }
+
+    /// log I₀(x) − x, the log of the exponentially scaled I₀ (SciPy's `i0e`):
+    /// above the crossover −½ log 2πx + log Σ (−1)ᵏ aₖ(0)/xᵏ directly, since
+    /// x − ½ log 2πx rounds back to x from about 1e16.
+    public static func logBesselI0Scaled(_ x: Self) throws(Failure) -> Self {
+        let (small, large) = try ModifiedBessel.branches(x)
+        let series = try ModifiedBessel.logI0Series(small) - small
+        let asymptotic =
+            try -0.5 * (log(large) + Foundation.log(2 * Double.pi))
+            + log(ModifiedBessel.inversePowers(ModifiedBessel.hankelI0, large))
         return try choose(x, { $0 < ModifiedBessel.crossover }, series, asymptotic)
     }
 

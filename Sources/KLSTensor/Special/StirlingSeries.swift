@@ -78,11 +78,13 @@ extension SpecialFunctions {
     /// x⁻ᵐ[e₂(−m log(1 + ε)) − m r(ε)], e₂(z) = eᶻ − 1 − z). `difference` is δ
     /// when the caller has it exactly (y and x themselves may be rounded sums).
     public static func logGammaGap(_ x: Double, _ y: Double, difference: Double? = nil) -> Double {
+        // One argument +inf and the other positive: log Γ's growth dominates, +inf (not inf − inf).
+        if x > 0, y > 0, x.isFinite != y.isFinite { return .infinity }
         guard x > 0, y > 0, x.isFinite, y.isFinite else {
             return Double.logGamma(y) - Double.logGamma(x) - (y - x) * digamma(x)
         }
         let delta = difference ?? (y - x)
-        let lift = Swift.max(0, Int((stirlingThreshold - Swift.min(x, y)).rounded(.up)))
+        let lift = liftToStirling(Swift.min(x, y))
         var lifted = 0.0
         for k in 0..<lift {
             let shift = Double(k)
@@ -109,7 +111,7 @@ extension SpecialFunctions {
             remainder +=
                 near
                 ? coefficient * power * (expm1Minus(-m * logRatio) - m * r)
-                : coefficient * (Foundation.pow(y, -m) - power + m * delta * power / x)
+                : coefficient * (Foundation.pow(y, -m) - power + m * epsilon * power)
             power *= inverseSquare
         }
         return x * (r + epsilon * logRatio) - 0.5 * r + remainder
@@ -142,7 +144,7 @@ extension SpecialFunctions {
     public static func digammaDifference(_ x: Double, _ y: Double, difference: Double? = nil) -> Double {
         guard x > 0, y > 0, x.isFinite, y.isFinite else { return digamma(y) - digamma(x) }
         let delta = difference ?? (y - x)
-        let lift = Swift.max(0, Int((stirlingThreshold - Swift.min(x, y)).rounded(.up)))
+        let lift = liftToStirling(Swift.min(x, y))
         var lifted = 0.0
         for k in 0..<lift {
             let shift = Double(k)
@@ -164,6 +166,12 @@ extension SpecialFunctions {
 
     /// R(x) = Σ rₖ x^−2k: `digammaRemainder`'s coefficients.
     static let digammaCoefficients = [1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132]
+
+    /// How many steps of the recurrence lift x > 0 to the Stirling threshold:
+    /// at most 20, and 0 from the threshold on (however large x is).
+    static func liftToStirling(_ x: Double) -> Int {
+        x >= stirlingThreshold ? 0 : Int((stirlingThreshold - x).rounded(.up))
+    }
 
     /// Δ(x) = Σ cₖ x^−(2k−1): the Stirling remainder's coefficients.
     static let stirlingCoefficients = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188]
