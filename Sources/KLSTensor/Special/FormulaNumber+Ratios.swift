@@ -30,8 +30,12 @@ extension FormulaNumber {
 
     /// log(a/b) for positive a and b.
     @inlinable public static func logRatio(_ a: Self, _ b: Self) throws(Failure) -> Self {
-        let t = try (a - b) / b
-        return try piecewise(
+        try logRatio(a, b, t: (a - b) / b)
+    }
+
+    /// The same, given t = a/b − 1 (from an exact difference, or one the caller has).
+    @inlinable public static func logRatio(_ a: Self, _ b: Self, t: Self) throws(Failure) -> Self {
+        try piecewise(
             t, isNearOne, standIn: 0, inside: log1p, outside: { _ throws(Failure) in try log(a) - log(b) })
     }
 

@@ -56,8 +56,9 @@ extension ModifiedBessel {
         Double.logBesselI0(y) - y * Double.besselRatio(x) - logI0MinusRatioTimes(x)
     }
 
-    /// log I₀(x) − x·I₁(x)/I₀(x): from the asymptotic series,
-    /// −½ log 2πx + log P₀(1/x) + x(P₀ − P₁)/P₀, where P₀ − P₁ starts at 1/2x.
+    /// log I₀(x) − x·I₁(x)/I₀(x): from the asymptotic series, the scaled
+    /// log I₀(x) − x (`logBesselI0Scaled`) plus x(P₀ − P₁)/P₀, where P₀ − P₁
+    /// starts at 1/2x — not x(1 − A), whose 1 − A rounds.
     static func logI0MinusRatioTimes(_ x: Double) -> Double {
         guard x >= crossover else { return Double.logBesselI0(x) - x * Double.besselRatio(x) }
         let s = 1 / x
@@ -66,9 +67,7 @@ extension ModifiedBessel {
             zeroth = zeroth * s + hankelI0[k]
             difference = difference * s + (hankelI0[k] - hankelI1[k])
         }
-        // difference's constant term is 0: x·difference = Σₖ≥₁ (aₖ(0) − aₖ(1)) x¹⁻ᵏ.
-        return -0.5 * (Foundation.log(x) + Foundation.log(2 * Double.pi)) + Foundation.log(zeroth)
-            + x * difference / zeroth
+        return Double.logBesselI0Scaled(x) + x * difference / zeroth
     }
 
     /// A′(r) for A = I₁/I₀: 1 − A/r − A² from the series below the crossover

@@ -88,7 +88,7 @@ extension SpecialFunctions {
         var lifted = 0.0
         for k in 0..<lift {
             let shift = Double(k)
-            lifted += log1pMinusRatio(y + shift, x + shift, t: delta / (x + shift))
+            lifted += Double.log1pMinusRatio(y + shift, x + shift, t: delta / (x + shift))
         }
         let shift = Double(lift)
         return stirlingGap(x + shift, y + shift, delta: delta) - lifted
@@ -98,9 +98,9 @@ extension SpecialFunctions {
     static func stirlingGap(_ x: Double, _ y: Double, delta: Double) -> Double {
         let epsilon = delta / x
         // log(1 + ε) and r(ε) from ε near 0, from the ratio y/x far from it (1 + ε rounds there).
-        let near = Swift.abs(epsilon) < 0.5
-        let logRatio = near ? Foundation.log1p(epsilon) : Foundation.log(y) - Foundation.log(x)
-        let r = log1pMinusRatio(y, x, t: epsilon)
+        let near = Double.isNearOne(epsilon)
+        let logRatio = Double.logRatio(y, x, t: epsilon)
+        let r = Double.log1pMinusRatio(y, x, t: epsilon)
         var remainder = 0.0
         let inverseSquare = 1 / (x * x)
         var power = 1 / x
@@ -115,11 +115,6 @@ extension SpecialFunctions {
             power *= inverseSquare
         }
         return x * (r + epsilon * logRatio) - 0.5 * r + remainder
-    }
-
-    /// r(t) = log(1 + t) − t for t = a/b − 1, from t near 0 and from log a − log b far from it.
-    static func log1pMinusRatio(_ a: Double, _ b: Double, t: Double) -> Double {
-        Swift.abs(t) < 0.5 ? log1pMinus(t) : Foundation.log(a) - Foundation.log(b) - t
     }
 
     /// The entropy of Beta(a, b) with a shape below 20, the larger shape x and
@@ -152,7 +147,7 @@ extension SpecialFunctions {
         }
         let (lx, ly) = (x + Double(lift), y + Double(lift))
         let epsilon = delta / lx
-        let logRatio = Swift.abs(epsilon) < 0.5 ? Foundation.log1p(epsilon) : Foundation.log(ly) - Foundation.log(lx)
+        let logRatio = Double.logRatio(ly, lx, t: epsilon)
         // R(y) − R(x) = Σ rₖ x⁻ᵐ[(y/x)⁻ᵐ − 1], m = 2k, each bracket by expm1: no cancellation.
         var remainders = 0.0
         let inverseSquare = 1 / (lx * lx)
