@@ -115,6 +115,10 @@ public struct Builtin: Sendable {
     public let body: @Sendable (inout Arguments, Interpreter) throws(KLSError) -> Value
     /// How gradients pass through it under `grad`; nil: not differentiable.
     public private(set) var derivative: Derivative?
+    /// True when the body takes deferred tensors (`Value.deferred`) as they
+    /// are — element-wise functions, reductions, random draws — and so can
+    /// extend or stream them; every other builtin gets its arguments computed.
+    public private(set) var fuses = false
 
     /// Declares a builtin.
     public init(
@@ -135,6 +139,13 @@ public struct Builtin: Sendable {
     func differentiable(_ rule: Derivative?) -> Builtin {
         var copy = self
         copy.derivative = rule
+        return copy
+    }
+
+    /// The same builtin, taking deferred tensors as they are (see `fuses`).
+    func fusing() -> Builtin {
+        var copy = self
+        copy.fuses = true
         return copy
     }
 
@@ -177,6 +188,19 @@ public struct Arguments {
     let names: [String]
     var values: [Value]
     let ranges: [SourceRange?]
+
+    /// Computes every deferred tensor among the values, for a builtin that
+    /// does not fuse; an error points at its argument.
+    mutating func settle() throws(KLSError) {
+        for i in values.indices {
+            guard case .deferred = values[i] else { continue }
+            do {
+                values[i] = try values[i].settled()
+            } catch {
+                throw ranges[i].map { error.located(at: $0) } ?? error
+            }
+        }
+    }
 
     private func position(_ name: String) -> Int {
         names.firstIndex(of: name) ?? 0

@@ -156,6 +156,7 @@ enum DataFiles {
         case .none: return .null
         case .tensor(let t): return .tensor(t)
         case .traced(let t): return .tensor(t.value)
+        case .deferred(let d): return .tensor(try d.tensor())
         case .list(let items):
             var out: [JSONValue] = []
             for (i, item) in items.enumerated() { out.append(try jsonValue(item, at: "\(path)[\(i)]")) }

@@ -36,8 +36,9 @@ enum ElementwiseBuiltins {
         unary.map { function, summary, example in
             Builtin(function.rawValue, [.required("x")], theme: .elementwise, summary: summary, example: example) {
                 a, _ throws(KLSError) in
-                Value.from(try a.takeTensor("x").map(function))
-            }.differentiable(ElementwiseDerivatives.rule(function) == nil ? nil : .elementwise(function))
+                if let fused = try Fusion.map(function, a["x"]) { return fused }
+                return Value.from(try a.takeTensor("x").map(function))
+            }.differentiable(ElementwiseDerivatives.rule(function) == nil ? nil : .elementwise(function)).fusing()
         } + [
             binary("pow", .power, "x to the power y, element-wise.", "pow([1, 2, 3], 2)").differentiable(
                 .custom { a, _ throws(KLSError) in try Differentiation.binary(.power, a["x"], a["y"]) }),
@@ -53,9 +54,9 @@ enum ElementwiseBuiltins {
                 ], theme: .elementwise,
                 summary: "x limited to [lo, hi].", example: "clip([-2, 0.5, 3], 0, 1)"
             ) { a, _ throws(KLSError) in
-                let low = try Tensor.binary(.maximum, try a.tensor("x"), try a.tensor("lo"))
-                return Value.from(try Tensor.binary(.minimum, low, try a.tensor("hi")))
-            }.differentiable(ReductionDerivatives.clip),
+                let low = try combine(.maximum, a["x"], a["lo"])
+                return try combine(.minimum, low, a["hi"])
+            }.differentiable(ReductionDerivatives.clip).fusing(),
             Builtin(
                 "where",
                 [
@@ -64,14 +65,21 @@ enum ElementwiseBuiltins {
                 ], theme: .elementwise,
                 summary: "x where condition is non-zero, else y (broadcast).", example: "where([1, 0, 1], 10, -1)"
             ) { a, _ throws(KLSError) in
-                Value.from(try Tensor.select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))
-            }.differentiable(ReductionDerivatives.select),
+                if let fused = try Fusion.select(a["condition"], a["x"], a["y"]) { return fused }
+                return Value.from(try Tensor.select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))
+            }.differentiable(ReductionDerivatives.select).fusing(),
         ]
 
     static func binary(_ name: String, _ op: BinaryOperator, _ summary: String, _ example: String) -> Builtin {
         Builtin(name, [.required("x"), .required("y")], theme: .elementwise, summary: summary, example: example) {
             a, _ throws(KLSError) in
-            Value.from(try Tensor.binary(op, try a.tensor("x"), try a.tensor("y")))
-        }
+            try combine(op, a["x"], a["y"])
+        }.fusing()
+    }
+
+    /// `op` of two numeric values: fused when large, else eagerly.
+    static func combine(_ op: BinaryOperator, _ x: Value, _ y: Value) throws(KLSError) -> Value {
+        if let fused = try Fusion.combine(op, x, y) { return fused }
+        return Value.from(try Tensor.binary(op, try x.asTensor("x"), try y.asTensor("y")))
     }
 }

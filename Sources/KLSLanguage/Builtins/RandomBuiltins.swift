@@ -23,9 +23,15 @@ enum RandomBuiltins {
             example: "randn([2, 3], seed=1)"
         ) { a, session throws(KLSError) in
             let shape = a.isNone("shape") ? [] : try a.shape("shape")
-            let (generator, start) = try stream(a, session, count: try Shape.elementCount(shape))
+            // Deferred draws are made a block at a time, so there is no tensor to check against the limit.
+            let deferred = DeferredTensor.defers(shape)
+            let (generator, start) = try stream(
+                a, session, count: try Shape.elementCount(shape), streaming: deferred)
+            if deferred, let node = DeferredTensor.normal(shape: shape, generator: generator, start: start) {
+                return .deferred(node)
+            }
             return Value.from(try Tensor.normal(shape: shape, generator: generator, start: start))
-        },
+        }.fusing(),
         Builtin(
             "rand", [.optional("shape").meaning("the shape of the result; none: one number"), .optional("seed")],
             theme: .random,
@@ -33,9 +39,14 @@ enum RandomBuiltins {
             example: "rand(3, seed=1)"
         ) { a, session throws(KLSError) in
             let shape = a.isNone("shape") ? [] : try a.shape("shape")
-            let (generator, start) = try stream(a, session, count: try Shape.elementCount(shape))
+            let deferred = DeferredTensor.defers(shape)
+            let (generator, start) = try stream(
+                a, session, count: try Shape.elementCount(shape), streaming: deferred)
+            if deferred, let node = DeferredTensor.uniform(shape: shape, generator: generator, start: start) {
+                return .deferred(node)
+            }
             return Value.from(try Tensor.uniform(shape: shape, generator: generator, start: start))
-        },
+        }.fusing(),
     ]
 
     /// A `seed=` argument: a whole number in [0, 2⁵³); nil when none.

@@ -116,7 +116,7 @@ enum ReductionBuiltins {
         Builtin(name, reductionParameters, theme: .reductions, summary: summary, example: example) {
             a, _ throws(KLSError) in
             try reduce(a, reduction)
-        }
+        }.fusing()
     }
 
     static func spread(
@@ -127,14 +127,22 @@ enum ReductionBuiltins {
             example: example
         ) { a, _ throws(KLSError) in
             try reduce(a, make(try a.number("ddof")))
-        }
+        }.fusing()
     }
 
     static func reduce(_ a: Arguments, _ reduction: Reduction) throws(KLSError) -> Value {
         if case .distribution(let d) = a["x"] { return try moment(d, reduction, a) }
-        let x = try a.tensor("x")
         let axes = try a.axes()
         let keepdims = try a.bool("keepdims")
+        if let fused = try a.read(
+            "x",
+            { v, _ throws(KLSError) in
+                try Fusion.reduce(reduction, v, axes: axes, keepdims: keepdims)
+            })
+        {
+            return fused
+        }
+        let x = try a.tensor("x")
         let result = try x.reduce(reduction, axes: axes, keepdims: keepdims)
         if reduction == .all || reduction == .any, result.rank == 0 { return .bool(result[flat: 0] != 0) }
         return Value.from(result)

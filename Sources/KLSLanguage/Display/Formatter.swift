@@ -40,6 +40,9 @@ public struct Formatter: Sendable {
         case .string(let s): return Formatter.quote(s.string)
         case .tensor(let t): return tensor(t)
         case .traced(let t): return format(.tensor(t.value))
+        case .deferred(let d):
+            // The interpreter settles what it shows; this is for other callers.
+            return (try? d.tensor()).map { tensor($0) } ?? inline(value)
         case .record(let r): return record(r) ?? inline(value)
         default: return inline(value)
         }
@@ -107,6 +110,9 @@ public struct Formatter: Sendable {
             return distribution(d)
         case .traced(let t):
             return inlineScalar(.tensor(t.value))
+        case .deferred(let d):
+            // Deferred tensors are large: the inline form names the shape, computing nothing.
+            return "Tensor\(Shape.describe(d.shape))"
         }
     }
 

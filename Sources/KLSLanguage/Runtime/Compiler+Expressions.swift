@@ -118,6 +118,7 @@ extension Compiler {
             return try at(range) { () throws(KLSError) in
                 if case .traced = x { return try Differentiation.matmul(x, y) }
                 if case .traced = y { return try Differentiation.matmul(x, y) }
+                if let fused = try Fusion.product(x, y) { return fused }
                 return Value.from(
                     try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))
             }
@@ -128,7 +129,11 @@ extension Compiler {
         let a = try compile(target)
         return { frame throws(KLSError) in
             let v = try a(frame)
-            return try at(range) { () throws(KLSError) in try Members.member(v, name) }
+            return try at(range) { () throws(KLSError) in
+                // A deferred tensor's shape is known without computing it.
+                if case .deferred(let d) = v, let known = try Members.shapeMember(d.shape, name) { return known }
+                return try Members.member(try v.settled(), name)
+            }
         }
     }
 
@@ -201,7 +206,8 @@ extension Compiler {
         return { frame throws(KLSError) in
             var values: [Value] = []
             values.reserveCapacity(codes.count)
-            for code in codes { values.append(try code(frame)) }
+            // A list holds computed values (see `Value.deferred`).
+            for code in codes { values.append(try code(frame).settled()) }
             if values.contains(where: { if case .traced = $0 { return true } else { return false } }) {
                 return try at(range) { () throws(KLSError) in try Differentiation.stack(values) }
             }
@@ -218,7 +224,7 @@ extension Compiler {
         let a = try compile(lhs)
         let b = try compile(rhs)
         return { frame throws(KLSError) in
-            let x = try a(frame)
+            let x = try at(lhs.range) { () throws(KLSError) in try a(frame).settled() }
             if case .tensor(let t) = x, t.count != 1 {
                 let y = try b(frame)
                 return try at(range) { () throws(KLSError) in
@@ -227,7 +233,7 @@ extension Compiler {
             }
             let left = try at(lhs.range) { () throws(KLSError) in try x.asBool("operand of '\(isAnd ? "and" : "or")'") }
             if left != isAnd { return .bool(left) }
-            let y = try b(frame)
+            let y = try at(rhs.range) { () throws(KLSError) in try b(frame).settled() }
             if case .tensor(let t) = y, t.count != 1 {
                 return try at(range) { () throws(KLSError) in
                     try Operators.arithmetic(isAnd ? .logicalAnd : .logicalOr, x, y)
@@ -364,7 +370,10 @@ extension Compiler {
                 return try at(range) { () throws(KLSError) in try Members.field(value, name) }
             }
             let resolved = try resolve(frame)
-            return try at(range) { () throws(KLSError) in try Members.index(value, resolved) }
+            return try at(range) { () throws(KLSError) in
+                if case .deferred(let d) = value, let fused = try Fusion.value(try d.indexed(resolved)) { return fused }
+                return try Members.index(try value.settled(), resolved)
+            }
         }
     }
 
@@ -413,7 +422,7 @@ extension Compiler {
         let setter = try loopSetter(variable)
         let sequenceRange = sequence.range
         return { frame throws(KLSError) in
-            let collection = try items(frame)
+            let collection = try at(sequenceRange) { () throws(KLSError) in try items(frame).settled() }
             switch collection {
             case .tensor(let t) where t.rank == 1:
                 for i in 0..<t.count {
@@ -495,7 +504,8 @@ extension Compiler {
         for field in fields { codes.append(try compile(field.value)) }
         return { frame throws(KLSError) in
             var values: [Value] = []
-            for code in codes { values.append(try code(frame)) }
+            // A record holds computed values (see `Value.deferred`).
+            for code in codes { values.append(try code(frame).settled()) }
             return .record(Record(Array(zip(names, values))))
         }
     }

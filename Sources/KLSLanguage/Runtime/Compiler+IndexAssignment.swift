@@ -53,6 +53,7 @@ extension Compiler {
             guard var current = variable.load(frame) else {
                 throw KLSError("unknown name '\(name)'", range: range)
             }
+            if case .deferred = current { current = try at(range) { () throws(KLSError) in try current.settled() } }
             if case .tensor(var tensor) = current {
                 // Drop every other reference first, so that a tensor only this
                 // variable holds is changed in place.

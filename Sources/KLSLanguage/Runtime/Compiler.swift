@@ -32,7 +32,17 @@ struct Compiler {
     mutating func compile(_ statement: Statement, discarding: Bool = false) throws(KLSError) -> Code {
         switch statement.kind {
         case .expression(let expr):
-            return try compile(expr)
+            let code = try compile(expr)
+            guard discarding else { return code }
+            // A value nobody reads is still computed (see `Value.deferred`): its
+            // work and its errors are the statement's, as they would be eagerly.
+            let range = expr.range
+            return { frame throws(KLSError) in
+                let value = try code(frame)
+                guard case .deferred = value else { return value }
+                _ = try at(range) { () throws(KLSError) in try value.settled() }
+                return .none
+            }
         case .assign(let name, let value):
             // `s = s + i` whose value nobody reads: one node reads, adds and stores.
             if discarding, let slot = scope?.slots[name], case .binary(let op, let lhs, let rhs) = value.kind,

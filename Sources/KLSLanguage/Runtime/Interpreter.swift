@@ -63,7 +63,10 @@ public final class Interpreter {
             let code = try compiler.compile(statement)
             calls.depth = 0
             calls.floor = StackGuard.floor()
-            value = try code(rootFrame)
+            let result = try code(rootFrame)
+            // A shown value is computed to be shown, a discarded one as eagerly
+            // as any other statement's work (its errors are the statement's).
+            if case .expression = statement.kind { value = try result.settled() } else { value = result }
         } catch {
             // Every error points somewhere: at worst, the whole statement.
             throw error.located(at: statement.range)
@@ -101,6 +104,7 @@ public final class Interpreter {
         switch function.body {
         case .builtin(let builtin):
             var arguments = try bind(builtin, positional, keywords, ranges, keywordRanges)
+            if !builtin.fuses { try arguments.settle() }
             if arguments.hasTraced { return try callDifferentiating(builtin, &arguments) }
             let result = try builtin.body(&arguments, self)
             if case .distribution(let made) = result { try made.requireElements() }
@@ -185,6 +189,15 @@ public final class Interpreter {
     /// Matches arguments to a builtin's parameters.
     /// Positional values are moved, not copied, so the builtin holds the only
     /// reference to a temporary tensor.
+    /// `value` computed (`Value.settled`), an error pointing at `range`.
+    static func settled(_ value: Value, at range: SourceRange?) throws(KLSError) -> Value {
+        do {
+            return try value.settled()
+        } catch {
+            throw range.map { error.located(at: $0) } ?? error
+        }
+    }
+
     func bind(
         _ builtin: Builtin, _ positional: consuming [Value], _ keywords: [(String, Value)], _ ranges: [SourceRange?],
         _ keywordRanges: [SourceRange?] = []
@@ -199,7 +212,8 @@ public final class Interpreter {
             let value = positional[i]
             positional[i] = .none
             if let v = variadic, i >= v {
-                rest.append(value)
+                // A list holds computed values (see `Value.deferred`).
+                rest.append(try Interpreter.settled(value, at: i < ranges.count ? ranges[i] : nil))
                 continue
             }
             guard i < parameters.count else {
@@ -222,7 +236,7 @@ public final class Interpreter {
                 guard !collected.contains(where: { $0.0 == name }) else {
                     throw KLSError("\(builtin.name) got two values for '\(name)'", range: nameRange)
                 }
-                collected.append((name, value))
+                collected.append((name, try Interpreter.settled(value, at: range)))
                 continue
             }
             guard let i = named else {

@@ -7,7 +7,7 @@ public enum Members {
     /// The members a value offers, for messages and tab completion.
     public static func names(of value: Value) -> [String] {
         switch value {
-        case .tensor, .number, .bool: return ["shape", "T", "size", "ndim"]
+        case .tensor, .number, .bool, .traced, .deferred: return ["shape", "T", "size", "ndim"]
         case .record(let r): return r.names
         case .list: return ["length"]
         case .distribution(let d): return distributionMembers(d)
@@ -40,6 +40,17 @@ public enum Members {
             "a \(value.typeName) has no member '\(name)'",
             hint: Suggestions.hint(for: name, among: available)
                 ?? (available.isEmpty ? nil : "members: " + available.joined(separator: ", ")))
+    }
+
+    /// `shape`, `size` or `ndim` of a tensor of `shape` (nil for other names):
+    /// what a deferred tensor answers without being computed.
+    static func shapeMember(_ shape: [Int], _ name: String) throws(KLSError) -> Value? {
+        switch name {
+        case "shape": return .tensor(try shapeTensor(shape))
+        case "size": return .number(Double(shape.reduce(1, *)))
+        case "ndim": return .number(Double(shape.count))
+        default: return nil
+        }
     }
 
     /// `record["name"]`: a field by its name, which may hold any character

@@ -12,6 +12,16 @@ enum Operators {
             case .not: return try unary(op, .tensor(t.value))
             }
         }
+        if Fusion.isLarge(v) {
+            switch op {
+            case .negate:
+                if let fused = try Fusion.map(.negate, v) { return fused }
+            case .plus: return v
+            case .not:
+                if let fused = try Fusion.map(.logicalNot, v) { return fused }
+            }
+            if case .deferred = v { return try unary(op, try v.settled()) }
+        }
         switch (op, v) {
         case (.negate, .number(let x)): return .number(-x)
         case (.negate, .bool(let b)): return .number(b ? -1 : 0)
@@ -29,6 +39,7 @@ enum Operators {
         if case .traced = a { return try Differentiation.binary(op, a, b) }
         if case .traced = b { return try Differentiation.binary(op, a, b) }
         if a.isNumeric && b.isNumeric {
+            if let fused = try Fusion.combine(op, a, b) { return fused }
             if let s = b.scalar {
                 return Value.from(try Tensor.binary(op, try a.takeTensor(), scalar: s, scalarOnLeft: false))
             }
@@ -69,13 +80,13 @@ enum Operators {
         if case .traced(let t) = a { return try compare(op, .tensor(t.value), b) }
         if case .traced(let t) = b { return try compare(op, a, .tensor(t.value)) }
         if a.isNumeric && b.isNumeric {
+            if let fused = try Fusion.combine(op, a, b) { return fused }
             let result = try Tensor.binary(op, try a.asTensor(), try b.asTensor())
-            if case .tensor = a { return .tensor(result) }
-            if case .tensor = b { return .tensor(result) }
+            if a.scalar == nil || b.scalar == nil { return .tensor(result) }
             return .bool(result[flat: 0] != 0)
         }
         if op == .equal || op == .notEqual {
-            return .bool(equal(a, b) == (op == .equal))
+            return .bool(try equal(a.settled(), b.settled()) == (op == .equal))
         }
         if case .string(let x) = a, case .string(let y) = b {
             switch op {

@@ -10,6 +10,7 @@ extension Value {
         switch self {
         case .tensor(let t): return t
         case .traced(let t): return t.value
+        case .deferred(let d): return try d.tensor()
         case .number(let v): return Tensor(scalar: v)
         case .bool(let b): return Tensor(scalar: b ? 1 : 0)
         case .list(let items):
@@ -20,6 +21,13 @@ extension Value {
         default:
             throw KLSError("\(what()) must be a number or tensor, got \(typeName)")
         }
+    }
+
+    /// The value with a deferred tensor computed: what every reader that does
+    /// not fuse sees (`Value.deferred`).
+    public func settled() throws(KLSError) -> Value {
+        if case .deferred(let d) = self { return .tensor(try d.tensor()) }
+        return self
     }
 
     /// The tensor inside, moved out rather than copied, so that a temporary's
@@ -43,7 +51,7 @@ extension Value {
     /// True for numbers, bools and tensors.
     public var isNumeric: Bool {
         switch self {
-        case .number, .bool, .tensor: return true
+        case .number, .bool, .tensor, .deferred: return true
         default: return false
         }
     }
@@ -58,6 +66,8 @@ extension Value {
             throw KLSError("\(what()) must be a single number, got a tensor of shape \(Shape.describe(t.shape))")
         case .traced(let t):
             return try Value.tensor(t.value).asNumber(what())
+        case .deferred(let d):
+            throw KLSError("\(what()) must be a single number, got a tensor of shape \(Shape.describe(d.shape))")
         default:
             throw KLSError("\(what()) must be a number, got \(typeName)")
         }
@@ -91,6 +101,9 @@ extension Value {
             return v != 0
         case .none: return false
         case .traced(let t): return try Value.tensor(t.value).asBool(what())
+        case .deferred(let d):
+            throw KLSError(
+                "the truth value of a tensor with \(d.count) elements is ambiguous", hint: "use all(x) or any(x)")
         default:
             throw KLSError("\(what()) must be a bool or number, got \(typeName)")
         }
@@ -110,6 +123,7 @@ extension Value {
         switch self {
         case .number, .bool: return [try asInteger(what(), atLeast: minimum)]
         case .tensor(let t) where t.rank <= 1: items = t.values.map(Value.number)
+        case .deferred(let d) where d.shape.count <= 1: items = try d.tensor().values.map(Value.number)
         case .list(let list): items = list.items
         default: throw KLSError("\(what()) must be a whole number or a list of them, got \(typeName)")
         }
@@ -154,6 +168,7 @@ extension Value {
             case .number(let v): tensors.append(Tensor(scalar: v))
             case .bool(let b): tensors.append(Tensor(scalar: b ? 1 : 0))
             case .tensor(let t): tensors.append(t)
+            case .deferred(let d): tensors.append(try d.tensor())
             default: return nil
             }
         }

@@ -19,6 +19,11 @@ public enum Value: @unchecked Sendable {
     case distribution(any Distribution)
     /// A tensor inside `grad`: its value and its place on the gradient tape.
     case traced(Traced)
+    /// A large tensor not computed yet (`DeferredTensor`): the element-wise
+    /// operations that make it, evaluated block by block when it is needed.
+    /// Every reader that is not an element-wise operation, a fusable reduction
+    /// or a matrix product computes it (`Value.settled`).
+    case deferred(DeferredTensor)
 
     /// The kind's name as users see it in messages and `:vars`.
     public var typeName: String {
@@ -32,7 +37,7 @@ public enum Value: @unchecked Sendable {
         case .record(let r): return r.kind
         case .function: return "function"
         case .distribution: return "distribution"
-        case .traced: return "tensor"
+        case .traced, .deferred: return "tensor"
         }
     }
 

@@ -116,6 +116,7 @@ extension REPL {
     static func shape(of value: Value) -> String {
         switch value {
         case .tensor(let t): return Shape.describe(t.shape)
+        case .deferred(let d): return Shape.describe(d.shape)
         case .number, .bool: return "[]"
         case .list(let items): return "\(items.count) items"
         case .distribution(let d): return Shape.describe(d.batchShape + d.eventShape)

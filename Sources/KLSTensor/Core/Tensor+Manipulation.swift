@@ -163,4 +163,25 @@ extension Tensor {
             for i in 0..<out.count { out[i] = c[flat: i] != 0 ? xb[flat: i] : yb[flat: i] }
         }
     }
+
+    /// One block of `select`: each operand's elements and shape, broadcast to `shape`.
+    static func select(
+        _ condition: (UnsafePointer<Double>, [Int]), _ x: (UnsafePointer<Double>, [Int]),
+        _ y: (UnsafePointer<Double>, [Int]), into out: UnsafeMutablePointer<Double>, shape: [Int]
+    ) {
+        let count = shape.reduce(1, *)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * count) { scratch in
+            guard let base = scratch.baseAddress else { return }
+            func expanded(_ operand: (UnsafePointer<Double>, [Int]), _ slot: Int) -> UnsafePointer<Double> {
+                let (p, own) = operand
+                if own.reduce(1, *) == count { return p }
+                let target = UnsafeMutableBufferPointer(start: base + slot * count, count: count)
+                let input = UnsafeBufferPointer(start: p, count: own.reduce(1, *))
+                gather(input, shape: shape, strides: Shape.broadcastStrides(own, to: shape), offset: 0, into: target)
+                return UnsafePointer(base + slot * count)
+            }
+            let (c, a, b) = (expanded(condition, 0), expanded(x, 1), expanded(y, 2))
+            for i in 0..<count { out[i] = c[i] != 0 ? a[i] : b[i] }
+        }
+    }
 }

@@ -210,3 +210,51 @@ extension Tensor {
         }
     }
 }
+
+extension BinaryOperator {
+    /// `self` of two operands with NumPy broadcasting into `out` of `shape`, on the
+    /// calling thread: the loops of `Tensor.combine` for one block of a fused
+    /// graph, the same operation at every element.
+    func combine(
+        _ x: UnsafePointer<Double>, _ xShape: [Int], _ y: UnsafePointer<Double>, _ yShape: [Int],
+        into out: UnsafeMutablePointer<Double>, shape: [Int]
+    ) {
+        switch self {
+        case .add: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Add())
+        case .subtract: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Subtract())
+        case .multiply: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Multiply())
+        case .divide: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Divide())
+        default: Tensor.combineBlock(x, xShape, y, yShape, out, shape, self)
+        }
+    }
+}
+
+extension Tensor {
+    /// One block of `combine`: `out` is neither operand.
+    static func combineBlock<Operation: ElementCombination>(
+        _ x: UnsafePointer<Double>, _ xShape: [Int], _ y: UnsafePointer<Double>, _ yShape: [Int],
+        _ out: UnsafeMutablePointer<Double>, _ shape: [Int], _ op: Operation
+    ) {
+        let count = shape.reduce(1, *)
+        let (xCount, yCount) = (xShape.reduce(1, *), yShape.reduce(1, *))
+        if xCount == count && yCount == count {
+            for i in 0..<count { out[i] = op(x[i], y[i]) }
+        } else if yCount == 1 && xCount == count {
+            let s = y[0]
+            for i in 0..<count { out[i] = op(x[i], s) }
+        } else if xCount == 1 && yCount == count {
+            let s = x[0]
+            for i in 0..<count { out[i] = op(s, y[i]) }
+        } else if xCount == count, let width = repeatedSuffix(yShape, of: shape) {
+            for o in stride(from: 0, to: count, by: width) {
+                for j in 0..<width { out[o + j] = op(x[o + j], y[j]) }
+            }
+        } else if yCount == count, let width = repeatedSuffix(xShape, of: shape) {
+            for o in stride(from: 0, to: count, by: width) {
+                for j in 0..<width { out[o + j] = op(x[j], y[o + j]) }
+            }
+        } else {
+            broadcastLoop(shape: shape, xShape, x, yShape, y, out, op)
+        }
+    }
+}

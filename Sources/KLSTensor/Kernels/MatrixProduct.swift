@@ -89,39 +89,49 @@ extension Tensor {
         let depth = Swift.min(k, sliceDepth)
         let packedB = UnsafeMutablePointer<Double>.allocate(capacity: strips * depth * width)
         defer { packedB.deallocate() }
-        let panels = (m + 5) / 6
-        let parts = partCount(panels: panels, work: m * depth * n)
+        let parts = partCount(panels: (m + 5) / 6, work: m * depth * n)
         var p0 = 0
         while p0 < k && !Cancellation.isRequested {
             let kc = Swift.min(depth, k - p0)
             packStrips(rhs + p0 * n, n, kc, strips, into: packedB)
-            let accumulate = p0 > 0
-            Parallel.perform(iterations: parts) { part in
-                // Equal shares of panels (to one), so that no core waits on another's last block.
-                let first = part * panels / parts
-                let count = (part + 1) * panels / parts - first
-                let i0 = first * 6
-                let rows = Swift.min(count * 6, m - i0)
-                guard rows > 0, !Cancellation.isRequested else { return }
-                let packedA = UnsafeMutablePointer<Double>.allocate(capacity: count * 6 * kc)
-                defer { packedA.deallocate() }
-                packPanels(lhs + i0 * k + p0, k, rows, kc, into: packedA)
-                for strip in 0..<strips {
-                    let columns = Swift.min(width, n - strip * width)
-                    for panel in 0..<count {
-                        let c = out + (i0 + panel * 6) * n + strip * width
-                        // The next tile's rows of C, each in its own page: asked for now,
-                        // they arrive while this tile's 6·kc steps run.
-                        if accumulate && panel + 1 < count {
-                            for r in 0..<Swift.min(6, rows - panel * 6 - 6) { kls_prefetch(c + (6 + r) * n) }
-                        }
-                        tile(
-                            packedA + panel * 6 * kc, packedB + strip * kc * width, kc, c, n,
-                            rows: Swift.min(6, rows - panel * 6), columns: columns, accumulate: accumulate)
+            multiplySlice(lhs + p0, k, kc, packedB, out, m, n, parts: parts, accumulate: p0 > 0)
+            p0 += kc
+        }
+    }
+
+    /// C (m×n) = (C if `accumulate`) + A's `kc` columns at `lhs` (row stride `k`) times
+    /// B's slice packed by `packStrips`, the rows of C split in `parts` tasks.
+    static func multiplySlice(
+        _ lhs: UnsafePointer<Double>, _ k: Int, _ kc: Int, _ packedB: UnsafePointer<Double>,
+        _ out: UnsafeMutablePointer<Double>, _ m: Int, _ n: Int, parts: Int, accumulate: Bool
+    ) {
+        let width = stripWidth
+        let strips = (n + width - 1) / width
+        let panels = (m + 5) / 6
+        Parallel.perform(iterations: parts) { part in
+            // Equal shares of panels (to one), so that no core waits on another's last block.
+            let first = part * panels / parts
+            let count = (part + 1) * panels / parts - first
+            let i0 = first * 6
+            let rows = Swift.min(count * 6, m - i0)
+            guard rows > 0, !Cancellation.isRequested else { return }
+            let packedA = UnsafeMutablePointer<Double>.allocate(capacity: count * 6 * kc)
+            defer { packedA.deallocate() }
+            packPanels(lhs + i0 * k, k, rows, kc, into: packedA)
+            for strip in 0..<strips {
+                let columns = Swift.min(width, n - strip * width)
+                for panel in 0..<count {
+                    let c = out + (i0 + panel * 6) * n + strip * width
+                    // The next tile's rows of C, each in its own page: asked for now,
+                    // they arrive while this tile's 6·kc steps run.
+                    if accumulate && panel + 1 < count {
+                        for r in 0..<Swift.min(6, rows - panel * 6 - 6) { kls_prefetch(c + (6 + r) * n) }
                     }
+                    tile(
+                        packedA + panel * 6 * kc, packedB + strip * kc * width, kc, c, n,
+                        rows: Swift.min(6, rows - panel * 6), columns: columns, accumulate: accumulate)
                 }
             }
-            p0 += kc
         }
     }
 
@@ -149,7 +159,7 @@ extension Tensor {
 
     /// B's `kc` rows (row stride `n`) as strips `width` columns wide, each `kc × width`
     /// contiguous, the last strip padded with zeros.
-    private static func packStrips(
+    static func packStrips(
         _ b: UnsafePointer<Double>, _ n: Int, _ kc: Int, _ strips: Int, into packed: UnsafeMutablePointer<Double>
     ) {
         typealias V = ProductVector

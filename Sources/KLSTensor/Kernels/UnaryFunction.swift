@@ -52,33 +52,60 @@ public enum UnaryFunction: String, CaseIterable, Sendable {
     }
 }
 
+extension UnaryFunction {
+    /// The cost per element that decides when `map`'s loop is split over cores.
+    var loopCost: Int {
+        switch self {
+        case .exp, .log, .expm1, .log1p, .tanh: return 4
+        default: return cost
+        }
+    }
+
+    /// The function at `input[i]` into `output[i]` for every i in `range`: the one
+    /// loop behind `Tensor.map` and the fused kernels, so both give the same bits
+    /// (the vector kernels group lanes from the range's start, which callers keep
+    /// at a multiple of 8). `output` may be `input`.
+    public func run(_ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ range: Range<Int>) {
+        switch self {
+        case .exp: VectorMath.apply(input, output, range, VectorMath.Exp.self)
+        case .log: VectorMath.apply(input, output, range, VectorMath.Log.self)
+        case .expm1: VectorMath.apply(input, output, range, VectorMath.Expm1.self)
+        case .log1p: VectorMath.apply(input, output, range, VectorMath.Log1p.self)
+        case .tanh: VectorMath.apply(input, output, range, VectorMath.Tanh.self)
+        case .negate: Elementwise.loop(input, output, range, Elementwise.Negate())
+        case .square: Elementwise.loop(input, output, range, Elementwise.Square())
+        case .abs: Elementwise.loop(input, output, range, Elementwise.Magnitude())
+        case .sqrt: Elementwise.loop(input, output, range, Elementwise.SquareRoot())
+        default: Elementwise.loop(input, output, range, self)
+        }
+    }
+}
+
+extension Elementwise {
+    /// `op` over `range`, specialised per operation so simple ones vectorise.
+    @inline(__always)
+    static func loop<Operation: ElementMap>(
+        _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>, _ range: Range<Int>, _ op: Operation
+    ) {
+        // In place, one pointer: with two equal pointers LLVM's alias check
+        // fails at run time and the loop falls back to scalar code.
+        if UnsafePointer(output) == input {
+            for i in range { output[i] = op(output[i]) }
+        } else {
+            for i in range { output[i] = op(input[i]) }
+        }
+    }
+}
+
 extension Tensor {
     /// Applies `function` to every element. Reuses this tensor's buffer when it is
     /// the only owner; splits the loop over cores when large.
     public consuming func map(_ function: UnaryFunction) throws(KLSError) -> Tensor {
-        switch function {
-        case .exp: return try applyVector(cost: 4, VectorMath.Exp.self)
-        case .log: return try applyVector(cost: 4, VectorMath.Log.self)
-        case .expm1: return try applyVector(cost: 4, VectorMath.Expm1.self)
-        case .log1p: return try applyVector(cost: 4, VectorMath.Log1p.self)
-        case .tanh: return try applyVector(cost: 4, VectorMath.Tanh.self)
-        case .negate: return try apply(cost: 1, Elementwise.Negate())
-        case .square: return try apply(cost: 1, Elementwise.Square())
-        case .abs: return try apply(cost: 1, Elementwise.Magnitude())
-        case .sqrt: return try apply(cost: 2, Elementwise.SquareRoot())
-        default: return try apply(cost: function.cost, function)
-        }
-    }
-
-    /// Like `apply`, with an explicit 8-wide kernel for the body of the loop.
-    consuming func applyVector<F: VectorFunction>(cost: Int, _ function: F.Type) throws(KLSError) -> Tensor {
         let target = try reusableStorage()
         let input = UnsafePointer(storage.pointer)
         let output = target.pointer
         withExtendedLifetime(storage) {
-            Parallel.forEachChunk(count, cost: cost) { range in
-                VectorMath.apply(input, output, range, F.self)
-            }
+            Parallel.forEachChunk(count, cost: function.loopCost) { range in function.run(input, output, range) }
         }
         return Tensor(shape: shape, storage: target)
     }
@@ -104,15 +131,7 @@ extension Tensor {
         let input = UnsafePointer(storage.pointer)
         let output = target.pointer
         withExtendedLifetime(storage) {
-            Parallel.forEachChunk(count, cost: cost) { range in
-                // In place, one pointer: with two equal pointers LLVM's alias check
-                // fails at run time and the loop falls back to scalar code.
-                if UnsafePointer(output) == input {
-                    for i in range { output[i] = op(output[i]) }
-                } else {
-                    for i in range { output[i] = op(input[i]) }
-                }
-            }
+            Parallel.forEachChunk(count, cost: cost) { range in Elementwise.loop(input, output, range, op) }
         }
     }
 }

@@ -1,0 +1,162 @@
+import Foundation
+import KLSDiagnostics
+import Synchronization
+
+/// A large tensor not computed yet: the element-wise operations, row-wise matrix
+/// products and trailing reductions that make it, over the tensors and random
+/// streams it starts from.
+///
+/// `exp(x) * 2 + 1` on ten million elements computes three tensors eagerly, and a
+/// model written as tensor code — `z1 = mu + exp(0.5 * lv) * randn([n, 8])`,
+/// `tanh(z1 @ W.T + b)`, a log density summed over the last axis, `mean` at the
+/// end — streams hundreds of megabytes through memory where the arithmetic needs
+/// a few cache-sized blocks. A deferred tensor records the operations instead;
+/// when something needs its elements (`tensor()`), or only their sum (`sum()`),
+/// `FusedProgram` evaluates the whole graph block by block — a few hundred rows
+/// at a time, every node's block in a small scratch buffer — on every core.
+///
+/// The graph's nodes all share the leading axis (the rows): an operand that does
+/// not span the rows (a bias, a per-column vector, a scalar) is a constant,
+/// computed first and broadcast into each block. Results are the eager kernels'
+/// to the bit: each node runs the eager kernel's loop (`UnaryFunction.run`,
+/// `BinaryOperator.combine`, `Tensor.multiply`, `Reduction.reduce`) on blocks
+/// that start at multiples of eight rows, so the vector functions group their
+/// lanes as they do on the whole tensor, and `sum()` adds in the eager sum's
+/// order (`Summation`'s parts and 4096-element blocks).
+///
+/// Forcing caches the elements (and drops the inputs). A node streamed once —
+/// summed, or part of a graph that was computed — and needed again is computed
+/// in full and kept the second time, so a deferred tensor a variable holds
+/// costs at most one extra evaluation however often it is read.
+public final class DeferredTensor: @unchecked Sendable {
+    /// The extent of each axis; at least one axis, the rows.
+    public let shape: [Int]
+    /// Number of elements.
+    public let count: Int
+    /// The extent of the leading axis.
+    let rows: Int
+    /// Elements per row.
+    let width: Int
+    /// The longest path from this node down to a leaf: the bound that keeps a
+    /// loop adding to a tensor from growing its graph forever.
+    let depth: Int
+    /// How the elements are made, and the elements once made.
+    private let state: Mutex<State>
+
+    /// How a node's elements are made.
+    enum Operation {
+        /// Elements already computed.
+        case stored(Tensor)
+        /// Standard normal draws `start …` of a generator (`Tensor.normal`).
+        case normal(Philox, start: UInt64)
+        /// Uniform draws `start …` of a generator (`Tensor.uniform`).
+        case uniform(Philox, start: UInt64)
+        /// An element-wise function.
+        case map(UnaryFunction, DeferredTensor)
+        /// An operator between two operands, broadcasting.
+        case combine(BinaryOperator, Operand, Operand)
+        /// `where(condition, x, y)`.
+        case select(Operand, Operand, Operand)
+        /// Each row times a matrix: `[rows, …, k] @ [k, m]`.
+        case product(DeferredTensor, Tensor)
+        /// A reduction over the trailing axes: runs of `length` elements.
+        case reduce(Reduction, DeferredTensor, length: Int)
+        /// Elements `offset ..< offset + length` of each row (`x[:, a:b]`, `x[:, j]`).
+        case columns(DeferredTensor, offset: Int, length: Int)
+    }
+
+    /// An operand of a node: another node over the same rows, or a tensor
+    /// broadcast into every block.
+    enum Operand {
+        case rows(DeferredTensor)
+        case constant(Tensor)
+    }
+
+    private struct State {
+        var operation: Operation
+        /// Times this node was evaluated without keeping its elements.
+        var streamed = 0
+    }
+
+    init(shape: [Int], operation: Operation) {
+        self.shape = shape
+        self.count = shape.reduce(1, *)
+        self.rows = shape[0]
+        self.width = shape.dropFirst().reduce(1, *)
+        self.depth = 1 + operation.inputs.reduce(0) { Swift.max($0, $1.depth) }
+        self.state = Mutex(State(operation: operation))
+    }
+
+    /// How the elements are made now (`stored` once forced).
+    var operation: Operation { state.withLock { $0.operation } }
+
+    /// The elements, computed on first use and kept.
+    public func tensor() throws(KLSError) -> Tensor {
+        if case .stored(let t) = operation { return t }
+        let result = try FusedProgram(root: self).materialize()
+        // Forcing drops the inputs: the graph below holds memory the result no longer needs.
+        state.withLock { $0.operation = .stored(result) }
+        return result
+    }
+
+    /// Notes an evaluation that does not keep the elements; true when there was
+    /// one before (then the caller computes and keeps them instead).
+    func noteStreaming() -> Bool {
+        state.withLock { state in
+            state.streamed += 1
+            return state.streamed > 1
+        }
+    }
+
+    /// The sum of the elements, in the order (and to the bit) of `Tensor.reduce(.sum)`.
+    /// Streams the graph the first time; a second request computes and keeps the
+    /// elements instead of streaming again.
+    public func sum() throws(KLSError) -> Double {
+        let again = noteStreaming()
+        if case .stored(let t) = operation { return Reduction.sum.reduce(UnsafePointer(t.storage.pointer), t.count) }
+        if again || count < Parallel.threshold {
+            let t = try tensor()
+            return withExtendedLifetime(t) { Reduction.sum.reduce(UnsafePointer(t.storage.pointer), t.count) }
+        }
+        return try FusedProgram(root: self).sum()
+    }
+
+    /// The mean of the elements, as `Tensor.reduce(.mean)` computes it.
+    public func mean() throws(KLSError) -> Double {
+        try sum() / Double(count)
+    }
+}
+
+extension DeferredTensor.Operation {
+    /// True for elements already computed.
+    var isStored: Bool {
+        if case .stored = self { return true }
+        return false
+    }
+
+    /// The nodes this one reads.
+    var inputs: [DeferredTensor] {
+        switch self {
+        case .stored, .normal, .uniform: return []
+        case .map(_, let x), .product(let x, _), .reduce(_, let x, _), .columns(let x, _, _): return [x]
+        case .combine(_, let a, let b): return [a, b].compactMap(\.node)
+        case .select(let c, let x, let y): return [c, x, y].compactMap(\.node)
+        }
+    }
+}
+
+extension DeferredTensor.Operand {
+    /// The node, for an operand over the rows.
+    var node: DeferredTensor? {
+        if case .rows(let n) = self { return n }
+        return nil
+    }
+
+    /// The operand's shape.
+    var shape: [Int] {
+        switch self {
+        case .rows(let n): return n.shape
+        case .constant(let t): return t.shape
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import KLSDiagnostics
+import Synchronization
+
+extension FusedProgram {
+    /// The root's elements, every core computing blocks of its share of the rows.
+    func materialize() throws(KLSError) -> Tensor {
+        let storage = try TensorStorage(uninitializedCount: rows * width)
+        let out = Unchecked(storage.pointer)
+        // Shares of whole groups of eight rows, so that every block starts at a
+        // multiple of eight rows (see `DeferredTensor`).
+        let groups = (rows + 7) / 8
+        let cost = Swift.max(1, 8 * width * steps.count)
+        let failure = Mutex<KLSError?>(nil)
+        Parallel.forEachChunk(groups, cost: cost) { share in
+            do throws(KLSError) {
+                let evaluator = try Evaluator(self)
+                var row = share.lowerBound * 8
+                let end = Swift.min(rows, share.upperBound * 8)
+                while row < end && !Cancellation.isRequested {
+                    let next = Swift.min(end, row + blockRows)
+                    evaluator.run(rows: row..<next, into: out.value + row * width)
+                    row = next
+                }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        try Cancellation.check()
+        return try Tensor(shape: [rows] + steps[steps.count - 1].inner, adopting: storage)
+    }
+
+    /// The sum of the root's elements in `Reduction.sum`'s order: the parts of
+    /// `Summation.parallelSum` (which depend on the count alone), each summed in
+    /// blocks of 4096 with a compensated running total, the parts' sums summed.
+    func sum() throws(KLSError) -> Double {
+        let count = rows * width
+        let failure = Mutex<KLSError?>(nil)
+        let partials = Parallel.mapChunks(count, cost: 1) { part -> Double in
+            do throws(KLSError) {
+                let evaluator = try Evaluator(self)
+                var total = CompensatedSum()
+                var start = part.lowerBound
+                while start < part.upperBound && !Cancellation.isRequested {
+                    let end = Swift.min(part.upperBound, start + Summation.block)
+                    total.add(Summation.blockSum(evaluator.values(start..<end), end - start))
+                    start = end
+                }
+                return total.value
+            } catch {
+                failure.withLock { $0 = error }
+                return .nan
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        try Cancellation.check()
+        return Summation.sum(partials)
+    }
+}
+
+extension FusedProgram {
+    /// One core's scratch: a buffer per register, a pointer per step to its
+    /// current block, and room for the root's values over a range of elements.
+    final class Evaluator {
+        let program: FusedProgram
+        let scratch: TensorStorage
+        let staging: TensorStorage
+        let blocks: UnsafeMutablePointer<UnsafePointer<Double>>
+
+        init(_ program: FusedProgram) throws(KLSError) {
+            self.program = program
+            scratch = try TensorStorage(uninitializedCount: Swift.max(1, program.bufferCount * program.bufferSize))
+            // A range of 4096 elements spans at most 4096 / width + 2 rows, and its
+            // first block starts up to seven rows earlier.
+            let stagingRows = Summation.block / program.width + 16
+            staging = try TensorStorage(uninitializedCount: stagingRows * program.width)
+            blocks = .allocate(capacity: program.steps.count)
+        }
+
+        deinit { blocks.deallocate() }
+
+        /// The root's elements `range` (at most 4096 of them), computed from the
+        /// multiple of eight rows at or before their first.
+        func values(_ range: Range<Int>) -> UnsafePointer<Double> {
+            let width = program.width
+            let first = range.lowerBound / width / 8 * 8
+            let end = Swift.min(program.rows, (range.upperBound + width - 1) / width)
+            var row = first
+            while row < end {
+                let next = Swift.min(end, row + program.blockRows)
+                run(rows: row..<next, into: staging.pointer + (row - first) * width)
+                row = next
+            }
+            return UnsafePointer(staging.pointer + (range.lowerBound - first * width))
+        }
+
+        /// Runs every step over `rows` (at most `blockRows`), the root's block into `out`.
+        func run(rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+            let last = program.steps.count - 1
+            for (i, step) in program.steps.enumerated() {
+                if case .stored(let base) = step.kind, i != last {
+                    blocks[i] = base + rows.lowerBound * step.width
+                    continue
+                }
+                let target = i == last ? out : scratch.pointer + (step.buffer ?? 0) * program.bufferSize
+                compute(step, rows: rows, into: target)
+                blocks[i] = UnsafePointer(target)
+            }
+        }
+
+        private func compute(_ step: Step, rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+            let count = rows.count * step.width
+            let first = rows.lowerBound * step.width
+            switch step.kind {
+            case .stored(let base): out.update(from: base + first, count: count)
+            case .normal(let generator, let start):
+                NormalSampler.fill(generator, start: start &+ UInt64(first), count: count, into: out)
+            case .uniform(let generator, let start):
+                Tensor.fillUniform(generator, start: start &+ UInt64(first), range: 0..<count, into: out)
+            case .map(let function, let x): function.run(blocks[x], out, 0..<count)
+            case .combine(let op, let a, let b):
+                let (x, xShape) = operand(a, rows.count)
+                let (y, yShape) = operand(b, rows.count)
+                op.combine(x, xShape, y, yShape, into: out, shape: [rows.count] + step.inner)
+            case .select(let c, let a, let b):
+                let shape = [rows.count] + step.inner
+                let (condition, x, y) = (operand(c, rows.count), operand(a, rows.count), operand(b, rows.count))
+                Tensor.select(condition, x, y, into: out, shape: shape)
+            case .product(let x, let matrix, let k, let columns):
+                let lhsRows = rows.count * (program.steps[x].width / k)
+                Tensor.multiplySlice(
+                    blocks[x], k, k, matrix.pointer, out, lhsRows, columns, parts: 1, accumulate: false)
+            case .reduce(let reduction, let x, let length):
+                let input = blocks[x]
+                for lane in 0..<count { out[lane] = reduction.reduce(input + lane * length, length) }
+            case .columns(let x, let offset, let length):
+                let (input, width) = (blocks[x], program.steps[x].width)
+                for r in 0..<rows.count { (out + r * length).update(from: input + r * width + offset, count: length) }
+            }
+        }
+
+        /// An operand's block and its shape in this block of `rows` rows.
+        private func operand(_ source: Source, _ rows: Int) -> (UnsafePointer<Double>, [Int]) {
+            switch source {
+            case .step(let i, let inner): return (blocks[i], [rows] + inner)
+            case .constant(let p, let shape): return (p, shape)
+            }
+        }
+    }
+}

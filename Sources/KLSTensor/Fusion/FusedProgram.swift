@@ -1,0 +1,184 @@
+import KLSDiagnostics
+
+/// A deferred tensor's graph as a list of steps, each computing its node's block
+/// of rows from earlier steps' blocks: the graph is walked once, and every block
+/// then runs the steps in order (see `DeferredTensor`).
+///
+/// Scratch buffers are shared between steps the way registers are: a step's
+/// buffer is taken when it runs and given back after the last step that reads
+/// it, so a graph of dozens of nodes needs a handful of buffers. A step never
+/// writes over its own inputs.
+struct FusedProgram {
+    /// Where a step reads an operand: an earlier step's block (its elements per
+    /// row after the rows axis), or a constant tensor broadcast into the block.
+    enum Source {
+        case step(Int, inner: [Int])
+        case constant(UnsafePointer<Double>, shape: [Int])
+    }
+
+    /// What a step computes.
+    enum Kind {
+        case stored(UnsafePointer<Double>)
+        case normal(Philox, start: UInt64)
+        case uniform(Philox, start: UInt64)
+        case map(UnaryFunction, Int)
+        case combine(BinaryOperator, Source, Source)
+        case select(Source, Source, Source)
+        /// Rows of `k` times a packed matrix of `columns` columns.
+        case product(Int, PackedMatrix, k: Int, columns: Int)
+        case reduce(Reduction, Int, length: Int)
+        case columns(Int, offset: Int, length: Int)
+    }
+
+    struct Step {
+        let kind: Kind
+        /// Elements per row of the output, and the output's axes after the rows.
+        let width: Int
+        let inner: [Int]
+        /// The scratch buffer written, or nil for stored elements (read in place).
+        var buffer: Int?
+    }
+
+    let steps: [Step]
+    /// Rows per block: a multiple of eight, about 4096 elements of the widest step.
+    let blockRows: Int
+    /// Elements of each scratch buffer.
+    let bufferSize: Int
+    let bufferCount: Int
+    /// The root's rows and elements per row.
+    let rows: Int
+    let width: Int
+    /// What the steps' pointers point into, kept alive while the program lives.
+    private let retained: [AnyObject]
+
+    /// Elements per block aimed at: a block of every live step stays in L2.
+    static let blockElements = 4096
+
+    init(root: DeferredTensor) throws(KLSError) {
+        var builder = Builder(root: root)
+        _ = try builder.add(root)
+        var steps = builder.steps
+        let bufferCount = FusedProgram.assignBuffers(&steps, inputs: builder.inputs)
+        let widest = steps.reduce(1) { Swift.max($0, $1.width) }
+        self.steps = steps
+        self.blockRows = Swift.max(8, FusedProgram.blockElements / widest / 8 * 8)
+        self.bufferSize = blockRows * widest
+        self.bufferCount = bufferCount
+        self.rows = root.rows
+        self.width = root.width
+        self.retained = builder.retained
+    }
+
+    /// Gives each computed step a scratch buffer, reusing those whose readers
+    /// have all run; returns how many buffers there are.
+    private static func assignBuffers(_ steps: inout [Step], inputs: [[Int]]) -> Int {
+        var lastUse = Array(0..<steps.count)
+        for (i, reads) in inputs.enumerated() { for j in reads { lastUse[j] = Swift.max(lastUse[j], i) } }
+        lastUse[steps.count - 1] = steps.count
+        var free: [Int] = []
+        var count = 0
+        for i in steps.indices {
+            if case .stored = steps[i].kind {
+                steps[i].buffer = nil
+            } else if let reused = free.popLast() {
+                steps[i].buffer = reused
+            } else {
+                steps[i].buffer = count
+                count += 1
+            }
+            for j in Set(inputs[i]) where lastUse[j] == i {
+                if let b = steps[j].buffer { free.append(b) }
+            }
+        }
+        return count
+    }
+}
+
+extension FusedProgram {
+    /// Walks a graph depth first, each node once, into steps in an order where
+    /// every step's inputs come before it.
+    struct Builder {
+        let root: DeferredTensor
+        var steps: [Step] = []
+        var inputs: [[Int]] = []
+        var retained: [AnyObject] = []
+        var index: [ObjectIdentifier: Int] = [:]
+
+        mutating func add(_ node: DeferredTensor) throws(KLSError) -> Int {
+            if let known = index[ObjectIdentifier(node)] { return known }
+            retained.append(node)
+            var reads: [Int] = []
+            let kind: Kind
+            // An inner node computed by an earlier graph is computed and kept now (see `DeferredTensor`).
+            var operation = node.operation
+            if node !== root, !operation.isStored, node.noteStreaming() {
+                operation = .stored(try node.tensor())
+            }
+            switch operation {
+            case .stored(let t):
+                retained.append(t.storage)
+                kind = .stored(UnsafePointer(t.storage.pointer))
+            case .normal(let generator, let start): kind = .normal(generator, start: start)
+            case .uniform(let generator, let start): kind = .uniform(generator, start: start)
+            case .map(let function, let x):
+                let i = try add(x)
+                reads = [i]
+                kind = .map(function, i)
+            case .combine(let op, let a, let b):
+                let (x, y) = (try source(a, &reads), try source(b, &reads))
+                kind = .combine(op, x, y)
+            case .select(let c, let a, let b):
+                kind = .select(try source(c, &reads), try source(a, &reads), try source(b, &reads))
+            case .product(let a, let matrix):
+                let i = try add(a)
+                reads = [i]
+                let packed = PackedMatrix(matrix)
+                retained.append(packed)
+                kind = .product(i, packed, k: matrix.shape[0], columns: matrix.shape[1])
+            case .reduce(let reduction, let x, let length):
+                let i = try add(x)
+                reads = [i]
+                kind = .reduce(reduction, i, length: length)
+            case .columns(let x, let offset, let length):
+                let i = try add(x)
+                reads = [i]
+                kind = .columns(i, offset: offset, length: length)
+            }
+            steps.append(Step(kind: kind, width: node.width, inner: Array(node.shape.dropFirst()), buffer: nil))
+            inputs.append(reads)
+            index[ObjectIdentifier(node)] = steps.count - 1
+            return steps.count - 1
+        }
+
+        private mutating func source(_ operand: DeferredTensor.Operand, _ reads: inout [Int]) throws(KLSError)
+            -> Source
+        {
+            switch operand {
+            case .rows(let node):
+                let i = try add(node)
+                reads.append(i)
+                return .step(i, inner: Array(node.shape.dropFirst()))
+            case .constant(let t):
+                retained.append(t.storage)
+                return .constant(UnsafePointer(t.storage.pointer), shape: t.shape)
+            }
+        }
+    }
+}
+
+/// A matrix packed once for every block's product (`Tensor.packStrips`, one slice).
+final class PackedMatrix: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Double>
+
+    init(_ matrix: Tensor) {
+        let (k, n) = (matrix.shape[0], matrix.shape[1])
+        let width = Tensor.stripWidth
+        let strips = (n + width - 1) / width
+        pointer = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, strips * k * width))
+        withExtendedLifetime(matrix) {
+            Tensor.packStrips(UnsafePointer(matrix.storage.pointer), n, k, strips, into: pointer)
+        }
+    }
+
+    deinit { pointer.deallocate() }
+}
