@@ -77,9 +77,7 @@ import Testing
     }
 
     @Test func columnsOfEveryRow() {
-        check(
-            "x = randn([40000, 5], seed=7) * 2\na = x[:, 1:3] + 1\nb = x[:, -1] * x[:, 0]\nc = x[:, 4:2]\nsum(a) + sum(b)"
-        )
+        check("x = randn([40000, 5], seed=7) * 2\na = x[:, 1:3] + 1\nb = x[:, -1] * x[:, 0]\nc = x[:, 4:2]\nsum(a + 1)")
         check("x = exp(randn([40000, 5], seed=7))\na = x[:, 5]", deferring: true)
         check("x = exp(randn([40000, 5], seed=7))\na = x[:, ::2]\nb = x[0:10, 1]\nsum(a) + sum(b)")
     }

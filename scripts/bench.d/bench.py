@@ -13,6 +13,8 @@ import time
 
 import numpy as np
 
+from models import ROOT, jax_hvae, joint_chunk, joint_weights
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 # A row's key names kls's time; these suffixes name a peer's time for the same work.
 PEER_SUFFIX = re.compile(r"_(torch|jax|lua|c)$")
@@ -37,14 +39,25 @@ def make_files():
     np.savetxt(os.path.join(FILES, "rows.csv"), rows, delimiter=",", fmt="%.17g")
 
 
-def kls_run(path_or_code, *, code=False, prefix=(), memory_key=None):
-    """The name-seconds lines kls prints; with `memory_key`, also the process's peak RSS in bytes."""
-    env = {**os.environ, "KLS_MAX_MEMORY": "8G"}
+def kls_run(path_or_code, *, code=False, prefix=(), memory_key=None, default_limit=False):
+    """The name-seconds lines kls prints; with `memory_key`, also the process's peak RSS in bytes.
+    kls runs with an 8 GiB memory limit, or with `default_limit` under its default (2 GiB)."""
+    env = {k: v for k, v in os.environ.items() if k != "KLS_MAX_MEMORY"}
+    if not default_limit:
+        env["KLS_MAX_MEMORY"] = "8G"
     arguments = [*prefix, KLS, "-e", path_or_code] if code else [*prefix, KLS, path_or_code]
+    times, peak = measured_run(arguments, env)
+    if memory_key:
+        times[memory_key] = peak
+    return times
+
+
+def measured_run(arguments, env=None):
+    """Runs a process in FILES; returns the name-seconds lines it prints and its peak RSS in bytes."""
     with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(arguments, stdout=output, stderr=errors, cwd=FILES, env=env)
         peak = 0
-        # VmHWM is the high-water mark of kls's own memory. (A child's ru_maxrss
+        # VmHWM is the high-water mark of the process's own memory. (A child's ru_maxrss
         # would include this Python's memory, which the child had before exec.)
         while process.poll() is None:
             peak = max(peak, high_water_mark(process.pid))
@@ -54,10 +67,12 @@ def kls_run(path_or_code, *, code=False, prefix=(), memory_key=None):
         if process.returncode:
             errors.seek(0)
             raise subprocess.CalledProcessError(process.returncode, arguments, out, errors.read().decode())
-    times = {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
-    if memory_key:
-        times[memory_key] = peak
-    return times
+    times = {}
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) == 2:
+            times[fields[0]] = float(fields[1])
+    return times, peak
 
 
 def high_water_mark(pid):
@@ -96,6 +111,41 @@ def kls_times():
     if shutil.which("taskset"):
         times.update({key + "_1core": t for key, t in kls_run(one_core, prefix=["taskset", "-c", "0"]).items()})
     return times
+
+
+def touch_memory(gigabytes=2):
+    """Has the guest back `gigabytes` of fresh memory, so that no process timed after
+    it pays the VM's first touch (1.4 s for 800 MB in C, 0.3 s after) that another
+    one already paid."""
+    subprocess.run([sys.executable, "-c", f"bytearray({gigabytes} << 30)"], check=True)
+
+
+def tensor_model_times(rounds=2):
+    """The three-layer model as tensor code: kls and its peers each in a fresh process,
+    alternated over `rounds`; the best first-run and warm time of each, and the
+    least peak memory."""
+    touch_memory()
+    peers = ["numpy"] + (["jax", "jax_chunk", "hvae_jax"] if importable("jax") else [])
+    best_of = {}
+    for _ in range(rounds):
+        runs = [kls_run(os.path.join(HERE, "tensor_model.kls"), memory_key="tensor_model_memory"),
+                kls_run(rooted_script("tensor_hvae.kls"), code=True, memory_key="tensor_hvae_memory",
+                        default_limit=True)]
+        for peer in peers:
+            times, peak = measured_run([sys.executable, os.path.join(HERE, "tensor_peers.py"), peer])
+            runs.append({**times, f"tensor_model_{peer}_memory": peak})
+        for times in runs:
+            for key, value in times.items():
+                best_of[key] = min(best_of.get(key, float("inf")), value)
+    return best_of
+
+
+def importable(name):
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
 
 
 def lua_times():
@@ -169,35 +219,6 @@ def numpy_kl_mc(estimator, n=10**7, d=16, chunk=100_000):
     return total / n
 
 
-def joint_weights(xp):
-    """The three-layer model's weights, the same numbers kls_bench.kls makes."""
-    a64, a8 = np.arange(64.0), np.arange(8.0)
-    w = {
-        "W1": (np.sin(a64) * 0.3).reshape(8, 8), "V1": (np.cos(a64) * 0.2).reshape(8, 8),
-        "b1": np.sin(a8 + 0.5) * 0.1, "W2": (np.cos(a64 + 0.25) * 0.3).reshape(8, 8),
-        "mu1": np.sin(a8 * 0.7) * 0.5, "lv1": np.cos(a8 * 0.3) * 0.3 - 0.5,
-    }
-    return {k: xp.asarray(v) for k, v in w.items()}
-
-
-def diag_logpdf(xp, z, mean, logvar):
-    return (-0.5 * ((z - mean) ** 2 * xp.exp(-logvar) + logvar + np.log(2 * np.pi))).sum(-1)
-
-
-def joint_chunk(xp, w, eps1, eps2, eps3):
-    """One chunk of the three-layer k1 terms: sample q's layers, log q − log p."""
-    z1 = w["mu1"] + xp.exp(0.5 * w["lv1"]) * eps1
-    m2, lv2 = xp.tanh(z1 @ w["W1"].T + w["b1"]), xp.tanh(z1 @ w["V1"].T) - 0.7
-    z2 = m2 + xp.exp(0.5 * lv2) * eps2
-    m3 = z2 @ w["W2"].T + 0.1 * z1[:, 0:1]
-    z3 = m3 + eps3
-    zero = 0 * z1
-    log_q = diag_logpdf(xp, z1, w["mu1"], w["lv1"]) + diag_logpdf(xp, z2, m2, lv2) + diag_logpdf(xp, z3, m3, zero)
-    log_p = (diag_logpdf(xp, z1, zero, zero) + diag_logpdf(xp, z2, 0.5 * xp.tanh(z1), zero)
-             + diag_logpdf(xp, z3, z2 @ w["W2"].T, zero))
-    return (log_q - log_p).sum()
-
-
 def numpy_joint(n=10**6, chunk=100_000):
     w, rng, total = joint_weights(np), np.random.default_rng(1), 0.0
     for start in range(0, n, chunk):
@@ -232,47 +253,17 @@ def jax_joint(n=10**6, chunk=100_000):
 
 # The trained two-layer VAE (examples/trained-hvae, issue 29): per-image KL of 16
 # digits, q bottom-up, p top-down, n = 1e5, float64, in chunks of 4096 draws.
-ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 def hvae_script():
     """trained_hvae.kls with its data files' paths made absolute (kls runs in FILES)."""
-    with open(os.path.join(HERE, "trained_hvae.kls")) as f:
+    return rooted_script("trained_hvae.kls")
+
+
+def rooted_script(name):
+    """A script of this folder with its data files' paths made absolute (kls runs in FILES)."""
+    with open(os.path.join(HERE, name)) as f:
         return f.read().replace('"examples/', '"' + os.path.join(ROOT, "examples") + "/")
-
-
-def jax_hvae(n=10**5, chunk=4096):
-    import jax
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    from safetensors.numpy import load_file
-    w = {k: jnp.asarray(v, dtype=jnp.float64)
-         for k, v in load_file(os.path.join(ROOT, "examples/trained-hvae/weights.safetensors")).items()}
-    x = jnp.asarray(np.load(os.path.join(ROOT, "examples/trained-hvae/digits.npz"))["x"])
-
-    def gaussian(prefix, v):
-        h = jnp.tanh(v @ w[prefix + ".hidden.weight"].T + w[prefix + ".hidden.bias"])
-        return (h @ w[prefix + ".mean.weight"].T + w[prefix + ".mean.bias"],
-                h @ w[prefix + ".logvar.weight"].T + w[prefix + ".logvar.bias"])
-
-    def terms(key, c):
-        k1, k2 = jax.random.split(key)
-        m1, lv1 = gaussian("q.z1", x)
-        z1 = m1 + jnp.exp(0.5 * lv1) * jax.random.normal(k1, (c,) + m1.shape, dtype=jnp.float64)
-        m2, lv2 = gaussian("q.z2", z1)
-        z2 = m2 + jnp.exp(0.5 * lv2) * jax.random.normal(k2, m2.shape, dtype=jnp.float64)
-        pm, plv = gaussian("p.z1", z2)
-        zero = jnp.zeros_like(z2)
-        l = (diag_logpdf(jnp, z1, m1, lv1) + diag_logpdf(jnp, z2, m2, lv2)
-             - diag_logpdf(jnp, z2, zero, zero) - diag_logpdf(jnp, z1, pm, plv))
-        return jnp.sum(l, 0), jnp.sum(l * l, 0)
-
-    step = jax.jit(terms, static_argnums=1)
-    key, total = jax.random.PRNGKey(1), 0.0
-    for start in range(0, n, chunk):
-        a, _ = step(jax.random.fold_in(key, start), min(chunk, n - start))
-        total += a
-    return np.asarray(total) / n
 
 
 # The gradient of kl_mc(DiagNormal(m, logvar=lv), StdNormal(16), n=1e6).value in m
@@ -566,9 +557,49 @@ def main():
     ratio = ours["grad_kl_mc"] / ours["kl_mc_d16_1e6"]
     print(f"{'grad of kl_mc ÷ kl_mc itself (n=1e6, d=16)':44} {ours['grad_kl_mc'] * 1e3:8.2f}ms "
           f"{ours['kl_mc_d16_1e6'] * 1e3:8.2f}ms fwd  {ratio:6.3f}×  ≤ 3×  " + ("met" if ratio <= 3 else "MISSED"))
+    print_tensor_model(tensor_model_times())
     subprocess.run(["rm", "-rf", FILES])
     s = startup()
     print(f"{'startup: kls -e 1':44} {s * 1e3:8.2f}ms {'':14} {'':7}  < 20 ms  " + ("met" if s < 0.020 else "MISSED"))
+
+
+def print_tensor_model(t):
+    """The tensor-code model's rows: warm and first-run times against each peer, peak memory."""
+    label = "tensor-code model, 3 layers of 8, n=1e6"
+    jax = [k for k in ("tensor_model_jax", "tensor_model_jax_chunk") if k in t]
+    best_jax = min(jax, key=lambda k: t[k]) if jax else None
+    for when, suffix in (("warm", ""), ("first run", "_first")):
+        kls = t["tensor_model" + suffix]
+        for peer, key, goal in (("NumPy", "tensor_model_numpy", None), ("JAX", best_jax, 0.5)):
+            if key is None:
+                print(f"{label + ', ' + when:44} {kls * 1e3:8.2f}ms {'':14} {'':7}  JAX not installed")
+                continue
+            ratio = kls / t[key + suffix]
+            verdict = "" if goal is None or suffix else f"≤ {goal:.3g}×  " + ("met" if ratio <= goal else "MISSED")
+            name = peer + (" (chunks)" if key.endswith("_chunk") else "")
+            print(f"{label + ', ' + when:44} {kls * 1e3:8.2f}ms {t[key + suffix] * 1e3:8.2f}ms {name:<5} "
+                  f"{ratio:6.3f}×  {verdict}")
+    label = "trained VAE as tensor code, 16 x 114,688"
+    for when, suffix in (("warm", ""), ("first run", "_first")):
+        kls = t["tensor_hvae" + suffix]
+        if "tensor_hvae_jax" not in t:
+            print(f"{label + ', ' + when:44} {kls * 1e3:8.2f}ms {'':14} {'':7}  JAX not installed")
+            continue
+        ratio = kls / t["tensor_hvae_jax" + suffix]
+        verdict = "" if suffix else "≤ 0.5×  " + ("met" if ratio <= 0.5 else "MISSED")
+        print(f"{label + ', ' + when:44} {kls * 1e3:8.2f}ms {t['tensor_hvae_jax' + suffix] * 1e3:8.2f}ms JAX "
+              f"(chunks) {ratio:6.3f}×  {verdict}")
+    hvae_memory = t["tensor_hvae_memory"]
+    print(f"{'trained VAE as tensor code: peak memory':44} {hvae_memory / 1e6:8.1f}MB {'':14} {'':7}  "
+          "under the default 2 GiB limit  " + ("met" if hvae_memory < 2 << 30 else "MISSED"))
+    memory = t["tensor_model_memory"]
+    for peer, key, goal in (("NumPy", "tensor_model_numpy_memory", 0.25), ("JAX", "tensor_model_jax_memory", None)):
+        if key not in t:
+            continue
+        ratio = memory / t[key]
+        verdict = "" if goal is None else f"≤ {goal:.3g}×  " + ("met" if ratio <= goal else "MISSED")
+        print(f"{'tensor-code model: peak memory':44} {memory / 1e6:8.1f}MB {t[key] / 1e6:8.1f}MB {peer:<5} "
+              f"{ratio:6.3f}×  {verdict}")
 
 
 if __name__ == "__main__":

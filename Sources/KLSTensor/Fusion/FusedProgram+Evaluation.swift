@@ -97,39 +97,40 @@ extension FusedProgram {
         /// Runs every step over `rows` (at most `blockRows`), the root's block into `out`.
         func run(rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
             let last = program.steps.count - 1
-            for (i, step) in program.steps.enumerated() {
-                if case .stored(let base) = step.kind, i != last {
-                    blocks[i] = base + rows.lowerBound * step.width
+            for i in 0...last {
+                if case .stored(let base) = program.steps[i].kind, i != last {
+                    blocks[i] = base + rows.lowerBound * program.steps[i].width
                     continue
                 }
-                let target = i == last ? out : scratch.pointer + (step.buffer ?? 0) * program.bufferSize
-                compute(step, rows: rows, into: target)
+                let target = i == last ? out : scratch.pointer + (program.steps[i].buffer ?? 0) * program.bufferSize
+                compute(i, rows: rows, into: target)
                 blocks[i] = UnsafePointer(target)
             }
         }
 
-        private func compute(_ step: Step, rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
-            let count = rows.count * step.width
-            let first = rows.lowerBound * step.width
-            switch step.kind {
+        private func compute(_ i: Int, rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+            let width = program.steps[i].width
+            let count = rows.count * width
+            let first = rows.lowerBound * width
+            switch program.steps[i].kind {
             case .stored(let base): out.update(from: base + first, count: count)
             case .normal(let generator, let start):
                 NormalSampler.fill(generator, start: start &+ UInt64(first), count: count, into: out)
             case .uniform(let generator, let start):
                 Tensor.fillUniform(generator, start: start &+ UInt64(first), range: 0..<count, into: out)
             case .map(let function, let x): function.run(blocks[x], out, 0..<count)
-            case .combine(let op, let a, let b):
-                let (x, xShape) = operand(a, rows.count)
-                let (y, yShape) = operand(b, rows.count)
-                op.combine(x, xShape, y, yShape, into: out, shape: [rows.count] + step.inner)
+            case .combine(let op, let a, let b, let broadcast):
+                op.combine(operand(a), operand(b), into: out, count: count, broadcast) {
+                    let shapes = program.steps[i].blockShapes(rows.count)
+                    return (shapes[0], shapes[1], shapes[2])
+                }
             case .select(let c, let a, let b):
-                let shape = [rows.count] + step.inner
-                let (condition, x, y) = (operand(c, rows.count), operand(a, rows.count), operand(b, rows.count))
-                Tensor.select(condition, x, y, into: out, shape: shape)
+                let shapes = program.steps[i].blockShapes(rows.count)
+                let (condition, x, y) = ((operand(c), shapes[0]), (operand(a), shapes[1]), (operand(b), shapes[2]))
+                Tensor.select(condition, x, y, into: out, shape: shapes[3])
             case .product(let x, let matrix, let k, let columns):
                 let lhsRows = rows.count * (program.steps[x].width / k)
-                Tensor.multiplySlice(
-                    blocks[x], k, k, matrix.pointer, out, lhsRows, columns, parts: 1, accumulate: false)
+                Tensor.multiplySlice(blocks[x], k, k, matrix, out, lhsRows, columns, parts: 1, accumulate: false)
             case .reduce(let reduction, let x, let length):
                 let input = blocks[x]
                 for lane in 0..<count { out[lane] = reduction.reduce(input + lane * length, length) }
@@ -139,11 +140,11 @@ extension FusedProgram {
             }
         }
 
-        /// An operand's block and its shape in this block of `rows` rows.
-        private func operand(_ source: Source, _ rows: Int) -> (UnsafePointer<Double>, [Int]) {
+        /// An operand's elements in the current block.
+        private func operand(_ source: Source) -> UnsafePointer<Double> {
             switch source {
-            case .step(let i, let inner): return (blocks[i], [rows] + inner)
-            case .constant(let p, let shape): return (p, shape)
+            case .step(let i): return blocks[i]
+            case .constant(let p): return p
             }
         }
     }

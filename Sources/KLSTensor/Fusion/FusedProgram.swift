@@ -7,13 +7,15 @@ import KLSDiagnostics
 /// Scratch buffers are shared between steps the way registers are: a step's
 /// buffer is taken when it runs and given back after the last step that reads
 /// it, so a graph of dozens of nodes needs a handful of buffers. A step never
-/// writes over its own inputs.
+/// writes over its own inputs. What runs per block holds no reference-counted
+/// value (pointers, indices, the broadcast decided once), so a block's steps
+/// cost no retains.
 struct FusedProgram {
-    /// Where a step reads an operand: an earlier step's block (its elements per
-    /// row after the rows axis), or a constant tensor broadcast into the block.
+    /// Where a step reads an operand: an earlier step's block, or a constant
+    /// tensor broadcast into the block.
     enum Source {
-        case step(Int, inner: [Int])
-        case constant(UnsafePointer<Double>, shape: [Int])
+        case step(Int)
+        case constant(UnsafePointer<Double>)
     }
 
     /// What a step computes.
@@ -22,21 +24,30 @@ struct FusedProgram {
         case normal(Philox, start: UInt64)
         case uniform(Philox, start: UInt64)
         case map(UnaryFunction, Int)
-        case combine(BinaryOperator, Source, Source)
+        case combine(BinaryOperator, Source, Source, Broadcast)
         case select(Source, Source, Source)
-        /// Rows of `k` times a packed matrix of `columns` columns.
-        case product(Int, PackedMatrix, k: Int, columns: Int)
+        /// Rows of `k` times a matrix of `columns` columns, packed by `PackedMatrix`.
+        case product(Int, UnsafePointer<Double>, k: Int, columns: Int)
         case reduce(Reduction, Int, length: Int)
         case columns(Int, offset: Int, length: Int)
     }
 
     struct Step {
         let kind: Kind
-        /// Elements per row of the output, and the output's axes after the rows.
+        /// Elements per row of the output.
         let width: Int
+        /// The output's axes after the rows, and each operand's shape in a block
+        /// (an earlier step's axes after the rows, or a constant's whole shape):
+        /// for the general broadcast and `where`.
         let inner: [Int]
+        let operandShapes: [(rows: Bool, shape: [Int])]
         /// The scratch buffer written, or nil for stored elements (read in place).
         var buffer: Int?
+
+        /// The operands' and the output's shapes in a block of `rows` rows.
+        func blockShapes(_ rows: Int) -> [[Int]] {
+            operandShapes.map { $0.rows ? [rows] + $0.shape : $0.shape } + [[rows] + inner]
+        }
     }
 
     let steps: [Step]
@@ -52,7 +63,7 @@ struct FusedProgram {
     private let retained: [AnyObject]
 
     /// Elements per block aimed at: a block of every live step stays in L2.
-    static let blockElements = 4096
+    static let blockElements = 8192
 
     init(root: DeferredTensor) throws(KLSError) {
         var builder = Builder(root: root)
@@ -108,6 +119,7 @@ extension FusedProgram {
             if let known = index[ObjectIdentifier(node)] { return known }
             retained.append(node)
             var reads: [Int] = []
+            var shapes: [(rows: Bool, shape: [Int])] = []
             let kind: Kind
             // An inner node computed by an earlier graph is computed and kept now (see `DeferredTensor`).
             var operation = node.operation
@@ -125,16 +137,20 @@ extension FusedProgram {
                 reads = [i]
                 kind = .map(function, i)
             case .combine(let op, let a, let b):
-                let (x, y) = (try source(a, &reads), try source(b, &reads))
-                kind = .combine(op, x, y)
+                let (x, y) = (try source(a, &reads, &shapes), try source(b, &reads, &shapes))
+                // Decided for a block of two rows, it holds for any number: constants
+                // do not span the rows, so only the rows' count changes.
+                let block = shapes.map { $0.rows ? [2] + $0.shape : $0.shape }
+                kind = .combine(op, x, y, Broadcast(block[0], block[1], to: [2] + node.shape.dropFirst()))
             case .select(let c, let a, let b):
-                kind = .select(try source(c, &reads), try source(a, &reads), try source(b, &reads))
+                kind = .select(
+                    try source(c, &reads, &shapes), try source(a, &reads, &shapes), try source(b, &reads, &shapes))
             case .product(let a, let matrix):
                 let i = try add(a)
                 reads = [i]
                 let packed = PackedMatrix(matrix)
                 retained.append(packed)
-                kind = .product(i, packed, k: matrix.shape[0], columns: matrix.shape[1])
+                kind = .product(i, UnsafePointer(packed.pointer), k: matrix.shape[0], columns: matrix.shape[1])
             case .reduce(let reduction, let x, let length):
                 let i = try add(x)
                 reads = [i]
@@ -144,23 +160,28 @@ extension FusedProgram {
                 reads = [i]
                 kind = .columns(i, offset: offset, length: length)
             }
-            steps.append(Step(kind: kind, width: node.width, inner: Array(node.shape.dropFirst()), buffer: nil))
+            steps.append(
+                Step(
+                    kind: kind, width: node.width, inner: Array(node.shape.dropFirst()), operandShapes: shapes,
+                    buffer: nil))
             inputs.append(reads)
             index[ObjectIdentifier(node)] = steps.count - 1
             return steps.count - 1
         }
 
-        private mutating func source(_ operand: DeferredTensor.Operand, _ reads: inout [Int]) throws(KLSError)
-            -> Source
-        {
+        private mutating func source(
+            _ operand: DeferredTensor.Operand, _ reads: inout [Int], _ shapes: inout [(rows: Bool, shape: [Int])]
+        ) throws(KLSError) -> Source {
             switch operand {
             case .rows(let node):
                 let i = try add(node)
                 reads.append(i)
-                return .step(i, inner: Array(node.shape.dropFirst()))
+                shapes.append((true, Array(node.shape.dropFirst())))
+                return .step(i)
             case .constant(let t):
                 retained.append(t.storage)
-                return .constant(UnsafePointer(t.storage.pointer), shape: t.shape)
+                shapes.append((false, t.shape))
+                return .constant(UnsafePointer(t.storage.pointer))
             }
         }
     }

@@ -122,7 +122,8 @@ extension Tensor {
         let y = UnsafePointer(b.storage.pointer)
         let out = target.pointer
         withExtendedLifetime((a, b)) {
-            if a.count == count && b.count == count {
+            switch Broadcast(a.shape, b.shape, to: shape) {
+            case .same:
                 // See `apply`: a separate loop for the in-place case keeps it vectorised.
                 Parallel.forEachChunk(count, cost: cost) { r in
                     if UnsafePointer(out) == x {
@@ -133,13 +134,13 @@ extension Tensor {
                         for i in r { out[i] = op(x[i], y[i]) }
                     }
                 }
-            } else if b.count == 1 && a.count == count {
+            case .scalarRight:
                 let s = y[0]
                 Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(x[i], s) } }
-            } else if a.count == 1 && b.count == count {
+            case .scalarLeft:
                 let s = x[0]
                 Parallel.forEachChunk(count, cost: cost) { r in for i in r { out[i] = op(s, y[i]) } }
-            } else if a.count == count, let width = repeatedSuffix(b.shape, of: shape) {
+            case .repeatRight(let width):
                 // b repeats over the leading rows (a bias added to a batch): rows split over the cores.
                 Parallel.forEachChunk(count / width, cost: cost * width) { rows in
                     for r in rows {
@@ -147,14 +148,14 @@ extension Tensor {
                         for j in 0..<width { out[o + j] = op(x[o + j], y[j]) }
                     }
                 }
-            } else if b.count == count, let width = repeatedSuffix(a.shape, of: shape) {
+            case .repeatLeft(let width):
                 Parallel.forEachChunk(count / width, cost: cost * width) { rows in
                     for r in rows {
                         let o = r * width
                         for j in 0..<width { out[o + j] = op(x[j], y[o + j]) }
                     }
                 }
-            } else {
+            case .general:
                 broadcastLoop(shape: shape, a.shape, x, b.shape, y, out, op)
             }
         }
@@ -211,49 +212,84 @@ extension Tensor {
     }
 }
 
+/// How the two operands of an element-wise operator meet: the loop `combine`
+/// runs, decided from the shapes alone (so a fused graph decides it once).
+public enum Broadcast: Sendable, Equatable {
+    /// Both have the result's elements.
+    case same
+    /// One element on the right (left) against the result's elements.
+    case scalarRight, scalarLeft
+    /// The right (left) operand is a trailing block of `width` elements,
+    /// repeated over the leading axes (a bias added to a batch).
+    case repeatRight(Int)
+    case repeatLeft(Int)
+    /// Anything else: the general strided loop.
+    case general
+
+    /// The loop for operands of `x` and `y` broadcast to `shape`.
+    public init(_ x: [Int], _ y: [Int], to shape: [Int]) {
+        let count = shape.reduce(1, *)
+        let (xCount, yCount) = (x.reduce(1, *), y.reduce(1, *))
+        if xCount == count && yCount == count {
+            self = .same
+        } else if yCount == 1 && xCount == count {
+            self = .scalarRight
+        } else if xCount == 1 && yCount == count {
+            self = .scalarLeft
+        } else if xCount == count, let width = Tensor.repeatedSuffix(y, of: shape) {
+            self = .repeatRight(width)
+        } else if yCount == count, let width = Tensor.repeatedSuffix(x, of: shape) {
+            self = .repeatLeft(width)
+        } else {
+            self = .general
+        }
+    }
+}
+
 extension BinaryOperator {
-    /// `self` of two operands with NumPy broadcasting into `out` of `shape`, on the
-    /// calling thread: the loops of `Tensor.combine` for one block of a fused
-    /// graph, the same operation at every element.
+    /// `self` of two operands into `out`'s `count` elements on the calling thread,
+    /// the loop `broadcast` names: one block of a fused graph. `shapes` gives the
+    /// operands' and the result's shapes, read only by the general loop. `out` is
+    /// neither operand.
     func combine(
-        _ x: UnsafePointer<Double>, _ xShape: [Int], _ y: UnsafePointer<Double>, _ yShape: [Int],
-        into out: UnsafeMutablePointer<Double>, shape: [Int]
+        _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, count: Int,
+        _ broadcast: Broadcast, shapes: () -> ([Int], [Int], [Int])
     ) {
         switch self {
-        case .add: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Add())
-        case .subtract: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Subtract())
-        case .multiply: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Multiply())
-        case .divide: Tensor.combineBlock(x, xShape, y, yShape, out, shape, Elementwise.Divide())
-        default: Tensor.combineBlock(x, xShape, y, yShape, out, shape, self)
+        case .add: Tensor.combineBlock(x, y, out, count, broadcast, shapes, Elementwise.Add())
+        case .subtract: Tensor.combineBlock(x, y, out, count, broadcast, shapes, Elementwise.Subtract())
+        case .multiply: Tensor.combineBlock(x, y, out, count, broadcast, shapes, Elementwise.Multiply())
+        case .divide: Tensor.combineBlock(x, y, out, count, broadcast, shapes, Elementwise.Divide())
+        default: Tensor.combineBlock(x, y, out, count, broadcast, shapes, self)
         }
     }
 }
 
 extension Tensor {
-    /// One block of `combine`: `out` is neither operand.
+    /// One block of `combine`, on the calling thread.
     static func combineBlock<Operation: ElementCombination>(
-        _ x: UnsafePointer<Double>, _ xShape: [Int], _ y: UnsafePointer<Double>, _ yShape: [Int],
-        _ out: UnsafeMutablePointer<Double>, _ shape: [Int], _ op: Operation
+        _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ count: Int,
+        _ broadcast: Broadcast, _ shapes: () -> ([Int], [Int], [Int]), _ op: Operation
     ) {
-        let count = shape.reduce(1, *)
-        let (xCount, yCount) = (xShape.reduce(1, *), yShape.reduce(1, *))
-        if xCount == count && yCount == count {
+        switch broadcast {
+        case .same:
             for i in 0..<count { out[i] = op(x[i], y[i]) }
-        } else if yCount == 1 && xCount == count {
+        case .scalarRight:
             let s = y[0]
             for i in 0..<count { out[i] = op(x[i], s) }
-        } else if xCount == 1 && yCount == count {
+        case .scalarLeft:
             let s = x[0]
             for i in 0..<count { out[i] = op(s, y[i]) }
-        } else if xCount == count, let width = repeatedSuffix(yShape, of: shape) {
+        case .repeatRight(let width):
             for o in stride(from: 0, to: count, by: width) {
                 for j in 0..<width { out[o + j] = op(x[o + j], y[j]) }
             }
-        } else if yCount == count, let width = repeatedSuffix(xShape, of: shape) {
+        case .repeatLeft(let width):
             for o in stride(from: 0, to: count, by: width) {
                 for j in 0..<width { out[o + j] = op(x[j], y[o + j]) }
             }
-        } else {
+        case .general:
+            let (xShape, yShape, shape) = shapes()
             broadcastLoop(shape: shape, xShape, x, yShape, y, out, op)
         }
     }
