@@ -192,13 +192,11 @@ public struct Arguments {
     /// Computes every deferred tensor among the values, for a builtin that
     /// does not fuse; an error points at its argument.
     mutating func settle() throws(KLSError) {
-        for i in values.indices {
-            guard case .deferred = values[i] else { continue }
-            do {
-                values[i] = try values[i].settled()
-            } catch {
-                throw ranges[i].map { error.located(at: $0) } ?? error
-            }
+        guard let first = values.firstIndex(where: { if case .deferred = $0 { true } else { false } }) else { return }
+        do {
+            try Value.settle(&values)
+        } catch {
+            throw ranges[first].map { error.located(at: $0) } ?? error
         }
     }
 

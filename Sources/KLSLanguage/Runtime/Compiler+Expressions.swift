@@ -206,8 +206,9 @@ extension Compiler {
         return { frame throws(KLSError) in
             var values: [Value] = []
             values.reserveCapacity(codes.count)
+            for code in codes { values.append(try code(frame)) }
             // A list holds computed values (see `Value.deferred`).
-            for code in codes { values.append(try code(frame).settled()) }
+            try at(range) { () throws(KLSError) in try Value.settle(&values) }
             if values.contains(where: { if case .traced = $0 { return true } else { return false } }) {
                 return try at(range) { () throws(KLSError) in try Differentiation.stack(values) }
             }
@@ -504,8 +505,9 @@ extension Compiler {
         for field in fields { codes.append(try compile(field.value)) }
         return { frame throws(KLSError) in
             var values: [Value] = []
+            for code in codes { values.append(try code(frame)) }
             // A record holds computed values (see `Value.deferred`).
-            for code in codes { values.append(try code(frame).settled()) }
+            try Value.settle(&values)
             return .record(Record(Array(zip(names, values))))
         }
     }

@@ -50,7 +50,16 @@ struct Compiler {
             {
                 return fused
             }
-            return try assignment(name, try compile(value), returning: !discarding)
+            // A variable of the session holds computed values: a script's or the
+            // REPL's statements take their time, and meet their limits, where they
+            // are written; a function's variables may stay deferred (`Value.deferred`).
+            let code = try compile(value)
+            let range = value.range
+            let settled: Code =
+                scope != nil
+                ? code
+                : { frame throws(KLSError) in try at(range) { () throws(KLSError) in try code(frame).settled() } }
+            return try assignment(name, settled, returning: !discarding)
         case .assignIndex(let name, let components, let value):
             return try indexAssignment(name, components, value, range: statement.range, returning: !discarding)
         }

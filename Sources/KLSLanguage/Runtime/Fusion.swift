@@ -32,8 +32,8 @@ enum Fusion {
         return try value(try DeferredTensor.product(left, right))
     }
 
-    /// `reduction` of a deferred tensor: over every axis for `sum` and `mean`
-    /// (streamed, in the eager sum's order), over trailing axes for any
+    /// `reduction` of a deferred tensor: over every axis for `sum`, `mean` and
+    /// `logsumexp` (streamed, in the eager order), over trailing axes for any
     /// reduction (a node of its own); nil otherwise.
     static func reduce(_ reduction: Reduction, _ v: Value, axes: [Int]?, keepdims: Bool) throws(KLSError)
         -> Value?
@@ -46,6 +46,7 @@ enum Fusion {
             switch reduction {
             case .sum: total = try d.sum()
             case .mean: total = try d.mean()
+            case .logsumexp: total = try d.logSumExp()
             default: return nil
             }
             if !keepdims { return .number(total) }

@@ -105,7 +105,11 @@ public final class Interpreter {
         case .builtin(let builtin):
             var arguments = try bind(builtin, positional, keywords, ranges, keywordRanges)
             if !builtin.fuses { try arguments.settle() }
-            if arguments.hasTraced { return try callDifferentiating(builtin, &arguments) }
+            if arguments.hasTraced {
+                // Derivative rules read computed tensors: the tape records eager operations.
+                try arguments.settle()
+                return try callDifferentiating(builtin, &arguments)
+            }
             let result = try builtin.body(&arguments, self)
             if case .distribution(let made) = result { try made.requireElements() }
             return result

@@ -30,6 +30,22 @@ extension Value {
         return self
     }
 
+    /// Computes every deferred tensor among `values` (`settled`), those over the
+    /// same rows in one pass: a layer's mean and log-variance share their
+    /// hidden units' computation.
+    public static func settle(_ values: inout [Value]) throws(KLSError) {
+        var nodes: [DeferredTensor] = []
+        var places: [Int] = []
+        for (i, value) in values.enumerated() {
+            if case .deferred(let d) = value {
+                nodes.append(d)
+                places.append(i)
+            }
+        }
+        if nodes.isEmpty { return }
+        for (i, t) in zip(places, try DeferredTensor.tensors(nodes)) { values[i] = .tensor(t) }
+    }
+
     /// The tensor inside, moved out rather than copied, so that a temporary's
     /// buffer can be reused by the operation that consumes it.
     public consuming func takeTensor() throws(KLSError) -> Tensor {

@@ -35,6 +35,10 @@ extension DeferredTensor {
         try $enabledOverride.withValue(enabled) { try body() }
     }
 
+    /// Counts the graphs evaluated by the calling task, when set (tests use it to
+    /// see that a program fused).
+    @TaskLocal public static var evaluations: EvaluationCounter? = nil
+
     /// Results of fewer elements are computed at once: below this a temporary
     /// fits in cache and a graph would cost more than it saves.
     public static let minimumCount = 1 << 16
@@ -45,6 +49,10 @@ extension DeferredTensor {
     static let maximumDepth = 64
     /// Longest inner dimension of a fused matrix product: one slice of `Tensor.multiply`.
     static let maximumInner = Tensor.sliceDepth
+    /// Most elements of a fused product's matrix: a layer's weights. A larger
+    /// product runs whole, its rows split over the cores in panels sized for L2,
+    /// faster than block by block.
+    static let maximumMatrix = 1 << 16
 
     /// Whether a result of `shape` is deferred.
     public static func defers(_ shape: [Int]) -> Bool {
@@ -86,9 +94,9 @@ extension DeferredTensor {
     /// `a @ b` for a deferred `a` of rank two or more and a matrix `b`: each row
     /// of `a` times `b`, as `Tensor.matmul` computes a stack times one matrix.
     public static func product(_ a: DeferredTensor, _ b: Tensor) throws(KLSError) -> DeferredTensor? {
-        guard a.shape.count >= 2, b.rank == 2, let k = a.shape.last, k == b.shape[0], k <= maximumInner else {
-            return nil
-        }
+        guard a.shape.count >= 2, b.rank == 2, let k = a.shape.last, k == b.shape[0], k <= maximumInner,
+            k * b.shape[1] <= maximumMatrix
+        else { return nil }
         let shape = a.shape.dropLast() + [b.shape[1]]
         guard defers(Array(shape)), case .rows(let node) = try operand(.deferred(a), of: Array(shape)) else {
             return nil
@@ -162,4 +170,14 @@ extension DeferredTensor {
             return .rows(d.depth < maximumDepth ? d : DeferredTensor(stored: try d.tensor()))
         }
     }
+}
+
+/// Graphs evaluated (see `DeferredTensor.evaluations`).
+public final class EvaluationCounter: @unchecked Sendable {
+    /// Fused programs built so far.
+    public private(set) var programs = 0
+
+    public init() {}
+
+    func count() { programs += 1 }
 }

@@ -99,6 +99,29 @@ public final class DeferredTensor: @unchecked Sendable {
         return result
     }
 
+    /// The elements of each of `nodes`, computed and kept: those over the same
+    /// rows in one pass (a graph's shared nodes computed once for all of them,
+    /// as when a layer's mean and log-variance read the same hidden units).
+    public static func tensors(_ nodes: [DeferredTensor]) throws(KLSError) -> [Tensor] {
+        var pending: [DeferredTensor] = []
+        for node in nodes where !node.operation.isStored && !pending.contains(where: { $0 === node }) {
+            pending.append(node)
+        }
+        while let first = pending.first {
+            let group = pending.filter { $0.rows == first.rows }
+            pending.removeAll { $0.rows == first.rows }
+            if group.count == 1 {
+                _ = try first.tensor()
+                continue
+            }
+            let results = try FusedProgram(roots: group).materializeAll()
+            for (node, result) in zip(group, results) { node.state.withLock { $0.operation = .stored(result) } }
+        }
+        var tensors: [Tensor] = []
+        for node in nodes { tensors.append(try node.tensor()) }
+        return tensors
+    }
+
     /// Notes an evaluation that does not keep the elements; true when there was
     /// one before (then the caller computes and keeps them instead).
     func noteStreaming() -> Bool {
@@ -119,6 +142,17 @@ public final class DeferredTensor: @unchecked Sendable {
             return withExtendedLifetime(t) { Reduction.sum.reduce(UnsafePointer(t.storage.pointer), t.count) }
         }
         return try FusedProgram(root: self).sum()
+    }
+
+    /// log Σ exp of the elements, as `Tensor.reduce(.logsumexp)` computes it
+    /// (streamed twice: once for the maximum, once for the sum).
+    public func logSumExp() throws(KLSError) -> Double {
+        let again = noteStreaming()
+        if again || count < Parallel.threshold || operation.isStored {
+            let t = try tensor()
+            return withExtendedLifetime(t) { Reduction.logsumexp.reduce(UnsafePointer(t.storage.pointer), t.count) }
+        }
+        return try FusedProgram(root: self).logSumExp()
     }
 
     /// The mean of the elements, as `Tensor.reduce(.mean)` computes it.

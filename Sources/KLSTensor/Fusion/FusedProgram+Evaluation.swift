@@ -1,11 +1,19 @@
+import Foundation
 import KLSDiagnostics
 import Synchronization
 
 extension FusedProgram {
-    /// The root's elements, every core computing blocks of its share of the rows.
+    /// The root's elements.
     func materialize() throws(KLSError) -> Tensor {
-        let storage = try TensorStorage(uninitializedCount: rows * width)
-        let out = Unchecked(storage.pointer)
+        try materializeAll()[0]
+    }
+
+    /// Every root's elements (`init(roots:)`), every core computing blocks of
+    /// its share of the rows, each root's block written in place.
+    func materializeAll() throws(KLSError) -> [Tensor] {
+        var storages: [TensorStorage] = []
+        for step in outputs { storages.append(try TensorStorage(uninitializedCount: rows * steps[step].width)) }
+        let targets = Unchecked(zip(outputs, storages.map(\.pointer)).map { ($0, $1) })
         // Shares of whole groups of eight rows, so that every block starts at a
         // multiple of eight rows (see `DeferredTensor`).
         let groups = (rows + 7) / 8
@@ -14,11 +22,12 @@ extension FusedProgram {
         Parallel.forEachChunk(groups, cost: cost) { share in
             do throws(KLSError) {
                 let evaluator = try Evaluator(self)
+                for (step, base) in targets.value { evaluator.bases[step] = base }
                 var row = share.lowerBound * 8
                 let end = Swift.min(rows, share.upperBound * 8)
                 while row < end && !Cancellation.isRequested {
                     let next = Swift.min(end, row + blockRows)
-                    evaluator.run(rows: row..<next, into: out.value + row * width)
+                    evaluator.run(rows: row..<next, into: nil)
                     row = next
                 }
             } catch {
@@ -27,7 +36,11 @@ extension FusedProgram {
         }
         if let error = failure.withLock({ $0 }) { throw error }
         try Cancellation.check()
-        return try Tensor(shape: [rows] + steps[steps.count - 1].inner, adopting: storage)
+        var tensors: [Tensor] = []
+        for (step, storage) in zip(outputs, storages) {
+            tensors.append(try Tensor(shape: [rows] + steps[step].inner, adopting: storage))
+        }
+        return tensors
     }
 
     /// The sum of the root's elements in `Reduction.sum`'s order: the parts of
@@ -59,6 +72,51 @@ extension FusedProgram {
 }
 
 extension FusedProgram {
+    /// log Σ exp of the root's elements as `Reduction.logSumExp` computes them:
+    /// the maximum first (on every core: a maximum does not depend on the order,
+    /// and any nan makes it nan), then e^(x − max) added in order on one thread.
+    func logSumExp() throws(KLSError) -> Double {
+        let count = rows * width
+        let failure = Mutex<KLSError?>(nil)
+        let maxima = Parallel.mapChunks(count, cost: 1) { part -> Double in
+            do throws(KLSError) {
+                let evaluator = try Evaluator(self)
+                var best = -Double.infinity
+                var start = part.lowerBound
+                while start < part.upperBound && !Cancellation.isRequested {
+                    let end = Swift.min(part.upperBound, start + Summation.block)
+                    let values = evaluator.values(start..<end)
+                    for i in 0..<(end - start) {
+                        if values[i].isNaN { return .nan }
+                        if values[i] > best { best = values[i] }
+                    }
+                    start = end
+                }
+                return best
+            } catch {
+                failure.withLock { $0 = error }
+                return .nan
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        try Cancellation.check()
+        let m = maxima.contains(where: \.isNaN) ? .nan : maxima.reduce(-Double.infinity) { Swift.max($0, $1) }
+        if m.isNaN || m.isInfinite { return m }
+        let evaluator = try Evaluator(self)
+        var total = 0.0
+        var start = 0
+        while start < count {
+            try Cancellation.check()
+            let end = Swift.min(count, start + Summation.block)
+            let values = evaluator.values(start..<end)
+            for i in 0..<(end - start) { total += Foundation.exp(values[i] - m) }
+            start = end
+        }
+        return m + Foundation.log(total)
+    }
+}
+
+extension FusedProgram {
     /// One core's scratch: a buffer per register, a pointer per step to its
     /// current block, and room for the root's values over a range of elements.
     final class Evaluator {
@@ -66,6 +124,9 @@ extension FusedProgram {
         let scratch: TensorStorage
         let staging: TensorStorage
         let blocks: UnsafeMutablePointer<UnsafePointer<Double>>
+        /// Where a root's elements go, by step (nil for the others): a block of
+        /// rows r… is written at `base + r·width`.
+        let bases: UnsafeMutablePointer<UnsafeMutablePointer<Double>?>
 
         init(_ program: FusedProgram) throws(KLSError) {
             self.program = program
@@ -75,9 +136,14 @@ extension FusedProgram {
             let stagingRows = Summation.block / program.width + 16
             staging = try TensorStorage(uninitializedCount: stagingRows * program.width)
             blocks = .allocate(capacity: program.steps.count)
+            bases = .allocate(capacity: program.steps.count)
+            bases.initialize(repeating: nil, count: program.steps.count)
         }
 
-        deinit { blocks.deallocate() }
+        deinit {
+            blocks.deallocate()
+            bases.deallocate()
+        }
 
         /// The root's elements `range` (at most 4096 of them), computed from the
         /// multiple of eight rows at or before their first.
@@ -94,15 +160,22 @@ extension FusedProgram {
             return UnsafePointer(staging.pointer + (range.lowerBound - first * width))
         }
 
-        /// Runs every step over `rows` (at most `blockRows`), the root's block into `out`.
-        func run(rows: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+        /// Runs every step over `rows` (at most `blockRows`): the last step's block
+        /// into `out` when given, the roots' blocks where `bases` says.
+        func run(rows: Range<Int>, into out: UnsafeMutablePointer<Double>?) {
             let last = program.steps.count - 1
             for i in 0...last {
-                if case .stored(let base) = program.steps[i].kind, i != last {
+                let target: UnsafeMutablePointer<Double>
+                if let base = bases[i] {
+                    target = base + rows.lowerBound * program.steps[i].width
+                } else if i == last, let out {
+                    target = out
+                } else if case .stored(let base) = program.steps[i].kind {
                     blocks[i] = base + rows.lowerBound * program.steps[i].width
                     continue
+                } else {
+                    target = scratch.pointer + (program.steps[i].buffer ?? 0) * program.bufferSize
                 }
-                let target = i == last ? out : scratch.pointer + (program.steps[i].buffer ?? 0) * program.bufferSize
                 compute(i, rows: rows, into: target)
                 blocks[i] = UnsafePointer(target)
             }

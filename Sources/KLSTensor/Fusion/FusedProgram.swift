@@ -51,6 +51,8 @@ struct FusedProgram {
     }
 
     let steps: [Step]
+    /// The step of each root, in the order given.
+    let outputs: [Int]
     /// Rows per block: a multiple of eight, about 4096 elements of the widest step.
     let blockRows: Int
     /// Elements of each scratch buffer.
@@ -65,9 +67,12 @@ struct FusedProgram {
     /// Elements per block aimed at: a block of every live step stays in L2.
     static let blockElements = 8192
 
-    init(root: DeferredTensor) throws(KLSError) {
-        var builder = Builder(root: root)
-        _ = try builder.add(root)
+    /// The steps that compute `roots` (of the same rows), the last root last.
+    init(roots: [DeferredTensor]) throws(KLSError) {
+        DeferredTensor.evaluations?.count()
+        var builder = Builder(roots: roots)
+        for root in roots { builder.outputs.append(try builder.add(root)) }
+        self.outputs = builder.outputs
         var steps = builder.steps
         let bufferCount = FusedProgram.assignBuffers(&steps, inputs: builder.inputs)
         let widest = steps.reduce(1) { Swift.max($0, $1.width) }
@@ -75,9 +80,13 @@ struct FusedProgram {
         self.blockRows = Swift.max(8, FusedProgram.blockElements / widest / 8 * 8)
         self.bufferSize = blockRows * widest
         self.bufferCount = bufferCount
-        self.rows = root.rows
-        self.width = root.width
+        self.rows = roots[roots.count - 1].rows
+        self.width = roots[roots.count - 1].width
         self.retained = builder.retained
+    }
+
+    init(root: DeferredTensor) throws(KLSError) {
+        try self.init(roots: [root])
     }
 
     /// Gives each computed step a scratch buffer, reusing those whose readers
@@ -109,7 +118,8 @@ extension FusedProgram {
     /// Walks a graph depth first, each node once, into steps in an order where
     /// every step's inputs come before it.
     struct Builder {
-        let root: DeferredTensor
+        let roots: [DeferredTensor]
+        var outputs: [Int] = []
         var steps: [Step] = []
         var inputs: [[Int]] = []
         var retained: [AnyObject] = []
@@ -123,7 +133,7 @@ extension FusedProgram {
             let kind: Kind
             // An inner node computed by an earlier graph is computed and kept now (see `DeferredTensor`).
             var operation = node.operation
-            if node !== root, !operation.isStored, node.noteStreaming() {
+            if !roots.contains(where: { $0 === node }), !operation.isStored, node.noteStreaming() {
                 operation = .stored(try node.tensor())
             }
             switch operation {
