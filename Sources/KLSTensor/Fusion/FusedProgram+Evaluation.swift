@@ -121,7 +121,9 @@ extension FusedProgram {
     /// current block, and room for the root's values over a range of elements.
     final class Evaluator {
         let program: FusedProgram
-        let scratch: TensorStorage
+        /// The scratch buffers, page-aligned, with a page to spare (see `FusedProgram.page`).
+        let scratch: UnsafeMutablePointer<Double>
+        let scratchCount: Int
         let staging: TensorStorage
         let blocks: UnsafeMutablePointer<UnsafePointer<Double>>
         /// Where a root's elements go, by step (nil for the others): a block of
@@ -130,7 +132,10 @@ extension FusedProgram {
 
         init(_ program: FusedProgram) throws(KLSError) {
             self.program = program
-            scratch = try TensorStorage(uninitializedCount: Swift.max(1, program.bufferCount * program.bufferSize))
+            scratchCount = FusedProgram.page + program.bufferCount * program.bufferSize
+            try MemoryLimit.reserve(bytes: scratchCount * 8, what: "the scratch of a fused tensor expression")
+            scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCount * 8, alignment: FusedProgram.page * 8)
+                .bindMemory(to: Double.self, capacity: scratchCount)
             // A range of 4096 elements spans at most 4096 / width + 2 rows, and its
             // first block starts up to seven rows earlier.
             let stagingRows = Summation.block / program.width + 16
@@ -143,6 +148,8 @@ extension FusedProgram {
         deinit {
             blocks.deallocate()
             bases.deallocate()
+            scratch.deallocate()
+            MemoryLimit.release(bytes: scratchCount * 8)
         }
 
         /// The root's elements `range` (at most 4096 of them), computed from the
@@ -164,6 +171,8 @@ extension FusedProgram {
         /// into `out` when given, the roots' blocks where `bases` says.
         func run(rows: Range<Int>, into out: UnsafeMutablePointer<Double>?) {
             let last = program.steps.count - 1
+            // The root's block starts this many doubles into its page; so do the buffers.
+            let shift = rows.lowerBound * program.width % FusedProgram.page
             for i in 0...last {
                 let target: UnsafeMutablePointer<Double>
                 if let base = bases[i] {
@@ -174,7 +183,8 @@ extension FusedProgram {
                     blocks[i] = base + rows.lowerBound * program.steps[i].width
                     continue
                 } else {
-                    target = scratch.pointer + (program.steps[i].buffer ?? 0) * program.bufferSize
+                    let buffer = program.steps[i].buffer ?? 0
+                    target = scratch + shift + buffer * program.bufferSize
                 }
                 compute(i, rows: rows, into: target)
                 blocks[i] = UnsafePointer(target)

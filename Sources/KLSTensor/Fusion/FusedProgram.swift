@@ -64,8 +64,19 @@ struct FusedProgram {
     /// What the steps' pointers point into, kept alive while the program lives.
     private let retained: [AnyObject]
 
-    /// Elements per block aimed at: a block of every live step stays in L2.
-    static let blockElements = 8192
+    /// Doubles in a page. Scratch buffers are whole pages apart and each block
+    /// places them at the output's offset within its page, as two page-aligned
+    /// tensors are in an eager loop: a load and an earlier store to different
+    /// pages at the same offset modulo 4 KiB make the load wait (4K aliasing),
+    /// and this way where malloc puts the scratch cannot decide how often.
+    static let page = 512
+
+    /// Elements per block aimed at: the live blocks stay in L1. Measured on one
+    /// core for `exp(x) * 2 + 1` over 1e7 elements: 512 (4 KB) 8.9–9.9 ms, as
+    /// fast as the eager kernels' 10.4; 8192 (64 KB, in L2) 15 ms, the reads of
+    /// x and the writes of the result then taking turns instead of overlapping.
+    /// The three-layer model is 2% slower at 512 than at 8192.
+    static let blockElements = 512
 
     /// The steps that compute `roots` (of the same rows), the last root last.
     init(roots: [DeferredTensor]) throws(KLSError) {
@@ -78,7 +89,7 @@ struct FusedProgram {
         let widest = steps.reduce(1) { Swift.max($0, $1.width) }
         self.steps = steps
         self.blockRows = Swift.max(8, FusedProgram.blockElements / widest / 8 * 8)
-        self.bufferSize = blockRows * widest
+        self.bufferSize = (blockRows * widest + FusedProgram.page - 1) / FusedProgram.page * FusedProgram.page
         self.bufferCount = bufferCount
         self.rows = roots[roots.count - 1].rows
         self.width = roots[roots.count - 1].width
