@@ -129,6 +129,19 @@ import Testing
         check("x = randn(100000, seed=6)\ns = 0\nfor i in arange(3) { s = s + sum(exp(x) * i) }\ns", deferring: true)
     }
 
+    @Test func oneWorkerGivesTheSameBits() {
+        let program = """
+            f(n) = { z = 0.3 + exp(-0.1) * randn([n, 8], seed=9); h = tanh(z @ reshape(cos(arange(64)), [8, 8]))
+                [sum(h * z), logsumexp(h), mean(sum(z ^ 2, axis=-1))] }
+            f(30011)
+            y = exp(randn([9001, 3], seed=2)) - 1
+            """
+        let both = Self.run(program, fused: true)
+        let one = Parallel.withWorkers(1) { Self.run(program, fused: true) }
+        #expect(one == both)
+        #expect(one.programs > 0)
+    }
+
     @Test func smallTensorsStayEager() {
         check("x = randn([100, 8], seed=1)\ny = exp(x) * 2\nsum(y)", deferring: false)
     }
