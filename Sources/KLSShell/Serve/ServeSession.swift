@@ -86,6 +86,9 @@ public final class ServeSession {
     }
 
     func done(_ id: Any, _ status: String, _ fields: [String: Any]) {
+        // No longer the running request before the client can know it: an
+        // interrupt naming it, sent the moment `done` arrives, must stop nothing.
+        reader.finished()
         channel.send(fields.merging(["id": id, "type": "done", "status": status]) { _, new in new })
     }
 
