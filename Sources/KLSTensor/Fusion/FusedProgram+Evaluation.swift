@@ -47,19 +47,26 @@ extension FusedProgram {
     /// `Summation.parallelSum` (which depend on the count alone), each summed in
     /// blocks of 4096 with a compensated running total, the parts' sums summed.
     func sum() throws(KLSError) -> Double {
-        let count = rows * width
+        let partials = try eachPart { evaluator, part in
+            var total = CompensatedSum()
+            var start = part.lowerBound
+            while start < part.upperBound && !Cancellation.isRequested {
+                let end = Swift.min(part.upperBound, start + Summation.block)
+                total.add(Summation.blockSum(evaluator.values(start..<end), end - start))
+                start = end
+            }
+            return total.value
+        }
+        return Summation.sum(partials)
+    }
+
+    /// `body` on each part of `Parallel.mapChunks` over the root's elements (the
+    /// parts depend on the count alone), each with an evaluator of its own.
+    private func eachPart(_ body: (Evaluator, Range<Int>) -> Double) throws(KLSError) -> [Double] {
         let failure = Mutex<KLSError?>(nil)
-        let partials = Parallel.mapChunks(count, cost: 1) { part -> Double in
+        let results = Parallel.mapChunks(rows * width, cost: 1) { part -> Double in
             do throws(KLSError) {
-                let evaluator = try Evaluator(self)
-                var total = CompensatedSum()
-                var start = part.lowerBound
-                while start < part.upperBound && !Cancellation.isRequested {
-                    let end = Swift.min(part.upperBound, start + Summation.block)
-                    total.add(Summation.blockSum(evaluator.values(start..<end), end - start))
-                    start = end
-                }
-                return total.value
+                return body(try Evaluator(self), part)
             } catch {
                 failure.withLock { $0 = error }
                 return .nan
@@ -67,7 +74,7 @@ extension FusedProgram {
         }
         if let error = failure.withLock({ $0 }) { throw error }
         try Cancellation.check()
-        return Summation.sum(partials)
+        return results
     }
 }
 
@@ -77,29 +84,20 @@ extension FusedProgram {
     /// and any nan makes it nan), then e^(x − max) added in order on one thread.
     func logSumExp() throws(KLSError) -> Double {
         let count = rows * width
-        let failure = Mutex<KLSError?>(nil)
-        let maxima = Parallel.mapChunks(count, cost: 1) { part -> Double in
-            do throws(KLSError) {
-                let evaluator = try Evaluator(self)
-                var best = -Double.infinity
-                var start = part.lowerBound
-                while start < part.upperBound && !Cancellation.isRequested {
-                    let end = Swift.min(part.upperBound, start + Summation.block)
-                    let values = evaluator.values(start..<end)
-                    for i in 0..<(end - start) {
-                        if values[i].isNaN { return .nan }
-                        if values[i] > best { best = values[i] }
-                    }
-                    start = end
+        let maxima = try eachPart { evaluator, part in
+            var best = -Double.infinity
+            var start = part.lowerBound
+            while start < part.upperBound && !Cancellation.isRequested {
+                let end = Swift.min(part.upperBound, start + Summation.block)
+                let values = evaluator.values(start..<end)
+                for i in 0..<(end - start) {
+                    if values[i].isNaN { return .nan }
+                    if values[i] > best { best = values[i] }
                 }
-                return best
-            } catch {
-                failure.withLock { $0 = error }
-                return .nan
+                start = end
             }
+            return best
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        try Cancellation.check()
         let m = maxima.contains(where: \.isNaN) ? .nan : maxima.reduce(-Double.infinity) { Swift.max($0, $1) }
         if m.isNaN || m.isInfinite { return m }
         let evaluator = try Evaluator(self)
