@@ -24,11 +24,16 @@ ATOMS = [
     "[2^40, 0]", "[0, 2^40]", "arange(1e5)", "randn(1e4, seed=2)", "zeros([2, 3, 0])", "[0/0]", "[1/0, -1/0]",
     "DiagNormal(zeros(3), 1)", "Bernoulli(0.3)", "StudentT(0.5)", "Laplace(0, 1)", "Exponential(1e-300)",
     "LogNormal(0, 1e3)", "kl_trace(Normal(0, 1), Normal(1, 1), 50, seed=1)",
+    # Large enough to fuse (64 Ki elements, eight rows), at the top level and inside a function.
+    "randn([9000, 8], seed=3)", "w", "h(w)", "h(x)",
 ]
 OPERATORS = ["+", "-", "*", "/", "%", "^", "@", "==", "<", "and", "or"]
 INDICES = ["0", "-1", "1:", "::-1", ":, 0", "5", "0, 0", "::0", "2^53", "1e300"]
 MEMBERS = ["shape", "T", "mean", "value", "stderr", "length", "batch_shape", "foo", "loc", "components", "ci"]
-PRELUDE = "x = [1, 2, 3]; d = Normal(0, 1); f(a) = a; l = [1, \"a\"]; s = \"ab\""
+PRELUDE = (
+    "x = [1, 2, 3]; d = Normal(0, 1); f(a) = a; l = [1, \"a\"]; s = \"ab\"; w = randn([9000, 8], seed=4); "
+    "h(a) = { t = tanh(a @ eye(8)) * 2; u = t[:, 0:1] + a; v = where(u > 0, u, -u); sum(v, axis=-1) }"
+)
 
 
 def signatures(kls):
