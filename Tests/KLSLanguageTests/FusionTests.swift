@@ -142,6 +142,11 @@ import Testing
         #expect(one.programs > 0)
     }
 
+    @Test func builtinsThatCallFunctionsGetComputedValues() {
+        check("r = map(i -> randn([9000, 8], seed=i) * 2, [1, 2])\nr[1]\nm = map(i -> exp(randn([9000, i])), [8, 9])")
+        check("g = value_and_grad(v -> sum(v * 2) + 0 * sum(exp(randn([9000, 8], seed=1))))\ng([1, 2])")
+    }
+
     @Test func smallTensorsStayEager() {
         check("x = randn([100, 8], seed=1)\ny = exp(x) * 2\nsum(y)", deferring: false)
     }

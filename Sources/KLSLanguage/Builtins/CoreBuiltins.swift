@@ -111,7 +111,8 @@ enum CoreBuiltins {
             var results: [Value] = []
             for item in try items(a, "xs") {
                 try Cancellation.check()
-                results.append(try session.call(f, [item]))
+                // A list holds computed values (see `Value.deferred`).
+                results.append(try session.call(f, [item]).settled())
             }
             if results.isEmpty { return .list([]) }
             if let stacked = try Value.stackIfNumeric(results, raggedIsList: true) { return .tensor(stacked) }

@@ -110,6 +110,7 @@ enum GradientBuiltins {
             let (input, leaves) = try mark(positional[argument], on: tape)
             positional[argument] = input
             let result = try session.call(f, positional, keywords: Array(zip(keywords.names, keywords.values)))
+                .settled()
             let gradient = try gradientOf(result, leaves: leaves, original: positional[argument], tape: tape)
             guard withValue else { return gradient }
             let value: Value
