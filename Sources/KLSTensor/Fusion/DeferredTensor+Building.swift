@@ -119,8 +119,7 @@ extension DeferredTensor {
             keepdims
             ? shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
             : Array(shape.prefix(rank - reduced.count))
-        let node = depth < DeferredTensor.maximumDepth ? self : DeferredTensor(stored: try tensor())
-        return DeferredTensor(shape: result, operation: .reduce(reduction, node, length: length))
+        return DeferredTensor(shape: result, operation: .reduce(reduction, try shallow(), length: length))
     }
 
     /// `x[:, j]` or `x[:, a:b]` of a matrix (every row, one column or a run of
@@ -128,7 +127,7 @@ extension DeferredTensor {
     public func indexed(_ components: [IndexComponent]) throws(KLSError) -> DeferredTensor? {
         guard shape.count == 2, components.count == 2, components[0] == .slice(start: nil, stop: nil, step: nil)
         else { return nil }
-        let node = depth < DeferredTensor.maximumDepth ? self : DeferredTensor(stored: try tensor())
+        let node = try shallow()
         switch components[1] {
         case .single(let j):
             let column = try IndexComponent.resolve(single: j, length: shape[1], axis: 1)
@@ -167,7 +166,7 @@ extension DeferredTensor {
         case .tensor(let t): return spansRows ? .rows(DeferredTensor(stored: t)) : .constant(t)
         case .deferred(let d):
             guard spansRows else { return .constant(try d.tensor()) }
-            return .rows(d.depth < maximumDepth ? d : DeferredTensor(stored: try d.tensor()))
+            return .rows(try d.shallow())
         }
     }
 }

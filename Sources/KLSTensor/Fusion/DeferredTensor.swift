@@ -19,7 +19,7 @@ import Synchronization
 /// not span the rows (a bias, a per-column vector, a scalar) is a constant,
 /// computed first and broadcast into each block. Results are the eager kernels'
 /// to the bit: each node runs the eager kernel's loop (`UnaryFunction.run`,
-/// `BinaryOperator.combine`, `Tensor.multiply`, `Reduction.reduce`) on blocks
+/// `BinaryOperator.combine`, `Tensor.multiplySlice`, `Reduction.reduce`) on blocks
 /// that start at multiples of eight rows, so the vector functions group their
 /// lanes as they do on the whole tensor, and `sum()` adds in the eager sum's
 /// order (`Summation`'s parts and 4096-element blocks).
@@ -93,33 +93,40 @@ public final class DeferredTensor: @unchecked Sendable {
     /// The elements, computed on first use and kept.
     public func tensor() throws(KLSError) -> Tensor {
         if case .stored(let t) = operation { return t }
-        let result = try FusedProgram(root: self).materialize()
-        // Forcing drops the inputs: the graph below holds memory the result no longer needs.
-        state.withLock { $0.operation = .stored(result) }
-        return result
+        return try Self.tensors([self])[0]
     }
 
     /// The elements of each of `nodes`, computed and kept: those over the same
     /// rows in one pass (a graph's shared nodes computed once for all of them,
     /// as when a layer's mean and log-variance read the same hidden units).
     public static func tensors(_ nodes: [DeferredTensor]) throws(KLSError) -> [Tensor] {
+        var computed: [ObjectIdentifier: Tensor] = [:]
         var pending: [DeferredTensor] = []
-        for node in nodes where !node.operation.isStored && !pending.contains(where: { $0 === node }) {
-            pending.append(node)
+        for node in nodes where computed[ObjectIdentifier(node)] == nil && !pending.contains(where: { $0 === node }) {
+            if case .stored(let t) = node.operation {
+                computed[ObjectIdentifier(node)] = t
+            } else {
+                pending.append(node)
+            }
         }
         while let first = pending.first {
             let group = pending.filter { $0.rows == first.rows }
             pending.removeAll { $0.rows == first.rows }
-            if group.count == 1 {
-                _ = try first.tensor()
-                continue
+            for (node, result) in zip(group, try FusedProgram(roots: group).materializeAll()) {
+                // Kept, the inputs dropped: the graph below holds memory the result no longer needs.
+                node.state.withLock { $0.operation = .stored(result) }
+                computed[ObjectIdentifier(node)] = result
             }
-            let results = try FusedProgram(roots: group).materializeAll()
-            for (node, result) in zip(group, results) { node.state.withLock { $0.operation = .stored(result) } }
         }
         var tensors: [Tensor] = []
-        for node in nodes { tensors.append(try node.tensor()) }
+        for node in nodes { if let t = computed[ObjectIdentifier(node)] { tensors.append(t) } }
         return tensors
+    }
+
+    /// This node, or a node of its elements when its graph is as deep as a
+    /// graph may be (`maximumDepth`): what a new node may read.
+    func shallow() throws(KLSError) -> DeferredTensor {
+        depth < DeferredTensor.maximumDepth ? self : DeferredTensor(stored: try tensor())
     }
 
     /// Notes an evaluation that does not keep the elements; true when there was
@@ -135,24 +142,26 @@ public final class DeferredTensor: @unchecked Sendable {
     /// Streams the graph the first time; a second request computes and keeps the
     /// elements instead of streaming again.
     public func sum() throws(KLSError) -> Double {
-        let again = noteStreaming()
-        if case .stored(let t) = operation { return Reduction.sum.reduce(UnsafePointer(t.storage.pointer), t.count) }
-        if again || count < Parallel.threshold {
-            let t = try tensor()
-            return withExtendedLifetime(t) { Reduction.sum.reduce(UnsafePointer(t.storage.pointer), t.count) }
-        }
-        return try FusedProgram(root: self).sum()
+        try total(.sum) { program throws(KLSError) in try program.sum() }
     }
 
     /// log Σ exp of the elements, as `Tensor.reduce(.logsumexp)` computes it
     /// (streamed twice: once for the maximum, once for the sum).
     public func logSumExp() throws(KLSError) -> Double {
+        try total(.logsumexp) { program throws(KLSError) in try program.logSumExp() }
+    }
+
+    /// `reduction` of every element: `stream` on the graph the first time, the
+    /// eager reduction of the kept elements when they are (or are asked for again).
+    private func total(_ reduction: Reduction, stream: (FusedProgram) throws(KLSError) -> Double) throws(KLSError)
+        -> Double
+    {
         let again = noteStreaming()
         if again || count < Parallel.threshold || operation.isStored {
             let t = try tensor()
-            return withExtendedLifetime(t) { Reduction.logsumexp.reduce(UnsafePointer(t.storage.pointer), t.count) }
+            return withExtendedLifetime(t) { reduction.reduce(UnsafePointer(t.storage.pointer), t.count) }
         }
-        return try FusedProgram(root: self).logSumExp()
+        return try stream(FusedProgram(root: self))
     }
 
     /// The mean of the elements, as `Tensor.reduce(.mean)` computes it.
@@ -184,13 +193,5 @@ extension DeferredTensor.Operand {
     var node: DeferredTensor? {
         if case .rows(let n) = self { return n }
         return nil
-    }
-
-    /// The operand's shape.
-    var shape: [Int] {
-        switch self {
-        case .rows(let n): return n.shape
-        case .constant(let t): return t.shape
-        }
     }
 }

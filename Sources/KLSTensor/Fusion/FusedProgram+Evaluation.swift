@@ -3,11 +3,6 @@ import KLSDiagnostics
 import Synchronization
 
 extension FusedProgram {
-    /// The root's elements.
-    func materialize() throws(KLSError) -> Tensor {
-        try materializeAll()[0]
-    }
-
     /// Every root's elements (`init(roots:)`), every core computing blocks of
     /// its share of the rows, each root's block written in place.
     func materializeAll() throws(KLSError) -> [Tensor] {
@@ -66,7 +61,7 @@ extension FusedProgram {
         let failure = Mutex<KLSError?>(nil)
         let results = Parallel.mapChunks(rows * width, cost: 1) { part -> Double in
             do throws(KLSError) {
-                return body(try Evaluator(self), part)
+                return body(try Evaluator(self, staging: true), part)
             } catch {
                 failure.withLock { $0 = error }
                 return .nan
@@ -100,7 +95,7 @@ extension FusedProgram {
         }
         let m = maxima.contains(where: \.isNaN) ? .nan : maxima.reduce(-Double.infinity) { Swift.max($0, $1) }
         if m.isNaN || m.isInfinite { return m }
-        let evaluator = try Evaluator(self)
+        let evaluator = try Evaluator(self, staging: true)
         var total = 0.0
         var start = 0
         while start < count {
@@ -128,7 +123,9 @@ extension FusedProgram {
         /// rows r… is written at `base + r·width`.
         let bases: UnsafeMutablePointer<UnsafeMutablePointer<Double>?>
 
-        init(_ program: FusedProgram) throws(KLSError) {
+        /// With `staging`, room for `values` (the reductions read the root's
+        /// elements through it; a materialized root is written in place).
+        init(_ program: FusedProgram, staging: Bool = false) throws(KLSError) {
             self.program = program
             scratchCount = FusedProgram.page + program.bufferCount * program.bufferSize
             try MemoryLimit.reserve(bytes: scratchCount * 8, what: "the scratch of a fused tensor expression")
@@ -136,8 +133,8 @@ extension FusedProgram {
                 .bindMemory(to: Double.self, capacity: scratchCount)
             // A range of 4096 elements spans at most 4096 / width + 2 rows, and its
             // first block starts up to seven rows earlier.
-            let stagingRows = Summation.block / program.width + 16
-            staging = try TensorStorage(uninitializedCount: stagingRows * program.width)
+            let stagingRows = staging ? Summation.block / program.width + 16 : 0
+            self.staging = try TensorStorage(uninitializedCount: stagingRows * program.width)
             blocks = .allocate(capacity: program.steps.count)
             bases = .allocate(capacity: program.steps.count)
             bases.initialize(repeating: nil, count: program.steps.count)
