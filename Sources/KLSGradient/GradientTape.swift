@@ -82,11 +82,16 @@ public final class GradientTape: @unchecked Sendable {
         }
     }
 
-    /// The gradient of `output` (one number) with respect to every node, by id.
-    package func gradients(of output: Traced) throws(KLSError) -> [Tensor?] {
+    /// The gradient of `output` (one number, or a tensor whose gradient is
+    /// `seed`) with respect to every node, by id.
+    package func gradients(of output: Traced, seed: Tensor? = nil) throws(KLSError) -> [Tensor?] {
         var gradients = [Tensor?](repeating: nil, count: backwards.count)
         guard output.id >= 0 else { return gradients }
-        gradients[output.id] = try Tensor(repeating: 1, shape: output.value.shape)
+        if let seed {
+            gradients[output.id] = seed
+        } else {
+            gradients[output.id] = try Tensor(repeating: 1, shape: output.value.shape)
+        }
         for id in stride(from: output.id, through: 0, by: -1) {
             guard let gradient = gradients[id], let backward = backwards[id] else { continue }
             if id & 255 == 0 { try Cancellation.check() }
@@ -109,8 +114,15 @@ public final class GradientTape: @unchecked Sendable {
 }
 
 /// A tensor being differentiated: its value and its node on a tape.
+///
+/// It holds its tape weakly: the tape holds the backward closures, which hold
+/// the nodes they pass gradients to, so a strong reference back would keep
+/// every tape — each `grad` call's, each streamed chunk's — alive for ever
+/// (a backward closure that needs its own tape holds it weakly, for the same reason).
+/// The one who runs the differentiation (`grad`, a chunk's loop) owns the tape;
+/// a traced value that outlives it computes as a plain one.
 public final class Traced: @unchecked Sendable {
-    package let tape: GradientTape
+    package private(set) weak var tape: GradientTape?
     package let id: Int
     /// The value, as the computation would have it without `grad`.
     public let value: Tensor

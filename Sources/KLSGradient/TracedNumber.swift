@@ -34,9 +34,9 @@ public enum TracedNumber: Sendable {
     package static func tape(_ numbers: [TracedNumber]) throws(KLSError) -> GradientTape? {
         var found: GradientTape?
         for n in numbers {
-            guard let t = n.node else { continue }
-            if let found, found !== t.tape { throw GradientTape.nested() }
-            found = t.tape
+            guard let t = n.node, let tape = t.tape else { continue }
+            if let found, found !== tape { throw GradientTape.nested() }
+            found = tape
         }
         return found
     }
@@ -46,6 +46,7 @@ public enum TracedNumber: Sendable {
     package static func unary(
         _ t: Traced, _ out: Tensor, _ backward: @escaping (Tensor) throws(KLSError) -> Tensor
     ) -> TracedNumber {
-        .traced(t.tape.record(out) { g, pass throws(KLSError) in try pass(t, try backward(g)) })
+        guard let tape = t.tape else { return .plain(out) }
+        return .traced(tape.record(out) { g, pass throws(KLSError) in try pass(t, try backward(g)) })
     }
 }

@@ -119,6 +119,11 @@ public struct Builtin: Sendable {
     /// are — element-wise functions, reductions, random draws — and so can
     /// extend or stream them; every other builtin gets its arguments computed.
     public private(set) var fuses = false
+    /// Whether its derivative rule takes traced deferred tensors as they are
+    /// and extends their graph (`Fusion`): the element-wise functions, `pow`,
+    /// `maximum`, `minimum`, `where` and the reductions. Every other builtin
+    /// gets a traced deferred argument as one node on the tape (`FusedGradient`).
+    public private(set) var fusesTraced = false
 
     /// Declares a builtin.
     public init(
@@ -142,10 +147,12 @@ public struct Builtin: Sendable {
         return copy
     }
 
-    /// The same builtin, taking deferred tensors as they are (see `fuses`).
-    func fusing() -> Builtin {
+    /// The same builtin, taking deferred tensors as they are (see `fuses`), and
+    /// under `grad` too when `traced` (see `fusesTraced`).
+    func fusing(traced: Bool = false) -> Builtin {
         var copy = self
         copy.fuses = true
+        copy.fusesTraced = traced
         return copy
     }
 

@@ -38,7 +38,8 @@ enum ElementwiseBuiltins {
                 a, _ throws(KLSError) in
                 if let fused = try Fusion.map(function, a["x"]) { return fused }
                 return Value.from(try a.takeTensor("x").map(function))
-            }.differentiable(ElementwiseDerivatives.rule(function) == nil ? nil : .elementwise(function)).fusing()
+            }.differentiable(ElementwiseDerivatives.rule(function) == nil ? nil : .elementwise(function))
+                .fusing(traced: true)
         } + [
             binary("pow", .power, "x to the power y, element-wise.", "pow([1, 2, 3], 2)").differentiable(
                 .custom { a, _ throws(KLSError) in try Differentiation.binary(.power, a["x"], a["y"]) }),
@@ -67,14 +68,14 @@ enum ElementwiseBuiltins {
             ) { a, _ throws(KLSError) in
                 if let fused = try Fusion.select(a["condition"], a["x"], a["y"]) { return fused }
                 return Value.from(try Tensor.select(try a.tensor("condition"), try a.tensor("x"), try a.tensor("y")))
-            }.differentiable(ReductionDerivatives.select).fusing(),
+            }.differentiable(ReductionDerivatives.select).fusing(traced: true),
         ]
 
     static func binary(_ name: String, _ op: BinaryOperator, _ summary: String, _ example: String) -> Builtin {
         Builtin(name, [.required("x"), .required("y")], theme: .elementwise, summary: summary, example: example) {
             a, _ throws(KLSError) in
             try combine(op, a["x"], a["y"])
-        }.fusing()
+        }.fusing(traced: true)
     }
 
     /// `op` of two numeric values: fused when large, else eagerly.

@@ -116,7 +116,7 @@ enum ReductionBuiltins {
         Builtin(name, reductionParameters, theme: .reductions, summary: summary, example: example) {
             a, _ throws(KLSError) in
             try reduce(a, reduction)
-        }.fusing()
+        }.fusing(traced: true)
     }
 
     static func spread(
@@ -127,7 +127,7 @@ enum ReductionBuiltins {
             example: example
         ) { a, _ throws(KLSError) in
             try reduce(a, make(try a.number("ddof")))
-        }.fusing()
+        }.fusing(traced: true)
     }
 
     static func reduce(_ a: Arguments, _ reduction: Reduction) throws(KLSError) -> Value {

@@ -34,6 +34,7 @@ extension Arguments {
     private static func isTracedItself(_ v: Value) -> Bool {
         switch v {
         case .traced: return true
+        case .deferred(let d): return d.isTraced
         case .distribution(let d): return d is TracedDistribution || (d as? JointDistribution)?.tape != nil
         default: return false
         }
@@ -62,6 +63,8 @@ extension Interpreter {
     func callDifferentiating(_ builtin: Builtin, _ arguments: inout Arguments) throws(KLSError) -> Value {
         switch builtin.derivative {
         case .elementwise(let function):
+            if let fused = try Fusion.map(function, arguments["x"]) { return fused }
+            try arguments.settle()
             guard let t = arguments.traced("x") else { return try builtin.body(&arguments, self) }
             return try Differentiation.elementwise(function, t)
         case .custom(let rule):

@@ -14,14 +14,20 @@ enum Differentiation {
         return try v.asTensor(what)
     }
 
-    /// A numeric or traced value as a number formulas compute with.
+    /// A numeric or traced value as a number formulas compute with (a traced
+    /// deferred tensor becomes one node on the tape).
     static func number(_ v: Value, _ what: String) throws(KLSError) -> TracedNumber {
-        if case .traced(let t) = v { return .traced(t) }
-        return .plain(try v.asTensor(what))
+        switch v {
+        case .traced(let t): return .traced(t)
+        case .deferred(let d) where d.isTraced: return try FusedGradient.tensor(d)
+        default: return .plain(try v.asTensor(what))
+        }
     }
 
-    /// `a op b` for the arithmetic operators with a traced operand.
+    /// `a op b` for the arithmetic operators with a traced operand: fused when
+    /// large (`Fusion`), else one node per operation.
     static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(KLSError) -> Value {
+        if let fused = try Fusion.combine(op, a, b) { return fused }
         let x = try number(a, "left operand of '\(op.rawValue)'")
         let y = try number(b, "right operand of '\(op.rawValue)'")
         return Value(try TracedNumber.binary(op, x, y))
@@ -32,7 +38,8 @@ enum Differentiation {
 
     /// `a @ b` with a traced operand.
     static func matmul(_ a: Value, _ b: Value) throws(KLSError) -> Value {
-        Value(try TracedNumber.matmul(try number(a, "left operand of @"), try number(b, "right operand of @")))
+        if let fused = try Fusion.product(a, b) { return fused }
+        return Value(try TracedNumber.matmul(try number(a, "left operand of @"), try number(b, "right operand of @")))
     }
 
     /// `x[components]` of a traced x: the gradient lands in the selected places.
@@ -52,7 +59,8 @@ enum Differentiation {
 
     /// `f(x)` for an element-wise builtin with a derivative rule.
     static func elementwise(_ function: UnaryFunction, _ t: Traced) throws(KLSError) -> Value {
-        Value(try TracedNumber.apply(function, .traced(t)))
+        if let fused = try Fusion.map(function, .traced(t)) { return fused }
+        return Value(try TracedNumber.apply(function, .traced(t)))
     }
 }
 

@@ -151,7 +151,9 @@ extension JointGradient {
         // the estimator's span of draws of the whole batch.
         let rows = Swift.max(
             1, Swift.min(chunk, JointEstimator.pointsPerSpan / Swift.max(1, pair.batchShape.reduce(1, *))))
-        let traced = tape.record(try value.asTensor()) { g, pass throws(KLSError) in
+        // Weakly: the closure lives on the tape it walks (see `Traced`).
+        let traced = tape.record(try value.asTensor()) { [weak tape] g, pass throws(KLSError) in
+            guard let tape else { return }
             var first = 0
             while first < n {
                 try Cancellation.check()

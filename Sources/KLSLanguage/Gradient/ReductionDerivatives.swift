@@ -8,9 +8,17 @@ import KLSTensor
 /// read here, the rules themselves `TracedNumber`'s (KLSGradient).
 enum ReductionDerivatives {
     /// A reduction builtin (x, axis, keepdims).
+    /// A traced deferred x is reduced in its fused graph where it can be (`Fusion.reduce`).
     static func reduction(_ reduction: @escaping @Sendable (Arguments) throws(KLSError) -> Reduction) -> Derivative {
         .custom { a, _ throws(KLSError) in
-            Value(
+            if case .deferred = a["x"] {
+                let (r, axes, keepdims) = (try reduction(a), try a.axes(), try a.bool("keepdims"))
+                let fused = try a.read("x") { v, _ throws(KLSError) in
+                    try Fusion.reduce(r, v, axes: axes, keepdims: keepdims)
+                }
+                if let fused { return fused }
+            }
+            return Value(
                 try TracedNumber.reduce(
                     try a.formulaNumber("x"), try reduction(a), axes: try a.axes(), keepdims: try a.bool("keepdims")))
         }
@@ -75,13 +83,16 @@ enum ReductionDerivatives {
     /// maximum / minimum of two.
     static func extremum(_ op: BinaryOperator) -> Derivative {
         .custom { a, _ throws(KLSError) in
-            Value(try TracedNumber.extremum(op, try a.formulaNumber("x"), try a.formulaNumber("y")))
+            if let fused = try Fusion.combine(op, a["x"], a["y"]) { return fused }
+            return Value(try TracedNumber.extremum(op, try a.formulaNumber("x"), try a.formulaNumber("y")))
         }
     }
 
     /// where(c, x, y).
     static let select = Derivative.custom { a, _ throws(KLSError) in
-        Value(try TracedNumber.select(try a.tensor("condition"), try a.formulaNumber("x"), try a.formulaNumber("y")))
+        if let fused = try Fusion.select(a["condition"], a["x"], a["y"]) { return fused }
+        return Value(
+            try TracedNumber.select(try a.tensor("condition"), try a.formulaNumber("x"), try a.formulaNumber("y")))
     }
 
     /// clip(x, lo, hi), differentiated in x.

@@ -116,8 +116,7 @@ extension Compiler {
             let x = try a(frame)
             let y = try b(frame)
             return try at(range) { () throws(KLSError) in
-                if case .traced = x { return try Differentiation.matmul(x, y) }
-                if case .traced = y { return try Differentiation.matmul(x, y) }
+                if Fusion.carriesTrace(x) || Fusion.carriesTrace(y) { return try Differentiation.matmul(x, y) }
                 if let fused = try Fusion.product(x, y) { return fused }
                 return Value.from(
                     try Tensor.matmul(try x.asTensor("left operand of @"), try y.asTensor("right operand of @")))

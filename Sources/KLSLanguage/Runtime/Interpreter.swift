@@ -106,8 +106,10 @@ public final class Interpreter {
             var arguments = try bind(builtin, positional, keywords, ranges, keywordRanges)
             if !builtin.fuses { try arguments.settle() }
             if arguments.hasTraced {
-                // Derivative rules read computed tensors: the tape records eager operations.
-                try arguments.settle()
+                // Most derivative rules read computed tensors, traced deferred ones
+                // becoming a node each; those of builtins that fuse under grad
+                // (`Builtin.fusesTraced`) extend the fused graph instead.
+                if !builtin.fusesTraced { try arguments.settle() }
                 return try callDifferentiating(builtin, &arguments)
             }
             let result = try builtin.body(&arguments, self)

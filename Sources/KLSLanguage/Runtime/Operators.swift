@@ -7,7 +7,9 @@ enum Operators {
     static func unary(_ op: UnaryOperator, _ v: consuming Value) throws(KLSError) -> Value {
         if case .traced(let t) = v {
             switch op {
-            case .negate: return try Differentiation.negate(t)
+            case .negate:
+                if let fused = try Fusion.map(.negate, v) { return fused }
+                return try Differentiation.negate(t)
             case .plus: return v
             case .not: return try unary(op, .tensor(t.value))
             }
@@ -36,8 +38,7 @@ enum Operators {
     }
 
     static func arithmetic(_ op: BinaryOperator, _ a: consuming Value, _ b: consuming Value) throws(KLSError) -> Value {
-        if case .traced = a { return try Differentiation.binary(op, a, b) }
-        if case .traced = b { return try Differentiation.binary(op, a, b) }
+        if Fusion.carriesTrace(a) || Fusion.carriesTrace(b) { return try Differentiation.binary(op, a, b) }
         if a.isNumeric && b.isNumeric {
             if let fused = try Fusion.combine(op, a, b) { return fused }
             if let s = b.scalar {

@@ -1,4 +1,5 @@
 import KLSDiagnostics
+import KLSGradient
 import KLSTensor
 
 /// Reading values as the types builtins and operators need, with errors that say
@@ -24,10 +25,12 @@ extension Value {
     }
 
     /// The value with a deferred tensor computed: what every reader that does
-    /// not fuse sees (`Value.deferred`).
+    /// not fuse sees (`Value.deferred`). A deferred tensor under `grad` that
+    /// reads the differentiated values becomes one node on the tape (`FusedGradient`).
     public func settled() throws(KLSError) -> Value {
-        if case .deferred(let d) = self { return .tensor(try d.tensor()) }
-        return self
+        guard case .deferred(let d) = self else { return self }
+        if d.isTraced { return Value(try FusedGradient.tensor(d)) }
+        return .tensor(try d.tensor())
     }
 
     /// Computes every deferred tensor among `values` (`settled`), those over the
@@ -37,7 +40,10 @@ extension Value {
         var nodes: [DeferredTensor] = []
         var places: [Int] = []
         for (i, value) in values.enumerated() {
-            if case .deferred(let d) = value {
+            guard case .deferred(let d) = value else { continue }
+            if d.isTraced {
+                values[i] = try value.settled()
+            } else {
                 nodes.append(d)
                 places.append(i)
             }

@@ -6,12 +6,14 @@ public enum FusionInput {
     case deferred(DeferredTensor)
     case tensor(Tensor)
     case number(Double)
+    /// A differentiated tensor: its elements and its node on a tape (opaque here).
+    case traced(Tensor, origin: any TapeOrigin)
 
     /// The operand's shape (`[]` for a number).
     public var shape: [Int] {
         switch self {
         case .deferred(let d): return d.shape
-        case .tensor(let t): return t.shape
+        case .tensor(let t), .traced(let t, _): return t.shape
         case .number: return []
         }
     }
@@ -65,7 +67,7 @@ extension DeferredTensor {
     /// `function` at every element of `x`.
     public static func map(_ function: UnaryFunction, _ x: FusionInput) throws(KLSError) -> DeferredTensor? {
         let shape = x.shape
-        guard defers(shape), case .rows(let node) = try operand(x, of: shape) else { return nil }
+        guard defers(shape), case .rows(let node)? = try operand(x, of: shape) else { return nil }
         return DeferredTensor(shape: shape, operation: .map(function, node))
     }
 
@@ -75,8 +77,8 @@ extension DeferredTensor {
     {
         let shape = try Shape.broadcast(a.shape, b.shape)
         guard defers(shape) else { return nil }
-        let (x, y) = (try operand(a, of: shape), try operand(b, of: shape))
-        guard x.node != nil || y.node != nil else { return nil }
+        guard let x = try operand(a, of: shape), let y = try operand(b, of: shape), x.node != nil || y.node != nil
+        else { return nil }
         return DeferredTensor(shape: shape, operation: .combine(op, x, y))
     }
 
@@ -86,22 +88,28 @@ extension DeferredTensor {
     {
         let shape = try Shape.broadcast(try Shape.broadcast(condition.shape, x.shape), y.shape)
         guard defers(shape) else { return nil }
-        let operands = [try operand(condition, of: shape), try operand(x, of: shape), try operand(y, of: shape)]
+        guard let c = try operand(condition, of: shape), let a = try operand(x, of: shape),
+            let b = try operand(y, of: shape)
+        else { return nil }
+        let operands = [c, a, b]
         guard operands.contains(where: { $0.node != nil }) else { return nil }
         return DeferredTensor(shape: shape, operation: .select(operands[0], operands[1], operands[2]))
     }
 
     /// `a @ b` for a deferred `a` of rank two or more and a matrix `b`: each row
     /// of `a` times `b`, as `Tensor.matmul` computes a stack times one matrix.
-    public static func product(_ a: DeferredTensor, _ b: Tensor) throws(KLSError) -> DeferredTensor? {
+    /// `origin` is the matrix's node on a tape when it is differentiated.
+    public static func product(_ a: DeferredTensor, _ b: Tensor, origin: (any TapeOrigin)? = nil) throws(KLSError)
+        -> DeferredTensor?
+    {
         guard a.shape.count >= 2, b.rank == 2, let k = a.shape.last, k == b.shape[0], k <= maximumInner,
             k * b.shape[1] <= maximumMatrix
         else { return nil }
         let shape = a.shape.dropLast() + [b.shape[1]]
-        guard defers(Array(shape)), case .rows(let node) = try operand(.deferred(a), of: Array(shape)) else {
+        guard defers(Array(shape)), case .rows(let node)? = try operand(.deferred(a), of: Array(shape)) else {
             return nil
         }
-        return DeferredTensor(shape: Array(shape), operation: .product(node, b))
+        return DeferredTensor(shape: Array(shape), operation: .product(node, b, origin: origin))
     }
 
     /// `reduction` over `axes` of this tensor when they are trailing axes other
@@ -119,7 +127,8 @@ extension DeferredTensor {
             keepdims
             ? shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
             : Array(shape.prefix(rank - reduced.count))
-        return DeferredTensor(shape: result, operation: .reduce(reduction, try shallow(), length: length))
+        guard let node = try shallow() else { return nil }
+        return DeferredTensor(shape: result, operation: .reduce(reduction, node, length: length))
     }
 
     /// `x[:, j]` or `x[:, a:b]` of a matrix (every row, one column or a run of
@@ -127,7 +136,7 @@ extension DeferredTensor {
     public func indexed(_ components: [IndexComponent]) throws(KLSError) -> DeferredTensor? {
         guard shape.count == 2, components.count == 2, components[0] == .slice(start: nil, stop: nil, step: nil)
         else { return nil }
-        let node = try shallow()
+        guard let node = try shallow() else { return nil }
         switch components[1] {
         case .single(let j):
             let column = try IndexComponent.resolve(single: j, length: shape[1], axis: 1)
@@ -152,21 +161,25 @@ extension DeferredTensor {
         defers(shape) ? DeferredTensor(shape: shape, operation: .uniform(generator, start: start)) : nil
     }
 
-    /// A node holding computed elements.
-    convenience init(stored tensor: Tensor) {
-        self.init(shape: tensor.shape, operation: .stored(tensor))
+    /// A node holding computed elements (a differentiated tensor's, with its `origin`).
+    package convenience init(stored tensor: Tensor, origin: (any TapeOrigin)? = nil) {
+        self.init(shape: tensor.shape, operation: .stored(tensor), origin: origin)
     }
 
     /// `input` as an operand of a result of `shape`: over the rows when it has
-    /// the result's rank and rows, else a constant broadcast into every block.
-    static func operand(_ input: FusionInput, of shape: [Int]) throws(KLSError) -> Operand {
+    /// the result's rank and rows, else a constant broadcast into every block;
+    /// nil for a traced deferred tensor that does not span the rows (its
+    /// gradient needs a node of its own: the caller computes eagerly).
+    static func operand(_ input: FusionInput, of shape: [Int]) throws(KLSError) -> Operand? {
         let spansRows = input.shape.count == shape.count && input.shape.first == shape.first
         switch input {
-        case .number(let v): return .constant(Tensor(scalar: v))
-        case .tensor(let t): return spansRows ? .rows(DeferredTensor(stored: t)) : .constant(t)
+        case .number(let v): return .constant(Tensor(scalar: v), origin: nil)
+        case .tensor(let t): return spansRows ? .rows(DeferredTensor(stored: t)) : .constant(t, origin: nil)
+        case .traced(let t, let origin):
+            return spansRows ? .rows(DeferredTensor(stored: t, origin: origin)) : .constant(t, origin: origin)
         case .deferred(let d):
-            guard spansRows else { return .constant(try d.tensor()) }
-            return .rows(try d.shallow())
+            if spansRows { return try d.shallow().map { .rows($0) } }
+            return d.isTraced ? nil : .constant(try d.tensor(), origin: nil)
         }
     }
 }

@@ -34,17 +34,26 @@ public final class DeferredTensor: @unchecked Sendable {
     /// Number of elements.
     public let count: Int
     /// The extent of the leading axis.
-    let rows: Int
+    package let rows: Int
     /// Elements per row.
-    let width: Int
+    package let width: Int
     /// The longest path from this node down to a leaf: the bound that keeps a
     /// loop adding to a tensor from growing its graph forever.
     let depth: Int
     /// How the elements are made, and the elements once made.
     private let state: Mutex<State>
+    /// For a node holding a differentiated tensor's elements: its node on a
+    /// gradient tape (KLSGradient's `Traced`; opaque here).
+    package let origin: (any TapeOrigin)?
+    /// Whether a gradient flows through this node: it reads a differentiated
+    /// tensor, and not only through a comparison or `not` (which pass none).
+    public let isTraced: Bool
+    /// How a traced node is made, kept after its elements are computed: the
+    /// gradient recomputes the graph block by block (`FusedGradient`).
+    package let recipe: Operation?
 
     /// How a node's elements are made.
-    enum Operation {
+    package enum Operation {
         /// Elements already computed.
         case stored(Tensor)
         /// Standard normal draws `start …` of a generator (`Tensor.normal`).
@@ -57,8 +66,9 @@ public final class DeferredTensor: @unchecked Sendable {
         case combine(BinaryOperator, Operand, Operand)
         /// `where(condition, x, y)`.
         case select(Operand, Operand, Operand)
-        /// Each row times a matrix: `[rows, …, k] @ [k, m]`.
-        case product(DeferredTensor, Tensor)
+        /// Each row times a matrix: `[rows, …, k] @ [k, m]` (the matrix's origin
+        /// when it is differentiated).
+        case product(DeferredTensor, Tensor, origin: (any TapeOrigin)?)
         /// A reduction over the trailing axes: runs of `length` elements.
         case reduce(Reduction, DeferredTensor, length: Int)
         /// Elements `offset ..< offset + length` of each row (`x[:, a:b]`, `x[:, j]`).
@@ -66,10 +76,10 @@ public final class DeferredTensor: @unchecked Sendable {
     }
 
     /// An operand of a node: another node over the same rows, or a tensor
-    /// broadcast into every block.
-    enum Operand {
+    /// broadcast into every block (with its origin when it is differentiated).
+    package enum Operand {
         case rows(DeferredTensor)
-        case constant(Tensor)
+        case constant(Tensor, origin: (any TapeOrigin)?)
     }
 
     private struct State {
@@ -78,17 +88,20 @@ public final class DeferredTensor: @unchecked Sendable {
         var streamed = 0
     }
 
-    init(shape: [Int], operation: Operation) {
+    init(shape: [Int], operation: Operation, origin: (any TapeOrigin)? = nil) {
         self.shape = shape
         self.count = shape.reduce(1, *)
         self.rows = shape[0]
         self.width = shape.dropFirst().reduce(1, *)
         self.depth = 1 + operation.inputs.reduce(0) { Swift.max($0, $1.depth) }
         self.state = Mutex(State(operation: operation))
+        self.origin = origin
+        self.isTraced = origin != nil || (operation.passesGradient && operation.readsTraced)
+        self.recipe = isTraced ? operation : nil
     }
 
     /// How the elements are made now (`stored` once forced).
-    var operation: Operation { state.withLock { $0.operation } }
+    package var operation: Operation { state.withLock { $0.operation } }
 
     /// The elements, computed on first use and kept.
     public func tensor() throws(KLSError) -> Tensor {
@@ -124,9 +137,12 @@ public final class DeferredTensor: @unchecked Sendable {
     }
 
     /// This node, or a node of its elements when its graph is as deep as a
-    /// graph may be (`maximumDepth`): what a new node may read.
-    func shallow() throws(KLSError) -> DeferredTensor {
-        depth < DeferredTensor.maximumDepth ? self : DeferredTensor(stored: try tensor())
+    /// graph may be (`maximumDepth`): what a new node may read. Nil for a traced
+    /// node that deep: its gradient needs a node on the tape, which the caller
+    /// makes by computing eagerly.
+    func shallow() throws(KLSError) -> DeferredTensor? {
+        if depth < DeferredTensor.maximumDepth { return self }
+        return isTraced ? nil : DeferredTensor(stored: try tensor())
     }
 
     /// Notes an evaluation that does not keep the elements; true when there was
@@ -178,20 +194,56 @@ extension DeferredTensor.Operation {
     }
 
     /// The nodes this one reads.
-    var inputs: [DeferredTensor] {
+    package var inputs: [DeferredTensor] {
         switch self {
         case .stored, .normal, .uniform: return []
-        case .map(_, let x), .product(let x, _), .reduce(_, let x, _), .columns(let x, _, _): return [x]
+        case .map(_, let x), .product(let x, _, _), .reduce(_, let x, _), .columns(let x, _, _): return [x]
         case .combine(_, let a, let b): return [a, b].compactMap(\.node)
         case .select(let c, let x, let y): return [c, x, y].compactMap(\.node)
         }
     }
 }
 
+extension DeferredTensor.Operation {
+    /// Whether a gradient can flow from the inputs to the output: not through
+    /// a comparison, `and`/`or` or `not`, as none flows through them eagerly.
+    var passesGradient: Bool {
+        switch self {
+        case .combine(let op, _, _):
+            return [.add, .subtract, .multiply, .divide, .power, .modulo, .maximum, .minimum].contains(op)
+        case .map(let function, _): return function != .logicalNot
+        default: return true
+        }
+    }
+
+    /// Whether an input, a constant or the matrix is differentiated.
+    var readsTraced: Bool {
+        switch self {
+        case .combine(_, let a, let b): return a.isTraced || b.isTraced
+        // The condition passes no gradient (as `TracedNumber.select` takes it).
+        case .select(_, let a, let b): return a.isTraced || b.isTraced
+        case .product(let x, _, let origin): return origin != nil || x.isTraced
+        default: return inputs.contains { $0.isTraced }
+        }
+    }
+}
+
 extension DeferredTensor.Operand {
+    /// Whether a gradient flows into this operand.
+    var isTraced: Bool {
+        switch self {
+        case .rows(let n): return n.isTraced
+        case .constant(_, let origin): return origin != nil
+        }
+    }
+
     /// The node, for an operand over the rows.
     var node: DeferredTensor? {
         if case .rows(let n) = self { return n }
         return nil
     }
 }
+
+/// A differentiated tensor's node on a gradient tape, as a deferred tensor
+/// holds it: KLSGradient's `Traced`, opaque to this module.
+public protocol TapeOrigin: AnyObject, Sendable {}

@@ -166,7 +166,7 @@ extension FusedProgram {
             case .select(let c, let a, let b):
                 kind = .select(
                     try source(c, &reads, &shapes), try source(a, &reads, &shapes), try source(b, &reads, &shapes))
-            case .product(let a, let matrix):
+            case .product(let a, let matrix, _):
                 let i = try add(a)
                 reads = [i]
                 let packed = PackedMatrix(matrix)
@@ -199,7 +199,7 @@ extension FusedProgram {
                 reads.append(i)
                 shapes.append((true, Array(node.shape.dropFirst())))
                 return .step(i)
-            case .constant(let t):
+            case .constant(let t, _):
                 retained.append(t.storage)
                 shapes.append((false, t.shape))
                 return .constant(UnsafePointer(t.storage.pointer))
