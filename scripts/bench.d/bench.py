@@ -125,15 +125,17 @@ def tensor_model_times(rounds=2):
     alternated over `rounds`; the best first-run and warm time of each, and the
     least peak memory."""
     touch_memory()
-    peers = ["numpy"] + (["jax", "jax_chunk", "hvae_jax"] if importable("jax") else [])
+    peers = ["numpy"] + (["jax", "jax_chunk", "hvae_jax", "jax_grad"] if importable("jax") else [])
     best_of = {}
     for _ in range(rounds):
         runs = [kls_run(os.path.join(HERE, "tensor_model.kls"), memory_key="tensor_model_memory"),
                 kls_run(rooted_script("tensor_hvae.kls"), code=True, memory_key="tensor_hvae_memory",
-                        default_limit=True)]
+                        default_limit=True),
+                kls_run(os.path.join(HERE, "tensor_model_grad.kls"), memory_key="tensor_model_grad_memory")]
         for peer in peers:
             times, peak = measured_run([sys.executable, os.path.join(HERE, "tensor_peers.py"), peer])
-            runs.append({**times, f"tensor_model_{peer}_memory": peak})
+            runs.append({**times, ("tensor_model_grad_jax_memory" if peer == "jax_grad"
+                                   else f"tensor_model_{peer}_memory"): peak})
         for times in runs:
             for key, value in times.items():
                 best_of[key] = min(best_of.get(key, float("inf")), value)
@@ -589,6 +591,19 @@ def print_tensor_model(t):
         verdict = "" if suffix else "≤ 0.5×  " + ("met" if ratio <= 0.5 else "MISSED")
         print(f"{label + ', ' + when:44} {kls * 1e3:8.2f}ms {t['tensor_hvae_jax' + suffix] * 1e3:8.2f}ms JAX "
               f"(chunks) {ratio:6.3f}×  {verdict}")
+    label = "grad of the tensor-code model, n=1e6"
+    for when, suffix in (("warm", ""), ("first run", "_first")):
+        kls = t["tensor_model_grad" + suffix]
+        if "tensor_model_grad_jax" not in t:
+            print(f"{label + ', ' + when:44} {kls * 1e3:8.2f}ms {'':14} {'':7}  JAX not installed")
+            continue
+        ratio = kls / t["tensor_model_grad_jax" + suffix]
+        print(f"{label + ', ' + when:44} {kls * 1e3:8.2f}ms {t['tensor_model_grad_jax' + suffix] * 1e3:8.2f}ms JAX "
+              f"(chunks) {ratio:6.3f}×")
+    if "tensor_model_grad_jax_memory" in t:
+        memory, peer = t["tensor_model_grad_memory"], t["tensor_model_grad_jax_memory"]
+        print(f"{'grad of the tensor-code model: peak memory':44} {memory / 1e6:8.1f}MB {peer / 1e6:8.1f}MB JAX   "
+              f"{memory / peer:6.3f}×")
     hvae_memory = t["tensor_hvae_memory"]
     print(f"{'trained VAE as tensor code: peak memory':44} {hvae_memory / 1e6:8.1f}MB {'':14} {'':7}  "
           "under the default 2 GiB limit  " + ("met" if hvae_memory < 2 << 30 else "MISSED"))
