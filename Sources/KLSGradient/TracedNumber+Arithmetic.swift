@@ -17,34 +17,49 @@ extension TracedNumber {
         let (ta, tb) = (a.node, b.node)
         return .traced(
             tape.record(out) { g, pass throws(KLSError) in
-                let (ga, gb) = try partials(op, g, x, y, out)
-                if let ta { try pass(ta, try GradientRules.unbroadcast(ga, to: x.shape)) }
-                if let tb, let gb { try pass(tb, try GradientRules.unbroadcast(gb, to: y.shape)) }
+                if let ta { try pass(ta, try GradientRules.unbroadcast(try leftPartial(op, g, x, y), to: x.shape)) }
+                if let tb, let gb = try rightPartial(op, g, x, y, out) {
+                    try pass(tb, try GradientRules.unbroadcast(gb, to: y.shape))
+                }
             })
     }
 
-    /// The gradients of `x op y` given the output's gradient `g` (nil: no gradient).
-    private static func partials(
-        _ op: BinaryOperator, _ g: Tensor, _ x: Tensor, _ y: Tensor, _ out: Tensor
-    ) throws(KLSError) -> (Tensor, Tensor?) {
+    /// The gradient of `x` in `x op y` given the output's gradient `g` (each
+    /// side's computed only when that side is traced: `x ^ 2` needs no log x).
+    private static func leftPartial(_ op: BinaryOperator, _ g: Tensor, _ x: Tensor, _ y: Tensor) throws(KLSError)
+        -> Tensor
+    {
         switch op {
-        case .add: return (g, g)
-        case .subtract: return (g, try g.map(.negate))
-        case .multiply: return (try Tensor.binary(.multiply, g, y), try Tensor.binary(.multiply, g, x))
+        case .multiply: return try Tensor.binary(.multiply, g, y)
+        case .divide: return try Tensor.binary(.divide, g, y)
+        case .power:
+            // d/dx x^y = y x^(y−1).
+            let lower = try Tensor.binary(.power, x, try Tensor.binary(.subtract, y, scalar: 1, scalarOnLeft: false))
+            return try Tensor.binary(.multiply, g, try Tensor.binary(.multiply, y, lower))
+        default: return g
+        }
+    }
+
+    /// The gradient of `y` in `x op y` given the output's gradient `g` (nil: none).
+    private static func rightPartial(
+        _ op: BinaryOperator, _ g: Tensor, _ x: Tensor, _ y: Tensor, _ out: Tensor
+    ) throws(KLSError) -> Tensor? {
+        switch op {
+        case .add: return g
+        case .subtract: return try g.map(.negate)
+        case .multiply: return try Tensor.binary(.multiply, g, x)
         case .divide:
             let quotient = try Tensor.binary(.divide, out, y)
-            return (try Tensor.binary(.divide, g, y), try Tensor.binary(.multiply, g, quotient).map(.negate))
+            return try Tensor.binary(.multiply, g, quotient).map(.negate)
         case .power:
-            // d/dx x^y = y x^(y−1); d/dy x^y = x^y log x, taken as 0 where x^y is 0.
-            let lower = try Tensor.binary(.power, x, try Tensor.binary(.subtract, y, scalar: 1, scalarOnLeft: false))
-            let dx = try Tensor.binary(.multiply, y, lower)
+            // d/dy x^y = x^y log x, taken as 0 where x^y is 0.
             let dy = try Tensor.select(out, try Tensor.binary(.multiply, out, try x.map(.log)), Tensor(scalar: 0))
-            return (try Tensor.binary(.multiply, g, dx), try Tensor.binary(.multiply, g, dy))
+            return try Tensor.binary(.multiply, g, dy)
         case .modulo:
             let quotient = try Tensor.binary(.divide, x, y).map(.floor)
-            return (g, try Tensor.binary(.multiply, g, quotient).map(.negate))
+            return try Tensor.binary(.multiply, g, quotient).map(.negate)
         default:
-            return (g, nil)
+            return nil
         }
     }
 
