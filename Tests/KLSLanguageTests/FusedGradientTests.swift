@@ -138,6 +138,26 @@ import Testing
             """)
     }
 
+    /// The blocks' sums are grouped by the row count alone: the same bits on any number of cores.
+    @Test func oneWorkerGivesTheSameBits() {
+        let program = """
+            x = randn([30011, 8], seed=3)
+            f = w -> mean(tanh(x @ w.W + w.b) ^ 2) + logsumexp(x * w.b)
+            w = {W: reshape(sin(arange(64)) * 0.3, [8, 8]), b: cos(arange(8))}
+            r = value_and_grad(f)(w)
+            value = r.value
+            exact_W = r.grad.W
+            exact_b = r.grad.b
+            """
+        let both = Self.run(program, fused: true)
+        let one = Parallel.withWorkers(1) { Self.run(program, fused: true) }
+        #expect(one.programs > 0)
+        #expect(one.tensors.keys.sorted() == both.tensors.keys.sorted())
+        for (name, t) in both.tensors {
+            #expect(one.tensors[name].map { Self.agree($0, t, exact: true) } == true, "\(name)")
+        }
+    }
+
     /// Random chains over a traced per-column vector `c` and the rows `x`.
     @Test func randomProgramsAgree() {
         var generator = ProgramGenerator(seed: 31)
