@@ -33,6 +33,9 @@ public struct MonteCarloEngine {
     /// The broadcast batch shape of the estimate.
     public let batchShape: [Int]
     let fused: (any FusedKernel)?
+    /// When set, the ratio diagnostics describe q/p = e^ℓ instead of r = p/q
+    /// (`divergence_mc`'s χ² and Rényi with α > 1, whose terms grow in q/p).
+    public var diagnosesQOverP = false
 
     /// An engine for KL(q‖p); throws when the event shapes differ.
     public init(q: any Distribution, p: any Distribution) throws(KLSError) {
@@ -73,6 +76,14 @@ public struct MonteCarloEngine {
         _ q: any Distribution, _ p: any Distribution, _ z: Tensor, batchShape: [Int],
         into out: UnsafeMutablePointer<Double>
     ) throws(KLSError) {
+        var z = z
+        if q.batchShape.count < batchShape.count, let n = z.shape.first {
+            // q's draws have fewer batch axes than p's batch: ones after the sample
+            // axis, so that each draw meets every batch element of p (Normal(0, 2) ‖
+            // Normal([0, 1], 1)), not the draws lined up against p's batch.
+            let ones = [Int](repeating: 1, count: batchShape.count - q.batchShape.count)
+            z = try z.reshaped([n] + ones + Array(z.shape.dropFirst()))
+        }
         let difference: Tensor
         if let q = q as? any LogArgumentDensity, let p = p as? any LogArgumentDensity {
             // Both densities from one log per draw (Gamma ‖ LogNormal, …).
@@ -100,7 +111,7 @@ public struct MonteCarloEngine {
     /// `progress` hears, on the calling thread after each round of chunks, how
     /// many draws are done and the first estimator's moments so far (batch element 0).
     public func run(
-        n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
+        n: Int, estimators: [MonteCarloTerm], generator: Philox, start: UInt64,
         keepTerms: Bool = false, progress: ((Int, Moments) -> Void)? = nil
     ) throws(KLSError) -> MonteCarloRun {
         let batch = batchCount
@@ -142,6 +153,16 @@ public struct MonteCarloEngine {
         return MonteCarloRun(moments: totals, logRatios: terms, ratios: ratios.diagnostics())
     }
 
+    /// `run` with KL's estimators.
+    public func run(
+        n: Int, estimators: [Estimator], generator: Philox, start: UInt64,
+        keepTerms: Bool = false, progress: ((Int, Moments) -> Void)? = nil
+    ) throws(KLSError) -> MonteCarloRun {
+        try run(
+            n: n, estimators: estimators.map { .kl($0) }, generator: generator, start: start, keepTerms: keepTerms,
+            progress: progress)
+    }
+
     /// Chunks a thread-confined q or p draws in one call: 16,384 draws give each
     /// tensor operation inside a joint's layers enough work for every core.
     public static let confinedSpan = 4
@@ -151,7 +172,7 @@ public struct MonteCarloEngine {
         let firstChunk: Int
         let chunks: Int
         let n: Int
-        let estimators: [Estimator]
+        let estimators: [MonteCarloTerm]
         let generator: Philox
         let start: UInt64
         let kept: TensorStorage?
@@ -216,36 +237,52 @@ public struct MonteCarloEngine {
                 let rows = Swift.min(samplesPerChunk, count - i * samplesPerChunk)
                 let part = work.value + i * samplesPerChunk * batch
                 output.value[i] = Self.chunkResult(
-                    part, count: rows, batch: batch, estimators: round.estimators, ratios: round.ratios)
+                    part, count: rows, batch: batch, estimators: round.estimators, ratios: round.ratios,
+                    flipped: diagnosesQOverP)
             }
         }
         return results.compactMap { $0 }
     }
 
     private func chunkMoments(
-        first: Int, count: Int, batch: Int, estimators: [Estimator], generator: Philox,
+        first: Int, count: Int, batch: Int, estimators: [MonteCarloTerm], generator: Philox,
         start: UInt64, kept: TensorStorage?, ratios: (thresholds: [Double], keep: Int)
     ) throws(KLSError) -> ChunkResult {
         let buffer =
             kept.map { $0.pointer + first * batch } ?? UnsafeMutablePointer<Double>.allocate(capacity: count * batch)
         defer { if kept == nil { buffer.deallocate() } }
         try logRatios(first: first, count: count, generator: generator, start: start, into: buffer)
-        return Self.chunkResult(buffer, count: count, batch: batch, estimators: estimators, ratios: ratios)
+        return Self.chunkResult(
+            buffer, count: count, batch: batch, estimators: estimators, ratios: ratios, flipped: diagnosesQOverP)
     }
 
     /// One chunk's moments and ratio diagnostics from its `count` × `batch` log-ratios.
     private static func chunkResult(
-        _ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator],
-        ratios: (thresholds: [Double], keep: Int)
+        _ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [MonteCarloTerm],
+        ratios: (thresholds: [Double], keep: Int), flipped: Bool
     ) -> ChunkResult {
         ChunkResult(
             moments: moments(logRatios, count: count, batch: batch, estimators: estimators),
-            ratios: RatioPart(logRatios, count: count, batch: batch, thresholds: ratios.thresholds, keep: ratios.keep))
+            ratios: ratioPart(logRatios, count: count, batch: batch, ratios: ratios, flipped: flipped))
+    }
+
+    /// The ratio diagnostics' part of one chunk: of r = p/q = e^(−ℓ), or of q/p when `flipped`.
+    private static func ratioPart(
+        _ logRatios: UnsafePointer<Double>, count: Int, batch: Int, ratios: (thresholds: [Double], keep: Int),
+        flipped: Bool
+    ) -> RatioPart {
+        guard flipped else {
+            return RatioPart(logRatios, count: count, batch: batch, thresholds: ratios.thresholds, keep: ratios.keep)
+        }
+        let negated = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, count * batch))
+        defer { negated.deallocate() }
+        for i in 0..<(count * batch) { negated[i] = -logRatios[i] }
+        return RatioPart(negated, count: count, batch: batch, thresholds: ratios.thresholds, keep: ratios.keep)
     }
 
     /// Moments of the estimators on the user's own draws `samples` (leading axis
     /// n), and the diagnostics of their ratios.
-    public func estimate(samples: Tensor, estimators: [Estimator]) throws(KLSError) -> MonteCarloRun {
+    public func estimate(samples: Tensor, estimators: [MonteCarloTerm]) throws(KLSError) -> MonteCarloRun {
         let n = samples.shape.first ?? 0
         let count = try Checked.product([n, batchCount], what: "the samples")
         try MemoryLimit.check(elements: count, what: "the log-ratios of the samples")
@@ -255,9 +292,26 @@ public struct MonteCarloEngine {
         return try Self.summarize(buffer, count: n, batch: batchCount, estimators: estimators)
     }
 
+    /// `estimate(samples:estimators:)` with KL's estimators.
+    public func estimate(samples: Tensor, estimators: [Estimator]) throws(KLSError) -> MonteCarloRun {
+        try estimate(samples: samples, estimators: estimators.map { .kl($0) })
+    }
+
+    /// `estimate(logRatios:estimators:)` with KL's estimators.
+    public static func estimate(logRatios: Tensor, estimators: [Estimator]) throws(KLSError) -> MonteCarloRun {
+        try estimate(logRatios: logRatios, estimators: estimators.map { .kl($0) })
+    }
+
+    /// `moments` with KL's estimators.
+    public static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator])
+        -> [[Moments]]
+    {
+        moments(logRatios, count: count, batch: batch, estimators: estimators.map { .kl($0) })
+    }
+
     /// Estimates from log-ratios someone else computed: `logRatios` has shape
     /// `[n]` or `[n] + batch`, one row per draw.
-    public static func estimate(logRatios: Tensor, estimators: [Estimator]) throws(KLSError) -> MonteCarloRun {
+    public static func estimate(logRatios: Tensor, estimators: [MonteCarloTerm]) throws(KLSError) -> MonteCarloRun {
         let n = logRatios.shape.first ?? 0
         let batch = Array(logRatios.shape.dropFirst()).reduce(1, *)
         var result: Result<MonteCarloRun, KLSError> = .failure(KLSError("estimate: there are no log-ratios"))
@@ -273,7 +327,7 @@ public struct MonteCarloEngine {
     }
 
     /// The moments and ratio diagnostics of `count` rows of log-ratios (count × batch).
-    static func summarize(_ buffer: UnsafePointer<Double>, count n: Int, batch: Int, estimators: [Estimator])
+    static func summarize(_ buffer: UnsafePointer<Double>, count n: Int, batch: Int, estimators: [MonteCarloTerm])
         throws(KLSError) -> MonteCarloRun
     {
         var ratios = try RatioAccumulator(n: n, batch: batch)
@@ -284,7 +338,7 @@ public struct MonteCarloEngine {
     }
 
     /// Moments of each estimator's terms, per batch element, for `count` samples.
-    public static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [Estimator])
+    public static func moments(_ logRatios: UnsafePointer<Double>, count: Int, batch: Int, estimators: [MonteCarloTerm])
         -> [[Moments]]
     {
         let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
@@ -292,7 +346,7 @@ public struct MonteCarloEngine {
         return estimators.map { estimator in
             if batch == 1 {
                 // k1's terms are the log-ratios themselves: no copy.
-                if estimator == .k1 { return [Moments(logRatios, count)] }
+                if estimator == .kl(.k1) { return [Moments(logRatios, count)] }
                 estimator.terms(logRatios, count, into: terms)
                 return [Moments(terms, count)]
             }
@@ -324,4 +378,27 @@ public struct MonteCarloRun {
 struct ChunkResult {
     let moments: [[Moments]]
     let ratios: RatioPart
+}
+
+/// What a Monte Carlo run averages per draw: one of KL's estimators, or the
+/// term of another divergence (`DivergenceTerm`), from the draw's log-ratio.
+public enum MonteCarloTerm: Sendable, Equatable {
+    case kl(Estimator)
+    case divergence(DivergenceTerm)
+
+    /// The term of one log-ratio.
+    @inlinable public func term(_ logRatio: Double) -> Double {
+        switch self {
+        case .kl(let estimator): return estimator.term(logRatio)
+        case .divergence(let term): return term(logRatio)
+        }
+    }
+
+    /// Terms of `count` log-ratios (contiguous) into `out`.
+    public func terms(_ logRatios: UnsafePointer<Double>, _ count: Int, into out: UnsafeMutablePointer<Double>) {
+        switch self {
+        case .kl(let estimator): estimator.terms(logRatios, count, into: out)
+        case .divergence(let term): for i in 0..<count { out[i] = term(logRatios[i]) }
+        }
+    }
 }

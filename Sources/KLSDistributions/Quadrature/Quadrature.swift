@@ -15,6 +15,12 @@ public struct QuadratureResult: Sendable {
     public let converged: Bool
     /// Why the value is +inf, or why the tolerance was not met; nil otherwise.
     public let note: String?
+
+    public init(value: Double, error: Double, evaluations: Int, converged: Bool, note: String?) {
+        (self.value, self.error, self.evaluations, self.converged, self.note) = (
+            value, error, evaluations, converged, note
+        )
+    }
 }
 
 /// KL(q‖p) = ∫ q (log q − log p) for scalar continuous pairs, by QUADPACK's

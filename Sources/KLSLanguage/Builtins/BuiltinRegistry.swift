@@ -5,7 +5,8 @@ public enum BuiltinRegistry {
     public static let all: [Builtin] =
         TensorBuiltins.all + ElementwiseBuiltins.all + ReductionBuiltins.all + LinearAlgebraBuiltins.all
         + RandomBuiltins.all
-        + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + PlotBuiltins.all
+        + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + DivergenceBuiltins.all
+        + PlotBuiltins.all
         + FileBuiltins.all + GradientBuiltins.all
         + CoreBuiltins.all
 

@@ -171,12 +171,19 @@ enum KLBuiltins {
     static func stream(_ a: Arguments, _ session: Interpreter, _ q: any Distribution, _ n: Int) throws(KLSError) -> (
         Philox, UInt64
     ) {
+        try stream(a, session, drawsPerSample: q.drawsPerSample, n)
+    }
+
+    /// Draws for n samples of `drawsPerSample` random indices each.
+    static func stream(_ a: Arguments, _ session: Interpreter, drawsPerSample: Int, _ n: Int) throws(KLSError) -> (
+        Philox, UInt64
+    ) {
         guard n <= MonteCarloEngine.maximumDraws else {
             throw KLSError(
                 Messages.tooManyDraws(function: a.function, n: n), kind: .resource,
                 hint: "split the work: runs with seed=1, 2, … are independent")
         }
-        let (count, overflow) = n.multipliedReportingOverflow(by: q.drawsPerSample)
+        let (count, overflow) = n.multipliedReportingOverflow(by: drawsPerSample)
         guard !overflow else { throw KLSError("\(a.function): n = \(n) is too many draws", kind: .resource) }
         return try RandomBuiltins.stream(a, session, count: count, streaming: true)
     }

@@ -29,7 +29,13 @@ extension Formatter {
 
     private func estimate(_ r: Record) -> String {
         let count = (try? r["value"]?.asTensor().count) ?? 1
-        let estimator: String = { if case .string(let s)? = r["estimator"] { return s.string } else { return "?" } }()
+        let estimator: String = {
+            if case .string(let s)? = r["estimator"] { return s.string }
+            // divergence_mc's records name their kind (and Rényi's order) instead.
+            guard case .string(let kind)? = r["kind"] else { return "?" }
+            guard let alpha = r["alpha"].flatMap({ try? $0.asNumber() }) else { return kind.string }
+            return kind.string + " α=" + Formatter.number(alpha, precision: 6)
+        }()
         let draws = r["n"].flatMap { try? $0.asNumber() }.map { Formatter.number($0, precision: 12) } ?? "?"
         var lines: [String] = []
         for i in 0..<Swift.min(count, 20) {

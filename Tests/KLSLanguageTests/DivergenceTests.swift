@@ -1,0 +1,61 @@
+import Foundation
+import KLSDiagnostics
+import Testing
+
+@testable import KLSLanguage
+
+/// `divergence`, `divergence_mc` and `divergence_quad`: arguments, errors and
+/// the properties the reference catalogue (divergences.kls) does not pin.
+@Suite struct DivergenceTests {
+    @Test func badKindsAndOrdersSayWhatIsWanted() throws {
+        let unknown = try #require(failure("divergence(Normal(0, 1), Normal(1, 1), \"helinger\")"))
+        #expect(unknown.message.contains("unknown divergence kind \"helinger\""))
+        #expect(unknown.hint?.contains("\"hellinger\"") == true)
+        #expect(failure("divergence(Normal(0, 1), Normal(1, 1), \"renyi\")")?.message.contains("needs alpha=") == true)
+        #expect(
+            failure("divergence(Normal(0, 1), Normal(1, 1), \"renyi\", alpha=0)")?.message.contains("above 0") == true)
+        #expect(
+            failure("divergence(Normal(0, 1), Normal(1, 1), \"chi2\", alpha=2)")?.message.contains("alpha= is for")
+                == true)
+        let none = try #require(failure("divergence(Gamma(2, 1), Normal(0, 1), \"tv\")"))
+        #expect(none.message.contains("no closed form for \"tv\" between Gamma and Normal"))
+        #expect(none.hint?.contains("divergence_quad") == true)
+        #expect(failure("divergence_mc(Normal(0, 1), Normal(1, 1), \"tv\", n=1)") != nil)
+        #expect(failure("divergence_quad(DiagNormal(zeros(2), ones(2)), StdNormal(2), \"tv\")") != nil)
+    }
+
+    @Test func renyiAtOneIsKLAndHalfIsTwiceBhattacharyya() throws {
+        let q = "DiagNormal([0.1, 0.5], [0.8, 1.4])"
+        #expect(try value("divergence(\(q), StdNormal(2), \"renyi\", alpha=1)") == value("kl(\(q), StdNormal(2))"))
+        #expect(
+            try value("divergence(\(q), StdNormal(2), \"renyi\", alpha=0.5) / 2")
+                == value("divergence(\(q), StdNormal(2), \"bhattacharyya\")"))
+    }
+
+    @Test func batchesBroadcastAndSeedsReproduce() throws {
+        let batched = try value("divergence(Normal([0, 1, 2], 1), Normal(0, [1, 2, 3]), \"hellinger\").shape")
+        #expect(batched == "[3]")
+        let run = "divergence_mc(Normal([0, 1], 1), Normal(0, 2), \"js\", n=5000, seed=7)"
+        #expect(try value(run + ".value") == value(run + ".value"))
+        #expect(try value(run + ".value.shape") == "[2]")
+        #expect(try value(run + ".kind") == "\"js\"")
+    }
+
+    /// A q without p's batch axes: each draw of q meets every batch element of p
+    /// (kl_mc failed with "shapes [n] and [2] do not broadcast"), and so does
+    /// each draw of p on the other side of js.
+    @Test func drawsMeetEveryBatchElementOfTheOtherSide() throws {
+        let z = try value("abs(kl_mc(Normal(0, 2), Normal([0, 1], 1), n=100000, seed=3).z) < 4.5")
+        #expect(z == "[1, 1]")
+        let js = "divergence_mc(Normal([0, 1], 1), Normal(0, 2), \"js\", n=100000, seed=4)"
+        let reference = "divergence_quad(Normal(1, 1), Normal(0, 2), \"js\").value"
+        #expect(try value("abs(\(js).value[1] - \(reference)) < 4.5 * \(js).stderr[1]") == "true")
+    }
+
+    @Test func equalDistributionsAreZeroApart() throws {
+        for kind in ["kl", "chi2", "neyman", "hellinger", "bhattacharyya", "jeffreys"] {
+            #expect(try value("divergence(Normal(0.5, 2), Normal(0.5, 2), \"\(kind)\")") == "0")
+        }
+        #expect(try value("divergence_mc(Normal(0, 1), Normal(0, 1), \"tv\", n=100, seed=1).value") == "0")
+    }
+}
