@@ -344,6 +344,13 @@ public struct MonteCarloEngine {
         let terms = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count, 1))
         defer { terms.deallocate() }
         return estimators.map { estimator in
+            if case .divergence(let term) = estimator, batch > 1 {
+                // Every batch element's terms at once (the vector kernels), then each column's moments.
+                let all = UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(count * batch, 1))
+                defer { all.deallocate() }
+                term.terms(logRatios, count * batch, into: all)
+                return (0..<batch).map { b in Moments(all + b, count, stride: batch) }
+            }
             if batch == 1 {
                 // k1's terms are the log-ratios themselves: no copy.
                 if estimator == .kl(.k1) { return [Moments(logRatios, count)] }
@@ -398,7 +405,7 @@ public enum MonteCarloTerm: Sendable, Equatable {
     public func terms(_ logRatios: UnsafePointer<Double>, _ count: Int, into out: UnsafeMutablePointer<Double>) {
         switch self {
         case .kl(let estimator): estimator.terms(logRatios, count, into: out)
-        case .divergence(let term): for i in 0..<count { out[i] = term(logRatios[i]) }
+        case .divergence(let term): term.terms(logRatios, count, into: out)
         }
     }
 }

@@ -47,14 +47,15 @@ enum DivergenceBuiltins {
         Builtin(
             "divergence_mc",
             kindParameters + [
-                .optional("n", .number(1000)).meaning("how many draws of q (and of p)"), .optional("seed"),
+                .optional("n", .number(1000)).meaning("how many draws (js and jeffreys: half of q, half of p)"),
+                .optional("seed"),
             ],
             theme: .divergence,
             summary: "Monte Carlo estimate of a divergence: value, stderr, 95% ci, n, kind, exact (as kl_mc's).",
             example: "divergence_mc(Normal(0, 1), Normal(1, 2), \"hellinger\", n=100000, seed=1)",
             details: conventions + [
                 "Each is a mean over draws of q of a term of ℓ = log q − log p (js and jeffreys add one over",
-                "draws of p); renyi and bhattacharyya are the log of such a mean, their stderr by the delta",
+                "draws of p, n/2 on each side); renyi and bhattacharyya are the log of such a mean, their stderr by the delta",
                 "method (and their estimate biased at small n). The ratio diagnostics are q's side's, as kl_mc's.",
             ]
         ) { a, session throws(KLSError) in
@@ -87,17 +88,19 @@ enum DivergenceBuiltins {
         let tail = kind.termTail
         engine.diagnosesQOverP = tail?.ofQOverP ?? false
         let back = try kind.fromP.map { _ throws(KLSError) in try MonteCarloEngine(q: p, p: q) }
-        // One stream for both sides: q's draws first, then p's.
-        let perSample = q.drawsPerSample + (back == nil ? 0 : p.drawsPerSample)
+        // JS and Jeffreys split the n draws between q (the first half) and p, from one stream.
+        let (qDraws, pDraws) = back == nil ? (n, 0) : ((n + 1) / 2, n / 2)
+        let perSample = Swift.max(q.drawsPerSample, p.drawsPerSample)
         let (generator, start) = try KLBuiltins.stream(a, session, drawsPerSample: perSample, n)
-        let forward = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
+        let forward = try ProgressLine.around(session, a.function, total: qDraws) { line throws(KLSError) in
             try engine.run(
-                n: n, estimators: [.divergence(kind.term)], generator: generator, start: start, progress: line.update)
+                n: qDraws, estimators: [.divergence(kind.term)], generator: generator, start: start,
+                progress: line.update)
         }
         var moments = forward.moments[0]
         if let back, let term = kind.fromP {
-            let offset = start &+ UInt64(n) &* UInt64(q.drawsPerSample)
-            let other = try back.run(n: n, estimators: [.divergence(term)], generator: generator, start: offset)
+            let offset = start &+ UInt64(qDraws) &* UInt64(q.drawsPerSample)
+            let other = try back.run(n: pDraws, estimators: [.divergence(term)], generator: generator, start: offset)
             moments = zip(moments, other.moments[0]).map { Self.sum($0, $1) }
         }
         let shape = engine.batchShape
