@@ -55,8 +55,9 @@ enum DivergenceBuiltins {
             example: "divergence_mc(Normal(0, 1), Normal(1, 2), \"hellinger\", n=100000, seed=1)",
             details: conventions + [
                 "Each is a mean over draws of q of a term of ℓ = log q − log p (js and jeffreys add one over",
-                "draws of p, n/2 on each side); renyi and bhattacharyya are the log of such a mean, their stderr by the delta",
-                "method (and their estimate biased at small n). The ratio diagnostics are q's side's, as kl_mc's.",
+                "draws of p, n/2 on each side); renyi and bhattacharyya are the log of such a mean, their",
+                "stderr by the delta method (and their estimate biased at small n). pareto_k is the terms'",
+                "own tail where they grow with p/q or q/p; above 0.5 (infinite variance) it warns.",
             ]
         ) { a, session throws(KLSError) in
             try monteCarlo(a, session)
