@@ -134,6 +134,33 @@ def scale(normal_text):
     return mp.mpf(normal_text.split(",")[1].strip(" )"))
 
 
+DISCRETE = [
+    ("Categorical([0.2, 0.5, 0.3])", "Categorical([0.4, 0.4, 0.2])", ["0.2", "0.5", "0.3"], ["0.4", "0.4", "0.2"]),
+    ("Categorical([0.05, 0.15, 0.8])", "Categorical([0.3, 0.3, 0.4])", ["0.05", "0.15", "0.8"], ["0.3", "0.3", "0.4"]),
+    ("Bernoulli(0.3)", "Bernoulli(0.6)", ["0.7", "0.3"], ["0.4", "0.6"]),
+]
+
+
+def discrete(qs, ps, kind, alpha):
+    """Each kind's definition as a sum over the categories."""
+    q, p = [mp.mpf(x) for x in qs], [mp.mpf(x) for x in ps]
+    pairs = list(zip(q, p))
+    kl = lambda a, b: a * mp.log(a / b)
+    if alpha:
+        a = mp.mpf(alpha)
+        return mp.log(mp.fsum(x ** a * y ** (1 - a) for x, y in pairs)) / (a - 1)
+    return {
+        "kl": lambda: mp.fsum(kl(x, y) for x, y in pairs),
+        "chi2": lambda: mp.fsum((x - y) ** 2 / y for x, y in pairs),
+        "neyman": lambda: mp.fsum((x - y) ** 2 / x for x, y in pairs),
+        "hellinger": lambda: 1 - mp.fsum(mp.sqrt(x * y) for x, y in pairs),
+        "bhattacharyya": lambda: -mp.log(mp.fsum(mp.sqrt(x * y) for x, y in pairs)),
+        "tv": lambda: mp.fsum(abs(x - y) for x, y in pairs) / 2,
+        "js": lambda: mp.fsum(kl(x, (x + y) / 2) + kl(y, (x + y) / 2) for x, y in pairs) / 2,
+        "jeffreys": lambda: mp.fsum((x - y) * mp.log(x / y) for x, y in pairs),
+    }[kind]()
+
+
 def call(kind, alpha):
     return f'"{kind}"' + (f", alpha={alpha}" if alpha else "")
 
@@ -190,6 +217,15 @@ def lines():
         value = "1 / 0" if total == inf else mp.nstr(total, 17)
         out.append(f"assert_close(divergence({q}, StdNormal(3), {call(kind, alpha)}), {value}, "
                    "rtol=1e-10, atol=1e-14)")
+    # Categoricals and Bernoullis: every kind as a sum over the categories.
+    for q, p, qs, ps in DISCRETE:
+        for kind, alpha in [(k, None) for k in KINDS] + [("renyi", a) for a in ALPHAS]:
+            v = mp.nstr(discrete(qs, ps, kind, alpha), 17)
+            label = f"{q} ‖ {p}, {kind}" + (f" α={alpha}" if alpha else "")
+            out.append(f"assert_close(divergence({q}, {p}, {call(kind, alpha)}), {v}, rtol=1e-12, atol=1e-15)")
+            out.append(f"r = divergence_mc({q}, {p}, {call(kind, alpha)}, n=100000, seed={seed})")
+            out.append(f'assert(abs(r.value - {v}) <= 4.5 * r.stderr, "{label}: " + str(r.value))')
+            seed += 1
     out.append('print("divergences: all within their tolerances")')
     return out
 

@@ -28,10 +28,10 @@ enum DivergenceBuiltins {
             summary: "A divergence between q and p in closed form, per batch element, summed over the event.",
             example: "divergence(Normal(0, 1), Normal(1, 2), \"renyi\", alpha=0.5)",
             details: conventions + [
-                "Closed forms: kl wherever kl has one, jeffreys from both directions, and renyi, chi2, neyman,",
-                "hellinger and bhattacharyya between Gaussians with diagonal covariance (Normal, DiagNormal,",
-                "StdNormal). Elsewhere it says so: divergence_mc estimates any pair, divergence_quad integrates",
-                "scalar ones.",
+                "Closed forms: kl wherever kl has one, jeffreys from both directions, every kind between",
+                "Categoricals or Bernoullis, and renyi, chi2, neyman, hellinger and bhattacharyya between",
+                "Gaussians (Normal, DiagNormal, StdNormal, MvNormal). Elsewhere it says so: divergence_mc",
+                "estimates any pair, divergence_quad integrates scalar ones.",
             ]
         ) { a, _ throws(KLSError) in
             let (q, p, kind) = (try KLBuiltins.q(a), try KLBuiltins.p(a), try divergence(a))
