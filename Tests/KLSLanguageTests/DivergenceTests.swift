@@ -76,6 +76,27 @@ import Testing
         #expect(try value("abs(\(js).value[1] - \(reference)) < 4.5 * \(js).stderr[1]") == "true")
     }
 
+    /// A function as kind: the f-divergence E_p[f(q/p)] — t·log t is KL(q‖p),
+    /// −log t is KL(p‖q), ½|t − 1| total variation, (t − 1)² Pearson's χ².
+    @Test func fDivergencesOfYourOwn() throws {
+        let (q, p) = ("Normal(0, 1)", "Normal(1, 2)")
+        let pairs = [
+            ("t -> t * log(t)", "kl(\(q), \(p))"), ("t -> -log(t)", "kl(\(p), \(q))"),
+            ("t -> 0.5 * abs(t - 1)", "divergence_quad(\(q), \(p), \"tv\").value"),
+            ("t -> (t - 1) ^ 2", "divergence(\(q), \(p), \"chi2\")"),
+        ]
+        for (f, reference) in pairs {
+            let quadrature = try value("abs(divergence_quad(\(q), \(p), \(f)).value - \(reference))")
+            #expect(try #require(Double(quadrature)) < 1e-9, "\(f): \(quadrature)")
+            let estimate = "divergence_mc(\(q), \(p), \(f), n=200000, seed=9)"
+            let z = try value("abs(\(estimate).value - \(reference)) / \(estimate).stderr")
+            #expect(try #require(Double(z)) < 4.5, "\(f): z = \(z)")
+        }
+        #expect(failure("divergence_mc(\(q), \(p), t -> t, n=10)")?.message.contains("f(1) must be 0") == true)
+        #expect(failure("divergence_mc(\(q), \(p), t -> sum(t - 1), n=10)")?.message.contains("same shape") == true)
+        #expect(failure("divergence(\(q), \(p), t -> t * log(t))")?.message.contains("no closed form") == true)
+    }
+
     @Test func equalDistributionsAreZeroApart() throws {
         for kind in ["kl", "chi2", "neyman", "hellinger", "bhattacharyya", "jeffreys"] {
             #expect(try value("divergence(Normal(0.5, 2), Normal(0.5, 2), \"\(kind)\")") == "0")

@@ -10,6 +10,14 @@ extension Quadrature {
     public static func expectation(
         _ q: any Distribution, _ p: any Distribution, of term: DivergenceTerm, tolerance: Double = defaultTolerance
     ) throws(KLSError) -> QuadratureResult {
+        try expectation(q, p, tolerance: tolerance) { l throws(KLSError) in term(l) }
+    }
+
+    /// ∫ q·term(log q − log p) for any term (an f-divergence's user function).
+    public static func expectation(
+        _ q: any Distribution, _ p: any Distribution, tolerance: Double = defaultTolerance,
+        term: @escaping (Double) throws(KLSError) -> Double
+    ) throws(KLSError) -> QuadratureResult {
         guard q.eventShape.isEmpty, p.eventShape.isEmpty, q.batchShape.isEmpty, p.batchShape.isEmpty else {
             throw KLSError(
                 DistributionError.quadratureNeedsScalars(q, p), hint: "use divergence_mc for vectors and batches")
@@ -24,7 +32,7 @@ extension Quadrature {
         let integrand = { (x: Double) throws(KLSError) -> Double in
             let lq = try q.logpdf(Tensor(scalar: x))[flat: 0]
             if lq == -.infinity || lq.isNaN { return 0 }
-            let t = term(lq - (try p.logpdf(Tensor(scalar: x))[flat: 0]))
+            let t = try term(lq - (try p.logpdf(Tensor(scalar: x))[flat: 0]))
             if t == 0 || t.isNaN { return t.isNaN ? .nan : 0 }
             // q·t as ±e^(log q + log|t|): far out, q underflows while t is huge.
             let magnitude = Foundation.exp(lq + Foundation.log(Swift.abs(t)))

@@ -71,6 +71,18 @@ public struct MonteCarloEngine {
         try Self.logRatios(q, p, z, batchShape: batchShape, into: out)
     }
 
+    /// log q − log p at draws `z` (leading sample axis), as a tensor `[n] + batch`
+    /// (a q without p's batch axes meets every batch element, as in `run`).
+    public static func logRatios(_ q: any Distribution, _ p: any Distribution, at z: Tensor) throws(KLSError)
+        -> Tensor
+    {
+        let batchShape = try Shape.broadcast(q.batchShape, p.batchShape)
+        let n = z.shape.first ?? 1
+        let storage = try TensorStorage(uninitializedCount: try Checked.product([n] + batchShape, what: "log-ratios"))
+        try logRatios(q, p, z, batchShape: batchShape, into: storage.pointer)
+        return try Tensor(shape: [n] + batchShape, adopting: storage)
+    }
+
     /// ℓ for given draws `z` (leading sample axis), broadcast to `[n] + batch`.
     static func logRatios(
         _ q: any Distribution, _ p: any Distribution, _ z: Tensor, batchShape: [Int],

@@ -11,7 +11,8 @@ enum DivergenceBuiltins {
     static let kindParameters: [Parameter] = [
         .required("q").meaning("the first distribution"),
         .required("p").meaning("the second distribution, with the same event shape"),
-        .required("kind").meaning("\"kl\", \"renyi\", \"chi2\", \"neyman\", \"hellinger\", \"bhattacharyya\", …"),
+        .required("kind").meaning(
+            "\"kl\", \"renyi\", \"chi2\", \"hellinger\", \"tv\", \"js\", …, or f for E_p[f(q/p)]"),
         .optional("alpha").meaning("Rényi's order α > 0 (kind=\"renyi\")"),
     ]
 
@@ -19,7 +20,8 @@ enum DivergenceBuiltins {
         "Conventions, in nats: renyi = 1/(α−1)·log ∫q^α p^(1−α) (kl at α = 1);",
         "chi2 = E_p[(q/p − 1)²]; neyman = ∫(q − p)²/q; hellinger = 1 − ∫√(qp) (squared Hellinger);",
         "bhattacharyya = −log ∫√(qp); tv = ½∫|q − p|; js = ½KL(q‖m) + ½KL(p‖m) with m = (q + p)/2",
-        "(the divergence, not its root); jeffreys = KL(q‖p) + KL(p‖q).",
+        "(the divergence, not its root); jeffreys = KL(q‖p) + KL(p‖q). A function f (convex, f(1) = 0) as kind",
+        "is the f-divergence D_f(q‖p) = E_p[f(q/p)], f called on tensors of ratios.",
     ]
 
     static let all: [Builtin] = [
@@ -34,7 +36,13 @@ enum DivergenceBuiltins {
                 "estimates any pair, divergence_quad integrates scalar ones.",
             ]
         ) { a, _ throws(KLSError) in
-            let (q, p, kind) = (try KLBuiltins.q(a), try KLBuiltins.p(a), try divergence(a))
+            let (q, p) = (try KLBuiltins.q(a), try KLBuiltins.p(a))
+            if userFunction(a) != nil {
+                throw KLSError(
+                    "divergence: an f-divergence of your own f has no closed form here",
+                    hint: "divergence_mc(q, p, f, n=100000) estimates it; divergence_quad(q, p, f) integrates it")
+            }
+            let kind = try divergence(a)
             try KLRegistry.checkEvents(q, p)
             guard let value = try kind.closedForm(q, p) else {
                 throw KLSError(
@@ -72,6 +80,12 @@ enum DivergenceBuiltins {
         },
     ]
 
+    /// kind= when it is a function f (an f-divergence); nil for a named kind.
+    static func userFunction(_ a: Arguments) -> Function? {
+        if case .function(let f) = a["kind"] { return f }
+        return nil
+    }
+
     /// The kind= and alpha= arguments.
     static func divergence(_ a: Arguments) throws(KLSError) -> Divergence {
         let kind = try a.string("kind")
@@ -80,11 +94,13 @@ enum DivergenceBuiltins {
     }
 
     static func monteCarlo(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
-        let (q, p, kind) = (try KLBuiltins.q(a), try KLBuiltins.p(a), try divergence(a))
+        let (q, p) = (try KLBuiltins.q(a), try KLBuiltins.p(a))
         if q is JointDistribution || p is JointDistribution {
             throw KLSError("divergence_mc takes distributions, not joints", hint: "kl_mc estimates KL between joints")
         }
         let n = try a.integer("n", atLeast: 2)
+        if let f = userFunction(a) { return try FDivergence.monteCarlo(q, p, f, n: n, a, session) }
+        let kind = try divergence(a)
         var engine = try MonteCarloEngine(q: q, p: p)
         let tail = kind.termTail
         engine.diagnosesQOverP = tail?.ofQOverP ?? false
@@ -182,7 +198,9 @@ enum DivergenceBuiltins {
     }
 
     static func quadrature(_ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
-        let (q, p, kind) = (try KLBuiltins.q(a), try KLBuiltins.p(a), try divergence(a))
+        let (q, p) = (try KLBuiltins.q(a), try KLBuiltins.p(a))
+        if let f = userFunction(a) { return try FDivergence.quadrature(q, p, f, a, session) }
+        let kind = try divergence(a)
         var result: QuadratureResult
         if kind == .kl {
             result = try Quadrature.kl(q, p)
