@@ -218,13 +218,8 @@ enum DivergenceBuiltins {
                 value: kind.value(fromMean: result.value), error: error, evaluations: result.evaluations,
                 converged: result.converged, note: result.note)
         }
-        if let note = result.note { session.environment.warn("\(a.function): \(note)") }
-        var fields: [(String, Value)] = [
-            ("value", .number(result.value)), ("error", .number(result.error)),
-            ("evaluations", .number(Double(result.evaluations))), ("converged", .bool(result.converged)),
-            ("note", result.note.map { .string(Text(small: $0)) } ?? .none), ("kind", .string(Text(small: kind.name))),
-        ]
-        if case .renyi(let alpha) = kind { fields.append(("alpha", .number(alpha))) }
-        return .record(Record(kind: "quadrature", fields))
+        var extra: [(String, Value)] = [("kind", .string(Text(small: kind.name)))]
+        if case .renyi(let alpha) = kind { extra.append(("alpha", .number(alpha))) }
+        return KLBuiltins.quadratureRecord(result, a.function, session, extra: extra)
     }
 }

@@ -69,16 +69,7 @@ enum FDivergence {
             let ratio = Swift.max(Foundation.exp(-l), Double.leastNormalMagnitude)
             return try session.call(f, [.number(ratio)]).settled().asNumber("f(q/p)")
         }
-        if let note = result.note { session.environment.warn("\(a.function): \(note)") }
-        return .record(
-            Record(
-                kind: "quadrature",
-                [
-                    ("value", .number(result.value)), ("error", .number(result.error)),
-                    ("evaluations", .number(Double(result.evaluations))), ("converged", .bool(result.converged)),
-                    ("note", result.note.map { .string(Text(small: $0)) } ?? .none),
-                    ("kind", .string(Text(small: "f"))),
-                ]))
+        return KLBuiltins.quadratureRecord(result, a.function, session, extra: [("kind", .string(Text(small: "f")))])
     }
 
     /// An f-divergence needs f(1) = 0 (equal distributions are 0 apart).

@@ -130,17 +130,25 @@ enum KLBuiltins {
             ]
         ) { a, session throws(KLSError) in
             let result = try Quadrature.kl(try q(a), try p(a))
-            if let note = result.note { session.environment.warn("kl_quad: \(note)") }
-            return .record(
-                Record(
-                    kind: "quadrature",
-                    [
-                        ("value", .number(result.value)), ("error", .number(result.error)),
-                        ("evaluations", .number(Double(result.evaluations))), ("converged", .bool(result.converged)),
-                        ("note", result.note.map { .string(Text(small: $0)) } ?? .none),
-                    ]))
+            return quadratureRecord(result, a.function, session)
         },
     ]
+
+    /// A quadrature's record (`value, error, evaluations, converged, note` and
+    /// `extra`), its note repeated as a warning.
+    static func quadratureRecord(
+        _ result: QuadratureResult, _ function: String, _ session: Interpreter, extra: [(String, Value)] = []
+    ) -> Value {
+        if let note = result.note { session.environment.warn("\(function): \(note)") }
+        return .record(
+            Record(
+                kind: "quadrature",
+                [
+                    ("value", .number(result.value)), ("error", .number(result.error)),
+                    ("evaluations", .number(Double(result.evaluations))), ("converged", .bool(result.converged)),
+                    ("note", result.note.map { .string(Text(small: $0)) } ?? .none),
+                ] + extra))
+    }
 
     /// What the ratio diagnostics of kl_mc and compare mean, for `help`.
     static let ratioHelp = [
