@@ -128,8 +128,8 @@ public enum Quadrature {
         }
         guard outside > 1e-9 else { return nil }
         return unresolved(
-            "q puts \(format(outside)) of its mass beyond ±1.8e308, where doubles do not reach: kl_quad cannot "
-                + "integrate it", evaluations: 0)
+            "q puts \(format(outside)) of its mass beyond ±1.8e308, where doubles do not reach: quadrature "
+                + "cannot integrate it", evaluations: 0)
     }
 
     /// ∫ f over `range` (ends may be infinite), split at `breakpoints` (inside
@@ -170,7 +170,7 @@ public enum Quadrature {
                     return unresolved(
                         "\(format(mass)) of q's mass lies between \(format(tail.reached)) and \(format(tail.end)), "
                             + "where the shells could not resolve the integrand (doubles run out, or q's density "
-                            + "does): kl_quad cannot integrate it",
+                            + "does): quadrature cannot integrate it",
                         evaluations: evaluations)
                 }
             }
@@ -184,8 +184,8 @@ public enum Quadrature {
             return QuadratureResult(
                 value: .infinity, error: .infinity, evaluations: evaluations, converged: true,
                 note: "the integrand does not shrink toward \(tail.end == .infinity ? "+inf" : "-inf") (by less "
-                    + "than 0.1% per doubling of x): the integral diverges, so KL(q‖p) = +inf (q's tail is too "
-                    + "heavy for p's), or it converges too slowly to tell")
+                    + "than 0.1% per doubling of x): the integral diverges (+inf: q's tail is too heavy for p's "
+                    + "for this divergence), or it converges too slowly to tell")
         }
         let value = inner.value + below.value + above.value
         var error = inner.error + below.error + above.error + roundingError(points, absolute: inner.absolute)
