@@ -123,22 +123,12 @@ enum DivergenceBuiltins {
         let shape = engine.batchShape
         let values = moments.map { kind.value(fromMean: $0.mean) }
         let errors = moments.map { kind.standardError(mean: $0.mean, standardError: $0.standardError) }
-        var bounds: [Double] = []
-        for (v, s) in zip(values, errors) {
-            let half = 1.959963984540054 * s
-            bounds += v.isInfinite ? [v, v] : [v - half, v + half]
-        }
-        let ci = tensorValue(shape + [2], bounds)
-        var fields: [(String, Value)] = [
-            ("value", tensorValue(shape, values)), ("stderr", tensorValue(shape, errors)), ("ci", ci),
-            ("n", .number(Double(n))), ("kind", .string(Text(small: kind.name))),
-        ]
+        var fields = estimateFields(shape, values, errors, n: n, kind: kind.name)
         if case .renyi(let alpha) = kind { fields.append(("alpha", .number(alpha))) }
         if let exact = try kind.closedForm(q, p) {
             fields.append(("exact", Value.from(exact)))
             let z = (0..<values.count).map { i in
-                let e = exact[flat: i % Swift.max(exact.count, 1)]
-                return values[i] == e ? 0 : (values[i] - e) / errors[i]
+                KLBuiltins.zScore(values[i], standardError: errors[i], exact[flat: i % Swift.max(exact.count, 1)])
             }
             fields.append(("z", tensorValue(shape, z)))
         }
@@ -178,6 +168,21 @@ enum DivergenceBuiltins {
             "\(function): the \(kind.name) terms grow as \(grows), the ratio being \(ratio), and have a heavy tail "
                 + "(Pareto k̂ = \(Formatter.number(worst, precision: 3))): \(consequence); \(advice), or use "
                 + "divergence_quad for a scalar pair")
+    }
+
+    /// An estimate record's first fields — value, stderr, 95% ci (as kl_mc's,
+    /// `KLBuiltins.confidenceBound`), n and kind — per batch element of `shape`.
+    static func estimateFields(_ shape: [Int], _ values: [Double], _ errors: [Double], n: Int, kind: String)
+        -> [(String, Value)]
+    {
+        let bounds = zip(values, errors).flatMap { v, s in
+            [false, true].map { KLBuiltins.confidenceBound(v, standardError: s, upper: $0) }
+        }
+        return [
+            ("value", tensorValue(shape, values)), ("stderr", tensorValue(shape, errors)),
+            ("ci", tensorValue(shape + [2], bounds)), ("n", .number(Double(n))),
+            ("kind", .string(Text(small: kind))),
+        ]
     }
 
     /// `values` as a tensor of `shape` (a number when the shape is empty).

@@ -45,19 +45,9 @@ enum FDivergence {
             }
             done += m
         }
-        func tensor(_ values: [Double]) -> Value { DivergenceBuiltins.tensorValue(batchShape, values) }
-        var bounds: [Double] = []
-        for s in moments {
-            bounds += [s.mean - 1.959963984540054 * s.standardError, s.mean + 1.959963984540054 * s.standardError]
-        }
-        return .record(
-            Record(
-                kind: "estimate",
-                [
-                    ("value", tensor(moments.map(\.mean))), ("stderr", tensor(moments.map(\.standardError))),
-                    ("ci", DivergenceBuiltins.tensorValue(batchShape + [2], bounds)), ("n", .number(Double(n))),
-                    ("kind", .string(Text(small: "f"))),
-                ]))
+        let fields = DivergenceBuiltins.estimateFields(
+            batchShape, moments.map(\.mean), moments.map(\.standardError), n: n, kind: "f")
+        return .record(Record(kind: "estimate", fields))
     }
 
     static func quadrature(

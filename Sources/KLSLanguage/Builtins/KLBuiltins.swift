@@ -255,17 +255,27 @@ enum KLBuiltins {
     /// equal (both +inf, say), or when every term was the same (no spread) and
     /// the mean equals `exact` to rounding.
     static func zScore(_ moments: Moments, _ exact: Double) -> Double {
-        if moments.mean == exact { return 0 }
-        let difference = moments.mean - exact
-        if moments.standardError == 0, Swift.abs(difference) <= 1e-12 * Swift.max(1, Swift.abs(exact)) { return 0 }
-        return difference / moments.standardError
+        zScore(moments.mean, standardError: moments.standardError, exact)
+    }
+
+    /// `zScore` of an estimate given as its value and standard error.
+    static func zScore(_ value: Double, standardError: Double, _ exact: Double) -> Double {
+        if value == exact { return 0 }
+        let difference = value - exact
+        if standardError == 0, Swift.abs(difference) <= 1e-12 * Swift.max(1, Swift.abs(exact)) { return 0 }
+        return difference / standardError
     }
 
     /// One end of the 95% interval; an infinite estimate's interval is that
     /// infinity (inf − inf would make the lower end nan).
     static func confidenceBound(_ moments: Moments, upper: Bool) -> Double {
-        if moments.mean.isInfinite { return moments.mean }
-        return moments.mean + (upper ? 1 : -1) * 1.959963984540054 * moments.standardError
+        confidenceBound(moments.mean, standardError: moments.standardError, upper: upper)
+    }
+
+    /// `confidenceBound` of an estimate given as its value and standard error.
+    static func confidenceBound(_ value: Double, standardError: Double, upper: Bool) -> Double {
+        if value.isInfinite { return value }
+        return value + (upper ? 1 : -1) * 1.959963984540054 * standardError
     }
 
     /// Warns when some estimate is +inf: a draw of q where p has no density.
