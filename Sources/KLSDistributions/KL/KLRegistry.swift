@@ -47,6 +47,11 @@ public enum KLRegistry {
     /// KL(q‖p) per batch element.
     public static func kl(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor {
         if let value = try closedForm(q, p) { return value }
+        if q is Mixture || p is Mixture, GaussianMixture.isGaussianMixture(q), GaussianMixture.isGaussianMixture(p) {
+            throw KLSError(
+                "KL between Gaussian mixtures has no closed form",
+                hint: "kl_mixture(q, p) gives the Hershey–Olsen approximations and bounds beside a Monte Carlo one")
+        }
         throw KLSError(
             "KL(\(q.family) ‖ \(p.family)) has no closed form in kls",
             hint: "estimate it with kl_mc(q, p, n=100000)"

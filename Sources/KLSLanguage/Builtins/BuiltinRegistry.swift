@@ -6,6 +6,7 @@ public enum BuiltinRegistry {
         TensorBuiltins.all + ElementwiseBuiltins.all + ReductionBuiltins.all + LinearAlgebraBuiltins.all
         + RandomBuiltins.all
         + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + DivergenceBuiltins.all
+        + MixtureBuiltins.all
         + PlotBuiltins.all
         + FileBuiltins.all + GradientBuiltins.all
         + CoreBuiltins.all

@@ -210,29 +210,38 @@ enum KLBuiltins {
                 hint: "build q and p with joint(z1=…, z2=…)")
         }
         let estimator = try estimator(a)
+        guard !a.isNone("samples") else { return try drawnEstimate(q, p, estimator, a, session) }
         let engine = try MonteCarloEngine(q: q, p: p)
-        let run: MonteCarloRun
-        var n: Int
-        if a.isNone("samples") {
-            n = try a.integer("n", atLeast: 1)
-            let (generator, start) = try stream(a, session, q, n)
-            run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
-                try engine.run(
-                    n: n, estimators: [estimator], generator: generator, start: start, progress: line.update)
-            }
-        } else {
-            let z = try a.tensor("samples")
-            n = z.shape.first ?? 0
-            guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
-                throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
-            }
-            run = try engine.estimate(samples: z, estimators: [estimator])
-            if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
-                session.environment.warn(
-                    Messages.samplesNotFromQ(verdict: check.verdict)
-                )
-            }
+        let z = try a.tensor("samples")
+        let n = z.shape.first ?? 0
+        guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 1 else {
+            throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
         }
+        let run = try engine.estimate(samples: z, estimators: [estimator])
+        if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
+            session.environment.warn(Messages.samplesNotFromQ(verdict: check.verdict))
+        }
+        return .record(try report(run, engine, n: n, q, p, estimator, a, session))
+    }
+
+    /// kl_mc's estimate from n = `n=` draws of q (`seed=` or the session stream).
+    static func drawnEstimate(
+        _ q: any Distribution, _ p: any Distribution, _ estimator: Estimator, _ a: Arguments, _ session: Interpreter
+    ) throws(KLSError) -> Value {
+        let engine = try MonteCarloEngine(q: q, p: p)
+        let n = try a.integer("n", atLeast: 1)
+        let (generator, start) = try stream(a, session, q, n)
+        let run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
+            try engine.run(n: n, estimators: [estimator], generator: generator, start: start, progress: line.update)
+        }
+        return .record(try report(run, engine, n: n, q, p, estimator, a, session))
+    }
+
+    /// The estimate record of a run, with its warnings.
+    static func report(
+        _ run: MonteCarloRun, _ engine: MonteCarloEngine, n: Int, _ q: any Distribution, _ p: any Distribution,
+        _ estimator: Estimator, _ a: Arguments, _ session: Interpreter
+    ) throws(KLSError) -> Record {
         let moments = run.moments[0]
         let exact = try KLRegistry.closedForm(q, p)
         let record = estimateRecord(
@@ -241,7 +250,7 @@ enum KLBuiltins {
         warnIfInfinite(moments, a.function, session)
         warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
         warnIfNegative(moments, estimator, session)
-        return .record(record)
+        return record
     }
 
     /// Warns when a k1 estimate is negative (KL never is).

@@ -12,6 +12,7 @@ extension Formatter {
         case "check": return check(r)
         case "joint_check": return jointCheck(r)
         case "quadrature": return quadrature(r)
+        case "mixture_kl": return mixtureKL(r)
         default: return nil
         }
     }
@@ -22,12 +23,12 @@ extension Formatter {
     }
 
     /// Element `i` of a field (a number or a tensor).
-    private func element(_ v: Value?, _ i: Int) -> Double? {
+    func element(_ v: Value?, _ i: Int) -> Double? {
         guard let v, let t = try? v.asTensor(), t.count > 0 else { return nil }
         return t[flat: i % t.count]
     }
 
-    private func estimate(_ r: Record) -> String {
+    func estimate(_ r: Record) -> String {
         let count = (try? r["value"]?.asTensor().count) ?? 1
         let estimator: String = {
             if case .string(let s)? = r["estimator"] { return s.string }
@@ -172,7 +173,7 @@ extension Formatter {
     }
 
     /// Rows as columns: the first left-aligned, the others right-aligned.
-    private func aligned(_ rows: [[String]], separator: String) -> [String] {
+    func aligned(_ rows: [[String]], separator: String) -> [String] {
         let widths = (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0[c].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { c, cell in

@@ -79,3 +79,14 @@ enum LogSumExp {
         return largest + VectorMath.log(sum)
     }
 }
+
+extension Tensor {
+    /// log Σ exp(values) of a few numbers (−∞ for none): the largest first, so
+    /// no term overflows; +∞ or nan among them is the result.
+    public static func logSumExp(of values: [Double]) -> Double {
+        values.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return -.infinity }
+            return Reduction.logSumExp(base, b.count)
+        }
+    }
+}
