@@ -49,7 +49,7 @@ enum PlotBuiltins {
             [
                 .required("x").meaning(
                     "the x values, or, with y=none, the y values (a vector, a list of vectors, a matrix or a "
-                        + "kl_trace)"),
+                        + "kl_trace), or a fit's record (p's density and each optimum's)"),
                 .optional("y").meaning(
                     "the y values: a vector, a list of vectors, or a matrix (one series per row or column)"),
                 .optional("band", .bool(false)).meaning("for a kl_trace: shade ±2 stderr around each series"),
@@ -73,6 +73,13 @@ enum PlotBuiltins {
             ]
         ) { a, session throws(KLSError) in
             var data = PlotData()
+            if case .record(let r) = a["x"], r.kind == "fit" {
+                data = try fitDensities(r)
+                try labels(a, data.lines.count, &data)
+                try axisLabels(a, &data)
+                try scales(a, &data)
+                return try draw(data, a, session)
+            }
             let traces = try series(a, session)
             data.lines = traces.map { ($0.x, $0.y) }
             if try a.bool("band") {
@@ -97,6 +104,40 @@ enum PlotBuiltins {
             return try draw(data, a, session)
         },
     ]
+
+    /// `plot(fit(…))`: p's density and each optimum's over where they put their
+    /// mass (means ± 4 standard deviations), for scalar distributions.
+    static func fitDensities(_ r: Record) throws(KLSError) -> PlotData {
+        guard case .distribution(let p)? = r["p"], case .list(let optima)? = r["optima"] else {
+            throw KLSError("plot: the fit record has no p or optima")
+        }
+        var fitted: [(any Distribution, String)] = []
+        for (i, item) in optima.items.enumerated() {
+            guard case .record(let o) = item, case .distribution(let q)? = o["q"] else { continue }
+            let value = (try? o["value"]?.asNumber()).map { Formatter.number($0, precision: 3) } ?? "?"
+            fitted.append((q, "optimum \(i + 1): \(value)"))
+        }
+        guard p.eventShape.isEmpty else {
+            throw KLSError(
+                "plot: a fit's densities are drawn for scalar distributions; p has event shape "
+                    + Shape.describe(p.eventShape),
+                hint: "plot the draws instead: hist(sample(r.q, n=10000)[:, 0])")
+        }
+        var (low, high) = (Double.infinity, -Double.infinity)
+        for d in [p] + fitted.map(\.0) {
+            let (m, s) = (try d.mean()[flat: 0], try d.variance()[flat: 0].squareRoot())
+            guard m.isFinite, s.isFinite else { continue }
+            (low, high) = (Swift.min(low, m - 4 * s), Swift.max(high, m + 4 * s))
+        }
+        if !(low < high) { (low, high) = (-5, 5) }
+        let xs = try Tensor((0..<400).map { low + (high - low) * Double($0) / 399 })
+        var data = PlotData()
+        for d in [p] + fitted.map(\.0) { data.lines.append((xs.values, try d.logpdf(xs).map(.exp).values)) }
+        data.labels = ["p"] + fitted.map(\.1)
+        let name = (try? r["divergence"]?.asString()) ?? "?"
+        data.title = "p and the \(name) fits"
+        return data
+    }
 
     /// One series of a plot: x, y, and the exact KL of the kl_trace it came from.
     struct Series {

@@ -13,11 +13,12 @@ extension Formatter {
         case "joint_check": return jointCheck(r)
         case "quadrature": return quadrature(r)
         case "mixture_kl": return mixtureKL(r)
+        case "fit": return fit(r)
         default: return nil
         }
     }
 
-    private func n(_ v: Value?) -> String {
+    func n(_ v: Value?) -> String {
         guard let v, let x = try? v.asTensor() else { return "?" }
         return x.count == 1 ? Formatter.number(x[flat: 0], precision: precision) : tensor(x)
     }

@@ -61,3 +61,41 @@ extension Formatter {
         return lines.joined(separator: "\n")
     }
 }
+
+/// The display of `fit`'s record: every optimum found, best first.
+extension Formatter {
+    func fit(_ r: Record) -> String {
+        guard case .list(let optima)? = r["optima"] else { return "?" }
+        var name =
+            (r["divergence"].flatMap { v -> String? in if case .string(let s) = v { s.string } else { nil } }) ?? "?"
+        if let alpha = element(r["alpha"], 0) { name += " α=" + Formatter.number(alpha, precision: 6) }
+        let (q, p) = (r["q"].map(familyName) ?? "?", r["p"].map(familyName) ?? "?")
+        let draws = element(r["n"], 0).map { Formatter.number($0, precision: 12) } ?? "?"
+        let starts = element(r["starts"], 0).map { Formatter.number($0, precision: 12) } ?? "?"
+        let count = optima.items.count
+        var lines = [
+            "\(q) fitted to \(p) by \(name) (n=\(draws), \(starts) starts): "
+                + (count == 1 ? "one optimum" : "\(count) optima, best first")
+        ]
+        // q last and unpadded: a distribution's text is long, and reads best left-aligned.
+        var rows = [[name, "found", "q"]]
+        for item in optima.items {
+            guard case .record(let o) = item else { continue }
+            let value = element(o["value"], 0).map { Formatter.number($0, precision: self.precision) } ?? "?"
+            let spread = element(o["stderr"], 0).map { Formatter.number($0, precision: 2) } ?? "?"
+            rows.append(["\(value) ± \(spread)", n(o["found"]), o["q"].map { inline($0) } ?? "?"])
+        }
+        let first = rows.map(\.[0].count).max() ?? 0
+        let second = rows.map(\.[1].count).max() ?? 0
+        lines += rows.map { row in
+            row[0].padding(toLength: first, withPad: " ", startingAt: 0) + "   "
+                + String(repeating: " ", count: second - row[1].count) + row[1] + "   " + row[2]
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func familyName(_ v: Value) -> String {
+        if case .distribution(let d) = v { return d.family }
+        return "?"
+    }
+}
