@@ -24,6 +24,22 @@ import Testing
         #expect(failure("divergence_quad(DiagNormal(zeros(2), ones(2)), StdNormal(2), \"tv\")") != nil)
     }
 
+    /// An exponential family's closed form needs one base measure: members
+    /// with different fixed parameters (Laplace's loc, Binomial's count,
+    /// Weibull's concentration, Pareto's scale) have none, and say so.
+    @Test func exponentialFamiliesNeedOneBase() throws {
+        for (q, p) in [
+            ("Laplace(0, 1)", "Laplace(1, 2)"), ("Binomial(10, 0.3)", "Binomial(12, 0.3)"),
+            ("Weibull(1, 2)", "Weibull(1, 3)"), ("Pareto(1, 3)", "Pareto(2, 3)"),
+        ] {
+            let error = try #require(failure("divergence(\(q), \(p), \"hellinger\")"), "\(q) ‖ \(p)")
+            #expect(error.message.contains("no closed form for \"hellinger\""))
+        }
+        // A batch where one element's base differs has none either.
+        #expect(failure("divergence(Laplace([0, 1], 1), Laplace(0, 2), \"renyi\", alpha=0.5)") != nil)
+        #expect(try value("divergence(Laplace([0, 0], 1), Laplace(0, [2, 3]), \"renyi\", alpha=0.5)").hasPrefix("["))
+    }
+
     @Test func renyiAtOneIsKLAndHalfIsTwiceBhattacharyya() throws {
         let q = "DiagNormal([0.1, 0.5], [0.8, 1.4])"
         #expect(try value("divergence(\(q), StdNormal(2), \"renyi\", alpha=1)") == value("kl(\(q), StdNormal(2))"))

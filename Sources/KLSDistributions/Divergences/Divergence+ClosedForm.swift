@@ -7,9 +7,11 @@ extension Divergence {
     /// none: KL wherever `kl` has it, Jeffreys from both directions' KL, and
     /// every kind between Categoricals (Bernoullis too) as sums over the
     /// categories, and Rényi, χ², Neyman's χ², Hellinger and Bhattacharyya
-    /// between Gaussians (Normal, DiagNormal, StdNormal, MvNormal) — each Rényi's
-    /// sum over coordinates, χ² = e^(D₂) − 1, Neyman's χ²(q‖p) = χ²(p‖q),
-    /// Bhattacharyya = ½D_½, squared Hellinger = 1 − e^(−Bhattacharyya).
+    /// between Gaussians (Normal, DiagNormal, StdNormal, MvNormal) and between
+    /// members of one exponential family (`ExponentialFamilyForm`) — each from
+    /// Rényi's (a sum over coordinates for diagonal Gaussians): χ² = e^(D₂) − 1,
+    /// Neyman's χ²(q‖p) = χ²(p‖q), Bhattacharyya = ½D_½, squared Hellinger =
+    /// 1 − e^(−Bhattacharyya).
     public func closedForm(_ q: any Distribution, _ p: any Distribution) throws(KLSError) -> Tensor? {
         if let discrete = try discreteValue(q, p) { return discrete }
         switch self {
@@ -19,21 +21,28 @@ extension Divergence {
                 return nil
             }
             return try Tensor.binary(.add, forward, backward)
-        case .renyi(let alpha): return try Divergence.gaussianRenyi(q, p, alpha: alpha)
+        case .renyi(let alpha): return try Divergence.renyi(q, p, alpha: alpha)
         case .chi2:
-            guard let d = try Divergence.gaussianRenyi(q, p, alpha: 2) else { return nil }
+            guard let d = try Divergence.renyi(q, p, alpha: 2) else { return nil }
             return try d.map(.expm1)
         case .neyman:
-            guard let d = try Divergence.gaussianRenyi(p, q, alpha: 2) else { return nil }
+            guard let d = try Divergence.renyi(p, q, alpha: 2) else { return nil }
             return try d.map(.expm1)
         case .bhattacharyya:
-            guard let d = try Divergence.gaussianRenyi(q, p, alpha: 0.5) else { return nil }
+            guard let d = try Divergence.renyi(q, p, alpha: 0.5) else { return nil }
             return try Tensor.binary(.multiply, d, scalar: 0.5, scalarOnLeft: false)
         case .hellinger:
-            guard let d = try Divergence.gaussianRenyi(q, p, alpha: 0.5) else { return nil }
+            guard let d = try Divergence.renyi(q, p, alpha: 0.5) else { return nil }
             return try Tensor.binary(.multiply, d, scalar: -0.5, scalarOnLeft: false).map(.expm1).map(.negate)
         case .totalVariation, .jensenShannon: return nil
         }
+    }
+
+    /// Rényi-α between Gaussians, or between two members of one exponential
+    /// family with one base; nil for other pairs.
+    static func renyi(_ q: any Distribution, _ p: any Distribution, alpha: Double) throws(KLSError) -> Tensor? {
+        if let gaussian = try gaussianRenyi(q, p, alpha: alpha) { return gaussian }
+        return try (q as? any ExponentialFamilyRenyi)?.renyi(to: p, alpha: alpha)
     }
 
     /// Rényi-α between Gaussians with diagonal covariance (Gil, Alajaji &

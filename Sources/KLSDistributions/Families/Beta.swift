@@ -157,3 +157,14 @@ extension BetaFamily: ClosedFormKLFamily {
 }
 
 public typealias Beta = ScalarDistribution<BetaFamily>
+
+/// T = (log x, log(1 − x)), η = (a − 1, b − 1), A = log B(η₁ + 1, η₂ + 1).
+extension BetaFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [t.a - 1, t.b - 1]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] > -1 && eta[1] > -1 ? Double.logBeta(eta[0] + 1, eta[1] + 1) : .infinity
+    }
+}

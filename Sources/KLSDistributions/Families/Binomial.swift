@@ -141,3 +141,20 @@ extension BinomialFamily: ClosedFormKLFamily {
 }
 
 public typealias Binomial = ScalarDistribution<BinomialFamily>
+
+/// With one total_count n: T = x, η = logit probs, A = n log(1 + e^η); probs of 0 or 1 is the edge.
+extension BinomialFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        t.probs > 0 && t.probs < 1 ? [Foundation.log(t.probs) - Foundation.log1p(-t.probs)] : nil
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        t.totalCount
+            * (eta[0] > 0
+                ? eta[0] + Foundation.log1p(Foundation.exp(-eta[0])) : Foundation.log1p(Foundation.exp(eta[0])))
+    }
+
+    public static func sharesBase(_ a: Parameters, _ b: Parameters) -> Bool {
+        a.totalCount == b.totalCount
+    }
+}

@@ -68,3 +68,15 @@ extension Chi2Family: ClosedFormKLFamily {
 }
 
 public typealias Chi2 = ScalarDistribution<Chi2Family>
+
+/// Gamma(df/2, ½): T = log x (x's coefficient, −½, is the base's), η = df/2 − 1,
+/// A = log Γ(η + 1) + (η + 1) log 2.
+extension Chi2Family: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [t.df / 2 - 1]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] > -1 ? Double.lgamma(eta[0] + 1) + (eta[0] + 1) * Foundation.log(2.0) : .infinity
+    }
+}

@@ -158,3 +158,18 @@ extension ContinuousBernoulliFamily: CrossFamilyKLFamily {
 }
 
 public typealias ContinuousBernoulli = ScalarDistribution<ContinuousBernoulliFamily>
+
+/// T = x, η = logit probs, A = log((e^η − 1)/η) (η/2 + η²/24 near 0); probs of 0 or 1 is the edge.
+extension ContinuousBernoulliFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        t.probs > 0 && t.probs < 1 ? [Foundation.log(t.probs) - Foundation.log1p(-t.probs)] : nil
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        Swift.abs(eta[0]) < 1e-4
+            ? eta[0] / 2 + eta[0] * eta[0] / 24
+            : (eta[0] > 0
+                ? eta[0] + Foundation.log(-Foundation.expm1(-eta[0])) - Foundation.log(eta[0])
+                : Foundation.log(-Foundation.expm1(eta[0])) - Foundation.log(-eta[0]))
+    }
+}

@@ -78,3 +78,14 @@ extension ExponentialFamily: ClosedFormKLFamily {
 }
 
 public typealias Exponential = ScalarDistribution<ExponentialFamily>
+
+/// T = x, η = −rate, A = −log(−η).
+extension ExponentialFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [-t.rate]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] < 0 ? -Foundation.log(-eta[0]) : .infinity
+    }
+}

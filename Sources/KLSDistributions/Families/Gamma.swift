@@ -150,3 +150,14 @@ extension GammaFamily: ClosedFormKLFamily {
 }
 
 public typealias Gamma = ScalarDistribution<GammaFamily>
+
+/// T = (log x, x), η = (shape − 1, −rate), A = log Γ(η₁ + 1) − (η₁ + 1) log(−η₂).
+extension GammaFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [t.shape - 1, -t.rate]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] > -1 && eta[1] < 0 ? Double.lgamma(eta[0] + 1) - (eta[0] + 1) * Foundation.log(-eta[1]) : .infinity
+    }
+}

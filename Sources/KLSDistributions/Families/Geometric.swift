@@ -81,3 +81,14 @@ extension GeometricFamily: ClosedFormKLFamily {
 }
 
 public typealias Geometric = ScalarDistribution<GeometricFamily>
+
+/// T = x, η = log(1 − probs), A = −log(1 − e^η); probs of 1 is the edge.
+extension GeometricFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        t.probs < 1 ? [Foundation.log1p(-t.probs)] : nil
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] < 0 ? -Foundation.log(-Foundation.expm1(eta[0])) : .infinity
+    }
+}

@@ -59,3 +59,14 @@ extension HalfNormalFamily: ClosedFormKLFamily {
 }
 
 public typealias HalfNormal = ScalarDistribution<HalfNormalFamily>
+
+/// T = x², η = −1/(2 scale²), A = −½ log(−2η).
+extension HalfNormalFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [-0.5 / (t.scale * t.scale)]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] < 0 ? -0.5 * Foundation.log(-2 * eta[0]) : .infinity
+    }
+}

@@ -83,3 +83,16 @@ extension InverseGammaFamily: ClosedFormKLFamily {
 }
 
 public typealias InverseGamma = ScalarDistribution<InverseGammaFamily>
+
+/// T = (log x, 1/x), η = (−concentration − 1, −rate), A = log Γ(α) − α log β
+/// with α = −η₁ − 1, β = −η₂.
+extension InverseGammaFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [-t.concentration - 1, -t.rate]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        -eta[0] - 1 > 0 && eta[1] < 0
+            ? Double.lgamma(-eta[0] - 1) - (-eta[0] - 1) * Foundation.log(-eta[1]) : .infinity
+    }
+}

@@ -98,3 +98,18 @@ extension LaplaceFamily: ClosedFormKLFamily {
 }
 
 public typealias Laplace = ScalarDistribution<LaplaceFamily>
+
+/// With one loc: T = |x − loc|, η = −1/scale, A = log(−2/η).
+extension LaplaceFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [-1 / t.scale]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] < 0 ? Foundation.log(-2 / eta[0]) : .infinity
+    }
+
+    public static func sharesBase(_ a: Parameters, _ b: Parameters) -> Bool {
+        a.loc == b.loc
+    }
+}

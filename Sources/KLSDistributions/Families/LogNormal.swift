@@ -125,3 +125,14 @@ extension LogNormalFamily: ClosedFormKLFamily {
 }
 
 public typealias LogNormal = ScalarDistribution<LogNormalFamily>
+
+/// T = (log x, (log x)²), η = (μ/σ², −1/(2σ²)), A = −η₁²/(4η₂) − ½ log(−2η₂).
+extension LogNormalFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [t.mu / (t.sigma * t.sigma), -0.5 / (t.sigma * t.sigma)]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[1] < 0 ? -eta[0] * eta[0] / (4 * eta[1]) - 0.5 * Foundation.log(-2 * eta[1]) : .infinity
+    }
+}

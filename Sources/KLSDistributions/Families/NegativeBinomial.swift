@@ -81,3 +81,18 @@ extension ParameterValues where F == NegativeBinomialFamily {
 }
 
 public typealias NegativeBinomial = ScalarDistribution<NegativeBinomialFamily>
+
+/// With one total_count r: T = x, η = log probs, A = −r log(1 − e^η); probs of 0 is the edge.
+extension NegativeBinomialFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        t.probs > 0 ? [Foundation.log(t.probs)] : nil
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] < 0 ? -t.totalCount * Foundation.log(-Foundation.expm1(eta[0])) : .infinity
+    }
+
+    public static func sharesBase(_ a: Parameters, _ b: Parameters) -> Bool {
+        a.totalCount == b.totalCount
+    }
+}

@@ -99,3 +99,18 @@ extension ParetoFamily: CrossFamilyKLFamily {
 }
 
 public typealias Pareto = ScalarDistribution<ParetoFamily>
+
+/// With one scale s: T = log x, η = −α − 1, A = −log α − α log s with α = −η − 1.
+extension ParetoFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [-t.alpha - 1]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        -eta[0] - 1 > 0 ? -Foundation.log(-eta[0] - 1) - (-eta[0] - 1) * Foundation.log(t.scale) : .infinity
+    }
+
+    public static func sharesBase(_ a: Parameters, _ b: Parameters) -> Bool {
+        a.scale == b.scale
+    }
+}

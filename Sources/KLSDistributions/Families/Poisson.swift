@@ -115,3 +115,14 @@ extension PoissonFamily: CrossFamilyKLFamily {
 }
 
 public typealias Poisson = ScalarDistribution<PoissonFamily>
+
+/// T = x, η = log rate, A = e^η; a rate of 0 is the edge.
+extension PoissonFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        t.rate > 0 ? [Foundation.log(t.rate)] : nil
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        Foundation.exp(eta[0])
+    }
+}

@@ -142,3 +142,17 @@ extension VonMisesFamily: ClosedFormKLFamily {
 }
 
 public typealias VonMises = ScalarDistribution<VonMisesFamily>
+
+/// T = (cos x, sin x), η = κ(cos loc, sin loc), A = log 2π + log I₀(|η|).
+extension VonMisesFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [t.concentration * Foundation.cos(t.loc), t.concentration * Foundation.sin(t.loc)]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        {
+            let r = (eta[0] * eta[0] + eta[1] * eta[1]).squareRoot()
+            return Foundation.log(2 * Double.pi) + Double.logBesselI0Scaled(r) + r
+        }()
+    }
+}

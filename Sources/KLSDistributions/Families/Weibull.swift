@@ -73,3 +73,18 @@ extension WeibullFamily: NoiseDrivenFamily {
 }
 
 public typealias Weibull = ScalarDistribution<WeibullFamily>
+
+/// With one concentration k: T = x^k, η = −scale^(−k), A = −log(−η).
+extension WeibullFamily: ExponentialFamilyForm {
+    public static func naturalParameters(_ t: Parameters) -> [Double]? {
+        [-Foundation.pow(t.scale, -t.concentration)]
+    }
+
+    public static func logPartition(_ eta: [Double], base t: Parameters) -> Double {
+        eta[0] < 0 ? -Foundation.log(-eta[0]) : .infinity
+    }
+
+    public static func sharesBase(_ a: Parameters, _ b: Parameters) -> Bool {
+        a.concentration == b.concentration
+    }
+}

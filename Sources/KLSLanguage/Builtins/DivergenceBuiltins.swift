@@ -32,8 +32,10 @@ enum DivergenceBuiltins {
             details: conventions + [
                 "Closed forms: kl wherever kl has one, jeffreys from both directions, every kind between",
                 "Categoricals or Bernoullis, and renyi, chi2, neyman, hellinger and bhattacharyya between",
-                "Gaussians (Normal, DiagNormal, StdNormal, MvNormal). Elsewhere it says so: divergence_mc",
-                "estimates any pair, divergence_quad integrates scalar ones.",
+                "Gaussians (Normal, DiagNormal, StdNormal, MvNormal) and between two members of one exponential",
+                "family with one base (Gamma, Beta, Poisson, VonMises, Laplace with one loc, Binomial with one",
+                "count, …). Elsewhere it says so: divergence_mc estimates any pair, divergence_quad integrates",
+                "scalar ones.",
             ]
         ) { a, _ throws(KLSError) in
             let (q, p) = (try KLBuiltins.q(a), try KLBuiltins.p(a))
