@@ -25,7 +25,7 @@ class KLSKernelConformance(jupyter_kernel_test.KernelTests):
     # k3 with a q much narrower than p: kl_mc warns that r's mean is away from 1, on stderr.
     code_stderr = 'kl_mc(Normal(0, 0.3), Normal(0, 1), n=1000, seed=1, estimator="k3")'
     completion_samples = [
-        {"text": "kl_m", "matches": {"kl_mc"}},
+        {"text": "kl_m", "matches": {"kl_mc", "kl_mixture"}},
         {"text": "kl_mc(q, p, est", "matches": {"estimator=", "estimate"}},
     ]
     complete_code_samples = ["1 + 1", "x = [1, 2]", "f(x) = x ^ 2"]

@@ -87,7 +87,7 @@ def test_plots_come_as_svg_with_text(serve):
 def test_complete_inspect_and_is_complete(serve):
     serve.send(id=1, type="complete", code="y = kl_m", cursor=8)
     (done,) = serve.until_done(1)
-    assert done["matches"] == ["kl_mc"] and (done["cursor_start"], done["cursor_end"]) == (4, 8)
+    assert done["matches"] == ["kl_mc", "kl_mixture"] and (done["cursor_start"], done["cursor_end"]) == (4, 8)
     serve.send(id=2, type="inspect", code="kl_trace(q, p, ", cursor=15)
     (done,) = serve.until_done(2)
     assert done["found"] and done["name"] == "kl_trace" and done["text"].startswith("kl_trace(")
