@@ -7,6 +7,7 @@
 #include "ExpTable.h"
 #include "LogTable.h"
 #include <math.h>
+#include <stdint.h>
 
 #ifdef __AVX512F__
 #include <immintrin.h>
@@ -288,5 +289,11 @@ static inline __attribute__((always_inline)) kls_double8 kls_gamma_attempt(
     __builtin_memcpy(accepted, &result, sizeof result);
     return d * cube;
 }
+
+/// Joe & Kuo's Sobol direction numbers (SobolDirections.c, generated):
+/// dimension d's primitive polynomial, with its leading and trailing 1 bits,
+/// and its initial direction numbers m_k (k < 18), for d < 1024.
+uint32_t kls_sobol_polynomial(int dimension);
+uint32_t kls_sobol_initial(int dimension, int k);
 
 #endif
