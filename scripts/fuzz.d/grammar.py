@@ -37,7 +37,9 @@ PRELUDE = (
 
 
 def signatures(kls):
-    text = subprocess.run([kls, "-e", "help()"], capture_output=True, text=True, check=True).stdout
+    # Wide enough that no signature wraps (a wrapped one would drop its whole theme from the grammar).
+    env = dict(os.environ, COLUMNS="1000")
+    text = subprocess.run([kls, "-e", "help()"], capture_output=True, text=True, check=True, env=env).stdout
     found = []
     for line in text.splitlines():
         match = re.match(r"\s+([A-Za-z_]\w*)\((.*?)\)\s{2,}", line)

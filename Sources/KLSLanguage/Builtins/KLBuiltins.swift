@@ -28,6 +28,8 @@ enum KLBuiltins {
                 .optional("estimator", .string("k1"), choices: estimatorNames + ["analytic"]),
                 .optional("seed"), .optional("samples"),
                 .optional("per_layer", .bool(false)).meaning("for joints: true adds each layer's own estimate"),
+                .optional("sampler", .string("plain"), choices: Sampler.allCases.map(\.rawValue)).meaning(
+                    "how q is drawn: independently, from scrambled Sobol points, or in antithetic pairs (Gaussian q)"),
             ], theme: .divergence,
             summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
             example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)",
@@ -200,6 +202,9 @@ enum KLBuiltins {
         let q = try q(a)
         let p = try p(a)
         if q is JointDistribution || p is JointDistribution {
+            guard try sampler(a) == .plain else {
+                throw KLSError("kl_mc: joints are drawn layer by layer from the plain sampler; leave sampler= out")
+            }
             return try JointMonteCarlo.estimate(a, session, try JointPair(q, p))
         }
         let analytic = try a.string("estimator") == "analytic"
@@ -210,6 +215,8 @@ enum KLBuiltins {
                 hint: "build q and p with joint(z1=…, z2=…)")
         }
         let estimator = try estimator(a)
+        let sampler = try self.sampler(a)
+        if sampler != .plain { return try varianceReduced(q, p, estimator, sampler, a, session) }
         guard !a.isNone("samples") else { return try drawnEstimate(q, p, estimator, a, session) }
         let engine = try MonteCarloEngine(q: q, p: p)
         let z = try a.tensor("samples")
@@ -222,6 +229,47 @@ enum KLBuiltins {
             session.environment.warn(Messages.samplesNotFromQ(verdict: check.verdict))
         }
         return .record(try report(run, engine, n: n, q, p, estimator, a, session))
+    }
+
+    /// The `sampler=` argument.
+    static func sampler(_ a: Arguments) throws(KLSError) -> Sampler {
+        let name = try a.string("sampler")
+        guard let sampler = Sampler(rawValue: name) else {
+            throw KLSError(
+                "\(a.function): sampler must be \"plain\", \"sobol\" or \"antithetic\", got \"\(name)\"",
+                hint: Suggestions.hint(for: name, among: Sampler.allCases.map(\.rawValue)))
+        }
+        return sampler
+    }
+
+    /// kl_mc with `sampler="sobol"` or `"antithetic"`: the estimate and its
+    /// stderr from independent scrambles or pairs (`VarianceReducedMonteCarlo`).
+    static func varianceReduced(
+        _ q: any Distribution, _ p: any Distribution, _ estimator: Estimator, _ sampler: Sampler, _ a: Arguments,
+        _ session: Interpreter
+    ) throws(KLSError) -> Value {
+        guard a.isNone("samples") else {
+            throw KLSError("\(a.function): samples= gives the draws, so sampler= has nothing to choose")
+        }
+        guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else {
+            throw KLSError(
+                "\(a.function): sampler=\"\(sampler.rawValue)\" draws q from standard normal noise, and q is a "
+                    + "\(q.family)",
+                hint: "it takes Normal, DiagNormal, StdNormal or MvNormal; sampler=\"plain\" takes any q")
+        }
+        let n = try a.integer("n", atLeast: 2)
+        let (generator, start) = try stream(a, session, q, n)
+        // Without seed=, the session stream's position keys the scrambles, so each call differs.
+        let keyed =
+            a.isNone("seed") && sampler == .sobol ? generator.derived(Int(truncatingIfNeeded: start)) : generator
+        let run = try runner.run(n: n, estimator: estimator, sampler: sampler, generator: keyed, start: start)
+        let units = Double(run.moments.first?.count ?? 0)
+        let record = estimateRecord(
+            run.moments, shape: runner.batchShape, n: run.draws, estimator: estimator,
+            exact: try KLRegistry.closedForm(q, p),
+            extra: [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))])
+        warnIfInfinite(run.moments, a.function, session)
+        return .record(record)
     }
 
     /// kl_mc's estimate from n = `n=` draws of q (`seed=` or the session stream).

@@ -32,7 +32,10 @@ extension Formatter {
     func estimate(_ r: Record) -> String {
         let count = (try? r["value"]?.asTensor().count) ?? 1
         let estimator: String = {
-            if case .string(let s)? = r["estimator"] { return s.string }
+            if case .string(let s)? = r["estimator"] {
+                guard case .string(let sampler)? = r["sampler"] else { return s.string }
+                return s.string + ", " + sampler.string
+            }
             // divergence_mc's records name their kind (and Rényi's order) instead.
             guard case .string(let kind)? = r["kind"] else { return "?" }
             guard let alpha = r["alpha"].flatMap({ try? $0.asNumber() }) else { return kind.string }

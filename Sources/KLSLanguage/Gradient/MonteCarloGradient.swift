@@ -11,6 +11,11 @@ import KLSTensor
 /// n and the result does not depend on the thread count.
 enum MonteCarloGradient {
     static let rule = Derivative.custom { a, session throws(KLSError) in
+        if try KLBuiltins.sampler(a) != .plain {
+            throw KLSError(
+                "grad of kl_mc draws plainly; sampler=\"\(try a.string("sampler"))\" is for estimates, not gradients",
+                hint: "leave sampler= out under grad")
+        }
         let (plainQ, plainP) = (
             try DistributionBuiltins.distribution(a, "q"), try DistributionBuiltins.distribution(a, "p")
         )

@@ -1,0 +1,174 @@
+import Foundation
+import KLSDiagnostics
+import KLSTensor
+
+/// How the draws of q are made: independent (`plain`, the engine's), in
+/// antithetic pairs ε, −ε, or from scrambled Sobol points through Φ⁻¹
+/// (randomised quasi-Monte Carlo).
+public enum Sampler: String, CaseIterable, Sendable {
+    case plain
+    case sobol
+    case antithetic
+}
+
+/// Monte Carlo KL with a variance-reduced sampler, for a Gaussian q (Normal,
+/// DiagNormal, StdNormal, MvNormal: z = μ + σε or μ + Lε from standard normal
+/// ε) and any p. The draws are made in chunks and never all held.
+///
+/// The error comes from independent units: for `sobol`, 32 independent
+/// scrambles of ⌈n/32⌉ points each, whose means vary honestly (each scrambled
+/// set is an unbiased estimate, Owen 1997); for `antithetic`, the ⌈n/2⌉ pairs'
+/// means. `moments` are those units' (count 32 or ⌈n/2⌉), so the stderr is
+/// theirs, never the within-set spread that would overstate it for Sobol.
+public struct VarianceReducedMonteCarlo {
+    public static let scrambles = 32
+    static let chunk = 4096
+
+    let q: any Distribution
+    let p: any Distribution
+    let noise: GaussianNoise
+    public let batchShape: [Int]
+
+    /// Nil when q is not Gaussian: the variance-reduced samplers need its draws
+    /// as a transform of standard normal noise.
+    public init?(q: any Distribution, p: any Distribution) throws(KLSError) {
+        guard let noise = GaussianNoise(q) else { return nil }
+        try KLRegistry.checkEvents(q, p)
+        (self.q, self.p, self.noise) = (q, p, noise)
+        batchShape = try Shape.broadcast(q.batchShape, p.batchShape)
+    }
+
+    /// The units' moments per batch element, and the draws made in all.
+    public func run(n: Int, estimator: Estimator, sampler: Sampler, generator: Philox, start: UInt64)
+        throws(KLSError) -> (moments: [Moments], draws: Int)
+    {
+        switch sampler {
+        case .plain:
+            throw KLSError("internal: the plain sampler is the engine's")
+        case .sobol: return try sobol(n: n, estimator: estimator, generator: generator)
+        case .antithetic: return try antithetic(n: n, estimator: estimator, generator: generator, start: start)
+        }
+    }
+
+    /// Each scramble's mean term per batch element: one unit each.
+    func sobol(n: Int, estimator: Estimator, generator: Philox) throws(KLSError) -> (moments: [Moments], draws: Int) {
+        let perScramble = Swift.max(1, (n + Self.scrambles - 1) / Self.scrambles)
+        guard perScramble <= SobolSequence.maximumCount else {
+            throw KLSError("sampler=\"sobol\": at most 2^32 points per scramble", kind: .resource)
+        }
+        let batch = batchShape.reduce(1, *)
+        var units = [Moments](repeating: Moments(), count: batch)
+        for replicate in 0..<Self.scrambles {
+            let sequence = try SobolSequence(dimension: noise.dimension, generator: generator, replicate: replicate)
+            var sums = [Double](repeating: 0, count: batch)
+            var done = 0
+            while done < perScramble {
+                let count = Swift.min(Self.chunk, perScramble - done)
+                let epsilon = try Tensor(shape: [count, noise.dimension]) { out in
+                    guard let base = out.baseAddress else { return }
+                    sequence.fill(start: done, count: count, into: base)
+                    NormalQuantile.apply(base, count: out.count)
+                }
+                let terms = try self.terms(epsilon, estimator)
+                for b in 0..<batch { for i in 0..<count { sums[b] += terms[flat: i * batch + b] } }
+                done += count
+                try Cancellation.check()
+            }
+            for b in 0..<batch {
+                var mean = sums[b] / Double(perScramble)
+                units[b].merge(Moments(&mean, 1))
+            }
+        }
+        return (units, perScramble * Self.scrambles)
+    }
+
+    /// Pairs ε, −ε from the stream's normal draws: each pair's mean is a unit.
+    func antithetic(n: Int, estimator: Estimator, generator: Philox, start: UInt64)
+        throws(KLSError) -> (moments: [Moments], draws: Int)
+    {
+        let pairs = Swift.max(1, (n + 1) / 2)
+        let batch = batchShape.reduce(1, *)
+        var units = [Moments](repeating: Moments(), count: batch)
+        var done = 0
+        while done < pairs {
+            let count = Swift.min(Self.chunk, pairs - done)
+            let epsilon = try Tensor.normal(
+                shape: [count, noise.dimension], generator: generator,
+                start: start &+ UInt64(done) &* UInt64(noise.dimension))
+            let forward = try terms(epsilon, estimator)
+            let backward = try terms(try epsilon.map(.negate), estimator)
+            let means = try Tensor.binary(
+                .multiply, try Tensor.binary(.add, forward, backward), scalar: 0.5, scalarOnLeft: false)
+            means.withBuffer { m in
+                guard let base = m.baseAddress else { return }
+                for b in 0..<batch { units[b].merge(Moments(base + b, count, stride: batch)) }
+            }
+            done += count
+            try Cancellation.check()
+        }
+        return (units, 2 * pairs)
+    }
+
+    /// The estimator's terms at z(ε), `[count, batch]`.
+    func terms(_ epsilon: Tensor, _ estimator: Estimator) throws(KLSError) -> Tensor {
+        let z = try noise.draw(epsilon, batch: batchShape)
+        let logRatio = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
+        let count = epsilon.shape[0]
+        let flat = try logRatio.broadcast(to: [count] + batchShape)
+        return try Tensor(shape: [count, batchShape.reduce(1, *)]) { out in
+            guard let o = out.baseAddress else { return }
+            flat.withBuffer { l in
+                guard let base = l.baseAddress else { return }
+                estimator.terms(base, out.count, into: o)
+            }
+        }
+    }
+}
+
+/// A Gaussian q as a map of standard normal noise: z = μ + σ ⊙ ε (Normal,
+/// DiagNormal, StdNormal) or μ + Lε (MvNormal), one ε per draw shared by the
+/// batch elements (each element's estimate is still unbiased, with its own error).
+struct GaussianNoise {
+    let diagonal: DiagonalGaussian?
+    let full: MvNormal?
+    let eventShape: [Int]
+    /// Coordinates of one draw's noise.
+    var dimension: Int { Swift.max(1, eventShape.reduce(1, *)) }
+
+    init?(_ q: any Distribution) {
+        eventShape = q.eventShape
+        if let d = DiagonalGaussian(q) {
+            (diagonal, full) = (d, nil)
+        } else if let m = q as? MvNormal {
+            (diagonal, full) = (nil, m)
+        } else {
+            return nil
+        }
+    }
+
+    /// z for each row of ε (`[count, dimension]`): `[count] + batch + event`.
+    func draw(_ epsilon: Tensor, batch: [Int]) throws(KLSError) -> Tensor {
+        let count = epsilon.shape[0]
+        let shaped = try epsilon.reshaped([count] + [Int](repeating: 1, count: batch.count) + eventShape)
+        if let d = diagonal {
+            let scaled = try Tensor.binary(.multiply, shaped, d.std)
+            return try Tensor.binary(.add, scaled, d.mean).broadcast(to: [count] + batch + eventShape)
+        }
+        guard let m = full else { throw KLSError("internal: no Gaussian noise map") }
+        let k = m.dimension
+        let means = try m.means.broadcast(to: batch + [k])
+        let factors = try m.choleskyFactors.broadcast(to: batch + [k, k])
+        let elements = batch.reduce(1, *)
+        return try Tensor(shape: [count] + batch + [k]) { out in
+            for i in 0..<count {
+                for b in 0..<elements {
+                    for r in 0..<k {
+                        var s = means[flat: b * k + r]
+                        for c in 0...r { s += factors[flat: (b * k + r) * k + c] * epsilon[flat: i * k + c] }
+                        out[(i * elements + b) * k + r] = s
+                    }
+                }
+            }
+        }
+    }
+}
