@@ -76,4 +76,43 @@ import Testing
             #expect(Swift.abs(m.moments[0].mean - exact) <= 4.5 * m.moments[0].standardError, "\(sampler)")
         }
     }
+
+    /// The fitted λ minimises the variance over the draws, so the control
+    /// variate's stderr is at most k1's (λ = 0) and k3's (λ = 1) on the same
+    /// draws; and its z-scores over 200 seeds are standard.
+    @Test func controlVariateBeatsK1AndK3AndIsHonest() throws {
+        for (mean, std) in [(0.05, 1.0), (0.3, 1.1), (1.0, 1.5), (0.2, 0.9)] {
+            let (q, p) = (try Self.diagonal(mean, std, 3), try Self.diagonal(0, 1, 3))
+            let m = try MonteCarloEngine(q: q, p: p).run(
+                n: 20_000, estimators: ControlVariate.terms, generator: Philox(seed: 4), start: 0
+            ).moments
+            let cv = ControlVariate(m[0][0], m[1][0], m[2][0])
+            #expect(cv.standardError <= m[0][0].standardError * (1 + 1e-9), "\(mean) \(std) vs k1")
+            #expect(cv.standardError <= m[1][0].standardError * (1 + 1e-9), "\(mean) \(std) vs k3")
+        }
+        let (q, p) = (try Self.diagonal(0.3, 1.1, 4), try Self.diagonal(0, 1, 4))
+        let exact = try KLRegistry.kl(q, p)[flat: 0]
+        let engine = try MonteCarloEngine(q: q, p: p)
+        var z: [Double] = []
+        for seed in 1...200 {
+            let m = try engine.run(
+                n: 2000, estimators: ControlVariate.terms, generator: Philox(seed: UInt64(seed)), start: 0
+            ).moments
+            let cv = ControlVariate(m[0][0], m[1][0], m[2][0])
+            z.append((cv.value - exact) / cv.standardError)
+        }
+        let mean = z.reduce(0, +) / 200
+        let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 199
+        #expect(Swift.abs(mean) <= 4.5 * (1.0 / 200).squareRoot(), "mean z \(mean)")
+        #expect(Swift.abs(variance - 1) <= 4.5 * (2.0 / 199).squareRoot(), "var z \(variance)")
+    }
+
+    /// As q → p the best λ tends to 1 (k3), whose terms then vanish fastest.
+    @Test func controlVariateNearPIsK3() throws {
+        let (q, p) = (try Self.diagonal(0.01, 1, 2), try Self.diagonal(0, 1, 2))
+        let m = try MonteCarloEngine(q: q, p: p).run(
+            n: 50_000, estimators: ControlVariate.terms, generator: Philox(seed: 2), start: 0
+        ).moments
+        #expect(Swift.abs(ControlVariate(m[0][0], m[1][0], m[2][0]).lambda - 1) < 0.05)
+    }
 }

@@ -25,7 +25,7 @@ enum KLBuiltins {
             "kl_mc",
             [
                 .required("q"), .required("p"), .optional("n", .number(1000)).meaning("how many draws of q"),
-                .optional("estimator", .string("k1"), choices: estimatorNames + ["analytic"]),
+                .optional("estimator", .string("k1"), choices: estimatorNames + ["cv", "analytic"]),
                 .optional("seed"), .optional("samples"),
                 .optional("per_layer", .bool(false)).meaning("for joints: true adds each layer's own estimate"),
                 .optional("sampler", .string("plain"), choices: Sampler.allCases.map(\.rawValue)).meaning(
@@ -214,6 +214,7 @@ enum KLBuiltins {
                 "kl_mc: estimator=\"analytic\" and per_layer=true are for joints; q is a \(q.family), p a \(p.family)",
                 hint: "build q and p with joint(z1=…, z2=…)")
         }
+        if try a.string("estimator") == "cv" { return try controlVariate(q, p, a, session) }
         let estimator = try estimator(a)
         let sampler = try self.sampler(a)
         if sampler != .plain { return try varianceReduced(q, p, estimator, sampler, a, session) }
@@ -270,6 +271,53 @@ enum KLBuiltins {
             extra: [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))])
         warnIfInfinite(run.moments, a.function, session)
         return .record(record)
+    }
+
+    /// kl_mc with `estimator="cv"`: k1 + λ(r − 1) with λ fitted on the same
+    /// draws (`ControlVariate`), from n draws or `samples=`.
+    static func controlVariate(_ q: any Distribution, _ p: any Distribution, _ a: Arguments, _ session: Interpreter)
+        throws(KLSError) -> Value
+    {
+        guard try sampler(a) == .plain else {
+            throw KLSError("kl_mc: estimator=\"cv\" fits its λ on independent draws; leave sampler= out")
+        }
+        let engine = try MonteCarloEngine(q: q, p: p)
+        let run: MonteCarloRun
+        let n: Int
+        if a.isNone("samples") {
+            n = try a.integer("n", atLeast: 2)
+            let (generator, start) = try stream(a, session, q, n)
+            run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) in
+                try engine.run(
+                    n: n, estimators: ControlVariate.terms, generator: generator, start: start, progress: line.update)
+            }
+        } else {
+            let z = try a.tensor("samples")
+            n = z.shape.first ?? 0
+            guard z.rank == q.sampleShape.count + 1, Array(z.shape.dropFirst()) == q.sampleShape, n >= 2 else {
+                throw KLSError(Messages.samplesShape(q.sampleShape, got: z.shape))
+            }
+            run = try engine.estimate(samples: z, estimators: ControlVariate.terms)
+        }
+        let shape = engine.batchShape
+        let fits = (0..<run.moments[0].count).map {
+            ControlVariate(run.moments[0][$0], run.moments[1][$0], run.moments[2][$0])
+        }
+        var fields = DivergenceBuiltins.estimateFields(
+            shape, fits.map(\.value), fits.map(\.standardError), n: n, kind: "cv"
+        ).map { $0.0 == "kind" ? ("estimator", $0.1) : $0 }
+        if let exact = try KLRegistry.closedForm(q, p) {
+            fields.append(("exact", Value.from(exact)))
+            let z = fits.indices.map { i in
+                zScore(fits[i].value, standardError: fits[i].standardError, exact[flat: i % Swift.max(exact.count, 1)])
+            }
+            fields.append(("z", DivergenceBuiltins.tensorValue(shape, z)))
+        }
+        fields.append(("lambda", DivergenceBuiltins.tensorValue(shape, fits.map(\.lambda))))
+        fields.append(("variance_ratio", DivergenceBuiltins.tensorValue(shape, fits.map(\.varianceRatio))))
+        fields += ratioFields(run.ratios, shape: shape)
+        warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        return .record(Record(kind: "estimate", fields))
     }
 
     /// kl_mc's estimate from n = `n=` draws of q (`seed=` or the session stream).

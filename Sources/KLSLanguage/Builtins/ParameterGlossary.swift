@@ -36,7 +36,7 @@ public enum ParameterGlossary {
         "n": "how many draws",
         "estimator": "the per-draw term averaged: k1 = log q/p (unbiased, noisy, can be negative), "
             + "k2 = ½(log q/p)² (biased, low variance), k3 = (r − 1) − log r with r = p/q "
-            + "(unbiased, never negative); see ?estimators",
+            + "(unbiased, never negative); kl_mc's cv = k1 + λ(r − 1) with λ fitted; see ?estimators",
         "samples": "draws of q to use instead of drawing new ones ([n] + q's shape)",
         "logratio": "per-draw log q(z) − log p(z) for draws z from q, [n] or [n] + a batch",
         // Gradients
