@@ -153,7 +153,7 @@ import Testing
 
     @Test func valuesAParameterTakes() {
         #expect(complete("k", "kl_mc(q, p, estimator=\"k") == ["k1", "k2", "k3"])
-        #expect(complete("", "kl_mc(q, p, estimator=\"") == ["k1", "k2", "k3", "analytic"])
+        #expect(complete("", "kl_mc(q, p, estimator=\"") == ["k1", "k2", "k3", "cv", "analytic"])
         #expect(complete("s", "minimize(f, 0, optimizer=\"s") == ["sgd"])
         #expect(Completer(session: session).complete(word: "s", line: "minimize(f, 0, optimizer=\"s").append == "\"")
     }

@@ -526,6 +526,7 @@ enum KLBuiltins {
         let (generator, start) = try stream(a, session, q, n)
         // Joints: one layer-by-layer pass gives k1, k2, k3 and the analytic estimate.
         var analytic: [Moments]? = nil
+        var plainSeconds = 0.0
         let line = ProgressLine(session, label: a.function, total: n)
         defer { line.finish() }
         let run: MonteCarloRun
@@ -535,8 +536,11 @@ enum KLBuiltins {
             analytic = joint.analytic
             run = MonteCarloRun(moments: joint.totals, logRatios: nil, ratios: joint.ratios.diagnostics())
         } else if let engine {
-            run = try engine.run(
-                n: n, estimators: Estimator.allCases, generator: generator, start: start, progress: line.update)
+            // k1, k2, k3 and r on the same draws: r gives the control variate's row.
+            let terms = Estimator.allCases.map { MonteCarloTerm.kl($0) } + [.divergence(.power(-1))]
+            let clock = session.environment.monotonicNanoseconds()
+            run = try engine.run(n: n, estimators: terms, generator: generator, start: start, progress: line.update)
+            plainSeconds = Double(session.environment.monotonicNanoseconds() &- clock) / 1e9
         } else {
             throw KLSError("internal: compare without an engine")
         }
@@ -544,38 +548,18 @@ enum KLBuiltins {
         warnIfInfinite(moments[0], a.function, session)
         warnAboutRatios(run.ratios, shape: shape, a.function, session)
         let exact = joint ? nil : try KLRegistry.closedForm(q, p)
-        func field(_ m: [Moments], _ f: (Moments, Double?) -> Double) -> Value {
-            let values = m.enumerated().map { i, moment in f(moment, exact.map { $0[flat: i % Swift.max($0.count, 1)] })
-            }
-            return (try? Tensor(shape: shape, values: values)).map(Value.from) ?? .none
-        }
         var fields: [(String, Value)] = []
         for (e, estimator) in Estimator.allCases.enumerated() {
-            let m = moments[e]
-            var summary: [(String, Value)] = [
-                ("mean", field(m) { x, _ in x.mean }), ("stderr", field(m) { x, _ in x.standardError }),
-            ]
-            if exact != nil {
-                summary.append(("bias", field(m) { x, k in x.mean - (k ?? .nan) }))
-                summary.append(("relstd", field(m) { x, k in x.variance.squareRoot() / (k ?? .nan) }))
-            } else {
-                summary += [("bias", .none), ("relstd", .none)]
-            }
-            fields.append((estimator.rawValue, .record(Record(kind: "summary", summary))))
+            fields.append((estimator.rawValue, .record(summary(moments[e], n: n, against: moments[0], shape, exact))))
+        }
+        if engine != nil {
+            let fits = (0..<moments[0].count).map { ControlVariate(moments[0][$0], moments[2][$0], moments[3][$0]) }
+            let cv = fits.map { fitted($0, n: n) }
+            fields.append(("cv", .record(summary(cv, n: n, against: moments[0], shape, exact))))
+            fields += try reducedRows(q, p, n: n, generator, start, moments[0], shape, exact, plainSeconds, session)
         }
         if let analytic {
-            let m = analytic
-            fields.append(
-                (
-                    "analytic",
-                    .record(
-                        Record(
-                            kind: "summary",
-                            [
-                                ("mean", field(m) { x, _ in x.mean }), ("stderr", field(m) { x, _ in x.standardError }),
-                                ("bias", .none), ("relstd", .none),
-                            ]))
-                ))
+            fields.append(("analytic", .record(summary(analytic, n: n, against: moments[0], shape, nil))))
         }
         fields.append(("n", .number(Double(n))))
         fields.append(("exact", exact.map(Value.from) ?? .none))
@@ -584,6 +568,68 @@ enum KLBuiltins {
             fields.append(("grad", try gradientComparison(q, p, n: n, generator, start)))
         }
         return .record(Record(kind: "comparison", fields))
+    }
+
+    /// One row of compare: mean and stderr per element, bias and relstd (the
+    /// per-draw std over the exact KL) where there is an exact value, and
+    /// `gain`, the variance ratio against plain k1's (how many times fewer
+    /// draws reach its error).
+    static func summary(
+        _ m: [Moments], n: Int, against k1: [Moments], _ shape: [Int], _ exact: Tensor?
+    ) -> Record {
+        func field(_ f: (Int) -> Double) -> Value { DivergenceBuiltins.tensorValue(shape, m.indices.map(f)) }
+        let perDraw = { (i: Int) in m[i].standardError * Double(n).squareRoot() }
+        var fields: [(String, Value)] = [("mean", field { m[$0].mean }), ("stderr", field { m[$0].standardError })]
+        if let exact {
+            let k = { (i: Int) in exact[flat: i % Swift.max(exact.count, 1)] }
+            fields += [("bias", field { m[$0].mean - k($0) }), ("relstd", field { perDraw($0) / k($0) })]
+        } else {
+            fields += [("bias", .none), ("relstd", .none)]
+        }
+        let gain = field { i in
+            let ratio = k1[i].standardError / m[i].standardError
+            return ratio * ratio
+        }
+        return Record(kind: "summary", fields + [("gain", gain)])
+    }
+
+    /// A control-variate fit as moments with its value and stderr (count n).
+    static func fitted(_ fit: ControlVariate, n: Int) -> Moments {
+        var m = Moments()
+        m.count = Double(n)
+        m.mean = fit.value
+        m.m2 = fit.standardError * fit.standardError * Double(n) * Double(n - 1)
+        return m
+    }
+
+    /// compare's rows for the variance-reduced samplers (Gaussian q only): k1 on
+    /// n Sobol points and on n/2 antithetic pairs, each with its gain and
+    /// `speed`, the gain per second against plain k1's pass (equal-error speed).
+    static func reducedRows(
+        _ q: any Distribution, _ p: any Distribution, n: Int, _ generator: Philox, _ start: UInt64,
+        _ k1: [Moments], _ shape: [Int], _ exact: Tensor?, _ plainSeconds: Double, _ session: Interpreter
+    ) throws(KLSError) -> [(String, Value)] {
+        guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else { return [] }
+        var rows: [(String, Value)] = []
+        for sampler in [Sampler.sobol, .antithetic] {
+            let clock = session.environment.monotonicNanoseconds()
+            let run = try runner.run(n: n, estimator: .k1, sampler: sampler, generator: generator, start: start)
+            let seconds = Double(session.environment.monotonicNanoseconds() &- clock) / 1e9
+            let row = summary(run.moments, n: run.draws, against: k1, shape, exact)
+            let speed = row["gain"].flatMap { try? $0.asTensor() }.map { gains in
+                DivergenceBuiltins.tensorValue(shape, gains.values.map { $0 * plainSeconds / Swift.max(seconds, 1e-9) })
+            }
+            rows.append(
+                (
+                    sampler.rawValue,
+                    .record(
+                        Record(
+                            kind: "summary",
+                            zip(row.names, row.values).map { ($0, $1) }
+                                + [("speed", speed ?? .none), ("seconds", .number(seconds))]))
+                ))
+        }
+        return rows
     }
 
     /// compare's `grad` table: the fused per-draw formulas for a Gaussian pair

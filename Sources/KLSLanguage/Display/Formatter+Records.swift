@@ -94,6 +94,9 @@ extension Formatter {
         return aligned(rows, separator: "   ")
     }
 
+    /// compare's rows, in display order (each present only where it applies).
+    static let comparisonRows = ["k1", "k2", "k3", "cv", "sobol", "antithetic", "analytic"]
+
     /// What a z-score against the exact value means.
     static func verdict(_ z: Double) -> String {
         let a = Swift.abs(z)
@@ -108,19 +111,21 @@ extension Formatter {
             return batchedComparison(r, count: means.count)
         }
         let columns = ["mean", "bias", "stderr", "relstd"]
-        var rows: [[String]] = [["estimator"] + columns]
-        for name in ["k1", "k2", "k3", "analytic"] {
+        var rows: [[String]] = [["estimator"] + columns + ["gain"]]
+        for name in Formatter.comparisonRows {
             guard case .record(let s)? = r[name] else { continue }
+            let gain = element(s["gain"], 0).map { Formatter.number($0, precision: 3) + "×" } ?? "—"
             rows.append(
                 [name]
                     + columns.map { c in
                         guard let v = s[c], case .none = v else { return s[c].map { inline($0) } ?? "" }
                         return "—"
-                    })
+                    } + [gain])
         }
         var lines = aligned(rows, separator: "   ")
         var footer = "n = \(n(r["n"]))"
         if let exact = r["exact"], exact.typeName != "none" { footer = "exact KL = \(n(exact)), " + footer }
+        if r["sobol"] != nil { footer += "; gain: the variance ratio against k1 (draws saved at equal error)" }
         lines.append(footer)
         if case .record(let gradients)? = r["grad"] { lines += gradientTable(gradients) }
         return lines.joined(separator: "\n")
@@ -128,7 +133,7 @@ extension Formatter {
 
     /// compare over a batch: a row per element (up to 20), each estimator's mean ± stderr.
     private func batchedComparison(_ r: Record, count: Int) -> String {
-        let names = ["k1", "k2", "k3", "analytic"].filter { r[$0] != nil }
+        let names = Formatter.comparisonRows.filter { r[$0] != nil }
         var rows = [["element"] + names]
         for i in 0..<Swift.min(count, 20) {
             rows.append(
