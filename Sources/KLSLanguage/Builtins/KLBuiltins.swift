@@ -90,7 +90,7 @@ enum KLBuiltins {
                     "true adds the estimators' gradients in q's parameters (see help)"),
             ],
             theme: .divergence,
-            summary: "k1, k2 and k3 on the same draws: mean, bias, stderr and relstd of each.",
+            summary: "k1, k2, k3 and cv on the same draws (Sobol, antithetic too): mean, bias, stderr, relstd, gain.",
             example: "compare(Normal(0, 1), Normal(1, 1), n=10000, seed=1)",
             details: KLBuiltins.ratioHelp + [
                 "grad=true adds grad: for k1, k2, k3 (pathwise), score_function and analytic, the per-draw",
