@@ -63,14 +63,14 @@ import Testing
 
     @Test func boundsHoldOnRandomScalarPairs() throws {
         var u = Uniforms(state: 20_070_415)
-        for trial in 0..<200 {
+        for trial in 0..<160 {
             let spread = [0.5, 3, 30][trial % 3]
             let q = try Self.scalarMixture(&u, spread: spread)
             let p: Mixture =
                 trial % 8 == 0
                 ? try Self.perturbed(q, step: [0, 1e-6, 1e-3][trial / 8 % 3])
                 : try Self.scalarMixture(&u, spread: spread)
-            let truth = try Quadrature.kl(q, p, tolerance: 1e-7)
+            let truth = try Quadrature.kl(q, p, tolerance: 1e-6)
             let r = try MixtureKL(q: q, p: p)
             Self.checkBounds(r, truth: truth.value, slack: 1e-9 * Swift.max(1, truth.value) + truth.error, "\(trial)")
         }
