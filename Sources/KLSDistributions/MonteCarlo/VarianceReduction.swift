@@ -42,6 +42,13 @@ public struct VarianceReducedMonteCarlo {
     public func run(n: Int, estimator: Estimator, sampler: Sampler, generator: Philox, start: UInt64)
         throws(KLSError) -> (moments: [Moments], draws: Int)
     {
+        try run(n: n, term: .kl(estimator), sampler: sampler, generator: generator, start: start)
+    }
+
+    /// The same for any term of the log-ratio (a divergence's).
+    public func run(n: Int, term estimator: MonteCarloTerm, sampler: Sampler, generator: Philox, start: UInt64)
+        throws(KLSError) -> (moments: [Moments], draws: Int)
+    {
         switch sampler {
         case .plain:
             throw KLSError("internal: the plain sampler is the engine's")
@@ -51,7 +58,9 @@ public struct VarianceReducedMonteCarlo {
     }
 
     /// Each scramble's mean term per batch element: one unit each.
-    func sobol(n: Int, estimator: Estimator, generator: Philox) throws(KLSError) -> (moments: [Moments], draws: Int) {
+    func sobol(n: Int, estimator: MonteCarloTerm, generator: Philox) throws(KLSError) -> (
+        moments: [Moments], draws: Int
+    ) {
         let perScramble = Swift.max(1, (n + Self.scrambles - 1) / Self.scrambles)
         guard perScramble <= SobolSequence.maximumCount else {
             throw KLSError("sampler=\"sobol\": at most 2^32 points per scramble", kind: .resource)
@@ -83,7 +92,7 @@ public struct VarianceReducedMonteCarlo {
     }
 
     /// Pairs ε, −ε from the stream's normal draws: each pair's mean is a unit.
-    func antithetic(n: Int, estimator: Estimator, generator: Philox, start: UInt64)
+    func antithetic(n: Int, estimator: MonteCarloTerm, generator: Philox, start: UInt64)
         throws(KLSError) -> (moments: [Moments], draws: Int)
     {
         let pairs = Swift.max(1, (n + 1) / 2)
@@ -110,7 +119,7 @@ public struct VarianceReducedMonteCarlo {
     }
 
     /// The estimator's terms at z(ε), `[count, batch]`.
-    func terms(_ epsilon: Tensor, _ estimator: Estimator) throws(KLSError) -> Tensor {
+    func terms(_ epsilon: Tensor, _ estimator: MonteCarloTerm) throws(KLSError) -> Tensor {
         let z = try noise.draw(epsilon, batch: batchShape)
         let logRatio = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
         let count = epsilon.shape[0]

@@ -59,6 +59,8 @@ enum DivergenceBuiltins {
             kindParameters + [
                 .optional("n", .number(1000)).meaning("how many draws (js and jeffreys: half of q, half of p)"),
                 .optional("seed"),
+                .optional("sampler", .string("plain"), choices: Sampler.allCases.map(\.rawValue)).meaning(
+                    "how q is drawn: independently, from scrambled Sobol points, or in antithetic pairs (Gaussian q)"),
             ],
             theme: .divergence,
             summary: "Monte Carlo estimate of a divergence: value, stderr, 95% ci, n, kind, exact (as kl_mc's).",
@@ -101,8 +103,15 @@ enum DivergenceBuiltins {
             throw KLSError("divergence_mc takes distributions, not joints", hint: "kl_mc estimates KL between joints")
         }
         let n = try a.integer("n", atLeast: 2)
-        if let f = userFunction(a) { return try FDivergence.monteCarlo(q, p, f, n: n, a, session) }
+        let sampler = try KLBuiltins.sampler(a)
+        if let f = userFunction(a) {
+            guard sampler == .plain else {
+                throw KLSError("divergence_mc: an f-divergence draws from p; sampler= is for q's draws")
+            }
+            return try FDivergence.monteCarlo(q, p, f, n: n, a, session)
+        }
         let kind = try divergence(a)
+        if sampler != .plain { return try varianceReduced(q, p, kind, sampler, n: n, a, session) }
         var engine = try MonteCarloEngine(q: q, p: p)
         let tail = kind.termTail
         engine.diagnosesQOverP = tail?.ofQOverP ?? false
@@ -136,6 +145,45 @@ enum DivergenceBuiltins {
         }
         fields += diagnosticFields(kind, forward.ratios, shape: shape)
         warnAboutTerms(kind, forward.ratios, a.function, session)
+        return .record(Record(kind: "estimate", fields))
+    }
+
+    /// divergence_mc with `sampler="sobol"` or `"antithetic"`: each unit's (a
+    /// scramble's or a pair's) mean term, the value from their mean and its
+    /// stderr from their spread (by the delta method for Rényi and Bhattacharyya).
+    static func varianceReduced(
+        _ q: any Distribution, _ p: any Distribution, _ kind: Divergence, _ sampler: Sampler, n: Int,
+        _ a: Arguments, _ session: Interpreter
+    ) throws(KLSError) -> Value {
+        guard kind.fromP == nil else {
+            throw KLSError(
+                "divergence_mc: \(kind.name) draws from p as well as q; sampler= takes the kinds that draw from q alone"
+            )
+        }
+        guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else {
+            throw KLSError(
+                "divergence_mc: sampler=\"\(sampler.rawValue)\" draws q from standard normal noise, and q is a "
+                    + "\(q.family)",
+                hint: "it takes Normal, DiagNormal, StdNormal or MvNormal; sampler=\"plain\" takes any q")
+        }
+        let (generator, start) = try KLBuiltins.stream(a, session, q, n)
+        let keyed =
+            a.isNone("seed") && sampler == .sobol ? generator.derived(Int(truncatingIfNeeded: start)) : generator
+        let run = try runner.run(n: n, term: .divergence(kind.term), sampler: sampler, generator: keyed, start: start)
+        let shape = runner.batchShape
+        let values = run.moments.map { kind.value(fromMean: $0.mean) }
+        let errors = run.moments.map { kind.standardError(mean: $0.mean, standardError: $0.standardError) }
+        var fields = estimateFields(shape, values, errors, n: run.draws, kind: kind.name)
+        if case .renyi(let alpha) = kind { fields.append(("alpha", .number(alpha))) }
+        if let exact = try kind.closedForm(q, p) {
+            fields.append(("exact", Value.from(exact)))
+            let z = (0..<values.count).map { i in
+                KLBuiltins.zScore(values[i], standardError: errors[i], exact[flat: i % Swift.max(exact.count, 1)])
+            }
+            fields.append(("z", tensorValue(shape, z)))
+        }
+        let units = Double(run.moments.first?.count ?? 0)
+        fields += [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))]
         return .record(Record(kind: "estimate", fields))
     }
 

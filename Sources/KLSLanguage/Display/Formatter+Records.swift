@@ -38,8 +38,12 @@ extension Formatter {
             }
             // divergence_mc's records name their kind (and Rényi's order) instead.
             guard case .string(let kind)? = r["kind"] else { return "?" }
-            guard let alpha = r["alpha"].flatMap({ try? $0.asNumber() }) else { return kind.string }
-            return kind.string + " α=" + Formatter.number(alpha, precision: 6)
+            var label = kind.string
+            if let alpha = r["alpha"].flatMap({ try? $0.asNumber() }) {
+                label += " α=" + Formatter.number(alpha, precision: 6)
+            }
+            if case .string(let sampler)? = r["sampler"] { label += ", " + sampler.string }
+            return label
         }()
         let draws = r["n"].flatMap { try? $0.asNumber() }.map { Formatter.number($0, precision: 12) } ?? "?"
         var lines: [String] = []
