@@ -22,7 +22,7 @@ public enum Sampler: String, CaseIterable, Sendable {
 /// theirs, never the within-set spread that would overstate it for Sobol.
 public struct VarianceReducedMonteCarlo {
     public static let scrambles = 32
-    static let chunk = 4096
+    static let chunk = 16_384
 
     let q: any Distribution
     let p: any Distribution

@@ -34,23 +34,41 @@ public enum NormalQuantile {
         1.8463183175100546818e-5, 1.4215117583164458887e-7, 2.04426310338993978564e-15,
     ]
 
-    /// Σ cₖ xᵏ by Horner's rule, highest degree first.
+    /// Σ cₖ xᵏ (k < 8) by Horner's rule, the coefficients read once into a
+    /// tuple so the loop unrolls into eight fused steps.
     @inline(__always)
-    static func polynomial<V: SIMD>(_ c: [Double], _ x: V) -> V where V.Scalar == Double {
-        var sum = V(repeating: c[c.count - 1])
-        for k in stride(from: c.count - 2, through: 0, by: -1) { sum = sum * x + V(repeating: c[k]) }
-        return sum
+    static func polynomial(_ c: (Double, Double, Double, Double, Double, Double, Double, Double), _ x: SIMD8<Double>)
+        -> SIMD8<Double>
+    {
+        var sum = SIMD8(repeating: c.7)
+        sum = sum * x + SIMD8(repeating: c.6)
+        sum = sum * x + SIMD8(repeating: c.5)
+        sum = sum * x + SIMD8(repeating: c.4)
+        sum = sum * x + SIMD8(repeating: c.3)
+        sum = sum * x + SIMD8(repeating: c.2)
+        sum = sum * x + SIMD8(repeating: c.1)
+        return sum * x + SIMD8(repeating: c.0)
     }
+
+    typealias Coefficients = (Double, Double, Double, Double, Double, Double, Double, Double)
+
+    static func tuple(_ c: [Double]) -> Coefficients { (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]) }
+
+    static let tables = (
+        tuple(centre), tuple(centreDenominator), tuple(near), tuple(nearDenominator), tuple(far),
+        tuple(farDenominator)
+    )
 
     /// Φ⁻¹ of each lane.
     public static func of(_ u: SIMD8<Double>) -> SIMD8<Double> {
         let q = u - 0.5
         let r2 = 0.180625 - q * q
-        let central = q * polynomial(centre, r2) / polynomial(centreDenominator, r2)
+        let t = tables
+        let central = q * polynomial(t.0, r2) / polynomial(t.1, r2)
         let tail = VectorMath.select(q .< 0, u, 1 - u)
         let r = VectorMath.squareRoot(-VectorMath.log(tail))
-        let nearValue = polynomial(near, r - 1.6) / polynomial(nearDenominator, r - 1.6)
-        let farValue = polynomial(far, r - 5) / polynomial(farDenominator, r - 5)
+        let nearValue = polynomial(t.2, r - 1.6) / polynomial(t.3, r - 1.6)
+        let farValue = polynomial(t.4, r - 5) / polynomial(t.5, r - 5)
         var tails = VectorMath.select(r .<= 5, nearValue, farValue)
         tails = VectorMath.select(q .< 0, -tails, tails)
         var value = VectorMath.select(VectorMath.abs(q) .<= 0.425, central, tails)
@@ -63,8 +81,18 @@ public enum NormalQuantile {
     /// Φ⁻¹(u): the lanes' formula on one number.
     public static func of(_ u: Double) -> Double { of(SIMD8(repeating: u))[0] }
 
-    /// Φ⁻¹ of `count` numbers in place, eight at a time.
+    /// Φ⁻¹ of `count` numbers in place, eight at a time, on every core.
     public static func apply(_ x: UnsafeMutablePointer<Double>, count: Int) {
+        let base = Unchecked(x)
+        Parallel.forEachChunk(count / 8, cost: 64) { range in
+            applySerially(base.value + range.lowerBound * 8, count: range.count * 8)
+        }
+        let done = count / 8 * 8
+        applySerially(x + done, count: count - done)
+    }
+
+    /// Φ⁻¹ of `count` numbers in place on the calling thread.
+    static func applySerially(_ x: UnsafeMutablePointer<Double>, count: Int) {
         var k = 0
         while k + 8 <= count {
             let v = UnsafeRawPointer(x + k).loadUnaligned(as: SIMD8<Double>.self)
