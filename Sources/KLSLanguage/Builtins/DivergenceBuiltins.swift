@@ -132,17 +132,7 @@ enum DivergenceBuiltins {
             moments = zip(moments, other.moments[0]).map { Self.sum($0, $1) }
         }
         let shape = engine.batchShape
-        let values = moments.map { kind.value(fromMean: $0.mean) }
-        let errors = moments.map { kind.standardError(mean: $0.mean, standardError: $0.standardError) }
-        var fields = estimateFields(shape, values, errors, n: n, kind: kind.name)
-        if case .renyi(let alpha) = kind { fields.append(("alpha", .number(alpha))) }
-        if let exact = try kind.closedForm(q, p) {
-            fields.append(("exact", Value.from(exact)))
-            let z = (0..<values.count).map { i in
-                KLBuiltins.zScore(values[i], standardError: errors[i], exact[flat: i % Swift.max(exact.count, 1)])
-            }
-            fields.append(("z", tensorValue(shape, z)))
-        }
+        var fields = try divergenceFields(q, p, kind, moments, shape: shape, n: n)
         fields += diagnosticFields(kind, forward.ratios, shape: shape)
         warnAboutTerms(kind, forward.ratios, a.function, session)
         return .record(Record(kind: "estimate", fields))
@@ -170,10 +160,20 @@ enum DivergenceBuiltins {
         let keyed =
             a.isNone("seed") && sampler == .sobol ? generator.derived(Int(truncatingIfNeeded: start)) : generator
         let run = try runner.run(n: n, term: .divergence(kind.term), sampler: sampler, generator: keyed, start: start)
-        let shape = runner.batchShape
-        let values = run.moments.map { kind.value(fromMean: $0.mean) }
-        let errors = run.moments.map { kind.standardError(mean: $0.mean, standardError: $0.standardError) }
-        var fields = estimateFields(shape, values, errors, n: run.draws, kind: kind.name)
+        var fields = try divergenceFields(q, p, kind, run.moments, shape: runner.batchShape, n: run.draws)
+        let units = Double(run.moments.first?.count ?? 0)
+        fields += [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))]
+        return .record(Record(kind: "estimate", fields))
+    }
+
+    /// An estimate's fields from its terms' moments: the value and stderr
+    /// through the kind's transform, alpha, and the closed form with z.
+    static func divergenceFields(
+        _ q: any Distribution, _ p: any Distribution, _ kind: Divergence, _ moments: [Moments], shape: [Int], n: Int
+    ) throws(KLSError) -> [(String, Value)] {
+        let values = moments.map { kind.value(fromMean: $0.mean) }
+        let errors = moments.map { kind.standardError(mean: $0.mean, standardError: $0.standardError) }
+        var fields = estimateFields(shape, values, errors, n: n, kind: kind.name)
         if case .renyi(let alpha) = kind { fields.append(("alpha", .number(alpha))) }
         if let exact = try kind.closedForm(q, p) {
             fields.append(("exact", Value.from(exact)))
@@ -182,9 +182,7 @@ enum DivergenceBuiltins {
             }
             fields.append(("z", tensorValue(shape, z)))
         }
-        let units = Double(run.moments.first?.count ?? 0)
-        fields += [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))]
-        return .record(Record(kind: "estimate", fields))
+        return fields
     }
 
     /// The ratio diagnostics as kl_mc gives them (`mean_r`, `mean_r_stderr`,
