@@ -118,11 +118,22 @@ extension Formatter {
         var rows: [[String]] = [["estimator"] + columns + ["gain"]]
         for name in Formatter.comparisonRows {
             guard case .record(let s)? = r[name] else { continue }
-            let gain = element(s["gain"], 0).map { Formatter.number($0, precision: 3) + "×" } ?? "—"
+            // A spread within rounding of the mean (antithetic pairs of a log-ratio
+            // odd in the noise are exact) prints as 0, its gain as exact: the
+            // digits below that are rounding, and would differ between machines.
+            let scale = Swift.abs(element(s["mean"], 0) ?? 0)
+            let exact = (element(s["stderr"], 0) ?? 1) <= 1e-12 * scale
+            let ratio = element(s["gain"], 0).map { Formatter.number($0, precision: 3) + "×" } ?? "—"
+            let gain = exact ? "exact" : ratio
             rows.append(
                 [name]
                     + columns.map { c in
-                        guard let v = s[c], case .none = v else { return s[c].map { inline($0) } ?? "" }
+                        guard let v = s[c], case .none = v else {
+                            let x = element(s[c], 0) ?? 1
+                            let rounding = c == "relstd" ? 1e-12 : 1e-12 * scale
+                            if c != "mean", Swift.abs(x) <= rounding { return "0" }
+                            return s[c].map { inline($0) } ?? ""
+                        }
                         return "—"
                     } + [gain])
         }
