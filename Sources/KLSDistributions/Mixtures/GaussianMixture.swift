@@ -54,9 +54,6 @@ public struct GaussianMixture {
 
     /// The dimension d of one draw (1 for scalar components).
     public var dimension: Int { Swift.max(1, distribution.eventShape.reduce(1, *)) }
-
-    /// The weights w_k (positive, summing to 1).
-    var weights: [Double] { logWeights.map { Foundation.exp($0) } }
 }
 
 /// Closed forms between two Gaussian components that the mixture estimates

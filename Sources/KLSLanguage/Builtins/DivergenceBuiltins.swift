@@ -150,16 +150,7 @@ enum DivergenceBuiltins {
                 "divergence_mc: \(kind.name) draws from p as well as q; sampler= takes the kinds that draw from q alone"
             )
         }
-        guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else {
-            throw KLSError(
-                "divergence_mc: sampler=\"\(sampler.rawValue)\" draws q from standard normal noise, and q is a "
-                    + "\(q.family)",
-                hint: "it takes Normal, DiagNormal, StdNormal or MvNormal; sampler=\"plain\" takes any q")
-        }
-        let (generator, start) = try KLBuiltins.stream(a, session, q, n)
-        let keyed =
-            a.isNone("seed") && sampler == .sobol ? generator.derived(Int(truncatingIfNeeded: start)) : generator
-        let run = try runner.run(n: n, term: .divergence(kind.term), sampler: sampler, generator: keyed, start: start)
+        let (runner, run) = try KLBuiltins.reducedRun(q, p, .divergence(kind.term), sampler, n: n, a, session)
         var fields = try divergenceFields(q, p, kind, run.moments, shape: runner.batchShape, n: run.draws)
         let units = Double(run.moments.first?.count ?? 0)
         fields += [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))]

@@ -252,18 +252,8 @@ enum KLBuiltins {
         guard a.isNone("samples") else {
             throw KLSError("\(a.function): samples= gives the draws, so sampler= has nothing to choose")
         }
-        guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else {
-            throw KLSError(
-                "\(a.function): sampler=\"\(sampler.rawValue)\" draws q from standard normal noise, and q is a "
-                    + "\(q.family)",
-                hint: "it takes Normal, DiagNormal, StdNormal or MvNormal; sampler=\"plain\" takes any q")
-        }
         let n = try a.integer("n", atLeast: 2)
-        let (generator, start) = try stream(a, session, q, n)
-        // Without seed=, the session stream's position keys the scrambles, so each call differs.
-        let keyed =
-            a.isNone("seed") && sampler == .sobol ? generator.derived(Int(truncatingIfNeeded: start)) : generator
-        let run = try runner.run(n: n, estimator: estimator, sampler: sampler, generator: keyed, start: start)
+        let (runner, run) = try reducedRun(q, p, .kl(estimator), sampler, n: n, a, session)
         let units = Double(run.moments.first?.count ?? 0)
         let record = estimateRecord(
             run.moments, shape: runner.batchShape, n: run.draws, estimator: estimator,
@@ -271,6 +261,26 @@ enum KLBuiltins {
             extra: [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))])
         warnIfInfinite(run.moments, a.function, session)
         return .record(record)
+    }
+
+    /// The draws of kl_mc's and divergence_mc's variance-reduced samplers: the
+    /// runner for a Gaussian q (an error naming the families otherwise) and its
+    /// run on `seed=` or the session stream, whose position keys the Sobol
+    /// scrambles without a seed, so each call differs.
+    static func reducedRun(
+        _ q: any Distribution, _ p: any Distribution, _ term: MonteCarloTerm, _ sampler: Sampler, n: Int,
+        _ a: Arguments, _ session: Interpreter
+    ) throws(KLSError) -> (VarianceReducedMonteCarlo, (moments: [Moments], draws: Int)) {
+        guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else {
+            throw KLSError(
+                "\(a.function): sampler=\"\(sampler.rawValue)\" draws q from standard normal noise, and q is a "
+                    + "\(q.family)",
+                hint: "it takes Normal, DiagNormal, StdNormal or MvNormal; sampler=\"plain\" takes any q")
+        }
+        let (generator, start) = try stream(a, session, q, n)
+        let keyed =
+            a.isNone("seed") && sampler == .sobol ? generator.derived(Int(truncatingIfNeeded: start)) : generator
+        return (runner, try runner.run(n: n, term: term, sampler: sampler, generator: keyed, start: start))
     }
 
     /// kl_mc with `estimator="cv"`: k1 + λ(r − 1) with λ fitted on the same
