@@ -147,6 +147,18 @@ import Testing
         Case(source: "logpdf(MvNormal(zeros(0), eye(0)), zeros(0))", message: "a zero-dimensional event"),
         Case(source: "compare(StdNormal(2), DiagNormal(zeros([0, 2]), 1))", message: "empty batch"),
         Case(source: "kl_trace(Normal(zeros(2^20), 1), Normal(1, 1), 2^50)", message: "too many elements"),
+        // kl_samples: points of matching dimension, enough of them, finite and distinct.
+        Case(source: "kl_samples(zeros([2, 2, 2]), zeros([2, 2]))", message: "x must be points, shape [count, d]"),
+        Case(source: "kl_samples(randn([5, 2]), randn([5, 3]))", message: "x has 2 coordinates per point and y has 3"),
+        Case(source: "kl_samples(randn(3), randn(3), k=3)", message: "needs more than k points in x"),
+        Case(source: "kl_samples([1, nan, 2], randn(3))", message: "row 1 of x is not finite"),
+        Case(
+            source: "kl_samples([1, 1, 2, 3], randn(5), estimator=\"knn\", subsamples=0)",
+            message: "row 0 of x has an exact copy among the other x"),
+        Case(
+            source: "kl_samples([1, 2, 3], [2, 2, 4], k=2, estimator=\"knn\")", message: "2 or more exact copies in y"),
+        Case(source: "kl_samples(randn(9), randn(9), subsamples=1)", message: "give 0 (no interval) or from 2"),
+        Case(source: "kl_samples(randn(9), randn(9), estimator=\"k1\")", message: "estimator must be one of"),
         Case(
             source: "s = \"ab\"; for i in arange(40) { s = s + s }", message: "over the memory limit",
             location: "1:37:"),
