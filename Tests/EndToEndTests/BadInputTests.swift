@@ -147,6 +147,20 @@ import Testing
         Case(source: "logpdf(MvNormal(zeros(0), eye(0)), zeros(0))", message: "a zero-dimensional event"),
         Case(source: "compare(StdNormal(2), DiagNormal(zeros([0, 2]), 1))", message: "empty batch"),
         Case(source: "kl_trace(Normal(zeros(2^20), 1), Normal(1, 1), 2^50)", message: "too many elements"),
+        // ELBO surgery: a diagonal-Gaussian encoder batched over the data points, a factorised Gaussian prior.
+        Case(
+            source: "aggregate(MvNormal(zeros([3, 2]), eye(2)))", message: "q must be a diagonal Gaussian whose batch"),
+        Case(source: "aggregate(Normal(zeros([3, 2]), 1))", message: "got Normal with batch [3, 2]"),
+        Case(
+            source: "kl_decomposition(DiagNormal(zeros([3, 2]), ones([3, 2])), StdNormal(3))",
+            message: "p must be a factorised Gaussian prior with q's event shape [2]"),
+        Case(
+            source: "kl_decomposition(DiagNormal(zeros([3, 2]), ones([3, 2])), Laplace(0, 1))",
+            message: "got Laplace with batch [] and event []"),
+        Case(source: "entropy(aggregate(Normal(zeros(3), 1)))", message: "has no closed form"),
+        Case(
+            source: "logpdf(aggregate(DiagNormal(zeros([3, 2]), ones([3, 2]))), [1, 2, 3])",
+            message: "Aggregate has event shape [2], got [3]"),
         // kl_samples: points of matching dimension, enough of them, finite and distinct.
         Case(source: "kl_samples(zeros([2, 2, 2]), zeros([2, 2]))", message: "x must be points, shape [count, d]"),
         Case(source: "kl_samples(randn([5, 2]), randn([5, 3]))", message: "x has 2 coordinates per point and y has 3"),

@@ -6,7 +6,7 @@ public enum BuiltinRegistry {
         TensorBuiltins.all + ElementwiseBuiltins.all + ReductionBuiltins.all + LinearAlgebraBuiltins.all
         + RandomBuiltins.all
         + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + DivergenceBuiltins.all
-        + MixtureBuiltins.all + FitBuiltins.all + SampleBuiltins.all
+        + MixtureBuiltins.all + FitBuiltins.all + SampleBuiltins.all + DecompositionBuiltins.all
         + PlotBuiltins.all
         + FileBuiltins.all + GradientBuiltins.all
         + CoreBuiltins.all

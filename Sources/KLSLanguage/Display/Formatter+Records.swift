@@ -14,6 +14,7 @@ extension Formatter {
         case "quadrature": return quadrature(r)
         case "mixture_kl": return mixtureKL(r)
         case "fit": return fit(r)
+        case "kl_decomposition": return klDecomposition(r)
         default: return nil
         }
     }
