@@ -57,10 +57,46 @@ public struct VarianceReducedMonteCarlo {
         }
     }
 
-    /// Each scramble's mean term per batch element: one unit each.
-    func sobol(n: Int, estimator: MonteCarloTerm, generator: Philox) throws(KLSError) -> (
-        moments: [Moments], draws: Int
-    ) {
+    /// The running estimate after each draw, `[draws, batch]`, the draws in the
+    /// order that refines the estimate evenly — point j of every scramble before
+    /// point j + 1 (Sobol), each ε just before its −ε (antithetic) — so `draws`
+    /// is n rounded up to whole units (32 scrambles, pairs). The last row is
+    /// `run`'s value exactly.
+    public func trace(n: Int, estimator: Estimator, sampler: Sampler, generator: Philox, start: UInt64)
+        throws(KLSError) -> Tensor
+    {
+        let draws =
+            sampler == .sobol
+            ? Swift.max(1, (n + Self.scrambles - 1) / Self.scrambles) * Self.scrambles : 2 * Swift.max(1, (n + 1) / 2)
+        let batch = batchShape.reduce(1, *)
+        try MemoryLimit.check(elements: try Checked.product([draws, batch], what: "kl_trace of \(draws) draws"))
+        var moments: [Moments] = []
+        let terms = try Tensor(shape: [draws, batch]) { (out) throws(KLSError) in
+            guard let keep = out.baseAddress else { return }
+            switch sampler {
+            case .plain: throw KLSError("internal: the plain sampler is the engine's")
+            case .sobol: moments = try sobol(n: n, estimator: .kl(estimator), generator: generator, keep: keep).moments
+            case .antithetic:
+                moments = try antithetic(
+                    n: n, estimator: .kl(estimator), generator: generator, start: start, keep: keep
+                ).moments
+            }
+        }
+        let running = try terms.scan(mean: true, axis: 0)
+        return try Tensor(shape: [draws] + batchShape) { out in
+            running.withBuffer { b in
+                guard let base = b.baseAddress else { return }
+                out.baseAddress?.update(from: base, count: b.count)
+            }
+            for r in 0..<batch { out[(draws - 1) * batch + r] = moments[r].mean }
+        }
+    }
+
+    /// Each scramble's mean term per batch element: one unit each. With `keep`,
+    /// every term too, point j of scramble u at row j · 32 + u.
+    func sobol(n: Int, estimator: MonteCarloTerm, generator: Philox, keep: UnsafeMutablePointer<Double>? = nil)
+        throws(KLSError) -> (moments: [Moments], draws: Int)
+    {
         let perScramble = Swift.max(1, (n + Self.scrambles - 1) / Self.scrambles)
         guard perScramble <= SobolSequence.maximumCount else {
             throw KLSError("sampler=\"sobol\": at most 2^32 points per scramble", kind: .resource)
@@ -80,6 +116,13 @@ public struct VarianceReducedMonteCarlo {
                 }
                 let terms = try self.terms(epsilon, estimator)
                 for b in 0..<batch { for i in 0..<count { sums[b] += terms[flat: i * batch + b] } }
+                if let keep {
+                    for i in 0..<count {
+                        for b in 0..<batch {
+                            keep[((done + i) * Self.scrambles + replicate) * batch + b] = terms[flat: i * batch + b]
+                        }
+                    }
+                }
                 done += count
                 try Cancellation.check()
             }
@@ -92,9 +135,10 @@ public struct VarianceReducedMonteCarlo {
     }
 
     /// Pairs ε, −ε from the stream's normal draws: each pair's mean is a unit.
-    func antithetic(n: Int, estimator: MonteCarloTerm, generator: Philox, start: UInt64)
-        throws(KLSError) -> (moments: [Moments], draws: Int)
-    {
+    /// With `keep`, every term too, pair i's at rows 2i and 2i + 1.
+    func antithetic(
+        n: Int, estimator: MonteCarloTerm, generator: Philox, start: UInt64, keep: UnsafeMutablePointer<Double>? = nil
+    ) throws(KLSError) -> (moments: [Moments], draws: Int) {
         let pairs = Swift.max(1, (n + 1) / 2)
         let batch = batchShape.reduce(1, *)
         var units = [Moments](repeating: Moments(), count: batch)
@@ -106,6 +150,14 @@ public struct VarianceReducedMonteCarlo {
                 start: start &+ UInt64(done) &* UInt64(noise.dimension))
             let forward = try terms(epsilon, estimator)
             let backward = try terms(try epsilon.map(.negate), estimator)
+            if let keep {
+                for i in 0..<count {
+                    for b in 0..<batch {
+                        keep[(2 * (done + i)) * batch + b] = forward[flat: i * batch + b]
+                        keep[(2 * (done + i) + 1) * batch + b] = backward[flat: i * batch + b]
+                    }
+                }
+            }
             let means = try Tensor.binary(
                 .multiply, try Tensor.binary(.add, forward, backward), scalar: 0.5, scalarOnLeft: false)
             means.withBuffer { m in

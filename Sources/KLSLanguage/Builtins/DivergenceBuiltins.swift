@@ -59,8 +59,7 @@ enum DivergenceBuiltins {
             kindParameters + [
                 .optional("n", .number(1000)).meaning("how many draws (js and jeffreys: half of q, half of p)"),
                 .optional("seed"),
-                .optional("sampler", .string("plain"), choices: Sampler.allCases.map(\.rawValue)).meaning(
-                    "how q is drawn: independently, from scrambled Sobol points, or in antithetic pairs (Gaussian q)"),
+                KLBuiltins.samplerParameter,
             ],
             theme: .divergence,
             summary: "Monte Carlo estimate of a divergence: value, stderr, 95% ci, n, kind, exact (as kl_mc's).",

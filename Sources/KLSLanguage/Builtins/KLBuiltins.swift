@@ -28,8 +28,7 @@ enum KLBuiltins {
                 .optional("estimator", .string("k1"), choices: estimatorNames + ["cv", "analytic"]),
                 .optional("seed"), .optional("samples"),
                 .optional("per_layer", .bool(false)).meaning("for joints: true adds each layer's own estimate"),
-                .optional("sampler", .string("plain"), choices: Sampler.allCases.map(\.rawValue)).meaning(
-                    "how q is drawn: independently, from scrambled Sobol points, or in antithetic pairs (Gaussian q)"),
+                samplerParameter,
             ], theme: .divergence,
             summary: "Monte Carlo KL(q‖p) from draws of q: value, stderr, 95% ci, n, estimator, exact.",
             example: "kl_mc(Normal(0, 1), Normal(0.1, 1), n=10000, estimator=\"k3\", seed=1)",
@@ -71,12 +70,17 @@ enum KLBuiltins {
                 .required("q"), .required("p"),
                 .required("n").meaning("how many draws; the result has the running estimate after each"),
                 .optional("estimator", .string("k1"), choices: estimatorNames),
-                .optional("seed"),
+                .optional("seed"), samplerParameter,
             ],
             theme: .divergence,
             summary: "The running estimate after each of n draws; its last element equals kl_mc's value.",
             example: "kl_trace(Normal(0, 1), Normal(1, 1), 100, seed=1)[-1]",
-            details: ["Warns as kl_mc does when r = p/q has a heavy tail or a mean away from 1 (see help(kl_mc))."]
+            details: [
+                "Warns as kl_mc does when r = p/q has a heavy tail or a mean away from 1 (see help(kl_mc)).",
+                "With sampler=\"sobol\" the draws are point j of all 32 scrambles before point j + 1, and n is",
+                "rounded up to a multiple of 32 (\"antithetic\": ε then −ε, n rounded up to even), so the trace",
+                "shows the error falling as 1/n where independent draws give 1/√n.",
+            ]
         ) { a, session throws(KLSError) in
             try trace(a, session)
         },
@@ -232,6 +236,12 @@ enum KLBuiltins {
         return .record(try report(run, engine, n: n, q, p, estimator, a, session))
     }
 
+    /// `sampler=`, declared once for kl_mc, kl_trace and divergence_mc.
+    static let samplerParameter = Parameter.optional(
+        "sampler", .string("plain"), choices: Sampler.allCases.map(\.rawValue)
+    )
+    .meaning("how q is drawn: independently, from scrambled Sobol points, or in antithetic pairs (Gaussian q)")
+
     /// The `sampler=` argument.
     static func sampler(_ a: Arguments) throws(KLSError) -> Sampler {
         let name = try a.string("sampler")
@@ -271,6 +281,17 @@ enum KLBuiltins {
         _ q: any Distribution, _ p: any Distribution, _ term: MonteCarloTerm, _ sampler: Sampler, n: Int,
         _ a: Arguments, _ session: Interpreter
     ) throws(KLSError) -> (VarianceReducedMonteCarlo, (moments: [Moments], draws: Int)) {
+        let (runner, generator, start) = try reducedStream(q, p, sampler, n: n, a, session)
+        return (runner, try runner.run(n: n, term: term, sampler: sampler, generator: generator, start: start))
+    }
+
+    /// The runner of a variance-reduced sampler (Gaussian q only) and its stream:
+    /// Sobol's scrambles come from the generator itself, so the session stream's
+    /// position is folded into its key (runs without `seed=` differ).
+    static func reducedStream(
+        _ q: any Distribution, _ p: any Distribution, _ sampler: Sampler, n: Int, _ a: Arguments,
+        _ session: Interpreter
+    ) throws(KLSError) -> (VarianceReducedMonteCarlo, Philox, UInt64) {
         guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else {
             throw KLSError(
                 "\(a.function): sampler=\"\(sampler.rawValue)\" draws q from standard normal noise, and q is a "
@@ -280,7 +301,7 @@ enum KLBuiltins {
         let (generator, start) = try stream(a, session, q, n)
         let keyed =
             a.isNone("seed") && sampler == .sobol ? generator.derived(Int(truncatingIfNeeded: start)) : generator
-        return (runner, try runner.run(n: n, term: term, sampler: sampler, generator: keyed, start: start))
+        return (runner, keyed, start)
     }
 
     /// kl_mc with `estimator="cv"`: k1 + λ(r − 1) with λ fitted on the same
@@ -484,6 +505,8 @@ enum KLBuiltins {
         let p = try p(a)
         let estimator = try estimator(a)
         let n = try a.integer("n", atLeast: 1)
+        let sampler = try sampler(a)
+        if sampler != .plain { return try reducedTrace(q, p, estimator, sampler, n: n, a, session) }
         let joint = q is JointDistribution || p is JointDistribution
         let pair = joint ? try JointPair(q, p) : nil
         let engine = joint ? nil : try MonteCarloEngine(q: q, p: p)
@@ -520,6 +543,23 @@ enum KLBuiltins {
         }
         if !joint, let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
             // plot(t) draws it as a line: it travels with the trace's data.
+            trace.storage.referenceLine = exact[flat: 0]
+        }
+        return Value.from(trace)
+    }
+
+    /// kl_trace with a variance-reduced sampler (Gaussian q): the running
+    /// estimate over the draws in the order that refines it evenly.
+    static func reducedTrace(
+        _ q: any Distribution, _ p: any Distribution, _ estimator: Estimator, _ sampler: Sampler, n: Int,
+        _ a: Arguments, _ session: Interpreter
+    ) throws(KLSError) -> Value {
+        guard !(q is JointDistribution || p is JointDistribution) else {
+            throw KLSError("kl_trace: joints are drawn layer by layer from the plain sampler; leave sampler= out")
+        }
+        let (runner, generator, start) = try reducedStream(q, p, sampler, n: n, a, session)
+        let trace = try runner.trace(n: n, estimator: estimator, sampler: sampler, generator: generator, start: start)
+        if let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
             trace.storage.referenceLine = exact[flat: 0]
         }
         return Value.from(trace)
