@@ -161,7 +161,10 @@ import Testing
         Case(
             source: "logpdf(aggregate(DiagNormal(zeros([3, 2]), ones([3, 2]))), [1, 2, 3])",
             message: "Aggregate has event shape [2], got [3]"),
-        Case(source: "kl_trace(Gamma(2, 1), Normal(0, 1), 100, sampler=\"sobol\")", message: "and q is a Gamma"),
+        Case(
+            source: "kl_trace(Dirichlet([1, 2]), Dirichlet([2, 2]), 100, sampler=\"sobol\")",
+            message: "and q is a Dirichlet with event shape [2]"),
+        Case(source: "kl_mc(Poisson(3), Poisson(4), sampler=\"antithetic\")", message: "and q is a Poisson"),
         // kl_samples: points of matching dimension, enough of them, finite and distinct.
         Case(source: "kl_samples(zeros([2, 2, 2]), zeros([2, 2]))", message: "x must be points, shape [count, d]"),
         Case(source: "kl_samples(randn([5, 2]), randn([5, 3]))", message: "x has 2 coordinates per point and y has 3"),

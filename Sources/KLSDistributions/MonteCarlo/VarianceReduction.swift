@@ -26,16 +26,30 @@ public struct VarianceReducedMonteCarlo {
 
     let q: any Distribution
     let p: any Distribution
-    let noise: GaussianNoise
+    /// A Gaussian q's map from standard normal noise; nil for a scalar q drawn
+    /// through its inverse cdf.
+    let noise: GaussianNoise?
     public let batchShape: [Int]
+    /// Coordinates of one draw's noise (1 for an inverse cdf).
+    var dimension: Int { noise?.dimension ?? 1 }
 
-    /// Nil when q is not Gaussian: the variance-reduced samplers need its draws
-    /// as a transform of standard normal noise.
+    /// Nil when q can be drawn neither from standard normal noise (Normal,
+    /// DiagNormal, StdNormal, MvNormal) nor through its inverse cdf (a
+    /// continuous scalar family).
     public init?(q: any Distribution, p: any Distribution) throws(KLSError) {
-        guard let noise = GaussianNoise(q) else { return nil }
+        let noise = GaussianNoise(q)
+        guard noise != nil || (q.eventShape.isEmpty && !q.isDiscrete && !q.isThreadConfined && Self.hasCDF(q))
+        else { return nil }
         try KLRegistry.checkEvents(q, p)
         (self.q, self.p, self.noise) = (q, p, noise)
         batchShape = try Shape.broadcast(q.batchShape, p.batchShape)
+    }
+
+    /// Whether a scalar q answers `cdf` (a Mixture of such does too).
+    static func hasCDF(_ q: any Distribution) -> Bool {
+        let support = q.support
+        let inside = support.lowerBound.isFinite ? support.lowerBound : Swift.min(0, support.upperBound)
+        return (try? q.cdf(Tensor(scalar: inside))) != nil
     }
 
     /// The units' moments per batch element, and the draws made in all.
@@ -104,17 +118,17 @@ public struct VarianceReducedMonteCarlo {
         let batch = batchShape.reduce(1, *)
         var units = [Moments](repeating: Moments(), count: batch)
         for replicate in 0..<Self.scrambles {
-            let sequence = try SobolSequence(dimension: noise.dimension, generator: generator, replicate: replicate)
+            let sequence = try SobolSequence(dimension: dimension, generator: generator, replicate: replicate)
             var sums = [Double](repeating: 0, count: batch)
             var done = 0
             while done < perScramble {
                 let count = Swift.min(Self.chunk, perScramble - done)
-                let epsilon = try Tensor(shape: [count, noise.dimension]) { out in
+                let points = try Tensor(shape: [count, dimension]) { out in
                     guard let base = out.baseAddress else { return }
                     sequence.fill(start: done, count: count, into: base)
-                    NormalQuantile.apply(base, count: out.count)
+                    if noise != nil { NormalQuantile.apply(base, count: out.count) }
                 }
-                let terms = try self.terms(epsilon, estimator)
+                let terms = try self.terms(try draw(points), estimator)
                 for b in 0..<batch { for i in 0..<count { sums[b] += terms[flat: i * batch + b] } }
                 if let keep {
                     for i in 0..<count {
@@ -145,11 +159,7 @@ public struct VarianceReducedMonteCarlo {
         var done = 0
         while done < pairs {
             let count = Swift.min(Self.chunk, pairs - done)
-            let epsilon = try Tensor.normal(
-                shape: [count, noise.dimension], generator: generator,
-                start: start &+ UInt64(done) &* UInt64(noise.dimension))
-            let forward = try terms(epsilon, estimator)
-            let backward = try terms(try epsilon.map(.negate), estimator)
+            let (forward, backward) = try antitheticTerms(count: count, from: done, estimator, generator, start)
             if let keep {
                 for i in 0..<count {
                     for b in 0..<batch {
@@ -170,11 +180,35 @@ public struct VarianceReducedMonteCarlo {
         return (units, 2 * pairs)
     }
 
-    /// The estimator's terms at z(ε), `[count, batch]`.
-    func terms(_ epsilon: Tensor, _ estimator: MonteCarloTerm) throws(KLSError) -> Tensor {
-        let z = try noise.draw(epsilon, batch: batchShape)
+    /// The terms of pairs `from ..< from + count`: standard normal ε and −ε for
+    /// a Gaussian q, uniforms u and 1 − u through the inverse cdf otherwise.
+    func antitheticTerms(
+        count: Int, from done: Int, _ estimator: MonteCarloTerm, _ generator: Philox, _ start: UInt64
+    ) throws(KLSError) -> (Tensor, Tensor) {
+        let first = start &+ UInt64(done) &* UInt64(dimension)
+        if noise != nil {
+            let epsilon = try Tensor.normal(shape: [count, dimension], generator: generator, start: first)
+            return (try terms(try draw(epsilon), estimator), try terms(try draw(try epsilon.map(.negate)), estimator))
+        }
+        // [0, 1) draws moved half a step up, into (0, 1): both u and 1 − u are inside.
+        let u = try Tensor.binary(
+            .add, try Tensor.uniform(shape: [count, 1], generator: generator, start: first), scalar: 0x1p-54,
+            scalarOnLeft: false)
+        let reflected = try Tensor.binary(.subtract, u, scalar: 1, scalarOnLeft: true)
+        return (try terms(try draw(u), estimator), try terms(try draw(reflected), estimator))
+    }
+
+    /// Draws of q from noise rows (`[count, dimension]`): standard normal ε for
+    /// a Gaussian q, uniforms in (0, 1) through the inverse cdf otherwise.
+    func draw(_ noise: Tensor) throws(KLSError) -> Tensor {
+        if let gaussian = self.noise { return try gaussian.draw(noise, batch: batchShape) }
+        return try InverseCDF.quantiles(q, noise, batch: batchShape)
+    }
+
+    /// The estimator's terms at the draws z, `[count, batch]`.
+    func terms(_ z: Tensor, _ estimator: MonteCarloTerm) throws(KLSError) -> Tensor {
         let logRatio = try Tensor.binary(.subtract, try q.logpdf(z), try p.logpdf(z))
-        let count = epsilon.shape[0]
+        let count = z.shape[0]
         let flat = try logRatio.broadcast(to: [count] + batchShape)
         return try Tensor(shape: [count, batchShape.reduce(1, *)]) { out in
             guard let o = out.baseAddress else { return }

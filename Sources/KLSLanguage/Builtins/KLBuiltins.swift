@@ -294,9 +294,10 @@ enum KLBuiltins {
     ) throws(KLSError) -> (VarianceReducedMonteCarlo, Philox, UInt64) {
         guard let runner = try VarianceReducedMonteCarlo(q: q, p: p) else {
             throw KLSError(
-                "\(a.function): sampler=\"\(sampler.rawValue)\" draws q from standard normal noise, and q is a "
-                    + "\(q.family)",
-                hint: "it takes Normal, DiagNormal, StdNormal or MvNormal; sampler=\"plain\" takes any q")
+                "\(a.function): sampler=\"\(sampler.rawValue)\" draws q from standard normal noise (a Gaussian q) "
+                    + "or through its inverse cdf (a continuous scalar q), and q is a \(q.family) with event shape "
+                    + Shape.describe(q.eventShape) + (q.isDiscrete ? ", discrete" : ""),
+                hint: "sampler=\"plain\" takes any q")
         }
         let (generator, start) = try stream(a, session, q, n)
         let keyed =
