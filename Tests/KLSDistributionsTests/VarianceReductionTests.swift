@@ -30,11 +30,18 @@ import Testing
             ).moments[0]
             z.append((m.mean - exact) / m.standardError)
         }
-        let mean = z.reduce(0, +) / 200
-        let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 199
+        Self.expectStandard(z, sampler)
+    }
+
+    /// z-scores with mean 0 and variance 1 (a t with 31 degrees of freedom,
+    /// 31/29, for Sobol's 32 scrambles), each within 4.5 of its standard errors.
+    static func expectStandard(_ z: [Double], _ sampler: Sampler) {
+        let count = Double(z.count)
+        let mean = z.reduce(0, +) / count
+        let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
         let expected = sampler == .sobol ? 31.0 / 29 : 1
-        #expect(Swift.abs(mean) <= 4.5 * (expected / 200).squareRoot(), "mean z \(mean)")
-        #expect(Swift.abs(variance - expected) <= 4.5 * expected * (2.0 / 199).squareRoot(), "var z \(variance)")
+        #expect(Swift.abs(mean) <= 4.5 * (expected / count).squareRoot(), "mean z \(mean)")
+        #expect(Swift.abs(variance - expected) <= 4.5 * expected * (2 / (count - 1)).squareRoot(), "var z \(variance)")
     }
 
     /// Non-Gaussian scalar q through its inverse cdf: z-scores over 120 seeds
@@ -52,11 +59,7 @@ import Testing
             ).moments[0]
             z.append((m.mean - exact) / m.standardError)
         }
-        let mean = z.reduce(0, +) / 120
-        let variance = z.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 119
-        let expected = sampler == .sobol ? 31.0 / 29 : 1
-        #expect(Swift.abs(mean) <= 4.5 * (expected / 120).squareRoot(), "mean z \(mean)")
-        #expect(Swift.abs(variance - expected) <= 4.5 * expected * (2.0 / 119).squareRoot(), "var z \(variance)")
+        Self.expectStandard(z, sampler)
     }
 
     /// The bisection gives the exact quantile: the smallest double whose cdf
