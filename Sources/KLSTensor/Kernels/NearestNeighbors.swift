@@ -242,12 +242,14 @@ public struct NearestNeighbors: Sendable {
         let inside = rows.indices.map { Lane(repeating: Float(r2[$0] - qq[$0] - slack[$0]).nextDown) }
         let outside = rows.indices.map { Lane(repeating: Float(r2[$0] - qq[$0] + slack[$0]).nextUp) }
         var found = [Int](repeating: 0, count: rows.count)
+        // Sure lanes are counted in sixteen lanes of integers, summed at the end.
+        var sureCounts = [SIMD16<Int32>](repeating: .zero, count: rows.count)
         var farthest = [Double](repeating: 0, count: rows.count)
         var above = [Lane](repeating: Lane(repeating: -.infinity), count: rows.count)
         scan(weights, active: rows.count) { t, b, s in
             let sure = s .< inside[t]
             let check = (s .< outside[t]) .& (.!sure .| (s .> above[t]))
-            if any(sure) { found[t] += sure.popCount }
+            sureCounts[t] &+= SIMD16<Int32>.zero.replacing(with: 1, where: sure)
             guard any(check) else { return }
             for lane in 0..<Self.lanes where check[lane] {
                 let j = b * Self.lanes + lane
@@ -263,16 +265,7 @@ public struct NearestNeighbors: Sendable {
         return rows.indices.map { t in
             // The skipped point lies within any radius (it counted, sure or checked).
             let skipped = skip[t] >= 0 && skip[t] < count && squaredDistance(rows[t], skip[t]) <= r2[t]
-            return (found[t] - (skipped ? 1 : 0), farthest[t].squareRoot())
+            return (found[t] + Int(sureCounts[t].wrappedSum()) - (skipped ? 1 : 0), farthest[t].squareRoot())
         }
-    }
-}
-
-extension SIMDMask {
-    /// Lanes set.
-    fileprivate var popCount: Int {
-        var n = 0
-        for i in 0..<scalarCount where self[i] { n += 1 }
-        return n
     }
 }
