@@ -32,6 +32,11 @@ public struct NearestNeighbors: Sendable {
     let norms: [Float]
     /// The largest |c|²: the single-precision error bound is scaled by it.
     let largestNorm: Double
+    /// In one dimension, the centred values sorted, with their indices: there a
+    /// search of the sorted line replaces the scan (n log n, not n²).
+    let line: [(value: Double, index: Int)]
+    /// Each point's position on the sorted line.
+    let rank: [Int]
 
     static let lanes = 16
     typealias Lane = SIMD16<Float>
@@ -64,6 +69,10 @@ public struct NearestNeighbors: Sendable {
         self.packed = packed
         self.norms = norms
         self.largestNorm = largest
+        line = d == 1 ? points.enumerated().map { ($0.element, $0.offset) }.sorted { $0.value < $1.value } : []
+        var rank = [Int](repeating: 0, count: line.count)
+        for (position, entry) in line.enumerated() { rank[entry.index] = position }
+        self.rank = rank
     }
 
     /// The mean of the rows of several row-major point sets of `dimensions` columns.
@@ -87,6 +96,18 @@ public struct NearestNeighbors: Sendable {
     ) throws(KLSError) -> [Double] {
         let n = dimensions == 0 ? 0 : queries.count / dimensions
         var result = [Double](repeating: .infinity, count: n * k)
+        if dimensions == 1 {
+            result.withUnsafeMutableBufferPointer { out in
+                let target = Unchecked(out)
+                Parallel.forEachChunk(n, cost: 64 * k) { range in
+                    for i in range {
+                        let slot = UnsafeMutableBufferPointer(rebasing: target.value[i * k..<(i + 1) * k])
+                        lineNearest(queries[i] - centre[0], k: k, skip: skipSelf ? i : -1, into: slot)
+                    }
+                }
+            }
+            return result
+        }
         result.withUnsafeMutableBufferPointer { out in
             let target = Unchecked(out)
             Parallel.forEachChunk(n, cost: Swift.max(1, count * dimensions / 4)) { range in
@@ -112,6 +133,12 @@ public struct NearestNeighbors: Sendable {
         let n = radii.count
         var counts = [Int](repeating: 0, count: n)
         var farthest = [Double](repeating: 0, count: n)
+        if dimensions == 1 {
+            for i in 0..<n {
+                (counts[i], farthest[i]) = lineWithin(queries[i] - centre[0], radius: radii[i], skip: skip[i])
+            }
+            return (counts, farthest)
+        }
         counts.withUnsafeMutableBufferPointer { c in
             farthest.withUnsafeMutableBufferPointer { f in
                 let (countOut, farOut) = (Unchecked(c), Unchecked(f))
@@ -131,6 +158,65 @@ public struct NearestNeighbors: Sendable {
         }
         try Cancellation.check()
         return (counts, farthest)
+    }
+
+    /// The first position on the sorted line whose value is not below `v`.
+    private func position(_ v: Double) -> Int {
+        var (low, high) = (0, line.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if line[mid].value < v { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The k smallest distances from `v` along the sorted line, ascending,
+    /// taken outward from v's position (as the scan measures them: √(e²)).
+    private func lineNearest(_ v: Double, k: Int, skip: Int, into best: UnsafeMutableBufferPointer<Double>) {
+        var left = position(v) - 1
+        var right = left + 1
+        var found = 0
+        while found < k, left >= 0 || right < line.count {
+            let below = left >= 0 ? v - line[left].value : .infinity
+            let above = right < line.count ? line[right].value - v : .infinity
+            let takeLeft = below <= above
+            let index = takeLeft ? line[left].index : line[right].index
+            let e = takeLeft ? below : above
+            if takeLeft { left -= 1 } else { right += 1 }
+            guard index != skip else { continue }
+            best[found] = (e * e).squareRoot()
+            found += 1
+        }
+    }
+
+    /// How many points lie within `radius` of `v` (as the scan decides: e² ≤ r²),
+    /// and the farthest of them, leaving out point `skip`.
+    private func lineWithin(_ v: Double, radius: Double, skip: Int) -> (count: Int, farthest: Double) {
+        let r2 = radius * radius
+        let inside = { (j: Int) in (line[j].value - v) * (line[j].value - v) <= r2 }
+        let middle = position(v)
+        // The first inside on the left, and the first outside on the right: both monotone.
+        var (low, high) = (0, middle)
+        while low < high {
+            let mid = (low + high) / 2
+            if inside(mid) { high = mid } else { low = mid + 1 }
+        }
+        let first = low
+        (low, high) = (middle, line.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if inside(mid) { low = mid + 1 } else { high = mid }
+        }
+        let end = low
+        var count = end - first
+        var farthest = 0.0
+        for j in [first, first + 1, end - 2, end - 1] where j >= first && j < end {
+            guard line[j].index != skip else { continue }
+            let e = line[j].value - v
+            farthest = Swift.max(farthest, (e * e).squareRoot())
+        }
+        if skip >= 0, skip < rank.count, (first..<end).contains(rank[skip]) { count -= 1 }
+        return (count, farthest)
     }
 
     /// Query row `i`, centred.
