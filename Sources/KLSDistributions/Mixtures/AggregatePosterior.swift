@@ -41,6 +41,10 @@ public final class AggregatePosterior: Distribution {
         let n = q.batchShape[0]
         let d = q.eventShape.first ?? 1
         let full = [n, d]
+        // Means and stds broadcast, and three dimension-major copies.
+        try MemoryLimit.check(
+            elements: try Checked.product([5, n, d], what: "the aggregate's parameters"),
+            what: "the aggregate's parameters")
         means = try gaussian.mean.broadcast(to: q.sampleShape).reshaped(full)
         stds = try gaussian.std.broadcast(to: q.sampleShape).reshaped(full)
         count = n

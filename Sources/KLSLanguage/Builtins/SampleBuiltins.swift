@@ -45,6 +45,10 @@ enum SampleBuiltins {
                 "kl_samples: x has \(x.dimensions) coordinates per point and y has \(y.dimensions)",
                 hint: "rows are points: both need shape [count, d] with the same d")
         }
+        // Each set is copied twice (centred doubles, packed floats): room for that first.
+        try MemoryLimit.check(
+            elements: try Checked.product([2, x.values.count + y.values.count], what: "kl_samples' copies"),
+            what: "kl_samples' working copies")
         let k = try a.integer("k", atLeast: 1)
         guard x.count > k, y.count >= k else {
             throw KLSError(
