@@ -1,5 +1,6 @@
 import CVectorMath
 import Foundation
+import KLSDiagnostics
 import KLSTensor
 
 /// The three Monte Carlo estimators of KL(q‖p) from draws z ~ q, written with
@@ -115,4 +116,23 @@ extension SIMD8: SIMDOrScalar where Scalar == Double {
 
 @inlinable func abs(_ v: SIMD8<Double>) -> SIMD8<Double> {
     unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD8<Double>.self)
+}
+
+/// A running estimate, as `kl_trace` shows it.
+public enum RunningEstimate {
+    /// The running mean of per-draw terms along axis 0, shaped `shape` (n rows
+    /// of the batch), its last row replaced by `means`: the estimate's own
+    /// value, summed in its own chunks, so a trace ends exactly where it does.
+    public static func trace(_ terms: Tensor, shape: [Int], endingAt means: [Double]) throws(KLSError) -> Tensor {
+        let running = try terms.scan(mean: true, axis: 0)
+        let batch = means.count
+        return try Tensor(shape: shape) { out in
+            running.withBuffer { b in
+                guard let base = b.baseAddress else { return }
+                out.baseAddress?.update(from: base, count: b.count)
+            }
+            let last = out.count - batch
+            for r in 0..<batch { out[last + r] = means[r] }
+        }
+    }
 }

@@ -41,16 +41,19 @@ public enum KLDecomposition {
     public struct Prior: Sendable {
         public let means: [Double]
         public let stds: [Double]
+        /// −log σⱼ − ½ log 2π, once rather than per draw.
+        let offsets: [Double]
 
         public init(means: [Double], stds: [Double]) {
             self.means = means
             self.stds = stds
+            offsets = stds.map { -Foundation.log($0) - 0.5 * Foundation.log(2 * Double.pi) }
         }
 
         /// log p(z_j) for coordinate j.
         func logDensity(_ z: Double, _ j: Int) -> Double {
             let u = (z - means[j]) / stds[j]
-            return -0.5 * u * u - Foundation.log(stds[j]) - 0.5 * Foundation.log(2 * Double.pi)
+            return offsets[j] - 0.5 * u * u
         }
     }
 

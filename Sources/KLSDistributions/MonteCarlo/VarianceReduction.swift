@@ -96,14 +96,7 @@ public struct VarianceReducedMonteCarlo {
                 ).moments
             }
         }
-        let running = try terms.scan(mean: true, axis: 0)
-        return try Tensor(shape: [draws] + batchShape) { out in
-            running.withBuffer { b in
-                guard let base = b.baseAddress else { return }
-                out.baseAddress?.update(from: base, count: b.count)
-            }
-            for r in 0..<batch { out[(draws - 1) * batch + r] = moments[r].mean }
-        }
+        return try RunningEstimate.trace(terms, shape: [draws] + batchShape, endingAt: moments.map(\.mean))
     }
 
     /// Each scramble's mean term per batch element: one unit each. With `keep`,

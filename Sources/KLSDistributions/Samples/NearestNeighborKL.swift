@@ -92,7 +92,7 @@ public enum NearestNeighborKL {
             var nu = (0..<x.count).map { other[$0 * k + k - 1] }
             var correction = 0.0
             if method == .biasReduced {
-                correction = try widen(&rho, &nu, k: k, queries, own: ownSet, other: otherSet)
+                correction = try widen(&rho, &nu, k: k, x, own: ownSet, other: otherSet)
             }
             if let i = rho.firstIndex(of: 0) { throw repeated(i, of: "x", k: k) }
             if let i = nu.firstIndex(of: 0) { throw repeated(i, of: "y", k: k) }
@@ -106,24 +106,17 @@ public enum NearestNeighborKL {
     /// The bias-reduced radii: each point's ρ and ν become the farthest x and y
     /// within δ = max(ρₖ, νₖ); returns Σ ψ(l) − ψ(k) over the points.
     private static func widen(
-        _ rho: inout [Double], _ nu: inout [Double], k: Int, _ queries: UnsafeBufferPointer<Double>,
+        _ rho: inout [Double], _ nu: inout [Double], k: Int, _ x: Points,
         own: NearestNeighbors, other: NearestNeighbors
     ) throws(KLSError) -> Double {
         let n = rho.count
-        let d = own.dimensions
         // Points whose y-neighbour is farther: count the x within νₖ, and the reverse.
         let widerX = (0..<n).filter { nu[$0] > rho[$0] }
         let widerY = (0..<n).filter { nu[$0] <= rho[$0] }
-        func rows(_ list: [Int]) -> [Double] {
-            var out: [Double] = []
-            out.reserveCapacity(list.count * d)
-            for i in list { out += queries[i * d..<(i + 1) * d] }
-            return out
-        }
-        let xs = try rows(widerX).withUnsafeBufferPointer { (q) throws(KLSError) in
+        let xs = try x.subset(widerX[...]).values.withUnsafeBufferPointer { (q) throws(KLSError) in
             try own.within(q, radii: widerX.map { nu[$0] }, skip: widerX)
         }
-        let ys = try rows(widerY).withUnsafeBufferPointer { (q) throws(KLSError) in
+        let ys = try x.subset(widerY[...]).values.withUnsafeBufferPointer { (q) throws(KLSError) in
             try other.within(q, radii: widerY.map { rho[$0] }, skip: [Int](repeating: -1, count: widerY.count))
         }
         var correction = 0.0

@@ -533,15 +533,8 @@ enum KLBuiltins {
         warnIfInfinite(moments[0], a.function, session)
         warnAboutRatios(run.ratios, shape: shape, a.function, session)
         let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
-        let running = try terms.scan(mean: true, axis: 0)
         // The last row is kl_mc's value exactly (same draws, same chunked sum).
-        let trace = try Tensor(shape: running.shape) { out in
-            running.withBuffer { b in
-                guard let base = b.baseAddress else { return }
-                out.baseAddress?.update(from: base, count: b.count)
-            }
-            for r in 0..<batch { out[(n - 1) * batch + r] = moments[0][r].mean }
-        }
+        let trace = try RunningEstimate.trace(terms, shape: terms.shape, endingAt: moments[0].map(\.mean))
         if !joint, let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
             // plot(t) draws it as a line: it travels with the trace's data.
             trace.storage.referenceLine = exact[flat: 0]
