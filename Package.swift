@@ -2,23 +2,30 @@
 import Foundation
 import PackageDescription
 
-/// Vector width for the hot kernels, chosen for the machine that builds kls:
-/// AVX-512 or AVX2+FMA when the CPU has them. Opt-in (`KLS_TUNE_CPU=1`, which
-/// scripts/kls, scripts/test and scripts/bench set) because `-target-cpu` is an
-/// unsafe flag: without it the libraries build portably and other packages can
-/// depend on them.
+/// Vector width for the hot kernels (`KLS_TUNE_CPU`):
+/// - `1`: this machine's, AVX-512 or AVX2+FMA when the CPU has them (scripts/kls, scripts/test, scripts/bench);
+/// - `avx512`, `avx2`: that width whatever builds it (scripts/release builds one kls for each, and a
+///   launcher picks one at start-up, docs/install.md);
+/// - unset or anything else: portable x86-64 (or the host's baseline), so that other packages can depend on
+///   the libraries (`-target-cpu` is an unsafe flag).
+/// `KLS_AVX512` and `KLS_AVX2` tell the code which width it was built for (`KernelTarget`).
 let cpuFlags: [SwiftSetting] = {
-    guard ProcessInfo.processInfo.environment["KLS_TUNE_CPU"] == "1",
-        let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+    let avx512: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("KLS_AVX512")]
+    let avx2: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("KLS_AVX2")]
+    switch ProcessInfo.processInfo.environment["KLS_TUNE_CPU"] {
+    case "avx512": return avx512
+    case "avx2": return avx2
+    case "1": break
+    default: return []
+    }
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
         let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
     else { return [] }
     let flags = Set(line.split(separator: " ").map(String.init))
     if ["avx512f", "avx512bw", "avx512dq", "avx512vl", "fma", "bmi2"].allSatisfy(flags.contains) {
-        return [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("KLS_AVX512")]
+        return avx512
     }
-    if ["avx2", "fma", "bmi2"].allSatisfy(flags.contains) {
-        return [.unsafeFlags(["-target-cpu", "haswell"])]
-    }
+    if ["avx2", "fma", "bmi2"].allSatisfy(flags.contains) { return avx2 }
     return []
 }()
 
@@ -47,6 +54,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "KLSDiagnostics"),
+        // The commit kls was built from (scripts/setup writes Sources/CBuildInfo/commit.h, git-ignored).
+        .target(name: "CBuildInfo"),
         .target(name: "CVectorMath"),
         .target(
             name: "KLSTensor",
@@ -80,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "kls",
             dependencies: [
-                "KLSDiagnostics", "KLSTensor", "KLSShell",
+                "KLSDiagnostics", "KLSTensor", "KLSShell", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

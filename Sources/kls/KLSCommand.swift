@@ -1,4 +1,5 @@
 import ArgumentParser
+import CBuildInfo
 import Foundation
 import KLSShell
 import KLSTensor
@@ -13,7 +14,15 @@ struct KLSCommand: ParsableCommand {
             reads statements line by line. Errors print FILE:LINE:COL: error: MESSAGE and
             exit 1; usage errors exit 2.
             """,
-        version: KLSShellInfo.version)
+        version: versionLine)
+
+    /// `--version`: the version, the commit kls was built from, and the kernels'
+    /// vector width (the released kls picks one at start-up).
+    static var versionLine: String {
+        let commit = String(cString: kls_build_commit())
+        let built = commit.isEmpty ? "" : "commit \(commit), "
+        return "\(KLSShellInfo.version) (\(built)kernels: \(KernelTarget.name))"
+    }
 
     @ArgumentParser.Argument(help: "A .kls script to run, or - to read the script from stdin.")
     var file: String?
@@ -23,7 +32,7 @@ struct KLSCommand: ParsableCommand {
         help: ArgumentHelp("Evaluate statements and print their values.", valueName: "statements"))
     var expression: String?
 
-    @Option(help: "Seed the session's random stream (a whole number ≥ 0).")
+    @Option(help: "Seed the session's random stream (a whole number from 0 to 2^53 - 1).")
     var seed: UInt64?
 
     @Option(help: "Show numbers with N significant digits (1 to 17; default 6), as precision(N) does.")

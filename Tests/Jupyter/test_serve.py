@@ -204,3 +204,14 @@ def test_a_client_that_disappears_mid_request_makes_kls_leave():
 def test_serve_refuses_other_modes():
     run = subprocess.run([KLS, "--serve", "-e", "1"], capture_output=True, text=True, timeout=30)
     assert run.returncode == 2 and "--serve reads its requests from stdin" in run.stderr
+
+
+def test_the_kernel_package_and_kls_have_one_version():
+    """The wheel is named after kls_kernel.__version__ and kls says its own: one release, one number."""
+    first = subprocess.run([KLS, "--serve"], input=b"", capture_output=True, timeout=60).stdout.splitlines()[0]
+    namespace = {}
+    with open(os.path.join(ROOT, "jupyter", "kls_kernel", "__init__.py")) as f:
+        exec(f.read(), namespace)
+    assert json.loads(first)["version"] == namespace["__version__"]
+    version = subprocess.run([KLS, "--version"], capture_output=True, text=True, timeout=60).stdout
+    assert version.split()[0] == namespace["__version__"]

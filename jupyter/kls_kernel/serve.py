@@ -8,6 +8,7 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 
 
@@ -16,8 +17,12 @@ class KLSDied(Exception):
 
 
 def binary():
-    """The kls to run: $KLS_BINARY, else kls on the PATH."""
-    path = os.environ.get("KLS_BINARY") or shutil.which("kls")
+    """The kls to run: $KLS_BINARY, else the kls installed beside this Python (the
+    wheel puts both in the environment's bin/, and Jupyter may start the kernel
+    without that folder on the PATH), else kls on the PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), "kls")
+    installed = beside if os.access(beside, os.X_OK) else None
+    path = os.environ.get("KLS_BINARY") or installed or shutil.which("kls")
     if not path:
         raise FileNotFoundError("kls not found: set KLS_BINARY or put kls on the PATH (README: Jupyter)")
     return path

@@ -180,6 +180,7 @@ public final class REPL {
 
 /// Facts about the build the shell shows.
 public enum KLSShellInfo {
-    /// The version in the banner and `--version`.
-    public static let version = "0.2.0"
+    /// The version in the banner, `--version`, the serve protocol's greeting and
+    /// saved sessions (CHANGELOG.md has what each version brought).
+    public static let version = "0.3.0"
 }
