@@ -3,8 +3,8 @@
 #   deb.sh STAGE VERSION DEB_ARCH GLIBC OUT_DIR
 # /usr/bin/kls (the launcher), /usr/lib/kls/ (the builds), the man page (gzipped,
 # as Debian's policy has it), bash/zsh/fish completions, and README, CHANGELOG,
-# docs and examples under /usr/share/doc/kls. The Jupyter kernel is the wheel's
-# (Debian packages no ipykernel new enough to rely on). Built with dpkg-deb
+# docs and examples under /usr/share/doc/kls. The Jupyter kernel is the wheel's:
+# here it would need Debian's python3-ipykernel and a spec in /usr/share/jupyter. Built with dpkg-deb
 # alone: owners are root without fakeroot (--root-owner-group). xz at level 3:
 # a tenth larger than level 6 (55 MB, not 50) in a third of the time.
 set -euo pipefail
