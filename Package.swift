@@ -32,7 +32,7 @@ let cpuFlags: [SwiftSetting] = {
 // Dependencies point one way only (docs/architecture.md draws the graph):
 // KLSDiagnostics ← KLSTensor ← KLSDistributions ← KLSLanguage ← KLSShell ← kls;  CVectorMath ← KLSTensor
 // KLSDiagnostics ← KLSPlot ← KLSLanguage;  KLSTensor ← KLSFormats ← KLSLanguage;  CReadline ← KLSShell;
-// CVectorMath ← KLSDistributions
+// CVectorMath ← KLSDistributions;  CBuildInfo ← kls
 let package = Package(
     name: "kls",
     // Synchronization's Atomic and Mutex (the buffer pool, the workers, the memory ledger).
