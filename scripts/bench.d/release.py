@@ -11,47 +11,36 @@ against another run before believing it.
 """
 import collections
 import os
-import subprocess
+import shutil
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+TUNED, RELEASED = sys.argv[1], sys.argv[2]
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 6
+sys.argv = [sys.argv[0], TUNED]
+import bench  # noqa: E402  (bench reads its kls binary from argv when imported)
 
-
-def rows(binary):
-    env = dict(os.environ, KLS_MAX_MEMORY="8G")
-    out = subprocess.run([binary, os.path.join(HERE, "release_rows.kls")], capture_output=True, text=True,
-                         env=env, check=True).stdout
-    return {key: float(value) for key, value in (line.split() for line in out.splitlines())}
-
-
-def startup(binary):
-    best = float("inf")
-    for _ in range(20):
-        t = time.perf_counter()
-        subprocess.run([binary, "-e", "1"], check=True, capture_output=True)
-        best = min(best, time.perf_counter() - t)
-    return {"startup: kls -e 1": best}
+ROWS = os.path.join(bench.HERE, "release_rows.kls")
 
 
 def main():
-    tuned, released = sys.argv[1], sys.argv[2]
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 6
     best = collections.defaultdict(dict)
-    for round_ in range(rounds):
-        for binary in (tuned, released) if round_ % 2 == 0 else (released, tuned):
-            for key, value in {**rows(binary), **startup(binary)}.items():
+    for round_ in range(ROUNDS):
+        for binary in (TUNED, RELEASED) if round_ % 2 == 0 else (RELEASED, TUNED):
+            bench.KLS = binary
+            times = {**bench.kls_run(ROWS), "startup: kls -e 1": bench.startup()}
+            for key, value in times.items():
                 best[key][binary] = min(best[key].get(binary, float("inf")), value)
     print(f"{'row':20} {'tuned':>10} {'released':>10} {'ratio':>6}  goal")
     missed = []
     for key, row in best.items():
-        ratio = row[released] / row[tuned]
+        ratio = row[RELEASED] / row[TUNED]
         goal = 1.5 if key.startswith("startup") else 1.05
         verdict = "met" if ratio <= goal else "MISSED"
         if verdict == "MISSED":
             missed.append(key)
-        print(f"{key:20} {row[tuned] * 1e3:8.2f}ms {row[released] * 1e3:8.2f}ms {ratio:6.3f}  ≤ {goal:g}× {verdict}")
-    print(f"{rounds} rounds; missed: {', '.join(missed) or 'none'}")
+        print(f"{key:20} {row[TUNED] * 1e3:8.2f}ms {row[RELEASED] * 1e3:8.2f}ms {ratio:6.3f}  ≤ {goal:g}× {verdict}")
+    print(f"{ROUNDS} rounds; missed: {', '.join(missed) or 'none'}")
+    shutil.rmtree(bench.FILES, ignore_errors=True)
 
 
 if __name__ == "__main__":
