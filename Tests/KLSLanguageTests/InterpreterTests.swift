@@ -1,26 +1,65 @@
+import KLSDiagnostics
 import KLSTensor
 import Testing
 
 @testable import KLSLanguage
 
 @Suite struct InterpreterTests {
-    @Test func aWarningRecurringInOneStatementIsShownOnceAndCounted() throws {
+    /// k3 with q much narrower than p warns at every seed.
+    static let warned = "kl_mc(Normal(0, 0.3), Normal(0, 1), n=1000, seed=s, estimator=\"k3\")"
+
+    @Test func aWarningRecurringAtOneCallSiteIsShownOnceAndSummarised() throws {
         let environment = CapturedEnvironment()
         let session = Interpreter(seed: 1, environment: environment)
-        // k3 with q much narrower than p warns at every seed; each statement shows it once.
-        let warned = "kl_mc(Normal(0, 0.3), Normal(0, 1), n=1000, seed=s, estimator=\"k3\")"
-        try session.run("for s in arange(4) { \(warned) }")
+        // Draws far from q: kl_mc says so (and what follows from it) at every call.
+        try session.run(
+            "z = 5 + randn(1000, seed=1)\nfor s in arange(2000) { kl_mc(Normal(0, 1), Normal(1, 1), samples=z) }")
         let first = environment.warnings
-        #expect(first.count >= 2)
-        #expect(first.last?.hasPrefix("the warning") == true)
-        #expect(first.last?.contains("came back") == true)
-        #expect(Set(first.dropLast()).count == first.count - 1)
-        try session.run("s = 1\n\(warned)\n\(warned)")
-        let second = Array(environment.warnings.dropFirst(first.count))
+        #expect(first.count == 4)
+        #expect(first.dropLast().allSatisfy { $0.hasPrefix("kl_mc: ") })
+        #expect(first.last == "… and 5,997 more like them")
+        try session.run("kl_mc(Normal(0, 1), Normal(1, 1), samples=z)\nkl_mc(Normal(0, 1), Normal(1, 1), samples=z)")
         // Each new statement shows its warnings again.
-        #expect(second.count >= 2 && second.count % 2 == 0)
-        #expect(Array(second.prefix(second.count / 2)) == Array(second.suffix(second.count / 2)))
-        #expect(second.allSatisfy { !$0.contains("came back") })
+        #expect(Array(environment.warnings.dropFirst(4)) == Array(first.prefix(3) + first.prefix(3)))
+        try session.run("for s in arange(3) { \(Self.warned) }")
+        #expect(environment.warnings.last?.hasPrefix("… and ") == true)
+        #expect(environment.warnings.last?.hasSuffix(" more like it") == true)
+    }
+
+    @Test func twoCallSitesInOneStatementEachShowTheirWarning() throws {
+        let environment = CapturedEnvironment()
+        let session = Interpreter(seed: 1, environment: environment)
+        try session.run("for s in arange(3) { a = \(Self.warned); b = \(Self.warned) }")
+        let shown = environment.warnings.filter { $0.hasPrefix("kl_mc: ") }
+        let summaries = environment.warnings.filter { $0.hasPrefix("… and ") }
+        #expect(shown.count == 2 * Set(shown).count)
+        // Each site's repeats are counted on their own line, which names the call.
+        #expect(summaries.count == 2)
+        #expect(summaries[0].hasSuffix("from 1:26") && summaries[1].hasSuffix("from 1:99"))
+    }
+
+    @Test func warningsChoosesAlwaysErrorOrIgnore() throws {
+        let environment = CapturedEnvironment()
+        let session = Interpreter(seed: 1, environment: environment)
+        try session.run("warnings(\"always\")\nfor s in arange(3) { \(Self.warned) }")
+        let always = environment.warnings
+        #expect(always.count >= 3 && always.count % 3 == 0 && always.allSatisfy { $0.hasPrefix("kl_mc: ") })
+        try session.run("warnings(\"ignore\")\ns = 1\nr = \(Self.warned)")
+        #expect(environment.warnings.count == always.count)
+        // The record still carries the diagnosis.
+        #expect(try session.run("r.pareto_k > 0.5").first.map { session.formatter.format($0) } == "true")
+        try session.run("warnings(\"error\")")
+        #expect(try session.run("warnings()").first.map { session.formatter.format($0) } == "\"error\"")
+        #expect(throws: KLSError.self) { try session.run(Self.warned) }
+        do {
+            try session.run("z = \(Self.warned)")
+        } catch {
+            #expect(error.message.hasPrefix("kl_mc: "))
+            #expect(error.range?.start.column == 5)
+        }
+        #expect(throws: KLSError.self) { try session.run("warnings(\"loud\")") }
+        session.reset()
+        #expect(session.warningMode == .default)
     }
 
     @Test func loopsAndConditionalsShareTheEnclosingScope() throws {

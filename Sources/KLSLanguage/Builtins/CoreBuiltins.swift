@@ -53,6 +53,34 @@ enum CoreBuiltins {
             return .none
         },
         Builtin(
+            "warnings",
+            [
+                .optional("mode", .none, choices: WarningMode.allCases.map(\.rawValue)).meaning(
+                    "what warnings do from now on; none: only report the current mode")
+            ], theme: .misc,
+            summary: "What warnings do from now on: shown once per call site and statement (default), always, "
+                + "as errors, or not at all.",
+            example: "warnings(\"always\"); warnings()",
+            details: [
+                "default: a warning repeated by the same call within one statement (kl_mc in a loop, each step of",
+                "minimize) is shown once, and the statement ends with \"… and 1,999 more like it\", as Python's",
+                "warnings module shows a warning once per location. always: every time. error: a warning stops",
+                "the statement as an error at the call (a note that Ctrl-C stopped minimize or fit early does",
+                "not). ignore: none shown. Results keep their diagnostic fields (pareto_k, mean_r) whatever the",
+                "mode. warnings() returns the current mode; :reset returns to default.",
+            ]
+        ) { a, session throws(KLSError) in
+            if a.isNone("mode") { return .string(Text(small: session.warningMode.rawValue)) }
+            let name = try a.string("mode")
+            guard let mode = WarningMode(rawValue: name) else {
+                throw KLSError(
+                    "warnings: mode must be \"default\", \"always\", \"error\" or \"ignore\", got \"\(name)\"",
+                    hint: Suggestions.hint(for: name, among: WarningMode.allCases.map(\.rawValue)))
+            }
+            session.warningMode = mode
+            return .none
+        },
+        Builtin(
             "record", [.keywords("fields").meaning("name=value pairs, in order")], theme: .misc,
             summary: "A record of the named fields, in order; read them as r.name.",
             example: "r = record(mu=0, sigma=1); r.sigma"

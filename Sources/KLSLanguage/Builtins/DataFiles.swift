@@ -27,15 +27,15 @@ enum DataFiles {
         switch (format, delimiter) {
         case (.npy, nil):
             let (tensor, note) = try NPYFile.read(from: source)
-            if let note { session.environment.warn(note) }
+            if let note { try session.warn(note) }
             return Value.from(tensor)
         case (.npz, nil):
             let (arrays, notes) = try NPZFile.read(from: source)
-            notes.forEach(session.environment.warn)
+            for note in notes { try session.warn(note) }
             return .record(Record(arrays.map { ($0.0, Value.from($0.1)) }))
         case (.safetensors, nil):
             let (tensors, notes) = try SafetensorsFile.read(from: source)
-            notes.forEach(session.environment.warn)
+            for note in notes { try session.warn(note) }
             return .record(Record(tensors.map { ($0.0, Value.from($0.1)) }))
         default:
             let reader = DelimitedReader(

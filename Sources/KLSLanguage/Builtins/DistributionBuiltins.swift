@@ -163,7 +163,7 @@ enum DistributionBuiltins {
             return (mean, try a.tensor("std"))
         case "logvar":
             let logvar = try a.tensor("logvar")
-            warnOnOverflow(logvar, a.function, session)
+            try warnOnOverflow(logvar, a.function, session)
             return (mean, try (try logvar.apply(cost: 1) { 0.5 * $0 }).map(.exp))
         default:
             let variance = try a.tensor("var")
@@ -176,12 +176,12 @@ enum DistributionBuiltins {
 
     /// exp(logvar) overflows past 709.78 and underflows below −745: the variance
     /// becomes inf or 0 and every KL and density with it.
-    static func warnOnOverflow(_ logvar: Tensor, _ function: String, _ session: Interpreter) {
+    static func warnOnOverflow(_ logvar: Tensor, _ function: String, _ session: Interpreter) throws(KLSError) {
         let worst = logvar.withBuffer { b in
             b.reduce(0.0) { Swift.abs($1) > Swift.abs($0) ? $1 : $0 }
         }
         guard Swift.abs(worst) > 709.78 else { return }
-        session.environment.warn(Messages.logvarOverflow(function: function, worst: worst))
+        try session.warn(Messages.logvarOverflow(function: function, worst: worst))
     }
 
     /// Parameter `name` as a distribution.

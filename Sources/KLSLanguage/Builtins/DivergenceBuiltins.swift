@@ -133,7 +133,7 @@ enum DivergenceBuiltins {
         let shape = engine.batchShape
         var fields = try divergenceFields(q, p, kind, moments, shape: shape, n: n)
         fields += diagnosticFields(kind, forward.ratios, shape: shape)
-        warnAboutTerms(kind, forward.ratios, a.function, session)
+        try warnAboutTerms(kind, forward.ratios, a.function, session)
         return .record(Record(kind: "estimate", fields))
     }
 
@@ -191,7 +191,7 @@ enum DivergenceBuiltins {
     /// and the stderr is not reliable.
     static func warnAboutTerms(
         _ kind: Divergence, _ ratios: [RatioDiagnostics], _ function: String, _ session: Interpreter
-    ) {
+    ) throws(KLSError) {
         guard let tail = kind.termTail else { return }
         let enough = ratios.filter { $0.draws >= RatioDiagnostics.minimumDrawsToWarn && $0.paretoK.isFinite }
         guard let worst = enough.map({ tail.power * $0.paretoK }).max(), worst > 0.5 else { return }
@@ -202,7 +202,7 @@ enum DivergenceBuiltins {
             ? "their average cannot be trusted however large n, and usually comes out too low"
             : "their variance is infinite, so the stderr is not reliable and the estimate settles slowly"
         let advice = tail.ofQOverP ? "give p wider tails than q" : "give q wider tails than p"
-        session.environment.warn(
+        try session.warn(
             "\(function): the \(kind.name) terms grow as \(grows), the ratio being \(ratio), and have a heavy tail "
                 + "(Pareto k̂ = \(Formatter.number(worst, precision: 3))): \(consequence); \(advice), or use "
                 + "divergence_quad for a scalar pair")
@@ -263,6 +263,6 @@ enum DivergenceBuiltins {
         }
         var extra: [(String, Value)] = [("kind", .string(Text(small: kind.name)))]
         if case .renyi(let alpha) = kind { extra.append(("alpha", .number(alpha))) }
-        return KLBuiltins.quadratureRecord(result, a.function, session, extra: extra)
+        return try KLBuiltins.quadratureRecord(result, a.function, session, extra: extra)
     }
 }

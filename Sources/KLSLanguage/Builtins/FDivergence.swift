@@ -59,7 +59,8 @@ enum FDivergence {
             let ratio = Swift.max(Foundation.exp(-l), Double.leastNormalMagnitude)
             return try session.call(f, [.number(ratio)]).settled().asNumber("f(q/p)")
         }
-        return KLBuiltins.quadratureRecord(result, a.function, session, extra: [("kind", .string(Text(small: "f")))])
+        return try KLBuiltins.quadratureRecord(
+            result, a.function, session, extra: [("kind", .string(Text(small: "f")))])
     }
 
     /// An f-divergence needs f(1) = 0 (equal distributions are 0 apart).

@@ -162,7 +162,8 @@ enum FitBuiltins {
                 result = try LBFGS().minimize(from: start.flatMap(\.values), evaluate)
             } catch  where error.kind == .interrupted {
                 Cancellation.reset()
-                session.environment.warn("fit: interrupted at start \(k + 1); returning the optima found so far")
+                try session.warn(
+                    "fit: interrupted at start \(k + 1); returning the optima found so far", escalates: false)
                 break
             }
             guard result.value.isFinite else { continue }
@@ -186,7 +187,7 @@ enum FitBuiltins {
         }
         for i in optima.indices { optima[i].estimate = try problem.freshEstimate(optima[i].q) }
         if let k = optima.compactMap({ $0.estimate?.paretoK }).filter(\.isFinite).max(), k > 0.5 {
-            session.environment.warn(
+            try session.warn(
                 "fit: the \(problem.divergence.name) terms at an optimum have a heavy tail (Pareto k̂ = "
                     + "\(Formatter.number(k, precision: 3))): its stderr is not reliable, and n more draws may move it")
         }

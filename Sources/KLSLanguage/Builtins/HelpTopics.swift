@@ -75,7 +75,7 @@ public enum HelpTopics {
                 gradcheck relies on. Runs with seed=1, 2, 3, … are independent.
                 """),
         Topic(
-            names: ["diagnostics", "diagnostic", "pareto", "pareto_k", "khat", "warnings"],
+            names: ["diagnostics", "diagnostic", "pareto", "pareto_k", "khat"],
             title: "Diagnostics: when an estimate cannot be trusted",
             text: """
                 Every kl_mc result carries checks of its own draws:

@@ -136,7 +136,7 @@ enum KLBuiltins {
             ]
         ) { a, session throws(KLSError) in
             let result = try Quadrature.kl(try q(a), try p(a))
-            return quadratureRecord(result, a.function, session)
+            return try quadratureRecord(result, a.function, session)
         },
     ]
 
@@ -144,8 +144,8 @@ enum KLBuiltins {
     /// `extra`), its note repeated as a warning.
     static func quadratureRecord(
         _ result: QuadratureResult, _ function: String, _ session: Interpreter, extra: [(String, Value)] = []
-    ) -> Value {
-        if let note = result.note { session.environment.warn("\(function): \(note)") }
+    ) throws(KLSError) -> Value {
+        if let note = result.note { try session.warn("\(function): \(note)") }
         return .record(
             Record(
                 kind: "quadrature",
@@ -231,7 +231,7 @@ enum KLBuiltins {
         }
         let run = try engine.estimate(samples: z, estimators: [estimator])
         if n >= 2, let check = try? SampleCheck(z, q), !check.ok {
-            session.environment.warn(Messages.samplesNotFromQ(verdict: check.verdict))
+            try session.warn(Messages.samplesNotFromQ(verdict: check.verdict))
         }
         return .record(try report(run, engine, n: n, q, p, estimator, a, session))
     }
@@ -269,7 +269,7 @@ enum KLBuiltins {
             run.moments, shape: runner.batchShape, n: run.draws, estimator: estimator,
             exact: try KLRegistry.closedForm(q, p),
             extra: [("sampler", .string(Text(small: sampler.rawValue))), ("units", .number(units))])
-        warnIfInfinite(run.moments, a.function, session)
+        try warnIfInfinite(run.moments, a.function, session)
         return .record(record)
     }
 
@@ -348,7 +348,7 @@ enum KLBuiltins {
         fields.append(("lambda", DivergenceBuiltins.tensorValue(shape, fits.map(\.lambda))))
         fields.append(("variance_ratio", DivergenceBuiltins.tensorValue(shape, fits.map(\.varianceRatio))))
         fields += ratioFields(run.ratios, shape: shape)
-        warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        try warnAboutRatios(run.ratios, shape: shape, a.function, session)
         return .record(Record(kind: "estimate", fields))
     }
 
@@ -375,17 +375,19 @@ enum KLBuiltins {
         let record = estimateRecord(
             moments, shape: engine.batchShape, n: n, estimator: estimator, exact: exact,
             extra: ratioFields(run.ratios, shape: engine.batchShape))
-        warnIfInfinite(moments, a.function, session)
-        warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
-        warnIfNegative(moments, estimator, session)
+        try warnIfInfinite(moments, a.function, session)
+        try warnAboutRatios(run.ratios, shape: engine.batchShape, a.function, session)
+        try warnIfNegative(moments, estimator, session)
         return record
     }
 
     /// Warns when a k1 estimate is negative (KL never is).
-    static func warnIfNegative(_ moments: [Moments], _ estimator: Estimator, _ session: Interpreter) {
+    static func warnIfNegative(_ moments: [Moments], _ estimator: Estimator, _ session: Interpreter)
+        throws(KLSError)
+    {
         guard estimator == .k1, moments.contains(where: { $0.mean < 0 }) else { return }
         let worst = moments.min { $0.mean < $1.mean } ?? Moments()
-        session.environment.warn(Messages.negativeK1(worst))
+        try session.warn(Messages.negativeK1(worst))
     }
 
     /// How many standard errors `moments`' mean lies from `exact`; 0 when they are
@@ -416,11 +418,13 @@ enum KLBuiltins {
     }
 
     /// Warns when some estimate is +inf: a draw of q where p has no density.
-    static func warnIfInfinite(_ moments: [Moments], _ function: String, _ session: Interpreter) {
+    static func warnIfInfinite(_ moments: [Moments], _ function: String, _ session: Interpreter)
+        throws(KLSError)
+    {
         let infinite = moments.filter { $0.mean == .infinity }.count
         guard infinite > 0 else { return }
         let which = moments.count > 1 ? " (\(infinite) of \(moments.count) batch elements)" : ""
-        session.environment.warn(Messages.infiniteEstimate(function: function, which: which))
+        try session.warn(Messages.infiniteEstimate(function: function, which: which))
     }
 
     /// `estimate(logratio)`: the estimate record of log-ratios the user computed.
@@ -438,8 +442,8 @@ enum KLBuiltins {
         let record = estimateRecord(
             run.moments[0], shape: shape, n: n, estimator: estimator, exact: nil,
             extra: ratioFields(run.ratios, shape: shape))
-        warnIfInfinite(run.moments[0], a.function, session)
-        warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        try warnIfInfinite(run.moments[0], a.function, session)
+        try warnAboutRatios(run.ratios, shape: shape, a.function, session)
         return .record(record)
     }
 
@@ -456,8 +460,9 @@ enum KLBuiltins {
 
     /// Warns of a heavy tail of r (k̂ > 0.7) and, elsewhere, of a mean of r away
     /// from 1; in a batch, says how many elements and which is worst.
-    static func warnAboutRatios(_ ratios: [RatioDiagnostics], shape: [Int], _ function: String, _ session: Interpreter)
-    {
+    static func warnAboutRatios(
+        _ ratios: [RatioDiagnostics], shape: [Int], _ function: String, _ session: Interpreter
+    ) throws(KLSError) {
         func which(_ chosen: [Int], worst: Int) -> String {
             guard ratios.count > 1 else { return "" }
             let at = Shape.describe(Shape.unravel(worst, shape))
@@ -465,13 +470,13 @@ enum KLBuiltins {
         }
         let heavy = ratios.indices.filter { ratios[$0].heavyTail }
         if let worst = heavy.max(by: { ratios[$0].paretoK < ratios[$1].paretoK }) {
-            session.environment.warn(
+            try session.warn(
                 Messages.heavyRatioTail(function: function, k: ratios[worst].paretoK, which: which(heavy, worst: worst))
             )
         }
         let away = ratios.indices.filter { ratios[$0].meanRDisagrees && !ratios[$0].heavyTail }
         if let worst = away.max(by: { Swift.abs(ratios[$0].meanR - 1) < Swift.abs(ratios[$1].meanR - 1) }) {
-            session.environment.warn(
+            try session.warn(
                 Messages.ratioMeanAwayFromOne(
                     function: function, ratio: ratios[worst], which: which(away, worst: worst)))
         }
@@ -530,8 +535,8 @@ enum KLBuiltins {
         }
         let moments = run.moments
         guard let logRatios = run.logRatios else { throw KLSError("internal: kl_trace kept no terms") }
-        warnIfInfinite(moments[0], a.function, session)
-        warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        try warnIfInfinite(moments[0], a.function, session)
+        try warnAboutRatios(run.ratios, shape: shape, a.function, session)
         let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
         // The last row is kl_mc's value exactly (same draws, same chunked sum).
         let trace = try RunningEstimate.trace(terms, shape: terms.shape, endingAt: moments[0].map(\.mean))
@@ -589,8 +594,8 @@ enum KLBuiltins {
             throw KLSError("internal: compare without an engine")
         }
         let moments = run.moments
-        warnIfInfinite(moments[0], a.function, session)
-        warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        try warnIfInfinite(moments[0], a.function, session)
+        try warnAboutRatios(run.ratios, shape: shape, a.function, session)
         let exact = joint ? nil : try KLRegistry.closedForm(q, p)
         var fields: [(String, Value)] = []
         for (e, estimator) in Estimator.allCases.enumerated() {

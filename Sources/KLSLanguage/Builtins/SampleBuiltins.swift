@@ -73,7 +73,7 @@ enum SampleBuiltins {
         let perAxis = Foundation.pow(Double(x.count), 1 / Double(x.dimensions))
         let drifting = estimate.drift.isFinite && Swift.abs(estimate.drift) > 4.5 * estimate.driftStandardError
         if drifting || perAxis < NearestNeighborKL.pointsPerAxisWanted {
-            session.environment.warn(unsettled(estimate, x, perAxis: perAxis))
+            try session.warn(unsettled(estimate, x, perAxis: perAxis))
         }
         let fields: [(String, Value)] = [
             ("value", .number(estimate.value)), ("stderr", .number(estimate.standardError)),

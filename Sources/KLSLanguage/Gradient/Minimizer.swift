@@ -32,14 +32,15 @@ struct Minimizer {
                 result = try session.call(valueAndGrad, [x])
             } catch  where error.kind == .interrupted {
                 Cancellation.reset()
-                session.environment.warn("minimize: interrupted at step \(step); returning the best point so far")
+                try session.warn(
+                    "minimize: interrupted at step \(step); returning the best point so far", escalates: false)
                 break
             }
             guard case .record(let r) = result, let v = r["value"], let g = r["grad"] else { break }
             let value = try v.asNumber("minimize: f's result")
             trace.append(value)
             guard value.isFinite else {
-                session.environment.warn("minimize: f is \(Formatter.number(value)) at step \(step); stopping")
+                try session.warn("minimize: f is \(Formatter.number(value)) at step \(step); stopping")
                 break
             }
             if best.map({ value < $0.value }) ?? true { best = (value, x) }

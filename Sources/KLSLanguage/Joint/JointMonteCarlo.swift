@@ -43,9 +43,9 @@ enum JointMonteCarlo {
                     $0 == "estimator" ? ($0, .string(Text(small: "analytic"))) : ($0, $1)
                 })
         }
-        KLBuiltins.warnIfInfinite(moments, a.function, session)
-        KLBuiltins.warnAboutRatios(ratios, shape: shape, a.function, session)
-        KLBuiltins.warnIfNegative(moments, estimator, session)
+        try KLBuiltins.warnIfInfinite(moments, a.function, session)
+        try KLBuiltins.warnAboutRatios(ratios, shape: shape, a.function, session)
+        try KLBuiltins.warnIfNegative(moments, estimator, session)
         return .record(record)
     }
 
@@ -66,7 +66,7 @@ enum JointMonteCarlo {
             kept.append((layer.name, .string(Text(small: why))))
         }
         if used.isEmpty {
-            session.environment.warn("kl_mc: no layer has a closed-form conditional KL, so \"analytic\" is k1 here")
+            try session.warn("kl_mc: no layer has a closed-form conditional KL, so \"analytic\" is k1 here")
         }
         return [("closed_form", .list(List(small: used))), ("k1_layers", .record(Record(kept)))]
     }
@@ -89,14 +89,14 @@ enum JointMonteCarlo {
         if n >= 2, let check = try? JointBuiltins.check(z, pair.q), case .bool(false)? = check["ok"],
             case .string(let verdict)? = check["verdict"]
         {
-            session.environment.warn(Messages.samplesNotFromQ(verdict: verdict.string))
+            try session.warn(Messages.samplesNotFromQ(verdict: verdict.string))
         }
         let record = KLBuiltins.estimateRecord(
             moments, shape: shape, n: n, estimator: estimator, exact: nil,
             extra: KLBuiltins.ratioFields(run.ratios, shape: shape))
-        KLBuiltins.warnIfInfinite(moments, a.function, session)
-        KLBuiltins.warnAboutRatios(run.ratios, shape: shape, a.function, session)
-        KLBuiltins.warnIfNegative(moments, estimator, session)
+        try KLBuiltins.warnIfInfinite(moments, a.function, session)
+        try KLBuiltins.warnAboutRatios(run.ratios, shape: shape, a.function, session)
+        try KLBuiltins.warnIfNegative(moments, estimator, session)
         return .record(record)
     }
 }

@@ -284,6 +284,11 @@ extension Compiler {
             for code in positional { values.append(try code(frame)) }
             var named: [(String, Value)] = []
             for (name, code) in keywords { named.append((name, try code(frame))) }
+            // A builtin's warnings come from this call (restored after: a builtin
+            // calling f, whose builtins warn, warns from its own site again).
+            let outerSite = interpreter.callSite
+            if function.user == nil { interpreter.callSite = range }
+            defer { interpreter.callSite = outerSite }
             do throws(KLSError) {
                 return try interpreter.call(
                     function, consume values, keywords: named, ranges: ranges, keywordRanges: keywordRanges)

@@ -25,6 +25,12 @@ public final class Interpreter {
     public internal(set) var environment: any Environment
     /// The depth of nested calls, the stack floor and reusable frames.
     let calls = CallStack()
+    /// What happens to warnings (`warnings(mode)`).
+    public var warningMode = WarningMode.default
+    /// The warnings the running statement has shown.
+    var warningFilter = WarningFilter()
+    /// The call of a builtin being evaluated: where its warnings come from.
+    var callSite: SourceRange? = nil
     /// The fast tier for calls of functions of numbers.
     let numeric: NumericMachine
     /// The deepest recursion allowed before a clear error.
@@ -44,18 +50,14 @@ public final class Interpreter {
     /// displays nothing (an assignment, a trailing `;`, or a `none` result). A
     /// displayed value becomes `ans` (and `_`, as in Python and Julia).
     /// A warning recurring within the statement (each call in a loop, each step
-    /// of `minimize`) is shown once, with a count of the repeats after it.
+    /// of `minimize`) is shown once per call site, with a count of the repeats
+    /// after the statement (`warnings` chooses otherwise).
     public func execute(_ statement: Statement) throws(KLSError) -> Value? {
-        let outer = environment
-        let once = OnceWarningEnvironment(base: outer)
-        environment = once
+        let outerFilter = warningFilter
+        warningFilter = WarningFilter()
         defer {
-            environment = outer
-            if once.repeats > 0 {
-                let which = once.shown == 1 ? "warning" : "warnings"
-                let times = once.repeats == 1 ? "once more" : "\(once.repeats) more times"
-                outer.warn("the \(which) above came back \(times) in this statement (not shown)")
-            }
+            for line in warningFilter.summary { environment.warn(line) }
+            warningFilter = outerFilter
         }
         let value: Value
         do {
@@ -79,6 +81,20 @@ public final class Interpreter {
         return value
     }
 
+    /// Reports a warning as `warningMode` says: shown (once per call site and
+    /// statement by default), dropped, or thrown as an error. `escalates` false
+    /// (a note that an interrupt stopped the work early) is never an error.
+    public func warn(_ message: String, escalates: Bool = true) throws(KLSError) {
+        switch warningMode {
+        case .ignore: return
+        case .always: environment.warn(message)
+        case .error where escalates:
+            throw KLSError(message, hint: "warnings(\"default\") shows warnings instead of stopping at them")
+        case .error, .default:
+            if warningFilter.admit(message, site: callSite) { environment.warn(message) }
+        }
+    }
+
     /// Parses and runs `source`, returning the displayed values (for tests and `-e`).
     @discardableResult
     public func run(_ source: String) throws(KLSError) -> [Value] {
@@ -93,6 +109,7 @@ public final class Interpreter {
     public func reset() {
         globals.clear()
         formatter = Formatter(precision: defaultPrecision)
+        warningMode = .default
     }
 
     /// Calls a function value with positional and keyword arguments. `ranges`
