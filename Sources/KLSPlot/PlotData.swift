@@ -28,8 +28,13 @@ public struct PlotData: Sendable {
     /// An empty plot; set the series to draw.
     public init() {}
 
-    /// The x range covered by everything drawn.
+    /// A fixed x range (a live plot's frames keep the axis of the whole run, so
+    /// the line grows across it); nil: what the data cover.
+    public var xLimits: (low: Double, high: Double)? = nil
+
+    /// The x range covered by everything drawn, or `xLimits`.
     public var xRange: (Double, Double) {
+        if let xLimits, xLimits.low < xLimits.high { return (xLimits.low, xLimits.high) }
         var values = lines.flatMap(\.x)
         if let bars { values += bars.edges + [bars.edges.last.map { $0 + bars.width } ?? 0] }
         return PlotData.range(values)

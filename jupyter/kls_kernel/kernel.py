@@ -127,8 +127,22 @@ class KLSKernel(Kernel):
                 {"execution_count": count, "data": {"text/plain": message["text"]}, "metadata": {}},
             )
         elif kind == "display":
-            data = {"image/svg+xml": message["svg"], "text/plain": message["text"]}
-            self.send_response(self.iopub_socket, "display_data", {"data": data, "metadata": {}})
+            self.display(message)
+
+    def display(self, message):
+        """A picture; with a `display_id`, a live one: the first message makes the
+        display, `update` ones replace it in place (an empty one empties it)."""
+        data = {"text/plain": message.get("text", "")}
+        if message.get("svg"):
+            data["image/svg+xml"] = message["svg"]
+        content = {"data": data, "metadata": {}}
+        display_id = message.get("display_id")
+        if display_id is None:
+            self.send_response(self.iopub_socket, "display_data", content)
+            return
+        content["transient"] = {"display_id": f"{display_id}-{id(self)}-{self.execution_count}"}
+        kind = "update_display_data" if message.get("update") else "display_data"
+        self.send_response(self.iopub_socket, kind, content)
 
     def error_reply(self, name, value, traceback):
         return {

@@ -18,7 +18,7 @@ enum FitBuiltins {
                 .optional("alpha").meaning("Rényi's order α > 0 (divergence=\"renyi\")"),
                 .optional("restarts", .number(4)).meaning("starts besides q, at draws of p (random scales)"),
                 .optional("n", .number(10_000)).meaning("draws the divergence is estimated on, the same every step"),
-                .optional("seed"),
+                .optional("seed"), LiveFrames.parameter,
             ], theme: .divergence,
             summary: "Fits q's parameters to p by a divergence from several starts: {q, value, optima, …}.",
             example: "fit(Normal(0, 1), Mixture([0.5, 0.5], [Normal(-2, 0.6), Normal(2, 0.6)]), seed=1)",
@@ -29,7 +29,8 @@ enum FitBuiltins {
                 "forward_kl and renyi below α = ½) held fixed, so L-BFGS converges; the optima are those of that",
                 "estimate, within O(1/√n) of the true ones. value and stderr are the divergence at q on n fresh",
                 "draws. optima lists every distinct one found (a barrier between them), best first, with how",
-                "many starts reached it; plot(r) draws p and each (scalar q).",
+                "many starts reached it; plot(r) draws p and each (scalar q). live=true draws the fit as it",
+                "runs: p, the q of the current step and the optima so far (scalar q), else the objective.",
             ]
         ) { a, session throws(KLSError) in
             try fit(a, session)
@@ -60,7 +61,10 @@ enum FitBuiltins {
             : try a.integer("seed", atLeast: 0)
         let problem = try DirectionFit(template: template, divergence: divergence, p: p, n: n, seed: draws)
         let starts = try startingPoints(template, q, p, count: restarts + 1, generator: Philox(seed: UInt64(draws)))
-        let optima = try descend(problem, from: starts, session)
+        let optima = try LivePlot.around(session, enabled: try a.bool("live")) { live throws(KLSError) in
+            let frames = live.map { _ in LiveFrames.Fit(p: p, divergence: divergence.name, starts: starts.count) }
+            return try descend(problem, from: starts, session, live: live.flatMap { l in frames.map { (l, $0) } })
+        }
         guard let best = optima.first else { return .none }
         var fields: [(String, Value)] = [
             ("q", .distribution(best.q)), ("value", .number(best.estimate?.value ?? best.value)),
@@ -130,9 +134,10 @@ enum FitBuiltins {
     }
 
     /// L-BFGS from each start; the results grouped into distinct optima, best first.
-    static func descend(_ problem: DirectionFit, from starts: [[Tensor]], _ session: Interpreter) throws(KLSError)
-        -> [Optimum]
-    {
+    static func descend(
+        _ problem: DirectionFit, from starts: [[Tensor]], _ session: Interpreter,
+        live: (plot: LivePlot, frames: LiveFrames.Fit)? = nil
+    ) throws(KLSError) -> [Optimum] {
         let shapes = starts[0].map(\.shape)
         let names = problem.template.parameters.map(\.name)
         let valueAndGradient = problem.valueAndGradient()
@@ -153,15 +158,29 @@ enum FitBuiltins {
             }
             var gradient: [Double] = []
             for name in names { gradient += try (g[name] ?? .none).asTensor("fit's gradient").values }
-            return (try value.asNumber("fit's objective"), gradient)
+            let objective = try value.asNumber("fit's objective")
+            if let (plot, frames) = live {
+                frames.objective.append(objective)
+                plot.update {
+                    frames.frame { () throws(KLSError) -> any Distribution in
+                        guard case .record(let fitted) = try theta(x),
+                            case .distribution(let q) = try problem.template.distribution(fitted.values, session)
+                        else { throw KLSError("internal: no q at this step") }
+                        return q
+                    }
+                }
+            }
+            return (objective, gradient)
         }
         var optima: [Optimum] = []
         for (k, start) in starts.enumerated() {
+            live?.frames.start = k
             let result: LBFGS.Result
             do {
                 result = try LBFGS().minimize(from: start.flatMap(\.values), evaluate)
             } catch  where error.kind == .interrupted {
                 Cancellation.reset()
+                live?.plot.interrupted = true
                 try session.warn(
                     "fit: interrupted at start \(k + 1); returning the optima found so far", escalates: false)
                 break
@@ -183,6 +202,7 @@ enum FitBuiltins {
                 optima[i].found = found
             } else {
                 optima.append(point)
+                live?.frames.found.append(made)
             }
         }
         for i in optima.indices { optima[i].estimate = try problem.freshEstimate(optima[i].q) }

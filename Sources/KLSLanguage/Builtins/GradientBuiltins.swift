@@ -41,6 +41,7 @@ enum GradientBuiltins {
                 .optional("steps", .number(200)).meaning("how many optimiser steps"),
                 .optional("lr", .number(0.05)).meaning("the learning rate (step size)"),
                 .optional("optimizer", .string("adam"), choices: ["adam", "sgd"]).meaning("the update rule"),
+                LiveFrames.parameter,
             ],
             theme: .gradients,
             summary: "Minimises f from x0 by gradient descent (\"adam\" or \"sgd\"): {x, value, trace, steps}.",
@@ -48,6 +49,7 @@ enum GradientBuiltins {
             details: [
                 "x0 is a number, a tensor or a record of them (each field its own Adam moments); x is the best",
                 "point seen and value f there; trace holds f at every step. Ctrl-C stops early and keeps the best.",
+                "live=true draws f over the steps as they run (the REPL on a terminal, a notebook).",
             ]
         ) { a, session throws(KLSError) in
             let optimizer = try a.string("optimizer")
@@ -56,10 +58,13 @@ enum GradientBuiltins {
             }
             let rate = try a.number("lr")
             guard rate > 0, rate.isFinite else { throw KLSError("minimize: lr must be positive, got \(rate)") }
-            let minimizer = Minimizer(
+            var minimizer = Minimizer(
                 f: try function(a), steps: try a.integer("steps", atLeast: 1), rate: rate, adam: optimizer == "adam",
                 session: session)
-            return try minimizer.run(a["x0"])
+            return try LivePlot.around(session, enabled: try a.bool("live")) { live throws(KLSError) in
+                minimizer.live = live
+                return try minimizer.run(a["x0"])
+            }
         },
         Builtin(
             "gradcheck",

@@ -70,7 +70,7 @@ enum KLBuiltins {
                 .required("q"), .required("p"),
                 .required("n").meaning("how many draws; the result has the running estimate after each"),
                 .optional("estimator", .string("k1"), choices: estimatorNames),
-                .optional("seed"), samplerParameter,
+                .optional("seed"), samplerParameter, LiveFrames.parameter,
             ],
             theme: .divergence,
             summary: "The running estimate after each of n draws; its last element equals kl_mc's value.",
@@ -80,6 +80,9 @@ enum KLBuiltins {
                 "With sampler=\"sobol\" the draws are point j of all 32 scrambles before point j + 1, and n is",
                 "rounded up to a multiple of 32 (\"antithetic\": ε then −ε, n rounded up to even), so the trace",
                 "shows the error falling as 1/n where independent draws give 1/√n.",
+                "live=true draws the running estimate ± 2 stderr as it is computed (plain sampler), in the REPL",
+                "on a terminal or a notebook; when it ends the picture gives way to the statement's output, so",
+                "plot(kl_trace(q, p, 1e8, live=true)) ends with plot's picture in its place. Ctrl-C keeps it.",
             ]
         ) { a, session throws(KLSError) in
             try trace(a, session)
@@ -521,17 +524,27 @@ enum KLBuiltins {
         try MemoryLimit.check(
             elements: try Checked.product([n, batch], what: "kl_trace of \(n) draws"), what: "kl_trace of \(n) draws")
         let (generator, start) = try stream(a, session, q, n)
-        let run = try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) -> MonteCarloRun in
-            if let pair {
-                let run = try JointEstimator(pair, estimators: [estimator], keepTerms: true).run(
-                    n: n, generator: generator, start: start, progress: line.update)
-                let terms = try run.terms.map { t throws(KLSError) in try Tensor(shape: [n] + shape, adopting: t) }
-                return MonteCarloRun(moments: run.totals, logRatios: terms, ratios: run.ratios.diagnostics())
+        let exact = joint ? nil : try KLRegistry.closedForm(q, p).flatMap { $0.count == 1 ? $0[flat: 0] : nil }
+        let run = try LivePlot.around(session, enabled: try a.bool("live")) { live throws(KLSError) in
+            try ProgressLine.around(session, a.function, total: n) { line throws(KLSError) -> MonteCarloRun in
+                // Live, the picture's title says how far it is, in place of the status line.
+                let frames = LiveFrames.Trace()
+                let progress: (Int, Moments) -> Void = { done, moments in
+                    guard let live else { return line.update(done: done, moments) }
+                    frames.record(done, moments)
+                    live.update { frames.frame(label: a.function, total: n, exact: exact) }
+                }
+                if let pair {
+                    let run = try JointEstimator(pair, estimators: [estimator], keepTerms: true).run(
+                        n: n, generator: generator, start: start, progress: progress)
+                    let terms = try run.terms.map { t throws(KLSError) in try Tensor(shape: [n] + shape, adopting: t) }
+                    return MonteCarloRun(moments: run.totals, logRatios: terms, ratios: run.ratios.diagnostics())
+                }
+                guard let engine else { throw KLSError("internal: kl_trace without an engine") }
+                return try engine.run(
+                    n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true,
+                    progress: progress)
             }
-            guard let engine else { throw KLSError("internal: kl_trace without an engine") }
-            return try engine.run(
-                n: n, estimators: [estimator], generator: generator, start: start, keepTerms: true,
-                progress: line.update)
         }
         let moments = run.moments
         guard let logRatios = run.logRatios else { throw KLSError("internal: kl_trace kept no terms") }
@@ -540,10 +553,8 @@ enum KLBuiltins {
         let terms = try logRatios.apply(cost: 8) { estimator.term($0) }
         // The last row is kl_mc's value exactly (same draws, same chunked sum).
         let trace = try RunningEstimate.trace(terms, shape: terms.shape, endingAt: moments[0].map(\.mean))
-        if !joint, let exact = try KLRegistry.closedForm(q, p), exact.count == 1 {
-            // plot(t) draws it as a line: it travels with the trace's data.
-            trace.storage.referenceLine = exact[flat: 0]
-        }
+        // plot(t) draws it as a line: it travels with the trace's data.
+        if let exact { trace.storage.referenceLine = exact }
         return Value.from(trace)
     }
 

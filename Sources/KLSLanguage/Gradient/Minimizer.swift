@@ -11,6 +11,8 @@ struct Minimizer {
     let rate: Double
     let adam: Bool
     let session: Interpreter
+    /// The live picture of f over the steps (`live=true`), shown in place of the status line.
+    var live: LivePlot? = nil
 
     static let beta1 = 0.9
     static let beta2 = 0.999
@@ -32,6 +34,7 @@ struct Minimizer {
                 result = try session.call(valueAndGrad, [x])
             } catch  where error.kind == .interrupted {
                 Cancellation.reset()
+                live?.interrupted = true
                 try session.warn(
                     "minimize: interrupted at step \(step); returning the best point so far", escalates: false)
                 break
@@ -44,7 +47,11 @@ struct Minimizer {
                 break
             }
             if best.map({ value < $0.value }) ?? true { best = (value, x) }
-            report(step, value, best?.value ?? value, lastReport: &lastReport)
+            if let live {
+                live.update { LiveFrames.minimize(trace, steps: steps, best: best?.value ?? value) }
+            } else {
+                report(step, value, best?.value ?? value, lastReport: &lastReport)
+            }
             if step == steps { break }
             x = try update(x, g, step: step, moments: &moments)
         }

@@ -31,10 +31,19 @@ public protocol Environment: AnyObject {
     /// Shows a picture: by default drawn in text at `displayWidth`; a front end
     /// that can show images (a notebook) renders it as it likes.
     func show(plot: PlotData, format: @escaping (Double) -> String)
+    /// Shows a frame of a picture that changes while a computation runs
+    /// (`live=true`), in place of the previous frame; by default nothing (a
+    /// script, a pipe, `--check`: only the finished result is shown).
+    func showLive(plot: PlotData, format: @escaping (Double) -> String)
+    /// Ends the live picture: `keep` leaves its last frame (an interrupted run),
+    /// else it is removed, and the statement's own output takes its place.
+    func endLive(keep: Bool)
 }
 
 extension Environment {
     public func progress(_ line: String?) {}
+    public func showLive(plot: PlotData, format: @escaping (Double) -> String) {}
+    public func endLive(keep: Bool) {}
     public var usesColor: Bool { false }
 
     public func show(plot: PlotData, format: @escaping (Double) -> String) {
@@ -56,10 +65,17 @@ public final class CapturedEnvironment: Environment {
     public private(set) var lines: [String] = []
     /// Warnings, in order.
     public private(set) var warnings: [String] = []
+    /// Live frames shown (`showLive`), in order.
+    public private(set) var liveFrames: [PlotData] = []
+    /// How each live picture ended: true when its last frame was kept.
+    public private(set) var liveEnds: [Bool] = []
     /// Files, by path: those written, and those a test puts there to be read.
     public var files: [String: [UInt8]] = [:]
     /// The width reported to layouts.
     public var displayWidth: Int
+    /// Nanoseconds the clock advances at each reading (a test of live
+    /// pictures makes every reading a frame's worth apart).
+    public var tick: UInt64 = 1_000_000
     private var ticks: UInt64 = 0
 
     /// An empty environment `displayWidth` columns wide.
@@ -69,6 +85,8 @@ public final class CapturedEnvironment: Environment {
 
     public func output(_ text: String) { lines.append(text) }
     public func warn(_ message: String) { warnings.append(message) }
+    public func showLive(plot: PlotData, format: @escaping (Double) -> String) { liveFrames.append(plot) }
+    public func endLive(keep: Bool) { liveEnds.append(keep) }
 
     public func openFile(_ path: String) throws(KLSError) -> any ByteSource {
         guard let bytes = files[path] else { throw KLSError("cannot read \(path): no such file") }
@@ -87,7 +105,7 @@ public final class CapturedEnvironment: Environment {
     }
 
     public func monotonicNanoseconds() -> UInt64 {
-        ticks += 1_000_000
+        ticks += tick
         return ticks
     }
 }

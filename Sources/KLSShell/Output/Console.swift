@@ -51,6 +51,17 @@ public final class Console: @unchecked Sendable {
         flush()
     }
 
+    /// Writes `text` and a newline to standard output in place of the last
+    /// `rows` rows written (a live picture's previous frame): the cursor goes up
+    /// over them and the screen below is cleared first.
+    public func replace(rows: Int, with text: String?) {
+        clearStatus()
+        flush()
+        var bytes = rows > 0 ? "\u{1B}[\(rows)A\r\u{1B}[J" : ""
+        if let text { bytes += text + "\n" }
+        sink(1, Array(bytes.utf8))
+    }
+
     /// Writes a line to standard error, after flushing standard output.
     public func err(_ text: String) {
         clearStatus()
@@ -124,6 +135,13 @@ public final class Console: @unchecked Sendable {
         var size = winsize()
         guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
         return Int(size.ws_col)
+    }
+
+    /// The height of the terminal on `fd` in rows, or nil when it is not one.
+    public static func terminalHeight(_ fd: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return nil }
+        return Int(size.ws_row)
     }
 
     /// Colour is allowed: not disabled by `NO_COLOR` (any value) or the flag.

@@ -2,6 +2,7 @@ import Foundation
 import KLSDiagnostics
 import KLSFormats
 import KLSLanguage
+import KLSPlot
 
 /// The environment of a session on a console: output and warnings through the
 /// console, the width of the terminal (or `COLUMNS`) read at each render, files
@@ -20,12 +21,16 @@ public final class TerminalEnvironment: Environment {
         self.showsWarnings = showsWarnings
     }
 
-    public func output(_ text: String) { console.out(text) }
+    public func output(_ text: String) {
+        liveRows = 0
+        console.out(text)
+    }
 
     /// `warning: message`; on a terminal, wrapped at word boundaries to the
     /// width it has now, continuation lines indented (a log keeps one line).
     public func warn(_ message: String) {
         guard showsWarnings else { return }
+        liveRows = 0
         let line = "warning: " + message
         let wrapped = Console.isTerminal(2) ? TextWrap.wrap(line, width: displayWidth, continuation: 2) : line
         console.err(console.styled("warning:", .yellow) + wrapped.dropFirst("warning:".count))
@@ -64,5 +69,29 @@ public final class TerminalEnvironment: Environment {
     public func progress(_ line: String?) {
         guard showsProgress else { return }
         console.status(line.map { String($0.prefix(Swift.max(10, displayWidth - 1))) })
+    }
+
+    /// Rows the live picture's last frame takes on the screen (0: none, or
+    /// other output has come after it, so it is left where it is).
+    private var liveRows = 0
+
+    /// A live frame over the previous one, in the REPL on a terminal (where
+    /// progress lines show) when the frame fits the screen.
+    public func showLive(plot: PlotData, format: @escaping (Double) -> String) {
+        guard showsProgress, Console.isTerminal(1) else { return }
+        let columns = displayWidth
+        let text = TextPlot(width: columns, color: usesColor).render(plot, format: format)
+        let rows = text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { total, line in
+            total + Swift.max(1, (line.count + columns - 1) / Swift.max(columns, 1))
+        }
+        guard rows < (Console.terminalHeight(1) ?? 24) - 1 else { return }
+        console.replace(rows: liveRows, with: text)
+        liveRows = rows
+    }
+
+    /// Removes the last frame (unless `keep`), so the statement's output takes its place.
+    public func endLive(keep: Bool) {
+        if !keep, liveRows > 0 { console.replace(rows: liveRows, with: nil) }
+        liveRows = 0
     }
 }

@@ -44,10 +44,48 @@ final class ServeEnvironment: Environment {
         send("progress", ["text": text])
     }
 
-    /// A picture goes as SVG, with the terminal's text drawing as a fallback.
+    /// A picture goes as SVG, with the terminal's text drawing as a fallback;
+    /// in place of a live picture that just ended, when there is one.
     func show(plot: PlotData, format: @escaping (Double) -> String) {
+        if let id = endedLive {
+            endedLive = nil
+            return sendPicture(plot, format, display: id, update: true)
+        }
+        sendPicture(plot, format)
+    }
+
+    func sendPicture(_ plot: PlotData, _ format: @escaping (Double) -> String, display: String? = nil, update: Bool = false) {
         let text = TextPlot(width: displayWidth, color: false).render(plot, format: format)
-        send("display", ["svg": SVGPlot().render(plot, format: format), "text": text])
+        var fields: [String: Any] = ["svg": SVGPlot().render(plot, format: format), "text": text]
+        if let display { fields.merge(["display_id": display, "update": update]) { _, new in new } }
+        send("display", fields)
+    }
+
+    /// The live picture being shown (its display id), and one that ended
+    /// without being kept: the request's next picture replaces it, or, when
+    /// there is none, `finishRequest` empties it.
+    private var live: String?
+    private var endedLive: String?
+    private var liveCount = 0
+
+    /// A frame: the first a new display with an id, the rest updates of it.
+    func showLive(plot: PlotData, format: @escaping (Double) -> String) {
+        let id = live ?? "kls-live-\(liveCount + 1)"
+        if live == nil { liveCount += 1 }
+        sendPicture(plot, format, display: id, update: live != nil)
+        live = id
+    }
+
+    func endLive(keep: Bool) {
+        if !keep { endedLive = live }
+        live = nil
+    }
+
+    /// Empties a live picture that ended with nothing to take its place.
+    func finishRequest() {
+        if let id = endedLive { send("display", ["display_id": id, "update": true, "svg": NSNull(), "text": ""]) }
+        endedLive = nil
+        live = nil
     }
 
     func openFile(_ path: String) throws(KLSError) -> any ByteSource {

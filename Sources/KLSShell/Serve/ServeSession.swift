@@ -86,6 +86,7 @@ public final class ServeSession {
     }
 
     func done(_ id: Any, _ status: String, _ fields: [String: Any]) {
+        environment.finishRequest()
         // No longer the running request before the client can know it: an
         // interrupt naming it, sent the moment `done` arrives, must stop nothing.
         reader.finished()
