@@ -151,6 +151,42 @@ static inline void kls_write_display(const char *text) {
     fflush(out);
 }
 
+/// The rest of the line suggested from history (malloc'd, or 0), from Swift.
+typedef char *(*kls_suggester)(const char *line);
+
+static inline kls_suggester *kls_suggester_slot(void) {
+    static kls_suggester suggester = 0;
+    return &suggester;
+}
+
+/// → (or End, Ctrl-E, Ctrl-F) at the end of the line with a suggestion showing
+/// accepts it, as in fish and IPython; otherwise the key does what it did.
+static inline int kls_accept_or(int count, int key, rl_command_func_t *otherwise) {
+    kls_suggester suggester = *kls_suggester_slot();
+    if (suggester && rl_point == rl_end && rl_line_buffer) {
+        char *rest = suggester(rl_line_buffer);
+        if (rest) {
+            rl_insert_text(rest);
+            free(rest);
+            return 0;
+        }
+    }
+    return otherwise(count, key);
+}
+
+static inline int kls_accept_or_forward(int count, int key) { return kls_accept_or(count, key, rl_forward_char); }
+static inline int kls_accept_or_end(int count, int key) { return kls_accept_or(count, key, rl_end_of_line); }
+
+/// Installs `suggester` (0 removes it): suggestions are drawn by the painter.
+static inline void kls_set_suggester(kls_suggester suggester) { *kls_suggester_slot() = suggester; }
+
+/// History entry `back` steps from the newest (0), or 0 past the oldest.
+static inline const char *kls_history_back(int back) {
+    if (back < 0 || back >= history_length) return 0;
+    HIST_ENTRY *entry = history_get(history_base + history_length - 1 - back);
+    return entry ? entry->line : 0;
+}
+
 /// Runs at the start of each line, after readline has set up the terminal and
 /// its keymaps and read ~/.inputrc (bindings made before that are overwritten).
 /// Each line: the painter, if any, joins the redisplay. Once:
@@ -176,6 +212,13 @@ static inline int kls_bind_keys(void) {
             free(line);
         }
     }
+    // → and End in both cursor-key modes, Ctrl-F and Ctrl-E: accept a suggestion.
+    const char *forward[] = {"\033[C", "\033OC", "\006"};
+    const char *end[] = {"\033[F", "\033OF", "\033[4~", "\033[8~", "\005"};
+    for (size_t i = 0; i < sizeof forward / sizeof forward[0]; i++)
+        rl_bind_keyseq(forward[i], kls_accept_or_forward);
+    for (size_t i = 0; i < sizeof end / sizeof end[0]; i++)
+        rl_bind_keyseq(end[i], kls_accept_or_end);
     return 0;
 }
 

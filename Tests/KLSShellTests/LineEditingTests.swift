@@ -89,3 +89,34 @@ import Testing
         #expect(LinePainter.width(of: "a\u{7}") == nil)
     }
 }
+
+@Suite struct AutosuggestionTests {
+    let history = ["x = 1", "kl(Normal(0, 1), Normal(1, 2))", "kl_mc(q, p, n=10)\nmore", "kl(Normal(0, 1), p)"]
+
+    /// As IPython's AutoSuggestFromHistory: the newest entry that starts with
+    /// the line, only its first line, nothing for a blank line.
+    @Test func theNewestEntryStartingWithTheLineSuggestsItsRest() {
+        let newestFirst = history.reversed()
+        #expect(Autosuggestion.suggestion(for: "kl(N", entries: newestFirst) == "ormal(0, 1), p)")
+        #expect(Autosuggestion.suggestion(for: "kl(Normal(0, 1), N", entries: newestFirst) == "ormal(1, 2))")
+        #expect(Autosuggestion.suggestion(for: "kl_", entries: newestFirst) == "mc(q, p, n=10)")
+        #expect(Autosuggestion.suggestion(for: "x = 1", entries: newestFirst) == nil)
+        #expect(Autosuggestion.suggestion(for: "y", entries: newestFirst) == nil)
+        #expect(Autosuggestion.suggestion(for: "  ", entries: newestFirst) == nil)
+        #expect(Autosuggestion.suggestion(for: "", entries: newestFirst) == nil)
+    }
+
+    @Test func thePainterDrawsItDimWhereItFitsAndClearsTheRest() throws {
+        let highlighter = SyntaxHighlighter()
+        let painted = try #require(
+            LinePainter.repaint(
+                prompt: "kls> ", line: "kl(N", point: 4, columns: 20, rows: 24, highlighter: highlighter,
+                suggestion: "ormal(0, 1), Normal(1, 2))"))
+        // 5 + 4 cells used on a 20-column row: 10 more fit before the margin.
+        #expect(painted.contains("\u{1B}[K\u{1B}[2mormal(0, 1\u{1B}[0m\u{1B}8"))
+        let none = try #require(
+            LinePainter.repaint(
+                prompt: "kls> ", line: "kl(N", point: 4, columns: 20, rows: 24, highlighter: highlighter))
+        #expect(none.hasSuffix("\u{1B}[K\u{1B}8"))
+    }
+}

@@ -47,7 +47,7 @@ def venv():
     path = os.path.join(folder, "venv")
     subprocess.run([sys.executable, "-m", "venv", path], check=True)
     pip = [os.path.join(path, "bin", "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.run(pip + ["ipykernel", "nbclient", "nbformat", "jupyter_client"], check=True)
+    subprocess.run(pip + ["ipykernel", "ipywidgets", "nbclient", "nbformat", "jupyter_client"], check=True)
     subprocess.run(pip + ["--no-index", "--no-deps", one("kls-*.whl")], check=True)
     yield path
     shutil.rmtree(folder, ignore_errors=True)

@@ -42,6 +42,7 @@ def metadata(version):
         f"Summary: {SUMMARY}\n"
         "Requires-Python: >=3.9\n"
         "Requires-Dist: ipykernel>=6\n"
+        "Requires-Dist: ipywidgets>=8\n"
         "Description-Content-Type: text/markdown\n"
         "\n" + DESCRIPTION
     )

@@ -7,7 +7,7 @@ public enum BuiltinRegistry {
         + RandomBuiltins.all
         + DistributionBuiltins.all + JointBuiltins.all + SamplingBuiltins.all + KLBuiltins.all + DivergenceBuiltins.all
         + MixtureBuiltins.all + FitBuiltins.all + SampleBuiltins.all + DecompositionBuiltins.all
-        + PlotBuiltins.all
+        + PlotBuiltins.all + InteractBuiltins.all
         + FileBuiltins.all + GradientBuiltins.all
         + CoreBuiltins.all
 

@@ -38,12 +38,22 @@ public protocol Environment: AnyObject {
     /// Ends the live picture: `keep` leaves its last frame (an interrupted run),
     /// else it is removed, and the statement's own output takes its place.
     func endLive(keep: Bool)
+    /// Runs `interact`: shows its output and lets the user change the
+    /// controls, if this front end can (the REPL on a terminal: keys; a
+    /// notebook: widgets). Returns the values to keep as variables, or nil. By
+    /// default (a script, a pipe, `--check`) the output at the starting values.
+    func interact(_ interaction: Interaction) throws(KLSError) -> [Value]?
 }
 
 extension Environment {
     public func progress(_ line: String?) {}
     public func showLive(plot: PlotData, format: @escaping (Double) -> String) {}
     public func endLive(keep: Bool) {}
+
+    public func interact(_ interaction: Interaction) throws(KLSError) -> [Value]? {
+        try interaction.show(interaction.controls.map(\.start))
+        return nil
+    }
     public var usesColor: Bool { false }
 
     public func show(plot: PlotData, format: @escaping (Double) -> String) {

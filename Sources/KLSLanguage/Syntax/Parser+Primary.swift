@@ -36,8 +36,18 @@ extension Parser {
         case .symbol(.leftParen):
             advance()
             let inner = try expression()
-            let close = try expect(.rightParen, "')'")
-            return Expr(inner.kind, token.range.union(close.range))
+            guard match(.comma) else {
+                let close = try expect(.rightParen, "')'")
+                return Expr(inner.kind, token.range.union(close.range))
+            }
+            // `(a, b)` is `[a, b]`, as a Python tuple reads: interact(f, mu=(-3, 3)).
+            var elements = [inner]
+            while !check(.rightParen) {
+                elements.append(try expression())
+                if !match(.comma) { break }
+            }
+            let close = try expect(.rightParen, "',' or ')'")
+            return Expr(.bracket(elements), token.range.union(close.range))
         case .symbol(.leftBracket):
             advance()
             var elements: [Expr] = []

@@ -19,6 +19,8 @@ public protocol LineEditor: AnyObject {
     var completer: Completer? { get set }
     /// Colours the line while it is typed; nil leaves it plain.
     var highlighter: SyntaxHighlighter? { get set }
+    /// Whether history suggests the rest of a line, dim after the cursor.
+    var suggests: Bool { get set }
     /// True when Ctrl-C arrived since the last call (and clears it).
     func takeInterrupt() -> Bool
 }
@@ -33,6 +35,7 @@ public final class ScriptedEditor: LineEditor {
     public private(set) var remembered: [String] = []
     public var completer: Completer?
     public var highlighter: SyntaxHighlighter?
+    public var suggests = false
 
     /// An editor that will "type" `lines`.
     public init(_ lines: [String?]) {

@@ -16,7 +16,7 @@ enum LinePainter {
     /// the start of the line below it, and no bracket is marked.
     static func repaint(
         prompt: String, line: String, point: Int, columns: Int, rows: Int, highlighter: SyntaxHighlighter,
-        entered: Bool = false
+        entered: Bool = false, suggestion: String? = nil
     ) -> String? {
         guard columns > 0, let promptWidth = width(of: visible(prompt)) else { return nil }
         let scalars = Array(line.unicodeScalars)
@@ -41,6 +41,14 @@ enum LinePainter {
         out += "\r"
         if startColumn > 0 { out += "\u{1B}[\(startColumn)C" }
         out += highlighter.highlight(line, cursor: entered ? -1 : cursor)
+        // The rest of the row is cleared (an earlier suggestion), then the new
+        // one drawn dim where it fits on the row; readline never knows of it.
+        out += "\u{1B}[K"
+        if let suggestion, end % columns != 0 {
+            let room = columns - end % columns - 1
+            let fits = suggestion.prefixFitting(cells: room)
+            if !fits.isEmpty { out += "\u{1B}[2m" + fits + "\u{1B}[0m" }
+        }
         return out + "\u{1B}8"
     }
 
@@ -76,5 +84,20 @@ enum LinePainter {
             total += Int(cells)
         }
         return total
+    }
+}
+
+extension String {
+    /// The longest prefix that takes at most `cells` terminal cells (nothing
+    /// from the first character whose width is unknown).
+    func prefixFitting(cells: Int) -> String {
+        var used = 0
+        var out = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            guard let width = LinePainter.width(of: String(scalar)), used + width <= cells else { break }
+            used += width
+            out.append(scalar)
+        }
+        return String(out)
     }
 }

@@ -20,6 +20,16 @@ public final class ReadlineEditor: LineEditor {
         }
     }
 
+    /// Whether the rest of a statement from history shows dim after the cursor
+    /// (→ or End takes it). Drawn by the painter, so only with a highlighter.
+    public var suggests: Bool {
+        get { ReadlineBridge.shared.suggests }
+        set {
+            ReadlineBridge.shared.suggests = newValue
+            kls_set_suggester(newValue ? ReadlineBridge.suggest : nil)
+        }
+    }
+
     /// Sets readline up and installs the Ctrl-C handler (flag-only), which also
     /// asks running computations to stop.
     public init(freshPrompt: String = "kls> ") {
@@ -63,6 +73,7 @@ final class ReadlineBridge: @unchecked Sendable {
     static let shared = ReadlineBridge()
     var completer: Completer?
     var highlighter: SyntaxHighlighter?
+    var suggests = false
     /// The screen width at the last redisplay (0 before the first).
     var paintedColumns: Int32 = 0
 
@@ -74,12 +85,31 @@ final class ReadlineBridge: @unchecked Sendable {
         let bridge = ReadlineBridge.shared
         defer { bridge.paintedColumns = columns }
         guard columns == bridge.paintedColumns || bridge.paintedColumns == 0 else { return }
-        guard let prompt, let line, let highlighter = bridge.highlighter,
+        guard let prompt, let line, let highlighter = bridge.highlighter else { return }
+        let typed = String(cString: line)
+        let atEnd = Int(point) == typed.utf8.count
+        guard
             let text = LinePainter.repaint(
-                prompt: String(cString: prompt), line: String(cString: line), point: Int(point),
-                columns: Int(columns), rows: Int(rows), highlighter: highlighter)
+                prompt: String(cString: prompt), line: typed, point: Int(point), columns: Int(columns),
+                rows: Int(rows), highlighter: highlighter,
+                suggestion: bridge.suggests && atEnd ? ReadlineBridge.suggestion(for: typed) : nil)
         else { return }
         kls_write_display(text)
+    }
+
+    /// The suggestion for `line` from readline's history, newest first.
+    static func suggestion(for line: String) -> String? {
+        let entries = sequence(state: 0) { back -> String? in
+            defer { back += 1 }
+            return kls_history_back(Int32(back)).map { String(cString: $0) }
+        }
+        return Autosuggestion.suggestion(for: line, entries: entries)
+    }
+
+    /// readline's → and End at the end of a line: the suggestion to insert.
+    static let suggest: kls_suggester = { line in
+        guard let line, let rest = suggestion(for: String(cString: line)) else { return nil }
+        return strdup(rest)
     }
 
     /// readline's attempted-completion function.

@@ -22,14 +22,48 @@ public final class TerminalEnvironment: Environment {
     }
 
     public func output(_ text: String) {
+        if captured != nil {
+            captured?.append(contentsOf: text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+            return
+        }
         liveRows = 0
         console.out(text)
+    }
+
+    /// What output, warnings and pictures would have shown, as lines, while
+    /// `capturing` runs (an interact frame), instead of being written.
+    private var captured: [String]? = nil
+
+    /// The lines `body` shows.
+    func capturing(_ body: () throws(KLSError) -> Void) throws(KLSError) -> [String] {
+        let outer = captured
+        captured = []
+        defer { captured = outer }
+        try body()
+        return captured ?? []
+    }
+
+    /// How numbers show in an interact's controls.
+    var formatter: (Double) -> String = { Formatter.number($0, precision: 4) }
+
+    /// `interact` with keys, in the REPL when standard input and output are a
+    /// terminal; elsewhere the output at the starting values.
+    public func interact(_ interaction: Interaction) throws(KLSError) -> [Value]? {
+        guard showsProgress, captured == nil, Console.isTerminal(1), let keys = RawTerminal() else {
+            try interaction.show(interaction.controls.map(\.start))
+            return nil
+        }
+        return try TerminalInteraction(interaction, in: self).run(keys)
     }
 
     /// `warning: message`; on a terminal, wrapped at word boundaries to the
     /// width it has now, continuation lines indented (a log keeps one line).
     public func warn(_ message: String) {
         guard showsWarnings else { return }
+        if captured != nil {
+            captured?.append(console.styled("warning:", .yellow) + " " + message)
+            return
+        }
         liveRows = 0
         let line = "warning: " + message
         let wrapped = Console.isTerminal(2) ? TextWrap.wrap(line, width: displayWidth, continuation: 2) : line
@@ -67,7 +101,7 @@ public final class TerminalEnvironment: Environment {
 
     /// On a terminal's standard error, cut to the display's width.
     public func progress(_ line: String?) {
-        guard showsProgress else { return }
+        guard showsProgress, captured == nil else { return }
         console.status(line.map { String($0.prefix(Swift.max(10, displayWidth - 1))) })
     }
 
@@ -78,7 +112,7 @@ public final class TerminalEnvironment: Environment {
     /// A live frame over the previous one, in the REPL on a terminal (where
     /// progress lines show) when the frame fits the screen.
     public func showLive(plot: PlotData, format: @escaping (Double) -> String) {
-        guard showsProgress, Console.isTerminal(1) else { return }
+        guard showsProgress, captured == nil, Console.isTerminal(1) else { return }
         let columns = displayWidth
         let text = TextPlot(width: columns, color: usesColor).render(plot, format: format)
         let rows = text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { total, line in

@@ -26,9 +26,11 @@ public final class REPL {
         initialSeed = shell.interpreter.random.seed
         editor.completer = Completer(session: shell.interpreter)
         // Colour while typing follows the output's colour (NO_COLOR, --no-color) and
-        // needs readline to be drawing on a terminal that understands escapes.
+        // needs readline to be drawing on a terminal that understands escapes;
+        // so do suggestions from history, which the same painter draws dim.
         if shell.console.color, Console.isTerminal(1), ProcessInfo.processInfo.environment["TERM"] != "dumb" {
             editor.highlighter = SyntaxHighlighter()
+            editor.suggests = true
         }
         (shell.interpreter.environment as? TerminalEnvironment)?.showsProgress = true
         for entry in history.entries { editor.remember(entry) }

@@ -54,7 +54,9 @@ final class ServeEnvironment: Environment {
         sendPicture(plot, format)
     }
 
-    func sendPicture(_ plot: PlotData, _ format: @escaping (Double) -> String, display: String? = nil, update: Bool = false) {
+    func sendPicture(
+        _ plot: PlotData, _ format: @escaping (Double) -> String, display: String? = nil, update: Bool = false
+    ) {
         let text = TextPlot(width: displayWidth, color: false).render(plot, format: format)
         var fields: [String: Any] = ["svg": SVGPlot().render(plot, format: format), "text": text]
         if let display { fields.merge(["display_id": display, "update": update]) { _, new in new } }
