@@ -9,7 +9,7 @@ import threading
 
 from ipykernel.kernelbase import Kernel
 
-from . import __version__
+from . import __version__, widgets
 from .serve import KLSDied, ServeProcess
 
 
@@ -33,6 +33,10 @@ class KLSKernel(Kernel):
         self.language_version = self.kls.version
         # (session, line, input, output) for history requests; the session is this kernel's run.
         self.history = []
+        # interact's widgets, by kls's number for each interaction.
+        self.interactions = {}
+        if widgets.ipywidgets is not None:
+            widgets.enable_comms(self)
 
     def send_stream(self, name, text):
         self.send_response(self.iopub_socket, "stream", {"name": name, "text": text})
@@ -61,6 +65,9 @@ class KLSKernel(Kernel):
                 if kind == "done":
                     status = message["status"]
                     self.progress(None)
+                    for interaction in self.interactions.values():
+                        if interaction.pending:
+                            interaction.flush()
                     if status == "interrupted" and not silent:
                         self.send_stream("stderr", "interrupted (the session is intact)\n")
                 elif kind == "error":
@@ -113,7 +120,12 @@ class KLSKernel(Kernel):
 
     def show(self, kind, message, count, outputs):
         """One output message of kls as a Jupyter output."""
-        if kind == "progress":
+        interaction = self.interactions.get(message.get("interaction"))
+        if interaction is not None and kind != "interact":
+            interaction.collect(message)
+        elif kind == "interact":
+            self.interact(message)
+        elif kind == "progress":
             self.progress(message.get("text"))
         elif kind == "stream":
             self.send_stream(message["name"], message["text"])
@@ -128,6 +140,16 @@ class KLSKernel(Kernel):
             )
         elif kind == "display":
             self.display(message)
+
+    def interact(self, message):
+        """`interact`: its controls as widgets, the output below them (without
+        ipywidgets, a note, and the output at the starting values as usual)."""
+        if widgets.ipywidgets is None:
+            self.send_stream("stderr", "interact: install ipywidgets for sliders; showing the starting values\n")
+            return
+        interaction = widgets.Interaction(self, message)
+        self.interactions[interaction.number] = interaction
+        self.send_response(self.iopub_socket, "display_data", interaction.view())
 
     def display(self, message):
         """A picture; with a `display_id`, a live one: the first message makes the

@@ -12,7 +12,7 @@ enum InteractBuiltins {
                         + "choice, name=true a toggle"),
             ],
             theme: .plots,
-            summary: "Shows f(…) and lets the controls change its parameters: keys in the REPL, sliders in a notebook.",
+            summary: "Shows f(…) and lets controls change its parameters: keys in the REPL, sliders in a notebook.",
             example: "interact((mu, sigma) -> kl(Normal(mu, sigma), Normal(0, 1)), mu=(-3, 3), sigma=(0.1, 3, 0.1))",
             details: [
                 "Each control is one of f's parameters, as ipywidgets' interact takes them: (low, high) is a",

@@ -91,9 +91,8 @@ final class TerminalInteraction {
             let line = "\(name)  \(gauge(control, values[i]))"
             lines.append(i == selected ? console.styled("▸ " + line, .bold) : "  " + line)
         }
-        lines.append(
-            console.styled("  Tab/↑↓ choose · ←/→ change (PgUp/PgDn ×10) · Enter keeps as variables · Esc leaves", .dim)
-        )
+        let keys = "  Tab/↑↓ choose · ←/→ change (PgUp/PgDn ×10) · Enter keeps as variables · Esc leaves"
+        lines.append(console.styled(keys, .dim))
         return lines
     }
 

@@ -21,7 +21,61 @@ final class ServeEnvironment: Environment {
     }
 
     func send(_ type: String, _ fields: [String: Any]) {
-        channel.send(fields.merging(["id": requestID, "type": type]) { _, new in new })
+        var tags: [String: Any] = ["id": requestID, "type": type]
+        if let showing { tags["interaction"] = showing }
+        channel.send(fields.merging(tags) { _, new in new })
+    }
+
+    /// The interactions of the session by number: a notebook's widgets send
+    /// `interact_update` requests naming one (docs/serve.md).
+    private(set) var interactions: [Int: Interaction] = [:]
+    /// The interaction whose output is being shown: its messages say so.
+    private var showing: Int? = nil
+
+    /// `interact`: an `interact` message describing the controls, then the
+    /// output at the starting values, each message tagged with the interaction.
+    func interact(_ interaction: Interaction) throws(KLSError) -> [Value]? {
+        let number = interactions.count + 1
+        interactions[number] = interaction
+        send(
+            "interact",
+            [
+                "interaction": number, "label": interaction.label,
+                "controls": interaction.controls.map(ServeEnvironment.json),
+            ])
+        try show(interaction: number, interaction.controls.map(\.start))
+        return nil
+    }
+
+    /// Shows interaction `number`'s output at `values`, its messages tagged.
+    func show(interaction number: Int, _ values: [Value]) throws(KLSError) {
+        guard let interaction = interactions[number] else {
+            throw KLSError("no interaction \(number) in this session (there are \(interactions.count))")
+        }
+        showing = number
+        defer { showing = nil }
+        try interaction.show(values)
+    }
+
+    /// A control as JSON: `name`, `kind` (`slider`, `choice`, `toggle`), its range
+    /// or options, and `value` (the start).
+    static func json(_ control: Control) -> [String: Any] {
+        var fields: [String: Any] = ["name": control.name]
+        switch control.kind {
+        case .slider(let low, let high, let step):
+            fields.merge(["kind": "slider", "low": low, "high": high, "step": step]) { _, new in new }
+        case .choice(let options):
+            fields.merge(["kind": "choice", "options": options]) { _, new in new }
+        case .toggle:
+            fields["kind"] = "toggle"
+        }
+        switch control.start {
+        case .number(let v): fields["value"] = v
+        case .bool(let b): fields["value"] = b
+        case .string(let s): fields["value"] = s.description
+        default: break
+        }
+        return fields
     }
 
     func output(_ text: String) {

@@ -123,4 +123,51 @@ extension ServeSession {
         }
         return nil
     }
+
+    /// `interact_update`: interaction `interaction`'s output at `values` (a
+    /// notebook's sliders moved), tagged as its first output was; a control not
+    /// named keeps its start. An error of f is an `error` message, as a cell's.
+    func interactUpdate(_ request: [String: Any], id: Any) throws(KLSError) {
+        guard let raw = request["interaction"] as? NSNumber, let number = Int(exactly: raw.doubleValue) else {
+            throw KLSError("this request needs a whole number \"interaction\"")
+        }
+        guard let interaction = environment.interactions[number] else {
+            throw KLSError("no interaction \(number) in this session (there are \(environment.interactions.count))")
+        }
+        let given = request["values"] as? [String: Any] ?? [:]
+        var values: [Value] = []
+        for control in interaction.controls {
+            guard let value = given[control.name] else {
+                values.append(control.start)
+                continue
+            }
+            values.append(try control.accepting(ServeSession.value(value)))
+        }
+        do {
+            try environment.show(interaction: number, values)
+            done(id, "ok", [:])
+        } catch {
+            if error.kind == .interrupted { return done(id, "interrupted", [:]) }
+            var fields: [String: Any] = ["message": error.message, "interaction": number]
+            if let hint = error.hint { fields["hint"] = hint }
+            fields["rendered"] = ErrorRenderer(console: Console(color: false), width: 100).tracebackWithHintBelow(error)
+            {
+                self.sources[$0]
+            }
+            environment.send("error", fields)
+            done(id, "error", [:])
+        }
+    }
+
+    /// A JSON value as a kls value: a bool, a number or a string.
+    static func value(_ json: Any) throws(KLSError) -> Value {
+        if let number = json as? NSNumber {
+            // JSON's true and false arrive as NSNumber too, of C type char ("c");
+            // JSON's numbers are integers or doubles.
+            if String(cString: number.objCType) == "c" { return .bool(number.boolValue) }
+            return .number(number.doubleValue)
+        }
+        if let text = json as? String { return .string(Text(small: text)) }
+        throw KLSError("a control's value must be a number, a string or a bool")
+    }
 }

@@ -71,13 +71,14 @@ public final class ServeSession {
             case "complete": complete(try string(request, "code"), cursor: try integer(request, "cursor"), id: id)
             case "inspect": inspect(try string(request, "code"), cursor: try integer(request, "cursor"), id: id)
             case "is_complete": isComplete(try string(request, "code"), id: id)
+            case "interact_update": try interactUpdate(request, id: id)
             case "shutdown":
                 done(id, "ok", [:])
                 return false
             default:
                 throw KLSError(
                     "unknown request type '\(type)'; kls --serve takes execute, complete, inspect, is_complete, "
-                        + "interrupt and shutdown")
+                        + "interact_update, interrupt and shutdown")
             }
         } catch {
             done(id, "error", ["message": error.message])
