@@ -16,8 +16,19 @@ public struct PlotData: Sendable {
     public var logY = false
     /// A horizontal reference line and its label (the exact KL).
     public var reference: (value: Double, label: String)? = nil
+    /// Vertical marks across the plot (an optimum, a mean): x and a label.
+    public var marks: [(x: Double, label: String)] = []
+    /// Points with vertical error bars (y ± error), point k in series k's colour.
+    public var points: [(x: Double, y: Double, error: Double)] = []
+    /// A rug: a tick under the x axis at each x, told apart by sign (importance
+    /// weights above or below 1); it does not set the x range.
+    public var rug: (x: [Double], positive: [Bool])? = nil
+    /// What the rug's two signs mean, for the key under the plot.
+    public var rugLabel: String? = nil
     /// Histogram bars: left edges, width and counts.
     public var bars: (edges: [Double], width: Double, counts: [Double])? = nil
+    /// Rows of the plot area when drawn in text (`height=`), else the renderer's.
+    public var textRows: Int? = nil
     public var title: String? = nil
     public var xLabel: String? = nil
     public var yLabel: String? = nil
@@ -35,7 +46,7 @@ public struct PlotData: Sendable {
     /// The x range covered by everything drawn, or `xLimits`.
     public var xRange: (Double, Double) {
         if let xLimits, xLimits.low < xLimits.high { return (xLimits.low, xLimits.high) }
-        var values = lines.flatMap(\.x)
+        var values = lines.flatMap(\.x) + marks.map(\.x) + points.map(\.x)
         if let bars { values += bars.edges + [bars.edges.last.map { $0 + bars.width } ?? 0] }
         return PlotData.range(values)
     }
@@ -48,6 +59,7 @@ public struct PlotData: Sendable {
         }
         if let reference { values.append(reference.value) }
         if let bars { values += bars.counts + [0] }
+        for point in points { values += [point.y - point.error, point.y + point.error] }
         return PlotData.range(values)
     }
 

@@ -111,14 +111,75 @@ public struct SVGPlot {
             lines.append(SVGPlot.element("polygon", attributes))
         }
         for (i, line) in data.lines.enumerated() {
-            let points = zip(line.x, line.y).filter { $0.isFinite && $1.isFinite }.map(point)
-            let attributes = [
-                ("class", "data"), ("clip-path", "url(#area)"), ("fill", "none"), ("stroke", SVGPlot.color(i)),
-                ("stroke-width", "1.5"), ("points", points.joined(separator: " ")),
-            ]
-            lines.append(SVGPlot.element("polyline", attributes))
+            // A point that is not finite (nan) breaks the line: one polyline per run.
+            var runs: [[String]] = [[]]
+            for (x, y) in zip(line.x, line.y) {
+                if x.isFinite && y.isFinite {
+                    runs[runs.count - 1].append(point(x, y))
+                } else if !runs[runs.count - 1].isEmpty {
+                    runs.append([])
+                }
+            }
+            for run in runs where !run.isEmpty {
+                let attributes = [
+                    ("class", "data"), ("clip-path", "url(#area)"), ("fill", "none"), ("stroke", SVGPlot.color(i)),
+                    ("stroke-width", "1.5"), ("points", run.joined(separator: " ")),
+                ]
+                lines.append(SVGPlot.element("polyline", attributes))
+            }
         }
-        return lines
+        return lines + SVGPlot.extras(data, frame)
+    }
+
+    /// Marks (dashed, labelled at the top), error bars and the rug.
+    static func extras(_ data: PlotData, _ frame: Frame) -> [String] {
+        var out: [String] = []
+        for mark in data.marks where mark.x.isFinite {
+            let x = frame.px(mark.x)
+            out.append(
+                element(
+                    "line",
+                    [
+                        ("class", "mark"), ("x1", number(x)), ("y1", number(frame.plot.top)), ("x2", number(x)),
+                        ("y2", number(frame.areaBottom)), ("stroke", "#555555"), ("stroke-dasharray", "3 3"),
+                    ]))
+            out.append(
+                element(
+                    "text", [("x", number(x + 4)), ("y", number(frame.plot.top + 14)), ("fill", "#333333")],
+                    text: mark.label))
+        }
+        for (k, p) in data.points.enumerated() where p.x.isFinite && p.y.isFinite {
+            let (x, y) = (frame.px(p.x), frame.py(p.y))
+            let (low, high) = (frame.py(p.y - p.error), frame.py(p.y + p.error))
+            out.append("<g class=\"point\" stroke=\"\(color(k))\" fill=\"\(color(k))\" stroke-width=\"1.5\">")
+            if p.error.isFinite, p.error > 0 {
+                out.append(line(x, low, x, high))
+                out.append(line(x - 4, low, x + 4, low))
+                out.append(line(x - 4, high, x + 4, high))
+            }
+            out.append(element("circle", [("cx", number(x)), ("cy", number(y)), ("r", "3.5")]))
+            out.append("</g>")
+        }
+        if let rug = data.rug {
+            out.append("<g class=\"rug\" stroke-width=\"1\" stroke-opacity=\"0.6\" clip-path=\"url(#area)\">")
+            for (x, positive) in zip(rug.x, rug.positive) where x.isFinite {
+                let px = number(frame.px(x))
+                let attributes = [
+                    ("x1", px), ("y1", number(frame.areaBottom - 10)), ("x2", px), ("y2", number(frame.areaBottom)),
+                    ("stroke", PlotData.palette[positive ? 5 : 0].hex),
+                ]
+                out.append(element("line", attributes))
+            }
+            out.append("</g>")
+            if let key = data.rugLabel {
+                out.append(
+                    element(
+                        "text",
+                        [("x", number(frame.plot.left)), ("y", number(frame.plot.height - 6)), ("fill", "#333333")],
+                        text: key))
+            }
+        }
+        return out
     }
 
     static func color(_ series: Int) -> String { PlotData.palette[series % PlotData.palette.count].hex }

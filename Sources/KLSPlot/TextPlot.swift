@@ -19,6 +19,7 @@ public struct TextPlot {
     }
 
     public func render(_ data: PlotData, format plain: @escaping (Double) -> String) -> String {
+        let height = data.textRows.map { Swift.max(5, Swift.min(100, $0)) } ?? self.height
         let (y0, y1) = data.yRange
         let (x0, x1) = data.xRange
         let formatX = { (v: Double) in plain(data.logX ? Foundation.pow(10, v) : v) }
@@ -30,7 +31,9 @@ public struct TextPlot {
         for (i, band) in data.moreBands where i < data.lines.count { canvas.shade(band, at: data.lines[i].x) }
         if let reference = data.reference { canvas.dash(at: reference.value) }
         if let bars = data.bars { canvas.fill(bars) }
+        for mark in data.marks { canvas.vertical(at: mark.x) }
         for (i, line) in data.lines.enumerated() { canvas.trace(line, series: i) }
+        for (k, point) in data.points.enumerated() { canvas.errorBar(point, series: k) }
         var rowLabels = [String](repeating: "", count: height)
         for t in yTicks {
             let r = canvas.row(t) / 4
@@ -46,14 +49,38 @@ public struct TextPlot {
         }
         let axis = String(repeating: "─", count: canvas.columns)
         out.append(String(repeating: " ", count: labelWidth + 1) + "└" + axis)
+        if let rug = data.rug { out.append(indent + rugRow(rug, canvas)) }
         out.append(indent + xAxisLabels(PlotData.axisTicks(x0, x1, log: data.logX), canvas, formatX))
         if let label = data.xLabel {
             out.append(indent + String(repeating: " ", count: Swift.max(0, (canvas.columns - label.count) / 2)) + label)
         }
         if let reference = data.reference { out.append(indent + "┄ \(reference.label)") }
+        if !data.marks.isEmpty {
+            out.append(indent + data.marks.map { "┆ \($0.label) = \(plain($0.x))" }.joined(separator: "   "))
+        }
+        if data.rug != nil, let key = data.rugLabel { out.append(indent + key) }
         if !data.labels.isEmpty { out.append(indent + legend(data.labels)) }
         return out.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
             .joined(separator: "\n")
+    }
+
+    /// The rug under the axis: in each column `+` where the ticks there are all
+    /// positive, `−` all negative, `±` both; coloured by sign when colour is on.
+    func rugRow(_ rug: (x: [Double], positive: [Bool]), _ canvas: Canvas) -> String {
+        var signs = [(Bool, Bool)](repeating: (false, false), count: canvas.columns)
+        for (x, positive) in zip(rug.x, rug.positive) where x.isFinite {
+            let c = canvas.column(x) / 2
+            guard c >= 0, c < canvas.columns else { continue }
+            if positive { signs[c].0 = true } else { signs[c].1 = true }
+        }
+        return signs.map { plus, minus in
+            switch (plus, minus) {
+            case (true, true): return "±"
+            case (true, false): return color ? TextPlot.colored("+", PlotData.palette[5].terminal) : "+"
+            case (false, true): return color ? TextPlot.colored("−", PlotData.palette[0].terminal) : "−"
+            default: return " "
+            }
+        }.joined()
     }
 
     /// Round tick values under their columns, dropping any that would touch
@@ -150,9 +177,37 @@ public struct TextPlot {
             }
         }
 
+        /// A dotted vertical line at x through the empty cells.
+        mutating func vertical(at value: Double) {
+            let c = column(value) / 2
+            guard c >= 0 && c < columns else { return }
+            for r in 0..<rows where [" ", "░", "┄"].contains(cells[r][c]) { cells[r][c] = "┆" }
+        }
+
+        /// y ± error at x, with caps a dot to each side.
+        mutating func errorBar(_ point: (x: Double, y: Double, error: Double), series: Int) {
+            let (x, low, high) = (point.x, point.y - point.error, point.y + point.error)
+            guard x.isFinite, low.isFinite, high.isFinite else { return }
+            let half = (self.x.high - self.x.low) / Double(columns * 2)
+            trace(([x, x], [low, high]), series: series)
+            trace(([x - half, x + half], [low, low]), series: series)
+            trace(([x - half, x + half], [high, high]), series: series)
+            // The point itself is a full cell, so it shows on top of a curve.
+            let (c, r) = (column(x) / 2, row(point.y) / 4)
+            if c >= 0, c < columns, r >= 0, r < rows {
+                dots[r][c] = 0xFF
+                owner[r][c] = series
+            }
+        }
+
+        /// The line through the points; a point that is not finite (nan) breaks it.
         mutating func trace(_ line: (x: [Double], y: [Double]), series: Int = 0) {
             var last: (Int, Int)? = nil
-            for (px, py) in zip(line.x, line.y) where px.isFinite && py.isFinite {
+            for (px, py) in zip(line.x, line.y) {
+                guard px.isFinite && py.isFinite else {
+                    last = nil
+                    continue
+                }
                 let point = (column(px), row(py))
                 for (c, r) in TextPlot.segment(from: last ?? point, to: point) {
                     TextPlot.plot(&dots, c, r)

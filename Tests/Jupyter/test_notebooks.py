@@ -55,3 +55,26 @@ def test_the_vae_lesson_shows_the_negative_estimate_and_its_warning():
     warnings = "".join(o.text for o in outputs(notebook, "stream") if o.name == "stderr")
     assert "warning: kl_mc: the k1 estimate is negative" in warnings
     assert any(r.startswith("FAILED: std is 0.0098") for r in results)
+
+
+def test_the_explorer_has_sliders_with_its_pictures_below_them():
+    path = os.path.join(kernelspec.ROOT, "examples", "explore.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="kls", allow_errors=False).execute()
+    # nbclient keeps the widgets' state in the notebook, as JupyterLab saves it.
+    state = notebook.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    sliders = {m["state"]["description"]: m["state"] for m in state.values() if m["model_name"] == "FloatSliderModel"}
+    assert set(sliders) == {"mu", "sigma", "mx", "my", "s"}
+    assert (sliders["mu"]["min"], sliders["mu"]["max"], sliders["mu"]["value"]) == (-4, 4, 1)
+    pictures = [
+        o["data"]["image/svg+xml"]
+        for m in state.values()
+        if m["model_name"] == "OutputModel"
+        for o in m["state"].get("outputs", [])
+        if "image/svg+xml" in o.get("data", {})
+    ]
+    assert len(pictures) == 3  # p and q with the rug, the two divergences, the contours
+    assert 'class="rug"' in pictures[0] and 'class="mark"' in pictures[0]
+    assert 'class="point"' in pictures[1]
+    views = [o for o in outputs(notebook, "display_data") if "application/vnd.jupyter.widget-view+json" in o.data]
+    assert len(views) == 2

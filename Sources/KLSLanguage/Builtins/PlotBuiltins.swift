@@ -60,7 +60,7 @@ enum PlotBuiltins {
                     "\"log\" for powers of ten on the x axis"),
                 .optional("yscale", .string("linear"), choices: ["linear", "log"]).meaning(
                     "\"log\" for powers of ten on the y axis"),
-            ],
+            ] + overlayParameters,
             theme: .plots,
             summary: "plot(y) or plot(x, y): one series, several (a list, or the columns of a matrix), with a legend.",
             example: "plot([kl_trace(Laplace(0, 1), Normal(1, 1), 2000, seed=1), "
@@ -70,6 +70,8 @@ enum PlotBuiltins {
                 "are fewer ([t1, t2], or a batched kl_trace [n, b]). labels=[\"k1\", \"k3\"] names them in a legend;",
                 "xlabel=, ylabel=, title=; xscale=\"log\" and yscale=\"log\" use powers of ten.",
                 "For a kl_trace, band=true shades ±2 stderr around each series and the exact KL is drawn.",
+                "Over the series: marks={fit: 0.5} dashed vertical lines, points=[[x, y, err]] points with",
+                "error bars (point k in series k's colour), rug=z ticks under the axis coloured by rug_sign.",
             ]
         ) { a, session throws(KLSError) in
             var data = PlotData()
@@ -100,9 +102,11 @@ enum PlotBuiltins {
             }
             try labels(a, traces.count, &data)
             try axisLabels(a, &data)
+            try overlays(a, &data)
             try scales(a, &data)
             return try draw(data, a, session)
         },
+        contourBuiltin,
     ]
 
     /// `plot(fit(…))`: p's density and each optimum's over where they put their
@@ -240,7 +244,12 @@ enum PlotBuiltins {
             data.lines = data.lines.map { axis == "xscale" ? (log($0.x), $0.y) : ($0.x, log($0.y)) }
             if axis == "xscale" {
                 data.logX = true
+                data.marks = data.marks.map { (Foundation.log10($0.x), $0.label) }
+                data.points = data.points.map { (Foundation.log10($0.x), $0.y, $0.error) }
+                data.rug = data.rug.map { (log($0.x), $0.positive) }
             } else {
+                // An error bar is not symmetric on a log scale: the points keep no bar there.
+                data.points = data.points.map { (x: $0.x, y: Foundation.log10($0.y), error: 0.0) }
                 data.logY = true
                 data.band = nil
                 data.moreBands = [:]
