@@ -38,6 +38,57 @@ import Testing
         #expect(captured.messages.last?["status"] as? String == "error")
     }
 
+    @Test func interactDescribesItsControlsAndTagsItsOutput() throws {
+        let (serve, captured) = session()
+        _ = serve.handle([
+            "id": 1, "type": "execute",
+            "code": "f(mu, sigma, kind=\"a\", on=false) = mu\ninteract(f, mu=(-3, 3), sigma=(0.1, 3, 0.1), "
+                + "kind=[\"a\", \"b\"], on=true)",
+        ])
+        let types = captured.messages.map { $0["type"] as? String ?? "" }
+        #expect(types == ["interact", "stream", "done"])
+        let interact = captured.messages[0]
+        #expect(interact["interaction"] as? Int == 1 && interact["label"] as? String == "f")
+        let controls = try #require(interact["controls"] as? [[String: Any]])
+        #expect(controls.map { $0["kind"] as? String } == ["slider", "slider", "choice", "toggle"])
+        #expect(controls[0]["low"] as? Double == -3 && controls[0]["step"] as? Double == 0.1)
+        #expect(controls[1]["value"] as? Double == 1.5)
+        #expect(controls[2]["options"] as? [String] == ["a", "b"] && controls[3]["value"] as? Bool == true)
+        #expect(captured.messages[1]["interaction"] as? Int == 1 && captured.messages[1]["text"] as? String == "0\n")
+        captured.messages = []
+        _ = serve.handle(["id": 2, "type": "interact_update", "interaction": 1, "values": ["mu": 1.26, "on": false]])
+        #expect(captured.messages.map { $0["type"] as? String ?? "" } == ["stream", "done"])
+        // Put on the slider's step.
+        #expect(captured.messages[0]["text"] as? String == "1.3\n" && captured.messages[0]["interaction"] as? Int == 1)
+        captured.messages = []
+        _ = serve.handle(["id": 3, "type": "interact_update", "interaction": 1, "values": ["kind": "c"]])
+        #expect(captured.messages.last?["status"] as? String == "error")
+        _ = serve.handle(["id": 4, "type": "interact_update", "interaction": 2])
+        #expect((captured.messages.last?["message"] as? String)?.hasPrefix("no interaction 2") == true)
+    }
+
+    @Test func aLivePictureIsOneDisplayTheNextPictureReplaces() throws {
+        let (serve, captured) = session()
+        let slow = "x -> sum((x - 1)^2) + 0 * sum(randn(100000, seed=1))"
+        _ = serve.handle([
+            "id": 1, "type": "execute", "code": "r = minimize(\(slow), zeros(2), steps=400, live=true); plot(r.trace)",
+        ])
+        let displays = captured.messages.filter { $0["type"] as? String == "display" }
+        #expect(displays.count >= 2)
+        #expect(displays.allSatisfy { $0["display_id"] as? String == "kls-live-1" })
+        #expect(
+            displays.first?["update"] as? Bool == false
+                && displays.dropFirst().allSatisfy { $0["update"] as? Bool == true })
+        #expect((displays.last?["text"] as? String)?.contains("(live)") == false)
+        captured.messages = []
+        // Nothing takes its place: emptied before the request is done.
+        _ = serve.handle(["id": 2, "type": "execute", "code": "r = minimize(\(slow), zeros(2), steps=400, live=true);"])
+        let last = captured.messages.filter { $0["type"] as? String == "display" }.last
+        #expect(
+            last?["display_id"] as? String == "kls-live-2" && last?["svg"] is NSNull && last?["text"] as? String == "")
+        #expect(captured.messages.last?["type"] as? String == "done")
+    }
+
     @Test func completeInspectAndIsComplete() throws {
         let (serve, captured) = session()
         _ = serve.handle(["id": 1, "type": "complete", "code": "kl_mc(q, p, estimator=\"k", "cursor": 24])

@@ -31,6 +31,11 @@ public struct TranscriptRunner {
             return (1, false)
         }
         let layout = ScriptLayout(source: source, statements: statements)
+        // Stepping in class on a terminal is as live as the REPL: progress lines,
+        // live pictures and interact's keys (a replay with --echo stays a transcript).
+        if pause != nil, Console.isTerminal(0), Console.isTerminal(1) {
+            (session.interpreter.environment as? TerminalEnvironment)?.showsProgress = true
+        }
         var status: Int32 = 0
         for group in layout.groups {
             let shown = Array(group.lines).filter { !ScriptLayout.isExpectation(layout.line($0)) }
