@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <ctype.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 
@@ -174,6 +175,25 @@ static inline int kls_accept_or(int count, int key, rl_command_func_t *otherwise
     return otherwise(count, key);
 }
 
+/// Alt-F (or Ctrl-→) at the end of the line takes the suggestion's next word
+/// (what precedes it, then letters, digits and '_'), as IPython's Alt-F does.
+static inline int kls_accept_word_or_forward_word(int count, int key) {
+    kls_suggester suggester = *kls_suggester_slot();
+    if (suggester && rl_point == rl_end && rl_line_buffer) {
+        char *rest = suggester(rl_line_buffer);
+        if (rest) {
+            size_t i = 0;
+            while (rest[i] && !(isalnum((unsigned char)rest[i]) || rest[i] == '_')) i++;
+            while (rest[i] && (isalnum((unsigned char)rest[i]) || rest[i] == '_' || (unsigned char)rest[i] >= 0x80)) i++;
+            rest[i] = 0;
+            rl_insert_text(rest);
+            free(rest);
+            return 0;
+        }
+    }
+    return rl_forward_word(count, key);
+}
+
 static inline int kls_accept_or_forward(int count, int key) { return kls_accept_or(count, key, rl_forward_char); }
 static inline int kls_accept_or_end(int count, int key) { return kls_accept_or(count, key, rl_end_of_line); }
 
@@ -219,6 +239,9 @@ static inline int kls_bind_keys(void) {
         rl_bind_keyseq(forward[i], kls_accept_or_forward);
     for (size_t i = 0; i < sizeof end / sizeof end[0]; i++)
         rl_bind_keyseq(end[i], kls_accept_or_end);
+    const char *word[] = {"\033f", "\033[1;5C", "\033[1;3C"};
+    for (size_t i = 0; i < sizeof word / sizeof word[0]; i++)
+        rl_bind_keyseq(word[i], kls_accept_word_or_forward_word);
     return 0;
 }
 

@@ -149,3 +149,15 @@ def test_no_suggestions_without_colour(tmp_path):
         child.expect_exact(PROMPT)
         child.sendline(":quit")
         child.expect(pexpect.EOF)
+
+
+def test_alt_f_takes_the_suggestions_next_word(tmp_path):
+    child = spawn(tmp_path, color=True, history_lines=["kl(Normal(0, 1), Normal(1, 2))"])
+    child.send("kl(N")
+    child.expect_exact("\x1b[2mormal(0, 1), Normal(1, 2))\x1b[0m")
+    child.send("\x1bf")  # Alt-F: "ormal" only; the rest is still suggested
+    child.expect_exact("\x1b[2m(0, 1), Normal(1, 2))\x1b[0m")
+    child.send("(3")  # typing on: the suggestion no longer matches and is cleared
+    child.send(", 1), Normal(0, 1))\r")
+    child.expect_exact("4.5")
+    child.expect_exact(PROMPT)
