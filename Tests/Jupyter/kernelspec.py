@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KLS = os.environ.get("KLS_BINARY", os.path.join(ROOT, ".build", "debug", "kls"))
@@ -32,3 +33,24 @@ def install():
     os.environ["JUPYTER_PATH"] = folder + os.pathsep + os.environ.get("JUPYTER_PATH", "")
     os.environ["KLS_BINARY"] = KLS
     return folder
+
+
+class KernelTestCase(unittest.TestCase):
+    """One kls kernel (from this spec) for the test class, and cells run on it."""
+
+    @classmethod
+    def setUpClass(cls):
+        from jupyter_client.manager import start_new_kernel
+
+        cls.km, cls.kc = start_new_kernel(kernel_name="kls")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+    def run_cell(self, code, timeout=30):
+        """(reply content, [iopub messages]) of one cell."""
+        outputs = []
+        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append)
+        return reply["content"], [m for m in outputs if m["msg_type"] not in ("status", "execute_input")]

@@ -44,22 +44,7 @@ class KLSKernelConformance(jupyter_kernel_test.KernelTests):
     code_page_something = "?estimators"
 
 
-class KLSKernelBehaviour(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="kls")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
-    def run_cell(self, code, timeout=30):
-        """(reply content, [iopub messages]) of one cell."""
-        outputs = []
-        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append)
-        return reply["content"], [m for m in outputs if m["msg_type"] not in ("status", "execute_input")]
-
+class KLSKernelBehaviour(kernelspec.KernelTestCase):
     def test_ans_carries_across_cells(self):
         self.run_cell("21 * 2")
         reply, outputs = self.run_cell("ans + 1")

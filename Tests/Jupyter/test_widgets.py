@@ -7,8 +7,6 @@ updated in place."""
 import time
 import unittest
 
-from jupyter_client.manager import start_new_kernel
-
 import kernelspec
 
 kernelspec.install()
@@ -22,20 +20,9 @@ def text(outputs):
     return "".join(parts).strip()
 
 
-class Widgets(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name="kls")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
+class Widgets(kernelspec.KernelTestCase):
     def run_cell(self, code, timeout=60):
-        outputs = []
-        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=outputs.append)
-        return reply["content"], outputs
+        return super().run_cell(code, timeout)
 
     def models(self, outputs):
         """The widget models the cell opened: comm id → state."""

@@ -2,33 +2,20 @@
 picture redrawn in place and removed when the work ends (kept on Ctrl-C), and
 suggestions from history as IPython shows them (dim after the cursor, → takes
 them; never without colour)."""
-import os
 import re
 
 import pexpect
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-KLS = os.environ.get("KLS_BINARY", os.path.join(ROOT, ".build", "debug", "kls"))
-PROMPT = "kls> "
+import terminal
+from terminal import KLS, PROMPT, run
+
 UP_AND_CLEAR = re.compile(r"\x1b\[(\d+)A\r\x1b\[J")
 
 
 def spawn(tmp_path, color=False, history_lines=(), term="xterm"):
-    history = tmp_path / "history"
-    history.write_text("".join(line + "\n" for line in history_lines))
-    env = dict(os.environ, TERM=term, KLS_HISTORY=str(history))
-    env.pop("NO_COLOR", None)
-    if not color:
-        env["NO_COLOR"] = "1"
-    child = pexpect.spawn(KLS, env=env, encoding="utf-8", timeout=20, dimensions=(50, 100))
-    child.expect_exact(PROMPT)
-    return child
-
-
-def run(child, line):
-    child.sendline(line)
-    child.expect_exact(PROMPT)
-    return child.before
+    return terminal.spawn(
+        tmp_path, color=color, history_lines=history_lines, term=term, timeout=20, dimensions=(50, 100)
+    )
 
 
 KL = "f(mu, sigma) = kl(Normal(mu, sigma), Normal(0, 1))"

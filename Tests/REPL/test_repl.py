@@ -11,26 +11,7 @@ import time
 import pexpect
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-KLS = os.environ.get("KLS_BINARY", os.path.join(ROOT, ".build", "debug", "kls"))
-PROMPT = "kls> "
-
-
-def spawn(tmp_path, color=False, history=None):
-    env = dict(os.environ, TERM="xterm", KLS_HISTORY=str(history or tmp_path / "history"))
-    env.pop("NO_COLOR", None)
-    if not color:
-        env["NO_COLOR"] = "1"
-    child = pexpect.spawn(KLS, env=env, encoding="utf-8", timeout=10, dimensions=(40, 120))
-    child.expect_exact(PROMPT)
-    return child
-
-
-def run(child, line):
-    """Sends a line; returns what was printed before the next prompt."""
-    child.sendline(line)
-    child.expect_exact(PROMPT)
-    return child.before
+from terminal import KLS, PROMPT, run, spawn
 
 
 def test_banner_prompt_and_evaluation(tmp_path):
