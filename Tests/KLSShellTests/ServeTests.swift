@@ -67,6 +67,18 @@ import Testing
         #expect((captured.messages.last?["message"] as? String)?.hasPrefix("no interaction 2") == true)
     }
 
+    @Test func theNewestHundredInteractionsAreKept() throws {
+        let (serve, captured) = session()
+        _ = serve.handle([
+            "id": 1, "type": "execute", "code": "for i in arange(101) { interact(x -> x, x=(0, 1)) }",
+        ])
+        captured.messages = []
+        _ = serve.handle(["id": 2, "type": "interact_update", "interaction": 1, "values": ["x": 1]])
+        #expect((captured.messages.last?["message"] as? String)?.hasPrefix("interaction 1 is gone") == true)
+        _ = serve.handle(["id": 3, "type": "interact_update", "interaction": 2, "values": ["x": 1]])
+        #expect(captured.messages.last?["status"] as? String == "ok")
+    }
+
     @Test func aLivePictureIsOneDisplayTheNextPictureReplaces() throws {
         let (serve, captured) = session()
         let slow = "x -> sum((x - 1)^2) + 0 * sum(randn(100000, seed=1))"

@@ -27,16 +27,21 @@ final class ServeEnvironment: Environment {
     }
 
     /// The interactions of the session by number: a notebook's widgets send
-    /// `interact_update` requests naming one (docs/serve.md).
+    /// `interact_update` requests naming one (docs/serve.md). The newest
+    /// `keptInteractions` are kept (each holds its f and what f captured).
     private(set) var interactions: [Int: Interaction] = [:]
+    private(set) var interactionCount = 0
+    static let keptInteractions = 100
     /// The interaction whose output is being shown: its messages say so.
     private var showing: Int? = nil
 
     /// `interact`: an `interact` message describing the controls, then the
     /// output at the starting values, each message tagged with the interaction.
     func interact(_ interaction: Interaction) throws(KLSError) -> [Value]? {
-        let number = interactions.count + 1
+        interactionCount += 1
+        let number = interactionCount
         interactions[number] = interaction
+        interactions[number - ServeEnvironment.keptInteractions] = nil
         send(
             "interact",
             [
@@ -49,12 +54,20 @@ final class ServeEnvironment: Environment {
 
     /// Shows interaction `number`'s output at `values`, its messages tagged.
     func show(interaction number: Int, _ values: [Value]) throws(KLSError) {
-        guard let interaction = interactions[number] else {
-            throw KLSError("no interaction \(number) in this session (there are \(interactions.count))")
-        }
+        guard let interaction = interactions[number] else { throw unknownInteraction(number) }
         showing = number
         defer { showing = nil }
         try interaction.show(values)
+    }
+
+    /// The error for an `interact_update` naming an interaction not kept.
+    func unknownInteraction(_ number: Int) -> KLSError {
+        if number >= 1, number <= interactionCount {
+            return KLSError(
+                "interaction \(number) is gone: kls keeps the newest \(ServeEnvironment.keptInteractions) of this "
+                    + "session's \(interactionCount); run its interact again")
+        }
+        return KLSError("no interaction \(number) in this session (there are \(interactionCount))")
     }
 
     /// A control as JSON: `name`, `kind` (`slider`, `choice`, `toggle`), its range

@@ -131,9 +131,7 @@ extension ServeSession {
         guard let raw = request["interaction"] as? NSNumber, let number = Int(exactly: raw.doubleValue) else {
             throw KLSError("this request needs a whole number \"interaction\"")
         }
-        guard let interaction = environment.interactions[number] else {
-            throw KLSError("no interaction \(number) in this session (there are \(environment.interactions.count))")
-        }
+        guard let interaction = environment.interactions[number] else { throw environment.unknownInteraction(number) }
         let given = request["values"] as? [String: Any] ?? [:]
         var values: [Value] = []
         for control in interaction.controls {
