@@ -32,7 +32,8 @@ enum LiveFrames {
             data.xLimits = (0, Double(total))
             if let exact { data.reference = (exact, "exact KL = \(Formatter.number(exact))") }
             let done = draws.last ?? 0
-            var title = "\(label): \(Int(100 * done / Double(Swift.max(total, 1))))% of "
+            let percent = Checked.clamped(100 * done / Double(Swift.max(total, 1)), to: 0...100)
+            var title = "\(label): \(percent)% of "
             title += "\(Formatter.number(Double(total))) draws"
             if let mean = means.last, let error = errors.last {
                 title += " · \(Formatter.number(mean, precision: 4)) ± \(Formatter.number(error, precision: 2))"

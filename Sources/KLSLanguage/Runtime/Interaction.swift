@@ -78,7 +78,7 @@ public struct Control {
         let ticks = (value - low) / step
         let tick = down ? Foundation.floor(ticks + 1e-9) : ticks.rounded()
         let raw = Swift.min(high, Swift.max(low, low + tick * step))
-        let decimals = Swift.max(0, Swift.min(15, Int(Foundation.ceil(-Foundation.log10(step))) + 2))
+        let decimals = Checked.clamped(Foundation.ceil(-Foundation.log10(step)) + 2, to: 0...15)
         let scale = Foundation.pow(10, Double(decimals))
         let clean = (raw * scale).rounded() / scale
         return clean.isFinite ? clean : raw

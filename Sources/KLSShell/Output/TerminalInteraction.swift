@@ -102,7 +102,7 @@ final class TerminalInteraction {
         switch (control.kind, value) {
         case (.slider(let low, let high, _), .number(let v)):
             let width = 24
-            let at = Int(((v - low) / (high - low) * Double(width - 1)).rounded())
+            let at = Checked.clamped(((v - low) / (high - low) * Double(width - 1)).rounded(), to: 0...(width - 1))
             let bar = (0..<width).map { $0 == at ? "●" : "─" }.joined()
             return "\(formatter(low)) ├\(bar)┤ \(formatter(high))   \(formatter(v))"
         case (.choice(let options), .string(let s)):
