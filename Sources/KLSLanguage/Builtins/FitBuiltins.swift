@@ -159,16 +159,11 @@ enum FitBuiltins {
             var gradient: [Double] = []
             for name in names { gradient += try (g[name] ?? .none).asTensor("fit's gradient").values }
             let objective = try value.asNumber("fit's objective")
-            if let (plot, frames) = live {
-                frames.objective.append(objective)
-                plot.update {
-                    frames.frame { () throws(KLSError) -> any Distribution in
-                        guard case .record(let fitted) = try theta(x),
-                            case .distribution(let q) = try problem.template.distribution(fitted.values, session)
-                        else { throw KLSError("internal: no q at this step") }
-                        return q
-                    }
-                }
+            live?.frames.evaluated(objective, live?.plot) { () throws(KLSError) -> any Distribution in
+                guard case .record(let fitted) = try theta(x),
+                    case .distribution(let q) = try problem.template.distribution(fitted.values, session)
+                else { throw KLSError("internal: no q at this step") }
+                return q
             }
             return (objective, gradient)
         }
@@ -191,20 +186,32 @@ enum FitBuiltins {
             guard case .distribution(let made) = q else { continue }
             let point = Optimum(
                 q: made, value: problem.reported(result.value), objective: result.value, theta: result.x, found: 1)
-            var basin: Int?
-            for (i, o) in optima.enumerated() where try sameBasin(o, point, evaluate) {
-                basin = i
-                break
-            }
-            if let i = basin {
-                let found = optima[i].found + 1
-                if point.objective < optima[i].objective { optima[i] = point }
-                optima[i].found = found
-            } else {
-                optima.append(point)
-                live?.frames.found.append(made)
-            }
+            if try gather(point, into: &optima, evaluate) { live?.frames.found.append(made) }
         }
+        return try finished(optima, problem, session)
+    }
+
+    /// Adds `point` to `optima`, or counts it towards the optimum whose basin it
+    /// is in (keeping the lower of the two); true when it is a new optimum.
+    static func gather(
+        _ point: Optimum, into optima: inout [Optimum], _ evaluate: ([Double]) throws(KLSError) -> (Double, [Double])
+    ) throws(KLSError) -> Bool {
+        for (i, o) in optima.enumerated() where try sameBasin(o, point, evaluate) {
+            let found = optima[i].found + 1
+            if point.objective < optima[i].objective { optima[i] = point }
+            optima[i].found = found
+            return false
+        }
+        optima.append(point)
+        return true
+    }
+
+    /// The optima with their divergence on fresh draws, best first; a warning
+    /// when their terms have a heavy tail, an error when there are none.
+    static func finished(_ found: [Optimum], _ problem: DirectionFit, _ session: Interpreter) throws(KLSError)
+        -> [Optimum]
+    {
+        var optima = found
         for i in optima.indices { optima[i].estimate = try problem.freshEstimate(optima[i].q) }
         if let k = optima.compactMap({ $0.estimate?.paretoK }).filter(\.isFinite).max(), k > 0.5 {
             try session.warn(

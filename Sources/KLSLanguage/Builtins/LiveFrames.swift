@@ -95,13 +95,22 @@ extension LiveFrames {
             return values
         }
 
-        func frame(current q: (() throws(KLSError) -> any Distribution)?) -> PlotData {
+        /// One evaluation of the objective: recorded, and a frame drawn when one
+        /// is due (its q built only then).
+        func evaluated(
+            _ objective: Double, _ plot: LivePlot?, q: () throws(KLSError) -> any Distribution
+        ) {
+            self.objective.append(objective)
+            plot?.update { frame(current: q) }
+        }
+
+        func frame(current q: () throws(KLSError) -> any Distribution) -> PlotData {
             var data = PlotData()
             let value = Formatter.number(objective.last ?? .nan, precision: 4)
             data.title =
                 "fit (\(divergence)): start \(start + 1) of \(starts) · evaluation \(objective.count) · "
                 + "objective \(value)  (live)"
-            if let grid, !density.isEmpty, let make = q, let q = try? make(), let now = Fit.density(q, grid) {
+            if let grid, !density.isEmpty, let current = try? q(), let now = Fit.density(current, grid) {
                 data.lines = [(grid, density), (grid, now)]
                 data.labels = ["p", "q now"]
                 for (i, o) in found.enumerated() {
