@@ -120,3 +120,15 @@ import Testing
         #expect(none.hasSuffix("\u{1B}[K\u{1B}8"))
     }
 }
+
+@Suite struct ConsoleRowsTests {
+    /// A frame redrawn in place moves the cursor up by the rows it took: colour
+    /// codes take no cells, a long line takes as many rows as it wraps to.
+    @Test func rowsCountCellsNotEscapes() {
+        let coloured = "\u{1B}[38;5;25m⠁\u{1B}[0m" + String(repeating: "─", count: 9)
+        #expect(Console.rows(of: coloured, columns: 10) == 1)
+        #expect(Console.rows(of: coloured + "─", columns: 10) == 2)
+        #expect(Console.rows(of: "a\n\nb", columns: 10) == 3)
+        #expect(Console.rows(of: "", columns: 0) == 1)
+    }
+}

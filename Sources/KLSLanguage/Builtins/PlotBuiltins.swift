@@ -278,7 +278,7 @@ enum PlotBuiltins {
     /// Shows the plot through the environment (text sized to the terminal, or
     /// a notebook's picture), or writes the SVG file.
     static func draw(_ data: PlotData, _ a: Arguments, _ session: Interpreter) throws(KLSError) -> Value {
-        let format = { (v: Double) in Formatter.number(v, precision: 4) }
+        let format = Formatter.plotNumber
         guard !a.isNone("file") else {
             session.environment.show(plot: data, format: format)
             return .none

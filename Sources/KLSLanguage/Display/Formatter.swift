@@ -22,6 +22,11 @@ public struct Formatter: Sendable {
         self.precision = precision
     }
 
+    /// A number in a plot (ticks, labels, a slider's reading): four significant digits.
+    public static func plotNumber(_ x: Double) -> String {
+        number(x, precision: 4)
+    }
+
     /// A number as `%g` would print it: `2`, `0.5`, `1.23457e-05`, `inf`, `nan`.
     public static func number(_ x: Double, precision: Int = 6) -> String {
         if x.isNaN { return "nan" }

@@ -21,17 +21,12 @@ final class LivePlot {
         last = environment.monotonicNanoseconds()
     }
 
-    /// Whether a frame is due now.
-    var isDue: Bool {
-        environment.monotonicNanoseconds() &- last >= LivePlot.interval
-    }
-
     /// Draws the frame `make` builds, if one is due (it is built only then).
     func update(_ make: () throws(KLSError) -> PlotData) rethrows {
         let now = environment.monotonicNanoseconds()
         guard now &- last >= LivePlot.interval else { return }
         let frame = try make()
-        environment.showLive(plot: frame, format: { Formatter.number($0, precision: 4) })
+        environment.showLive(plot: frame, format: Formatter.plotNumber)
         shown = true
         // Timed from the end of drawing, so a slow terminal gets fewer frames, not more of the time.
         last = environment.monotonicNanoseconds()

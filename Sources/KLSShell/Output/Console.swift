@@ -137,6 +137,17 @@ public final class Console: @unchecked Sendable {
         return Int(size.ws_col)
     }
 
+    /// Rows `text` takes on a terminal `columns` wide: each line at least one,
+    /// a longer one as many as it wraps to. ANSI colour codes take no cells (a
+    /// coloured plot counted by characters would move the cursor too far up).
+    public static func rows(of text: String, columns: Int) -> Int {
+        let width = Swift.max(1, columns)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { total, line in
+            let cells = line.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression).count
+            return total + Swift.max(1, (cells + width - 1) / width)
+        }
+    }
+
     /// The height of the terminal on `fd` in rows, or nil when it is not one.
     public static func terminalHeight(_ fd: Int32) -> Int? {
         var size = winsize()

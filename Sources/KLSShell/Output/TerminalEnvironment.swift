@@ -43,9 +43,6 @@ public final class TerminalEnvironment: Environment {
         return captured ?? []
     }
 
-    /// How numbers show in an interact's controls.
-    var formatter: (Double) -> String = { Formatter.number($0, precision: 4) }
-
     /// `interact` with keys, in the REPL when standard input and output are a
     /// terminal; elsewhere the output at the starting values.
     public func interact(_ interaction: Interaction) throws(KLSError) -> [Value]? {
@@ -115,9 +112,7 @@ public final class TerminalEnvironment: Environment {
         guard showsProgress, captured == nil, Console.isTerminal(1) else { return }
         let columns = displayWidth
         let text = TextPlot(width: columns, color: usesColor).render(plot, format: format)
-        let rows = text.split(separator: "\n", omittingEmptySubsequences: false).reduce(0) { total, line in
-            total + Swift.max(1, (line.count + columns - 1) / Swift.max(columns, 1))
-        }
+        let rows = Console.rows(of: text, columns: columns)
         guard rows < (Console.terminalHeight(1) ?? 24) - 1 else { return }
         console.replace(rows: liveRows, with: text)
         liveRows = rows

@@ -77,8 +77,7 @@ final class TerminalInteraction {
         if lines.count > height { lines = Array(lines.prefix(Swift.max(1, height))) }
         let text = lines.joined(separator: "\n")
         environment.console.replace(rows: rows, with: text)
-        let columns = Swift.max(1, environment.displayWidth)
-        rows = lines.reduce(0) { $0 + Swift.max(1, (TerminalInteraction.visibleCount($1) + columns - 1) / columns) }
+        rows = Console.rows(of: text, columns: environment.displayWidth)
     }
 
     /// One line per control (the chosen one marked), then the keys.
@@ -98,7 +97,7 @@ final class TerminalInteraction {
 
     /// A slider as a bar with its value, a choice as its options, a toggle as [x].
     private func gauge(_ control: Control, _ value: Value) -> String {
-        let formatter = environment.formatter
+        let formatter = Formatter.plotNumber
         switch (control.kind, value) {
         case (.slider(let low, let high, _), .number(let v)):
             let width = 24
@@ -112,10 +111,5 @@ final class TerminalInteraction {
         default:
             return ""
         }
-    }
-
-    /// Characters that take a cell (ANSI escapes left out).
-    static func visibleCount(_ line: String) -> Int {
-        line.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression).count
     }
 }
